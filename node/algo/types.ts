@@ -1,0 +1,86 @@
+/**
+ * The step contract (DESIGN.md §3). Every algorithm is written once, per node, as an async step over
+ * a context whose `comm.exchange` sends this node's message for (round, phase) to its peers and
+ * resolves with the peers' messages. The simulator resolves exchanges in memory; a cluster node
+ * resolves them through codec + transport + round inbox. The maths exists once.
+ *
+ * Determinism rules: incoming messages are aligned with `peers.ids` (ascending, self included where
+ * W_ii > 0), and every mixing sum runs in that order, never in arrival order.
+ */
+import type { Compressor, Message } from '../compress/types.ts';
+import type { LayerMap } from '../problem/types.ts';
+import type { Prox } from '../prox/types.ts';
+import type { MixingRow } from '../../topologies/types.ts';
+
+/** A node's local stochastic first-order oracle for f_i. */
+export interface GradientOracle {
+  /** Draws the next minibatch B_i^k from this node's seeded sampler (null = the whole shard). */
+  nextBatch(): Int32Array | null;
+  /**
+   * out ← ∇F_i(x; B) = mean over B of per-sample gradients (then clipped to `clipNorm` if the run
+   * configures clipping). Returns the mean loss over B (before clipping, which only affects g).
+   */
+  gradient(x: Float64Array, batch: Int32Array | null, out: Float64Array): number;
+}
+
+export interface Communicator {
+  /**
+   * Sends `msg` (this node's message for this round and phase) to every peer in `peers.ids` other
+   * than itself, and resolves with the messages of all `peers.ids` in that order; the entry for
+   * this node is `msg` itself. Byte accounting happens inside.
+   */
+  exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]>;
+}
+
+export interface NodeContext {
+  readonly id: number;
+  readonly n: number;
+  /** This node's row of the communication matrix: W for graph algorithms, J = 11ᵀ/n for AllReduce. */
+  readonly peers: MixingRow;
+  readonly dim: number;
+  readonly layers: LayerMap;
+  readonly oracle: GradientOracle;
+  readonly prox: Prox;
+  /** Q_x and Q_y for this node (identity for uncompressed algorithms); each holds its own seeded Rng. */
+  readonly compressX: Compressor;
+  readonly compressY: Compressor;
+  readonly comm: Communicator;
+}
+
+/** Hyper-parameters shared by the algorithms (the config's `algorithm` section, resolved). */
+export interface AlgoParams {
+  /** step size η > 0 */
+  readonly eta: number;
+  /** consensus step sizes γ_x, γ_y ∈ (0, 1] (compressed methods) */
+  readonly gammaX: number;
+  readonly gammaY: number;
+  /** STORM momentum β ∈ (0, 1] (DEEPSTORM) */
+  readonly beta: number;
+  /** DEEPSTORM: number of minibatches averaged for d⁰ (the authors use 25) */
+  readonly initBatches: number;
+}
+
+export interface StepStats {
+  /** Mean local minibatch loss at x_i^k (before the update), as the authors log it. */
+  readonly loss: number;
+}
+
+export interface NodeAlgorithm<S = unknown> {
+  readonly name: string;
+  /** 'graph': mix with W over graph neighbours; 'all': exact average over all nodes (AllReduce). */
+  readonly pattern: 'graph' | 'all';
+  /** Phase names exchanged each iteration, in order (e.g. ['y', 'x']). */
+  readonly phases: readonly string[];
+  /** Builds node state from x⁰ (copied). May communicate (round −1) e.g. DEEPSTORM's y⁰ = W d⁰. */
+  init(ctx: NodeContext, x0: Float64Array): Promise<S>;
+  /** One iteration k = 0, 1, … (x^k → x^{k+1}). */
+  step(ctx: NodeContext, state: S, k: number): Promise<StepStats>;
+  /** x_i (a live view into the state; copy before keeping). */
+  model(state: S): Float64Array;
+  /** y_i, the gradient tracker, where the algorithm has one (for the invariant mean(y) = mean(g)). */
+  tracker(state: S): Float64Array | null;
+  /** g_i^k, the last local stochastic gradient, where kept (for the invariant). */
+  lastGradient(state: S): Float64Array | null;
+}
+
+export type AlgorithmFactory = (params: AlgoParams) => NodeAlgorithm<any>;
