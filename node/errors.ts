@@ -65,3 +65,8 @@ export class ProxmeshError extends Error {
 export function exitStatusOf(err: unknown): number {
   return err instanceof ProxmeshError && err.status < 500 ? 2 : 1;
 }
+
+/** True if `code` is one of the registry's codes (e.g. a code received from a worker). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERRORS, code);
+}

@@ -71,6 +71,8 @@ export interface NodeAlgorithm<S = unknown> {
   readonly pattern: 'graph' | 'all';
   /** Phase names exchanged each iteration, in order (e.g. ['y', 'x']). */
   readonly phases: readonly string[];
+  /** Phase names exchanged by `init` at round −1, in order (absent or empty: init does not communicate). */
+  readonly initPhases?: readonly string[];
   /** Builds node state from x⁰ (copied). May communicate (round −1) e.g. DEEPSTORM's y⁰ = W d⁰. */
   init(ctx: NodeContext, x0: Float64Array): Promise<S>;
   /** One iteration k = 0, 1, … (x^k → x^{k+1}). */

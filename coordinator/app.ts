@@ -1,0 +1,50 @@
+/**
+ * buildApp(): the coordinator as a Fastify instance with plugins (fastify's habit). It never listens
+ * by itself, so tests use `app.inject()` or call `listen` on an ephemeral port.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.ts';
+import { RunManager } from './run-manager.ts';
+import type { RunContextFactory } from './run-types.ts';
+import { registerErrorHandler } from './plugins/errors.ts';
+import { healthPlugin } from './plugins/health.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { controlPlugin } from './plugins/control.ts';
+import { runsPlugin } from './plugins/runs.ts';
+
+export interface BuildAppOptions {
+  /** The cluster token (bearer) required by the control channel and the run API. */
+  readonly token: string;
+  /** Builds a run's evaluation context and results store. */
+  readonly contexts: RunContextFactory;
+  /** Validates and freezes a posted run config. */
+  readonly validateConfig: (raw: unknown) => unknown;
+  /** Fastify logger option (false in tests). */
+  readonly logger?: boolean | object;
+  /** Largest control message accepted (bytes); reports carry x_i, so size it from the problem. */
+  readonly maxControlPayload?: number;
+  /** Collect process metrics (default true; tests with many apps may turn it off). */
+  readonly defaultMetrics?: boolean;
+}
+
+export interface CoordinatorApp {
+  readonly app: FastifyInstance;
+  readonly runs: RunManager;
+  readonly metrics: CoordinatorMetrics;
+}
+
+export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
+  if (!opts.token) throw new Error('buildApp: a non-empty cluster token is required');
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 16 * 1024 * 1024 });
+  const metrics = createCoordinatorMetrics({ defaultMetrics: opts.defaultMetrics });
+  const runs = new RunManager({ metrics, contexts: opts.contexts, log: app.log });
+  registerErrorHandler(app);
+  await app.register(websocket, { options: { maxPayload: opts.maxControlPayload ?? 256 * 1024 * 1024, perMessageDeflate: false } });
+  await app.register(healthPlugin, { runs });
+  await app.register(metricsPlugin, { metrics });
+  await app.register(controlPlugin, { runs, metrics, token: opts.token });
+  await app.register(runsPlugin, { runs, metrics, token: opts.token, validateConfig: opts.validateConfig });
+  app.addHook('onClose', async () => runs.shutdown('coordinator closed'));
+  return { app, runs, metrics };
+}

@@ -1,0 +1,66 @@
+/**
+ * Builds what the coordinator needs to evaluate a run exactly as the simulator does: the same
+ * topology, data, shards and prox (node/sim/assemble.ts), and the run folder (node/results).
+ */
+import { join } from 'node:path';
+import { compressorFactory } from '../node/compress/registry.ts';
+import type { CompressorSpec } from '../node/compress/spec.ts';
+import { algorithmUsesCompression } from '../node/algo/registry.ts';
+import type { FrozenConfig } from '../node/config/schema.ts';
+import { Rng } from '../node/linalg/rng.ts';
+import { createRunFolder } from '../node/results/run-folder.ts';
+import { buildSummary } from '../node/results/summary.ts';
+import { buildRunProblem, buildRunTopology } from '../node/sim/assemble.ts';
+import { topologyToJson } from '../topologies/export.ts';
+import type { RunContextFactory } from './run-types.ts';
+
+export interface RunContextOptions {
+  /** Parent folder of run folders (each run writes <runsDir>/<runId>). */
+  readonly runsDir: string;
+  /** Overrides the folder of a given run id (the local cluster's --out). */
+  readonly dirFor?: (runId: string) => string | undefined;
+}
+
+export function createRunContextFactory(opts: RunContextOptions): RunContextFactory {
+  return async (spec, runId) => {
+    const config = spec.config as FrozenConfig;
+    const topology = buildRunTopology(config);
+    const n = topology.graph.n;
+    const problem = buildRunProblem(config, n);
+    const dir = opts.dirFor?.(runId) ?? join(opts.runsDir, runId);
+    const writer = createRunFolder(dir);
+    writer.writeJson('config.json', config);
+    writer.writeJson('topology.json', topologyToJson(topology));
+    const compressed = algorithmUsesCompression(config.algorithm.name);
+    const nameOf = (s: unknown, purpose: string) =>
+      compressed ? compressorFactory(s as CompressorSpec)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name : 'identity';
+    const facts = {
+      algorithm: config.algorithm.name,
+      topology: topology.graph.name,
+      mixing: topology.mixing.name,
+      nodes: n,
+      dim: problem.model.dim,
+      nTrain: problem.train.labels.length,
+      nTest: problem.test ? problem.test.labels.length : null,
+      iterations: config.iterations,
+      seed: config.seed,
+      compressorX: nameOf(config.compression.x, 'compress-x'),
+      compressorY: nameOf(config.compression.y, 'compress-y'),
+      spectral: topology.spectral,
+    };
+    return {
+      n,
+      iterations: config.iterations,
+      spectralGap: topology.spectral.spectralGap,
+      ctx: { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize },
+      store: {
+        dir,
+        appendRow: (row) => writer.appendMetrics(row),
+        finish: ({ state, rows, failure }) => {
+          const summary = buildSummary(facts, rows);
+          writer.writeJson('summary.json', state === 'done' ? summary : { ...summary, status: 'failed', failure });
+        },
+      },
+    };
+  };
+}

@@ -1,0 +1,354 @@
+/**
+ * The coordinator's run state machine (DESIGN.md §5):
+ *   waiting (for n registered workers) → assigned (config + peers sent) → running (start sent)
+ *   → done | failed.
+ * Workers register on the control channel; node ids come from their ordinals where every worker has
+ * one (a Kubernetes StatefulSet or the local cluster), otherwise from registration order. Every
+ * `evalEvery` iterations all n reports are aggregated with the simulator's own function, so the
+ * cluster's metrics.ndjson equals `proxmesh sim`'s byte for byte.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { ProxmeshError, isErrorCode } from '../node/errors.ts';
+import type { CoordinatorMsg, RegisterMsg, ReportMsg, WorkerMsg } from '../node/cluster/control-protocol.ts';
+import { aggregateReports, type AggregateContext, type MetricsRow, type NodeReport } from '../node/eval/aggregate-reports.ts';
+import type { CoordinatorMetrics } from './metrics.ts';
+import type { RunContextFactory, RunStore, RunSpec } from './run-types.ts';
+
+export type RunState = 'waiting' | 'assigned' | 'running' | 'done' | 'failed';
+
+/** One control-channel connection (a worker). */
+export interface WorkerConn {
+  readonly connId: string;
+  send(msg: CoordinatorMsg): void;
+  close(code: number, reason: string): void;
+  registration: RegisterMsg | null;
+}
+
+export interface RunFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly node: number | null;
+  readonly round: number | null;
+}
+
+interface Run {
+  readonly id: string;
+  readonly spec: RunSpec;
+  readonly n: number;
+  readonly iterations: number;
+  state: RunState;
+  nodes: WorkerConn[];
+  ready: Set<number>;
+  doneNodes: Set<number>;
+  pending: Map<number, NodeReport[]>;
+  lastIter: number[];
+  /** cumulative bytes per node at the previous evaluation (for the Prometheus counter's increments) */
+  lastBytes: number[];
+  rows: MetricsRow[];
+  failure: RunFailure | null;
+  ctx: AggregateContext | null;
+  store: RunStore;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface RunView {
+  readonly id: string;
+  readonly state: RunState;
+  readonly nodes: number;
+  readonly iterations: number;
+  readonly lastIteration: number | null;
+  readonly rows: number;
+  readonly last: MetricsRow | null;
+  readonly failure: RunFailure | null;
+  readonly dir: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface RunManagerOptions {
+  readonly metrics: CoordinatorMetrics;
+  /** Builds the evaluation context (loads data, partitions, prox) and the results store of a run. */
+  readonly contexts: RunContextFactory;
+  readonly log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}
+
+export class RunManager extends EventEmitter {
+  private readonly workers = new Map<string, WorkerConn>();
+  private readonly runs = new Map<string, Run>();
+  private active: Run | null = null;
+
+  constructor(private readonly opts: RunManagerOptions) {
+    super();
+  }
+
+  /** Creates the run; it starts as soon as n workers are registered. One active run at a time. */
+  async createRun(spec: RunSpec, runId?: string): Promise<RunView> {
+    if (this.active && (this.active.state === 'waiting' || this.active.state === 'assigned' || this.active.state === 'running')) {
+      throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run ${this.active.id} is still ${this.active.state}; wait for it to finish`, { run: this.active.id });
+    }
+    const id = runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+    if (this.runs.has(id)) throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run id '${id}' already exists`);
+    const { ctx, store, n, iterations, spectralGap } = await this.opts.contexts(spec, id);
+    const run: Run = {
+      id, spec, n, iterations, state: 'waiting', nodes: [], ready: new Set(), doneNodes: new Set(),
+      pending: new Map(), lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
+      createdAt: new Date().toISOString(), finishedAt: null,
+    };
+    this.runs.set(id, run);
+    this.active = run;
+    this.setState(run, 'waiting');
+    this.opts.metrics.spectralGap.set({ run: id }, spectralGap);
+    this.tryAssign();
+    return this.view(run);
+  }
+
+  get(id: string): RunView {
+    return this.view(this.require(id));
+  }
+
+  list(): RunView[] {
+    return [...this.runs.values()].map((r) => this.view(r));
+  }
+
+  store(id: string): RunStore {
+    return this.require(id).store;
+  }
+
+  activeRun(): RunView | null {
+    return this.active ? this.view(this.active) : null;
+  }
+
+  /** Resolves when the run is done, rejects with its failure; bounded by the signal. */
+  waitForEnd(id: string, signal?: AbortSignal): Promise<RunView> {
+    const run = this.require(id);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (run.state === 'done') { cleanup(); resolve(this.view(run)); }
+        else if (run.state === 'failed') { cleanup(); reject(new ProxmeshError(isErrorCode(run.failure!.code) ? run.failure!.code : 'PROXMESH_ERR_WORKER_FAILED', run.failure!.message, { ...run.failure })); }
+      };
+      const onAbort = () => { cleanup(); reject(signal!.reason); };
+      const cleanup = () => { this.off('state', check); signal?.removeEventListener('abort', onAbort); };
+      this.on('state', check);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      check();
+    });
+  }
+
+  // ---- control channel ----
+
+  connect(conn: WorkerConn): void {
+    this.workers.set(conn.connId, conn);
+    this.opts.metrics.workersConnected.set(this.workers.size);
+  }
+
+  disconnect(conn: WorkerConn): void {
+    this.workers.delete(conn.connId);
+    this.opts.metrics.workersConnected.set(this.workers.size);
+    const run = this.active;
+    if (!run) return;
+    const node = run.nodes.indexOf(conn);
+    if (node >= 0 && (run.state === 'assigned' || run.state === 'running') && !run.doneNodes.has(node)) {
+      this.fail(run, {
+        code: 'PROXMESH_ERR_WORKER_FAILED',
+        message: `node ${node} disconnected from the coordinator at round ${run.lastIter[node] + 1} (last report at iteration ${run.lastIter[node]})`,
+        node,
+        round: run.lastIter[node] + 1,
+      });
+    }
+  }
+
+  handle(conn: WorkerConn, msg: WorkerMsg): void {
+    switch (msg.t) {
+      case 'register':
+        conn.registration = msg;
+        this.tryAssign();
+        return;
+      case 'ready': {
+        const run = this.runFor(msg.runId, conn, msg.nodeId);
+        if (!run) return;
+        run.ready.add(msg.nodeId);
+        if (run.ready.size === run.n && run.state === 'assigned') {
+          this.setState(run, 'running');
+          for (const c of run.nodes) c.send({ t: 'start', runId: run.id });
+        }
+        return;
+      }
+      case 'report':
+        this.onReport(conn, msg);
+        return;
+      case 'done': {
+        const run = this.runFor(msg.runId, conn, msg.nodeId);
+        if (!run) return;
+        run.doneNodes.add(msg.nodeId);
+        this.maybeFinish(run);
+        return;
+      }
+      case 'fail': {
+        const run = this.runFor(msg.runId, conn, msg.nodeId);
+        if (!run) return;
+        const detail = /round (\d+)/.exec(msg.message);
+        this.fail(run, { code: msg.code, message: msg.message, node: msg.nodeId, round: detail ? Number(detail[1]) : null });
+        return;
+      }
+    }
+  }
+
+  /** Fails a run from outside (a local-cluster worker process died, a deadline passed). */
+  abort(id: string, failure: RunFailure): void {
+    this.fail(this.require(id), failure);
+  }
+
+  /** Stops everything (SIGTERM): fails the active run if it is still going. */
+  shutdown(reason: string): void {
+    const run = this.active;
+    if (run && (run.state === 'waiting' || run.state === 'assigned' || run.state === 'running')) {
+      this.fail(run, { code: 'PROXMESH_ERR_WORKER_FAILED', message: `coordinator shut down: ${reason}`, node: null, round: null });
+    }
+  }
+
+  // ---- internals ----
+
+  private tryAssign(): void {
+    const run = this.active;
+    if (!run || run.state !== 'waiting') return;
+    const registered = [...this.workers.values()].filter((w) => w.registration !== null);
+    if (registered.length < run.n) return;
+    const withOrdinal = registered.filter((w) => w.registration!.ordinal !== null);
+    let nodes: WorkerConn[];
+    if (withOrdinal.length >= run.n) {
+      nodes = new Array(run.n);
+      for (const w of withOrdinal) {
+        const o = w.registration!.ordinal!;
+        if (o < run.n && !nodes[o]) nodes[o] = w;
+      }
+      if (nodes.filter(Boolean).length < run.n) return; // wait until ordinals 0..n−1 are all present
+    } else {
+      nodes = registered.slice(0, run.n);
+    }
+    run.nodes = nodes;
+    const peers = nodes.map((w, id) => ({ id, url: w.registration!.peerUrl }));
+    for (let id = 0; id < run.n; id++) {
+      nodes[id].send({ t: 'assign', runId: run.id, nodeId: id, config: run.spec.config, peers });
+    }
+    this.setState(run, 'assigned');
+  }
+
+  private runFor(runId: string, conn: WorkerConn, nodeId: number): Run | null {
+    const run = this.runs.get(runId);
+    if (!run || run !== this.active || run.nodes[nodeId] !== conn) {
+      this.opts.metrics.controlRejected.inc({ reason: 'unknown-run-or-node' });
+      this.opts.log?.warn({ runId, nodeId }, 'control message for an unknown run or node ignored');
+      return null;
+    }
+    return run.state === 'failed' || run.state === 'done' ? null : run;
+  }
+
+  private onReport(conn: WorkerConn, msg: ReportMsg): void {
+    const run = this.runFor(msg.runId, conn, msg.nodeId);
+    if (!run || !run.ctx) return;
+    const dim = run.ctx.model.dim;
+    if (msg.x.length !== dim) {
+      this.fail(run, { code: 'PROXMESH_ERR_FRAME_MALFORMED', message: `node ${msg.nodeId} reported x of length ${msg.x.length} at iteration ${msg.iter}, expected ${dim}`, node: msg.nodeId, round: msg.iter });
+      return;
+    }
+    run.lastIter[msg.nodeId] = msg.iter;
+    this.opts.metrics.nodeIteration.set({ run: run.id, node: String(msg.nodeId) }, msg.iter);
+    let slot = run.pending.get(msg.iter);
+    if (!slot) {
+      slot = new Array(run.n);
+      run.pending.set(msg.iter, slot);
+    }
+    slot[msg.nodeId] = { nodeId: msg.nodeId, iter: msg.iter, x: msg.x, lossSum: msg.lossSum, lossCount: msg.lossCount, bytesSent: msg.bytesSent };
+    // Rows are appended in iteration order: evaluate every complete slot at the front.
+    for (;;) {
+      const iters = [...run.pending.keys()].sort((a, b) => a - b);
+      const first = iters[0];
+      if (first === undefined) break;
+      const reports = run.pending.get(first)!;
+      if (reports.filter(Boolean).length < run.n) break;
+      run.pending.delete(first);
+      this.evaluate(run, reports);
+    }
+    this.maybeFinish(run);
+  }
+
+  private evaluate(run: Run, reports: NodeReport[]): void {
+    const prev = run.rows[run.rows.length - 1];
+    const row = aggregateReports(reports, run.ctx!);
+    run.rows.push(row);
+    run.store.appendRow(row);
+    const m = this.opts.metrics;
+    const labels = { run: run.id };
+    m.iteration.set(labels, row.iter);
+    m.objective.set(labels, row.objective);
+    m.stationarity.set(labels, row.stationarity);
+    m.consensus.set(labels, row.consensus);
+    m.density.set(labels, row.density);
+    m.trainAccuracy.set(labels, row.trainAccuracy);
+    if (row.testAccuracy !== null) m.testAccuracy.set(labels, row.testAccuracy);
+    m.bitsSentTotal.set(labels, row.bitsSent);
+    if (prev && row.iter > prev.iter) m.bitsPerIteration.set(labels, (row.bitsSent - prev.bitsSent) / (row.iter - prev.iter));
+    m.evaluations.inc(labels);
+    for (const r of reports) {
+      const before = run.lastBytes[r.nodeId];
+      if (r.bytesSent > before) m.bytesSent.inc({ run: run.id, node: String(r.nodeId) }, r.bytesSent - before);
+      run.lastBytes[r.nodeId] = r.bytesSent;
+    }
+    this.emit('row', run.id, row);
+  }
+
+  private maybeFinish(run: Run): void {
+    if (run.state !== 'running') return;
+    const last = run.rows[run.rows.length - 1];
+    if (run.doneNodes.size === run.n && last && last.iter === run.iterations) {
+      run.finishedAt = new Date().toISOString();
+      run.store.finish({ state: 'done', rows: run.rows, failure: null });
+      this.setState(run, 'done');
+      for (const c of run.nodes) c.send({ t: 'stop', runId: run.id, reason: 'done' });
+    }
+  }
+
+  private fail(run: Run, failure: RunFailure): void {
+    if (run.state === 'done' || run.state === 'failed') return;
+    run.failure = failure;
+    run.finishedAt = new Date().toISOString();
+    run.store.finish({ state: 'failed', rows: run.rows, failure });
+    this.opts.log?.warn({ run: run.id, ...failure }, 'run failed');
+    this.setState(run, 'failed');
+    for (const c of run.nodes) {
+      try { c.send({ t: 'stop', runId: run.id, reason: failure.message }); } catch { /* socket gone */ }
+    }
+  }
+
+  private setState(run: Run, state: RunState): void {
+    const m = this.opts.metrics.runState;
+    m.set({ run: run.id, state: run.state }, 0);
+    run.state = state;
+    m.set({ run: run.id, state }, 1);
+    this.emit('state', run.id, state);
+  }
+
+  private require(id: string): Run {
+    const run = this.runs.get(id);
+    if (!run) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no run '${id}'`, { run: id });
+    return run;
+  }
+
+  private view(run: Run): RunView {
+    return {
+      id: run.id,
+      state: run.state,
+      nodes: run.n,
+      iterations: run.iterations,
+      lastIteration: run.rows.length ? run.rows[run.rows.length - 1].iter : null,
+      rows: run.rows.length,
+      last: run.rows[run.rows.length - 1] ?? null,
+      failure: run.failure,
+      dir: run.store.dir,
+      createdAt: run.createdAt,
+      finishedAt: run.finishedAt,
+    };
+  }
+}

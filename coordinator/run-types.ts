@@ -1,0 +1,26 @@
+/** Contracts between the run manager, the results store and the run-context factory. */
+import type { AggregateContext, MetricsRow } from '../node/eval/aggregate-reports.ts';
+import type { RunFailure } from './run-manager.ts';
+
+/** What a client posts to create a run: the run config (validated and frozen before use). */
+export interface RunSpec {
+  /** The resolved, frozen run config (the object workers receive). */
+  readonly config: unknown;
+}
+
+/** Append-only results of one run (metrics.ndjson, metrics.csv, summary.json). */
+export interface RunStore {
+  readonly dir: string;
+  appendRow(row: MetricsRow): void;
+  finish(outcome: { state: 'done' | 'failed'; rows: readonly MetricsRow[]; failure: RunFailure | null }): void;
+}
+
+export interface RunContext {
+  readonly ctx: AggregateContext;
+  readonly store: RunStore;
+  readonly n: number;
+  readonly iterations: number;
+  readonly spectralGap: number;
+}
+
+export type RunContextFactory = (spec: RunSpec, runId: string) => Promise<RunContext>;

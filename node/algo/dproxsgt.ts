@@ -1,0 +1,75 @@
+/**
+ * DProxSGT (paper-spec §2.2), per worker i, in the paper's order:
+ *   g_i^k = ∇F_i(x_i^k; B_i^k)
+ *   y_i^{k−1/2} = y_i^{k−1} + g_i^k − g_i^{k−1}          (Y^{−1} = G^{−1} = 0)
+ *   y_i^k = Σ_j w_ij y_j^{k−1/2}                         (round k, phase 'y')
+ *   x_i^{k+1/2} = prox_{ηr}(x_i^k − η y_i^k)             (the MIXED tracker, 2023 / Compress code)
+ *   x_i^{k+1} = Σ_j w_ij x_j^{k+1/2}                     (round k, phase 'x')
+ * Messages go through ctx.compressY / ctx.compressX, which are identity (dense) compressors for this
+ * algorithm, so the same codec path carries them on a cluster.
+ */
+import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
+import { mixInto } from './mix.ts';
+import { copy, subScaled } from '../linalg/vec.ts';
+
+export interface DProxSgtState {
+  /** x_i^k */
+  readonly x: Float64Array;
+  /** y_i^{k−1} before a step, y_i^k (mixed) after the y-exchange */
+  readonly y: Float64Array;
+  /** g_i^k, the latest stochastic gradient */
+  readonly g: Float64Array;
+  /** g_i^{k−1} (0 before the first step) */
+  readonly gPrev: Float64Array;
+  /** decoded-message scratch (what the compressor writes as Q(v)) */
+  readonly decoded: Float64Array;
+  /** x_i^{k+1/2} scratch */
+  readonly half: Float64Array;
+}
+
+/**
+ * y ← g + (y − gPrev): the tracker update y^{k−1/2} = y^{k−1} + g^k − g^{k−1}, associated so that a
+ * single node (y^{k−1} = g^{k−1} bitwise) gets y^{k−1/2} = g^k bitwise (spec §9.3).
+ */
+export function trackerHalfStep(y: Float64Array, g: Float64Array, gPrev: Float64Array): void {
+  for (let j = 0; j < y.length; j++) y[j] = g[j] + (y[j] - gPrev[j]);
+}
+
+export function makeDProxSgt(name: string) {
+  return (params: AlgoParams): NodeAlgorithm<DProxSgtState> => {
+    const eta = params.eta;
+    return {
+      name,
+      pattern: 'graph',
+      phases: ['y', 'x'],
+      async init(ctx: NodeContext, x0: Float64Array): Promise<DProxSgtState> {
+        const d = ctx.dim;
+        return {
+          x: copy(x0, new Float64Array(d)),
+          y: new Float64Array(d),
+          g: new Float64Array(d),
+          gPrev: new Float64Array(d),
+          decoded: new Float64Array(d),
+          half: new Float64Array(d),
+        };
+      },
+      async step(ctx: NodeContext, s: DProxSgtState, k: number): Promise<StepStats> {
+        const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
+        trackerHalfStep(s.y, s.g, s.gPrev);
+        copy(s.g, s.gPrev);
+        const yMsgs = await ctx.comm.exchange(k, 'y', ctx.compressY.compress(s.y, s.decoded));
+        mixInto(s.y, ctx.peers, yMsgs);
+        ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
+        const xMsgs = await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.half, s.decoded));
+        mixInto(s.x, ctx.peers, xMsgs);
+        return { loss };
+      },
+      model: (s) => s.x,
+      tracker: (s) => s.y,
+      lastGradient: (s) => s.g,
+    };
+  };
+}
+
+/** DProxSGT (Algorithm 1). */
+export const dproxsgt = makeDProxSgt('dproxsgt');

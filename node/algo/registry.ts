@@ -1,0 +1,48 @@
+/**
+ * Static registry of algorithm names to factories (STYLE.md habit 5: no string-to-module imports).
+ */
+import { ProxmeshError } from '../errors.ts';
+import { allreduce } from './allreduce.ts';
+import { beer } from './beer.ts';
+import { cdproxsgt } from './cdproxsgt.ts';
+import { choco } from './choco.ts';
+import { deepstorm } from './deepstorm.ts';
+import { dpsgd } from './dpsgd.ts';
+import { dproxsgt } from './dproxsgt.ts';
+import { proxgtsa } from './proxgtsa.ts';
+import { ALGORITHM_NAMES, type AlgorithmName } from './spec.ts';
+import type { AlgorithmFactory } from './types.ts';
+
+const factories: Readonly<Record<AlgorithmName, AlgorithmFactory>> = {
+  dproxsgt,
+  cdproxsgt,
+  allreduce,
+  dpsgd,
+  choco,
+  beer,
+  deepstorm,
+  proxgtsa,
+};
+
+/** Algorithms whose messages go through the configured compressors Q_x, Q_y (others use identity). */
+const compressed: ReadonlySet<string> = new Set<AlgorithmName>(['cdproxsgt', 'choco', 'beer']);
+
+function isAlgorithmName(name: string): name is AlgorithmName {
+  return (ALGORITHM_NAMES as readonly string[]).includes(name);
+}
+
+export function algorithmFactory(name: string): AlgorithmFactory {
+  if (!isAlgorithmName(name)) {
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG', `unknown algorithm "${name}"; expected one of ${ALGORITHM_NAMES.join(', ')}`, {
+      path: '/algorithm/name',
+      got: name,
+      expected: ALGORITHM_NAMES,
+    });
+  }
+  return factories[name];
+}
+
+export function algorithmUsesCompression(name: string): boolean {
+  algorithmFactory(name);
+  return compressed.has(name);
+}

@@ -1,0 +1,29 @@
+/** `proxmesh sim --config FILE [--out DIR] [--json] [--quiet]` */
+import { loadConfig } from '../config/load.ts';
+import { runSimulation } from '../sim/run-sim.ts';
+import type { CliIo } from './io.ts';
+import { createProgress, progressMode } from './progress.ts';
+
+export interface SimCommandOptions {
+  readonly config: string;
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<number> {
+  const config = loadConfig(opts.config);
+  const progress = createProgress(progressMode(opts, io), io);
+  let result;
+  try {
+    result = await runSimulation(config, { outDir: opts.out, onProgress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
+  }
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify({ type: 'summary', dir: result.dir, ...result.summary })}\n`);
+  } else {
+    io.stdout.write(`results written to ${result.dir}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,182 @@
+/**
+ * The control channel between workers and the coordinator (DESIGN.md §5): binary WebSocket messages,
+ * each one msgpack map with a `t` tag. Vectors (x_i) travel as raw little-endian float64 bytes so the
+ * coordinator evaluates exactly the worker's values. Every incoming message is validated field by
+ * field; a bad one is a PROXMESH_ERR_FRAME_MALFORMED error naming the field.
+ */
+import { Packr } from 'msgpackr';
+import { ProxmeshError } from '../errors.ts';
+
+export interface RegisterMsg {
+  readonly t: 'register';
+  /** ws:// URL where this worker accepts peer links. */
+  readonly peerUrl: string;
+  /** Kubernetes StatefulSet ordinal (or the local cluster's index); null lets the coordinator choose. */
+  readonly ordinal: number | null;
+  /** http:// URL of the worker's own /metrics, for the summary. */
+  readonly metricsUrl: string | null;
+}
+
+export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number }
+
+/** Sent at k = 0, every evalEvery iterations and at k = K. */
+export interface ReportMsg {
+  readonly t: 'report';
+  readonly runId: string;
+  readonly nodeId: number;
+  readonly iter: number;
+  /** x_i^k */
+  readonly x: Float64Array;
+  /** Σ of the local minibatch losses of the iterations since the previous report, in iteration order. */
+  readonly lossSum: number;
+  /** number of iterations summed in lossSum */
+  readonly lossCount: number;
+  /** cumulative payload bytes this node sent (self excluded), as counted by the codec */
+  readonly bytesSent: number;
+}
+
+export interface DoneMsg { readonly t: 'done'; readonly runId: string; readonly nodeId: number }
+export interface FailMsg {
+  readonly t: 'fail';
+  readonly runId: string;
+  readonly nodeId: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg;
+
+export interface PeerInfo { readonly id: number; readonly url: string }
+
+export interface AssignMsg {
+  readonly t: 'assign';
+  readonly runId: string;
+  readonly nodeId: number;
+  /** The frozen, resolved run config (JSON). */
+  readonly config: unknown;
+  /** Every node's peer URL, by id (the worker dials the higher ids among its neighbours). */
+  readonly peers: readonly PeerInfo[];
+}
+export interface StartMsg { readonly t: 'start'; readonly runId: string }
+export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
+
+export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg;
+
+const packr = () => new Packr({ useRecords: false, mapsAsObjects: true });
+
+/** One encoder per connection (msgpackr's module-global buffer must not be shared across awaits). */
+export function createControlCodec() {
+  const p = packr();
+  return {
+    encode(msg: WorkerMsg | CoordinatorMsg): Buffer {
+      if (msg.t === 'report') {
+        const { x, ...rest } = msg;
+        return p.pack({ ...rest, x: Buffer.from(x.buffer, x.byteOffset, x.byteLength) });
+      }
+      return p.pack(msg);
+    },
+    decodeWorker(data: Uint8Array): WorkerMsg {
+      return validateWorkerMsg(unpackSafe(p, data));
+    },
+    decodeCoordinator(data: Uint8Array): CoordinatorMsg {
+      return validateCoordinatorMsg(unpackSafe(p, data));
+    },
+  };
+}
+
+function unpackSafe(p: Packr, data: Uint8Array): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = p.unpack(data);
+  } catch (err) {
+    throw malformed(`control message is not valid msgpack (${(err as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed('control message must be a map');
+  return v as Record<string, unknown>;
+}
+
+function malformed(message: string): ProxmeshError {
+  return new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', message);
+}
+
+function str(o: Record<string, unknown>, k: string, maxLen = 4096): string {
+  const v = o[k];
+  if (typeof v !== 'string' || v.length > maxLen) throw malformed(`control message '${String(o.t)}': field '${k}' must be a string of ≤ ${maxLen} chars`);
+  return v;
+}
+function int(o: Record<string, unknown>, k: string, min = 0): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw malformed(`control message '${String(o.t)}': field '${k}' must be an integer ≥ ${min}`);
+  return v;
+}
+function num(o: Record<string, unknown>, k: string): number {
+  const v = o[k];
+  if (typeof v !== 'number') throw malformed(`control message '${String(o.t)}': field '${k}' must be a number`);
+  return v;
+}
+
+/** Copies raw bytes into an aligned Float64Array (msgpack bins are not 8-byte aligned). */
+function f64(o: Record<string, unknown>, k: string): Float64Array {
+  const v = o[k];
+  if (!(v instanceof Uint8Array) || v.byteLength % 8 !== 0) throw malformed(`control message '${String(o.t)}': field '${k}' must be float64 bytes`);
+  const out = new Float64Array(v.byteLength / 8);
+  new Uint8Array(out.buffer).set(v);
+  return out;
+}
+
+export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
+  switch (o.t) {
+    case 'register': {
+      const ordinal = o.ordinal === null || o.ordinal === undefined ? null : int(o, 'ordinal');
+      const metricsUrl = o.metricsUrl === null || o.metricsUrl === undefined ? null : str(o, 'metricsUrl');
+      const peerUrl = str(o, 'peerUrl');
+      if (!/^wss?:\/\//.test(peerUrl)) throw malformed(`control message 'register': peerUrl must be a ws:// URL (got '${peerUrl}')`);
+      return { t: 'register', peerUrl, ordinal, metricsUrl };
+    }
+    case 'ready':
+      return { t: 'ready', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
+    case 'report':
+      return {
+        t: 'report',
+        runId: str(o, 'runId', 128),
+        nodeId: int(o, 'nodeId'),
+        iter: int(o, 'iter'),
+        x: f64(o, 'x'),
+        lossSum: num(o, 'lossSum'),
+        lossCount: int(o, 'lossCount'),
+        bytesSent: int(o, 'bytesSent'),
+      };
+    case 'done':
+      return { t: 'done', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
+    case 'fail':
+      return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536) };
+    default:
+      throw malformed(`control message has unknown type '${String(o.t)}' (expected register, ready, report, done or fail)`);
+  }
+}
+
+export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorMsg {
+  switch (o.t) {
+    case 'assign': {
+      const peers = o.peers;
+      if (!Array.isArray(peers)) throw malformed(`control message 'assign': field 'peers' must be an array`);
+      return {
+        t: 'assign',
+        runId: str(o, 'runId', 128),
+        nodeId: int(o, 'nodeId'),
+        config: o.config,
+        peers: peers.map((p, i) => {
+          if (typeof p !== 'object' || p === null) throw malformed(`control message 'assign': peers[${i}] must be a map`);
+          const r = p as Record<string, unknown>;
+          return { id: int(r, 'id'), url: str(r, 'url') };
+        }),
+      };
+    }
+    case 'start':
+      return { t: 'start', runId: str(o, 'runId', 128) };
+    case 'stop':
+      return { t: 'stop', runId: str(o, 'runId', 128), reason: str(o, 'reason', 65536) };
+    default:
+      throw malformed(`control message has unknown type '${String(o.t)}' (expected assign, start or stop)`);
+  }
+}

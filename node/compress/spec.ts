@@ -1,0 +1,144 @@
+/**
+ * Compressor specs (config keys `compression.x`, `compression.y`). The schema is a bounded-depth
+ * union rather than Type.Recursive, so it can be embedded twice in the run-config schema without
+ * duplicate `$id`s, and because only these nestings are meaningful (see chain.ts / ef.ts):
+ *   Spec  = Leaf | ef{inner: Leaf | chain} | chain{steps: Leaf[]}
+ * Semantic rules not expressible here (exactly one of ratio / k; k ≤ d of every block; which leaf
+ * kinds may precede others in a chain) are enforced by `compressorFactory` (registry.ts), which
+ * throws PROXMESH_ERR_COMPRESSOR.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const precision = (what: string) =>
+  Type.Union([Type.Literal('f64'), Type.Literal('f32'), Type.Literal('f16')], {
+    default: 'f64',
+    description: `Wire precision of ${what}; decoded values are rounded to it (f16 = IEEE binary16, round to nearest even).`,
+  });
+
+const scope = Type.Union([Type.Literal('layer'), Type.Literal('global')], {
+  default: 'layer',
+  description: "'layer': one block per tensor of the model's layer map (as the authors' code, paper-spec §4); 'global': one block over the whole vector.",
+});
+
+const ratio = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: 1,
+  description: 'Fraction kept per block: k_t = max(1, floor(ratio · d_t)). Give exactly one of ratio or k.',
+});
+
+const k = Type.Integer({
+  minimum: 1,
+  description: 'Coordinates kept per block (1 ≤ k ≤ d_t for every non-empty block). Give exactly one of ratio or k.',
+});
+
+export const IdentitySpecSchema = Type.Object(
+  {
+    kind: Type.Literal('identity', { description: 'Q(x) = x (rounded to `precision`).' }),
+    precision: precision('the values'),
+  },
+  { additionalProperties: false, description: 'No compression (dense message).' },
+);
+
+export const TopkSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('topk', { description: 'Keep the k largest |x_j| per block (ties: lower index).' }),
+    ratio: Type.Optional(ratio),
+    k: Type.Optional(k),
+    scope,
+    precision: precision('the kept values'),
+  },
+  { additionalProperties: false, description: 'Top-k sparsification; α² = 1 − min_t k_t/d_t (deterministic).' },
+);
+
+export const RandkSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('randk', { description: 'Keep k uniformly random coordinates per block (without replacement).' }),
+    ratio: Type.Optional(ratio),
+    k: Type.Optional(k),
+    scope,
+    scaled: Type.Boolean({
+      default: true,
+      description: 'true: send (d/k)·x_S (unbiased, ω = d/k − 1); false: send x_S (contractive, α² = 1 − k/d).',
+    }),
+    precision: precision('the kept values'),
+  },
+  { additionalProperties: false, description: 'Random-k sparsification.' },
+);
+
+export const QsgdSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('qsgd', { description: 'Stochastic s-level quantization (paper-spec §4).' }),
+    levels: Type.Integer({ minimum: 1, maximum: 1073741824, description: 'Number of levels s (1 ≤ s ≤ 2^30); levels sent as signed integers in [−s, s].' }),
+    scope,
+    contractive: Type.Boolean({
+      default: false,
+      description: 'false: unbiased, ω = min(d/s², √d/s); true: scaled by 1/(1+ω), biased but contractive with α² = ω/(1+ω).',
+    }),
+    scalePrecision: precision('the per-block scale ‖v‖/s'),
+  },
+  { additionalProperties: false, description: 'QSGD: Q(v)_j = ‖v‖·sign(v_j)·ℓ_j/s per block.' },
+);
+
+export const SignSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('sign', { description: 'Scaled sign: (‖v‖₁/d_t)·sign(v) per block.' }),
+    scope,
+    scalePrecision: precision('the per-block scale ‖v‖₁/d'),
+  },
+  { additionalProperties: false, description: 'Scaled sign compression; α² = 1 − 1/d_max.' },
+);
+
+export const LeafCompressorSpecSchema = Type.Union(
+  [IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema],
+  { description: 'A single compressor: identity | topk | randk | qsgd | sign.' },
+);
+
+export const ChainSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('chain', { description: 'Apply the steps in order; each step compresses the carried values of the previous one.' }),
+    steps: Type.Array(LeafCompressorSpecSchema, {
+      minItems: 1,
+      description: 'Steps; every step but the last must be identity, topk or randk (float values), e.g. [topk, qsgd].',
+    }),
+  },
+  { additionalProperties: false, description: 'Composition, e.g. top-k indices with QSGD-quantized values.' },
+);
+
+export const EfSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('ef', { description: 'Error feedback: compress x + e, keep e ← (x + e) − Q(x + e).' }),
+    inner: Type.Union([LeafCompressorSpecSchema, ChainSpecSchema], { description: 'The compressor wrapped with error feedback (a leaf or a chain).' }),
+  },
+  { additionalProperties: false, description: 'Error-feedback wrapper (EF / EF14).' },
+);
+
+export const CompressorSpecSchema = Type.Union([IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema, EfSpecSchema, ChainSpecSchema], {
+  default: { kind: 'identity' },
+  description: 'Compressor Q: identity | topk | randk | qsgd | sign | ef {inner} | chain {steps}.',
+});
+
+export type IdentitySpec = Static<typeof IdentitySpecSchema>;
+export type TopkSpec = Static<typeof TopkSpecSchema>;
+export type RandkSpec = Static<typeof RandkSpecSchema>;
+export type QsgdSpec = Static<typeof QsgdSpecSchema>;
+export type SignSpec = Static<typeof SignSpecSchema>;
+export type LeafCompressorSpec = Static<typeof LeafCompressorSpecSchema>;
+export type ChainSpec = Static<typeof ChainSpecSchema>;
+export type EfSpec = Static<typeof EfSpecSchema>;
+export type CompressorSpec = Static<typeof CompressorSpecSchema>;
+export type CompressorKind = CompressorSpec['kind'];
+
+export type CompressionScope = 'layer' | 'global';
+
+/**
+ * What callers may pass to `compressorFactory`: the spec with every defaulted field optional
+ * (a resolved config is also accepted). Nesting is checked at run time.
+ */
+export type CompressorSpecInput =
+  | { kind: 'identity'; precision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'topk'; ratio?: number; k?: number; scope?: CompressionScope; precision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'randk'; ratio?: number; k?: number; scope?: CompressionScope; scaled?: boolean; precision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'qsgd'; levels: number; scope?: CompressionScope; contractive?: boolean; scalePrecision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'sign'; scope?: CompressionScope; scalePrecision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'ef'; inner: CompressorSpecInput }
+  | { kind: 'chain'; steps: CompressorSpecInput[] };

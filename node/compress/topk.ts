@@ -1,0 +1,66 @@
+/**
+ * Top-k per block (paper-spec §4): keep the k_t entries of largest |x_j|, k_t = max(1,
+ * floor(ratio·d_t)) or a fixed k; ties broken by the lower index; message = ascending indices +
+ * values. Deterministic bound per block: ‖v − Top_k(v)‖² ≤ (1 − k/d)‖v‖² (the k kept entries hold
+ * at least k/d of the energy). With wire rounding (relative error ≤ u on kept values) the worst
+ * case is Σ_dropped v² + u²Σ_kept v² ≤ (1 − (k/d)(1 − u²))‖v‖², so
+ *   α² = max_t [1 − (k_t/d_t)(1 − u²)]   over non-empty blocks (0 if none).
+ */
+import type { LayerMap } from '../problem/types.ts';
+import type { Rng } from '../linalg/rng.ts';
+import type { TopkSpec } from './spec.ts';
+import type { Message } from './types.ts';
+import { type Built, type BuiltFactory, checkDims, formatName } from './internal.ts';
+import { blocksOf, carriedLayers, keepCounts } from './layout.ts';
+import { roundToPrecision, unitRoundoff } from './precision.ts';
+import { kthLargest, magnitude } from './select.ts';
+
+export function topkFactory(spec: TopkSpec, path: string): BuiltFactory {
+  const p = spec.precision;
+  const name = formatName('topk', { ratio: spec.ratio, k: spec.k, scope: spec.scope, precision: p === 'f64' ? undefined : p });
+  return (layers: LayerMap, _rng: Rng): Built => {
+    const blocks = blocksOf(layers, spec.scope);
+    const ks = keepCounts(blocks, spec, path);
+    const { dim, offsets, lengths } = blocks;
+    const u2 = unitRoundoff(p) ** 2;
+    let nnz = 0;
+    let alpha2 = 0;
+    for (let b = 0; b < ks.length; b++) {
+      nnz += ks[b];
+      if (lengths[b] > 0) alpha2 = Math.max(alpha2, 1 - (ks[b] / lengths[b]) * (1 - u2));
+    }
+    const mag = new Float64Array(blocks.maxLength); // scratch, never part of a message
+    return {
+      dim,
+      carried: carriedLayers(blocks, ks),
+      exactValues: p === 'f64',
+      info: { name, alpha2, unbiased: false, omega: null, random: false },
+      compress(x, decoded): Message {
+        checkDims(name, dim, x, decoded);
+        const indices = new Uint32Array(nnz);
+        const data = new Float64Array(nnz);
+        let c = 0;
+        for (let b = 0; b < ks.length; b++) {
+          const off = offsets[b], d = lengths[b], k = ks[b];
+          if (k === 0) continue;
+          if (k === d) {
+            for (let j = off; j < off + d; j++) { indices[c] = j; data[c] = roundToPrecision(x[j], p); c++; }
+            continue;
+          }
+          for (let j = 0; j < d; j++) mag[j] = magnitude(x[off + j]);
+          const tau = kthLargest(mag, d, k);
+          let greater = 0;
+          for (let j = off; j < off + d; j++) if (magnitude(x[j]) > tau) greater++;
+          let ties = k - greater; // entries equal to τ taken in ascending index order
+          for (let j = off; j < off + d; j++) {
+            const m = magnitude(x[j]);
+            if (m > tau || (m === tau && ties-- > 0)) { indices[c] = j; data[c] = roundToPrecision(x[j], p); c++; }
+          }
+        }
+        decoded.fill(0);
+        for (let i = 0; i < nnz; i++) decoded[indices[i]] = data[i];
+        return { dim, indices, values: { kind: 'float', precision: p, data } };
+      },
+    };
+  };
+}

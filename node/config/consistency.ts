@@ -1,0 +1,99 @@
+/**
+ * Cross-field checks (PROXMESH_ERR_CONFIG_INCONSISTENT): values each valid alone but contradicting
+ * each other. `checkConfigConsistency` runs at load time; `checkConfigAgainstProblem` needs the
+ * loaded data (d, sample count, shards) and runs in the simulator assembly and the cluster worker.
+ */
+import { ProxmeshError } from '../errors.ts';
+import type { LayerMap } from '../problem/types.ts';
+import type { RunConfig } from './schema.ts';
+
+type Cfg = RunConfig | import('./schema.ts').FrozenConfig;
+
+function inconsistent(path: string, message: string, detail: Record<string, unknown> = {}): never {
+  throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `config ${path}: ${message}`, { path, ...detail });
+}
+
+/** The number of nodes the topology section declares (null when only the graph file knows). */
+export function declaredNodes(config: Cfg): number | null {
+  const t = config.topology as { nodes?: number; rows?: number; cols?: number };
+  if (typeof t.nodes === 'number') return t.nodes;
+  if (typeof t.rows === 'number' && typeof t.cols === 'number') return t.rows * t.cols;
+  return null;
+}
+
+export function checkConfigConsistency(config: Cfg): void {
+  if (config.evalEvery > config.iterations) {
+    inconsistent('/evalEvery', `must be ≤ iterations (${config.iterations}) (got ${config.evalEvery})`, {
+      expected: `≤ ${config.iterations}`,
+      got: config.evalEvery,
+    });
+  }
+  const n = declaredNodes(config);
+  const part = config.partition as { kind: string; labels?: readonly unknown[] };
+  if (n !== null && part.kind === 'labels' && Array.isArray(part.labels) && part.labels.length !== n) {
+    inconsistent('/partition/labels', `needs one label list per node: ${n} nodes but ${part.labels.length} lists`, {
+      expected: n,
+      got: part.labels.length,
+    });
+  }
+}
+
+export interface ProblemFacts {
+  /** d, the parameter dimension. */
+  readonly dim: number;
+  readonly layers: LayerMap;
+  /** Training samples in the whole dataset. */
+  readonly nTrain: number;
+  /** Number of classes in the data. */
+  readonly nClasses: number;
+  /** Shard sizes, node order (after partitioning). */
+  readonly shardSizes: readonly number[];
+  /** Whether the algorithm sends compressed messages (config.compression applies). */
+  readonly usesCompression: boolean;
+}
+
+export function checkConfigAgainstProblem(config: Cfg, facts: ProblemFacts, nodes: number): void {
+  if (nodes > facts.nTrain) {
+    inconsistent('/topology/nodes', `${nodes} nodes but only ${facts.nTrain} training samples; use at most ${facts.nTrain} nodes`, {
+      expected: `≤ ${facts.nTrain}`,
+      got: nodes,
+    });
+  }
+  const part = config.partition as { kind: string; labels?: readonly (readonly number[])[] };
+  if (part.kind === 'labels' && Array.isArray(part.labels)) {
+    if (part.labels.length !== nodes) {
+      inconsistent('/partition/labels', `needs one label list per node: ${nodes} nodes but ${part.labels.length} lists`, { expected: nodes, got: part.labels.length });
+    }
+    part.labels.forEach((list: readonly number[], i: number) => list.forEach((c: number, j: number) => {
+      if (c >= facts.nClasses) inconsistent(`/partition/labels/${i}/${j}`, `class ${c} does not exist (the data has ${facts.nClasses} classes)`, { expected: `< ${facts.nClasses}`, got: c });
+    }));
+  }
+  if (facts.shardSizes.length !== nodes) {
+    inconsistent('/partition', `partition produced ${facts.shardSizes.length} shards for ${nodes} nodes`);
+  }
+  facts.shardSizes.forEach((size, i) => {
+    if (size === 0) inconsistent('/partition', `node ${i} received no training samples; use fewer nodes or another partition`, { node: i });
+  });
+  if (facts.usesCompression) {
+    checkCompressorK(config.compression.x, '/compression/x', facts);
+    checkCompressorK(config.compression.y, '/compression/y', facts);
+  }
+}
+
+/**
+ * k of top-k/rand-k must fit every block (node/compress/spec.ts: 1 ≤ k ≤ d_t): k ≤ d for scope
+ * global, k ≤ the smallest non-empty layer for scope layer (the default).
+ */
+function checkCompressorK(spec: unknown, path: string, facts: ProblemFacts): void {
+  if (typeof spec !== 'object' || spec === null) return;
+  const s = spec as { kind?: string; k?: number; scope?: string; inner?: unknown; steps?: unknown[] };
+  if (typeof s.k === 'number') {
+    const global = s.scope === 'global';
+    const layerMin = facts.layers.reduce((m, l) => (l.length > 0 ? Math.min(m, l.length) : m), facts.dim);
+    const limit = global ? facts.dim : layerMin;
+    const what = global ? `d = ${facts.dim}` : `the smallest layer (${layerMin} coordinates; per-layer scope)`;
+    if (s.k > limit) inconsistent(`${path}/k`, `k must be ≤ ${what} (got ${s.k})`, { expected: `≤ ${limit}`, got: s.k });
+  }
+  if (s.inner) checkCompressorK(s.inner, `${path}/inner`, facts);
+  if (Array.isArray(s.steps)) s.steps.forEach((st, i) => checkCompressorK(st, `${path}/steps/${i}`, facts));
+}

@@ -1,0 +1,88 @@
+/**
+ * Regularizer spec → ProxFactory, through a static registry (STYLE.md habit 5: no string imports).
+ * `proxFromSpec` validates the spec immediately (throws PROXMESH_ERR_PROX naming the field), so
+ * a bad config fails before any layer map exists.
+ */
+import { ProxmeshError } from '../errors.ts';
+import type { ProxFactory } from './types.ts';
+import type { RegularizerKind, RegularizerSpec } from './spec.ts';
+import { checkWeight } from './check.ts';
+import { noneProx } from './none.ts';
+import { l1Prox } from './l1.ts';
+import { l2sqProx } from './l2sq.ts';
+import { elasticNetProx } from './elasticnet.ts';
+import { boxProx, nonnegProx } from './box.ts';
+import { groupLassoProx, type GroupWeights } from './group-lasso.ts';
+
+type Raw = Record<string, unknown>;
+
+const ALLOWED_KEYS: Record<RegularizerKind, readonly string[]> = {
+  none: [],
+  l1: ['lambda'],
+  l2sq: ['lambda'],
+  elasticnet: ['l1', 'l2'],
+  box: ['lower', 'upper'],
+  nonneg: [],
+  grouplasso: ['lambda', 'weights'],
+};
+
+const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
+  none: () => () => noneProx(),
+  l1: (s) => {
+    const lambda = checkWeight('regularizer.lambda', s.lambda);
+    return () => l1Prox({ lambda });
+  },
+  l2sq: (s) => {
+    const lambda = checkWeight('regularizer.lambda', s.lambda);
+    return () => l2sqProx({ lambda });
+  },
+  elasticnet: (s) => {
+    const l1 = checkWeight('regularizer.l1', s.l1);
+    const l2 = checkWeight('regularizer.l2', s.l2);
+    return () => elasticNetProx({ l1, l2 });
+  },
+  box: (s) => {
+    const { lower, upper } = s;
+    if (typeof lower !== 'number' || Number.isNaN(lower) || lower === Infinity) {
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.lower must be a number < +Infinity, got ${String(lower)}`, { field: 'regularizer.lower', got: lower });
+    }
+    if (typeof upper !== 'number' || Number.isNaN(upper) || upper === -Infinity) {
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.upper must be a number > -Infinity, got ${String(upper)}`, { field: 'regularizer.upper', got: upper });
+    }
+    if (lower > upper) {
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.lower (${lower}) must be ≤ regularizer.upper (${upper}): the box is empty`, { field: 'regularizer.lower', lower, upper });
+    }
+    return () => boxProx({ lower, upper });
+  },
+  nonneg: () => () => nonnegProx(),
+  grouplasso: (s) => {
+    const lambda = checkWeight('regularizer.lambda', s.lambda);
+    const weights = (s.weights ?? 'sqrt-size') as GroupWeights;
+    if (weights !== 'sqrt-size' && weights !== 'unit') {
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.weights must be 'sqrt-size' or 'unit', got ${String(weights)}`, { field: 'regularizer.weights', got: weights });
+    }
+    return (layers) => groupLassoProx({ lambda, weights, layers });
+  },
+};
+
+/** Validates `spec` and returns the factory (layers) → Prox. */
+export function proxFromSpec(spec: RegularizerSpec): ProxFactory {
+  const s = spec as unknown as Raw;
+  if (s === null || typeof s !== 'object') {
+    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer must be an object with a kind, got ${String(spec)}`, { field: 'regularizer' });
+  }
+  const kind = s.kind;
+  if (typeof kind !== 'string' || !Object.hasOwn(builders, kind)) {
+    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.kind must be one of ${Object.keys(builders).join(', ')}; got ${String(kind)}`, { field: 'regularizer.kind', got: kind });
+  }
+  const k = kind as RegularizerKind;
+  for (const key of Object.keys(s)) {
+    if (key !== 'kind' && !ALLOWED_KEYS[k].includes(key)) {
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.${key} is not a property of kind ${k} (allowed: ${ALLOWED_KEYS[k].join(', ') || 'none'})`, { field: `regularizer.${key}` });
+    }
+  }
+  return builders[k](s);
+}
+
+/** The registered kinds (for docs and tests). */
+export const REGULARIZER_KINDS: readonly RegularizerKind[] = Object.keys(builders) as RegularizerKind[];

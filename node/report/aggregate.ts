@@ -1,0 +1,187 @@
+/**
+ * From results to plottable curves: one curve per run, or per group of study cells that differ only
+ * by seed (mean with a min/max band over seeds), and the Pareto data (final quality vs total bits).
+ * Pure functions over the read folders.
+ */
+import { compressorLabel, getPath, isSeedPath, showValue } from './describe.ts';
+import type { MetricKey, MetricsRow, RunFolder, StudyCell, StudyFolder } from './read.ts';
+
+export interface CurvePoint {
+  iter: number;
+  /** Cumulative payload bits sent by all nodes at this evaluation (mean over seeds). */
+  bits: number;
+  /** The metric at x̄ (mean over seeds). */
+  value: number;
+  /** Min / max over seeds; null for a single run. */
+  lo: number | null;
+  hi: number | null;
+}
+
+export interface Curve {
+  /** Line identity (legend entry when no grouping axis is chosen). */
+  series: string;
+  /** Colour key: the series itself, or the value of the grouping axis (e.g. the compressor). */
+  group: string;
+  points: CurvePoint[];
+}
+
+export interface SeedGroup {
+  /** Canonical JSON of the cell diff without the seed path. */
+  key: string;
+  /** Readable label built from the paths that vary between groups. */
+  label: string;
+  /** The diff without the seed. */
+  diff: Record<string, unknown>;
+  members: StudyCell[];
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * Group study cells by their diff with the seed removed; cells that differ only by seed share a group.
+ * Groups keep the order of their first cell in index.ndjson.
+ */
+export function groupBySeed(cells: readonly StudyCell[]): SeedGroup[] {
+  const byKey = new Map<string, SeedGroup>();
+  for (const c of cells) {
+    const diff = Object.fromEntries(Object.entries(c.diff).filter(([k]) => !isSeedPath(k)));
+    const key = canonical(diff);
+    const g = byKey.get(key);
+    if (g) g.members.push(c);
+    else byKey.set(key, { key, label: '', diff, members: [c] });
+  }
+  const groups = [...byKey.values()];
+  // Label with the paths whose values vary between groups; compression paths collapse into the
+  // compressor's short name (topk(0.1)) because 'compression.x.ratio=0.1' reads badly in a legend.
+  const paths = [...new Set(groups.flatMap((g) => Object.keys(g.diff)))].sort();
+  const varying = paths.filter((p) => new Set(groups.map((g) => canonical(g.diff[p]))).size > 1);
+  for (const g of groups) {
+    const parts: string[] = [];
+    if (varying.some((p) => p.replace(/^\$?[./]?/, '').startsWith('compression'))) {
+      parts.push(compressorLabel(g.members[0].run.config));
+    }
+    for (const p of varying) {
+      if (p.replace(/^\$?[./]?/, '').startsWith('compression')) continue;
+      parts.push(`${p.replace(/^\$?[./]?/, '')}=${showValue(g.diff[p])}`);
+    }
+    g.label = parts.length > 0 ? parts.join(', ') : groups.length === 1 ? 'all cells' : g.key;
+  }
+  return groups;
+}
+
+/** One run's curve of `metric` (rows where the metric is null are dropped). */
+export function runCurvePoints(metrics: readonly MetricsRow[], metric: MetricKey): CurvePoint[] {
+  const out: CurvePoint[] = [];
+  for (const row of metrics) {
+    const v = row[metric];
+    if (v !== null) out.push({ iter: row.iter, bits: row.bitsSent, value: v, lo: null, hi: null });
+  }
+  return out;
+}
+
+/**
+ * Mean and min/max of `metric` over runs (seeds), at the iterations every run evaluated with a
+ * non-null value: value = (1/S)Σ_s m_s, lo = min_s m_s, hi = max_s m_s, bits = (1/S)Σ_s bits_s.
+ * A single run gives its own curve without a band.
+ */
+export function aggregateSeeds(runs: readonly (readonly MetricsRow[])[], metric: MetricKey): CurvePoint[] {
+  if (runs.length === 0) return [];
+  if (runs.length === 1) return runCurvePoints(runs[0], metric);
+  const maps = runs.map((rows) => new Map(rows.map((r) => [r.iter, r])));
+  const out: CurvePoint[] = [];
+  for (const first of runs[0]) {
+    const rows = maps.map((m) => m.get(first.iter));
+    if (rows.some((r) => r === undefined || r[metric] === null)) continue;
+    let sum = 0;
+    let bits = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of rows as MetricsRow[]) {
+      const v = r[metric] as number;
+      sum += v;
+      bits += r.bitsSent;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi });
+  }
+  return out;
+}
+
+/** The colour key of a run for a grouping axis: 'compressor', 'algorithm', or any config path. */
+export function groupValue(config: Record<string, unknown>, groupBy: string): string {
+  if (groupBy === 'compressor') return compressorLabel(config);
+  if (groupBy === 'algorithm') return showValue(getPath(config, 'algorithm.name'));
+  return showValue(getPath(config, groupBy));
+}
+
+/** One curve per seed group of a study. */
+export function studyCurves(study: StudyFolder, metric: MetricKey, opts: { groupBy?: string } = {}): Curve[] {
+  return groupBySeed(study.cells).map((g) => ({
+    series: g.label,
+    group: opts.groupBy ? groupValue(g.members[0].run.config, opts.groupBy) : g.label,
+    points: aggregateSeeds(g.members.map((c) => c.run.metrics), metric),
+  }));
+}
+
+/** The curve of a single run. */
+export function runCurve(run: RunFolder, metric: MetricKey, series: string): Curve {
+  return { series, group: series, points: runCurvePoints(run.metrics, metric) };
+}
+
+export interface ParetoPoint {
+  cell: string;
+  compressor: string;
+  algorithm: string;
+  /** Total payload bits sent (last row). */
+  bits: number;
+  /** Final test accuracy, or final objective when the study has no test set. */
+  value: number;
+  /** Not dominated: no other cell reaches a better value with at most as many bits. */
+  frontier: boolean;
+}
+
+export interface ParetoData {
+  metric: 'testAccuracy' | 'objective';
+  points: ParetoPoint[];
+}
+
+/**
+ * Final quality against total bits, one point per cell. Accuracy is maximised, the objective
+ * minimised; the frontier is the set of cells not dominated in (fewer bits, better value).
+ */
+export function paretoData(study: StudyFolder): ParetoData {
+  const last = (c: StudyCell): MetricsRow => c.run.metrics[c.run.metrics.length - 1];
+  const metric = study.cells.some((c) => last(c).testAccuracy !== null) ? 'testAccuracy' : 'objective';
+  const better = (a: number, b: number): boolean => (metric === 'testAccuracy' ? a > b : a < b);
+  const points: ParetoPoint[] = [];
+  for (const c of study.cells) {
+    const row = last(c);
+    const v = row[metric];
+    if (v === null) continue;
+    points.push({
+      cell: c.cell,
+      compressor: compressorLabel(c.run.config),
+      algorithm: showValue(getPath(c.run.config, 'algorithm.name')),
+      bits: row.bitsSent,
+      value: v,
+      frontier: false,
+    });
+  }
+  const order = [...points].sort((a, b) => a.bits - b.bits || (better(a.value, b.value) ? -1 : better(b.value, a.value) ? 1 : 0));
+  let best: number | null = null;
+  for (const p of order) {
+    if (best === null || better(p.value, best)) {
+      p.frontier = true;
+      best = p.value;
+    }
+  }
+  return { metric, points };
+}

@@ -1,0 +1,165 @@
+/**
+ * Vega-Lite spec builders: pure functions from curves to specs (data inlined). Rendering is
+ * render.ts's job. Log scales: bits on x (they span decades between compressors, the key figure for
+ * compression), stationarity and consensus error on y; rows a log axis cannot show (≤ 0) are dropped
+ * here, so the specs carry only plottable data.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { Curve, ParetoData } from './aggregate.ts';
+import type { MetricKey } from './read.ts';
+
+export type XAxis = 'iter' | 'bits';
+
+export interface MetricStyle {
+  /** Axis title, with the paper's symbols. */
+  title: string;
+  log: boolean;
+}
+
+export const METRIC_STYLE: Readonly<Record<MetricKey, MetricStyle>> = {
+  objective: { title: 'objective φ(x̄) = f(x̄) + r(x̄)', log: false },
+  f: { title: 'loss f(x̄)', log: false },
+  r: { title: 'regularizer r(x̄)', log: false },
+  stationarity: { title: 'stationarity ‖x̄ − prox_ηr(x̄ − η∇f(x̄))‖/η', log: true },
+  consensus: { title: 'consensus error (1/n)Σ‖x_i − x̄‖²', log: true },
+  density: { title: 'density of x̄ (fraction of nonzeros)', log: false },
+  trainAccuracy: { title: 'train accuracy', log: false },
+  testAccuracy: { title: 'test accuracy', log: false },
+  localLoss: { title: 'minibatch loss (mean over nodes)', log: false },
+};
+
+export const X_AXIS: Readonly<Record<XAxis, { title: string; log: boolean }>> = {
+  iter: { title: 'iteration k', log: false },
+  bits: { title: 'payload bits sent (cumulative, all nodes)', log: true },
+};
+
+/** Shared look: a font list resvg can resolve on a bare Linux box, white background. */
+export const CHART_CONFIG = {
+  font: 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif',
+  background: 'white',
+  view: { stroke: '#ddd' },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
+  title: { fontSize: 14, anchor: 'start' as const },
+};
+
+export interface CurveChartOptions {
+  metric: MetricKey;
+  x: XAxis;
+  title?: string;
+  /** Override the metric's default y scale. */
+  logY?: boolean;
+  /** Override the metric's axis title (e.g. 'accuracy' for train and test together). */
+  yTitle?: string;
+  /** Legend title for the colour channel. */
+  colorTitle?: string;
+  width?: number;
+  height?: number;
+}
+
+/** A chart row: one point of one curve. */
+export interface CurveRow {
+  series: string;
+  group: string;
+  iter: number;
+  bits: number;
+  value: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+/** Flatten curves to rows, dropping points a log axis cannot show (bits = 0 on log-x, value ≤ 0 on log-y). */
+export function curveRows(curves: readonly Curve[], x: XAxis, logY: boolean): CurveRow[] {
+  const rows: CurveRow[] = [];
+  for (const c of curves) {
+    for (const p of c.points) {
+      if (X_AXIS[x].log && !(p[x] > 0)) continue;
+      if (logY && !(p.value > 0)) continue;
+      // A band that reaches ≤ 0 cannot be drawn on log-y: keep the mean, drop the band there.
+      const bandOk = p.lo !== null && p.hi !== null && (!logY || p.lo > 0);
+      rows.push({ series: c.series, group: c.group, iter: p.iter, bits: p.bits, value: p.value, lo: bandOk ? p.lo : null, hi: bandOk ? p.hi : null });
+    }
+  }
+  return rows;
+}
+
+/** Metric vs iterations or vs bits: mean line per curve, min/max band when curves carry one. */
+export function curveChartSpec(curves: readonly Curve[], opts: CurveChartOptions): TopLevelSpec {
+  const style = { ...METRIC_STYLE[opts.metric], ...(opts.yTitle ? { title: opts.yTitle } : {}) };
+  const logY = opts.logY ?? style.log;
+  const xs = X_AXIS[opts.x];
+  const rows = curveRows(curves, opts.x, logY);
+  const maxPoints = Math.max(0, ...curves.map((c) => c.points.length));
+  const x = {
+    field: opts.x,
+    type: 'quantitative' as const,
+    title: xs.title,
+    scale: xs.log ? { type: 'log' as const } : { zero: false },
+    axis: xs.log ? { format: '~s' } : {},
+  };
+  const yScale = logY ? { type: 'log' as const } : { zero: false };
+  // Band and line share one colour scale and one legend; the legend draws opaque strokes (the
+  // band's translucent area would otherwise set the symbol's look).
+  const color = {
+    field: 'group',
+    type: 'nominal' as const,
+    title: opts.colorTitle ?? 'series',
+    legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 },
+  };
+  const detail = { field: 'series', type: 'nominal' as const };
+  const layers: Record<string, unknown>[] = [];
+  if (rows.some((r) => r.lo !== null)) {
+    layers.push({
+      mark: { type: 'area', opacity: 0.18 },
+      encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: style.title }, y2: { field: 'hi' }, color, detail },
+    });
+  }
+  layers.push({
+    mark: { type: 'line', point: maxPoints <= 30, strokeWidth: 1.8 },
+    encoding: { x, y: { field: 'value', type: 'quantitative', scale: yScale, title: style.title }, color, detail, order: { field: opts.x } },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title ?? `${style.title.split(' ')[0]} vs ${opts.x === 'iter' ? 'iterations' : 'bits sent'}`,
+    width: opts.width ?? 480,
+    height: opts.height ?? 280,
+    data: { values: rows },
+    layer: layers,
+    config: CHART_CONFIG,
+  } as unknown as TopLevelSpec;
+}
+
+/**
+ * Pareto plot: final quality (test accuracy, else objective) against total bits, log-x, one colour
+ * per compressor and one shape per algorithm; the non-dominated cells joined by a dashed step line.
+ */
+export function paretoSpec(data: ParetoData, opts: { title?: string; width?: number; height?: number } = {}): TopLevelSpec {
+  const rows = data.points.filter((p) => p.bits > 0);
+  const yTitle = data.metric === 'testAccuracy' ? 'final test accuracy' : 'final objective φ(x̄)';
+  const x = { field: 'bits', type: 'quantitative' as const, title: 'total payload bits sent', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const y = { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title ?? `Pareto: ${yTitle} vs bits`,
+    width: opts.width ?? 480,
+    height: opts.height ?? 280,
+    data: { values: rows },
+    layer: [
+      {
+        transform: [{ filter: 'datum.frontier' }],
+        mark: { type: 'line', interpolate: 'step-after', color: '#888', strokeDash: [4, 3] },
+        encoding: { x, y, order: { field: 'bits' } },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: {
+          x,
+          y,
+          color: { field: 'compressor', type: 'nominal', title: 'compressor' },
+          shape: { field: 'algorithm', type: 'nominal', title: 'algorithm' },
+        },
+      },
+    ],
+    config: CHART_CONFIG,
+  } as TopLevelSpec;
+}

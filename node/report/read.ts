@@ -1,0 +1,227 @@
+/**
+ * Read and validate results folders: a run folder (config.json, metrics.ndjson, summary.json) and a
+ * study folder (index.ndjson + one run folder per cell). The formats are fixed by the brief's
+ * "Results" section; every defect is reported as a ProxmeshError naming the file (and line for NDJSON).
+ *
+ * Error codes: a missing folder or file → PROXMESH_ERR_NOT_FOUND (the user named a wrong path, exit 2);
+ * an unreadable or malformed file → PROXMESH_ERR_IO with detail { file, line?, key? }.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { ProxmeshError } from '../errors.ts';
+
+/** The metrics.ndjson keys, in the order the writers emit them. */
+export const METRIC_KEYS = [
+  'iter', 'epoch', 'objective', 'f', 'r', 'stationarity', 'consensus', 'density',
+  'trainAccuracy', 'testAccuracy', 'localLoss', 'bitsSent', 'bytesSent',
+] as const;
+
+/**
+ * Counters that are always finite. Every other metric may be null: JSON turns NaN/∞ of a diverged run
+ * into null, testAccuracy is null without a test set, and localLoss is null on the k = 0 row.
+ */
+const COUNTER_KEYS = ['iter', 'epoch', 'bitsSent', 'bytesSent'] as const;
+
+/** Float metrics of one evaluation of x̄ (null = undefined or not finite). */
+export type MetricKey = Exclude<(typeof METRIC_KEYS)[number], (typeof COUNTER_KEYS)[number]>;
+
+export interface MetricsRow {
+  iter: number;
+  epoch: number;
+  objective: number | null;
+  f: number | null;
+  r: number | null;
+  stationarity: number | null;
+  consensus: number | null;
+  density: number | null;
+  trainAccuracy: number | null;
+  testAccuracy: number | null;
+  localLoss: number | null;
+  bitsSent: number;
+  bytesSent: number;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export interface RunFolder {
+  /** Absolute path of the folder. */
+  readonly dir: string;
+  /** The resolved run config (config.json). */
+  readonly config: JsonObject;
+  /** One row per evaluation, iter strictly increasing, bitsSent non-decreasing. */
+  readonly metrics: readonly MetricsRow[];
+  /** summary.json, or null when the run wrote none (e.g. interrupted). */
+  readonly summary: JsonObject | null;
+}
+
+export interface StudyCell {
+  /** Cell id from index.ndjson. */
+  readonly cell: string;
+  /** The config paths that differ from the study's base config, with this cell's values. */
+  readonly diff: Readonly<Record<string, unknown>>;
+  /** The final metrics row as recorded in index.ndjson (may be null for a failed cell). */
+  readonly final: JsonObject | null;
+  readonly run: RunFolder;
+}
+
+export interface StudyFolder {
+  readonly dir: string;
+  readonly cells: readonly StudyCell[];
+}
+
+export type ResultsFolder = { kind: 'run'; run: RunFolder } | { kind: 'study'; study: StudyFolder };
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readText(file: string): string {
+  if (!isFile(file)) {
+    throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `results file not found: ${file}`, { file });
+  }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ProxmeshError('PROXMESH_ERR_IO', `cannot read ${file}: ${(err as Error).message}`, { file });
+  }
+}
+
+function readJsonObject(file: string): JsonObject {
+  const text = readText(file);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ProxmeshError('PROXMESH_ERR_IO', `${file} is not valid JSON: ${(err as Error).message}`, { file });
+  }
+  if (!isObject(value)) {
+    throw new ProxmeshError('PROXMESH_ERR_IO', `${file} must hold a JSON object`, { file });
+  }
+  return value;
+}
+
+/** Parse NDJSON into objects, skipping blank lines; `line` is 1-based. */
+function readNdjson(file: string): { line: number; value: JsonObject }[] {
+  const out: { line: number; value: JsonObject }[] = [];
+  const lines = readText(file).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].trim();
+    if (text === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new ProxmeshError('PROXMESH_ERR_IO', `${file}:${i + 1}: not valid JSON (${(err as Error).message})`, { file, line: i + 1 });
+    }
+    if (!isObject(value)) {
+      throw new ProxmeshError('PROXMESH_ERR_IO', `${file}:${i + 1}: each line must be a JSON object`, { file, line: i + 1 });
+    }
+    out.push({ line: i + 1, value });
+  }
+  if (out.length === 0) {
+    throw new ProxmeshError('PROXMESH_ERR_IO', `${file} has no rows`, { file });
+  }
+  return out;
+}
+
+function rowError(file: string, line: number, key: string, what: string): ProxmeshError {
+  return new ProxmeshError('PROXMESH_ERR_IO', `${file}:${line}: "${key}" ${what}`, { file, line, key });
+}
+
+/** Validate one metrics.ndjson object (extra keys are ignored so that writers may add columns). */
+export function parseMetricsRow(value: JsonObject, file: string, line: number): MetricsRow {
+  const row: Record<string, number | null> = {};
+  for (const key of METRIC_KEYS) {
+    if (!(key in value)) throw rowError(file, line, key, 'is missing');
+    const v = value[key];
+    const counter = (COUNTER_KEYS as readonly string[]).includes(key);
+    if (v === null && !counter) {
+      row[key] = null;
+      continue;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw rowError(file, line, key, counter ? 'must be a finite number' : 'must be a finite number or null');
+    }
+    if (counter && v < 0) throw rowError(file, line, key, 'must be ≥ 0');
+    if (key === 'iter' && !Number.isInteger(v)) throw rowError(file, line, key, 'must be an integer');
+    row[key] = v;
+  }
+  return row as unknown as MetricsRow;
+}
+
+/** Read and validate metrics.ndjson: iter strictly increasing, bitsSent/bytesSent cumulative. */
+export function readMetrics(file: string): MetricsRow[] {
+  const rows: MetricsRow[] = [];
+  for (const { line, value } of readNdjson(file)) {
+    const row = parseMetricsRow(value, file, line);
+    const prev = rows[rows.length - 1];
+    if (prev !== undefined) {
+      if (row.iter <= prev.iter) throw rowError(file, line, 'iter', `must increase (previous row has ${prev.iter})`);
+      if (row.bitsSent < prev.bitsSent) throw rowError(file, line, 'bitsSent', 'is cumulative and must not decrease');
+      if (row.bytesSent < prev.bytesSent) throw rowError(file, line, 'bytesSent', 'is cumulative and must not decrease');
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function requireDir(dir: string): string {
+  const abs = resolve(dir);
+  let ok = false;
+  try {
+    ok = statSync(abs).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `results folder not found: ${abs}`, { dir: abs });
+  return abs;
+}
+
+/** Read a run folder: config.json and metrics.ndjson are required, summary.json is optional. */
+export function readRunFolder(dir: string): RunFolder {
+  const abs = requireDir(dir);
+  const config = readJsonObject(join(abs, 'config.json'));
+  const metrics = readMetrics(join(abs, 'metrics.ndjson'));
+  const summaryPath = join(abs, 'summary.json');
+  const summary = isFile(summaryPath) ? readJsonObject(summaryPath) : null;
+  return { dir: abs, config, metrics, summary };
+}
+
+/** Read a study folder: index.ndjson rows { cell, dir, diff, final } and each cell's run folder. */
+export function readStudyFolder(dir: string): StudyFolder {
+  const abs = requireDir(dir);
+  const file = join(abs, 'index.ndjson');
+  const seen = new Set<string>();
+  const cells: StudyCell[] = [];
+  for (const { line, value } of readNdjson(file)) {
+    const { cell, dir: cellDir, diff, final } = value;
+    if (typeof cell !== 'string' || cell === '') throw rowError(file, line, 'cell', 'must be a non-empty string');
+    if (seen.has(cell)) throw rowError(file, line, 'cell', `duplicates cell "${cell}"`);
+    seen.add(cell);
+    if (typeof cellDir !== 'string' || cellDir === '') throw rowError(file, line, 'dir', 'must be a non-empty string');
+    const runDir = resolve(abs, cellDir);
+    const rel = relative(abs, runDir);
+    if (isAbsolute(cellDir) || rel.startsWith('..') || isAbsolute(rel)) {
+      throw rowError(file, line, 'dir', 'must be a path relative to the study folder, inside it');
+    }
+    if (!isObject(diff)) throw rowError(file, line, 'diff', 'must be an object of config path → value');
+    if (final !== undefined && final !== null && !isObject(final)) throw rowError(file, line, 'final', 'must be a metrics object or null');
+    cells.push({ cell, diff, final: (final as JsonObject | null | undefined) ?? null, run: readRunFolder(runDir) });
+  }
+  return { dir: abs, cells };
+}
+
+/** A folder with index.ndjson is a study; otherwise it must be a run folder. */
+export function readResultsFolder(dir: string): ResultsFolder {
+  const abs = requireDir(dir);
+  if (isFile(join(abs, 'index.ndjson'))) return { kind: 'study', study: readStudyFolder(abs) };
+  return { kind: 'run', run: readRunFolder(abs) };
+}

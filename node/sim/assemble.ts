@@ -1,0 +1,123 @@
+/**
+ * Config → the pieces of a run, and one node's context. The simulator builds all n nodes; a cluster
+ * worker calls the same functions to build ONE node (`assembleNode`), so both runners draw the same
+ * random streams (brief "Seeds") and hold identical state.
+ */
+import type { Communicator, NodeAlgorithm, NodeContext } from '../algo/types.ts';
+import { algoParamsFromSpec, type AlgorithmSpec } from '../algo/spec.ts';
+import { algorithmFactory, algorithmUsesCompression } from '../algo/registry.ts';
+import type { CompressorSpec } from '../compress/spec.ts';
+import { compressorFactory } from '../compress/registry.ts';
+import { checkConfigAgainstProblem } from '../config/consistency.ts';
+import type { FrozenConfig } from '../config/schema.ts';
+import { Rng } from '../linalg/rng.ts';
+import { buildProblem } from '../problem/build.ts';
+import { createOracle } from '../problem/oracle.ts';
+import { createSampler } from '../problem/sampler.ts';
+import type { Dataset, Model, Shard } from '../problem/types.ts';
+import { proxFromSpec } from '../prox/registry.ts';
+import type { Prox } from '../prox/types.ts';
+import { averagingRow, mixingRow } from '../../topologies/mixing.ts';
+import { buildTopology } from '../../topologies/spec.ts';
+import type { MixingRow } from '../../topologies/types.ts';
+
+export type BuiltTopology = ReturnType<typeof buildTopology>;
+
+export interface BuiltProblem {
+  readonly model: Model;
+  readonly train: Dataset;
+  readonly test: Dataset | null;
+  readonly shards: readonly Shard[];
+  /** The run's regularizer r as a prox operator (one instance; Prox is stateless). */
+  readonly prox: Prox;
+}
+
+/** The graph, W and its spectral facts, from Rng.derive(seed, -1, 'topology'). */
+export function buildRunTopology(config: FrozenConfig): BuiltTopology {
+  return buildTopology(config.topology as never, Rng.derive(config.seed, -1, 'topology'));
+}
+
+/** The algorithm instance (one per run: its methods are pure over the node state). */
+export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
+  return algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec));
+}
+
+/**
+ * Data, model, shards (partition stream Rng.derive(seed, -1, 'partition') inside buildProblem) and
+ * the prox; then the cross-field checks that need the data (nodes ≤ samples, k ≤ d, …).
+ */
+export function buildRunProblem(config: FrozenConfig, nodes: number): BuiltProblem {
+  const built = buildProblem(config.problem as never, { seed: config.seed, nodes, partition: config.partition as never });
+  const { model, train, shards } = built;
+  const test = built.test ?? null;
+  checkConfigAgainstProblem(
+    config,
+    {
+      dim: model.dim,
+      layers: model.layers,
+      nTrain: train.labels.length,
+      nClasses: train.nClasses,
+      shardSizes: shards.map((s) => s.length),
+      usesCompression: algorithmUsesCompression(config.algorithm.name),
+    },
+    nodes,
+  );
+  const prox = proxFromSpec(config.problem.regularizer as never)(model.layers);
+  return { model, train, test, shards, prox };
+}
+
+/** Node i's communication row: W's row for graph algorithms, J = 11ᵀ/n for AllReduce. */
+export function peerRow(algorithm: NodeAlgorithm<any>, topology: BuiltTopology, i: number): MixingRow {
+  return algorithm.pattern === 'all' ? averagingRow(topology.graph.n, i) : mixingRow(topology.mixing, i);
+}
+
+/** The identity compressor spec used by algorithms that send uncompressed messages. */
+const IDENTITY: CompressorSpec = { kind: 'identity', precision: 'f64' } as CompressorSpec;
+
+/**
+ * Node i's context: row, seeded sampler and oracle, prox, compressors. `communicator` is the
+ * in-memory network's (simulator) or the transport's (cluster).
+ */
+export function assembleNode(
+  config: FrozenConfig,
+  problem: BuiltProblem,
+  topology: BuiltTopology,
+  nodeId: number,
+  communicator: Communicator,
+  algorithm: NodeAlgorithm<any> = buildAlgorithm(config),
+): NodeContext {
+  const { seed } = config;
+  const { model, train, shards } = problem;
+  const shard = shards[nodeId];
+  const sampler = createSampler(shard, config.batchSize, Rng.derive(seed, nodeId, 'minibatch'));
+  const oracle = createOracle({ model, data: train, shard, sampler, clipNorm: config.algorithm.clipNorm ?? null });
+  const compressed = algorithmUsesCompression(config.algorithm.name);
+  const specX = compressed ? (config.compression.x as CompressorSpec) : IDENTITY;
+  const specY = compressed ? (config.compression.y as CompressorSpec) : IDENTITY;
+  return {
+    id: nodeId,
+    n: topology.graph.n,
+    peers: peerRow(algorithm, topology, nodeId),
+    dim: model.dim,
+    layers: model.layers,
+    oracle,
+    prox: problem.prox,
+    compressX: compressorFactory(specX)(model.layers, Rng.derive(seed, nodeId, 'compress-x')),
+    compressY: compressorFactory(specY)(model.layers, Rng.derive(seed, nodeId, 'compress-y')),
+    comm: communicator,
+  };
+}
+
+/**
+ * x⁰ of node i: zero; or scale · (model's random initialiser) drawn from Rng.derive(seed, -1, 'init')
+ * (shared, every node draws the same vector) or Rng.derive(seed, i, 'init') (perNode).
+ */
+export function initialPoint(config: FrozenConfig, model: Model, nodeId: number): Float64Array {
+  const x = new Float64Array(model.dim);
+  const init = config.init;
+  if (init.kind === 'zero') return x;
+  const rng = Rng.derive(config.seed, init.perNode ? nodeId : -1, 'init');
+  model.initRandom(rng, x);
+  if (init.scale !== 1) for (let j = 0; j < x.length; j++) x[j] *= init.scale;
+  return x;
+}

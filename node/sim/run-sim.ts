@@ -1,0 +1,124 @@
+/**
+ * The simulator: every node in one process, exchanges resolved in memory (MemoryNetwork), the same
+ * algorithm code a cluster node runs. Evaluates x̄ at k = 0, every `evalEvery` and at k = K with
+ * the same aggregation the cluster coordinator uses, and writes the run folder.
+ */
+import { performance } from 'node:perf_hooks';
+import { payloadByteLength } from '../codec/payload.ts';
+import type { FrozenConfig } from '../config/schema.ts';
+import { aggregateReports, type MetricsRow, type NodeReport } from '../eval/aggregate-reports.ts';
+import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
+import { buildSummary } from '../results/summary.ts';
+import { topologyToJson } from '../../topologies/export.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from './assemble.ts';
+import { createLockstep } from './lockstep.ts';
+import { MemoryNetwork } from './memory-network.ts';
+
+export interface SimProgress {
+  /** Iterations completed (0 before the first step). */
+  readonly iter: number;
+  readonly iterations: number;
+  /** The metrics row when this iteration was evaluated, else null. */
+  readonly row: MetricsRow | null;
+}
+
+export interface SimOptions {
+  /** Run folder; undefined = <output.dir>/<output.name or UTC timestamp>; null = write nothing. */
+  readonly outDir?: string | null;
+  readonly onProgress?: (p: SimProgress) => void;
+  /** Clock for the default folder name (tests). */
+  readonly now?: Date;
+}
+
+export interface SimResult {
+  /** The run folder, or null when nothing was written. */
+  readonly dir: string | null;
+  readonly rows: readonly MetricsRow[];
+  readonly summary: Record<string, unknown>;
+}
+
+export async function runSimulation(config: FrozenConfig, opts: SimOptions = {}): Promise<SimResult> {
+  const t0 = performance.now();
+  const topology = buildRunTopology(config);
+  const n = topology.graph.n;
+  const problem = buildRunProblem(config, n);
+  const algorithm = buildAlgorithm(config);
+  const rows = Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i));
+  const net = new MemoryNetwork({ n, rows, byteLength: payloadByteLength });
+  const contexts = Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, net.communicator(i), algorithm));
+  const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
+  const lock = createLockstep({ algorithm, contexts, x0 });
+
+  const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
+  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir);
+  writer?.writeJson('config.json', config);
+  writer?.writeJson('topology.json', topologyToJson(topology));
+  const tSetup = performance.now();
+  await lock.init();
+  writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000 });
+  writer?.appendTiming({ phase: 'init', seconds: (performance.now() - tSetup) / 1000 });
+
+  const aggCtx = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize };
+  // Σ of each node's minibatch losses since the previous row, accumulated in iteration order.
+  const lossSum = new Float64Array(n);
+  let lossCount = 0;
+  const metrics: MetricsRow[] = [];
+  const K = config.iterations;
+
+  const evaluateAt = (iter: number): MetricsRow => {
+    const models = lock.models();
+    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i) }));
+    const row = aggregateReports(reports, aggCtx);
+    lossSum.fill(0);
+    lossCount = 0;
+    metrics.push(row);
+    writer?.appendMetrics(row);
+    return row;
+  };
+
+  let tEval = performance.now();
+  const row0 = evaluateAt(0);
+  opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
+  writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
+  let tBlock = performance.now();
+  let blockStart = 0;
+  for (let k = 0; k < K; k++) {
+    const stats = await lock.step(k);
+    for (let i = 0; i < n; i++) lossSum[i] += stats[i].loss;
+    lossCount += 1;
+    const iter = k + 1;
+    if (iter % config.evalEvery === 0 || iter === K) {
+      tEval = performance.now();
+      writer?.appendTiming({ phase: 'iterations', from: blockStart, to: iter, seconds: (tEval - tBlock) / 1000 });
+      const row = evaluateAt(iter);
+      tBlock = performance.now();
+      writer?.appendTiming({ phase: 'eval', iter, seconds: (tBlock - tEval) / 1000 });
+      blockStart = iter;
+      opts.onProgress?.({ iter, iterations: K, row });
+    } else {
+      opts.onProgress?.({ iter, iterations: K, row: null });
+    }
+  }
+
+  const ctx0 = contexts[0];
+  const summary = buildSummary(
+    {
+      algorithm: config.algorithm.name,
+      topology: topology.graph.name,
+      mixing: topology.mixing.name,
+      nodes: n,
+      dim: problem.model.dim,
+      nTrain: problem.train.labels.length,
+      nTest: problem.test ? problem.test.labels.length : null,
+      iterations: K,
+      seed: config.seed,
+      compressorX: ctx0.compressX.info.name,
+      compressorY: ctx0.compressY.info.name,
+      spectral: topology.spectral,
+    },
+    metrics,
+  );
+  writer?.writeJson('summary.json', summary);
+  writer?.appendTiming({ phase: 'total', seconds: (performance.now() - t0) / 1000 });
+  return { dir, rows: metrics, summary };
+}

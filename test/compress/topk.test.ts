@@ -1,0 +1,100 @@
+/** Top-k specifics (paper-spec §4, §9.2): k per tensor, ties, selection vs a sort reference, bounds. */
+import { describe, expect, it } from 'vitest';
+import { builtFactory, compressorFactory } from '../../node/compress/registry.ts';
+import { flatLayers } from '../../node/compress/layout.ts';
+import { Rng } from '../../node/linalg/rng.ts';
+import { distSq, layersOf, randomVector, sumSq } from './helpers.ts';
+
+/** Reference: sort by (|x| desc, index asc), keep k, ascending indices. */
+function referenceTopk(x: Float64Array, off: number, d: number, k: number): number[] {
+  const idx = Array.from({ length: d }, (_, j) => off + j);
+  idx.sort((a, b) => Math.abs(x[b]) - Math.abs(x[a]) || a - b);
+  return idx.slice(0, k).sort((a, b) => a - b);
+}
+
+describe('topk', () => {
+  it('k_t = max(1, floor(ratio·numel_t)) per tensor; numel 1 tensors are sent exactly', () => {
+    const sizes = [5, 1, 12, 3, 10, 100];
+    const c = builtFactory({ kind: 'topk', ratio: 0.3 })(layersOf(sizes), Rng.derive(1));
+    expect(c.carried?.map((l) => l.length)).toEqual([1, 1, 3, 1, 3, 30]);
+    const x = randomVector(Rng.derive(2), 131);
+    const d = new Float64Array(131);
+    const m = c.compress(x, d);
+    expect(m.indices?.length).toBe(39);
+    expect(d[5]).toBe(x[5]); // the size-1 layer at offset 5
+  });
+
+  it('ties: the lower index wins', () => {
+    const c = compressorFactory({ kind: 'topk', k: 2 })(flatLayers(5), Rng.derive(1));
+    const m = c.compress(Float64Array.from([1, -1, 0.5, 1, -1]), new Float64Array(5));
+    expect(Array.from(m.indices!)).toEqual([0, 1]);
+    const m2 = c.compress(Float64Array.from([0.5, -1, 0.5, 2, -1]), new Float64Array(5));
+    expect(Array.from(m2.indices!)).toEqual([1, 3]);
+  });
+
+  it('matches a sort-based reference on random vectors with many duplicates (per layer and global)', () => {
+    const rng = Rng.derive(3);
+    const sizes = [17, 1, 64, 9, 33];
+    const layers = layersOf(sizes);
+    for (const ratio of [0.05, 0.3, 0.5, 0.9]) {
+      const per = compressorFactory({ kind: 'topk', ratio })(layers, rng);
+      const glob = compressorFactory({ kind: 'topk', ratio, scope: 'global' })(layers, rng);
+      for (let t = 0; t < 30; t++) {
+        const x = Float64Array.from({ length: 124 }, () => (rng.int(7) - 3) * (t % 2 ? 1 : rng.next())); // small integers → ties
+        const expected: number[] = [];
+        for (const l of layers) expected.push(...referenceTopk(x, l.offset, l.length, Math.max(1, Math.floor(ratio * l.length))));
+        const m = per.compress(x, new Float64Array(124));
+        expect(Array.from(m.indices!)).toEqual(expected);
+        expect(Array.from((m.values as { data: Float64Array }).data)).toEqual(expected.map((j) => x[j]));
+        const g = glob.compress(x, new Float64Array(124));
+        expect(Array.from(g.indices!)).toEqual(referenceTopk(x, 0, 124, Math.max(1, Math.floor(ratio * 124))));
+      }
+    }
+  });
+
+  it('‖v_t − Q(v)_t‖² ≤ (1 − k_t/d_t)‖v_t‖² per tensor (spec §9.2); α² = 1 − min_t k_t/d_t', () => {
+    const sizes = [10, 7, 20];
+    const layers = layersOf(sizes);
+    const c = compressorFactory({ kind: 'topk', ratio: 0.3 })(layers, Rng.derive(1));
+    // k = 3, 2, 6 → k/d = 0.3, 2/7, 0.3 → α² = 1 − 2/7
+    expect(c.info.alpha2).toBeCloseTo(1 - 2 / 7, 15);
+    expect(c.info).toMatchObject({ unbiased: false, omega: null, random: false, name: 'topk(ratio=0.3,scope=layer)' });
+    const rng = Rng.derive(4);
+    for (let t = 0; t < 200; t++) {
+      const x = randomVector(rng, 37);
+      const d = new Float64Array(37);
+      c.compress(x, d);
+      for (const l of layers) {
+        const k = Math.max(1, Math.floor(0.3 * l.length));
+        const xs = x.subarray(l.offset, l.offset + l.length);
+        const ds = d.subarray(l.offset, l.offset + l.length);
+        expect(distSq(xs, ds)).toBeLessThanOrEqual((1 - k / l.length) * sumSq(xs) * (1 + 1e-12));
+      }
+    }
+    // Top30 on one tensor: α² = 0.7 (paper-spec §4)
+    expect(compressorFactory({ kind: 'topk', ratio: 0.3 })(flatLayers(1000), Rng.derive(1)).info.alpha2).toBeCloseTo(0.7, 15);
+  });
+
+  it('the bound is tight for equal magnitudes', () => {
+    const c = compressorFactory({ kind: 'topk', ratio: 0.25 })(flatLayers(8), Rng.derive(1));
+    const x = Float64Array.from([1, -1, 1, -1, 1, -1, 1, -1]);
+    const d = new Float64Array(8);
+    c.compress(x, d);
+    expect(distSq(x, d)).toBe(0.75 * sumSq(x));
+  });
+
+  it('NaN coordinates are selected first (they propagate rather than vanish)', () => {
+    const c = compressorFactory({ kind: 'topk', k: 1 })(flatLayers(4), Rng.derive(1));
+    const m = c.compress(Float64Array.from([5, Number.NaN, 1, 2]), new Float64Array(4));
+    expect(Array.from(m.indices!)).toEqual([1]);
+  });
+
+  it('f16 values are rounded on the wire and α² includes u² = 2^-22', () => {
+    const c = compressorFactory({ kind: 'topk', k: 1, precision: 'f16' })(flatLayers(2), Rng.derive(1));
+    expect(c.info.alpha2).toBe(1 - 0.5 * (1 - 2 ** -22));
+    const d = new Float64Array(2);
+    c.compress(Float64Array.from([0.1, 0.05]), d);
+    expect(d[0]).toBe(0.0999755859375); // nearest binary16 to 0.1
+    expect(d[1]).toBe(0);
+  });
+});
