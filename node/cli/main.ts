@@ -9,6 +9,8 @@ import { renderConfigDocs } from '../config/render-docs.ts';
 import { runTopologyCommand } from '../../topologies/command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';
+import { coordinatorCommand, runCommand, workerCommand } from './cluster-commands.ts';
+import { reportCommand } from '../report/report.ts';
 
 function toNumber(name: string): (v: string) => number {
   return (v) => {
@@ -45,6 +47,56 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
     .action(async (opts) => setStatus(await simCommand(opts, io)));
+
+  program
+    .command('run')
+    .description('Run a local cluster: a coordinator and one worker process per node on loopback (default: the a9a example).')
+    .option('--config <file>', 'run config (YAML or JSON); default examples/a9a-cdproxsgt-ring8.yaml')
+    .option('--out <dir>', 'run folder (default: <output.dir>/<output.name or timestamp>)')
+    .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
+    .option('--quiet', 'no progress output')
+    .action(async (opts) => setStatus(await runCommand(opts, io)));
+
+  program
+    .command('worker')
+    .description('Run one cluster node (Docker/Kubernetes). Token from PROXMESH_TOKEN.')
+    .option('--coordinator <url>', 'control channel, e.g. ws://coordinator:8080/control (env PROXMESH_COORDINATOR)')
+    .option('--ordinal <n>', 'node id (env PROXMESH_ORDINAL)', toInt('ordinal'))
+    .option('--ordinal-from-hostname', 'take the node id from a StatefulSet host name worker-<i> (env PROXMESH_ORDINAL_FROM_HOSTNAME=1)')
+    .option('--listen <host:port>', 'peer-link listener (env PROXMESH_LISTEN, default 0.0.0.0:7070)')
+    .option('--advertise <host>', 'host name peers dial (env PROXMESH_ADVERTISE, default the host name)')
+    .option('--metrics-listen <host:port|off>', '/metrics listener (env PROXMESH_METRICS_LISTEN, default 0.0.0.0:9464)')
+    .option('--peer-timeout-ms <ms>', 'fail the run when a peer is silent this long (env PROXMESH_PEER_TIMEOUT_MS, default 30000)', toInt('peer-timeout-ms'))
+    .option('--heartbeat-ms <ms>', 'peer ping interval (env PROXMESH_HEARTBEAT_MS, default 1000)', toInt('heartbeat-ms'))
+    .action(async (opts) => setStatus(await workerCommand(opts, io)));
+
+  program
+    .command('coordinator')
+    .description('Run the coordinator (Docker/Kubernetes). Token from PROXMESH_TOKEN.')
+    .option('--listen <host:port>', 'HTTP + control listener (env PROXMESH_LISTEN, default 0.0.0.0:8080)')
+    .option('--config <file>', 'create this run at start-up (env PROXMESH_CONFIG); otherwise POST /runs')
+    .option('--runs-dir <dir>', 'parent folder of run folders (env PROXMESH_RUNS_DIR, default runs)')
+    .option('--exit-when-done', 'exit after the start-up run ends (env PROXMESH_EXIT_WHEN_DONE=1)')
+    .action(async (opts) => setStatus(await coordinatorCommand(opts, io)));
+
+  program
+    .command('report')
+    .description('Write a self-contained HTML report with plots (SVG + PNG) for a run or study folder.')
+    .argument('<folder>', 'a run folder or a study folder')
+    .option('--out <dir>', 'where to write the report (default <folder>/report)')
+    .option('--group-by <path>', 'study series by compressor, algorithm or a config path')
+    .option('--figures <names>', 'comma-separated figure names to draw')
+    .option('--json', 'machine-readable output')
+    .action(async (folder: string, opts) => {
+      const { stdout } = await reportCommand(folder, {
+        out: opts.out,
+        groupBy: opts.groupBy,
+        figures: typeof opts.figures === 'string' ? opts.figures.split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
+        json: opts.json === true,
+      });
+      io.stdout.write(stdout.endsWith('\n') || stdout === '' ? stdout : `${stdout}\n`);
+      setStatus(0);
+    });
 
   program
     .command('topology')

@@ -179,6 +179,12 @@ export abstract class BaseTransport implements PeerTransport {
     await this.unlisten();
   }
 
+  /** Closes the current connection to `peer` (it is re-dialled, and unacknowledged frames resent). */
+  hangUp(peer: number): void {
+    const link = this.links.get(peer);
+    if (link?.conn) this.closeHandle(link.conn);
+  }
+
   async send(to: number, envelope: OutboundEnvelope, payload: Uint8Array, opts: AbortOptions = {}): Promise<void> {
     opts.signal?.throwIfAborted();
     const link = this.links.get(to);

@@ -16,8 +16,8 @@ describe('createSampler', () => {
     const perm = Int32Array.from(shard);
     for (let epoch = 0; epoch < 5; epoch++) {
       ref.shuffle(perm);
-      const b1 = Array.from(s.next());
-      const b2 = Array.from(s.next());
+      const b1 = Array.from(s.next()!);
+      const b2 = Array.from(s.next()!);
       expect(b1).toEqual(Array.from(perm.subarray(0, 4)));
       expect(b2).toEqual(Array.from(perm.subarray(4, 8)));
       // the 2-sample tail perm[8..10) is never served: the next call starts a new epoch
@@ -27,13 +27,13 @@ describe('createSampler', () => {
 
   it('b = shard size gives exactly one permutation per batch', () => {
     const s = createSampler(shard, 10, Rng.fromSeed(2));
-    for (let k = 0; k < 3; k++) expect(Array.from(s.next()).sort((a, b) => a - b)).toEqual(Array.from(shard));
+    for (let k = 0; k < 3; k++) expect(Array.from(s.next()!).sort((a, b) => a - b)).toEqual(Array.from(shard));
   });
 
   it('b > shard size wraps around fresh permutations (every batch has b samples, each full pass is a permutation)', () => {
     const s = createSampler(shard, 25, Rng.fromSeed(3));
     for (let k = 0; k < 3; k++) {
-      const b = Array.from(s.next());
+      const b = Array.from(s.next()!);
       expect(b.length).toBe(25);
       expect(b.slice(0, 10).sort((x, y) => x - y)).toEqual(Array.from(shard));
       expect(b.slice(10, 20).sort((x, y) => x - y)).toEqual(Array.from(shard));
@@ -44,7 +44,7 @@ describe('createSampler', () => {
   it('deterministic under the seed; different seeds differ', () => {
     const draw = (seed: number) => {
       const s = createSampler(shard, 3, Rng.derive(seed, 4, 'minibatch'));
-      return Array.from({ length: 7 }, () => Array.from(s.next()));
+      return Array.from({ length: 7 }, () => Array.from(s.next()!));
     };
     expect(draw(9)).toEqual(draw(9));
     expect(draw(9)).not.toEqual(draw(10));
@@ -53,7 +53,7 @@ describe('createSampler', () => {
   it("'full' returns null; bad batch sizes and empty shards are rejected", () => {
     const s = createSampler(shard, 'full', Rng.fromSeed(1));
     expect(s.batchSize).toBe('full');
-    expect(s.next()).toBeNull();
+    expect(s.next()!).toBeNull();
     expectError(() => createSampler(shard, 0, Rng.fromSeed(1)), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'batchSize');
     expectError(() => createSampler(shard, 1.5, Rng.fromSeed(1)), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'batchSize');
     expectError(() => createSampler(new Int32Array(0), 2, Rng.fromSeed(1)), 'PROXMESH_ERR_CONFIG_INCONSISTENT', /empty shard/);

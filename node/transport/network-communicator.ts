@@ -1,0 +1,90 @@
+/**
+ * The Communicator of a cluster node (DESIGN.md §3): exchange(round, phase, msg) encodes msg once,
+ * sends the same payload bytes to every peer in peers.ids but itself, waits in the round inbox for
+ * the peers' frames of (round, phase), decodes them and returns them aligned with peers.ids (the
+ * entry for this node is msg itself). Payload bytes are counted as payloadByteLength(msg) per peer,
+ * exactly as the simulator counts them; envelopes and control frames are in the transport's stats.
+ */
+import type { Communicator } from '../algo/types.ts';
+import type { Message } from '../compress/types.ts';
+import { decodePayload, encodePayload } from '../codec/payload.ts';
+import { RoundInbox } from './round-inbox.ts';
+import type { PeerTransport } from './types.ts';
+
+export interface NetworkCommunicatorOptions {
+  readonly transport: PeerTransport;
+  /** This node's id. */
+  readonly self: number;
+  /** peers.ids of the node's MixingRow: ascending, self included where W_ii > 0. */
+  readonly peers: Int32Array | readonly number[];
+  /** Problem dimension d (every payload must have it). */
+  readonly dim: number;
+  /** Defaults to a new RoundInbox. */
+  readonly inbox?: RoundInbox;
+  /** Aborts pending sends and waits (e.g. the run is stopped). */
+  readonly signal?: AbortSignal;
+}
+
+export interface CommunicatorStats {
+  /** Σ over exchanges and peers (self excluded) of payloadByteLength(msg). */
+  payloadBytesSent: number;
+  /** Σ of the payload lengths received. */
+  payloadBytesReceived: number;
+  exchanges: number;
+}
+
+export class NetworkCommunicator implements Communicator {
+  readonly inbox: RoundInbox;
+  private readonly others: number[];
+  private readonly ids: number[];
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
+
+  constructor(private readonly opts: NetworkCommunicatorOptions) {
+    this.inbox = opts.inbox ?? new RoundInbox();
+    this.ids = Array.from(opts.peers);
+    this.others = this.ids.filter((p) => p !== opts.self);
+    const needed = new Set(this.others);
+    opts.transport.onFrame((f) => {
+      if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
+    });
+    this.unsubscribe.push(opts.transport.on('peer:failed', ({ peer, error }) => {
+      if (needed.has(peer)) this.inbox.fail(error);
+    }));
+  }
+
+  stats(): CommunicatorStats {
+    return { ...this.counters };
+  }
+
+  async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
+    const { transport, signal } = this.opts;
+    transport.setRound(round);
+    const payload = encodePayload(msg); // once, shared by every peer's frame
+    // Start the wait first so this round's floor is set before any frame is awaited.
+    const arrived = this.inbox.waitFor(round, phase, this.others, { signal });
+    arrived.catch(() => {}); // observed below; avoid an unhandled rejection while sending
+    await Promise.all(this.others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+    this.counters.payloadBytesSent += payload.length * this.others.length;
+    const payloads = await arrived;
+    this.counters.exchanges++;
+    const out: Message[] = new Array(this.ids.length);
+    let j = 0;
+    for (let i = 0; i < this.ids.length; i++) {
+      if (this.ids[i] === this.opts.self) {
+        out[i] = msg;
+        continue;
+      }
+      const bytes = payloads[j++];
+      this.counters.payloadBytesReceived += bytes.length;
+      out[i] = decodePayload(bytes, this.opts.dim);
+    }
+    return out;
+  }
+
+  /** Detaches from the transport's events (the transport itself is stopped by its owner). */
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe.length = 0;
+  }
+}
