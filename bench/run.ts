@@ -1,6 +1,7 @@
 /**
  * Bench runner: `npm run bench` runs every bench in sequence; `npm run bench -- <name> [<name>…]`
- * runs the named ones; `--quick` makes a short smoke run (fewer sizes, shorter repetitions).
+ * runs the named ones; `--quick` makes a short smoke run (fewer sizes, shorter repetitions; lenet5,
+ * which has no quick mode, is left out unless named).
  * Prints a header (node, CPU, date) and each table, and writes the same figures as JSON to
  * bench/results/latest.json (gitignored). Benches print figures only; nothing asserts on time.
  *
@@ -47,6 +48,9 @@ const BENCHES: Readonly<Record<string, Runner>> = {
   lenet5: script('lenet5.bench.ts', 'lenet5'),
 };
 
+/** Standalone scripts without a quick mode. */
+const SLOW_SCRIPTS: Readonly<Record<string, true>> = { lenet5: true };
+
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');
   const names = argv.filter((a) => !a.startsWith('--'));
@@ -55,7 +59,8 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`unknown bench ${unknown.join(', ')} (known: ${Object.keys(BENCHES).join(', ')})`);
     return 2;
   }
-  const selected = names.length > 0 ? names : Object.keys(BENCHES);
+  // lenet5.bench.ts has no quick mode (~25 s): a --quick run of everything leaves it out unless named.
+  const selected = names.length > 0 ? names : Object.keys(BENCHES).filter((n) => !(quick && n in SLOW_SCRIPTS));
   const cpus = os.cpus();
   const header = {
     node: process.version,
@@ -72,6 +77,9 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`node ${header.node} (V8 ${header.v8}) · ${header.platform}`);
   console.log(`CPU: ${header.cpu} × ${header.cores}`);
   console.log(`date: ${header.date} · load average ${header.loadavg.join(' ')}${quick ? ' · QUICK (smoke run)' : ''}`);
+
+  const skipped = Object.keys(BENCHES).filter((n) => !selected.includes(n));
+  if (skipped.length > 0) console.log(`skipped: ${skipped.join(', ')}${quick ? ' (--quick; name them to run them)' : ''}`);
 
   const results: Record<string, unknown> = {};
   for (const name of selected) {

@@ -67,8 +67,8 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
   const plan: readonly { nodes: number; iterations: number }[] = opts.quick
     ? [{ nodes: 64, iterations: 5 }]
     : [
-        { nodes: 64, iterations: 60 },
-        { nodes: 1024, iterations: 6 },
+        { nodes: 64, iterations: 100 },
+        { nodes: 1024, iterations: 15 },
       ];
 
   // n = 8: compressed and uncompressed alternately (C U C U …), median iterations/s of each.

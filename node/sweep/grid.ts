@@ -103,11 +103,25 @@ export function slugValue(v: unknown): string {
   return String(v);
 }
 
-const SLUG_MAX = 120;
+const SLUG_MAX = 160;
 
-/** `path=value,path=value` with characters outside [A-Za-z0-9._=,+()-] replaced by '_', at most 120 chars. */
+/**
+ * `path=value,path=value` with characters outside [A-Za-z0-9._=,+()-] replaced by '_', at most 160
+ * chars. Adjacent paths with the same parent and equal values merge (zipped channels):
+ * compression.x=topk,compression.y=topk → compression.x+y=topk.
+ */
 export function cellSlug(diff: Readonly<Record<string, unknown>>): string {
-  const raw = Object.entries(diff).map(([p, v]) => `${p}=${slugValue(v)}`).join(',') || 'base';
+  const parts: { parent: string; leaves: string[]; value: string; canon: string }[] = [];
+  for (const [p, v] of Object.entries(diff)) {
+    const cut = p.lastIndexOf('.');
+    const parent = cut < 0 ? '' : p.slice(0, cut + 1);
+    const leaf = p.slice(cut + 1);
+    const canon = canonicalJson(v);
+    const prev = parts[parts.length - 1];
+    if (prev !== undefined && prev.parent === parent && prev.canon === canon) prev.leaves.push(leaf);
+    else parts.push({ parent, leaves: [leaf], value: slugValue(v), canon });
+  }
+  const raw = parts.map((q) => `${q.parent}${q.leaves.join('+')}=${q.value}`).join(',') || 'base';
   const safe = raw.replace(/[^A-Za-z0-9._=,+()-]/g, '_').replace(/_+/g, '_');
   return safe.length > SLUG_MAX ? safe.slice(0, SLUG_MAX) : safe;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import {
-  FRAME_KINDS, FrameDecoder, FrameEncoder, HELLO_PROOF_BYTES, MAX_ENVELOPE_BYTES, decodeFrame, encodeFrame, maxFrameBytes,
+  FrameDecoder, FrameEncoder, HELLO_PROOF_BYTES, MAX_ENVELOPE_BYTES, decodeFrame, encodeFrame, maxFrameBytes,
   type FrameEnvelope,
 } from '../../node/codec/frame.ts';
 import { encodePayload } from '../../node/codec/payload.ts';

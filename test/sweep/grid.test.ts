@@ -59,12 +59,17 @@ describe('grid expansion', () => {
     expect(diffHash(diff)).toMatch(/^[0-9a-f]{8}$/);
     expect(cellId(diff)).toBe(`${cellSlug(diff)}-${diffHash(diff)}`);
     expect(cellId(diff)).toBe(cellId({ ...diff })); // stable
+    const top = { kind: 'topk', ratio: 0.05 };
+    expect(cellSlug({ 'compression.x': top, 'compression.y': top, 'algorithm.gammaX': 0.2, 'algorithm.gammaY': 0.2, seed: 1 })).toBe(
+      'compression.x+y=topk-ratio0.05,algorithm.gammaX+gammaY=0.2,seed=1',
+    );
+    expect(cellSlug({ 'compression.x': top, 'compression.y': { kind: 'sign' } })).toBe('compression.x=topk-ratio0.05,compression.y=sign');
     const odd = { 'problem.dataset.path': '/data/my file:v2?.csv', 'compression.x': { kind: 'ef', inner: { kind: 'topk', ratio: 0.1 } } };
     const id = cellId(odd);
     expect(id).toMatch(/^[A-Za-z0-9._=,+()-]+$/);
     expect(slugValue(odd['compression.x'])).toBe('ef-inner(topk-ratio0.1)');
     const long = { 'problem.dataset.path': 'x'.repeat(500) };
-    expect(cellId(long).length).toBe(120 + 9);
+    expect(cellId(long).length).toBe(160 + 9);
   });
 
   it('ids of a whole grid are unique and do not depend on the other axes', () => {

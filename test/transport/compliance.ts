@@ -109,7 +109,7 @@ export function transportCompliance(h: TransportHarness): void {
     });
 
     it('delivers forged frames once each, in seq order (dedupe and reorder)', async () => {
-      const c = await create({ n: 2, edges: [[0, 1]], only: [1] });
+      const c = await create({ n: 2, edges: [[0, 1]], only: [1], stallMs: 30_000, peerTimeoutMs: 60_000 }); // the raw peer never pings
       const t1 = c.transports.get(1)!;
       const got = collect(t1);
       const r = await raw(c, 1);
@@ -181,7 +181,7 @@ export function transportCompliance(h: TransportHarness): void {
     });
 
     it('rejects and counts every kind of bad frame, and the link keeps running', async () => {
-      const c = await create({ n: 2, edges: [[0, 1]], only: [1] });
+      const c = await create({ n: 2, edges: [[0, 1]], only: [1], stallMs: 30_000, peerTimeoutMs: 60_000 }); // the raw peer never pings
       const t1 = c.transports.get(1)!;
       const got = collect(t1);
       const expected = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
