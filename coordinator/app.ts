@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.ts';
-import { RunManager } from './run-manager.ts';
+import { RunManager, type RunManagerOptions } from './run-manager.ts';
 import type { RunContextFactory } from './run-types.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { healthPlugin } from './plugins/health.ts';
@@ -26,6 +26,8 @@ export interface BuildAppOptions {
   readonly maxControlPayload?: number;
   /** Collect process metrics (default true; tests with many apps may turn it off). */
   readonly defaultMetrics?: boolean;
+  /** Awaited once a run's workers are all ready, before they are started (tests, probes). */
+  readonly beforeStart?: RunManagerOptions['beforeStart'];
 }
 
 export interface CoordinatorApp {
@@ -36,15 +38,22 @@ export interface CoordinatorApp {
 
 export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   if (!opts.token) throw new Error('buildApp: a non-empty cluster token is required');
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 16 * 1024 * 1024 });
+  // Request schemas are strict: Fastify's default Ajv would silently drop unknown keys
+  // (removeAdditional) and coerce types (12 → "12"); a bad request must be a 400 instead.
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 16 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
   const metrics = createCoordinatorMetrics({ defaultMetrics: opts.defaultMetrics });
-  const runs = new RunManager({ metrics, contexts: opts.contexts, log: app.log });
+  const runs = new RunManager({ metrics, contexts: opts.contexts, log: app.log, beforeStart: opts.beforeStart });
   registerErrorHandler(app);
   await app.register(websocket, { options: { maxPayload: opts.maxControlPayload ?? 256 * 1024 * 1024, perMessageDeflate: false } });
   await app.register(healthPlugin, { runs });
   await app.register(metricsPlugin, { metrics });
   await app.register(controlPlugin, { runs, metrics, token: opts.token });
   await app.register(runsPlugin, { runs, metrics, token: opts.token, validateConfig: opts.validateConfig });
+  await app.register((await import('./plugins/dashboard.ts')).dashboardPlugin, { runs, metrics });
   app.addHook('onClose', async () => runs.shutdown('coordinator closed'));
   return { app, runs, metrics };
 }

@@ -32,8 +32,11 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     writer.writeJson('config.json', config);
     writer.writeJson('topology.json', topologyToJson(topology));
     const compressed = algorithmUsesCompression(config.algorithm.name);
+    // The names node 0's compressors report, built exactly as node/sim/assemble.ts builds them, so
+    // summary.json equals the simulator's (uncompressed algorithms use identity with f64 values).
+    const identity = { kind: 'identity', precision: 'f64' } as CompressorSpec;
     const nameOf = (s: unknown, purpose: string) =>
-      compressed ? compressorFactory(s as CompressorSpec)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name : 'identity';
+      compressorFactory(compressed ? (s as CompressorSpec) : identity)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name;
     const facts = {
       algorithm: config.algorithm.name,
       topology: topology.graph.name,

@@ -63,6 +63,8 @@ export interface RunView {
   readonly last: MetricsRow | null;
   readonly failure: RunFailure | null;
   readonly dir: string;
+  /** The assigned workers (empty while waiting): where their peer links and /metrics are. */
+  readonly workers: readonly { readonly node: number; readonly peerUrl: string; readonly metricsUrl: string | null }[];
   readonly createdAt: string;
   readonly finishedAt: string | null;
 }
@@ -72,12 +74,16 @@ export interface RunManagerOptions {
   /** Builds the evaluation context (loads data, partitions, prox) and the results store of a run. */
   readonly contexts: RunContextFactory;
   readonly log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  /** Awaited once all n workers are ready, before `start` is sent (a probe, a test); a rejection fails the run. */
+  readonly beforeStart?: (view: RunView) => Promise<void>;
 }
 
 export class RunManager extends EventEmitter {
   private readonly workers = new Map<string, WorkerConn>();
   private readonly runs = new Map<string, Run>();
   private active: Run | null = null;
+  /** A createRun is between its checks and its run record (it awaits the data): no second one. */
+  private creating = false;
 
   constructor(private readonly opts: RunManagerOptions) {
     super();
@@ -88,9 +94,17 @@ export class RunManager extends EventEmitter {
     if (this.active && (this.active.state === 'waiting' || this.active.state === 'assigned' || this.active.state === 'running')) {
       throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run ${this.active.id} is still ${this.active.state}; wait for it to finish`, { run: this.active.id });
     }
+    if (this.creating) throw new ProxmeshError('PROXMESH_ERR_CONFLICT', 'another run is being created; wait for it to finish');
     const id = runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-    if (this.runs.has(id)) throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run id '${id}' already exists`);
-    const { ctx, store, n, iterations, spectralGap } = await this.opts.contexts(spec, id);
+    if (this.runs.has(id)) throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run id '${id}' already exists`, { run: id });
+    this.creating = true;
+    let built: Awaited<ReturnType<RunContextFactory>>;
+    try {
+      built = await this.opts.contexts(spec, id);
+    } finally {
+      this.creating = false;
+    }
+    const { ctx, store, n, iterations, spectralGap } = built;
     const run: Run = {
       id, spec, n, iterations, state: 'waiting', nodes: [], ready: new Set(), doneNodes: new Set(),
       pending: new Map(), lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
@@ -124,6 +138,7 @@ export class RunManager extends EventEmitter {
   waitForEnd(id: string, signal?: AbortSignal): Promise<RunView> {
     const run = this.require(id);
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       const check = () => {
         if (run.state === 'done') { cleanup(); resolve(this.view(run)); }
         else if (run.state === 'failed') { cleanup(); reject(new ProxmeshError(isErrorCode(run.failure!.code) ? run.failure!.code : 'PROXMESH_ERR_WORKER_FAILED', run.failure!.message, { ...run.failure })); }
@@ -169,10 +184,7 @@ export class RunManager extends EventEmitter {
         const run = this.runFor(msg.runId, conn, msg.nodeId);
         if (!run) return;
         run.ready.add(msg.nodeId);
-        if (run.ready.size === run.n && run.state === 'assigned') {
-          this.setState(run, 'running');
-          for (const c of run.nodes) c.send({ t: 'start', runId: run.id });
-        }
+        if (run.ready.size === run.n && run.state === 'assigned') void this.start(run);
         return;
       }
       case 'report':
@@ -210,6 +222,20 @@ export class RunManager extends EventEmitter {
 
   // ---- internals ----
 
+  private async start(run: Run): Promise<void> {
+    if (this.opts.beforeStart) {
+      try {
+        await this.opts.beforeStart(this.view(run));
+      } catch (err) {
+        this.fail(run, { code: 'PROXMESH_ERR_WORKER_FAILED', message: `run start hook failed: ${(err as Error)?.message ?? String(err)}`, node: null, round: null });
+        return;
+      }
+      if (run.state !== 'assigned') return; // failed meanwhile (a worker died)
+    }
+    this.setState(run, 'running');
+    for (const c of run.nodes) c.send({ t: 'start', runId: run.id });
+  }
+
   private tryAssign(): void {
     const run = this.active;
     if (!run || run.state !== 'waiting') return;
@@ -238,9 +264,9 @@ export class RunManager extends EventEmitter {
   private runFor(runId: string, conn: WorkerConn, nodeId: number): Run | null {
     const run = this.runs.get(runId);
     if (!run || run !== this.active || run.nodes[nodeId] !== conn) {
-      this.opts.metrics.controlRejected.inc({ reason: 'unknown-run-or-node' });
-      this.opts.log?.warn({ runId, nodeId }, 'control message for an unknown run or node ignored');
-      return null;
+      // A protocol violation (this connection is not that node of the active run): the control
+      // plugin counts it and closes the connection with this message.
+      throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `control message for run '${runId}' node ${nodeId}, but this connection is not that node of the active run`, { run: runId, node: nodeId });
     }
     return run.state === 'failed' || run.state === 'done' ? null : run;
   }
@@ -347,6 +373,7 @@ export class RunManager extends EventEmitter {
       last: run.rows[run.rows.length - 1] ?? null,
       failure: run.failure,
       dir: run.store.dir,
+      workers: run.nodes.map((w, node) => ({ node, peerUrl: w.registration!.peerUrl, metricsUrl: w.registration!.metricsUrl })),
       createdAt: run.createdAt,
       finishedAt: run.finishedAt,
     };

@@ -19,9 +19,9 @@ import { ProxmeshError } from './errors.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
 import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from './sim/assemble.ts';
-import { NetworkCommunicator } from './transport/network-communicator.ts';
+import { TimedCommunicator } from './cluster/timed-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
-import type { Communicator, NodeAlgorithm, NodeContext } from './algo/types.ts';
+import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
 
 export interface WorkerOptions {
@@ -44,6 +44,8 @@ export interface WorkerOptions {
   readonly heartbeatMs?: number;
   /** How long to keep trying to reach the coordinator (ms). */
   readonly connectTimeoutMs?: number;
+  /** Keep serving /metrics this long after the run ended, so a last scrape sees the final counts (ms, default 0). */
+  readonly metricsLingerMs?: number;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -53,9 +55,8 @@ interface Active {
   readonly nodeId: number;
   readonly config: FrozenConfig;
   readonly transport: WsTransport;
-  readonly comm: NetworkCommunicator;
-  /** The communicator the algorithm sees: `comm` plus the time spent inside exchanges. */
-  readonly timedComm: TimedCommunicator;
+  /** The network communicator, with the codec and wait seconds of its exchanges. */
+  readonly comm: TimedCommunicator;
   readonly ctx: NodeContext;
   readonly algorithm: NodeAlgorithm<any>;
   readonly problem: BuiltProblem;
@@ -95,6 +96,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         await active.transport.stop().catch(() => {});
       }
       if (control.readyState === WebSocket.OPEN || control.readyState === WebSocket.CONNECTING) control.close(1000, 'bye');
+      if (metricsServer && opts.metricsLingerMs && !opts.signal?.aborted) await lingerUnlessAborted(opts.metricsLingerMs, opts.signal);
       if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
       resolve(status);
     };
@@ -168,15 +170,14 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       heartbeatMs: opts.heartbeatMs,
     });
     const abort = new AbortController();
-    const comm = new NetworkCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal });
+    const comm = new TimedCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal });
     metrics.bind(transport, msg.runId, msg.nodeId);
     const connected = waitConnected(transport, neighbours, opts.peerTimeoutMs ?? 30_000);
     await transport.start();
     await connected;
     log(`worker: node ${msg.nodeId} of ${n} ready (${neighbours.length} peers)`);
-    const timedComm = timed(comm);
-    const ctx = assembleNode(config, problem, topology, msg.nodeId, timedComm, algorithm);
-    return { runId: msg.runId, nodeId: msg.nodeId, config, transport, comm, timedComm, ctx, algorithm, problem, abort, started: false };
+    const ctx = assembleNode(config, problem, topology, msg.nodeId, comm, algorithm);
+    return { runId: msg.runId, nodeId: msg.nodeId, config, transport, comm, ctx, algorithm, problem, abort, started: false };
   }
 
   send({ t: 'register', peerUrl: `ws://${advertise}:${peerPort}`, ordinal: opts.ordinal, metricsUrl });
@@ -184,26 +185,17 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   return finished;
 }
 
-/** Counts time spent inside exchanges (encode + send + wait + decode), for the step-time split. */
-type TimedCommunicator = Communicator & { seconds: number };
-
-function timed(comm: Communicator): TimedCommunicator {
-  const t: TimedCommunicator = {
-    seconds: 0,
-    async exchange(round: number, phase: string, msg: Parameters<Communicator['exchange']>[2]) {
-      const t0 = performance.now();
-      try {
-        return await comm.exchange(round, phase, msg);
-      } finally {
-        t.seconds += (performance.now() - t0) / 1000;
-      }
-    },
-  };
-  return t;
+/** Waits ms, or less if the signal aborts (SIGTERM during the linger ends it at once). */
+function lingerUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerMetrics): Promise<void> {
-  const { ctx, algorithm, problem, config, runId, nodeId, comm, timedComm } = a;
+  const { ctx, algorithm, problem, config, runId, nodeId, comm } = a;
   const K = config.iterations;
   const state = await algorithm.init(ctx, initialPoint(config, problem.model, nodeId));
   let lossSum = 0;
@@ -220,11 +212,14 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
   for (let k = 0; k < K; k++) {
     if (a.abort.signal.aborted) throw a.abort.signal.reason;
     const t0 = performance.now();
-    const before = timedComm.seconds;
+    const enc0 = comm.times.encodeSeconds;
+    const wait0 = comm.times.waitSeconds;
     const stats = await algorithm.step(ctx, state, k);
     const total = (performance.now() - t0) / 1000;
-    const inComm = timedComm.seconds - before;
-    metrics.observeStep(Math.max(0, total - inComm), 0, inComm);
+    const encode = comm.times.encodeSeconds - enc0;
+    const wait = comm.times.waitSeconds - wait0;
+    // compute = gradient, compression, mixing and prox: the step's time outside the codec and the network
+    metrics.observeStep(Math.max(0, total - encode - wait), encode, wait);
     metrics.setIteration(k + 1);
     lossSum += stats.loss;
     lossCount += 1;

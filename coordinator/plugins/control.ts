@@ -38,7 +38,7 @@ export async function controlPlugin(app: FastifyInstance, opts: ControlPluginOpt
         if (!isBinary) throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', 'control messages must be binary msgpack');
         opts.runs.handle(conn, codec.decodeWorker(data));
       } catch (err) {
-        reject('malformed');
+        reject(err instanceof ProxmeshError && err.code !== 'PROXMESH_ERR_FRAME_MALFORMED' ? 'protocol' : 'malformed');
         const message = err instanceof Error ? err.message : String(err);
         app.log.warn({ conn: conn.connId, err: message }, 'control message rejected');
         socket.close(1008, message.slice(0, 120));

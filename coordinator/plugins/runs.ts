@@ -22,7 +22,9 @@ export interface RunsPluginOptions {
 const runIdPattern = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 
 export async function runsPlugin(app: FastifyInstance, opts: RunsPluginOptions): Promise<void> {
-  app.addHook('preHandler', requireToken(opts.token, (reason) => opts.metrics.controlRejected.inc({ reason })));
+  // onRequest (not preHandler): the token is checked before the body is parsed or validated, so an
+  // unauthenticated client learns nothing about the API and gets 401, never 400.
+  app.addHook('onRequest', requireToken(opts.token, (reason) => opts.metrics.controlRejected.inc({ reason })));
 
   app.post('/runs', {
     schema: {

@@ -11,6 +11,7 @@ import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';
 import { coordinatorCommand, runCommand, workerCommand } from './cluster-commands.ts';
 import { reportCommand } from '../report/report.ts';
+import { sweepCommand } from '../sweep/command.ts';
 
 function toNumber(name: string): (v: string) => number {
   return (v) => {
@@ -95,6 +96,21 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
         json: opts.json === true,
       });
       io.stdout.write(stdout.endsWith('\n') || stdout === '' ? stdout : `${stdout}\n`);
+      setStatus(0);
+    });
+
+  program
+    .command('sweep')
+    .description('Run a study: the cross product of config axes, in parallel, resumable, into one study folder.')
+    .requiredOption('--config <file>', 'study file (YAML or JSON)')
+    .option('--out <dir>', 'study folder (default studies/<study name>)')
+    .option('--parallel <n>', 'cells at a time (default: the study\'s parallel, else the number of cores)', toInt('parallel'))
+    .option('--dry-run', 'validate the study and list its cells without running anything')
+    .option('--json', 'one JSON summary object on stdout')
+    .option('--quiet', 'no progress output')
+    .action(async (opts) => {
+      const { stdout } = await sweepCommand({ config: opts.config, out: opts.out, parallel: opts.parallel, dryRun: opts.dryRun === true, json: opts.json === true, quiet: opts.quiet === true, stderr: io.stderr });
+      io.stdout.write(stdout);
       setStatus(0);
     });
 

@@ -18,7 +18,8 @@ import type { MetricsRow } from '../eval/aggregate-reports.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
 import { buildRunTopology } from '../sim/assemble.ts';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'bin.js');
+/** The worker-only entry point (loads ~1 s faster than the full CLI, node/cli/bin.js). */
+const WORKER_BIN = join(dirname(fileURLToPath(import.meta.url)), 'worker-bin.js');
 
 export interface LocalClusterProgress {
   readonly iterations: number;
@@ -31,6 +32,16 @@ export interface LocalClusterOptions {
   readonly onProgress?: (p: LocalClusterProgress) => void;
   /** Called once the coordinator listens (for printing its /metrics address). */
   readonly onListening?: (info: { url: string; metricsUrl: string; runId: string; dir: string }) => void;
+  /** Called once every worker process is spawned, with their pids in node order. */
+  readonly onSpawned?: (info: { url: string; runId: string; dir: string; pids: number[] }) => void;
+  /** Awaited after all workers are ready and before they are told to start (tests, probes). */
+  readonly beforeStart?: (view: RunView) => Promise<void>;
+  /**
+   * Awaited after a successful run, before the workers and the coordinator are torn down (e.g. to
+   * let Prometheus scrape the final values; workers keep their /metrics up if given
+   * PROXMESH_METRICS_LINGER_MS in workerEnv).
+   */
+  readonly beforeTeardown?: (result: LocalClusterResult) => Promise<void>;
   /** Aborting stops the run and tears everything down (Ctrl-C). */
   readonly signal?: AbortSignal;
   /** Environment additions for the workers (tests). */
@@ -63,9 +74,11 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined) }),
     validateConfig: (raw) => loadConfig(raw as object),
     defaultMetrics: true,
+    beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,
   });
   const workers: WorkerProc[] = [];
   const rows: MetricsRow[] = [];
+  let created = false;
   const onRow = (id: string, row: MetricsRow) => {
     if (id !== runId) return;
     rows.push(row);
@@ -76,12 +89,20 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
     const url = `http://127.0.0.1:${port}`;
-    await runs.createRun({ config }, runId);
-    opts.onListening?.({ url, metricsUrl: `${url}/metrics`, runId, dir });
     const keep = opts.stderrLines ?? 40;
+    // Workers start first: their start-up (a Node process each) overlaps the coordinator's loading
+    // of the data for the run context below; they wait on the control channel until the run exists.
     for (let id = 0; id < n; id++) {
-      const child = spawn(process.execPath, [BIN, 'worker', '--coordinator', `ws://127.0.0.1:${port}/control`, '--ordinal', String(id), '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0'], {
-        env: { ...process.env, ...opts.workerEnv, PROXMESH_TOKEN: token },
+      const child = spawn(process.execPath, [WORKER_BIN], {
+        env: {
+          ...process.env,
+          PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`,
+          PROXMESH_ORDINAL: String(id),
+          PROXMESH_LISTEN: '127.0.0.1:0',
+          PROXMESH_METRICS_LISTEN: '127.0.0.1:0',
+          ...opts.workerEnv,
+          PROXMESH_TOKEN: token,
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       const w: WorkerProc = { id, child, stderr: [], exited: false };
@@ -90,27 +111,45 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
         for (const line of chunk.split('\n')) if (line.trim()) w.stderr.push(line);
         if (w.stderr.length > keep) w.stderr.splice(0, w.stderr.length - keep);
       });
-      child.on('exit', (code, sig) => {
+      const onGone = (how: string) => {
         w.exited = true;
-        const state = runs.get(runId).state;
-        if ((code !== 0 || sig) && state !== 'done' && state !== 'failed') {
-          const last = runs.get(runId).lastIteration;
+        if (!created) return; // createRun failed or is pending: the error path tears down
+        const view = runs.get(runId);
+        if (view.state !== 'done' && view.state !== 'failed') {
           runs.abort(runId, {
             code: 'PROXMESH_ERR_WORKER_FAILED',
-            message: `worker ${id} (pid ${child.pid}) exited with ${sig ?? `code ${code}`} (last evaluated iteration ${last ?? 'none'})` +
+            message: `worker ${id} (pid ${child.pid}) ${how} (last evaluated iteration ${view.lastIteration ?? 'none'})` +
               (w.stderr.length ? `; its stderr:\n${w.stderr.join('\n')}` : ''),
             node: id,
             round: null,
           });
         }
+      };
+      child.on('error', (err) => onGone(`could not run: ${err.message}`));
+      child.on('exit', (code, sig) => {
+        if (code !== 0 || sig) onGone(`exited with ${sig ?? `code ${code}`}`);
+        else w.exited = true;
       });
       workers.push(w);
     }
+    opts.onSpawned?.({ url, runId, dir, pids: workers.map((w) => w.child.pid ?? -1) });
+    await runs.createRun({ config }, runId);
+    created = true;
+    const early = workers.find((w) => w.exited && (w.child.exitCode !== 0 || w.child.signalCode));
+    if (early) {
+      throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `worker ${early.id} exited with ${early.child.signalCode ?? `code ${early.child.exitCode}`} before the run started` +
+        (early.stderr.length ? `; its stderr:\n${early.stderr.join('\n')}` : ''), { node: early.id });
+    }
+    opts.onListening?.({ url, metricsUrl: `${url}/metrics`, runId, dir });
     const view = await runs.waitForEnd(runId, opts.signal);
-    return { dir, run: view, rows, metricsUrl: `${url}/metrics` };
+    const result = { dir, run: view, rows, metricsUrl: `${url}/metrics` };
+    await opts.beforeTeardown?.(result);
+    return result;
   } catch (err) {
-    if (opts.signal?.aborted && !(err instanceof ProxmeshError)) {
-      try { runs.abort(runId, { code: 'PROXMESH_ERR_WORKER_FAILED', message: 'interrupted', node: null, round: null }); } catch { /* not created */ }
+    if (opts.signal?.aborted && created) {
+      // Record why before the workers are terminated (their disconnects would name a node instead).
+      const reason = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'interrupted';
+      runs.abort(runId, { code: 'PROXMESH_ERR_WORKER_FAILED', message: reason, node: null, round: null });
     }
     throw err;
   } finally {

@@ -54,6 +54,17 @@ export const OutputSchema = Type.Object(
   { additionalProperties: false, default: {}, description: 'Where the run folder is written.' },
 );
 
+export const MetricsOptionsSchema = Type.Object(
+  {
+    paper: Type.Boolean({
+      default: false,
+      description:
+        "true: the simulator also writes paper-metrics.ndjson, the authors' logged metrics (paper-spec §5.2): Σ_i‖x_i − x̄‖², test accuracy of x̄ and of every local x_i, local minibatch loss (docs/reproduction.md).",
+    }),
+  },
+  { additionalProperties: false, description: 'Optional extra metrics; omit for the standard metrics only.' },
+);
+
 export const RunConfigSchema = Type.Object(
   {
     seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 42, description: 'Run seed; every random stream is Rng.derive(seed, node, purpose).' }),
@@ -70,6 +81,7 @@ export const RunConfigSchema = Type.Object(
     topology: TopologySpecSchema,
     init: InitSpecSchema,
     output: OutputSchema,
+    metrics: Type.Optional(MetricsOptionsSchema),
   },
   { additionalProperties: false, description: 'A proxmesh run.' },
 );

@@ -67,6 +67,8 @@ export interface StudyCell {
 export interface StudyFolder {
   readonly dir: string;
   readonly cells: readonly StudyCell[];
+  /** Cells the sweep marked failed (status "failed"): listed in the report, not plotted. */
+  readonly failed: readonly { readonly cell: string; readonly error: string | null }[];
 }
 
 export type ResultsFolder = { kind: 'run'; run: RunFolder } | { kind: 'study'; study: StudyFolder };
@@ -201,11 +203,17 @@ export function readStudyFolder(dir: string): StudyFolder {
   const file = join(abs, 'index.ndjson');
   const seen = new Set<string>();
   const cells: StudyCell[] = [];
+  const failed: { cell: string; error: string | null }[] = [];
   for (const { line, value } of readNdjson(file)) {
     const { cell, dir: cellDir, diff, final } = value;
     if (typeof cell !== 'string' || cell === '') throw rowError(file, line, 'cell', 'must be a non-empty string');
     if (seen.has(cell)) throw rowError(file, line, 'cell', `duplicates cell "${cell}"`);
     seen.add(cell);
+    // A cell that crashed twice may have no run folder at all; it is reported, never plotted.
+    if (value.status === 'failed') {
+      failed.push({ cell, error: typeof value.error === 'string' ? value.error : null });
+      continue;
+    }
     if (typeof cellDir !== 'string' || cellDir === '') throw rowError(file, line, 'dir', 'must be a non-empty string');
     const runDir = resolve(abs, cellDir);
     const rel = relative(abs, runDir);
@@ -216,7 +224,7 @@ export function readStudyFolder(dir: string): StudyFolder {
     if (final !== undefined && final !== null && !isObject(final)) throw rowError(file, line, 'final', 'must be a metrics object or null');
     cells.push({ cell, diff, final: (final as JsonObject | null | undefined) ?? null, run: readRunFolder(runDir) });
   }
-  return { dir: abs, cells };
+  return { dir: abs, cells, failed };
 }
 
 /** A folder with index.ndjson is a study; otherwise it must be a run folder. */

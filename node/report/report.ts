@@ -85,6 +85,7 @@ function studyHeader(study: StudyFolder): string[] {
     ['seed groups', String(groups.length)],
     ['seeds per group', [...new Set(groups.map((g) => g.members.length))].join(', ')],
     ['varied paths', paths.length > 0 ? paths.join(', ') : '—'],
+    ['failed cells (not plotted)', study.failed.length > 0 ? study.failed.map((f) => f.cell).join(', ') : 'none'],
   ];
   return [
     keyValueTable([...merged].map(([k, vs]) => [k, vs.join(' | ')] as const), 'Configuration (| separates values that vary)'),

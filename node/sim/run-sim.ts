@@ -3,10 +3,13 @@
  * algorithm code a cluster node runs. Evaluates x̄ at k = 0, every `evalEvery` and at k = K with
  * the same aggregation the cluster coordinator uses, and writes the run folder.
  */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { payloadByteLength } from '../codec/payload.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { aggregateReports, type MetricsRow, type NodeReport } from '../eval/aggregate-reports.ts';
+import { paperMetrics } from '../eval/paper-metrics.ts';
 import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
@@ -64,11 +67,17 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   let lossCount = 0;
   const metrics: MetricsRow[] = [];
   const K = config.iterations;
+  // Opt-in `metrics: { paper: true }`: the authors' logged metrics (paper-spec §5.2) in a separate file.
+  const paperFile = dir !== null && config.metrics?.paper === true ? join(dir, 'paper-metrics.ndjson') : null;
+  if (paperFile !== null) writeFileSync(paperFile, '');
 
   const evaluateAt = (iter: number): MetricsRow => {
     const models = lock.models();
     const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i) }));
     const row = aggregateReports(reports, aggCtx);
+    if (paperFile !== null) {
+      appendFileSync(paperFile, `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`);
+    }
     lossSum.fill(0);
     lossCount = 0;
     metrics.push(row);

@@ -63,7 +63,7 @@ describe('seed aggregation', () => {
 
   it('study curves carry bands only for groups with several seeds, coloured by the grouping axis', () => {
     const study: StudyFolder = {
-      dir: '/s',
+      dir: '/s', failed: [],
       cells: [
         cell('a1', { ratio: 0.1, seed: 1 }, [row(0, { consensus: 2 }), row(10, { consensus: 4 })]),
         cell('a2', { ratio: 0.1, seed: 2 }, [row(0, { consensus: 4 }), row(10, { consensus: 8 })]),
@@ -125,7 +125,7 @@ describe('chart specs', () => {
     const mk = (id: string, bits: number, acc: number | null, config = baseConfig()): StudyCell =>
       cell(id, { seed: 1 }, [row(0), row(100, { bitsSent: bits, testAccuracy: acc, objective: acc === null ? null : 1 - acc })], config);
     const study: StudyFolder = {
-      dir: '/s',
+      dir: '/s', failed: [],
       cells: [
         mk('a', 100, 0.8), mk('b', 200, 0.79), mk('c', 300, 0.85, baseConfig({ kind: 'qsgd' })), mk('d', 50, 0.6), mk('e', 300, 0.9), mk('f', 10, null),
       ],
@@ -141,7 +141,7 @@ describe('chart specs', () => {
     expect(pts.encoding.x.scale?.type).toBe('log');
     expect(pts.encoding.color.field).toBe('compressor');
     // Without any test accuracy the objective is minimised instead.
-    const noTest: StudyFolder = { dir: '/s', cells: study.cells.map((c) => ({ ...c, run: run(c.run.metrics.map((r) => ({ ...r, testAccuracy: null })), c.run.config) })) };
+    const noTest: StudyFolder = { dir: '/s', failed: [], cells: study.cells.map((c) => ({ ...c, run: run(c.run.metrics.map((r) => ({ ...r, testAccuracy: null })), c.run.config) })) };
     const obj = paretoData(noTest);
     expect(obj.metric).toBe('objective');
     expect(obj.points.filter((p) => p.frontier).map((p) => p.cell)).toEqual(['a', 'd', 'e']);
@@ -162,12 +162,12 @@ describe('chart specs', () => {
     expect(names).not.toContain('objective-vs-bits');
     expect(names).not.toContain('stationarity-vs-bits');
     expect(names).toContain('objective-vs-iter');
-    expect(studyFigures({ dir: '/s', cells: [cell('a', { seed: 1 }, m)] }).map((f) => f.name)).not.toContain('pareto');
+    expect(studyFigures({ dir: '/s', failed: [], cells: [cell('a', { seed: 1 }, m)] }).map((f) => f.name)).not.toContain('pareto');
   });
 
   it('study figures: accuracy falls back to train accuracy without a test set, Pareto last', () => {
     const m = syntheticMetrics({ seed: 1, bitsPerIter: 100, test: false });
-    const figs = studyFigures({ dir: '/s', cells: [cell('a', { seed: 1 }, m), cell('b', { seed: 2 }, m)] });
+    const figs = studyFigures({ dir: '/s', failed: [], cells: [cell('a', { seed: 1 }, m), cell('b', { seed: 2 }, m)] });
     expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES);
     expect(figs.find((f) => f.name === 'accuracy-vs-iter')?.title).toBe('Train accuracy vs iterations');
     expect(figs[figs.length - 1].title).toBe('Pareto: final objective vs total bits');

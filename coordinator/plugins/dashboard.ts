@@ -1,0 +1,152 @@
+/**
+ * The live dashboard (open, like /metrics: read-only summaries, never the token, which this plugin
+ * is not even given):
+ *   GET /                       the page (coordinator/dashboard/public/index.html)
+ *   GET /dashboard/:file        its scripts and stylesheet (a fixed list; nothing else is served)
+ *   GET /api/dashboard/state    the current run: config summary, topology, rows so far, node stats
+ *   GET /api/dashboard/events   Server-Sent Events: snapshot (on connect), row, state, nodes; a
+ *                               heartbeat comment every heartbeatMs.
+ * Run-manager listeners for 'row' and 'state' exist only while at least one client is connected;
+ * per-node stats are collected from the run manager's 'nodeStats' event (see
+ * dashboard/server/node-stats.ts) and, when `metrics` is given, from the coordinator's per-node gauges.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { ProxmeshError } from '../../node/errors.ts';
+import type { MetricsRow } from '../../node/eval/aggregate-reports.ts';
+import type { CoordinatorMetrics } from '../metrics.ts';
+import type { RunManager, RunState } from '../run-manager.ts';
+import { coordinatorNodeStats } from '../dashboard/server/coordinator-node-stats.ts';
+import { NodeStatsBook, isNodeStats } from '../dashboard/server/node-stats.ts';
+import { buildDashboardState, publicRun } from '../dashboard/server/run-state.ts';
+import { createSseHub } from '../dashboard/server/sse-hub.ts';
+
+export interface DashboardPluginOptions {
+  readonly runs: RunManager;
+  /** The coordinator's metrics: per-node iteration and bytes for the node table when workers send no stats. */
+  readonly metrics?: CoordinatorMetrics;
+  /** SSE heartbeat period (ms, default 15 000). */
+  readonly heartbeatMs?: number;
+  /** Coalescing delay of 'nodes' events (ms, default 200): n nodes report at once every evalEvery. */
+  readonly nodesDelayMs?: number;
+}
+
+const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboard', 'public');
+
+const ASSETS: Readonly<Record<string, string>> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'charts.js': 'text/javascript; charset=utf-8',
+  'topology.js': 'text/javascript; charset=utf-8',
+  'node-table.js': 'text/javascript; charset=utf-8',
+  'format.js': 'text/javascript; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8',
+};
+
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPluginOptions): Promise<void> {
+  const { runs } = opts;
+  const book = new NodeStatsBook();
+  let nodesTimer: NodeJS.Timeout | null = null;
+
+  const hub = createSseHub({
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    onFirst: () => { runs.on('row', onRow); runs.on('state', onState); },
+    onEmpty: () => { runs.off('row', onRow); runs.off('state', onState); },
+  });
+
+  const scheduleNodes = (runId: string) => {
+    if (nodesTimer || hub.size() === 0) return;
+    nodesTimer = setTimeout(() => {
+      nodesTimer = null;
+      hub.broadcast('nodes', { runId, nodes: book.list(runId) });
+    }, opts.nodesDelayMs ?? 200);
+  };
+
+  const refreshFromMetrics = async (runId: string) => {
+    if (!opts.metrics) return;
+    for (const s of await coordinatorNodeStats(opts.metrics, runId)) book.update(runId, s);
+  };
+
+  function onRow(runId: string, row: MetricsRow): void {
+    hub.broadcast('row', { runId, row });
+    if (opts.metrics) void refreshFromMetrics(runId).then(() => scheduleNodes(runId), () => { /* metrics read failed: table keeps old values */ });
+  }
+
+  function onState(runId: string, state: RunState): void {
+    let run = null;
+    try { run = publicRun(runs.get(runId)); } catch { /* unknown run: send the bare state */ }
+    hub.broadcast('state', { runId, state, run });
+  }
+
+  const onNodeStats = (runId: unknown, stats: unknown) => {
+    if (typeof runId !== 'string' || !isNodeStats(stats)) return;
+    book.update(runId, stats);
+    scheduleNodes(runId);
+  };
+  runs.on('nodeStats', onNodeStats);
+
+  const currentState = async () => {
+    const view = runs.activeRun();
+    if (view) await refreshFromMetrics(view.id);
+    return buildDashboardState(view, view ? book.list(view.id) : []);
+  };
+
+  const stop = async () => {
+    if (nodesTimer) clearTimeout(nodesTimer);
+    nodesTimer = null;
+    hub.closeAll();
+    runs.off('nodeStats', onNodeStats);
+  };
+  // preClose: open event streams would otherwise keep server.close() waiting.
+  app.addHook('preClose', stop);
+  app.addHook('onClose', stop);
+
+  const sendAsset = async (file: string, type: string) => readFile(join(PUBLIC_DIR, file)).then((body) => ({ body, type }));
+
+  app.get('/', async (_req, reply) => {
+    const { body } = await sendAsset('index.html', 'text/html');
+    reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
+    return body;
+  });
+
+  app.get('/dashboard/:file', {
+    schema: { params: { type: 'object', properties: { file: { type: 'string', maxLength: 64 } }, required: ['file'] } },
+  }, async (req, reply) => {
+    const { file } = req.params as { file: string };
+    const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
+    if (!type) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no dashboard asset '${file}'`);
+    const { body } = await sendAsset(file, type);
+    reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
+    return body;
+  });
+
+  app.get('/api/dashboard/state', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return currentState();
+  });
+
+  app.get('/api/dashboard/events', async (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    // Subscribe first, then snapshot: a row emitted meanwhile is in both, and the page drops
+    // rows whose iteration it already has.
+    hub.add(res);
+    try {
+      hub.send(res, 'snapshot', await currentState());
+    } catch (err) {
+      req.log.warn({ err }, 'dashboard snapshot failed');
+      res.end();
+    }
+  });
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Reproduction of the paper's Fashion-MNIST / LeNet5 experiments (docs/reproduction.md).
+#
+#   examples/paper/run-all.sh [EPOCHS] [OUT]         EPOCHS default 100 (the paper), OUT default runs/paper
+#
+# Runs every config of this folder with `proxmesh sim` for EPOCHS epochs (iterations = EPOCHS × the
+# config's evalEvery, which is one epoch: 1500 for b = 8, 46 for b = 256), evaluating once per epoch,
+# into OUT/A/<name> (Experiment A, ℓ1) and OUT/B/<name> (Experiment B, compressed, r = 0). Each OUT/A and
+# OUT/B gets an index.ndjson, so `proxmesh report OUT/A` overlays the runs of one experiment.
+# Environment:
+#   PARALLEL=2        sims at a time (each sim is one single-threaded process)
+#   RUNS="…"          config names to run, in order (default: all nine)
+#   TIME_LIMIT=12m    stop each sim after this long (coreutils `timeout`); the rows written so far stay
+#                     valid (metrics.ndjson is appended per evaluation), summary.json is then missing
+#   NICE=19           niceness of the sims
+# The full reproduction is `examples/paper/run-all.sh 100` (≈ 2 core-minutes per b = 8 epoch on our
+# machine, see docs/reproduction.md).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+EPOCHS="${1:-100}"
+OUT="$(mkdir -p "${2:-runs/paper}" && cd "${2:-runs/paper}" && pwd)"
+PARALLEL="${PARALLEL:-2}"
+NICE="${NICE:-19}"
+RUNS="${RUNS:-b-cdproxsgt b-dproxsgt b-choco b-allreduce b-beer a-dproxsgt a-allreduce a-deepstorm a-proxgtsa}"
+mkdir -p "$OUT/configs" "$OUT/A" "$OUT/B" "$OUT/logs"
+
+for name in $RUNS; do
+  src="$HERE/$name.yaml"
+  [ -f "$src" ] || { echo "no config $src" >&2; exit 2; }
+  per="$(sed -n 's/^evalEvery: *\([0-9]*\).*/\1/p' "$src")"
+  sed "s/^iterations: .*/iterations: $((EPOCHS * per))/" "$src" > "$OUT/configs/$name.yaml"
+done
+
+run_one() {
+  local name="$1" exp
+  exp="$(echo "${name:0:1}" | tr ab AB)"
+  local cmd=(nice -n "$NICE" node "$ROOT/node/cli/bin.js" sim --config "$OUT/configs/$name.yaml" --out "$OUT/$exp/$name" --quiet)
+  echo "$(date -u +%T) start $name"
+  if [ -n "${TIME_LIMIT:-}" ]; then timeout "$TIME_LIMIT" "${cmd[@]}" > "$OUT/logs/$name.log" 2>&1 || true
+  else "${cmd[@]}" > "$OUT/logs/$name.log" 2>&1 || echo "$name failed (see $OUT/logs/$name.log)"; fi
+  echo "$(date -u +%T) end   $name ($(($(wc -l < "$OUT/$exp/$name/metrics.ndjson") - 1)) epochs evaluated)"
+}
+export -f run_one
+export OUT ROOT NICE TIME_LIMIT
+printf '%s\n' $RUNS | xargs -P "$PARALLEL" -I{} bash -c 'run_one {}'
+
+for exp in A B; do
+  node --import tsx "$HERE/make-index.ts" "$OUT/$exp"
+done
+echo "done: node node/cli/bin.js report $OUT/A ; node node/cli/bin.js report $OUT/B"

@@ -1,0 +1,95 @@
+/**
+ * The cluster node's Communicator with the step-time split of DESIGN.md §6: the same exchange as
+ * node/transport/network-communicator.ts (encode once, send to every peer but self, wait in the round
+ * inbox, decode in peers.ids order, count payloadByteLength per peer) with the seconds spent in the
+ * codec (encodePayload + decodePayload) and in send + wait measured apart. NetworkCommunicator has
+ * no timing hook, so this class composes the same pieces (transport, RoundInbox, codec); the
+ * equivalence tests (test/cluster/equivalence.test.ts) check its bytes and results equal the sim's.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Communicator } from '../algo/types.ts';
+import type { Message } from '../compress/types.ts';
+import { decodePayload, encodePayload } from '../codec/payload.ts';
+import { RoundInbox } from '../transport/round-inbox.ts';
+import type { PeerTransport } from '../transport/types.ts';
+import type { CommunicatorStats } from '../transport/network-communicator.ts';
+
+export interface TimedCommunicatorOptions {
+  readonly transport: PeerTransport;
+  /** This node's id. */
+  readonly self: number;
+  /** peers.ids of the node's MixingRow: ascending, self included where W_ii > 0. */
+  readonly peers: Int32Array | readonly number[];
+  /** Problem dimension d (every payload must have it). */
+  readonly dim: number;
+  /** Aborts pending sends and waits (the run is stopped). */
+  readonly signal?: AbortSignal;
+}
+
+/** Cumulative seconds inside exchanges: codec (encode + decode) and network (send + wait). */
+export interface ExchangeTimes {
+  encodeSeconds: number;
+  waitSeconds: number;
+}
+
+export class TimedCommunicator implements Communicator {
+  readonly inbox = new RoundInbox();
+  readonly times: ExchangeTimes = { encodeSeconds: 0, waitSeconds: 0 };
+  private readonly ids: number[];
+  private readonly others: number[];
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
+
+  constructor(private readonly opts: TimedCommunicatorOptions) {
+    this.ids = Array.from(opts.peers);
+    this.others = this.ids.filter((p) => p !== opts.self);
+    const needed = new Set(this.others);
+    opts.transport.onFrame((f) => {
+      if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
+    });
+    this.unsubscribe.push(opts.transport.on('peer:failed', ({ peer, error }) => {
+      if (needed.has(peer)) this.inbox.fail(error);
+    }));
+  }
+
+  stats(): CommunicatorStats {
+    return { ...this.counters };
+  }
+
+  async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
+    const { transport, signal } = this.opts;
+    transport.setRound(round);
+    const t0 = performance.now();
+    const payload = encodePayload(msg); // once, shared by every peer's frame
+    const t1 = performance.now();
+    // Start the wait first so this round's floor is set before any frame is awaited.
+    const arrived = this.inbox.waitFor(round, phase, this.others, { signal });
+    arrived.catch(() => {}); // observed below; avoid an unhandled rejection while sending
+    await Promise.all(this.others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+    this.counters.payloadBytesSent += payload.length * this.others.length;
+    const payloads = await arrived;
+    const t2 = performance.now();
+    this.counters.exchanges++;
+    const out: Message[] = new Array(this.ids.length);
+    let j = 0;
+    for (let i = 0; i < this.ids.length; i++) {
+      if (this.ids[i] === this.opts.self) {
+        out[i] = msg;
+        continue;
+      }
+      const bytes = payloads[j++];
+      this.counters.payloadBytesReceived += bytes.length;
+      out[i] = decodePayload(bytes, this.opts.dim);
+    }
+    const t3 = performance.now();
+    this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
+    this.times.waitSeconds += (t2 - t1) / 1000;
+    return out;
+  }
+
+  /** Detaches from the transport's events (the transport itself is stopped by its owner). */
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe.length = 0;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `proxmesh worker` options → runWorker. Flags win over the environment (PROXMESH_COORDINATOR,
+ * PROXMESH_ORDINAL / PROXMESH_ORDINAL_FROM_HOSTNAME=1, PROXMESH_LISTEN, PROXMESH_ADVERTISE,
+ * PROXMESH_METRICS_LISTEN, PROXMESH_PEER_TIMEOUT_MS, PROXMESH_HEARTBEAT_MS,
+ * PROXMESH_METRICS_LINGER_MS); the token comes from PROXMESH_TOKEN only.
+ */
+import { hostname } from 'node:os';
+import { ProxmeshError } from '../errors.ts';
+import { runWorker } from '../worker.ts';
+import { abortOnSignals, intFromEnv, ordinalFromHostname, parseListen, tokenFromEnv } from './cli-env.ts';
+
+export interface WorkerCommandOptions {
+  readonly coordinator?: string;
+  readonly ordinal?: number;
+  readonly ordinalFromHostname?: boolean;
+  readonly listen?: string;
+  readonly advertise?: string;
+  readonly metricsListen?: string;
+  readonly peerTimeoutMs?: number;
+  readonly heartbeatMs?: number;
+}
+
+export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: NodeJS.WritableStream }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
+  if (!coordinatorUrl) throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
+  const token = tokenFromEnv(env);
+  const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? '0.0.0.0:7070', '--listen');
+  const metricsListenValue = opts.metricsListen ?? env.PROXMESH_METRICS_LISTEN ?? '0.0.0.0:9464';
+  const metrics = metricsListenValue === 'off' ? null : parseListen(metricsListenValue, '--metrics-listen');
+  let ordinal: number | null = opts.ordinal ?? intFromEnv(env, 'PROXMESH_ORDINAL') ?? null;
+  if (ordinal === null && (opts.ordinalFromHostname || env.PROXMESH_ORDINAL_FROM_HOSTNAME === '1')) ordinal = ordinalFromHostname(env.HOSTNAME ?? hostname());
+  if (ordinal !== null && (!Number.isSafeInteger(ordinal) || ordinal < 0)) throw new ProxmeshError('PROXMESH_ERR_USAGE', `worker: ordinal must be an integer ≥ 0 (got ${ordinal})`);
+  const advertise = opts.advertise ?? env.PROXMESH_ADVERTISE ?? (listen.host === '0.0.0.0' ? hostname() : listen.host);
+  const sig = abortOnSignals();
+  try {
+    return await runWorker({
+      coordinatorUrl,
+      token,
+      ordinal,
+      listenHost: listen.host,
+      listenPort: listen.port,
+      advertiseHost: advertise,
+      metricsHost: metrics?.host ?? '127.0.0.1',
+      metricsPort: metrics ? metrics.port : null,
+      peerTimeoutMs: opts.peerTimeoutMs ?? intFromEnv(env, 'PROXMESH_PEER_TIMEOUT_MS'),
+      heartbeatMs: opts.heartbeatMs ?? intFromEnv(env, 'PROXMESH_HEARTBEAT_MS'),
+      metricsLingerMs: intFromEnv(env, 'PROXMESH_METRICS_LINGER_MS'),
+      log: (line) => io.stderr.write(`${line}\n`),
+      signal: sig.signal,
+    });
+  } finally {
+    sig.dispose();
+  }
+}

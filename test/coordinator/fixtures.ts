@@ -1,0 +1,54 @@
+/** A coordinator app for tests (no listener unless asked) and fake workers driven through RunManager. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type CoordinatorApp } from '../../coordinator/app.ts';
+import { createRunContextFactory } from '../../coordinator/run-context.ts';
+import type { RunManager, WorkerConn } from '../../coordinator/run-manager.ts';
+import type { CoordinatorMsg } from '../../node/cluster/control-protocol.ts';
+import { loadConfig } from '../../node/config/load.ts';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+export async function testApp(): Promise<CoordinatorApp & { runsDir: string; dispose(): Promise<void> }> {
+  const runsDir = mkdtempSync(join(tmpdir(), 'proxmesh-coord-'));
+  const built = await buildApp({
+    token: TOKEN,
+    contexts: createRunContextFactory({ runsDir }),
+    validateConfig: (raw) => loadConfig(raw as object),
+    defaultMetrics: false,
+  });
+  return {
+    ...built,
+    runsDir,
+    async dispose() {
+      await built.app.close();
+      rmSync(runsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const auth = { authorization: `Bearer ${TOKEN}` };
+
+/** A worker connection that records what the coordinator sends it. */
+export function fakeWorker(name: string, ordinal: number | null): WorkerConn & { inbox: CoordinatorMsg[]; closed: string | null } {
+  const w = {
+    connId: name,
+    registration: null,
+    inbox: [] as CoordinatorMsg[],
+    closed: null as string | null,
+    send(msg: CoordinatorMsg) { w.inbox.push(msg); },
+    close(_code: number, reason: string) { w.closed = reason; },
+  };
+  return w;
+}
+
+/** Registers n fake workers and returns them in node order once the run assigned them. */
+export function registerFakes(runs: RunManager, n: number): ReturnType<typeof fakeWorker>[] {
+  const ws = Array.from({ length: n }, (_, i) => fakeWorker(`fake-${i}`, i));
+  for (const [i, w] of ws.entries()) {
+    runs.connect(w);
+    runs.handle(w, { t: 'register', peerUrl: `ws://127.0.0.1:${7000 + i}`, ordinal: i, metricsUrl: null });
+  }
+  return ws;
+}
