@@ -9,9 +9,11 @@
 # OUT/B gets an index.ndjson, so `proxmesh report OUT/A` overlays the runs of one experiment.
 # Environment:
 #   PARALLEL=2        sims at a time (each sim is one single-threaded process)
-#   RUNS="…"          config names to run, in order (default: all nine)
+#   RUNS="…"          config names to run, in order (default: all nine); "name:13m" gives that run its
+#                     own time limit
 #   TIME_LIMIT=12m    stop each sim after this long (coreutils `timeout`); the rows written so far stay
 #                     valid (metrics.ndjson is appended per evaluation), summary.json is then missing
+#   SHARED_INIT=1     one shared random x⁰ (init.perNode false) instead of the authors' per-node x_i⁰
 #   NICE=19           niceness of the sims
 # The full reproduction is `examples/paper/run-all.sh 100` (≈ 2 core-minutes per b = 8 epoch on our
 # machine, see docs/reproduction.md).
@@ -25,19 +27,23 @@ NICE="${NICE:-19}"
 RUNS="${RUNS:-b-cdproxsgt b-dproxsgt b-choco b-allreduce b-beer a-dproxsgt a-allreduce a-deepstorm a-proxgtsa}"
 mkdir -p "$OUT/configs" "$OUT/A" "$OUT/B" "$OUT/logs"
 
-for name in $RUNS; do
+for entry in $RUNS; do
+  name="${entry%%:*}"
   src="$HERE/$name.yaml"
   [ -f "$src" ] || { echo "no config $src" >&2; exit 2; }
   per="$(sed -n 's/^evalEvery: *\([0-9]*\).*/\1/p' "$src")"
-  sed "s/^iterations: .*/iterations: $((EPOCHS * per))/" "$src" > "$OUT/configs/$name.yaml"
+  init='perNode: true'
+  [ "${SHARED_INIT:-0}" = 1 ] && init='perNode: false'
+  sed "s/^iterations: .*/iterations: $((EPOCHS * per))/; s/perNode: true/$init/" "$src" > "$OUT/configs/$name.yaml"
 done
 
 run_one() {
-  local name="$1" exp
+  local name="${1%%:*}" limit="${TIME_LIMIT:-}" exp
+  [ "$1" != "$name" ] && limit="${1#*:}"
   exp="$(echo "${name:0:1}" | tr ab AB)"
   local cmd=(nice -n "$NICE" node "$ROOT/node/cli/bin.js" sim --config "$OUT/configs/$name.yaml" --out "$OUT/$exp/$name" --quiet)
   echo "$(date -u +%T) start $name"
-  if [ -n "${TIME_LIMIT:-}" ]; then timeout "$TIME_LIMIT" "${cmd[@]}" > "$OUT/logs/$name.log" 2>&1 || true
+  if [ -n "$limit" ]; then timeout "$limit" "${cmd[@]}" > "$OUT/logs/$name.log" 2>&1 || true
   else "${cmd[@]}" > "$OUT/logs/$name.log" 2>&1 || echo "$name failed (see $OUT/logs/$name.log)"; fi
   echo "$(date -u +%T) end   $name ($(($(wc -l < "$OUT/$exp/$name/metrics.ndjson") - 1)) epochs evaluated)"
 }

@@ -11,8 +11,8 @@ import { loadConfig } from '../../node/config/load.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 
 export const NODES = 5;
-export const ITERATIONS = 600;
-export const EVAL_EVERY = 60;
+export const ITERATIONS = 400;
+export const EVAL_EVERY = 40;
 
 export const JOB = {
   seed: 7,

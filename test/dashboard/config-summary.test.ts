@@ -34,6 +34,7 @@ describe('summarizeConfig', () => {
     });
     const s = summarizeConfig(c);
     expect(s.algorithm).toBe('cdproxsgt');
+    expect(s.compressed).toBe(true);
     expect([s.eta, s.gammaX, s.gammaY]).toEqual([0.1, 0.4, 0.6]);
     expect(s.compressorX).toMatch(/^ef\(topk\(ratio=0\.05, .*\)\)$/);
     expect(s.compressorY).toMatch(/^qsgd\(levels=8/);
@@ -46,9 +47,21 @@ describe('summarizeConfig', () => {
     expect(s.dataset).toBe('breast-cancer');
     expect(s.regularizer).toBe('l1(lambda=0.001)');
   });
+  it('says so when the algorithm does not use the compressors', () => {
+    const c = loadConfig({
+      algorithm: { name: 'dproxsgt', eta: 0.05 },
+      problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'none' } },
+      partition: { kind: 'iid' }, topology: { kind: 'ring', nodes: 4 },
+    });
+    const s = summarizeConfig(c);
+    expect(s.compressed).toBe(false);
+    expect(s.compressorX).toBe('none (dproxsgt sends uncompressed)');
+    expect(s.compressorY).toBe('none (dproxsgt sends uncompressed)');
+  });
   it('tolerates a non-object config with placeholders, never throwing', () => {
     const s = summarizeConfig(null);
     expect(s.algorithm).toBe('?');
+    expect(s.compressed).toBeNull();
     expect(s.n).toBeNull();
     expect(s.batchSize).toBeNull();
     expect(s.compressorX).toBe('—');

@@ -93,6 +93,7 @@ describe('dashboard routes in buildApp', () => {
     });
     expect(s.topology).toMatchObject({ kind: 'ring', n: 6, degrees: [2, 2, 2, 2, 2, 2] });
     expect(s.topology.edges).toEqual([[0, 1], [0, 5], [1, 2], [2, 3], [3, 4], [4, 5]]);
+    expect(s.topology.nodes).toEqual([0, 1, 2, 3, 4, 5].map((id) => ({ id, degree: 2 })));
     expect(s.rows).toEqual([]);
     expect(JSON.stringify(s)).not.toContain(TOKEN);
     expect(runs.activeRun()!.id).toBe('dash-1');

@@ -48,7 +48,8 @@ function makeScale(values, log, pad) {
     const lh = Math.log10(hi);
     return { lo, hi, log: true, t: (v) => (Math.log10(v) - ll) / (lh - ll), ticks: logTicks(lo, hi) };
   }
-  if (lo === hi) { lo -= Math.abs(lo) * 0.1 || 1; hi += Math.abs(hi) * 0.1 || 1; }
+  if (lo === hi && !pad) hi = lo + 1; // x of a single point: no negative iterations or bits
+  else if (lo === hi) { lo -= Math.abs(lo) * 0.1 || 1; hi += Math.abs(hi) * 0.1 || 1; }
   if (pad) { const p = (hi - lo) * 0.05; lo -= p; hi += p; }
   return { lo, hi, log: false, t: (v) => (v - lo) / (hi - lo), ticks: linearTicks(lo, hi) };
 }

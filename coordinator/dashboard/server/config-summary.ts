@@ -1,8 +1,10 @@
 /**
  * The dashboard's one-glance run description, from the resolved config.json of the run folder:
  * algorithm and its step sizes (η, γ_x, γ_y), both compressors (C_x, C_y), topology, n, partition,
- * batch. Compressor specs are written as `kind(param=value, …)`, nested for ef/chain.
+ * batch. Compressor specs are written as `kind(param=value, …)`, nested for ef/chain; algorithms
+ * that send uncompressed iterates (dproxsgt, allreduce, …) show that instead of the unused specs.
  */
+import { algorithmUsesCompression } from '../../../node/algo/registry.ts';
 
 export interface ConfigSummary {
   readonly algorithm: string;
@@ -12,6 +14,8 @@ export interface ConfigSummary {
   readonly gammaX: number | null;
   /** γ_y */
   readonly gammaY: number | null;
+  /** whether the algorithm uses C_x, C_y at all (null for an unknown algorithm) */
+  readonly compressed: boolean | null;
   /** C_x as `kind(params)` */
   readonly compressorX: string;
   /** C_y as `kind(params)` */
@@ -54,13 +58,18 @@ export function summarizeConfig(config: unknown): ConfigSummary {
   const problem = isObj(c.problem) ? c.problem : {};
   const dataset = isObj(problem.dataset) ? problem.dataset : {};
   const batch = c.batchSize;
+  const name = typeof algo.name === 'string' ? algo.name : '?';
+  let compressed: boolean | null = null;
+  try { compressed = algorithmUsesCompression(name); } catch { /* unknown algorithm: show the specs */ }
+  const compressor = (spec: unknown) => (compressed === false ? `none (${name} sends uncompressed)` : describeSpec(spec));
   return {
-    algorithm: typeof algo.name === 'string' ? algo.name : '?',
+    algorithm: name,
     eta: numOrNull(algo.eta),
     gammaX: numOrNull(algo.gammaX),
     gammaY: numOrNull(algo.gammaY),
-    compressorX: describeSpec(comp.x),
-    compressorY: describeSpec(comp.y),
+    compressed,
+    compressorX: compressor(comp.x),
+    compressorY: compressor(comp.y),
     topology: describeSpec(topo, ['nodes', 'weights', 'lazy']),
     weights: `${typeof topo.weights === 'string' ? topo.weights : '?'}${topo.lazy === true ? ', lazy' : ''}`,
     n: numOrNull(topo.nodes),

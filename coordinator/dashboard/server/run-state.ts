@@ -33,6 +33,8 @@ export interface DashboardTopology {
   /** 1 − ρ */
   readonly spectralGap: number;
   readonly degrees: readonly number[];
+  /** node ids 0…n−1 with their degrees */
+  readonly nodes: ReadonlyArray<{ readonly id: number; readonly degree: number }>;
   /** undirected edges [i, j], i < j */
   readonly edges: ReadonlyArray<readonly [number, number]>;
   /** grid/torus shape when the config names one (lays the nodes out on the grid) */
@@ -92,6 +94,7 @@ function toTopology(raw: unknown, config: unknown): DashboardTopology | null {
   return {
     name: String(t.name ?? t.kind ?? ''), kind: String(t.kind ?? ''), n: t.n, mixing: String(t.mixing ?? ''),
     rho: Number(t.rho), spectralGap: Number(t.spectralGap), degrees: t.degrees ?? [],
+    nodes: Array.from({ length: t.n }, (_, id) => ({ id, degree: t.degrees?.[id] ?? 0 })),
     edges: t.edges.map(([i, j]) => [i, j] as const), rows, cols,
   };
 }
