@@ -59,6 +59,7 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       store: {
         dir,
         appendRow: (row) => writer.appendMetrics(row),
+        appendTiming: (entry) => writer.appendTiming(entry),
         finish: ({ state, rows, failure }) => {
           const summary = buildSummary(facts, rows);
           writer.writeJson('summary.json', state === 'done' ? summary : { ...summary, status: 'failed', failure });

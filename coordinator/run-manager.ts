@@ -8,6 +8,7 @@
  * cluster's metrics.ndjson equals `proxmesh sim`'s byte for byte.
  */
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { ProxmeshError, isErrorCode } from '../node/errors.ts';
 import type { CoordinatorMsg, RegisterMsg, ReportMsg, WorkerMsg } from '../node/cluster/control-protocol.ts';
@@ -51,6 +52,10 @@ interface Run {
   store: RunStore;
   createdAt: string;
   finishedAt: string | null;
+  /** performance.now() at creation, at start and at the previous evaluation (timings.ndjson) */
+  t0: number;
+  tStart: number;
+  tLastRow: number;
 }
 
 export interface RunView {
@@ -108,7 +113,7 @@ export class RunManager extends EventEmitter {
     const run: Run = {
       id, spec, n, iterations, state: 'waiting', nodes: [], ready: new Set(), doneNodes: new Set(),
       pending: new Map(), lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
-      createdAt: new Date().toISOString(), finishedAt: null,
+      createdAt: new Date().toISOString(), finishedAt: null, t0: performance.now(), tStart: 0, tLastRow: 0,
     };
     this.runs.set(id, run);
     this.active = run;
@@ -233,6 +238,8 @@ export class RunManager extends EventEmitter {
       if (run.state !== 'assigned') return; // failed meanwhile (a worker died)
     }
     this.setState(run, 'running');
+    run.tStart = run.tLastRow = performance.now();
+    run.store.appendTiming?.({ phase: 'startup', seconds: (run.tStart - run.t0) / 1000 });
     for (const c of run.nodes) c.send({ t: 'start', runId: run.id });
   }
 
@@ -302,7 +309,13 @@ export class RunManager extends EventEmitter {
 
   private evaluate(run: Run, reports: NodeReport[]): void {
     const prev = run.rows[run.rows.length - 1];
+    const tEval = performance.now();
     const row = aggregateReports(reports, run.ctx!);
+    const tDone = performance.now();
+    // 'iterations' = wall time until the slowest node's report arrived since the previous row
+    if (prev) run.store.appendTiming?.({ phase: 'iterations', from: prev.iter, to: row.iter, seconds: (tEval - run.tLastRow) / 1000 });
+    run.store.appendTiming?.({ phase: 'eval', iter: row.iter, seconds: (tDone - tEval) / 1000 });
+    run.tLastRow = tDone;
     run.rows.push(row);
     run.store.appendRow(row);
     const m = this.opts.metrics;
@@ -330,6 +343,7 @@ export class RunManager extends EventEmitter {
     const last = run.rows[run.rows.length - 1];
     if (run.doneNodes.size === run.n && last && last.iter === run.iterations) {
       run.finishedAt = new Date().toISOString();
+      run.store.appendTiming?.({ phase: 'total', seconds: (performance.now() - run.t0) / 1000 });
       run.store.finish({ state: 'done', rows: run.rows, failure: null });
       this.setState(run, 'done');
       for (const c of run.nodes) c.send({ t: 'stop', runId: run.id, reason: 'done' });

@@ -12,6 +12,8 @@ export interface RunSpec {
 export interface RunStore {
   readonly dir: string;
   appendRow(row: MetricsRow): void;
+  /** Wall-clock facts (timings.ndjson): never in metrics.ndjson, which must stay deterministic. */
+  appendTiming?(entry: Record<string, unknown>): void;
   finish(outcome: { state: 'done' | 'failed'; rows: readonly MetricsRow[]; failure: RunFailure | null }): void;
 }
 

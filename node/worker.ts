@@ -83,6 +83,9 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     if (control.readyState === WebSocket.OPEN) control.send(codec.encode(msg));
   };
   let active: Active | null = null;
+  let assigning = false;
+  /** The run's transport and communicator from the moment they exist (before `active` is set). */
+  let links: { transport: WsTransport; comm: TimedCommunicator; abort: AbortController } | null = null;
   let tornDown = false;
 
   const finished = new Promise<number>((resolve) => {
@@ -90,10 +93,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const teardown = async (status: number) => {
       if (tornDown) return;
       tornDown = true;
-      if (active) {
-        active.abort.abort(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped'));
-        active.comm.close();
-        await active.transport.stop().catch(() => {});
+      // `links`, not `active`: a stop or SIGTERM while the peer links are still being opened must
+      // close them too, or their listener would keep this process alive.
+      if (links) {
+        links.abort.abort(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped'));
+        links.comm.close();
+        await links.transport.stop().catch(() => {});
       }
       if (control.readyState === WebSocket.OPEN || control.readyState === WebSocket.CONNECTING) control.close(1000, 'bye');
       if (metricsServer && opts.metricsLingerMs && !opts.signal?.aborted) await lingerUnlessAborted(opts.metricsLingerMs, opts.signal);
@@ -114,7 +119,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         return;
       }
       if (msg.t === 'assign') {
+        // One run per worker process: a second assign (a confused coordinator) is ignored.
+        if (assigning) return log(`worker: ignoring a second assign (run ${msg.runId})`);
+        assigning = true;
         onAssign(msg).then((a) => {
+          if (tornDown) return;
           active = a;
           send({ t: 'ready', runId: a.runId, nodeId: a.nodeId });
         }).catch((err) => {
@@ -171,9 +180,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     });
     const abort = new AbortController();
     const comm = new TimedCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal });
+    if (tornDown) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
+    links = { transport, comm, abort };
     metrics.bind(transport, msg.runId, msg.nodeId);
-    const connected = waitConnected(transport, neighbours, opts.peerTimeoutMs ?? 30_000);
+    const connected = waitConnected(transport, neighbours, opts.peerTimeoutMs ?? 30_000, abort.signal);
     await transport.start();
+    log(`worker: node ${msg.nodeId} of run ${msg.runId} waiting for peers ${neighbours.join(', ')}`);
     await connected;
     log(`worker: node ${msg.nodeId} of ${n} ready (${neighbours.length} peers)`);
     const ctx = assembleNode(config, problem, topology, msg.nodeId, comm, algorithm);
@@ -228,12 +240,20 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
   }
 }
 
-function waitConnected(t: WsTransport, neighbours: number[], timeoutMs: number): Promise<void> {
+function waitConnected(t: WsTransport, neighbours: number[], timeoutMs: number, signal: AbortSignal): Promise<void> {
   const missing = new Set(neighbours);
   if (missing.size === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
+    // A stop during the wait ends it at once (a pending timer would keep the process alive).
+    const onAbort = () => {
+      clearTimeout(timer);
+      off();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       off();
+      signal.removeEventListener('abort', onAbort);
       reject(new ProxmeshError('PROXMESH_ERR_PEER_TIMEOUT', `node ${t.id} could not reach peers ${[...missing].join(', ')} within ${timeoutMs} ms before round 0`, { node: t.id, round: 0 }));
     }, timeoutMs);
     const off = t.on('peer:connected', ({ peer }) => {
@@ -241,6 +261,7 @@ function waitConnected(t: WsTransport, neighbours: number[], timeoutMs: number):
       if (missing.size === 0) {
         clearTimeout(timer);
         off();
+        signal.removeEventListener('abort', onAbort);
         resolve();
       }
     });

@@ -3,6 +3,8 @@
  * is not even given):
  *   GET /                       the page (coordinator/dashboard/public/index.html)
  *   GET /dashboard/:file        its scripts and stylesheet (a fixed list; nothing else is served)
+ *   GET /dashboard/vendor/:file the charting libraries' browser builds, read from node_modules
+ *                               (vega, vega-lite, vega-interpreter; a fixed list)
  *   GET /api/dashboard/state    the current run: config summary, topology, rows so far, node stats
  *   GET /api/dashboard/events   Server-Sent Events: snapshot (on connect), row, state, nodes; a
  *                               heartbeat comment every heartbeatMs.
@@ -10,7 +12,9 @@
  * per-node stats are collected from the run manager's 'nodeStats' event (see
  * dashboard/server/node-stats.ts) and, when `metrics` is given, from the coordinator's per-node gauges.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -41,10 +45,43 @@ const ASSETS: Readonly<Record<string, string>> = {
   'topology.js': 'text/javascript; charset=utf-8',
   'node-table.js': 'text/javascript; charset=utf-8',
   'format.js': 'text/javascript; charset=utf-8',
+  'vega-util.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * The browser builds, by package: vega and vega-lite ship UMD bundles (globals vega, vegaLite) next
+ * to their package entry points; vega-interpreter (CSP-safe expression evaluation, no Function
+ * constructor) is its ESM entry itself. Resolved from this file, so any cwd and the Docker image work.
+ */
+const VENDOR: Readonly<Record<string, { pkg: string; file: string | null }>> = {
+  'vega.min.js': { pkg: 'vega', file: 'vega.min.js' },
+  'vega-lite.min.js': { pkg: 'vega-lite', file: 'vega-lite.min.js' },
+  'vega-interpreter.js': { pkg: 'vega-interpreter', file: null },
+};
+
+/** Path of a vendor file, or null when its package is not installed. */
+export function vendorPath(name: string): string | null {
+  const v = Object.hasOwn(VENDOR, name) ? VENDOR[name] : undefined;
+  if (!v) return null;
+  try {
+    const entry = createRequire(import.meta.url).resolve(v.pkg);
+    return v.file ? join(dirname(entry), v.file) : entry;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The page's CSP. Scripts only from this origin, plus the page's one inline import map allowed by
+ * its sha256 (no 'unsafe-inline', no 'unsafe-eval': vega evaluates expressions with its interpreter).
+ */
+export function dashboardCsp(html: string): string {
+  const hashes = [...html.matchAll(/<script type="importmap">([\s\S]*?)<\/script>/g)]
+    .map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`);
+  return `default-src 'none'; script-src 'self'${hashes.map((h) => ' ' + h).join('')}; style-src 'self'; connect-src 'self'; ` +
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+}
 
 export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPluginOptions): Promise<void> {
   const { runs } = opts;
@@ -105,10 +142,12 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
   app.addHook('onClose', stop);
 
   const sendAsset = async (file: string, type: string) => readFile(join(PUBLIC_DIR, file)).then((body) => ({ body, type }));
+  // The vendor builds are large (≈ 0.8 MB) and fixed for the process's life: read once per app.
+  const vendorCache = new Map<string, Promise<Buffer>>();
 
   app.get('/', async (_req, reply) => {
     const { body } = await sendAsset('index.html', 'text/html');
-    reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CSP)
+    reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', dashboardCsp(body.toString('utf8')))
       .header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
     return body;
   });
@@ -121,6 +160,24 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
     if (!type) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no dashboard asset '${file}'`);
     const { body } = await sendAsset(file, type);
     reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
+    return body;
+  });
+
+  app.get('/dashboard/vendor/:file', {
+    schema: { params: { type: 'object', properties: { file: { type: 'string', maxLength: 64 } }, required: ['file'] } },
+  }, async (req, reply) => {
+    const { file } = req.params as { file: string };
+    if (!Object.hasOwn(VENDOR, file)) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no dashboard vendor file '${file}'`);
+    const path = vendorPath(file);
+    if (!path) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `dashboard vendor file '${file}': package '${VENDOR[file].pkg}' is not installed`);
+    let body = vendorCache.get(path);
+    if (!body) {
+      body = readFile(path);
+      vendorCache.set(path, body);
+      body.catch(() => vendorCache.delete(path));
+    }
+    reply.header('content-type', 'text/javascript; charset=utf-8').header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'public, max-age=3600');
     return body;
   });
 

@@ -104,6 +104,10 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
           PROXMESH_TOKEN: token,
         },
         stdio: ['ignore', 'ignore', 'pipe'],
+        // Own process group: a terminal's Ctrl-C reaches only this process, which then records the
+        // interruption and terminates the workers in order (they still exit if this process dies:
+        // their control connection closes).
+        detached: true,
       });
       const w: WorkerProc = { id, child, stderr: [], exited: false };
       child.stderr!.setEncoding('utf8');

@@ -63,7 +63,7 @@ describe('proxmesh run', () => {
     expect(objs[0].workerPids).toHaveLength(4);
     workerPids = objs[0].workerPids;
     expect(objs.at(-1)).toMatchObject({ type: 'summary', dir: out, state: 'done', final: { iter: 10 } });
-    for (const f of ['config.json', 'topology.json', 'metrics.ndjson', 'metrics.csv', 'summary.json']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['config.json', 'topology.json', 'metrics.ndjson', 'metrics.csv', 'summary.json', 'timings.ndjson']) expect(existsSync(join(out, f))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).status).toBe('completed');
     expect(workerPids.filter(pidAlive)).toEqual([]);
   }, 60_000);

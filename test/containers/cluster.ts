@@ -14,10 +14,11 @@ export type Docker = Awaited<ReturnType<typeof getContainerRuntimeClient>>['cont
 /** Test-only cluster token (never a real secret). */
 export const TOKEN = 'proxmesh-container-test-token';
 export const CONFIG_IN_CONTAINER = '/etc/proxmesh/job.json';
-const LABEL = 'proxmesh.cluster';
+/** Label on every test container and network: value = the cluster name (cleanup by label). */
+export const CLUSTER_LABEL = 'proxmesh.cluster';
 
 /** GenericContainer with the one HostConfig switch testcontainers 11 has no method for. */
-class ProxmeshContainer extends GenericContainer {
+export class ProxmeshContainer extends GenericContainer {
   withReadOnlyRootfs(): this {
     this.hostConfig.ReadonlyRootfs = true;
     return this;
@@ -77,14 +78,14 @@ export async function dockerClient(): Promise<Docker> {
 }
 
 /** A bridge network with its own /24 (needed to reconnect a container at a fixed IP). */
-async function createNetwork(docker: Docker, name: string): Promise<string> {
+export async function createNetwork(docker: Docker, name: string): Promise<string> {
   for (let attempt = 0; attempt < 32; attempt++) {
     // 10.200-249.x.0/24, spread by pid so parallel runs rarely collide; retried on overlap.
     const a = 200 + ((process.pid + attempt * 7) % 50);
     const b = (process.pid * 31 + attempt * 101) % 256;
     try {
       const net = await docker.createNetwork({
-        Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABEL]: name },
+        Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [CLUSTER_LABEL]: name },
         IPAM: { Config: [{ Subnet: `10.${a}.${b}.0/24` }] },
       });
       return net.id;
@@ -97,9 +98,9 @@ async function createNetwork(docker: Docker, name: string): Promise<string> {
 
 /** Removes every container labelled with this cluster's name, then its network. Never throws. */
 export async function removeCluster(docker: Docker, name: string): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL}=${name}`] } }).catch(() => []);
+  const list = await docker.listContainers({ all: true, filters: { label: [`${CLUSTER_LABEL}=${name}`] } }).catch(() => []);
   await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-  const nets = await docker.listNetworks({ filters: { label: [`${LABEL}=${name}`] } }).catch(() => []);
+  const nets = await docker.listNetworks({ filters: { label: [`${CLUSTER_LABEL}=${name}`] } }).catch(() => []);
   await Promise.all(nets.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
 }
 
@@ -108,7 +109,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const timeout = opts.startupTimeoutMs ?? 120_000;
   await removeCluster(docker, opts.name); // leftovers of a killed earlier run with the same name
   const networkId = await createNetwork(docker, opts.name);
-  const labels = { [LABEL]: opts.name };
+  const labels = { [CLUSTER_LABEL]: opts.name };
   const stop = () => removeCluster(docker, opts.name);
   try {
     const coordinator = await new ProxmeshContainer(opts.image)

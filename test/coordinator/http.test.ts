@@ -170,6 +170,12 @@ describe('runs lifecycle', () => {
     expect((await post({ config: smallRaw(), id: 'r2' })).statusCode).toBe(201);
   });
 
+  it('two concurrent POST /runs: exactly one is created, the other is 409', async () => {
+    const [a, b] = await Promise.all([post({ config: smallRaw(), id: 'c1' }), post({ config: smallRaw(), id: 'c2' })]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    expect(t.runs.list()).toHaveLength(1);
+  });
+
   it('a failed run leaves summary.json with status failed and the failure, never "completed"', async () => {
     expect((await post({ config: smallRaw({ iterations: 4, evalEvery: 2 }), id: 'rf' })).statusCode).toBe(201);
     const ws = registerFakes(t.runs, 4);

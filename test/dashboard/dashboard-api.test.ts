@@ -3,7 +3,9 @@
  * built from the run folder, and the SSE stream (snapshot, row, state, nodes, heartbeat; run-manager
  * listeners only while a client is connected; streams ended on app close).
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../coordinator/app.ts';
 import { createCoordinatorMetrics } from '../../coordinator/metrics.ts';
 import { registerErrorHandler } from '../../coordinator/plugins/errors.ts';
-import { dashboardPlugin } from '../../coordinator/plugins/dashboard.ts';
+import { dashboardCsp, dashboardPlugin, vendorPath } from '../../coordinator/plugins/dashboard.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { RunManager } from '../../coordinator/run-manager.ts';
 import { loadConfig } from '../../node/config/load.ts';
@@ -52,17 +54,64 @@ describe('dashboard routes in buildApp', () => {
     const res = await app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.body).toContain('<script type="module" src="/dashboard/app.js"></script>');
     expect(res.body).not.toContain(TOKEN);
+    // script-src: this origin and the one inline import map by its hash; never inline code or eval
+    const csp = String(res.headers['content-security-policy']);
+    const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(res.body)![1];
+    expect(JSON.parse(importMap)).toEqual({ imports: { 'vega-util': '/dashboard/vega-util.js' } });
+    const hash = createHash('sha256').update(importMap).digest('base64');
+    expect(csp).toContain(`script-src 'self' 'sha256-${hash}';`);
+    expect(csp).not.toContain('unsafe-');
+    expect(csp).toContain("default-src 'none'");
+  });
+
+  it('dashboardCsp: one hash per import map, none without', () => {
+    expect(dashboardCsp('<p>no scripts</p>')).toContain("script-src 'self'; style-src");
+    const two = dashboardCsp('<script type="importmap">{"a":1}</script><script type="importmap">{}</script>');
+    const h = (t: string) => `'sha256-${createHash('sha256').update(t).digest('base64')}'`;
+    expect(two).toContain(`script-src 'self' ${h('{"a":1}')} ${h('{}')};`);
+  });
+
+  it('serves the vega, vega-lite and vega-interpreter browser builds from node_modules, nothing else', async () => {
+    const require = createRequire(import.meta.url);
+    const expected: Record<string, string> = {
+      'vega.min.js': join(dirname(require.resolve('vega')), 'vega.min.js'),
+      'vega-lite.min.js': join(dirname(require.resolve('vega-lite')), 'vega-lite.min.js'),
+      'vega-interpreter.js': require.resolve('vega-interpreter'),
+    };
+    const page = (await app.inject({ method: 'GET', url: '/' })).body;
+    for (const [f, path] of Object.entries(expected)) {
+      expect(vendorPath(f)).toBe(path);
+      const res = await app.inject({ method: 'GET', url: `/dashboard/vendor/${f}` });
+      expect(res.statusCode, f).toBe(200);
+      expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(res.body).toBe(await readFile(path, 'utf8'));
+      if (f !== 'vega-interpreter.js') expect(page).toContain(`<script src="/dashboard/vendor/${f}"></script>`);
+    }
+    // the UMD bundles define the globals the page uses; vega-lite's takes vega from the global
+    expect((await readFile(expected['vega.min.js'], 'utf8')).slice(0, 400)).toContain('.vega={}');
+    expect((await readFile(expected['vega-lite.min.js'], 'utf8')).slice(0, 400)).toContain('.vegaLite={},e.vega)');
+    // the interpreter's only bare import is the one the import map and vega-util.js shim provide
+    const interp = await readFile(expected['vega-interpreter.js'], 'utf8');
+    expect([...interp.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1])).toEqual(['vega-util']);
+    const shim = await readFile(join(PUBLIC, 'vega-util.js'), 'utf8');
+    const needed = /^import \{ (.*) \} from 'vega-util';$/m.exec(interp)![1].split(', ').sort();
+    expect(/export \{ (.*) \};/.exec(shim)![1].split(', ').sort()).toEqual(needed);
+    for (const bad of ['vega.js', 'vega.module.js', 'index.js', '..%2Fapp.js', '%2E%2E%2Fpackage.json', 'constructor', '__proto__', 'toString']) {
+      const res = await app.inject({ method: 'GET', url: `/dashboard/vendor/${bad}` });
+      expect(res.statusCode, bad).toBe(404);
+      expect(res.json().error.code).toBe('PROXMESH_ERR_NOT_FOUND');
+      expect(vendorPath(decodeURIComponent(bad))).toBeNull();
+    }
   });
 
   it('serves every module the page imports, and nothing outside the asset list', async () => {
-    const wanted = new Set(['app.js', 'style.css']);
+    const wanted = new Set(['app.js', 'style.css', 'vega-util.js']); // the last one through the import map
     for (const f of ['app.js', 'charts.js', 'topology.js', 'node-table.js', 'format.js']) {
       for (const m of (await readFile(join(PUBLIC, f), 'utf8')).matchAll(/from '\.\/([a-z-]+\.js)'/g)) wanted.add(m[1]);
     }
-    expect([...wanted].sort()).toEqual(['app.js', 'charts.js', 'format.js', 'node-table.js', 'style.css', 'topology.js']);
+    expect([...wanted].sort()).toEqual(['app.js', 'charts.js', 'format.js', 'node-table.js', 'style.css', 'topology.js', 'vega-util.js']);
     for (const f of wanted) {
       const res = await app.inject({ method: 'GET', url: `/dashboard/${f}` });
       expect(res.statusCode, f).toBe(200);

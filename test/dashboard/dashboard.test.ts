@@ -84,24 +84,44 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
     expect(config_).toContain('topk(ratio=0.3');
     expect(config_).toContain('ring');
 
-    // Charts grow: read the point counts, wait (bounded) for more evaluations, read again.
-    const counts = () => page.evaluate(() => {
-      const c = (id: string) => Number(document.querySelector(`svg[data-chart="${id}"]`)!.getAttribute('data-count'));
-      return { rows: Number(document.getElementById('rows')!.dataset.count), objective: c('objective'), consensus: c('consensus'), bits: c('bits'), objectiveBits: c('objective-bits') };
-    });
-    await page.waitForFunction(() => Number(document.getElementById('rows')!.dataset.count) >= 2, undefined, { timeout: 30_000 });
+    // Charts grow: read the point counts, wait (bounded) for more evaluations, read again. The
+    // charts render asynchronously (vega runs), so read them at a moment when every chart has drawn
+    // the same rows (#charts data-rows) and no newer row is half applied.
+    const counts = () => page.waitForFunction(() => {
+      const c = (id: string) => Number(document.querySelector(`[data-chart="${id}"]`)!.getAttribute('data-count'));
+      const rows = Number(document.getElementById('charts')!.dataset.rows);
+      const s = { rows, objective: c('objective'), consensus: c('consensus'), bits: c('bits'), objectiveBits: c('objective-bits'), marks: document.querySelectorAll('[data-chart="objective"] svg path').length };
+      return rows >= 2 && s.objective === rows && s.bits === rows ? s : null;
+    }, undefined, { timeout: 30_000 }).then((h) => h.jsonValue() as Promise<{ rows: number; objective: number; consensus: number; bits: number; objectiveBits: number; marks: number }>);
     const first = await counts();
-    await page.waitForFunction((n) => Number(document.getElementById('rows')!.dataset.count) > n, first.rows, { timeout: 15_000 });
+    await page.waitForFunction((n) => Number(document.getElementById('charts')!.dataset.rows) > n, first.rows, { timeout: 15_000 });
     const second = await counts();
+    expect(second.rows).toBeGreaterThan(first.rows);
     expect(second.objective).toBeGreaterThan(first.objective);
     for (const c of [first, second]) {
       // every row has a finite objective and bits count; the k = 0 row has bitsSent = 0, which the log-x chart drops
-      expect(c.objective).toBe(c.rows);
-      expect(c.bits).toBe(c.rows);
       expect(c.objectiveBits).toBe(c.rows - 1);
       // x⁰ = 0 on every node (init zero): consensus error 0 at k = 0, which the log-y chart drops
       expect(c.consensus).toBe(c.rows - 1);
+      // vega drew the chart as SVG (line + points + axes paths)
+      expect(c.marks).toBeGreaterThan(c.rows);
     }
+    expect(Number(await page.locator('#rows').getAttribute('data-count'))).toBeGreaterThanOrEqual(second.rows);
+    // Every chart is a vega SVG view with its title; the two-series chart has a legend with both.
+    for (const id of ['objective', 'stationarity', 'consensus', 'accuracy', 'bits', 'objective-bits']) {
+      expect(await page.locator(`[data-chart="${id}"] svg.marks`).count(), id).toBe(1);
+    }
+    expect(await page.locator('[data-chart="accuracy"] svg .role-legend').count()).toBe(1);
+    expect(await page.locator('[data-chart="accuracy"] svg .role-legend-label text').allTextContents()).toEqual(['test', 'train']);
+    expect(await page.locator('[data-chart="stationarity"] svg .role-title-text').textContent()).toContain('stationarity');
+    // After data changes the layout is redone: every label (ticks, titles, legend) lies inside its chart's box.
+    const outside = await page.locator('[data-chart]').evaluateAll((els) => els.flatMap((box) => {
+      const b = box.getBoundingClientRect();
+      return [...box.querySelectorAll('svg text')].map((t) => [t.textContent, t.getBoundingClientRect()] as const)
+        .filter(([text, r]) => text && (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1))
+        .map(([text]) => `${box.getAttribute('data-chart')}: ${text}`);
+    }));
+    expect(outside).toEqual([]);
     expect(await page.locator('#status').getAttribute('data-state')).toBe('running');
 
     // The node table: one row per node, iterations from the coordinator's per-node gauge.
@@ -130,6 +150,9 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
       }) }, 'stats-run');
       await app.listen({ host: '127.0.0.1', port: 0 });
       const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
       await page.goto(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/`);
       await page.waitForSelector('body[data-ready="1"]', { timeout: 10_000 });
       await page.waitForFunction(() => document.getElementById('conn')!.dataset.live === '1', undefined, { timeout: 10_000 });
@@ -154,10 +177,17 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
       expect(await page.locator('#topology circle[data-node="2"]').getAttribute('data-iter')).toBe('32');
       // a row for this run is appended to every chart
       runs.emit('row', run.id, { iter: 0, epoch: 0, objective: 0.69, f: 0.69, r: 0, stationarity: 1.5, consensus: 0, density: 0, trainAccuracy: 0.4, testAccuracy: null, localLoss: 0.69, bitsSent: 0, bytesSent: 0 });
-      await page.waitForFunction(() => document.getElementById('rows')!.dataset.count === '1', undefined, { timeout: 10_000 });
-      const counts = await page.locator('svg[data-chart]').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-chart'), Number(e.getAttribute('data-count'))])));
+      await page.waitForFunction(() => document.getElementById('charts')!.dataset.rows === '1', undefined, { timeout: 10_000 });
+      expect(await page.locator('#rows').getAttribute('data-count')).toBe('1');
+      const counts = await page.locator('[data-chart]').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-chart'), Number(e.getAttribute('data-count'))])));
       // consensus 0 and bits 0 cannot be drawn on log axes; test accuracy is null, train is drawn
       expect(counts).toEqual({ objective: 1, stationarity: 1, consensus: 0, accuracy: 1, bits: 1, 'objective-bits': 0 });
+      // one-value domains (bits = 0) still get readable tick labels; empty charts say so
+      const labels = await page.locator('[data-chart] svg text').allTextContents();
+      expect(labels.filter((t) => /NaN|undefined|Infinity/.test(t))).toEqual([]);
+      expect(await page.locator('[data-chart="bits"] svg .role-axis-label text').allTextContents()).toContain('0');
+      expect(await page.locator('.chart-box .empty:not([hidden])').count()).toBe(2);
+      expect(pageErrors).toEqual([]);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-node-stats.png'), fullPage: true });
       await page.close();

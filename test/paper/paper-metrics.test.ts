@@ -13,19 +13,20 @@ import { runSimulation } from '../../node/sim/run-sim.ts';
 
 /** A model whose "accuracy" of x is x[0]: lets the per-node statistics be checked exactly. */
 function stubModel(dim: number): Model {
+  const layers = [{ name: 'w', offset: 0, length: dim }] as unknown as Model['layers'];
   return {
     kind: 'stub',
     dim,
-    layers: [{ name: 'w', offset: 0, length: dim }],
+    layers,
     nClasses: 2,
-    lossGrad: (_x, _d, _i, grad) => {
+    lossGrad: (_x: Float64Array, _d: Dataset, _i: Int32Array | null, grad: Float64Array) => {
       grad.fill(0);
       return 0;
     },
     loss: () => 0,
-    accuracy: (x) => x[0],
-    initRandom: (_r, out) => out,
-  } as unknown as Model;
+    accuracy: (x: Float64Array) => x[0],
+    initRandom: (_r: Rng, out: Float64Array) => out,
+  };
 }
 
 const TEST: Dataset = { name: 't', features: { kind: 'dense', rows: 1, cols: 1, data: new Float32Array(1) }, labels: new Int32Array(1), nClasses: 2 } as Dataset;

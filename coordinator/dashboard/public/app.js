@@ -3,7 +3,7 @@
 // 'state' on run-state changes, 'nodes' for the per-node table. A 'state' or 'row' for another run
 // (a new run was created) reloads the whole state. Plain ES module, no build step.
 import { createLineChart } from './charts.js';
-import { fmtBits, fmtNum, htmlEl } from './format.js';
+import { fmtNum, htmlEl } from './format.js';
 import { renderNodeTable } from './node-table.js';
 import { renderTopology } from './topology.js';
 
@@ -14,7 +14,7 @@ const CHARTS = [
   { id: 'stationarity', title: 'stationarity ‖x̄ − prox_ηr(x̄ − η∇f(x̄))‖/η', logY: true, series: [{ key: 'stationarity', label: 'stationarity' }] },
   { id: 'consensus', title: 'consensus error (1/n)Σ‖x_i − x̄‖²', logY: true, series: [{ key: 'consensus', label: 'consensus' }] },
   { id: 'accuracy', title: 'accuracy of x̄', series: [{ key: 'testAccuracy', label: 'test' }, { key: 'trainAccuracy', label: 'train' }] },
-  { id: 'bits', title: 'payload bits sent (cumulative, all nodes)', yFormat: fmtBits, series: [{ key: 'bitsSent', label: 'bits' }] },
+  { id: 'bits', title: 'payload bits sent (cumulative, all nodes)', yFormat: '.3~s', series: [{ key: 'bitsSent', label: 'bits' }] },
   { id: 'objective-bits', title: 'objective vs bits sent', x: 'bits', logX: true, series: [{ key: 'objective', label: 'φ(x̄)' }] },
 ];
 
@@ -65,8 +65,16 @@ function renderConfig() {
   }
 }
 
+/**
+ * #charts data-rows = how many rows every chart has drawn. Each chart applies its changes in order,
+ * so these promises settle in the order they were made.
+ */
+function chartsDrawn(done, nRows) {
+  void Promise.all(done).then(() => { $('charts').dataset.rows = String(nRows); });
+}
+
+/** The text summary and header after the rows changed (the charts take rows through reset/append). */
 function renderRows() {
-  for (const ch of charts) ch.update(view.rows);
   const last = view.rows[view.rows.length - 1];
   $('rows').dataset.count = String(view.rows.length);
   $('rows').textContent = last
@@ -84,6 +92,7 @@ function applyState(state) {
   Object.assign(view, { run: state.run, config: state.config, topology: state.topology, rows: [...state.rows], nodeStats: state.nodeStats ?? [] });
   renderConfig();
   renderNodes();
+  chartsDrawn(charts.map((ch) => ch.reset(view.rows)), view.rows.length);
   renderRows();
   document.body.dataset.ready = '1';
 }
@@ -104,6 +113,7 @@ function onRow({ runId, row }) {
   const last = view.rows[view.rows.length - 1];
   if (last && row.iter <= last.iter) return; // already in the snapshot
   view.rows.push(row);
+  chartsDrawn(charts.map((ch) => ch.append(row)), view.rows.length);
   renderRows();
 }
 

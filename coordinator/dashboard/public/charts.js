@@ -1,127 +1,119 @@
-// Live line charts drawn as plain SVG: one chart per metric, x = iteration k or cumulative bits.
-// Log axes drop points they cannot show (≤ 0), as node/report/charts.ts does for the reports.
-// Each chart's <svg> carries data-count = number of points drawn (tests and scrapers read it).
-import { fmtNum, fmtSi, svgEl } from './format.js';
+// Live line charts: Vega-Lite specs compiled in the browser (vegaLite.compile) and rendered by a
+// vega View as SVG. Expressions go through vega-interpreter (parse with { ast: true } and
+// expr: expressionInterpreter), so the page runs under script-src 'self' without 'unsafe-eval'.
+// Each chart owns one named data set, 'points': one tuple per drawable point, built here from the
+// metrics rows the way node/report/charts.ts curveRows does for the reports (log axes drop ≤ 0 and
+// non-finite values, so the specs carry only plottable data). A new row is an insert changeset, not a
+// re-render. The chart's box carries data-chart = id and data-count = number of tuples in 'points'
+// (read back from the view; tests and scrapers read it).
+// vega and vegaLite are the globals of the UMD bundles loaded by index.html before this module.
+import { expressionInterpreter } from '/dashboard/vendor/vega-interpreter.js';
+import { htmlEl } from './format.js';
 
-const W = 460;
-const H = 230;
-const M = { l: 64, r: 14, t: 30, b: 38 };
+const { vega, vegaLite } = globalThis;
+
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+const DATA = 'points';
 
-/** "Nice" linear ticks over [lo, hi] (steps 1, 2, 5 × 10^k). */
-function linearTicks(lo, hi, count = 5) {
-  const span = hi - lo;
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= count) ?? 10 * mag;
-  const ticks = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
-  return ticks;
-}
+/** Shared look, as node/report/charts.ts CHART_CONFIG (system fonts, light grid). */
+const CHART_CONFIG = {
+  font: 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif',
+  background: 'white',
+  view: { stroke: '#ddd' },
+  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', titleColor: '#5b6670', labelColor: '#5b6670' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'top', direction: 'horizontal' },
+  title: { fontSize: 13, fontWeight: 'normal', anchor: 'start' },
+  range: { category: PALETTE },
+};
 
-/**
- * Log-axis ticks inside [lo, hi] (lo > 0): powers of ten (thinned to ≤ 6) over wide ranges,
- * 1-2-5 or 1…9 × 10^e over narrow ones, plain linear ticks when not even those give two.
- */
-function logTicks(lo, hi) {
-  const a = Math.floor(Math.log10(lo));
-  const b = Math.ceil(Math.log10(hi));
-  const decades = Math.log10(hi / lo);
-  const inside = (t) => t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9);
-  let mult = [1];
-  if (decades < 0.6) mult = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-  else if (decades < 2) mult = [1, 2, 5];
-  const every = Math.max(1, Math.ceil((b - a + 1) / 6));
-  const ticks = [];
-  for (let e = a; e <= b; e += mult.length > 1 ? 1 : every) for (const m of mult) ticks.push(Number((m * 10 ** e).toPrecision(6)));
-  const kept = ticks.filter(inside);
-  return kept.length >= 2 ? kept : linearTicks(lo, hi, 4).filter((t) => t > 0);
-}
+/** x axes as node/report/charts.ts X_AXIS: iterations (linear) or cumulative payload bits. */
+const X_AXIS = {
+  iter: { title: 'iteration k', field: 'iter' },
+  bits: { title: 'payload bits sent (cumulative, all nodes)', field: 'bits' },
+};
 
-function makeScale(values, log, pad) {
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
-  if (log) {
-    if (lo === hi) { lo /= 10; hi *= 10; }
-    if (pad) { const p = Math.log10(hi / lo) * 0.05; lo /= 10 ** p; hi *= 10 ** p; }
-    const ll = Math.log10(lo);
-    const lh = Math.log10(hi);
-    return { lo, hi, log: true, t: (v) => (Math.log10(v) - ll) / (lh - ll), ticks: logTicks(lo, hi) };
+const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/** The chart tuples of one metrics row: one per series whose point the axes can show. */
+export function rowPoints(row, opts) {
+  const x = opts.x === 'bits' ? row.bitsSent : row.iter;
+  if (!finite(x) || (opts.logX && !(x > 0))) return [];
+  const out = [];
+  for (const s of opts.series) {
+    const v = row[s.key];
+    if (!finite(v) || (opts.logY && !(v > 0))) continue;
+    out.push({ iter: row.iter, bits: row.bitsSent, series: s.label, value: v });
   }
-  if (lo === hi && !pad) hi = lo + 1; // x of a single point: no negative iterations or bits
-  else if (lo === hi) { lo -= Math.abs(lo) * 0.1 || 1; hi += Math.abs(hi) * 0.1 || 1; }
-  if (pad) { const p = (hi - lo) * 0.05; lo -= p; hi += p; }
-  return { lo, hi, log: false, t: (v) => (v - lo) / (hi - lo), ticks: linearTicks(lo, hi) };
+  return out;
+}
+
+/** The Vega-Lite spec of one chart (data by name: filled through changesets). */
+export function chartSpec(opts) {
+  const xs = X_AXIS[opts.x ?? 'iter'];
+  const multi = opts.series.length > 1;
+  const x = {
+    field: xs.field,
+    type: 'quantitative',
+    title: opts.logX ? `${xs.title} (log)` : xs.title,
+    scale: opts.logX ? { type: 'log', nice: false } : { zero: false, nice: false },
+    // explicit precisions: vega derives one from the tick step otherwise, NaN for a one-value domain
+    axis: xs.field === 'bits' ? { format: '.3~s' } : { format: '~d' },
+  };
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: opts.yTitle ?? (opts.logY ? 'log scale' : null),
+    scale: opts.logY ? { type: 'log' } : { zero: false },
+    axis: { format: opts.yFormat ?? '.4~g' },
+  };
+  const color = multi
+    ? { field: 'series', type: 'nominal', title: null, sort: opts.series.map((s) => s.label), legend: { symbolType: 'stroke', symbolStrokeWidth: 2.5 } }
+    : { value: PALETTE[0] };
+  const tooltip = [
+    { field: 'series', type: 'nominal' },
+    { field: xs.field, type: 'quantitative', title: xs.field === 'bits' ? 'bits' : 'k', format: xs.field === 'bits' ? '.3~s' : 'd' },
+    { field: 'value', type: 'quantitative', format: '.4~g' },
+  ];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title,
+    width: 'container',
+    height: 190,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    data: { name: DATA },
+    mark: { type: 'line', point: { size: 18 }, strokeWidth: 2 },
+    encoding: { x, y, color, order: { field: xs.field }, tooltip },
+    config: CHART_CONFIG,
+  };
 }
 
 /**
  * createLineChart(container, { id, title, x: 'iter' | 'bits', logX, logY, series: [{ key, label }], yFormat })
- * → { update(rows) } where rows are metrics rows.
+ * → { reset(rows), append(row) } — reset replaces the data, append inserts one row's points;
+ * both return a promise resolved once the view has re-rendered.
  */
 export function createLineChart(container, opts) {
-  const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', 'data-chart': opts.id, 'data-count': 0, role: 'img', 'aria-label': opts.title });
-  container.appendChild(svg);
-  const xKey = opts.x ?? 'iter';
-  const xTitle = xKey === 'bits' ? 'payload bits sent (cumulative)' : 'iteration k';
-  const yFmt = opts.yFormat ?? fmtNum;
-  const xFmt = xKey === 'bits' ? (v) => fmtSi(v) : fmtNum;
+  const box = htmlEl('div', { class: 'chart', 'data-chart': opts.id, 'data-count': 0, role: 'img', 'aria-label': opts.title });
+  const empty = htmlEl('p', { class: 'empty' }, 'waiting for data…');
+  container.append(box, empty);
+  const runtime = vega.parse(vegaLite.compile(chartSpec(opts)).spec, null, { ast: true });
+  const view = new vega.View(runtime, { expr: expressionInterpreter, renderer: 'svg', container: box, hover: true });
+  const settle = () => {
+    const n = view.data(DATA).length;
+    box.setAttribute('data-count', String(n));
+    empty.hidden = n > 0;
+  };
+  // One run at a time, in order: each change waits for the previous one.
+  let queue = view.runAsync().then(settle, (err) => console.error(`chart ${opts.id}:`, err));
+  const apply = (cs) => {
+    // resize(): with autosize 'fit-x' vega lays the axes out again only when asked, and new data
+    // changes the width of the y tick labels. A failed run is logged and does not block the next change.
+    queue = queue.then(() => view.change(DATA, cs).resize().runAsync()).then(settle, (err) => console.error(`chart ${opts.id}:`, err));
+    return queue;
+  };
 
-  function update(rows) {
-    const xOf = (r) => (xKey === 'bits' ? r.bitsSent : r.iter);
-    const ok = (v, log) => typeof v === 'number' && Number.isFinite(v) && (!log || v > 0);
-    const lines = opts.series.map((s) => ({
-      ...s,
-      pts: rows.filter((r) => ok(xOf(r), opts.logX) && ok(r[s.key], opts.logY)).map((r) => [xOf(r), r[s.key]]),
-    }));
-    const all = lines.flatMap((l) => l.pts);
-    svg.replaceChildren();
-    svg.setAttribute('data-count', String(all.length));
-    svg.appendChild(svgEl('text', { x: M.l, y: 18, class: 'chart-title' }, opts.title));
-    const pw = W - M.l - M.r;
-    const ph = H - M.t - M.b;
-    svg.appendChild(svgEl('rect', { x: M.l, y: M.t, width: pw, height: ph, class: 'plot-bg' }));
-    if (all.length === 0) {
-      svg.appendChild(svgEl('text', { x: M.l + pw / 2, y: M.t + ph / 2, class: 'empty', 'text-anchor': 'middle' }, 'waiting for data…'));
-      return;
-    }
-    const sx = makeScale(all.map((p) => p[0]), !!opts.logX, false);
-    const sy = makeScale(all.map((p) => p[1]), !!opts.logY, true);
-    const px = (v) => M.l + sx.t(v) * pw;
-    const py = (v) => M.t + (1 - sy.t(v)) * ph;
-    for (const t of sy.ticks) {
-      const y = py(t);
-      svg.appendChild(svgEl('line', { x1: M.l, x2: M.l + pw, y1: y, y2: y, class: 'grid' }));
-      svg.appendChild(svgEl('text', { x: M.l - 6, y: y + 4, class: 'tick', 'text-anchor': 'end' }, yFmt(t)));
-    }
-    for (const t of sx.ticks) {
-      const x = px(t);
-      svg.appendChild(svgEl('line', { x1: x, x2: x, y1: M.t + ph, y2: M.t + ph + 4, class: 'axis' }));
-      svg.appendChild(svgEl('text', { x, y: M.t + ph + 16, class: 'tick', 'text-anchor': 'middle' }, xFmt(t)));
-    }
-    svg.appendChild(svgEl('text', { x: M.l + pw / 2, y: H - 4, class: 'axis-title', 'text-anchor': 'middle' }, xTitle + (opts.logX ? ' (log)' : '')));
-    if (opts.logY) svg.appendChild(svgEl('text', { x: W - M.r, y: 18, class: 'axis-title', 'text-anchor': 'end' }, 'log scale'));
-    lines.forEach((l, i) => {
-      const color = PALETTE[i % PALETTE.length];
-      if (l.pts.length === 0) return;
-      const g = svgEl('g', { 'data-series': l.key, 'data-count': l.pts.length });
-      g.appendChild(svgEl('polyline', { points: l.pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }));
-      if (l.pts.length <= 120) {
-        for (const [x, y] of l.pts) {
-          const c = svgEl('circle', { cx: px(x).toFixed(1), cy: py(y).toFixed(1), r: 2.5, fill: color });
-          c.appendChild(svgEl('title', {}, `${xKey === 'bits' ? 'bits' : 'k'} = ${xFmt(x)}: ${l.label} = ${fmtNum(y)}`));
-          g.appendChild(c);
-        }
-      }
-      svg.appendChild(g);
-      if (lines.length > 1) {
-        // legend on the title line, right-aligned, one 56-px slot per series
-        const lx = W - M.r - 56 * (lines.length - i);
-        svg.appendChild(svgEl('line', { x1: lx, x2: lx + 14, y1: 14, y2: 14, stroke: color, 'stroke-width': 2 }));
-        svg.appendChild(svgEl('text', { x: lx + 18, y: 18, class: 'legend' }, l.label));
-      }
-    });
-  }
-
-  update([]);
-  return { update };
+  return {
+    reset: (rows) => apply(vega.changeset().remove(vega.truthy).insert(rows.flatMap((r) => rowPoints(r, opts)))),
+    append: (row) => apply(vega.changeset().insert(rowPoints(row, opts))),
+  };
 }

@@ -1,4 +1,4 @@
-// Number formatting shared by the dashboard's charts and tables (plain browser ES module).
+// Number formatting and DOM helpers shared by the dashboard's panels (plain browser ES module).
 
 /** 4 significant digits, exponent form outside [1e-3, 1e5). */
 export function fmtNum(x) {
@@ -8,15 +8,6 @@ export function fmtNum(x) {
   const a = Math.abs(x);
   if (a >= 1e5 || a < 1e-3) return Number(x.toPrecision(3)).toExponential().replace('e+', 'e');
   return String(Number(x.toPrecision(4)));
-}
-
-/** SI prefixes (k, M, G, T) for counts such as bits. */
-export function fmtSi(x, unit = '') {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  const a = Math.abs(x);
-  const steps = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
-  for (const [s, p] of steps) if (a >= s) return `${Number((x / s).toPrecision(3))} ${p}${unit}`;
-  return `${Number(x.toPrecision(3))} ${unit}`.trim();
 }
 
 /** Bytes in binary units (KiB, MiB, GiB). */
@@ -54,7 +45,3 @@ export function htmlEl(tag, attrs = {}, text) {
   return el;
 }
 
-/** Bits with SI prefixes (kbit, Mbit, …). */
-export function fmtBits(x) {
-  return fmtSi(x, 'bit');
-}

@@ -1,0 +1,43 @@
+/**
+ * Prints a Markdown table of the last evaluation of every run under <folder>/A and <folder>/B
+ * (the layout of run-all.sh), from metrics.ndjson and paper-metrics.ndjson, plus the measured wall
+ * time per epoch (timings.ndjson: iteration blocks and evaluations separately).
+ *   node --import tsx examples/paper/summarize.ts <folder>
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = process.argv[2];
+if (root === undefined) {
+  process.stderr.write('usage: summarize.ts <folder>\n');
+  process.exit(2);
+}
+const ndjson = (f: string): Record<string, any>[] =>
+  existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)) : [];
+const fmt = (v: unknown, digits = 3): string => (typeof v === 'number' ? (Math.abs(v) < 1e-2 && v !== 0 ? v.toExponential(1) : v.toFixed(digits)) : '–');
+const pct = (v: unknown): string => (typeof v === 'number' ? (100 * v).toFixed(1) : '–');
+
+const lines = [
+  '| exp | run | epochs | test acc x̄ % | local test acc % mean (min–max) | φ(x̄) = f+r | local loss | Σ‖x_i−x̄‖² | density x̄ | s / epoch (iter + eval) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+];
+for (const exp of ['A', 'B']) {
+  const dir = join(root, exp);
+  if (!existsSync(dir)) continue;
+  for (const name of readdirSync(dir).sort()) {
+    const m = ndjson(join(dir, name, 'metrics.ndjson'));
+    if (m.length === 0) continue;
+    const p = ndjson(join(dir, name, 'paper-metrics.ndjson'));
+    const t = ndjson(join(dir, name, 'timings.ndjson'));
+    const last = m[m.length - 1];
+    const lp = p.find((r) => r.iter === last.iter) ?? {};
+    const blocks = t.filter((r) => r.phase === 'iterations');
+    const evals = t.filter((r) => r.phase === 'eval' && r.iter > 0);
+    const per = (rows: Record<string, any>[]) => (rows.length === 0 ? NaN : rows.reduce((s, r) => s + r.seconds, 0) / rows.length);
+    const local = lp.localTestAccuracyMean === undefined ? '–' : `${pct(lp.localTestAccuracyMean)} (${pct(lp.localTestAccuracyMin)}–${pct(lp.localTestAccuracyMax)})`;
+    lines.push(
+      `| ${exp} | ${name} | ${fmt(lp.epoch ?? last.epoch, 2)} | ${pct(last.testAccuracy)} | ${local} | ${fmt(last.objective)} | ${fmt(last.localLoss)} | ${fmt(lp.consensusSum)} | ${fmt(last.density)} | ${per(blocks).toFixed(0)} + ${per(evals).toFixed(0)} |`,
+    );
+  }
+}
+process.stdout.write(`${lines.join('\n')}\n`);
