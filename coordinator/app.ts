@@ -38,12 +38,12 @@ export interface CoordinatorApp {
 
 export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   if (!opts.token) throw new Error('buildApp: a non-empty cluster token is required');
-  // Request schemas are strict: Fastify's default Ajv would silently drop unknown keys
-  // (removeAdditional) and coerce types (12 → "12"); a bad request must be a 400 instead.
+  // Unknown keys are a 400: Fastify's default Ajv would silently drop them (removeAdditional).
+  // Type coercion stays on (query strings such as ?limit=10 are typed by their schemas).
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 16 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false } },
   });
   const metrics = createCoordinatorMetrics({ defaultMetrics: opts.defaultMetrics });
   const runs = new RunManager({ metrics, contexts: opts.contexts, log: app.log, beforeStart: opts.beforeStart });

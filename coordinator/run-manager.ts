@@ -294,6 +294,16 @@ export class RunManager extends EventEmitter {
       run.pending.set(msg.iter, slot);
     }
     slot[msg.nodeId] = { nodeId: msg.nodeId, iter: msg.iter, x: msg.x, lossSum: msg.lossSum, lossCount: msg.lossCount, bytesSent: msg.bytesSent };
+    // Per-node facts for live views (coordinator/dashboard/server/node-stats.ts).
+    this.emit('nodeStats', run.id, {
+      nodeId: msg.nodeId,
+      iter: msg.iter,
+      localLoss: msg.lossCount > 0 ? msg.lossSum / msg.lossCount : null,
+      bytesSent: msg.bytesSent,
+      rejectedFrames: msg.rejectedFrames ?? null,
+      stepSeconds: msg.stepSeconds ?? null,
+      peerBytes: msg.peerBytes ?? null,
+    });
     // Rows are appended in iteration order: evaluate every complete slot at the front.
     for (;;) {
       const iters = [...run.pending.keys()].sort((a, b) => a - b);

@@ -212,13 +212,25 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
   const state = await algorithm.init(ctx, initialPoint(config, problem.model, nodeId));
   let lossSum = 0;
   let lossCount = 0;
+  // Σ step seconds since the previous report (compute, encode, wait), for the report's means.
+  const split = { compute: 0, encode: 0, wait: 0 };
   const report = (iter: number) => {
+    const ts = a.transport.stats();
+    const peerBytes: Record<string, number> = {};
+    for (const [peer, st] of ts.peers) peerBytes[String(peer)] = st.sent.payloadBytes;
+    let rejectedFrames = 0;
+    for (const c of Object.values(ts.rejected)) rejectedFrames += c;
+    const per = (s: number) => (lossCount > 0 ? s / lossCount : 0);
     send({
       t: 'report', runId, nodeId, iter, x: Float64Array.from(algorithm.model(state)), lossSum, lossCount,
       bytesSent: comm.stats().payloadBytesSent,
+      stepSeconds: { compute: per(split.compute), encode: per(split.encode), wait: per(split.wait) },
+      rejectedFrames,
+      peerBytes,
     });
     lossSum = 0;
     lossCount = 0;
+    split.compute = split.encode = split.wait = 0;
   };
   report(0);
   for (let k = 0; k < K; k++) {
@@ -231,7 +243,11 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
     const encode = comm.times.encodeSeconds - enc0;
     const wait = comm.times.waitSeconds - wait0;
     // compute = gradient, compression, mixing and prox: the step's time outside the codec and the network
-    metrics.observeStep(Math.max(0, total - encode - wait), encode, wait);
+    const compute = Math.max(0, total - encode - wait);
+    metrics.observeStep(compute, encode, wait);
+    split.compute += compute;
+    split.encode += encode;
+    split.wait += wait;
     metrics.setIteration(k + 1);
     lossSum += stats.loss;
     lossCount += 1;

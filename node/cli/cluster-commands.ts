@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../config/load.ts';
-import { ProxmeshError } from '../errors.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { abortOnSignals, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
 import type { CliIo } from './io.ts';
@@ -108,7 +107,7 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
         throw err;
       }
     }
-    await new Promise<void>((resolve) => sig.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!sig.signal.aborted) await new Promise<void>((resolve) => sig.signal.addEventListener('abort', () => resolve(), { once: true }));
     io.stderr.write(`coordinator: ${sig.which()} received, shutting down\n`);
     return 0;
   } finally {

@@ -33,6 +33,14 @@ export interface ReportMsg {
   readonly lossCount: number;
   /** cumulative payload bytes this node sent (self excluded), as counted by the codec */
   readonly bytesSent: number;
+  /**
+   * Optional wall-clock facts for the dashboard (never in metrics.ndjson): mean seconds per iteration
+   * since the previous report split into compute / encode (codec) / wait, frames rejected so far (all
+   * reasons), and cumulative payload bytes sent to each neighbour (transport counts, keyed by peer id).
+   */
+  readonly stepSeconds?: { readonly compute: number; readonly encode: number; readonly wait: number } | null;
+  readonly rejectedFrames?: number | null;
+  readonly peerBytes?: Readonly<Record<string, number>> | null;
 }
 
 export interface DoneMsg { readonly t: 'done'; readonly runId: string; readonly nodeId: number }
@@ -124,6 +132,33 @@ function f64(o: Record<string, unknown>, k: string): Float64Array {
   return out;
 }
 
+function stepSplit(o: Record<string, unknown>, k: string): { compute: number; encode: number; wait: number } {
+  const v = o[k];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
+  const r = v as Record<string, unknown>;
+  const sec = (f: string) => {
+    const x = r[f];
+    if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
+    return x;
+  };
+  return { compute: sec('compute'), encode: sec('encode'), wait: sec('wait') };
+}
+
+function byPeer(o: Record<string, unknown>, k: string): Record<string, number> {
+  const v = o[k];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
+  const out: Record<string, number> = {};
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > 65536) throw malformed(`control message '${String(o.t)}': field '${k}' has too many peers`);
+  for (const [peer, n] of entries) {
+    if (!/^\d{1,9}$/.test(peer) || typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+      throw malformed(`control message '${String(o.t)}': field '${k}' must map peer ids to byte counts ≥ 0`);
+    }
+    out[peer] = n;
+  }
+  return out;
+}
+
 export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
   switch (o.t) {
     case 'register': {
@@ -145,6 +180,9 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
         lossSum: num(o, 'lossSum'),
         lossCount: int(o, 'lossCount'),
         bytesSent: int(o, 'bytesSent'),
+        ...(o.stepSeconds != null ? { stepSeconds: stepSplit(o, 'stepSeconds') } : {}),
+        ...(o.rejectedFrames != null ? { rejectedFrames: int(o, 'rejectedFrames') } : {}),
+        ...(o.peerBytes != null ? { peerBytes: byPeer(o, 'peerBytes') } : {}),
       };
     case 'done':
       return { t: 'done', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };

@@ -130,16 +130,15 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
         }
       };
       child.on('error', (err) => onGone(`could not run: ${err.message}`));
-      child.on('exit', (code, sig) => {
-        if (code !== 0 || sig) onGone(`exited with ${sig ?? `code ${code}`}`);
-        else w.exited = true;
-      });
+      // Any exit before the run is over is a failure, status 0 included (a worker only exits 0
+      // after `stop` or a SIGTERM from the teardown, and both come after the run ended).
+      child.on('exit', (code, sig) => onGone(`exited with ${sig ?? `code ${code}`}`));
       workers.push(w);
     }
     opts.onSpawned?.({ url, runId, dir, pids: workers.map((w) => w.child.pid ?? -1) });
     await runs.createRun({ config }, runId);
     created = true;
-    const early = workers.find((w) => w.exited && (w.child.exitCode !== 0 || w.child.signalCode));
+    const early = workers.find((w) => w.exited);
     if (early) {
       throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `worker ${early.id} exited with ${early.child.signalCode ?? `code ${early.child.exitCode}`} before the run started` +
         (early.stderr.length ? `; its stderr:\n${early.stderr.join('\n')}` : ''), { node: early.id });

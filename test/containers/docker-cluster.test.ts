@@ -7,6 +7,7 @@
  * error naming the node and the round. Wall times and per-edge bytes are printed, never asserted.
  * Needs dockerd and root (nsenter into the containers' network namespaces).
  */
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient, getResults, removeCluster, running, startCluster, waitForRun, type Cluster, type RunView } from './cluster.ts';
@@ -44,6 +45,7 @@ afterAll(async () => {
   // Whatever happened (a timeout leaves a test's finally racing us): remove every cluster by label.
   const docker = await dockerClient();
   await Promise.all(names.map((n) => removeCluster(docker, n)));
+  if (job) rmSync(job.dir, { recursive: true, force: true });
 }, 120_000);
 
 async function launch(key: string): Promise<{ c: Cluster; t0: number }> {
@@ -135,14 +137,14 @@ describe('proxmesh cluster in containers', () => {
     }
   }, TEST_TIMEOUT);
 
-  it('a bandwidth cap (tc tbf 256 kbit/s) on a worker: results identical', async () => {
+  it('a bandwidth cap (tc tbf 96 kbit/s) on a worker: results identical', async () => {
     const { c, t0 } = await launch('tbf');
     try {
       const edges = scrapeEdgeBytes(c);
       const pid = await containerPid(c, c.workers[VICTIM].getId());
       const iface = await interfaceWithIp(pid, c.workerIps[VICTIM]);
       const at = await midRun(c);
-      await addBandwidthCap(pid, iface, '256kbit');
+      await addBandwidthCap(pid, iface, '96kbit');
       await sleep(4000);
       const stillUp = (await running(c, [c.workers[VICTIM]]))[0];
       let stats = { kind: '', sentBytes: -1, overlimits: -1 };
@@ -153,7 +155,7 @@ describe('proxmesh cluster in containers', () => {
         await removeBandwidthCap(pid, iface);
         expect((await bandwidthCapStats(pid, iface)).kind).not.toBe('tbf');
       }
-      console.log(`[tbf] 256 kbit/s egress cap on worker-${VICTIM} ${iface} from evaluated iteration ${at.lastIteration} for 4 s: ` +
+      console.log(`[tbf] 96 kbit/s egress cap on worker-${VICTIM} ${iface} from evaluated iteration ${at.lastIteration} for 4 s: ` +
         `${stillUp ? `${stats.sentBytes} B through the bucket, ${stats.overlimits} overlimits, cap removed` : 'worker had already finished'}`);
       await finishIdentical('tbf', c, t0, edges);
     } finally {

@@ -35,6 +35,8 @@ export const JOB = {
 } as const;
 
 export interface PreparedJob {
+  /** Temporary folder holding both (remove it when done). */
+  readonly dir: string;
   /** Host path of the config file (JSON) to mount into the coordinator. */
   readonly configFile: string;
   /** metrics.ndjson of the in-process simulation. */
@@ -47,5 +49,5 @@ export async function prepareJob(): Promise<PreparedJob> {
   writeFileSync(configFile, `${JSON.stringify(JOB, null, 2)}\n`, { mode: 0o644 });
   const sim = await runSimulation(loadConfig(configFile), { outDir: join(dir, 'sim') });
   const expected = readFileSync(join(sim.dir!, 'metrics.ndjson'), 'utf8');
-  return { configFile, expected };
+  return { dir, configFile, expected };
 }

@@ -70,7 +70,8 @@ describe('POST /runs request validation', () => {
     ['bad id (space)', { config: smallRaw(), id: 'bad id' }],
     ['bad id (path)', { config: smallRaw(), id: '../escape' }],
     ['bad id (too long)', { config: smallRaw(), id: 'a'.repeat(129) }],
-    ['id not a string', { config: smallRaw(), id: 12 }],
+    ['id an array', { config: smallRaw(), id: ['a', 'b'] }],
+    ['id null', { config: smallRaw(), id: null }],
   ];
   it.each(bad)('%s → 400 PROXMESH_ERR_REQUEST', async (_n, body) => {
     const res = await post(body);
@@ -137,6 +138,8 @@ describe('runs lifecycle', () => {
       lossSum: iter === 0 ? 0 : 0.5 * (i + 1), lossCount: iter === 0 ? 0 : 2, bytesSent: iter * 100 * (i + 1),
     }));
     const expected: string[] = [];
+    const stats: unknown[] = [];
+    t.runs.on('nodeStats', (runId: string, s: unknown) => stats.push({ runId, s }));
     for (const iter of [0, 2, 4]) {
       const reps = reportsAt(iter);
       // out of node order on purpose: rows must not depend on arrival order
@@ -144,6 +147,9 @@ describe('runs lifecycle', () => {
       expected.push(JSON.stringify(canonicalRow(aggregateReports(reps, { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize }))));
     }
     expect(t.runs.get('r1').state).toBe('running');
+    // one nodeStats event per report, in arrival order, for live views
+    expect(stats).toHaveLength(12);
+    expect(stats[4]).toEqual({ runId: 'r1', s: { nodeId: 2, iter: 2, localLoss: 0.75, bytesSent: 600, rejectedFrames: null, stepSeconds: null, peerBytes: null } });
     for (const [i, w] of ws.entries()) t.runs.handle(w, { t: 'done', runId: 'r1', nodeId: i });
     expect(t.runs.get('r1').state).toBe('done');
     expect(ws.every((w) => w.inbox.at(-1)?.t === 'stop')).toBe(true);

@@ -1,0 +1,47 @@
+/** Control messages: exact round trip of reports (x as raw float64), and field-by-field rejection of bad ones. */
+import { pack } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { createControlCodec, type ReportMsg } from '../../node/cluster/control-protocol.ts';
+
+const codec = createControlCodec();
+const report: ReportMsg = {
+  t: 'report', runId: 'r', nodeId: 3, iter: 40, x: Float64Array.from([0.1, -2.5e-300, Number.MIN_VALUE, 1 / 3]),
+  lossSum: 1.25, lossCount: 20, bytesSent: 1234,
+  stepSeconds: { compute: 0.001, encode: 2e-5, wait: 0.003 }, rejectedFrames: 2, peerBytes: { 2: 600, 4: 634 },
+};
+const base = { ...report, x: Buffer.from(report.x.buffer) };
+
+describe('control protocol', () => {
+  it('a report round-trips bit for bit, with its optional dashboard fields', () => {
+    const back = codec.decodeWorker(codec.encode(report)) as ReportMsg;
+    expect(back).toEqual({ ...report, peerBytes: { 2: 600, 4: 634 } });
+    expect(Array.from(new Uint8Array(back.x.buffer))).toEqual(Array.from(new Uint8Array(report.x.buffer)));
+  });
+  it('the optional fields may be absent (older workers)', () => {
+    const { stepSeconds: _s, rejectedFrames: _r, peerBytes: _p, ...plain } = report;
+    const back = codec.decodeWorker(codec.encode(plain)) as ReportMsg;
+    expect(back.stepSeconds).toBeUndefined();
+    expect(back.x).toEqual(report.x);
+  });
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ['negative iter', { iter: -1 }, /'iter' must be an integer ≥ 0/],
+    ['fractional nodeId', { nodeId: 1.5 }, /'nodeId'/],
+    ['x of 12 bytes', { x: Buffer.alloc(12) }, /'x' must be float64 bytes/],
+    ['x as an array', { x: [1, 2] }, /'x' must be float64 bytes/],
+    ['lossSum a string', { lossSum: '1' }, /'lossSum' must be a number/],
+    ['runId too long', { runId: 'r'.repeat(129) }, /'runId'/],
+    ['negative step seconds', { stepSeconds: { compute: -1, encode: 0, wait: 0 } }, /stepSeconds.compute/],
+    ['NaN step seconds', { stepSeconds: { compute: 0, encode: Number.NaN, wait: 0 } }, /stepSeconds.encode/],
+    ['peerBytes with a non-id key', { peerBytes: { x: 1 } }, /peerBytes/],
+    ['peerBytes with a negative count', { peerBytes: { 1: -5 } }, /peerBytes/],
+    ['rejectedFrames fractional', { rejectedFrames: 0.5 }, /rejectedFrames/],
+  ];
+  it.each(bad)('%s → PROXMESH_ERR_FRAME_MALFORMED naming the field', (_n, over, msg) => {
+    expect(() => codec.decodeWorker(pack({ ...base, ...over }))).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_FRAME_MALFORMED', message: expect.stringMatching(msg) }));
+  });
+  it('coordinator messages are validated too', () => {
+    expect(codec.decodeCoordinator(codec.encode({ t: 'start', runId: 'r' }))).toEqual({ t: 'start', runId: 'r' });
+    expect(() => codec.decodeCoordinator(pack({ t: 'assign', runId: 'r', nodeId: 0, config: {}, peers: [{ id: 0 }] }))).toThrow(/'url'/);
+    expect(() => codec.decodeCoordinator(pack({ t: 'report' }))).toThrow(/unknown type 'report'/);
+  });
+});
