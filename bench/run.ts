@@ -46,10 +46,11 @@ const BENCHES: Readonly<Record<string, Runner>> = {
   codec: async (o) => (await import('./codec.bench.ts')).run(o),
   sim: async (o) => (await import('./sim.bench.ts')).run(o),
   lenet5: script('lenet5.bench.ts', 'lenet5'),
+  cluster: script('cluster.bench.ts', 'cluster'),
 };
 
 /** Standalone scripts without a quick mode. */
-const SLOW_SCRIPTS: Readonly<Record<string, true>> = { lenet5: true };
+const SLOW_SCRIPTS: Readonly<Record<string, true>> = { lenet5: true, cluster: true };
 
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');

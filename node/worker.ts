@@ -19,7 +19,7 @@ import { ProxmeshError } from './errors.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
 import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from './sim/assemble.ts';
-import { TimedCommunicator } from './cluster/timed-communicator.ts';
+import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
@@ -56,7 +56,7 @@ interface Active {
   readonly config: FrozenConfig;
   readonly transport: WsTransport;
   /** The network communicator, with the codec and wait seconds of its exchanges. */
-  readonly comm: TimedCommunicator;
+  readonly comm: NetworkCommunicator;
   readonly ctx: NodeContext;
   readonly algorithm: NodeAlgorithm<any>;
   readonly problem: BuiltProblem;
@@ -85,7 +85,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let active: Active | null = null;
   let assigning = false;
   /** The run's transport and communicator from the moment they exist (before `active` is set). */
-  let links: { transport: WsTransport; comm: TimedCommunicator; abort: AbortController } | null = null;
+  let links: { transport: WsTransport; comm: NetworkCommunicator; abort: AbortController } | null = null;
   let tornDown = false;
 
   const finished = new Promise<number>((resolve) => {
@@ -179,7 +179,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       heartbeatMs: opts.heartbeatMs,
     });
     const abort = new AbortController();
-    const comm = new TimedCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal });
+    const comm = new NetworkCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal });
     if (tornDown) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
     links = { transport, comm, abort };
     metrics.bind(transport, msg.runId, msg.nodeId);

@@ -5,6 +5,7 @@
  * entry for this node is msg itself). Payload bytes are counted as payloadByteLength(msg) per peer,
  * exactly as the simulator counts them; envelopes and control frames are in the transport's stats.
  */
+import { performance } from 'node:perf_hooks';
 import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
 import { decodePayload, encodePayload } from '../codec/payload.ts';
@@ -25,6 +26,12 @@ export interface NetworkCommunicatorOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Cumulative seconds inside exchanges: codec (encode + decode) and network (send + wait). */
+export interface ExchangeTimes {
+  encodeSeconds: number;
+  waitSeconds: number;
+}
+
 export interface CommunicatorStats {
   /** Σ over exchanges and peers (self excluded) of payloadByteLength(msg). */
   payloadBytesSent: number;
@@ -35,6 +42,8 @@ export interface CommunicatorStats {
 
 export class NetworkCommunicator implements Communicator {
   readonly inbox: RoundInbox;
+  /** Where exchange time went, for the worker's step-time split (compute / encode / wait). */
+  readonly times: ExchangeTimes = { encodeSeconds: 0, waitSeconds: 0 };
   private readonly others: number[];
   private readonly ids: number[];
   private readonly unsubscribe: Array<() => void> = [];
@@ -60,13 +69,16 @@ export class NetworkCommunicator implements Communicator {
   async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
     const { transport, signal } = this.opts;
     transport.setRound(round);
+    const t0 = performance.now();
     const payload = encodePayload(msg); // once, shared by every peer's frame
+    const t1 = performance.now();
     // Start the wait first so this round's floor is set before any frame is awaited.
     const arrived = this.inbox.waitFor(round, phase, this.others, { signal });
     arrived.catch(() => {}); // observed below; avoid an unhandled rejection while sending
     await Promise.all(this.others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
     this.counters.payloadBytesSent += payload.length * this.others.length;
     const payloads = await arrived;
+    const t2 = performance.now();
     this.counters.exchanges++;
     const out: Message[] = new Array(this.ids.length);
     let j = 0;
@@ -79,6 +91,9 @@ export class NetworkCommunicator implements Communicator {
       this.counters.payloadBytesReceived += bytes.length;
       out[i] = decodePayload(bytes, this.opts.dim);
     }
+    const t3 = performance.now();
+    this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
+    this.times.waitSeconds += (t2 - t1) / 1000;
     return out;
   }
 
