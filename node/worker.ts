@@ -9,6 +9,7 @@
  *  4. Exits 0 after `stop` (done) or SIGTERM; exits 1 when its run fails.
  */
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -78,7 +79,19 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     metricsUrl = `http://${opts.metricsHost === '0.0.0.0' ? advertise : opts.metricsHost}:${m.port}/metrics`;
   }
   const codec = createControlCodec();
-  const control = await connectControl(opts, log);
+  let control: WebSocket | null;
+  try {
+    control = await connectControl(opts, log);
+  } catch (err) {
+    if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+    throw err;
+  }
+  if (control === null) {
+    // SIGTERM (or stop) while still looking for the coordinator: nothing to tear down but /metrics.
+    log('worker: stopped before reaching the coordinator');
+    if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+    return 0;
+  }
   const send = (msg: WorkerMsg) => {
     if (control.readyState === WebSocket.OPEN) control.send(codec.encode(msg));
   };
@@ -284,20 +297,32 @@ function waitConnected(t: WsTransport, neighbours: number[], timeoutMs: number, 
   });
 }
 
-/** Connects to the control channel, retrying with backoff until connectTimeoutMs. */
-async function connectControl(opts: WorkerOptions, log: (l: string) => void): Promise<WebSocket> {
+/**
+ * Connects to the control channel, retrying with backoff until connectTimeoutMs. Resolves null when
+ * opts.signal aborts first (SIGTERM while the coordinator is not up yet must not wait for the retries).
+ */
+async function connectControl(opts: WorkerOptions, log: (l: string) => void): Promise<WebSocket | null> {
   const deadline = Date.now() + (opts.connectTimeoutMs ?? 60_000);
+  const signal = opts.signal;
   let delay = 100;
   for (;;) {
+    if (signal?.aborted) return null;
     try {
-      return await new Promise<WebSocket>((resolve, reject) => {
+      return await new Promise<WebSocket | null>((resolve, reject) => {
         const ws = new WebSocket(opts.coordinatorUrl, {
           headers: { authorization: `Bearer ${opts.token}` },
           perMessageDeflate: false,
           maxPayload: 256 * 1024 * 1024,
           handshakeTimeout: 5000,
         });
-        ws.once('open', () => { ws.removeAllListeners('error'); ws.on('error', () => {}); resolve(ws); });
+        const onAbort = () => { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); resolve(null); };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        ws.once('open', () => {
+          signal?.removeEventListener('abort', onAbort);
+          ws.removeAllListeners('error');
+          ws.on('error', () => {});
+          resolve(ws);
+        });
         ws.once('unexpected-response', (_req, res) => {
           reject(new ProxmeshError(res.statusCode === 401 ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
             `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong or missing cluster token)' : ''}`));
@@ -310,7 +335,11 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
         throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `cannot reach the coordinator at ${opts.coordinatorUrl}: ${(err as Error).message}`);
       }
       log(`worker: coordinator not reachable yet (${(err as Error).message}); retrying in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
+      try {
+        await sleep(delay, undefined, { signal });
+      } catch {
+        return null; // aborted while waiting to retry
+      }
       delay = Math.min(delay * 2, 2000);
     }
   }

@@ -95,10 +95,9 @@ describe('proxmesh image', () => {
     expect(exitCode).toBe(0);
   }, 180_000);
 
-  // Known defect (node/worker.ts connectControl ignores the abort signal): a worker still retrying to
-  // reach its coordinator ignores SIGTERM and is SIGKILLed after the grace period (exit 137).
-  // Expected to fail until that is fixed; then turn `it.fails` into `it`.
-  it.fails('a worker still looking for its coordinator exits 0 on SIGTERM', async () => {
+  // connectControl honours the abort signal: a worker still retrying to reach its coordinator must
+  // exit 0 on SIGTERM well within the 2 s grace period (before the fix it was SIGKILLed, exit 137).
+  it('a worker still looking for its coordinator exits 0 on SIGTERM', async () => {
     const w = await new ProxmeshContainer(image)
       .withReadOnlyRootfs()
       .withName(`${NAME}-worker-lost`)
