@@ -4,16 +4,17 @@
  * per-node bytes — equal to the last row of metrics.ndjson. CI installs prometheus (apt); without it
  * this test fails when CI is set, and is skipped only on a developer machine.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
 import { pollUntil, smallConfig, tempDirs } from './helpers.ts';
+import { IN_CI, commandWorks } from '../support/system.ts';
 
-const installed = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
-const inCi = Boolean(process.env.CI);
+const installed = commandWorks('prometheus', ['--version']);
+const inCi = IN_CI;
 const dirs = tempDirs();
 let prom: ChildProcess | null = null;
 afterAll(async () => {

@@ -17,6 +17,10 @@ import {
   interfaceWithIp, reconnectWorker, removeBandwidthCap, removePacketLoss,
 } from './faults.ts';
 import { ensureImage } from './image.ts';
+import { DOCKER_AVAILABLE, skipUnlessCi } from '../support/system.ts';
+
+/** No dockerd: skipped on a developer machine, a failure under CI=true (see test/support/system.ts). */
+const SKIP = skipUnlessCi(DOCKER_AVAILABLE);
 import { EVAL_EVERY, ITERATIONS, NODES, prepareJob, type PreparedJob } from './job.ts';
 
 const HEARTBEAT_MS = 200;
@@ -35,6 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(2)} s`;
 
 beforeAll(async () => {
+  if (SKIP) return;
   const t0 = performance.now();
   image = await ensureImage();
   job = await prepareJob();
@@ -42,6 +47,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  if (SKIP) return;
   // Whatever happened (a timeout leaves a test's finally racing us): remove every cluster by label.
   const docker = await dockerClient();
   await Promise.all(names.map((n) => removeCluster(docker, n)));
@@ -80,7 +86,7 @@ async function finishIdentical(key: string, c: Cluster, t0: number, edges: Retur
     `results byte-identical to runSimulation (${results.length} B, ${done.rows} rows)\n[${key}] per-edge bytes sent (last scrape):\n${formatEdges(e)}`);
 }
 
-describe('proxmesh cluster in containers', () => {
+describe.skipIf(SKIP)('proxmesh cluster in containers', () => {
   it('a fault-free run serves results byte-identical to runSimulation', async () => {
     const { c, t0 } = await launch('clean');
     try {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = [process.env.CHROMIUM, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => p && existsSync(p)) ?? null;
-export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+export { IN_CI } from '../support/system.ts';
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
