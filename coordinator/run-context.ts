@@ -3,14 +3,10 @@
  * topology, data, shards and prox (node/sim/assemble.ts), and the run folder (node/results).
  */
 import { join } from 'node:path';
-import { compressorFactory } from '../node/compress/registry.ts';
-import type { CompressorSpec } from '../node/compress/spec.ts';
-import { algorithmUsesCompression } from '../node/algo/registry.ts';
 import type { FrozenConfig } from '../node/config/schema.ts';
-import { Rng } from '../node/linalg/rng.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { buildRunProblem, buildRunTopology } from '../node/sim/assemble.ts';
+import { buildRunProblem, buildRunTopology, summaryFactsOf } from '../node/sim/assemble.ts';
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 
@@ -31,26 +27,7 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     const writer = createRunFolder(dir);
     writer.writeJson('config.json', config);
     writer.writeJson('topology.json', topologyToJson(topology));
-    const compressed = algorithmUsesCompression(config.algorithm.name);
-    // The names node 0's compressors report, built exactly as node/sim/assemble.ts builds them, so
-    // summary.json equals the simulator's (uncompressed algorithms use identity with f64 values).
-    const identity = { kind: 'identity', precision: 'f64' } as CompressorSpec;
-    const nameOf = (s: unknown, purpose: string) =>
-      compressorFactory(compressed ? (s as CompressorSpec) : identity)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name;
-    const facts = {
-      algorithm: config.algorithm.name,
-      topology: topology.graph.name,
-      mixing: topology.mixing.name,
-      nodes: n,
-      dim: problem.model.dim,
-      nTrain: problem.train.labels.length,
-      nTest: problem.test ? problem.test.labels.length : null,
-      iterations: config.iterations,
-      seed: config.seed,
-      compressorX: nameOf(config.compression.x, 'compress-x'),
-      compressorY: nameOf(config.compression.y, 'compress-y'),
-      spectral: topology.spectral,
-    };
+    const facts = summaryFactsOf(config, topology, problem);
     return {
       n,
       iterations: config.iterations,

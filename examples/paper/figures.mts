@@ -60,13 +60,12 @@ const spec = {
   ...(title ? { title } : {}),
   hconcat: [
     panel(obj, 'Objective', { title: 'mean local minibatch loss', scale: { zero: false } }),
-    panel(acc, 'Test Accuracy', { title: 'test accuracy', scale: { zero: false } }, {
+    panel(acc, 'Test Accuracy (solid: x̄, dashed: mean of x_i)', { title: 'test accuracy', scale: { zero: false } }, {
       strokeDash: {
         field: 'model',
         type: 'nominal',
-        title: 'test accuracy of',
         scale: { domain: ['x̄', 'mean of x_i'], range: [[1, 0], [5, 3]] },
-        legend: { symbolType: 'stroke', symbolStrokeColor: '#555' },
+        legend: null, // stroke symbols do not rasterise: the panel title explains the dashes
       },
       detail: { field: 'model' },
     }),

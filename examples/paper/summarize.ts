@@ -41,3 +41,25 @@ for (const exp of ['A', 'B']) {
   }
 }
 process.stdout.write(`${lines.join('\n')}\n`);
+
+// Second table: test accuracy of x̄ / mean of the x_i (%) at every evaluated epoch, to compare the
+// methods at equal epochs (they reached different numbers of epochs).
+const maxEpochs = 10;
+const head = Array.from({ length: maxEpochs }, (_, e) => `${e + 1}`);
+const rows2: string[] = [];
+let widest = 0;
+for (const exp of ['A', 'B']) {
+  const dir = join(root, exp);
+  if (!existsSync(dir)) continue;
+  for (const name of readdirSync(dir).sort()) {
+    const p = ndjson(join(dir, name, 'paper-metrics.ndjson')).filter((r) => r.iter > 0);
+    if (p.length === 0) continue;
+    widest = Math.max(widest, Math.min(p.length, maxEpochs));
+    rows2.push(`| ${exp} | ${name} | ${p.slice(0, maxEpochs).map((r) => `${pct(r.testAccuracy)} / ${pct(r.localTestAccuracyMean)}`).join(' | ')} |`);
+  }
+}
+if (widest > 0) {
+  const cols = head.slice(0, widest);
+  process.stdout.write(`\n| exp | run | ${cols.map((c) => `epoch ${c}`).join(' | ')} |\n|---|---|${cols.map(() => '---').join('|')}|\n`);
+  process.stdout.write(`${rows2.map((r) => r + ' |'.repeat(Math.max(0, widest - (r.split('|').length - 4)))).join('\n')}\n`);
+}

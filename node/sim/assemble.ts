@@ -20,6 +20,7 @@ import type { Prox } from '../prox/types.ts';
 import { averagingRow, mixingRow } from '../../topologies/mixing.ts';
 import { buildTopology } from '../../topologies/spec.ts';
 import type { MixingRow } from '../../topologies/types.ts';
+import type { SummaryFacts } from '../results/summary.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
@@ -74,6 +75,36 @@ export function peerRow(algorithm: NodeAlgorithm<any>, topology: BuiltTopology, 
 /** The identity compressor spec used by algorithms that send uncompressed messages. */
 const IDENTITY: CompressorSpec = { kind: 'identity', precision: 'f64' } as CompressorSpec;
 
+/** Q_x and Q_y of the run: the config's for compressed algorithms, identity (f64) otherwise. */
+export function channelSpecs(config: FrozenConfig): { readonly x: CompressorSpec; readonly y: CompressorSpec } {
+  const compressed = algorithmUsesCompression(config.algorithm.name);
+  return {
+    x: compressed ? (config.compression.x as CompressorSpec) : IDENTITY,
+    y: compressed ? (config.compression.y as CompressorSpec) : IDENTITY,
+  };
+}
+
+/** What summary.json says the run was; the simulator and the coordinator write the same facts. */
+export function summaryFactsOf(config: FrozenConfig, topology: BuiltTopology, problem: BuiltProblem): SummaryFacts {
+  const specs = channelSpecs(config);
+  const nameOf = (spec: CompressorSpec, purpose: string) =>
+    compressorFactory(spec)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name;
+  return {
+    algorithm: config.algorithm.name,
+    topology: topology.graph.name,
+    mixing: topology.mixing.name,
+    nodes: topology.graph.n,
+    dim: problem.model.dim,
+    nTrain: problem.train.labels.length,
+    nTest: problem.test ? problem.test.labels.length : null,
+    iterations: config.iterations,
+    seed: config.seed,
+    compressorX: nameOf(specs.x, 'compress-x'),
+    compressorY: nameOf(specs.y, 'compress-y'),
+    spectral: topology.spectral,
+  };
+}
+
 /**
  * Node i's context: row, seeded sampler and oracle, prox, compressors. `communicator` is the
  * in-memory network's (simulator) or the transport's (cluster).
@@ -91,9 +122,7 @@ export function assembleNode(
   const shard = shards[nodeId];
   const sampler = createSampler(shard, config.batchSize, Rng.derive(seed, nodeId, 'minibatch'));
   const oracle = createOracle({ model, data: train, shard, sampler, clipNorm: config.algorithm.clipNorm ?? null });
-  const compressed = algorithmUsesCompression(config.algorithm.name);
-  const specX = compressed ? (config.compression.x as CompressorSpec) : IDENTITY;
-  const specY = compressed ? (config.compression.y as CompressorSpec) : IDENTITY;
+  const specs = channelSpecs(config);
   return {
     id: nodeId,
     n: topology.graph.n,
@@ -102,8 +131,8 @@ export function assembleNode(
     layers: model.layers,
     oracle,
     prox: problem.prox,
-    compressX: compressorFactory(specX)(model.layers, Rng.derive(seed, nodeId, 'compress-x')),
-    compressY: compressorFactory(specY)(model.layers, Rng.derive(seed, nodeId, 'compress-y')),
+    compressX: compressorFactory(specs.x)(model.layers, Rng.derive(seed, nodeId, 'compress-x')),
+    compressY: compressorFactory(specs.y)(model.layers, Rng.derive(seed, nodeId, 'compress-y')),
     comm: communicator,
   };
 }

@@ -13,7 +13,7 @@ import { paperMetrics } from '../eval/paper-metrics.ts';
 import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from './assemble.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, summaryFactsOf } from './assemble.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
 
@@ -109,24 +109,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
     }
   }
 
-  const ctx0 = contexts[0];
-  const summary = buildSummary(
-    {
-      algorithm: config.algorithm.name,
-      topology: topology.graph.name,
-      mixing: topology.mixing.name,
-      nodes: n,
-      dim: problem.model.dim,
-      nTrain: problem.train.labels.length,
-      nTest: problem.test ? problem.test.labels.length : null,
-      iterations: K,
-      seed: config.seed,
-      compressorX: ctx0.compressX.info.name,
-      compressorY: ctx0.compressY.info.name,
-      spectral: topology.spectral,
-    },
-    metrics,
-  );
+  const summary = buildSummary(summaryFactsOf(config, topology, problem), metrics);
   writer?.writeJson('summary.json', summary);
   writer?.appendTiming({ phase: 'total', seconds: (performance.now() - t0) / 1000 });
   return { dir, rows: metrics, summary };
