@@ -17,9 +17,9 @@
  * BEER (spec §3.3) is the same scheme without the prox: x^{k+1/2} = x^k − η y^k (`proximal: false`).
  */
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
-import { addMixed } from './mix.ts';
+import { compressedGossip } from './compressed-gossip.ts';
 import { trackerHalfStep } from './dproxsgt.ts';
-import { add, addScaledDiff, copy, sub, subScaled } from '../linalg/vec.ts';
+import { copy, subScaled } from '../linalg/vec.ts';
 
 export interface CDProxSgtState {
   /** x_i^k (x_i^{k+1/2} between the prox and the x-exchange) */
@@ -67,18 +67,14 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         trackerHalfStep(s.y, s.g, s.gPrev);
         copy(s.g, s.gPrev);
 
-        const qy = ctx.compressY.compress(sub(s.y, s.yRef, s.diff), s.decoded);
-        add(s.yRef, s.decoded, s.yRef);
-        addMixed(s.sy, ctx.peers, await ctx.comm.exchange(k, 'y', qy));
-        addScaledDiff(s.y, gammaY, s.sy, s.yRef, s.y);
+        // q^y = Q_y[y − y̲]; y̲ += q^y; s^y += Σ_j w_ij q^y_j; y^k = y^{k−1/2} + γ_y (s^y − y̲)
+        await compressedGossip(ctx, k, { phase: 'y', compressor: ctx.compressY, gamma: gammaY, v: s.y, ref: s.yRef, agg: s.sy }, s);
 
         subScaled(s.x, eta, s.y, s.x);
         if (opts.proximal) ctx.prox.apply(s.x, eta, s.x);
 
-        const qx = ctx.compressX.compress(sub(s.x, s.xRef, s.diff), s.decoded);
-        add(s.xRef, s.decoded, s.xRef);
-        addMixed(s.sx, ctx.peers, await ctx.comm.exchange(k, 'x', qx));
-        addScaledDiff(s.x, gammaX, s.sx, s.xRef, s.x);
+        // q^x = Q_x[x − x̲]; x̲ += q^x; s^x += Σ_j w_ij q^x_j; x^{k+1} = x^{k+1/2} + γ_x (s^x − x̲)
+        await compressedGossip(ctx, k, { phase: 'x', compressor: ctx.compressX, gamma: gammaX, v: s.x, ref: s.xRef, agg: s.sx }, s);
         return { loss };
       },
       model: (s) => s.x,

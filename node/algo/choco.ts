@@ -9,8 +9,8 @@
  * x̂ and s start at 0.
  */
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
-import { addMixed } from './mix.ts';
-import { add, addScaledDiff, copy, sub, subScaled } from '../linalg/vec.ts';
+import { compressedGossip } from './compressed-gossip.ts';
+import { copy, subScaled } from '../linalg/vec.ts';
 
 export interface ChocoState {
   /** x_i */
@@ -39,10 +39,8 @@ export function choco(params: AlgoParams): NodeAlgorithm<ChocoState> {
     async step(ctx: NodeContext, st: ChocoState, k: number): Promise<StepStats> {
       const loss = ctx.oracle.gradient(st.x, ctx.oracle.nextBatch(), st.g);
       subScaled(st.x, eta, st.g, st.x);
-      const q = ctx.compressX.compress(sub(st.x, st.xHat, st.diff), st.decoded);
-      add(st.xHat, st.decoded, st.xHat);
-      addMixed(st.s, ctx.peers, await ctx.comm.exchange(k, 'x', q));
-      addScaledDiff(st.x, gammaX, st.s, st.xHat, st.x);
+      // q = Q_x[x − x̂]; x̂ += q; s += Σ_j w_ij q_j; x += γ_x (s − x̂)
+      await compressedGossip(ctx, k, { phase: 'x', compressor: ctx.compressX, gamma: gammaX, v: st.x, ref: st.xHat, agg: st.s }, st);
       return { loss };
     },
     model: (s) => s.x,

@@ -6,6 +6,7 @@
  */
 import { Packr } from 'msgpackr';
 import { ProxmeshError } from '../errors.ts';
+import type { NodeReport } from '../eval/aggregate-reports.ts';
 
 export interface RegisterMsg {
   readonly t: 'register';
@@ -19,20 +20,14 @@ export interface RegisterMsg {
 
 export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number }
 
-/** Sent at k = 0, every evalEvery iterations and at k = K. */
-export interface ReportMsg {
+/**
+ * Sent at k = 0, every evalEvery iterations and at k = K: the node's NodeReport (x_i^k, lossSum over
+ * the iterations since the previous report, lossCount, cumulative bytesSent as counted by the codec)
+ * exactly as the coordinator hands it to aggregateReports.
+ */
+export interface ReportMsg extends NodeReport {
   readonly t: 'report';
   readonly runId: string;
-  readonly nodeId: number;
-  readonly iter: number;
-  /** x_i^k */
-  readonly x: Float64Array;
-  /** Σ of the local minibatch losses of the iterations since the previous report, in iteration order. */
-  readonly lossSum: number;
-  /** number of iterations summed in lossSum */
-  readonly lossCount: number;
-  /** cumulative payload bytes this node sent (self excluded), as counted by the codec */
-  readonly bytesSent: number;
   /**
    * Optional wall-clock facts for the dashboard (never in metrics.ndjson): mean seconds per iteration
    * since the previous report split into compute / encode (codec) / wait, frames rejected so far (all

@@ -88,3 +88,32 @@ export function carriedLayers(blocks: Blocks, counts: Int32Array): LayerMap {
   }
   return out;
 }
+
+/** Block boundaries of a dense level message: starts[0] = 0, starts[b+1] = starts[b] + d_b. */
+export function blockStarts(blocks: Blocks): Int32Array {
+  const nb = blocks.lengths.length;
+  const starts = new Int32Array(nb + 1);
+  for (let b = 0; b < nb; b++) starts[b + 1] = starts[b] + blocks.lengths[b];
+  return starts;
+}
+
+/** Σ_b k_b: carried coordinates of a sparse message keeping counts[b] per block. */
+export function totalCount(counts: Int32Array): number {
+  let n = 0;
+  for (let b = 0; b < counts.length; b++) n += counts[b];
+  return n;
+}
+
+/**
+ * Worst-case α² of keeping k_t of the d_t entries of each block, the kept ones rounded with unit
+ * roundoff u (u2 = u²): max_t [1 − (k_t/d_t)(1 − u²)] over non-empty blocks, 0 if none. Holds for
+ * top-k (the kept entries carry ≥ k/d of the energy) and in expectation for unscaled rand-k.
+ */
+export function keepAlpha2(blocks: Blocks, counts: Int32Array, u2: number): number {
+  let alpha2 = 0;
+  for (let b = 0; b < counts.length; b++) {
+    const d = blocks.lengths[b];
+    if (d > 0) alpha2 = Math.max(alpha2, 1 - (counts[b] / d) * (1 - u2));
+  }
+  return alpha2;
+}

@@ -14,8 +14,8 @@ import type { LayerMap } from '../problem/types.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { QsgdSpec } from './spec.ts';
 import type { Message } from './types.ts';
-import { type Built, type BuiltFactory, checkDims, formatName } from './internal.ts';
-import { blocksOf } from './layout.ts';
+import { type Built, type BuiltFactory, checkDims, formatName, withDecoded } from './internal.ts';
+import { blockStarts, blocksOf } from './layout.ts';
 import { roundToPrecision, roundUpToPrecision, ulpRelative, unitRoundoff } from './precision.ts';
 
 export function qsgdFactory(spec: QsgdSpec): BuiltFactory {
@@ -40,8 +40,7 @@ export function qsgdFactory(spec: QsgdSpec): BuiltFactory {
     const info = spec.contractive
       ? { name, alpha2: alpha2Contractive, unbiased: false, omega: null, random: true }
       : { name, alpha2: omega < 1 ? omega : null, unbiased: true, omega, random: true };
-    const blockStartsTemplate = new Int32Array(nb + 1);
-    for (let b = 0; b < nb; b++) blockStartsTemplate[b + 1] = blockStartsTemplate[b] + lengths[b];
+    const startsTemplate = blockStarts(blocks);
     return {
       dim,
       carried: null,
@@ -56,7 +55,7 @@ export function qsgdFactory(spec: QsgdSpec): BuiltFactory {
           let q = 0;
           for (let j = off; j < end; j++) q += x[j] * x[j];
           const norm = Math.sqrt(q);
-          if (!(norm > 0)) { for (let j = off; j < end; j++) decoded[j] = 0; continue; } // v = 0 (or NaN): all levels 0
+          if (!(norm > 0)) continue; // v = 0 (or NaN): levels and scale stay 0
           const scaleUp = roundUpToPrecision(norm / s, sp);
           for (let j = off; j < end; j++) {
             const a = Math.abs(x[j]) / scaleUp;
@@ -65,15 +64,9 @@ export function qsgdFactory(spec: QsgdSpec): BuiltFactory {
             const l = fl >= s ? s : fl + (rng.next() < a - fl ? 1 : 0);
             levels[j] = x[j] < 0 ? -l : l;
           }
-          const sc = spec.contractive ? roundToPrecision(scaleUp / (1 + omegas[b]), sp) : scaleUp;
-          scales[b] = sc;
-          for (let j = off; j < end; j++) decoded[j] = sc * levels[j];
+          scales[b] = spec.contractive ? roundToPrecision(scaleUp / (1 + omegas[b]), sp) : scaleUp;
         }
-        return {
-          dim,
-          indices: null,
-          values: { kind: 'levels', s, scalePrecision: sp, blockStarts: blockStartsTemplate.slice(), scales, levels },
-        };
+        return withDecoded({ dim, indices: null, values: { kind: 'levels', s, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } }, decoded);
       },
     };
   };

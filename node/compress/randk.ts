@@ -11,69 +11,50 @@ import type { LayerMap } from '../problem/types.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { RandkSpec } from './spec.ts';
 import type { Message } from './types.ts';
-import { type Built, type BuiltFactory, checkDims, formatName } from './internal.ts';
-import { blocksOf, carriedLayers, keepCounts } from './layout.ts';
-import { roundToPrecision, unitRoundoff } from './precision.ts';
+import { type BlockSelector, type Built, type BuiltFactory, checkDims, formatName, sparseMessage } from './internal.ts';
+import { blocksOf, carriedLayers, keepAlpha2, keepCounts, totalCount } from './layout.ts';
+import { unitRoundoff } from './precision.ts';
 
 export function randkFactory(spec: RandkSpec, path: string): BuiltFactory {
   const p = spec.precision;
   const name = formatName('randk', { ratio: spec.ratio, k: spec.k, scope: spec.scope, scaled: spec.scaled, precision: p === 'f64' ? undefined : p });
   return (layers: LayerMap, rng: Rng): Built => {
     const blocks = blocksOf(layers, spec.scope);
-    const ks = keepCounts(blocks, spec, path);
+    const counts = keepCounts(blocks, spec, path);
     const { dim, offsets, lengths } = blocks;
-    const u2 = unitRoundoff(p) ** 2;
-    let nnz = 0;
     let omega = 0;
-    let alpha2Unscaled = 0;
-    const mult = new Float64Array(ks.length);
-    for (let b = 0; b < ks.length; b++) {
-      nnz += ks[b];
-      mult[b] = spec.scaled && ks[b] > 0 ? lengths[b] / ks[b] : 1;
-      if (lengths[b] > 0) {
-        omega = Math.max(omega, lengths[b] / ks[b] - 1);
-        alpha2Unscaled = Math.max(alpha2Unscaled, 1 - (ks[b] / lengths[b]) * (1 - u2));
-      }
+    const mult = new Float64Array(counts.length);
+    for (let b = 0; b < counts.length; b++) {
+      mult[b] = spec.scaled && counts[b] > 0 ? lengths[b] / counts[b] : 1;
+      if (lengths[b] > 0) omega = Math.max(omega, lengths[b] / counts[b] - 1);
     }
     const unbiased = spec.scaled && p === 'f64';
     const info = spec.scaled
       ? { name, alpha2: unbiased && omega < 1 ? omega : null, unbiased, omega: unbiased ? omega : null, random: true }
-      : { name, alpha2: alpha2Unscaled, unbiased: false, omega: null, random: true };
+      : { name, alpha2: keepAlpha2(blocks, counts, unitRoundoff(p) ** 2), unbiased: false, omega: null, random: true };
     // perm[off + j] is a permutation of 0..d_b−1 within each block.
     const perm = new Uint32Array(dim);
-    for (let b = 0; b < ks.length; b++) for (let j = 0; j < lengths[b]; j++) perm[offsets[b] + j] = j;
+    for (let b = 0; b < counts.length; b++) for (let j = 0; j < lengths[b]; j++) perm[offsets[b] + j] = j;
+    /** Partial Fisher–Yates: the first k entries of the block's permutation become a uniform k-subset. */
+    const select: BlockSelector = (_x, off, d, k, out, at) => {
+      for (let t = 0; t < k; t++) {
+        const r = t + rng.int(d - t);
+        const tmp = perm[off + t];
+        perm[off + t] = perm[off + r];
+        perm[off + r] = tmp;
+        out[at + t] = off + perm[off + t];
+      }
+      out.subarray(at, at + k).sort();
+    };
+    const opts = { blocks, counts, nnz: totalCount(counts), precision: p, mult: spec.scaled ? mult : null, select };
     return {
       dim,
-      carried: carriedLayers(blocks, ks),
+      carried: carriedLayers(blocks, counts),
       exactValues: !spec.scaled && p === 'f64',
       info,
       compress(x, decoded): Message {
         checkDims(name, dim, x, decoded);
-        const indices = new Uint32Array(nnz);
-        const data = new Float64Array(nnz);
-        let c = 0;
-        for (let b = 0; b < ks.length; b++) {
-          const off = offsets[b], d = lengths[b], k = ks[b];
-          if (k === 0) continue;
-          if (k === d) {
-            for (let j = 0; j < d; j++) indices[c + j] = off + j;
-          } else {
-            for (let t = 0; t < k; t++) {
-              const r = t + rng.int(d - t);
-              const tmp = perm[off + t];
-              perm[off + t] = perm[off + r];
-              perm[off + r] = tmp;
-              indices[c + t] = off + perm[off + t];
-            }
-            indices.subarray(c, c + k).sort();
-          }
-          const m = mult[b];
-          for (let t = c; t < c + k; t++) data[t] = roundToPrecision(m * x[indices[t]], p);
-          c += k;
-        }
-        decoded.fill(0);
-        for (let i = 0; i < nnz; i++) decoded[indices[i]] = data[i];
-        return { dim, indices, values: { kind: 'float', precision: p, data } };
+        return sparseMessage(x, decoded, opts);
       },
     };
   };

@@ -8,8 +8,8 @@
 import type { LayerMap } from '../problem/types.ts';
 import type { SignSpec } from './spec.ts';
 import type { Message } from './types.ts';
-import { type Built, type BuiltFactory, checkDims, formatName } from './internal.ts';
-import { blocksOf } from './layout.ts';
+import { type Built, type BuiltFactory, checkDims, formatName, withDecoded } from './internal.ts';
+import { blockStarts, blocksOf } from './layout.ts';
 import { roundToPrecision, unitRoundoff } from './precision.ts';
 
 export function signFactory(spec: SignSpec): BuiltFactory {
@@ -22,8 +22,7 @@ export function signFactory(spec: SignSpec): BuiltFactory {
     const u2 = unitRoundoff(sp) ** 2;
     let alpha2 = 0;
     for (let b = 0; b < nb; b++) if (lengths[b] > 0) alpha2 = Math.max(alpha2, 1 - (1 - u2) / lengths[b]);
-    const blockStartsTemplate = new Int32Array(nb + 1);
-    for (let b = 0; b < nb; b++) blockStartsTemplate[b + 1] = blockStartsTemplate[b] + lengths[b];
+    const startsTemplate = blockStarts(blocks);
     return {
       dim,
       carried: null,
@@ -40,11 +39,9 @@ export function signFactory(spec: SignSpec): BuiltFactory {
             l1 += Math.abs(x[j]);
             levels[j] = x[j] > 0 ? 1 : x[j] < 0 ? -1 : 0;
           }
-          const sc = d === 0 ? 0 : roundToPrecision(l1 / d, sp);
-          scales[b] = sc;
-          for (let j = off; j < end; j++) decoded[j] = sc * levels[j];
+          scales[b] = d === 0 ? 0 : roundToPrecision(l1 / d, sp);
         }
-        return { dim, indices: null, values: { kind: 'levels', s: 1, scalePrecision: sp, blockStarts: blockStartsTemplate.slice(), scales, levels } };
+        return withDecoded({ dim, indices: null, values: { kind: 'levels', s: 1, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } }, decoded);
       },
     };
   };

@@ -10,9 +10,9 @@ import type { LayerMap } from '../problem/types.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { TopkSpec } from './spec.ts';
 import type { Message } from './types.ts';
-import { type Built, type BuiltFactory, checkDims, formatName } from './internal.ts';
-import { blocksOf, carriedLayers, keepCounts } from './layout.ts';
-import { roundToPrecision, unitRoundoff } from './precision.ts';
+import { type BlockSelector, type Built, type BuiltFactory, checkDims, formatName, sparseMessage } from './internal.ts';
+import { blocksOf, carriedLayers, keepAlpha2, keepCounts, totalCount } from './layout.ts';
+import { unitRoundoff } from './precision.ts';
 import { kthLargest, magnitude } from './select.ts';
 
 export function topkFactory(spec: TopkSpec, path: string): BuiltFactory {
@@ -20,46 +20,30 @@ export function topkFactory(spec: TopkSpec, path: string): BuiltFactory {
   const name = formatName('topk', { ratio: spec.ratio, k: spec.k, scope: spec.scope, precision: p === 'f64' ? undefined : p });
   return (layers: LayerMap, _rng: Rng): Built => {
     const blocks = blocksOf(layers, spec.scope);
-    const ks = keepCounts(blocks, spec, path);
-    const { dim, offsets, lengths } = blocks;
-    const u2 = unitRoundoff(p) ** 2;
-    let nnz = 0;
-    let alpha2 = 0;
-    for (let b = 0; b < ks.length; b++) {
-      nnz += ks[b];
-      if (lengths[b] > 0) alpha2 = Math.max(alpha2, 1 - (ks[b] / lengths[b]) * (1 - u2));
-    }
+    const counts = keepCounts(blocks, spec, path);
+    const alpha2 = keepAlpha2(blocks, counts, unitRoundoff(p) ** 2);
     const mag = new Float64Array(blocks.maxLength); // scratch, never part of a message
+    /** The k largest |x_j| of block [off, off + d); entries equal to τ taken in ascending index order. */
+    const select: BlockSelector = (x, off, d, k, out, at) => {
+      for (let j = 0; j < d; j++) mag[j] = magnitude(x[off + j]);
+      const tau = kthLargest(mag, d, k);
+      let greater = 0;
+      for (let j = off; j < off + d; j++) if (magnitude(x[j]) > tau) greater++;
+      let ties = k - greater;
+      for (let j = off; j < off + d; j++) {
+        const m = magnitude(x[j]);
+        if (m > tau || (m === tau && ties-- > 0)) out[at++] = j;
+      }
+    };
+    const opts = { blocks, counts, nnz: totalCount(counts), precision: p, mult: null, select };
     return {
-      dim,
-      carried: carriedLayers(blocks, ks),
+      dim: blocks.dim,
+      carried: carriedLayers(blocks, counts),
       exactValues: p === 'f64',
       info: { name, alpha2, unbiased: false, omega: null, random: false },
       compress(x, decoded): Message {
-        checkDims(name, dim, x, decoded);
-        const indices = new Uint32Array(nnz);
-        const data = new Float64Array(nnz);
-        let c = 0;
-        for (let b = 0; b < ks.length; b++) {
-          const off = offsets[b], d = lengths[b], k = ks[b];
-          if (k === 0) continue;
-          if (k === d) {
-            for (let j = off; j < off + d; j++) { indices[c] = j; data[c] = roundToPrecision(x[j], p); c++; }
-            continue;
-          }
-          for (let j = 0; j < d; j++) mag[j] = magnitude(x[off + j]);
-          const tau = kthLargest(mag, d, k);
-          let greater = 0;
-          for (let j = off; j < off + d; j++) if (magnitude(x[j]) > tau) greater++;
-          let ties = k - greater; // entries equal to τ taken in ascending index order
-          for (let j = off; j < off + d; j++) {
-            const m = magnitude(x[j]);
-            if (m > tau || (m === tau && ties-- > 0)) { indices[c] = j; data[c] = roundToPrecision(x[j], p); c++; }
-          }
-        }
-        decoded.fill(0);
-        for (let i = 0; i < nnz; i++) decoded[indices[i]] = data[i];
-        return { dim, indices, values: { kind: 'float', precision: p, data } };
+        checkDims(name, blocks.dim, x, decoded);
+        return sparseMessage(x, decoded, opts);
       },
     };
   };

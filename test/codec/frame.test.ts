@@ -9,16 +9,7 @@ import { encodePayload } from '../../node/codec/payload.ts';
 import { ProxmeshError } from '../../node/errors.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { allForms, fromHex, hex, randomMessage } from './random-message.ts';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ProxmeshError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
+import { codeOf } from '../support/error-code.ts';
 
 const env = (o: Partial<FrameEnvelope> = {}): FrameEnvelope => ({ v: 1, run: 'r', kind: 'data', round: 3, phase: 'x', from: 1, to: 2, seq: 7, ...o });
 

@@ -6,16 +6,7 @@ import { informationBoundBits, log2Binomial } from '../../node/codec/information
 import { ProxmeshError } from '../../node/errors.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { allForms, fromHex, hex, randomMessage } from './random-message.ts';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ProxmeshError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
+import { codeOf } from '../support/error-code.ts';
 
 /** Field-by-field equality, floats compared by bits (so −0 ≠ 0). */
 function expectSameMessage(a: Message, b: Message): void {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createLenet5 } from '../../node/problem/models/lenet5.ts';
 import { Rng } from '../../node/linalg/rng.ts';
-import { ProxmeshError } from '../../node/errors.ts';
 import type { Dataset } from '../../node/problem/types.ts';
 import { randomImages } from './fixtures.ts';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProxmeshError) return e.code;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { codeOf } from '../support/error-code.ts';
 
 function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   expect(a.length).toBe(b.length);
@@ -148,25 +138,25 @@ describe('LeNet5 model', () => {
   it('rejects bad inputs with error codes', () => {
     const m = createLenet5();
     const g = new Float64Array(m.dim);
-    expect(code(() => createLenet5({ maxChunk: 0 }))).toBe('PROXMESH_ERR_CONFIG');
-    expect(code(() => createLenet5({ maxChunk: 2.5 }))).toBe('PROXMESH_ERR_CONFIG');
-    expect(code(() => createLenet5({ convBackward: 'fft' as 'gemm' }))).toBe('PROXMESH_ERR_CONFIG');
+    expect(codeOf(() => createLenet5({ maxChunk: 0 }))).toBe('PROXMESH_ERR_CONFIG');
+    expect(codeOf(() => createLenet5({ maxChunk: 2.5 }))).toBe('PROXMESH_ERR_CONFIG');
+    expect(codeOf(() => createLenet5({ convBackward: 'fft' as 'gemm' }))).toBe('PROXMESH_ERR_CONFIG');
     const csr: Dataset = { name: 'csr', features: { kind: 'csr', rows: 1, cols: 784, indptr: Int32Array.of(0, 0), indices: new Int32Array(0), values: new Float64Array(0) }, labels: Int32Array.of(0), nClasses: 10 };
-    expect(code(() => m.loss(x, csr, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
+    expect(codeOf(() => m.loss(x, csr, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
     const narrow: Dataset = { name: 'a9a', features: { kind: 'dense', rows: 1, cols: 123, data: new Float64Array(123) }, labels: Int32Array.of(0), nClasses: 2 };
-    expect(code(() => m.loss(x, narrow, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
-    expect(code(() => m.loss(x, { ...data, sampleShape: [3, 16, 16] }, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
-    expect(code(() => m.loss(x, { ...data, nClasses: 100 }, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
+    expect(codeOf(() => m.loss(x, narrow, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
+    expect(codeOf(() => m.loss(x, { ...data, sampleShape: [3, 16, 16] }, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
+    expect(codeOf(() => m.loss(x, { ...data, nClasses: 100 }, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
     const badLabels = data.labels.slice();
     badLabels[4] = 10;
-    expect(code(() => m.lossGrad(x, { ...data, labels: badLabels }, null, g))).toBe('PROXMESH_ERR_DATASET');
+    expect(codeOf(() => m.lossGrad(x, { ...data, labels: badLabels }, null, g))).toBe('PROXMESH_ERR_DATASET');
     badLabels[4] = -1;
-    expect(code(() => m.accuracy(x, { ...data, labels: badLabels }, Int32Array.of(4)))).toBe('PROXMESH_ERR_DATASET');
-    expect(code(() => m.loss(x, { ...data, labels: data.labels.subarray(0, 5) }, null))).toBe('PROXMESH_ERR_DATASET');
-    expect(code(() => m.loss(x, data, Int32Array.of(0, 12)))).toBe('PROXMESH_ERR_INTERNAL');
-    expect(code(() => m.loss(x, data, Int32Array.of(-1)))).toBe('PROXMESH_ERR_INTERNAL');
-    expect(code(() => m.loss(new Float64Array(10), data, null))).toBe('PROXMESH_ERR_INTERNAL');
-    expect(code(() => m.lossGrad(x, data, null, new Float64Array(5)))).toBe('PROXMESH_ERR_INTERNAL');
-    expect(code(() => m.initRandom(Rng.derive(1), new Float64Array(3)))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => m.accuracy(x, { ...data, labels: badLabels }, Int32Array.of(4)))).toBe('PROXMESH_ERR_DATASET');
+    expect(codeOf(() => m.loss(x, { ...data, labels: data.labels.subarray(0, 5) }, null))).toBe('PROXMESH_ERR_DATASET');
+    expect(codeOf(() => m.loss(x, data, Int32Array.of(0, 12)))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => m.loss(x, data, Int32Array.of(-1)))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => m.loss(new Float64Array(10), data, null))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => m.lossGrad(x, data, null, new Float64Array(5)))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => m.initRandom(Rng.derive(1), new Float64Array(3)))).toBe('PROXMESH_ERR_INTERNAL');
   });
 });

@@ -11,6 +11,7 @@
 import type { Rng } from '../../linalg/rng.ts';
 import type { Dataset, LayerSpec, Model } from '../types.ts';
 import { checkShapes, fillNormal } from './common.ts';
+import { argmaxAccuracy, softmaxXent } from './softmax-xent.ts';
 
 export interface MlpOptions {
   readonly nFeatures: number;
@@ -88,17 +89,8 @@ export function createMlp(opts: MlpOptions): Model {
     for (let s = 0; s < m; s++) {
       const r = idx ? idx[s] : s;
       forward(x, data, r);
-      let mx = -Infinity;
-      for (let c = 0; c < C; c++) if (z[c] > mx) mx = z[c];
-      let se = 0;
-      for (let c = 0; c < C; c++) se += Math.exp(z[c] - mx);
-      const lse = mx + Math.log(se);
-      const y = data.labels[r];
-      loss += lse - z[y];
+      loss += softmaxXent(z, data.labels[r], grad ? delta[nLin - 1] : null); // delta_L ← p − e_y
       if (!grad) continue;
-      const dOut = delta[nLin - 1];
-      for (let c = 0; c < C; c++) dOut[c] = Math.exp(z[c] - lse);
-      dOut[y] -= 1;
       for (let l = nLin - 1; l >= 1; l--) {
         const inN = sizes[l], outN = sizes[l + 1];
         const w = offW[l], b = offB[l];
@@ -154,17 +146,7 @@ export function createMlp(opts: MlpOptions): Model {
     loss: (x, data, idx) => pass(x, data, idx, null),
     accuracy(x, data, idx) {
       checkShapes('mlp', dim, d, x, data);
-      const m = idx ? idx.length : data.features.rows;
-      const z = act[nLin - 1];
-      let correct = 0;
-      for (let s = 0; s < m; s++) {
-        const r = idx ? idx[s] : s;
-        forward(x, data, r);
-        let best = 0;
-        for (let c = 1; c < C; c++) if (z[c] > z[best]) best = c;
-        if (best === data.labels[r]) correct++;
-      }
-      return m === 0 ? 0 : correct / m;
+      return argmaxAccuracy(data, idx, act[nLin - 1], (r) => forward(x, data, r));
     },
     initRandom(rng: Rng, out: Float64Array) {
       for (let l = 0; l < nLin; l++) {

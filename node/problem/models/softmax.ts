@@ -8,6 +8,7 @@
 import type { Rng } from '../../linalg/rng.ts';
 import type { Dataset, LayerSpec, Model } from '../types.ts';
 import { checkShapes, fillNormal } from './common.ts';
+import { argmaxAccuracy, softmaxXent } from './softmax-xent.ts';
 
 export interface SoftmaxOptions {
   readonly nFeatures: number;
@@ -62,17 +63,9 @@ export function createSoftmax(opts: SoftmaxOptions): Model {
     for (let s = 0; s < m; s++) {
       const r = idx ? idx[s] : s;
       logits(x, data, r);
-      let mx = -Infinity;
-      for (let c = 0; c < C; c++) if (z[c] > mx) mx = z[c];
-      let se = 0;
-      for (let c = 0; c < C; c++) se += Math.exp(z[c] - mx);
-      const lse = mx + Math.log(se);
-      const y = data.labels[r];
-      loss += lse - z[y];
-      if (!grad) continue;
       // z ← p − e_y (the logit gradient), then accumulate into W and b
-      for (let c = 0; c < C; c++) z[c] = Math.exp(z[c] - lse);
-      z[y] -= 1;
+      loss += softmaxXent(z, data.labels[r], grad ? z : null);
+      if (!grad) continue;
       if (f.kind === 'csr') {
         const k0 = f.indptr[r], k1 = f.indptr[r + 1], ci = f.indices, cv = f.values;
         for (let c = 0; c < C; c++) {
@@ -106,16 +99,7 @@ export function createSoftmax(opts: SoftmaxOptions): Model {
     loss: (x, data, idx) => pass(x, data, idx, null),
     accuracy(x, data, idx) {
       checkShapes('softmax', dim, d, x, data);
-      const m = idx ? idx.length : data.features.rows;
-      let correct = 0;
-      for (let s = 0; s < m; s++) {
-        const r = idx ? idx[s] : s;
-        logits(x, data, r);
-        let best = 0; // first maximal logit wins ties
-        for (let c = 1; c < C; c++) if (z[c] > z[best]) best = c;
-        if (best === data.labels[r]) correct++;
-      }
-      return m === 0 ? 0 : correct / m;
+      return argmaxAccuracy(data, idx, z, (r) => logits(x, data, r));
     },
     initRandom(rng: Rng, out: Float64Array) {
       fillNormal(rng, initScale, out, 0, wLen);
