@@ -1,6 +1,12 @@
+/**
+ * vitest config (kept under test/ so the top level holds only what the design allows). The root is
+ * the repository, so paths in tests and in `include` are repository-relative.
+ */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
@@ -8,6 +14,7 @@ export default defineConfig({
     // 2 cores: keep worker count bounded so integration tests with child processes are not starved.
     maxWorkers: 2,
     env: {
+      // No registry here: testcontainers must not pull its reaper image nor probe the default route.
       TESTCONTAINERS_RYUK_DISABLED: 'true',
       TESTCONTAINERS_HOST_OVERRIDE: 'localhost',
     },
