@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { buildRunProblem, buildRunTopology, summaryFactsOf } from '../node/sim/assemble.ts';
+import { aggregateContextOf, buildRunProblem, buildRunTopology, summaryFactsOf } from '../node/sim/assemble.ts';
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 
@@ -32,7 +32,7 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       n,
       iterations: config.iterations,
       spectralGap: topology.spectral.spectralGap,
-      ctx: { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize },
+      ctx: aggregateContextOf(config, problem),
       store: {
         dir,
         appendRow: (row) => writer.appendMetrics(row),

@@ -65,6 +65,18 @@ export const MetricsOptionsSchema = Type.Object(
   { additionalProperties: false, description: 'Optional extra metrics; omit for the standard metrics only.' },
 );
 
+export const EvaluationOptionsSchema = Type.Object(
+  {
+    trainSamplesPerNode: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      default: null,
+      description:
+        "null: f, ∇f (stationarity) and the train accuracy of x̄ use every sample of every shard. m ≥ 1: they use a fixed subset of m samples per node (the whole shard when smaller), the first m of a permutation of shard i from Rng.derive(seed, i, 'eval-subset'), the same for the whole run. Test accuracy always uses the whole test set.",
+    }),
+  },
+  { additionalProperties: false, description: 'Optional bounds on the cost of evaluating x̄; omit to evaluate on the whole training set.' },
+);
+export type EvaluationOptions = Static<typeof EvaluationOptionsSchema>;
+
 export const RunConfigSchema = Type.Object(
   {
     seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 42, description: 'Run seed; every random stream is Rng.derive(seed, node, purpose).' }),
@@ -82,6 +94,7 @@ export const RunConfigSchema = Type.Object(
     init: InitSpecSchema,
     output: OutputSchema,
     metrics: Type.Optional(MetricsOptionsSchema),
+    evaluation: Type.Optional(EvaluationOptionsSchema),
   },
   { additionalProperties: false, description: 'A proxmesh run.' },
 );

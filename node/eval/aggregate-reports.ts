@@ -48,6 +48,8 @@ export interface AggregateContext {
   readonly eta: number;
   /** Samples per node per iteration, or 'full'. */
   readonly batchSize: number | 'full';
+  /** Optional: the training subset evaluation uses per node (see EvalProblem.evalShards). */
+  readonly evalShards?: readonly Shard[];
 }
 
 export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateContext): MetricsRow {
@@ -59,7 +61,7 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
   });
   const e = evaluate({
     xs: reports.map((r) => r.x),
-    problem: { model: ctx.model, train: ctx.train, test: ctx.test, shards: ctx.shards },
+    problem: { model: ctx.model, train: ctx.train, test: ctx.test, shards: ctx.shards, ...(ctx.evalShards ? { evalShards: ctx.evalShards } : {}) },
     prox: ctx.prox,
     eta: ctx.eta,
   });

@@ -12,6 +12,12 @@ export interface EvalProblem {
   readonly test: Dataset | null;
   /** Node i's training indices, node order. */
   readonly shards: readonly Shard[];
+  /**
+   * Optional (config `evaluation.trainSamplesPerNode`): the subset of shard i that f_i, ∇f_i and the
+   * train accuracy use, node order (node/eval/eval-subset.ts). Absent = the whole shards, and the
+   * train accuracy over every training sample.
+   */
+  readonly evalShards?: readonly Shard[];
 }
 
 export interface EvalInput {
@@ -26,7 +32,7 @@ export interface EvalInput {
 export interface EvalMetrics {
   /** φ(x̄) = f(x̄) + r(x̄) */
   readonly objective: number;
-  /** f(x̄) = (1/n)Σ_i f_i(x̄), f_i = mean loss over shard i */
+  /** f(x̄) = (1/n)Σ_i f_i(x̄), f_i = mean loss over shard i (over its evaluation subset when set) */
   readonly f: number;
   /** r(x̄) */
   readonly r: number;
@@ -36,7 +42,7 @@ export interface EvalMetrics {
   readonly consensus: number;
   /** fraction of coordinates with |x̄_j| > 1e-12 */
   readonly density: number;
-  /** accuracy of x̄ over every training sample */
+  /** accuracy of x̄ over every training sample (over the union of the evaluation subsets when set) */
   readonly trainAccuracy: number;
   /** accuracy of x̄ over the test set, null without one */
   readonly testAccuracy: number | null;
@@ -59,15 +65,17 @@ export function averageModels(xs: readonly Float64Array[], out: Float64Array): F
 
 export function evaluate(input: EvalInput): EvalMetrics {
   const { xs, problem, prox, eta } = input;
-  const { model, train, test, shards } = problem;
+  const { model, train, test } = problem;
+  const shards = problem.evalShards ?? problem.shards;
   const n = xs.length;
-  if (n === 0 || shards.length !== n) {
-    throw new RangeError(`evaluate: need one model per shard (models ${n}, shards ${shards.length})`);
+  if (n === 0 || shards.length !== n || problem.shards.length !== n) {
+    throw new RangeError(`evaluate: need one model per shard (models ${n}, shards ${problem.shards.length}, evaluation shards ${shards.length})`);
   }
   const d = model.dim;
   const xbar = averageModels(xs, new Float64Array(d));
 
-  // f and ∇f = (1/n)Σ_i ∇f_i(x̄), summed in node order, then divided by n.
+  // f and ∇f = (1/n)Σ_i ∇f_i(x̄), summed in node order, then divided by n. The accuracy needs a
+  // second pass over the same samples: Model.lossGrad does not return predictions.
   const grad = new Float64Array(d);
   const gi = new Float64Array(d);
   let fSum = 0;
@@ -111,7 +119,20 @@ export function evaluate(input: EvalInput): EvalMetrics {
     stationarity,
     consensus,
     density: d === 0 ? 0 : nz / d,
-    trainAccuracy: model.accuracy(xbar, train, null),
+    trainAccuracy: model.accuracy(xbar, train, problem.evalShards ? concat(problem.evalShards) : null),
     testAccuracy: test ? model.accuracy(xbar, test, null) : null,
   };
+}
+
+/** The evaluation subsets joined in node order (accuracy = correct / Σ_i m_i, exactly). */
+function concat(parts: readonly Shard[]): Int32Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Int32Array(len);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

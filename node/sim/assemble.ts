@@ -9,6 +9,8 @@ import { algorithmFactory, algorithmUsesCompression } from '../algo/registry.ts'
 import type { CompressorSpec } from '../compress/spec.ts';
 import { compressorFactory } from '../compress/registry.ts';
 import { checkConfigAgainstProblem } from '../config/consistency.ts';
+import type { AggregateContext } from '../eval/aggregate-reports.ts';
+import { evalSubsets } from '../eval/eval-subset.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { Rng } from '../linalg/rng.ts';
 import { buildProblem } from '../problem/build.ts';
@@ -65,6 +67,18 @@ export function buildRunProblem(config: FrozenConfig, nodes: number): BuiltProbl
   );
   const prox = proxFromSpec(config.problem.regularizer as never)(model.layers);
   return { model, train, test, shards, prox };
+}
+
+/**
+ * What aggregateReports needs to turn node reports into a metrics row. The simulator and the cluster
+ * coordinator both build it here, so their rows stay byte-identical. With
+ * `evaluation.trainSamplesPerNode` set, the per-node evaluation subsets are drawn once, here
+ * (Rng.derive(seed, i, 'eval-subset')); without it the context is exactly the problem, η and b.
+ */
+export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem): AggregateContext {
+  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize };
+  const m = config.evaluation?.trainSamplesPerNode ?? null;
+  return m === null ? ctx : { ...ctx, evalShards: evalSubsets(problem.shards, m, config.seed) };
 }
 
 /** Node i's communication row: W's row for graph algorithms, J = 11ᵀ/n for AllReduce. */

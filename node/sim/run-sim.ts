@@ -13,7 +13,7 @@ import { paperMetrics } from '../eval/paper-metrics.ts';
 import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, summaryFactsOf } from './assemble.ts';
+import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, summaryFactsOf } from './assemble.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
 
@@ -61,7 +61,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000 });
   writer?.appendTiming({ phase: 'init', seconds: (performance.now() - tSetup) / 1000 });
 
-  const aggCtx = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize };
+  const aggCtx = aggregateContextOf(config, problem);
   // Σ of each node's minibatch losses since the previous row, accumulated in iteration order.
   const lossSum = new Float64Array(n);
   let lossCount = 0;
