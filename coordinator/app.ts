@@ -12,6 +12,7 @@ import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { controlPlugin } from './plugins/control.ts';
 import { runsPlugin } from './plugins/runs.ts';
+import { dashboardPlugin } from './plugins/dashboard.ts';
 
 export interface BuildAppOptions {
   /** The cluster token (bearer) required by the control channel and the run API. */
@@ -53,7 +54,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   await app.register(metricsPlugin, { metrics });
   await app.register(controlPlugin, { runs, metrics, token: opts.token });
   await app.register(runsPlugin, { runs, metrics, token: opts.token, validateConfig: opts.validateConfig });
-  await app.register((await import('./plugins/dashboard.ts')).dashboardPlugin, { runs, metrics });
+  await app.register(dashboardPlugin, { runs, metrics });
   app.addHook('onClose', async () => runs.shutdown('coordinator closed'));
   return { app, runs, metrics };
 }
