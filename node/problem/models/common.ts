@@ -26,3 +26,14 @@ export function checkShapes(kind: string, dim: number, nFeatures: number, x: Flo
 export function fillNormal(rng: { normal(): number }, sigma: number, out: Float64Array, offset: number, length: number): void {
   for (let j = offset; j < offset + length; j++) out[j] = sigma * rng.normal();
 }
+
+/**
+ * Turns sums over m samples into means: grad ← grad/m (when a gradient is being computed) and returns
+ * loss/m; an empty batch (m = 0) has loss 0 and leaves grad as accumulated (zeros).
+ */
+export function meanOverBatch(lossSum: number, grad: Float64Array | null, m: number): number {
+  if (m === 0) return 0;
+  const inv = 1 / m;
+  if (grad) for (let j = 0; j < grad.length; j++) grad[j] *= inv;
+  return lossSum * inv;
+}

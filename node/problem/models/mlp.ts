@@ -10,7 +10,7 @@
  */
 import type { Rng } from '../../linalg/rng.ts';
 import type { Dataset, LayerSpec, Model } from '../types.ts';
-import { checkShapes, fillNormal } from './common.ts';
+import { checkShapes, fillNormal, meanOverBatch } from './common.ts';
 import { argmaxAccuracy, softmaxXent } from './softmax-xent.ts';
 
 export interface MlpOptions {
@@ -131,10 +131,7 @@ export function createMlp(opts: MlpOptions): Model {
         }
       }
     }
-    if (m === 0) return 0;
-    const inv = 1 / m;
-    if (grad) for (let j = 0; j < dim; j++) grad[j] *= inv;
-    return loss * inv;
+    return meanOverBatch(loss, grad, m);
   }
 
   return {

@@ -7,7 +7,7 @@
  */
 import type { Rng } from '../../linalg/rng.ts';
 import type { Dataset, LayerSpec, Model } from '../types.ts';
-import { checkShapes, fillNormal } from './common.ts';
+import { checkShapes, fillNormal, meanOverBatch } from './common.ts';
 import { argmaxAccuracy, softmaxXent } from './softmax-xent.ts';
 
 export interface SoftmaxOptions {
@@ -84,10 +84,7 @@ export function createSoftmax(opts: SoftmaxOptions): Model {
       }
       if (intercept) for (let c = 0; c < C; c++) grad[wLen + c] += z[c];
     }
-    if (m === 0) return 0;
-    const inv = 1 / m;
-    if (grad) for (let j = 0; j < dim; j++) grad[j] *= inv;
-    return loss * inv;
+    return meanOverBatch(loss, grad, m);
   }
 
   return {
