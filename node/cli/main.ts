@@ -10,8 +10,6 @@ import { runTopologyCommand } from '../../topologies/command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';
 import { coordinatorCommand, runCommand, workerCommand } from './cluster-commands.ts';
-import { reportCommand } from '../report/report.ts';
-import { sweepCommand } from '../sweep/command.ts';
 
 function toNumber(name: string): (v: string) => number {
   return (v) => {
@@ -89,6 +87,8 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--figures <names>', 'comma-separated figure names to draw')
     .option('--json', 'machine-readable output')
     .action(async (folder: string, opts) => {
+      // Loaded on use: the report pulls in vega, which every other command (and every worker) can skip.
+      const { reportCommand } = await import('../report/report.ts');
       const { stdout } = await reportCommand(folder, {
         out: opts.out,
         groupBy: opts.groupBy,
@@ -109,6 +109,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--json', 'one JSON summary object on stdout')
     .option('--quiet', 'no progress output')
     .action(async (opts) => {
+      const { sweepCommand } = await import('../sweep/command.ts');
       const { stdout } = await sweepCommand({ config: opts.config, out: opts.out, parallel: opts.parallel, dryRun: opts.dryRun === true, json: opts.json === true, quiet: opts.quiet === true, stderr: io.stderr });
       io.stdout.write(stdout);
       setStatus(0);
