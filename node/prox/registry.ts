@@ -42,7 +42,9 @@ const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
     return () => elasticNetProx({ l1, l2 });
   },
   box: (s) => {
-    const { lower, upper } = s;
+    // null is the JSON form of an unbounded side (see BoxRegSchema).
+    const lower = s.lower === null ? -Infinity : s.lower;
+    const upper = s.upper === null ? Infinity : s.upper;
     if (typeof lower !== 'number' || Number.isNaN(lower) || lower === Infinity) {
       throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.lower must be a number < +Infinity, got ${String(lower)}`, { field: 'regularizer.lower', got: lower });
     }

@@ -40,8 +40,14 @@ export const ElasticNetRegSchema = Type.Object(
 export const BoxRegSchema = Type.Object(
   {
     kind: Type.Literal('box', { description: 'Indicator of [lower, upper]^d: r = 0 inside, +∞ outside; prox = clipping.' }),
-    lower: Type.Number({ description: 'Lower bound (may be -Infinity in YAML as -.inf); lower ≤ upper.' }),
-    upper: Type.Number({ description: 'Upper bound (may be +Infinity in YAML as .inf); lower ≤ upper.' }),
+    // JSON has no ±Infinity (JSON.stringify writes null), so null is the JSON-safe "unbounded":
+    // a run folder's config.json then loads back to the same box.
+    lower: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Lower bound; -.inf in YAML or null (JSON) = unbounded below; lower ≤ upper.',
+    }),
+    upper: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Upper bound; .inf in YAML or null (JSON) = unbounded above; lower ≤ upper.',
+    }),
   },
   { additionalProperties: false, description: 'Box constraint lower ≤ x_j ≤ upper.' },
 );

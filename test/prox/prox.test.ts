@@ -156,6 +156,16 @@ describe('closed forms and thresholds', () => {
     expect(Array.from(n.apply(Float64Array.of(-3, 0.5), 1, new Float64Array(2)))).toEqual([0, 0.5]);
     expect(n.value(Float64Array.of(-1e-300))).toBe(Infinity);
   });
+  it('box: null bounds (the JSON form of ∓∞) clip one side only, exactly like ±Infinity', () => {
+    const v = Float64Array.of(-1e300, -2, 0.25, 3, 1e300);
+    const lowerOpen = make({ kind: 'box', lower: null, upper: 0.5 }).apply(v, 1, new Float64Array(5));
+    expect(Array.from(lowerOpen)).toEqual([-1e300, -2, 0.25, 0.5, 0.5]);
+    expect(Array.from(lowerOpen)).toEqual(Array.from(make({ kind: 'box', lower: -Infinity, upper: 0.5 }).apply(v, 1, new Float64Array(5))));
+    const upperOpen = make({ kind: 'box', lower: -1, upper: null });
+    expect(Array.from(upperOpen.apply(v, 1, new Float64Array(5)))).toEqual([-1, -1, 0.25, 3, 1e300]);
+    expect(upperOpen.value(Float64Array.of(-1, 1e308))).toBe(0);
+    expect(make({ kind: 'box', lower: null, upper: null }).value(Float64Array.of(-1e308, 1e308))).toBe(0);
+  });
   it('box / nonneg optimality: (v − p)/η ∈ N_box(p) (0 inside, ≤ 0 at lower, ≥ 0 at upper)', () => {
     const rng = Rng.derive(4);
     for (const [lo, hi] of [[-0.5, 1], [0, Infinity], [0.3, 0.3]] as const) {
