@@ -54,4 +54,4 @@ printf '%s\n' $RUNS | xargs -P "$PARALLEL" -I{} bash -c 'run_one {}'
 for exp in A B; do
   node --import tsx "$HERE/make-index.ts" "$OUT/$exp"
 done
-echo "done: node node/cli/bin.js report $OUT/A ; node node/cli/bin.js report $OUT/B"
+echo "done: node node/cli/bin.js report $OUT/A ; node node/cli/bin.js report $OUT/B   (figure paper-panels.png: the paper's layout)"

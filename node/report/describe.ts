@@ -8,6 +8,19 @@ import type { JsonObject } from './read.ts';
 /** Algorithms whose messages pass through the `compression` section (brief: cdproxsgt, choco, beer). */
 export const COMPRESSING_ALGORITHMS: readonly string[] = ['cdproxsgt', 'choco', 'beer'];
 
+/** The paper's names of the algorithms (paper-spec §6), for series labels. */
+export const ALGORITHM_DISPLAY: Readonly<Record<string, string>> = {
+  allreduce: 'AllReduce', dproxsgt: 'DProxSGT', cdproxsgt: 'CDProxSGT', deepstorm: 'DEEPSTORM',
+  proxgtsa: 'ProxGT-SA', choco: 'Choco-SGD', beer: 'BEER',
+};
+
+/** A config's algorithm as the paper names it ('?' when the config names none). */
+export function algorithmDisplayName(config: JsonObject): string {
+  const name = getPath(config, 'algorithm.name');
+  if (typeof name !== 'string') return '?';
+  return ALGORITHM_DISPLAY[name] ?? name;
+}
+
 /** Value at a config path: 'a.b.c', '/a/b/c' and '$.a.b' are accepted. */
 export function getPath(obj: unknown, path: string): unknown {
   const parts = path.replace(/^\$?[./]?/, '').split(/[./]/).filter((p) => p !== '');

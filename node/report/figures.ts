@@ -4,7 +4,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { paretoData, runCurve, studyCurves, type Curve } from './aggregate.ts';
 import { curveChartSpec, paretoSpec, type XAxis } from './charts.ts';
-import { compressorLabel, getPath, showValue } from './describe.ts';
+import { algorithmDisplayName, compressorLabel, getPath, showValue } from './describe.ts';
+import { paperPanelsSpec, type PaperSeries } from './paper-panels.ts';
 import type { MetricKey, RunFolder, StudyFolder } from './read.ts';
 
 export interface FigurePlan {
@@ -32,8 +33,18 @@ const CURVE_FIGURES: readonly CurveFigure[] = [
   { name: 'density-vs-iter', metric: 'density', x: 'iter', title: 'Density of x̄ vs iterations' },
 ];
 
+/** The paper's three panels against epochs, for runs that wrote paper-metrics.ndjson. */
+export const PAPER_PANELS = 'paper-panels';
+const PAPER_PANELS_TITLE = "The paper's panels: objective, test accuracy and consensus error vs epochs";
+
+/** The paper-panels figure of these series, when any has a plottable point. */
+function paperPanelsPlan(series: readonly PaperSeries[]): FigurePlan[] {
+  const spec = paperPanelsSpec(series);
+  return spec === null ? [] : [{ name: PAPER_PANELS, title: PAPER_PANELS_TITLE, spec }];
+}
+
 /** Every figure name a report can hold (for the `figures` option). */
-export const FIGURE_NAMES: readonly string[] = [...CURVE_FIGURES.map((f) => f.name), 'pareto'];
+export const FIGURE_NAMES: readonly string[] = [...CURVE_FIGURES.map((f) => f.name), 'pareto', PAPER_PANELS];
 
 const hasPoints = (curves: readonly Curve[]): boolean => curves.some((c) => c.points.length > 0);
 
@@ -65,7 +76,21 @@ export function runFigures(run: RunFolder): FigurePlan[] {
     const spec = curveChartSpec(curves, { metric: f.metric, x: f.x, title: f.title, ...(f.metric === 'testAccuracy' ? { yTitle: 'accuracy', colorTitle: 'split' } : { colorTitle: 'run' }) });
     if (specHasData(spec)) out.push({ name: f.name, title: f.title, spec });
   }
+  if (run.paperMetrics) out.push(...paperPanelsPlan([{ label: algorithmDisplayName(run.config), rows: run.paperMetrics }]));
   return out;
+}
+
+/**
+ * One paper-panels series per cell that wrote paper metrics, named as the paper names the method;
+ * when two cells share an algorithm, the cell id is added to tell them apart.
+ */
+export function studyPaperSeries(study: StudyFolder): PaperSeries[] {
+  const cells = study.cells.filter((c) => c.run.paperMetrics);
+  const names = cells.map((c) => algorithmDisplayName(c.run.config));
+  return cells.map((c, i) => ({
+    label: names.filter((n) => n === names[i]).length > 1 ? `${names[i]} (${c.cell})` : names[i],
+    rows: c.run.paperMetrics ?? [],
+  }));
 }
 
 /**
@@ -88,5 +113,6 @@ export function studyFigures(study: StudyFolder, opts: { groupBy?: string } = {}
   const title = pareto.metric === 'testAccuracy' ? 'Pareto: final test accuracy vs total bits' : 'Pareto: final objective vs total bits';
   const spec = paretoSpec(pareto, { title });
   if (specHasData(spec)) out.push({ name: 'pareto', title, spec });
+  out.push(...paperPanelsPlan(studyPaperSeries(study)));
   return out;
 }

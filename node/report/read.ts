@@ -6,9 +6,12 @@
  * Error codes: a missing folder or file → PROXMESH_ERR_NOT_FOUND (the user named a wrong path, exit 2);
  * an unreadable or malformed file → PROXMESH_ERR_IO with detail { file, line?, key? }.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ProxmeshError } from '../errors.ts';
+import { isFile, isObject, readJsonObject, readNdjsonRows } from './read-files.ts';
+import { readPaperMetrics } from './read-paper-metrics.ts';
+import type { PaperMetricsRow } from '../eval/paper-metrics.ts';
 
 /** The metrics.ndjson keys, in the order the writers emit them. */
 export const METRIC_KEYS = [
@@ -41,7 +44,8 @@ export interface MetricsRow {
   bytesSent: number;
 }
 
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject } from './read-files.ts';
+import type { JsonObject } from './read-files.ts';
 
 export interface RunFolder {
   /** Absolute path of the folder. */
@@ -52,6 +56,8 @@ export interface RunFolder {
   readonly metrics: readonly MetricsRow[];
   /** summary.json, or null when the run wrote none (e.g. interrupted). */
   readonly summary: JsonObject | null;
+  /** paper-metrics.ndjson (config `metrics: { paper: true }`), or null when the run wrote none. */
+  readonly paperMetrics?: readonly PaperMetricsRow[] | null;
 }
 
 export interface StudyCell {
@@ -72,67 +78,6 @@ export interface StudyFolder {
 }
 
 export type ResultsFolder = { kind: 'run'; run: RunFolder } | { kind: 'study'; study: StudyFolder };
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function readText(file: string): string {
-  if (!isFile(file)) {
-    throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `results file not found: ${file}`, { file });
-  }
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ProxmeshError('PROXMESH_ERR_IO', `cannot read ${file}: ${(err as Error).message}`, { file });
-  }
-}
-
-function readJsonObject(file: string): JsonObject {
-  const text = readText(file);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ProxmeshError('PROXMESH_ERR_IO', `${file} is not valid JSON: ${(err as Error).message}`, { file });
-  }
-  if (!isObject(value)) {
-    throw new ProxmeshError('PROXMESH_ERR_IO', `${file} must hold a JSON object`, { file });
-  }
-  return value;
-}
-
-/** Parse NDJSON into objects, skipping blank lines; `line` is 1-based. */
-function readNdjson(file: string): { line: number; value: JsonObject }[] {
-  const out: { line: number; value: JsonObject }[] = [];
-  const lines = readText(file).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i].trim();
-    if (text === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new ProxmeshError('PROXMESH_ERR_IO', `${file}:${i + 1}: not valid JSON (${(err as Error).message})`, { file, line: i + 1 });
-    }
-    if (!isObject(value)) {
-      throw new ProxmeshError('PROXMESH_ERR_IO', `${file}:${i + 1}: each line must be a JSON object`, { file, line: i + 1 });
-    }
-    out.push({ line: i + 1, value });
-  }
-  if (out.length === 0) {
-    throw new ProxmeshError('PROXMESH_ERR_IO', `${file} has no rows`, { file });
-  }
-  return out;
-}
 
 function rowError(file: string, line: number, key: string, what: string): ProxmeshError {
   return new ProxmeshError('PROXMESH_ERR_IO', `${file}:${line}: "${key}" ${what}`, { file, line, key });
@@ -162,7 +107,7 @@ export function parseMetricsRow(value: JsonObject, file: string, line: number): 
 /** Read and validate metrics.ndjson: iter strictly increasing, bitsSent/bytesSent cumulative. */
 export function readMetrics(file: string): MetricsRow[] {
   const rows: MetricsRow[] = [];
-  for (const { line, value } of readNdjson(file)) {
+  for (const { line, value } of readNdjsonRows(file)) {
     const row = parseMetricsRow(value, file, line);
     const prev = rows[rows.length - 1];
     if (prev !== undefined) {
@@ -194,7 +139,7 @@ export function readRunFolder(dir: string): RunFolder {
   const metrics = readMetrics(join(abs, 'metrics.ndjson'));
   const summaryPath = join(abs, 'summary.json');
   const summary = isFile(summaryPath) ? readJsonObject(summaryPath) : null;
-  return { dir: abs, config, metrics, summary };
+  return { dir: abs, config, metrics, summary, paperMetrics: readPaperMetrics(abs) };
 }
 
 /** Read a study folder: index.ndjson rows { cell, dir, diff, final } and each cell's run folder. */
@@ -204,7 +149,7 @@ export function readStudyFolder(dir: string): StudyFolder {
   const seen = new Set<string>();
   const cells: StudyCell[] = [];
   const failed: { cell: string; error: string | null }[] = [];
-  for (const { line, value } of readNdjson(file)) {
+  for (const { line, value } of readNdjsonRows(file)) {
     const { cell, dir: cellDir, diff, final } = value;
     if (typeof cell !== 'string' || cell === '') throw rowError(file, line, 'cell', 'must be a non-empty string');
     if (seen.has(cell)) throw rowError(file, line, 'cell', `duplicates cell "${cell}"`);

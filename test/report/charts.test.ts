@@ -149,7 +149,8 @@ describe('chart specs', () => {
 
   it('run figures: every figure with data, accuracy with train and test lines', () => {
     const figs = runFigures(run(syntheticMetrics({ seed: 1, bitsPerIter: 100 })));
-    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'pareto'));
+    // every figure but the study's Pareto, and no paper panels without paper-metrics.ndjson
+    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'pareto' && n !== 'paper-panels'));
     const acc = figs.find((f) => f.name === 'accuracy-vs-iter');
     expect(new Set(values(acc?.spec).map((r) => r.series))).toEqual(new Set(['train', 'test']));
     const noTest = runFigures(run(syntheticMetrics({ seed: 1, bitsPerIter: 100, test: false })));
@@ -165,10 +166,10 @@ describe('chart specs', () => {
     expect(studyFigures({ dir: '/s', failed: [], cells: [cell('a', { seed: 1 }, m)] }).map((f) => f.name)).not.toContain('pareto');
   });
 
-  it('study figures: accuracy falls back to train accuracy without a test set, Pareto last', () => {
+  it('study figures: accuracy falls back to train accuracy without a test set, Pareto last (no paper metrics)', () => {
     const m = syntheticMetrics({ seed: 1, bitsPerIter: 100, test: false });
     const figs = studyFigures({ dir: '/s', failed: [], cells: [cell('a', { seed: 1 }, m), cell('b', { seed: 2 }, m)] });
-    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES);
+    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'paper-panels'));
     expect(figs.find((f) => f.name === 'accuracy-vs-iter')?.title).toBe('Train accuracy vs iterations');
     expect(figs[figs.length - 1].title).toBe('Pareto: final objective vs total bits');
   });

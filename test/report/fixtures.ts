@@ -85,3 +85,27 @@ export function writeStudy(dir: string, opts: { test?: boolean } = {}): string {
   writeFileSync(join(dir, 'index.ndjson'), index.join('\n') + '\n');
   return dir;
 }
+
+/** paper-metrics.ndjson rows: epochs 0..n−1, loss null at k = 0, consensus 0 at k = 0 (shared x⁰). */
+export function syntheticPaperMetrics(opts: { itersPerEpoch: number; epochs?: number; accuracy?: number; allreduce?: boolean }): Record<string, number | null>[] {
+  const rows: Record<string, number | null>[] = [];
+  const acc = opts.accuracy ?? 0.85;
+  for (let e = 0; e <= (opts.epochs ?? 4); e++) {
+    const a = e === 0 ? 0.1 : acc - 0.2 / e;
+    rows.push({
+      iter: e * opts.itersPerEpoch,
+      epoch: e,
+      consensusSum: e === 0 || opts.allreduce ? 1e-31 : 0.01 / e,
+      testAccuracy: a,
+      localTestAccuracyMean: a - 0.01,
+      localTestAccuracyMin: a - 0.02,
+      localTestAccuracyMax: a,
+      localLoss: e === 0 ? null : 0.3 + 0.5 / e,
+    });
+  }
+  return rows;
+}
+
+export function writePaperMetrics(dir: string, rows: readonly Record<string, unknown>[]): void {
+  writeFileSync(join(dir, 'paper-metrics.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
