@@ -42,24 +42,27 @@ for (const exp of ['A', 'B']) {
 }
 process.stdout.write(`${lines.join('\n')}\n`);
 
-// Second table: test accuracy of x̄ / mean of the x_i (%) at every evaluated epoch, to compare the
-// methods at equal epochs (they reached different numbers of epochs).
-const maxEpochs = 10;
-const head = Array.from({ length: maxEpochs }, (_, e) => `${e + 1}`);
-const rows2: string[] = [];
-let widest = 0;
+// Second table: test accuracy of x̄ / mean of the x_i (%) at equal epochs: 1, 2, then every 5th
+// (the methods may have reached different numbers of epochs; a blank cell was not reached).
+const rowsByRun: { exp: string; name: string; byEpoch: Map<number, Record<string, any>> }[] = [];
 for (const exp of ['A', 'B']) {
   const dir = join(root, exp);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir).sort()) {
     const p = ndjson(join(dir, name, 'paper-metrics.ndjson')).filter((r) => r.iter > 0);
-    if (p.length === 0) continue;
-    widest = Math.max(widest, Math.min(p.length, maxEpochs));
-    rows2.push(`| ${exp} | ${name} | ${p.slice(0, maxEpochs).map((r) => `${pct(r.testAccuracy)} / ${pct(r.localTestAccuracyMean)}`).join(' | ')} |`);
+    if (p.length > 0) rowsByRun.push({ exp, name, byEpoch: new Map(p.map((r) => [Math.round(r.epoch), r])) });
   }
 }
-if (widest > 0) {
-  const cols = head.slice(0, widest);
-  process.stdout.write(`\n| exp | run | ${cols.map((c) => `epoch ${c}`).join(' | ')} |\n|---|---|${cols.map(() => '---').join('|')}|\n`);
-  process.stdout.write(`${rows2.map((r) => r + ' |'.repeat(Math.max(0, widest - (r.split('|').length - 4)))).join('\n')}\n`);
+const reached = Math.max(0, ...rowsByRun.flatMap((r) => [...r.byEpoch.keys()]));
+const epochs = [1, 2, ...Array.from({ length: Math.floor(reached / 5) }, (_, i) => 5 * (i + 1))].filter((e, i, a) => e <= reached && a.indexOf(e) === i);
+if (epochs.length > 0) {
+  const out = [`| exp | run | ${epochs.map((e) => `epoch ${e}`).join(' | ')} |`, `|---|---|${epochs.map(() => '---').join('|')}|`];
+  for (const { exp, name, byEpoch } of rowsByRun) {
+    const cells = epochs.map((e) => {
+      const r = byEpoch.get(e);
+      return r === undefined ? '' : `${pct(r.testAccuracy)} / ${pct(r.localTestAccuracyMean)}`;
+    });
+    out.push(`| ${exp} | ${name} | ${cells.join(' | ')} |`);
+  }
+  process.stdout.write(`\n${out.join('\n')}\n`);
 }
