@@ -15,7 +15,7 @@
 #                     valid (metrics.ndjson is appended per evaluation), summary.json is then missing
 #   SHARED_INIT=1     one shared random x⁰ (init.perNode false) instead of the authors' per-node x_i⁰
 #   NICE=19           niceness of the sims
-# The full reproduction is `examples/paper/run-all.sh 100` (≈ 2 core-minutes per b = 8 epoch on our
+# The full reproduction is `examples/paper/run-all.sh 100` (≈ 1 core-minute per b = 8 epoch on our
 # machine, see docs/reproduction.md).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
