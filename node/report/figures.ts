@@ -85,11 +85,10 @@ export function runFigures(run: RunFolder): FigurePlan[] {
  * when two cells share an algorithm, the cell id is added to tell them apart.
  */
 export function studyPaperSeries(study: StudyFolder): PaperSeries[] {
-  const cells = study.cells.filter((c) => c.run.paperMetrics);
-  const names = cells.map((c) => algorithmDisplayName(c.run.config));
-  return cells.map((c, i) => ({
-    label: names.filter((n) => n === names[i]).length > 1 ? `${names[i]} (${c.cell})` : names[i],
-    rows: c.run.paperMetrics ?? [],
+  const withPaper = study.cells.flatMap((c) => (c.run.paperMetrics ? [{ cell: c.cell, name: algorithmDisplayName(c.run.config), rows: c.run.paperMetrics }] : []));
+  return withPaper.map(({ cell, name, rows }) => ({
+    label: withPaper.filter((o) => o.name === name).length > 1 ? `${name} (${cell})` : name,
+    rows,
   }));
 }
 

@@ -22,7 +22,7 @@ type Point = { series: string; epoch: number; value: number; model?: string };
  * Σ‖x_i − x̄‖² of identical models (AllReduce, a shared x⁰ at k = 0) is 0 up to rounding (~1e-31):
  * below this it cannot be read on a log axis and is left out.
  */
-export const CONSENSUS_FLOOR = 1e-20;
+const CONSENSUS_FLOOR = 1e-20;
 
 export const X_MEAN = 'x̄';
 export const X_LOCAL = 'mean of x_i';
@@ -44,11 +44,11 @@ export function paperPanelPoints(series: readonly PaperSeries[]): { objective: P
 }
 
 /** The figure; null when no series has a single plottable point. */
-export function paperPanelsSpec(series: readonly PaperSeries[], opts: { title?: string; colorTitle?: string } = {}): TopLevelSpec | null {
+export function paperPanelsSpec(series: readonly PaperSeries[]): TopLevelSpec | null {
   const { objective, accuracy, consensus } = paperPanelPoints(series);
   if (objective.length + accuracy.length + consensus.length === 0) return null;
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch' } as const;
-  const color = { field: 'series', type: 'nominal', title: opts.colorTitle ?? 'method', sort: series.map((s) => s.label) } as const;
+  const color = { field: 'series', type: 'nominal', title: 'method', sort: series.map((s) => s.label) } as const;
   const panel = (values: Point[], title: string | { text: string; subtitle: string }, y: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
     title,
     width: 260,
@@ -60,7 +60,6 @@ export function paperPanelsSpec(series: readonly PaperSeries[], opts: { title?: 
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     config: CHART_CONFIG,
-    ...(opts.title ? { title: opts.title } : {}),
     hconcat: [
       panel(objective, 'Objective', { title: 'mean local minibatch loss', scale: { zero: false } }),
       panel(accuracy, { text: 'Test Accuracy', subtitle: `solid: ${X_MEAN}, dashed: ${X_LOCAL}` }, { title: 'test accuracy', scale: { zero: false } }, {

@@ -68,3 +68,8 @@ export function readNdjsonRows(file: string): { line: number; value: JsonObject 
   }
   return out;
 }
+
+/** A defect of one NDJSON row: PROXMESH_ERR_IO with { file, line, key }. */
+export function rowError(file: string, line: number, key: string, what: string): ProxmeshError {
+  return new ProxmeshError('PROXMESH_ERR_IO', `${file}:${line}: "${key}" ${what}`, { file, line, key });
+}

@@ -3,11 +3,9 @@
  * `metrics: { paper: true }`). Optional: a run folder without the file has no paper metrics. Every
  * defect is a PROXMESH_ERR_IO naming the file, the line and the key.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProxmeshError } from '../errors.ts';
 import type { PaperMetricsRow } from '../eval/paper-metrics.ts';
-import { readNdjsonRows } from './read-files.ts';
+import { isFile, readNdjsonRows, rowError } from './read-files.ts';
 
 export const PAPER_METRICS_FILE = 'paper-metrics.ndjson';
 
@@ -16,14 +14,10 @@ const REQUIRED_KEYS = ['iter', 'epoch', 'consensusSum'] as const;
 const NULLABLE_KEYS = ['testAccuracy', 'localTestAccuracyMean', 'localTestAccuracyMin', 'localTestAccuracyMax', 'localLoss'] as const;
 const ACCURACY_KEYS: readonly string[] = NULLABLE_KEYS.filter((k) => k !== 'localLoss');
 
-function rowError(file: string, line: number, key: string, what: string): ProxmeshError {
-  return new ProxmeshError('PROXMESH_ERR_IO', `${file}:${line}: "${key}" ${what}`, { file, line, key });
-}
-
 /** The rows of `<dir>/paper-metrics.ndjson`, or null when the run wrote none. */
 export function readPaperMetrics(dir: string): PaperMetricsRow[] | null {
   const file = join(dir, PAPER_METRICS_FILE);
-  if (!existsSync(file)) return null;
+  if (!isFile(file)) return null;
   const rows: PaperMetricsRow[] = [];
   for (const { line, value } of readNdjsonRows(file)) {
     const row: Record<string, number | null> = {};

@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ProxmeshError } from '../errors.ts';
-import { isFile, isObject, readJsonObject, readNdjsonRows } from './read-files.ts';
+import { isFile, isObject, readJsonObject, readNdjsonRows, rowError } from './read-files.ts';
 import { readPaperMetrics } from './read-paper-metrics.ts';
 import type { PaperMetricsRow } from '../eval/paper-metrics.ts';
 
@@ -57,7 +57,7 @@ export interface RunFolder {
   /** summary.json, or null when the run wrote none (e.g. interrupted). */
   readonly summary: JsonObject | null;
   /** paper-metrics.ndjson (config `metrics: { paper: true }`), or null when the run wrote none. */
-  readonly paperMetrics?: readonly PaperMetricsRow[] | null;
+  readonly paperMetrics: readonly PaperMetricsRow[] | null;
 }
 
 export interface StudyCell {
@@ -78,10 +78,6 @@ export interface StudyFolder {
 }
 
 export type ResultsFolder = { kind: 'run'; run: RunFolder } | { kind: 'study'; study: StudyFolder };
-
-function rowError(file: string, line: number, key: string, what: string): ProxmeshError {
-  return new ProxmeshError('PROXMESH_ERR_IO', `${file}:${line}: "${key}" ${what}`, { file, line, key });
-}
 
 /** Validate one metrics.ndjson object (extra keys are ignored so that writers may add columns). */
 export function parseMetricsRow(value: JsonObject, file: string, line: number): MetricsRow {

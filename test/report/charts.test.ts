@@ -16,7 +16,7 @@ function row(iter: number, over: Partial<MetricsRow> = {}): MetricsRow {
 }
 
 function run(metrics: MetricsRow[], config = baseConfig()): RunFolder {
-  return { dir: '/x', config, metrics, summary: null };
+  return { dir: '/x', config, metrics, summary: null, paperMetrics: null };
 }
 
 function cell(id: string, diff: Record<string, unknown>, metrics: MetricsRow[], config = baseConfig()): StudyCell {
