@@ -86,6 +86,29 @@ async function finishIdentical(key: string, c: Cluster, t0: number, edges: Retur
     `results byte-identical to runSimulation (${results.length} B, ${done.rows} rows)\n[${key}] per-edge bytes sent (last scrape):\n${formatEdges(e)}`);
 }
 
+/**
+ * A fault on the victim's network interface from mid-run for 4 s. `checkAndRemove` runs only if the
+ * worker is still up (it may finish first): it asserts the fault took effect, lifts it and says what
+ * it saw. The run must then finish with results byte-identical to the simulator's.
+ */
+async function interfaceFault(key: string, what: string, fault: { apply(pid: number, iface: string): Promise<void>; checkAndRemove(pid: number, iface: string): Promise<string> }): Promise<void> {
+  const { c, t0 } = await launch(key);
+  try {
+    const edges = scrapeEdgeBytes(c);
+    const pid = await containerPid(c, c.workers[VICTIM].getId());
+    const iface = await interfaceWithIp(pid, c.workerIps[VICTIM]);
+    const at = await midRun(c);
+    await fault.apply(pid, iface);
+    await sleep(4000);
+    const stillUp = (await running(c, [c.workers[VICTIM]]))[0];
+    const seen = stillUp ? await fault.checkAndRemove(pid, iface) : 'worker had already finished';
+    console.log(`[${key}] ${what} on worker-${VICTIM} ${iface} from evaluated iteration ${at.lastIteration} for 4 s: ${seen}`);
+    await finishIdentical(key, c, t0, edges);
+  } finally {
+    await c.stop();
+  }
+}
+
 describe.skipIf(SKIP)('proxmesh cluster in containers', () => {
   it('a fault-free run serves results byte-identical to runSimulation', async () => {
     const { c, t0 } = await launch('clean');
@@ -119,54 +142,30 @@ describe.skipIf(SKIP)('proxmesh cluster in containers', () => {
   }, TEST_TIMEOUT);
 
   it('5 % random packet loss on a worker interface (nft numgen): results identical', async () => {
-    const { c, t0 } = await launch('loss');
-    try {
-      const edges = scrapeEdgeBytes(c);
-      const pid = await containerPid(c, c.workers[VICTIM].getId());
-      const iface = await interfaceWithIp(pid, c.workerIps[VICTIM]);
-      const at = await midRun(c);
-      await addPacketLoss(pid, iface, 5);
-      await sleep(4000);
-      let dropped = -1;
-      const stillUp = (await running(c, [c.workers[VICTIM]]))[0];
-      if (stillUp) {
-        dropped = await droppedPackets(pid);
+    await interfaceFault('loss', '5 % loss', {
+      apply: (pid, iface) => addPacketLoss(pid, iface, 5),
+      checkAndRemove: async (pid) => {
+        const dropped = await droppedPackets(pid);
         await removePacketLoss(pid);
         expect(await hasPacketLoss(pid)).toBe(false);
         expect(dropped).toBeGreaterThan(0);
-      }
-      console.log(`[loss] 5 % loss on worker-${VICTIM} ${iface} from evaluated iteration ${at.lastIteration} for 4 s: ` +
-        `${dropped >= 0 ? `${dropped} packets dropped, rule removed` : 'worker had already finished'}`);
-      await finishIdentical('loss', c, t0, edges);
-    } finally {
-      await c.stop();
-    }
+        return `${dropped} packets dropped, rule removed`;
+      },
+    });
   }, TEST_TIMEOUT);
 
   it('a bandwidth cap (tc tbf 96 kbit/s) on a worker: results identical', async () => {
-    const { c, t0 } = await launch('tbf');
-    try {
-      const edges = scrapeEdgeBytes(c);
-      const pid = await containerPid(c, c.workers[VICTIM].getId());
-      const iface = await interfaceWithIp(pid, c.workerIps[VICTIM]);
-      const at = await midRun(c);
-      await addBandwidthCap(pid, iface, '96kbit');
-      await sleep(4000);
-      const stillUp = (await running(c, [c.workers[VICTIM]]))[0];
-      let stats = { kind: '', sentBytes: -1, overlimits: -1 };
-      if (stillUp) {
-        stats = await bandwidthCapStats(pid, iface);
+    await interfaceFault('tbf', '96 kbit/s egress cap', {
+      apply: (pid, iface) => addBandwidthCap(pid, iface, '96kbit'),
+      checkAndRemove: async (pid, iface) => {
+        const stats = await bandwidthCapStats(pid, iface);
         expect(stats.kind).toBe('tbf');
         expect(stats.sentBytes).toBeGreaterThan(0);
         await removeBandwidthCap(pid, iface);
         expect((await bandwidthCapStats(pid, iface)).kind).not.toBe('tbf');
-      }
-      console.log(`[tbf] 96 kbit/s egress cap on worker-${VICTIM} ${iface} from evaluated iteration ${at.lastIteration} for 4 s: ` +
-        `${stillUp ? `${stats.sentBytes} B through the bucket, ${stats.overlimits} overlimits, cap removed` : 'worker had already finished'}`);
-      await finishIdentical('tbf', c, t0, edges);
-    } finally {
-      await c.stop();
-    }
+        return `${stats.sentBytes} B through the bucket, ${stats.overlimits} overlimits, cap removed`;
+      },
+    });
   }, TEST_TIMEOUT);
 
   it('a worker killed mid-run fails the run with an error naming the node and the round; no container keeps running', async () => {
