@@ -7,6 +7,8 @@ import websocket from '@fastify/websocket';
 import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.ts';
 import { RunManager, type RunManagerOptions } from './run-manager.ts';
 import type { RunContextFactory } from './run-types.ts';
+import { dataRootsFromEnv } from './data-roots.ts';
+import { serverLimits, type ServerLimits } from './server-limits.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -29,6 +31,20 @@ export interface BuildAppOptions {
   readonly defaultMetrics?: boolean;
   /** Awaited once a run's workers are all ready, before they are started (tests, probes). */
   readonly beforeStart?: RunManagerOptions['beforeStart'];
+  /**
+   * Folders a run posted over HTTP may read files from (default: PROXMESH_DATA_ROOTS, else the
+   * shipped data/ folder). Runs created in-process (the CLI's local cluster) are not restricted.
+   */
+  readonly dataRoots?: readonly string[];
+  /** Socket timeouts and caps (default: serverLimits(PROXMESH_* environment), server-limits.ts). */
+  readonly limits?: Partial<ServerLimits>;
+  /**
+   * Put the dashboard (page, state and event stream) behind the cluster token (Bearer, or HTTP
+   * Basic with the token as password, which browsers prompt for). Default: PROXMESH_DASHBOARD_AUTH=token.
+   */
+  readonly dashboardAuth?: boolean;
+  /** Environment read for the defaults above (tests pass their own). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface CoordinatorApp {
@@ -41,11 +57,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   if (!opts.token) throw new Error('buildApp: a non-empty cluster token is required');
   // Unknown keys are a 400: Fastify's default Ajv would silently drop them (removeAdditional).
   // Type coercion stays on (query strings such as ?limit=10 are typed by their schemas).
+  const env = opts.env ?? process.env;
+  const limits = { ...serverLimits(env), ...opts.limits };
+  // Timeouts: an idle or slow client must not hold a socket forever (issue 16: 60 idle sockets were
+  // still open after 130 s). WebSocket upgrades (ws) and SSE streams clear their socket's idle timeout.
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 16 * 1024 * 1024,
+    connectionTimeout: limits.connectionTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
     ajv: { customOptions: { removeAdditional: false } },
   });
+  // Beyond the cap, node closes each new connection as soon as it is accepted.
+  app.server.maxConnections = limits.maxConnections;
   const metrics = createCoordinatorMetrics({ defaultMetrics: opts.defaultMetrics });
   const runs = new RunManager({ metrics, contexts: opts.contexts, log: app.log, beforeStart: opts.beforeStart });
   registerErrorHandler(app);
@@ -53,8 +79,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   await app.register(healthPlugin, { runs });
   await app.register(metricsPlugin, { metrics });
   await app.register(controlPlugin, { runs, metrics, token: opts.token });
-  await app.register(runsPlugin, { runs, metrics, token: opts.token, validateConfig: opts.validateConfig });
-  await app.register(dashboardPlugin, { runs, metrics });
+  await app.register(runsPlugin, { runs, metrics, token: opts.token, validateConfig: opts.validateConfig, dataRoots: opts.dataRoots ?? dataRootsFromEnv(env) });
+  await app.register(dashboardPlugin, {
+    runs,
+    metrics,
+    maxStreams: limits.maxEventStreams,
+    ...((opts.dashboardAuth ?? env.PROXMESH_DASHBOARD_AUTH === 'token') ? { token: opts.token } : {}),
+  });
   app.addHook('onClose', async () => runs.shutdown('coordinator closed'));
   return { app, runs, metrics };
 }
