@@ -54,17 +54,21 @@ export function readRegularFile(path: string, opts: ReadRegularOptions = {}): Bu
     const st = fstatSync(fd);
     if (!st.isFile()) throw new RegularFileError('not-regular', 'not a regular file (devices, FIFOs, sockets and folders are refused)');
     if (st.size > max) throw new RegularFileError('too-large', `file is ${st.size} bytes, over the limit of ${max} bytes (PROXMESH_MAX_FILE_BYTES)`);
-    // Read at most max + 1 bytes whatever fstat said: a file growing while read is still bounded.
-    raw = Buffer.allocUnsafe(Math.min(st.size, max) + 1);
+    // Read to EOF but never past max + 1 bytes, whatever fstat said: a file growing while read and
+    // /proc files (size 0, content generated on read) are bounded the same way.
+    const chunks: Buffer[] = [];
     let got = 0;
+    let chunk = Buffer.allocUnsafe(Math.min(Math.max(st.size + 1, 64 * 1024), max + 1));
     for (;;) {
-      const n = readSync(fd, raw, got, raw.length - got, null);
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - got), null);
       if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
       got += n;
-      if (got === raw.length) break;
+      if (got > max) throw new RegularFileError('too-large', `file is over the limit of ${max} bytes (PROXMESH_MAX_FILE_BYTES)`);
+      if (n === chunk.length) chunk = Buffer.allocUnsafe(chunk.length);
+      else chunk = chunk.subarray(n);
     }
-    if (got > max) throw new RegularFileError('too-large', `file grew past the limit of ${max} bytes while being read`);
-    raw = raw.subarray(0, got);
+    raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, got);
   } catch (e) {
     if (e instanceof RegularFileError) throw e;
     throw new RegularFileError('unreadable', `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
