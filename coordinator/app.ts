@@ -86,6 +86,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
     maxStreams: limits.maxEventStreams,
     ...((opts.dashboardAuth ?? env.PROXMESH_DASHBOARD_AUTH === 'token') ? { token: opts.token } : {}),
   });
-  app.addHook('onClose', async () => runs.shutdown('coordinator closed'));
+  app.addHook('onClose', async () => {
+    runs.shutdown('coordinator closed');
+    await opts.contexts.close?.();
+  });
   return { app, runs, metrics };
 }

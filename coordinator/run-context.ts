@@ -12,7 +12,7 @@ import { aggregateContextOf, buildRunProblem, summaryFactsOf } from '../node/sim
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 import { runSetup } from './setup/run-setup.ts';
-import { setupInThread, type InThreadOptions } from './setup/in-thread.ts';
+import { createSetupThread, type InThreadOptions } from './setup/in-thread.ts';
 
 export interface RunContextOptions {
   /** Parent folder of run folders (each run writes <runsDir>/<runId>). */
@@ -26,9 +26,10 @@ export interface RunContextOptions {
 }
 
 export function createRunContextFactory(opts: RunContextOptions): RunContextFactory {
-  return async (spec, runId) => {
+  const thread = opts.setup === 'inline' ? null : createSetupThread();
+  const factory: RunContextFactory = async (spec, runId) => {
     const config = spec.config as FrozenConfig;
-    const { topology, data } = opts.setup === 'inline' ? runSetup(config) : await setupInThread(config, opts.thread);
+    const { topology, data } = thread ? await thread.run(config, opts.thread) : runSetup(config);
     const n = topology.graph.n;
     // Model, partition and prox from the loaded data: linear in the data size, and checked again.
     const problem = buildRunProblem(config, n, data);
@@ -53,4 +54,6 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       },
     };
   };
+  factory.close = async () => { await thread?.close(); };
+  return factory;
 }
