@@ -11,7 +11,7 @@ import { ProxmeshError } from '../errors.ts';
 import { applyDefaults } from './apply-defaults.ts';
 import { checkConfigConsistency } from './consistency.ts';
 import { deepFreeze } from './deep-freeze.ts';
-import { explain, type ConfigIssue } from './explain.ts';
+import { explain, formatValue, type ConfigIssue } from './explain.ts';
 import { assertConfigDepth, readConfigFile } from './parse.ts';
 import { RunConfigSchema, type FrozenConfig, type RunConfig } from './schema.ts';
 
@@ -60,6 +60,15 @@ function compiled(schema: TSchema): ValidateFunction {
   return v;
 }
 
+const MAX_ISSUES = 20;
+
+/** A given value as echoed in `detail`: itself when small, else its 80-character summary. */
+function bounded(v: unknown): unknown {
+  if (v === undefined || v === null || typeof v === 'number' || typeof v === 'boolean') return v;
+  const json = JSON.stringify(v);
+  return json !== undefined && json.length <= 200 ? v : formatValue(v);
+}
+
 export interface ValidateOptions {
   /**
    * Leave the given values out of messages and detail: set for values read from a file, which may be
@@ -87,11 +96,15 @@ export function validateAgainst<T>(schema: TSchema, value: unknown, prefix = '',
     }));
   }
   if (opts.redact) issues = issues.map((i) => ({ path: i.path, expected: i.expected, got: undefined, message: `config ${i.path || '/'}: must be ${i.expected}` }));
-  const first = issues[0];
-  throw new ProxmeshError('PROXMESH_ERR_CONFIG', issues.map((i) => i.message).join('\n'), {
+  // One line per problem, at most MAX_ISSUES: a posted config with a million bad entries must not
+  // get a response as large as itself.
+  const shown = issues.slice(0, MAX_ISSUES);
+  const more = issues.length > MAX_ISSUES ? [`… and ${issues.length - MAX_ISSUES} more problems`] : [];
+  const first = shown[0];
+  throw new ProxmeshError('PROXMESH_ERR_CONFIG', [...shown.map((i) => i.message), ...more].join('\n'), {
     path: first?.path,
     expected: first?.expected,
-    ...(opts.redact ? {} : { got: first?.got }),
-    issues: issues.map(({ path, expected, got }) => (opts.redact ? { path, expected } : { path, expected, got })),
+    ...(opts.redact ? {} : { got: bounded(first?.got) }),
+    issues: shown.map(({ path, expected, got }) => (opts.redact ? { path, expected } : { path, expected, got: bounded(got) })),
   });
 }
