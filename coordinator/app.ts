@@ -9,6 +9,7 @@ import { RunManager, type RunManagerOptions } from './run-manager.ts';
 import type { RunContextFactory } from './run-types.ts';
 import { dataRootsFromEnv } from './data-roots.ts';
 import { serverLimits, type ServerLimits } from './server-limits.ts';
+import { ProxmeshError } from '../node/errors.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -45,6 +46,17 @@ export interface BuildAppOptions {
   readonly dashboardAuth?: boolean;
   /** Environment read for the defaults above (tests pass their own). */
   readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * PROXMESH_DASHBOARD_AUTH: 'token' puts the dashboard behind the token, 'open' (or unset) leaves it
+ * open. Anything else is a usage error: a typo such as 'true' must not silently leave it open.
+ */
+export function dashboardAuthFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const v = env.PROXMESH_DASHBOARD_AUTH;
+  if (v === undefined || v === '' || v === 'open') return false;
+  if (v === 'token') return true;
+  throw new ProxmeshError('PROXMESH_ERR_USAGE', "PROXMESH_DASHBOARD_AUTH must be 'token' (dashboard behind the cluster token) or 'open'");
 }
 
 export interface CoordinatorApp {
@@ -84,7 +96,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
     runs,
     metrics,
     maxStreams: limits.maxEventStreams,
-    ...((opts.dashboardAuth ?? env.PROXMESH_DASHBOARD_AUTH === 'token') ? { token: opts.token } : {}),
+    ...((opts.dashboardAuth ?? dashboardAuthFromEnv(env)) ? { token: opts.token } : {}),
   });
   app.addHook('onClose', async () => {
     runs.shutdown('coordinator closed');

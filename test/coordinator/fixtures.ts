@@ -26,6 +26,9 @@ export async function testApp(extra: Partial<BuildAppOptions> & { contextOptions
     dataRoots: [REPO_DATA_DIR, runsDir],
     env: {},
     ...appOptions,
+  }).catch((err: unknown) => {
+    rmSync(runsDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     ...built,
