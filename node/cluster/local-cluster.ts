@@ -16,7 +16,7 @@ import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MetricsRow } from '../eval/aggregate-reports.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
-import { buildRunTopology } from '../sim/assemble.ts';
+import { runNodeCount } from '../sim/assemble.ts';
 
 /** The worker-only entry point (loads ~1 s faster than the full CLI, node/cli/bin.js). */
 const WORKER_BIN = join(dirname(fileURLToPath(import.meta.url)), 'worker-bin.js');
@@ -65,7 +65,8 @@ interface WorkerProc {
 }
 
 export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOptions = {}): Promise<LocalClusterResult> {
-  const n = buildRunTopology(config).graph.n;
+  // n without the topology's eigen-solve: the coordinator's set-up checks the bounds before solving.
+  const n = runNodeCount(config);
   const dir = opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, new Date());
   const token = randomBytes(24).toString('hex');
   const runId = `local-${Date.now().toString(36)}`;
