@@ -72,7 +72,9 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
   const runId = `local-${Date.now().toString(36)}`;
   const { app, runs } = await buildApp({
     token,
-    contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined) }),
+    // Inline set-up: this coordinator serves only the workers it spawns, which wait for the run
+    // anyway; a set-up thread would only add its start-up to every local run.
+    contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined), setup: 'inline' }),
     validateConfig: (raw) => loadConfig(raw as object),
     defaultMetrics: true,
     beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,
