@@ -133,6 +133,32 @@ describe.skipIf(passwdLines.length === 0)('where a file may be read, no reader q
   });
 });
 
+describe('a secret placed where each reader used to quote from', () => {
+  const SECRET = 'SECRET-7f3a9c';
+  const cases: [string, string, string | Buffer, (f: string) => Record<string, unknown>][] = [
+    ['LIBSVM label', 'a.svm', `${SECRET} 1:1\n`, (f) => fileDataset(f, 'libsvm')],
+    ['LIBSVM pair', 'b.svm', `1 1:1\n1 ${SECRET}\n`, (f) => fileDataset(f, 'libsvm')],
+    ['LIBSVM index', 'c.svm', `1 ${SECRET}:1\n`, (f) => fileDataset(f, 'libsvm')],
+    ['LIBSVM value', 'd.svm', `1 1:${SECRET}\n`, (f) => fileDataset(f, 'libsvm')],
+    ['CSV field', 'e.csv', `1,2,0\n1,${SECRET},0\n`, (f) => fileDataset(f, 'csv')],
+    ['CSV header', 'f.csv', `${SECRET},x\n1,0\n`, (f) => fileDataset(f, 'csv')],
+    ['idx magic', 'g.idx', Buffer.concat([Buffer.from([0x53, 0x45]), Buffer.from(SECRET)]), (f) => fileDataset(f, 'idx', { labelsPath: f })],
+    ['edge-list line', 'h.txt', `0 1\n${SECRET} 2\n`, (f) => smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } })],
+    ['edge-list id', 'i.txt', '0 1\n1 3917\n', (f) => smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } })],
+  ];
+  it.each(cases)('%s → 400 naming file and line, not the secret', async (_n, name, content, config) => {
+    t = await testApp();
+    const f = join(t.runsDir, name);
+    writeFileSync(f, content);
+    const res = await post(config(f));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toContain(name);
+    expect(res.body).not.toContain(SECRET);
+    expect(res.body).not.toContain('5345'); // the idx magic bytes 'SE' as hex
+    expect(res.body).not.toContain('3917');
+  });
+});
+
 describe.skipIf(!existsSync('/proc/self/environ'))('/proc/self/environ with PROXMESH_TOKEN in the coordinator environment', () => {
   it('no response of a coordinator whose roots allow /proc contains the secret', () => {
     const secret = `s3cr3t-${process.pid}-${Date.now().toString(36)}-token`;
