@@ -62,7 +62,8 @@ describe('proxmesh CLI (child process)', () => {
     expect(readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n')).toHaveLength(11);
 
     expect(ko.code).toBe(2);
-    expect(ko.stderr).toBe('error PROXMESH_ERR_CONFIG: config /algorithm/eta: must be > 0 (got -1)\n');
+    // A config file's values are not echoed (issue 16: errors name, never quote a user's file).
+    expect(ko.stderr).toBe('error PROXMESH_ERR_CONFIG: config /algorithm/eta: must be > 0\n');
   });
 });
 
