@@ -16,9 +16,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ProxmeshError } from '../../node/errors.ts';
+import { PACKAGE_ROOT } from '../../node/runtime/package-root.ts';
 import type { MetricsRow } from '../../node/eval/aggregate-reports.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { RunManager, RunState } from '../run-manager.ts';
@@ -37,7 +37,8 @@ export interface DashboardPluginOptions {
   readonly nodesDelayMs?: number;
 }
 
-const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboard', 'public');
+// From the package root: the static files are not compiled, so dist/ has none beside this module.
+const PUBLIC_DIR = join(PACKAGE_ROOT, 'coordinator', 'dashboard', 'public');
 
 const ASSETS: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',

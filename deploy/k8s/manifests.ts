@@ -76,7 +76,7 @@ const CONTAINER_SECURITY: ISecurityContext = {
   capabilities: { drop: ['ALL'] },
 };
 
-// The root filesystem is read-only: run folders go to /data, tsx's compile cache to /tmp.
+// The root filesystem is read-only: run folders go to /data; /tmp is a small scratch space.
 const SCRATCH_VOLUMES: IVolume[] = [
   { name: 'data', emptyDir: {} },
   { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },

@@ -3,18 +3,18 @@
  * Docker and Kubernetes). Secrets come from the environment (PROXMESH_TOKEN), never from argv.
  */
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../config/load.ts';
+import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { abortOnSignals, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
 import type { CliIo } from './io.ts';
 import { createProgress, progressMode } from './progress.ts';
 
 /** The embedded default job of `npm start`. */
-export const DEFAULT_EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'a9a-cdproxsgt-ring8.yaml');
+export const DEFAULT_EXAMPLE = join(PACKAGE_ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml');
 
 export { ordinalFromHostname, parseListen } from '../cluster/cli-env.ts';
 export { workerCommand, type WorkerCommandOptions } from '../cluster/worker-command.ts';

@@ -1,7 +1,7 @@
 /**
  * Small pieces shared by the cluster commands (run, coordinator, worker): host:port parsing, the
  * StatefulSet ordinal, the token from the environment, and SIGINT/SIGTERM → AbortSignal. Kept apart
- * from node/cli so the worker's entry point (worker-bin.js) loads only what a worker needs.
+ * from node/cli so the worker's entry point (worker-bin.ts) loads only what a worker needs.
  */
 import { ProxmeshError } from '../errors.ts';
 

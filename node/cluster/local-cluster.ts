@@ -6,8 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import type { RunView } from '../../coordinator/run-manager.ts';
@@ -17,9 +15,10 @@ import { ProxmeshError } from '../errors.ts';
 import type { MetricsRow } from '../eval/aggregate-reports.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
 import { buildRunTopology } from '../sim/assemble.ts';
+import { childEntryArgs } from '../runtime/child-entry.ts';
 
-/** The worker-only entry point (loads ~1 s faster than the full CLI, node/cli/bin.js). */
-const WORKER_BIN = join(dirname(fileURLToPath(import.meta.url)), 'worker-bin.js');
+/** The worker-only entry point (loads less than the full CLI, node/cli/bin.ts). */
+const WORKER_BIN = childEntryArgs(import.meta.url, 'worker-bin');
 
 export interface LocalClusterProgress {
   readonly iterations: number;
@@ -93,7 +92,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     // Workers start first: their start-up (a Node process each) overlaps the coordinator's loading
     // of the data for the run context below; they wait on the control channel until the run exists.
     for (let id = 0; id < n; id++) {
-      const child = spawn(process.execPath, [WORKER_BIN], {
+      const child = spawn(process.execPath, WORKER_BIN, {
         env: {
           ...process.env,
           PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`,

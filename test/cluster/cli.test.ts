@@ -9,9 +9,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pidAlive, pollUntil, smallRaw, tempDirs } from './helpers.ts';
+import { pidAlive, pollUntil, smallRaw, sourceEntry, tempDirs } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../node/cli/bin.js', import.meta.url));
+const BIN = sourceEntry('node/cli/bin.ts');
 const dirs = tempDirs();
 const children: ChildProcess[] = [];
 let workerPids: number[] = [];
@@ -24,7 +24,7 @@ afterAll(() => dirs.cleanup());
 interface Proc { child: ChildProcess; stdout: string[]; stderr: string; exit: Promise<{ code: number | null; signal: string | null }> }
 
 function cli(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const p: Proc = { child, stdout: [], stderr: '', exit: null as never };
   let buf = '';

@@ -1,7 +1,9 @@
 /** Shared fixtures of the cluster tests: small configs, temp folders, process and HTTP probes. */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../../node/config/load.ts';
 import type { FrozenConfig } from '../../node/config/schema.ts';
 
@@ -95,4 +97,13 @@ export function parseProm(text: string): { name: string; labels: Record<string, 
 
 export function readText(dir: string, file: string): string {
   return readFileSync(join(dir, file), 'utf8');
+}
+
+/**
+ * node arguments that run a TypeScript entry of this repository from its sources (the tests never
+ * need a build): the dev loader tsx, resolved from here so the child's working directory does not matter.
+ */
+export function sourceEntry(repoRelPath: string): string[] {
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', loader, fileURLToPath(new URL(`../../${repoRelPath}`, import.meta.url))];
 }

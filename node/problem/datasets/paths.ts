@@ -4,11 +4,11 @@
  * ijcnn1…) are read in place from a shared folder and never copied into the repository.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../../runtime/package-root.ts';
 
-/** The repository root (…/node/problem/datasets → three levels up). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The package root (the same from the sources and from the compiled dist/ tree). */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** The repository's shipped data folder. */
 export const REPO_DATA_DIR = join(REPO_ROOT, 'data');
