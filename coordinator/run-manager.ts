@@ -16,6 +16,9 @@ import { aggregateReports, type AggregateContext, type MetricsRow, type NodeRepo
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunContextFactory, RunStore, RunSpec } from './run-types.ts';
 
+/** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
+interface StepSplitSum { compute: number; encode: number; send: number; wait: number; nodes: number }
+
 export type RunState = 'waiting' | 'assigned' | 'running' | 'done' | 'failed';
 
 /** One control-channel connection (a worker). */
@@ -43,6 +46,8 @@ interface Run {
   ready: Set<number>;
   doneNodes: Set<number>;
   pending: Map<number, NodeReport[]>;
+  /** Σ over nodes of the reported mean step split (seconds per iteration), by report iteration (timings.ndjson). */
+  pendingSplit: Map<number, StepSplitSum>;
   lastIter: number[];
   /** cumulative bytes per node at the previous evaluation (for the Prometheus counter's increments) */
   lastBytes: number[];
@@ -112,7 +117,7 @@ export class RunManager extends EventEmitter {
     const { ctx, store, n, iterations, spectralGap } = built;
     const run: Run = {
       id, spec, n, iterations, state: 'waiting', nodes: [], ready: new Set(), doneNodes: new Set(),
-      pending: new Map(), lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
+      pending: new Map(), pendingSplit: new Map(), lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
       createdAt: new Date().toISOString(), finishedAt: null, t0: performance.now(), tStart: 0, tLastRow: 0,
     };
     this.runs.set(id, run);
@@ -293,6 +298,15 @@ export class RunManager extends EventEmitter {
       slot = new Array(run.n);
       run.pending.set(msg.iter, slot);
     }
+    if (msg.stepSeconds) {
+      let s = run.pendingSplit.get(msg.iter);
+      if (!s) run.pendingSplit.set(msg.iter, (s = { compute: 0, encode: 0, send: 0, wait: 0, nodes: 0 }));
+      s.compute += msg.stepSeconds.compute;
+      s.encode += msg.stepSeconds.encode;
+      s.send += msg.stepSeconds.send ?? 0;
+      s.wait += msg.stepSeconds.wait;
+      s.nodes++;
+    }
     slot[msg.nodeId] = { nodeId: msg.nodeId, iter: msg.iter, x: msg.x, lossSum: msg.lossSum, lossCount: msg.lossCount, bytesSent: msg.bytesSent };
     // Per-node facts for live views (coordinator/dashboard/server/node-stats.ts).
     this.emit('nodeStats', run.id, {
@@ -324,6 +338,16 @@ export class RunManager extends EventEmitter {
     const tDone = performance.now();
     // 'iterations' = wall time until the slowest node's report arrived since the previous row
     if (prev) run.store.appendTiming?.({ phase: 'iterations', from: prev.iter, to: row.iter, seconds: (tEval - run.tLastRow) / 1000 });
+    const split = run.pendingSplit.get(row.iter);
+    run.pendingSplit.delete(row.iter);
+    if (prev && split && split.nodes > 0) {
+      // Where an iteration's time went, as the nodes measured it (mean over nodes, seconds per iteration).
+      const mean = (x: number) => x / split.nodes;
+      run.store.appendTiming?.({
+        phase: 'step-split', from: prev.iter, to: row.iter,
+        compute: mean(split.compute), encode: mean(split.encode), send: mean(split.send), wait: mean(split.wait),
+      });
+    }
     run.store.appendTiming?.({ phase: 'eval', iter: row.iter, seconds: (tDone - tEval) / 1000 });
     run.tLastRow = tDone;
     run.rows.push(row);

@@ -226,7 +226,7 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
   let lossSum = 0;
   let lossCount = 0;
   // Σ step seconds since the previous report (compute, encode, wait), for the report's means.
-  const split = { compute: 0, encode: 0, wait: 0 };
+  const split = { compute: 0, encode: 0, send: 0, wait: 0 };
   const report = (iter: number) => {
     const ts = a.transport.stats();
     const peerBytes: Record<string, number> = {};
@@ -237,29 +237,32 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
     send({
       t: 'report', runId, nodeId, iter, x: Float64Array.from(algorithm.model(state)), lossSum, lossCount,
       bytesSent: comm.stats().payloadBytesSent,
-      stepSeconds: { compute: per(split.compute), encode: per(split.encode), wait: per(split.wait) },
+      stepSeconds: { compute: per(split.compute), encode: per(split.encode), send: per(split.send), wait: per(split.wait) },
       rejectedFrames,
       peerBytes,
     });
     lossSum = 0;
     lossCount = 0;
-    split.compute = split.encode = split.wait = 0;
+    split.compute = split.encode = split.send = split.wait = 0;
   };
   report(0);
   for (let k = 0; k < K; k++) {
     if (a.abort.signal.aborted) throw a.abort.signal.reason;
     const t0 = performance.now();
     const enc0 = comm.times.encodeSeconds;
+    const send0 = comm.times.sendSeconds;
     const wait0 = comm.times.waitSeconds;
     const stats = await algorithm.step(ctx, state, k);
     const total = (performance.now() - t0) / 1000;
     const encode = comm.times.encodeSeconds - enc0;
+    const send = comm.times.sendSeconds - send0;
     const wait = comm.times.waitSeconds - wait0;
     // compute = gradient, compression, mixing and prox: the step's time outside the codec and the network
-    const compute = Math.max(0, total - encode - wait);
-    metrics.observeStep(compute, encode, wait);
+    const compute = Math.max(0, total - encode - send - wait);
+    metrics.observeStep(compute, encode, send + wait);
     split.compute += compute;
     split.encode += encode;
+    split.send += send;
     split.wait += wait;
     metrics.setIteration(k + 1);
     lossSum += stats.loss;

@@ -33,7 +33,7 @@ export interface ReportMsg extends NodeReport {
    * since the previous report split into compute / encode (codec) / wait, frames rejected so far (all
    * reasons), and cumulative payload bytes sent to each neighbour (transport counts, keyed by peer id).
    */
-  readonly stepSeconds?: { readonly compute: number; readonly encode: number; readonly wait: number } | null;
+  readonly stepSeconds?: { readonly compute: number; readonly encode: number; readonly send?: number; readonly wait: number } | null;
   readonly rejectedFrames?: number | null;
   readonly peerBytes?: Readonly<Record<string, number>> | null;
 }
@@ -127,7 +127,7 @@ function f64(o: Record<string, unknown>, k: string): Float64Array {
   return out;
 }
 
-function stepSplit(o: Record<string, unknown>, k: string): { compute: number; encode: number; wait: number } {
+function stepSplit(o: Record<string, unknown>, k: string): { compute: number; encode: number; send?: number; wait: number } {
   const v = o[k];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
   const r = v as Record<string, unknown>;
@@ -136,7 +136,8 @@ function stepSplit(o: Record<string, unknown>, k: string): { compute: number; en
     if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
     return x;
   };
-  return { compute: sec('compute'), encode: sec('encode'), wait: sec('wait') };
+  // send is optional: workers before it was split out of wait do not report it.
+  return { compute: sec('compute'), encode: sec('encode'), ...(r.send !== undefined ? { send: sec('send') } : {}), wait: sec('wait') };
 }
 
 function byPeer(o: Record<string, unknown>, k: string): Record<string, number> {

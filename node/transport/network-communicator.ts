@@ -26,9 +26,10 @@ export interface NetworkCommunicatorOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Cumulative seconds inside exchanges: codec (encode + decode) and network (send + wait). */
+/** Cumulative seconds inside exchanges: codec (encode + decode), handing frames to the sockets (send) and waiting for the peers' frames (wait). */
 export interface ExchangeTimes {
   encodeSeconds: number;
+  sendSeconds: number;
   waitSeconds: number;
 }
 
@@ -43,7 +44,7 @@ export interface CommunicatorStats {
 export class NetworkCommunicator implements Communicator {
   readonly inbox: RoundInbox;
   /** Where exchange time went, for the worker's step-time split (compute / encode / wait). */
-  readonly times: ExchangeTimes = { encodeSeconds: 0, waitSeconds: 0 };
+  readonly times: ExchangeTimes = { encodeSeconds: 0, sendSeconds: 0, waitSeconds: 0 };
   private readonly others: number[];
   private readonly ids: number[];
   private readonly unsubscribe: Array<() => void> = [];
@@ -76,6 +77,7 @@ export class NetworkCommunicator implements Communicator {
     const arrived = this.inbox.waitFor(round, phase, this.others, { signal });
     arrived.catch(() => {}); // observed below; avoid an unhandled rejection while sending
     await Promise.all(this.others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+    const tSent = performance.now();
     this.counters.payloadBytesSent += payload.length * this.others.length;
     const payloads = await arrived;
     const t2 = performance.now();
@@ -93,7 +95,8 @@ export class NetworkCommunicator implements Communicator {
     }
     const t3 = performance.now();
     this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
-    this.times.waitSeconds += (t2 - t1) / 1000;
+    this.times.sendSeconds += (tSent - t1) / 1000;
+    this.times.waitSeconds += (t2 - tSent) / 1000;
     return out;
   }
 
