@@ -8,7 +8,7 @@
  *     evalEvery iterations and at k = K it reports (x_i, Σ loss, bytes) to the coordinator.
  *  4. Exits 0 after `stop` (done) or SIGTERM; exits 1 when its run fails.
  */
-import { createServer } from 'node:net';
+import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -69,27 +69,41 @@ interface Active {
 export async function runWorker(opts: WorkerOptions): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const metrics = createWorkerMetrics();
-  const peerPort = opts.listenPort === 0 ? await freePort(opts.listenHost) : opts.listenPort;
+  // The peer listener is bound once, here, on the configured port or port 0, and the bound port is
+  // what the worker registers: no port is picked, released and bound again later (with many workers
+  // another process's outgoing connection can take it in between: EADDRINUSE). The run's transport
+  // accepts its peer links on this server (WsTransport `server`).
+  const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links');
+  const peerPort = boundPort(peerServer);
   const advertise = opts.advertiseHost ?? opts.listenHost;
   let metricsServer: Server | null = null;
   let metricsUrl: string | null = null;
+  const closeServers = async () => {
+    await closeHttp(peerServer);
+    if (metricsServer) await closeHttp(metricsServer);
+  };
   if (opts.metricsPort !== null) {
-    const m = await serveMetrics(metrics, opts.metricsHost, opts.metricsPort);
-    metricsServer = m.server;
-    metricsUrl = `http://${opts.metricsHost === '0.0.0.0' ? advertise : opts.metricsHost}:${m.port}/metrics`;
+    try {
+      const m = await serveMetrics(metrics, opts.metricsHost, opts.metricsPort);
+      metricsServer = m.server;
+      metricsUrl = `http://${opts.metricsHost === '0.0.0.0' ? advertise : opts.metricsHost}:${m.port}/metrics`;
+    } catch (err) {
+      await closeServers();
+      throw new ProxmeshError('PROXMESH_ERR_IO', `worker cannot serve /metrics on ${opts.metricsHost}:${opts.metricsPort}: ${(err as Error).message}`);
+    }
   }
   const codec = createControlCodec();
   let control: WebSocket | null;
   try {
     control = await connectControl(opts, log);
   } catch (err) {
-    if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+    await closeServers();
     throw err;
   }
   if (control === null) {
-    // SIGTERM (or stop) while still looking for the coordinator: nothing to tear down but /metrics.
+    // SIGTERM (or stop) while still looking for the coordinator: nothing to tear down but the listeners.
     log('worker: stopped before reaching the coordinator');
-    if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+    await closeServers();
     return 0;
   }
   const send = (msg: WorkerMsg) => {
@@ -114,8 +128,9 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         await links.transport.stop().catch(() => {});
       }
       if (control.readyState === WebSocket.OPEN || control.readyState === WebSocket.CONNECTING) control.close(1000, 'bye');
+      await closeHttp(peerServer);
       if (metricsServer && opts.metricsLingerMs && !opts.signal?.aborted) await lingerUnlessAborted(opts.metricsLingerMs, opts.signal);
-      if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+      if (metricsServer) await closeHttp(metricsServer);
       resolve(status);
     };
     opts.signal?.addEventListener('abort', () => void teardown(0), { once: true });
@@ -185,8 +200,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       neighbours,
       maxFrameBytes: maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)),
       expectedDim: problem.model.dim,
-      host: opts.listenHost,
-      port: peerPort,
+      server: peerServer,
       peerAddress: (p) => urls.get(p),
       peerTimeoutMs: opts.peerTimeoutMs,
       heartbeatMs: opts.heartbeatMs,
@@ -348,14 +362,29 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
   }
 }
 
-/** A free TCP port on host (bound then released; the peer server binds it right after). */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
+/** An HTTP server listening on host:port (port 0: the system picks; read it with boundPort). */
+async function listenHttp(host: string, port: number, what: string): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.statusCode = 426; // peer links only: WebSocket upgrades
+    res.end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `worker cannot listen for ${what} on ${host}:${port}: ${err.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+function boundPort(server: Server): number {
+  const addr = server.address();
+  return typeof addr === 'object' && addr !== null ? addr.port : 0;
+}
+
+/** Closes a server and every connection still open on it (peer sockets of a finished run included). */
+function closeHttp(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
 }

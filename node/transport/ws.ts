@@ -7,6 +7,7 @@
  * (ws' sender habit). Backpressure: when `bufferedAmount` exceeds the high-water mark, send()
  * waits until its frame has been flushed to the socket.
  */
+import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProxmeshError } from '../errors.ts';
@@ -17,6 +18,12 @@ export interface WsTransportOptions extends BaseTransportOptions {
   readonly host?: string;
   /** Port to listen on (default 0: an ephemeral port, see `port`). */
   readonly port?: number;
+  /**
+   * An HTTP server the caller has already bound (port 0 or a configured port, once): peer links are
+   * accepted on it instead of on a listener of the transport's own, so the port a worker advertised
+   * before its run existed is the port it serves. host/port are then ignored; stop() leaves it open.
+   */
+  readonly server?: HttpServer;
   /** URL (ws://host:port) of a neighbour with a higher id, or undefined while unknown (the dial is retried). */
   readonly peerAddress: (peer: number) => string | undefined;
   /** bufferedAmount in bytes above which send() waits for its frame to drain (default 4 MiB). */
@@ -53,6 +60,15 @@ export class WsTransport extends BaseTransport {
   }
 
   protected async listen(): Promise<void> {
+    if (this.ws.server !== undefined) {
+      const server = new WebSocketServer({ server: this.ws.server, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false });
+      server.on('error', () => {});
+      const addr = this.ws.server.address();
+      this.listenPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      server.on('connection', (socket) => this.wire(socket, null));
+      this.server = server;
+      return;
+    }
     const server = new WebSocketServer({
       host: this.ws.host ?? '127.0.0.1', port: this.ws.port ?? 0, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false,
     });
