@@ -8,6 +8,7 @@
  *     evalEvery iterations and at k = K it reports (x_i, Σ loss, bytes) to the coordinator.
  *  4. Exits 0 after `stop` (done) or SIGTERM; exits 1 when its run fails.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
@@ -17,6 +18,7 @@ import { loadConfig } from './config/load.ts';
 import type { FrozenConfig } from './config/schema.ts';
 import { maxFrameBytes } from './codec/frame.ts';
 import { ProxmeshError } from './errors.ts';
+import { CLOSE_UNAUTHORIZED, WorkerAuth } from './cluster/control-auth.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
 import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from './sim/assemble.ts';
@@ -326,23 +328,42 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
     if (signal?.aborted) return null;
     try {
       return await new Promise<WebSocket | null>((resolve, reject) => {
+        // No token in the upgrade: the first messages prove it both ways (node/cluster/control-auth.ts).
         const ws = new WebSocket(opts.coordinatorUrl, {
-          headers: { authorization: `Bearer ${opts.token}` },
           perMessageDeflate: false,
           maxPayload: 256 * 1024 * 1024,
           handshakeTimeout: 5000,
         });
-        const onAbort = () => { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); resolve(null); };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        ws.once('open', () => {
+        const auth = new WorkerAuth(opts.token, `worker-${opts.ordinal ?? 'any'}-${randomBytes(6).toString('hex')}`);
+        const settle = (fn: () => void) => {
           signal?.removeEventListener('abort', onAbort);
-          ws.removeAllListeners('error');
+          ws.removeAllListeners();
           ws.on('error', () => {});
-          resolve(ws);
+          fn();
+        };
+        const onAbort = () => settle(() => { ws.terminate(); resolve(null); });
+        signal?.addEventListener('abort', onAbort, { once: true });
+        ws.once('open', () => ws.send(auth.hello()));
+        ws.once('message', (data: Buffer) => {
+          try {
+            const answer = auth.answer(data);
+            settle(() => {
+              ws.send(answer);
+              resolve(ws);
+            });
+          } catch (err) {
+            settle(() => { ws.terminate(); reject(err); });
+          }
+        });
+        ws.once('close', (code: number, reason: Buffer) => {
+          const unauthorized = code === CLOSE_UNAUTHORIZED;
+          reject(new ProxmeshError(unauthorized ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
+            `coordinator ${opts.coordinatorUrl} closed the control connection during the token proof (${code}${reason.length ? `: ${reason.toString()}` : ''})` +
+            (unauthorized ? ' (wrong cluster token)' : '')));
         });
         ws.once('unexpected-response', (_req, res) => {
           reject(new ProxmeshError(res.statusCode === 401 ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
-            `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong or missing cluster token)' : ''}`));
+            `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}`));
         });
         ws.once('error', reject);
       });

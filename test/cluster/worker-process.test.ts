@@ -4,12 +4,11 @@
  * timeout with a listener and a timer keeping it alive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createControlCodec } from '../../node/cluster/control-protocol.ts';
 import { auth, testApp, TOKEN } from '../coordinator/fixtures.ts';
-import { pollUntil, smallRaw, sourceEntry } from './helpers.ts';
+import { openControl, pollUntil, smallRaw, sourceEntry } from './helpers.ts';
 
 const WORKER_BIN = sourceEntry('node/cluster/worker-bin.ts');
 let t: Awaited<ReturnType<typeof testApp>> | null = null;
@@ -29,9 +28,7 @@ describe('worker process', () => {
     const created = await t.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 2 } }), id: 'wp' } });
     expect(created.statusCode).toBe(201);
     // node 1: a control client whose peer address refuses connections
-    fake = new WebSocket(`ws://127.0.0.1:${port}/control`, { headers: auth, perMessageDeflate: false });
-    fake.on('error', () => {});
-    await new Promise<void>((resolve) => fake!.once('open', () => resolve()));
+    fake = await openControl(`ws://127.0.0.1:${port}/control`, TOKEN);
     fake.send(createControlCodec().encode({ t: 'register', peerUrl: 'ws://127.0.0.1:9', ordinal: 1, metricsUrl: null }));
 
     let stderr = '';

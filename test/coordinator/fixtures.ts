@@ -10,13 +10,14 @@ import { loadConfig } from '../../node/config/load.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
-export async function testApp(): Promise<CoordinatorApp & { runsDir: string; dispose(): Promise<void> }> {
+export async function testApp(opts: { controlAuthTimeoutMs?: number } = {}): Promise<CoordinatorApp & { runsDir: string; dispose(): Promise<void> }> {
   const runsDir = mkdtempSync(join(tmpdir(), 'proxmesh-coord-'));
   const built = await buildApp({
     token: TOKEN,
     contexts: createRunContextFactory({ runsDir }),
     validateConfig: (raw) => loadConfig(raw as object),
     defaultMetrics: false,
+    controlAuthTimeoutMs: opts.controlAuthTimeoutMs,
   });
   return {
     ...built,
