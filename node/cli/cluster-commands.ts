@@ -24,6 +24,8 @@ export interface RunCommandOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
+  /** Nodes per worker process (default 1). */
+  readonly nodesPerWorker?: number;
 }
 
 export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<number> {
@@ -36,6 +38,7 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
     const result = await runLocalCluster(config, {
       outDir: opts.out,
       signal: sig.signal,
+      nodesPerWorker: opts.nodesPerWorker,
       onListening: ({ url, metricsUrl, dir }) => {
         if (mode !== 'json' && mode !== 'quiet') io.stderr.write(`coordinator ${url} (metrics ${metricsUrl}); run folder ${dir}; config ${file}\n`);
       },
@@ -51,7 +54,7 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
       io.stdout.write(`${JSON.stringify({ type: 'summary', dir: result.dir, run: result.run.id, state: result.run.state, final: last ?? null })}\n`);
     } else {
       io.stdout.write(
-        `run ${result.run.id} done: ${result.run.nodes} workers, ${result.run.iterations} iterations\n` +
+        `run ${result.run.id} done: ${result.run.nodes} nodes, ${result.run.iterations} iterations\n` +
         (last ? `final objective ${last.objective}  stationarity ${last.stationarity}  consensus ${last.consensus}  ` +
           `test accuracy ${last.testAccuracy ?? 'n/a'}  bits sent ${last.bitsSent}\n` : '') +
         `results written to ${result.dir}\n` +

@@ -54,6 +54,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--out <dir>', 'run folder (default: <output.dir>/<output.name or timestamp>)')
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
+    .option('--nodes-per-worker <B>', 'nodes hosted by each worker process (default 1); nodes in one process exchange through memory', toInt('nodes-per-worker'))
     .action(async (opts) => setStatus(await runCommand(opts, io)));
 
   program
@@ -67,6 +68,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--metrics-listen <host:port|off>', '/metrics listener (env PROXMESH_METRICS_LISTEN, default 0.0.0.0:9464)')
     .option('--peer-timeout-ms <ms>', 'fail the run when a peer is silent this long (env PROXMESH_PEER_TIMEOUT_MS, default 30000)', toInt('peer-timeout-ms'))
     .option('--heartbeat-ms <ms>', 'peer ping interval (env PROXMESH_HEARTBEAT_MS, default 1000)', toInt('heartbeat-ms'))
+    .option('--nodes-per-worker <B>', 'nodes this process hosts: ordinal o hosts nodes o·B … o·B+B−1 (env PROXMESH_NODES_PER_WORKER, default 1)', toInt('nodes-per-worker'))
     .action(async (opts) => setStatus(await workerCommand(opts, io)));
 
   program

@@ -50,3 +50,10 @@ export function abortOnSignals(): { signal: AbortSignal; dispose: () => void; wh
   process.on('SIGTERM', onTerm);
   return { signal: ac.signal, which: () => got, dispose: () => { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); } };
 }
+
+/** --nodes-per-worker / PROXMESH_NODES_PER_WORKER: an integer ≥ 1 (default 1). */
+export function nodesPerWorker(v: number | undefined): number {
+  if (v === undefined) return 1;
+  if (!Number.isSafeInteger(v) || v < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `nodes per worker must be an integer ≥ 1 (got ${v})`);
+  return v;
+}

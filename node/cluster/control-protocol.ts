@@ -16,9 +16,14 @@ export interface RegisterMsg {
   readonly ordinal: number | null;
   /** http:// URL of the worker's own /metrics, for the summary. */
   readonly metricsUrl: string | null;
+  /** How many nodes this process hosts (--nodes-per-worker; absent: 1). */
+  readonly nodes?: number;
 }
 
-export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number }
+/** Seconds a worker spent starting: process start → worker code loaded, the run's data built, its peer links up (timings.ndjson). */
+export interface StartupSplit { readonly load: number; readonly data: number; readonly connect: number }
+
+export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number; readonly startup?: StartupSplit | null }
 
 /**
  * Sent at k = 0, every evalEvery iterations and at k = K: the node's NodeReport (x_i^k, lossSum over
@@ -57,8 +62,10 @@ export interface AssignMsg {
   readonly nodeId: number;
   /** The frozen, resolved run config (JSON). */
   readonly config: unknown;
-  /** Every node's peer URL, by id (the worker dials the higher ids among its neighbours). */
+  /** Every node's peer URL, by id: the URL of the process hosting it (the worker dials the higher ids among its neighbours). */
   readonly peers: readonly PeerInfo[];
+  /** The block of node ids this process hosts (--nodes-per-worker), ascending; absent: just nodeId. */
+  readonly nodeIds?: readonly number[];
 }
 export interface StartMsg { readonly t: 'start'; readonly runId: string }
 export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
@@ -140,6 +147,27 @@ function stepSplit(o: Record<string, unknown>, k: string): { compute: number; en
   return { compute: sec('compute'), encode: sec('encode'), ...(r.send !== undefined ? { send: sec('send') } : {}), wait: sec('wait') };
 }
 
+function startupSplit(o: Record<string, unknown>, k: string): StartupSplit {
+  const v = o[k];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
+  const r = v as Record<string, unknown>;
+  const sec = (f: string) => {
+    const x = r[f];
+    if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
+    return x;
+  };
+  return { load: sec('load'), data: sec('data'), connect: sec('connect') };
+}
+
+function nodeIdList(o: Record<string, unknown>, k: string): number[] {
+  const v = o[k];
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1 << 20) throw malformed(`control message '${String(o.t)}': field '${k}' must be a non-empty array`);
+  return v.map((x, i) => {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0 || (i > 0 && x <= (v[i - 1] as number))) throw malformed(`control message '${String(o.t)}': field '${k}' must hold ascending node ids ≥ 0`);
+    return x;
+  });
+}
+
 function byPeer(o: Record<string, unknown>, k: string): Record<string, number> {
   const v = o[k];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
@@ -162,10 +190,11 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
       const metricsUrl = o.metricsUrl === null || o.metricsUrl === undefined ? null : str(o, 'metricsUrl');
       const peerUrl = str(o, 'peerUrl');
       if (!/^wss?:\/\//.test(peerUrl)) throw malformed(`control message 'register': peerUrl must be a ws:// URL (got '${peerUrl}')`);
-      return { t: 'register', peerUrl, ordinal, metricsUrl };
+      const nodes = o.nodes === null || o.nodes === undefined ? 1 : int(o, 'nodes', 1);
+      return { t: 'register', peerUrl, ordinal, metricsUrl, ...(nodes !== 1 ? { nodes } : {}) };
     }
     case 'ready':
-      return { t: 'ready', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
+      return { t: 'ready', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), ...(o.startup != null ? { startup: startupSplit(o, 'startup') } : {}) };
     case 'report':
       return {
         t: 'report',
@@ -199,6 +228,7 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
         runId: str(o, 'runId', 128),
         nodeId: int(o, 'nodeId'),
         config: o.config,
+        ...(o.nodeIds != null ? { nodeIds: nodeIdList(o, 'nodeIds') } : {}),
         peers: peers.map((p, i) => {
           if (typeof p !== 'object' || p === null) throw malformed(`control message 'assign': peers[${i}] must be a map`);
           const r = p as Record<string, unknown>;

@@ -7,7 +7,6 @@
  * (ws' sender habit). Backpressure: when `bufferedAmount` exceeds the high-water mark, send()
  * waits until its frame has been flushed to the socket.
  */
-import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProxmeshError } from '../errors.ts';
@@ -19,11 +18,12 @@ export interface WsTransportOptions extends BaseTransportOptions {
   /** Port to listen on (default 0: an ephemeral port, see `port`). */
   readonly port?: number;
   /**
-   * An HTTP server the caller has already bound (port 0 or a configured port, once): peer links are
-   * accepted on it instead of on a listener of the transport's own, so the port a worker advertised
-   * before its run existed is the port it serves. host/port are then ignored; stop() leaves it open.
+   * Peer links are accepted by the caller and handed in with `accept(socket)`, instead of on a
+   * listener of the transport's own: a worker binds one listener once (port 0 or a configured port)
+   * before its run exists, advertises that port, and routes each upgrade to the node it names (one
+   * process may host several nodes). `port` is the caller's bound port; host/port are then ignored.
    */
-  readonly server?: HttpServer;
+  readonly external?: { readonly port: number };
   /** URL (ws://host:port) of a neighbour with a higher id, or undefined while unknown (the dial is retried). */
   readonly peerAddress: (peer: number) => string | undefined;
   /** bufferedAmount in bytes above which send() waits for its frame to drain (default 4 MiB). */
@@ -60,13 +60,8 @@ export class WsTransport extends BaseTransport {
   }
 
   protected async listen(): Promise<void> {
-    if (this.ws.server !== undefined) {
-      const server = new WebSocketServer({ server: this.ws.server, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false });
-      server.on('error', () => {});
-      const addr = this.ws.server.address();
-      this.listenPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      server.on('connection', (socket) => this.wire(socket, null));
-      this.server = server;
+    if (this.ws.external !== undefined) {
+      this.listenPort = this.ws.external.port;
       return;
     }
     const server = new WebSocketServer({
@@ -81,6 +76,15 @@ export class WsTransport extends BaseTransport {
     this.listenPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
     server.on('connection', (socket) => this.wire(socket, null));
     this.server = server;
+  }
+
+  /** An accepted peer WebSocket (external mode); its hello decides which peer it is. */
+  accept(socket: WebSocket): void {
+    if (!this.running) {
+      socket.terminate();
+      return;
+    }
+    this.wire(socket, null);
   }
 
   protected async unlisten(): Promise<void> {
