@@ -40,8 +40,10 @@ export const TOKEN_KEY = 'token';
 export const TOKEN_PLACEHOLDER = 'REPLACE-ME-with-a-long-random-token';
 
 export interface ManifestOptions {
-  /** Worker replicas (= topology node count n of the run config). */
+  /** Topology node count n of the run config; worker replicas = ⌈n / nodesPerWorker⌉. */
   readonly nodes: number;
+  /** Nodes hosted by each worker pod (PROXMESH_NODES_PER_WORKER; default 1): pod worker-o hosts nodes o·B … o·B+B−1. */
+  readonly nodesPerWorker?: number;
   /** Container image holding the proxmesh CLI as its entrypoint (args: coordinator | worker). */
   readonly image: string;
   /** YAML of the run config for the coordinator (topology.nodes = nodes). */
@@ -123,7 +125,12 @@ function coordinatorContainer(image: string): IContainer {
   };
 }
 
-function workerContainer(image: string): IContainer {
+/** Worker pods for n nodes with B per pod. */
+export function workerReplicas(nodes: number, nodesPerWorker = 1): number {
+  return Math.ceil(nodes / nodesPerWorker);
+}
+
+function workerContainer(image: string, nodesPerWorker: number): IContainer {
   return {
     name: 'worker',
     image,
@@ -138,6 +145,7 @@ function workerContainer(image: string): IContainer {
       { name: 'PROXMESH_LISTEN', value: `0.0.0.0:${PORTS.peer}` },
       { name: 'PROXMESH_ADVERTISE', value: `$(POD_NAME).${NAMES.workersService}` },
       { name: 'PROXMESH_METRICS_LISTEN', value: `0.0.0.0:${PORTS.metrics}` },
+      ...(nodesPerWorker > 1 ? [{ name: 'PROXMESH_NODES_PER_WORKER', value: String(nodesPerWorker) }] : []),
     ],
     ports: [
       { name: 'peer', containerPort: PORTS.peer, protocol: 'TCP' },
@@ -205,7 +213,7 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
   const workers = new StatefulSet({
     metadata: { name: NAMES.workers, labels: labelsFor('worker') },
     spec: {
-      replicas: opts.nodes,
+      replicas: workerReplicas(opts.nodes, opts.nodesPerWorker),
       serviceName: NAMES.workersService,
       // All n nodes must be up before round 0; ordered start-up would only slow that down.
       podManagementPolicy: 'Parallel',
@@ -217,7 +225,7 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
           enableServiceLinks: false,
           securityContext: POD_SECURITY,
           terminationGracePeriodSeconds: 15,
-          containers: [workerContainer(opts.image)],
+          containers: [workerContainer(opts.image, opts.nodesPerWorker ?? 1)],
           volumes: SCRATCH_VOLUMES,
         },
       },

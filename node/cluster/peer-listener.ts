@@ -52,7 +52,9 @@ export function acceptPeerLinks(server: Server, transports: ReadonlyMap<number, 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload, clientTracking: false });
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     const m = /^\/node\/(\d{1,9})$/.exec(req.url ?? '');
-    const transport = m ? transports.get(Number(m[1])) : undefined;
+    // A process hosting one node also takes links at its bare URL (the registered peer URL).
+    const only = transports.size === 1 && (req.url === '/' || req.url === '') ? [...transports.values()][0] : undefined;
+    const transport = m ? transports.get(Number(m[1])) : only;
     if (transport === undefined) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
