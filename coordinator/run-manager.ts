@@ -258,7 +258,7 @@ export class RunManager extends EventEmitter {
       };
       run.store.appendTiming?.({
         phase: 'startup-split', registered: (run.tAssigned - run.t0) / 1000,
-        load: stat('load'), data: stat('data'), connect: stat('connect'), ready: (run.tStart - run.tAssigned) / 1000,
+        load: stat('load'), config: stat('config'), data: stat('data'), connect: stat('connect'), ready: (run.tStart - run.tAssigned) / 1000,
       });
     }
     for (const c of run.nodes) c.send({ t: 'start', runId: run.id });

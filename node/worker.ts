@@ -161,10 +161,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         if (assigning) return log(`worker: ignoring a second assign (run ${msg.runId})`);
         assigning = true;
         const tAssign = performance.now();
-        onAssign(msg).then(({ nodes, dataSeconds }) => {
+        onAssign(msg).then(({ nodes, configSeconds, dataSeconds }) => {
           if (tornDown) return;
           actives = nodes;
-          const startup = { load: tLoaded / 1000, data: dataSeconds, connect: (performance.now() - tAssign) / 1000 - dataSeconds };
+          const startup = { load: tLoaded / 1000, config: configSeconds, data: dataSeconds, connect: (performance.now() - tAssign) / 1000 - configSeconds - dataSeconds };
           for (const a of nodes) send({ t: 'ready', runId: a.runId, nodeId: a.nodeId, startup });
         }).catch((err) => {
           fail(msg.runId, msg.nodeId, err);
@@ -205,14 +205,15 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
    * the block exchange through memory; each node with neighbours in other processes gets a
    * WebSocket transport, reached at <process peer URL>/node/<id> on the one peer listener.
    */
-  async function onAssign(msg: AssignMsg): Promise<{ nodes: Active[]; dataSeconds: number }> {
+  async function onAssign(msg: AssignMsg): Promise<{ nodes: Active[]; configSeconds: number; dataSeconds: number }> {
     const t0 = performance.now();
     const config = loadConfig(msg.config as object);
+    const configSeconds = (performance.now() - t0) / 1000;
     const topology = buildRunTopology(config);
     const n = topology.graph.n;
     const problem = buildRunProblem(config, n);
     const algorithm = buildAlgorithm(config);
-    const dataSeconds = (performance.now() - t0) / 1000;
+    const dataSeconds = (performance.now() - t0) / 1000 - configSeconds;
     const block = msg.nodeIds ?? [msg.nodeId];
     const local = new Set(block);
     const urls = new Map(msg.peers.map((p) => [p.id, p.url]));
@@ -256,7 +257,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       runId: msg.runId, nodeId: b.id, config, transport: b.transport, comm: b.comm,
       ctx: assembleNode(config, problem, topology, b.id, b.comm, algorithm), algorithm, problem, started: false,
     }));
-    return { nodes, dataSeconds };
+    return { nodes, configSeconds, dataSeconds };
   }
 
   const capacity = opts.nodesPerWorker ?? 1;

@@ -20,8 +20,12 @@ export interface RegisterMsg {
   readonly nodes?: number;
 }
 
-/** Seconds a worker spent starting: process start → worker code loaded, the run's data built, its peer links up (timings.ndjson). */
-export interface StartupSplit { readonly load: number; readonly data: number; readonly connect: number }
+/**
+ * Seconds a worker spent starting (timings.ndjson): process start → worker code loaded (Node and the
+ * module graph), the run config validated, the run's data loaded and partitioned (once per process),
+ * the peer links up.
+ */
+export interface StartupSplit { readonly load: number; readonly config: number; readonly data: number; readonly connect: number }
 
 export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number; readonly startup?: StartupSplit | null }
 
@@ -156,7 +160,7 @@ function startupSplit(o: Record<string, unknown>, k: string): StartupSplit {
     if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
     return x;
   };
-  return { load: sec('load'), data: sec('data'), connect: sec('connect') };
+  return { load: sec('load'), config: sec('config'), data: sec('data'), connect: sec('connect') };
 }
 
 function nodeIdList(o: Record<string, unknown>, k: string): number[] {

@@ -78,7 +78,8 @@ describe('proxmesh run', () => {
   it('SIGINT mid-run stops everything: no worker process left, summary.json says failed', async () => {
     const out = join(dirs.make(), 'run');
     const p = cli(['run', '--config', configFile(smallRaw({ iterations: 1_000_000, evalEvery: 100 })), '--out', out, '--json']);
-    await pollUntil(() => (p.stdout.some((l) => JSON.parse(l).type === 'row') ? true : undefined), AbortSignal.timeout(40_000));
+    // Generous: on a loaded 2-core machine, four workers loading the sources through tsx take a while.
+    await pollUntil(() => (p.stdout.some((l) => JSON.parse(l).type === 'row') ? true : undefined), AbortSignal.timeout(90_000));
     workerPids = started(p).workerPids;
     expect(workerPids.filter(pidAlive)).toHaveLength(4);
     p.child.kill('SIGINT');
@@ -89,5 +90,5 @@ describe('proxmesh run', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.status).toBe('failed');
     expect(summary.failure.message).toMatch(/interrupted by SIGINT/);
-  }, 60_000);
+  }, 120_000);
 });
