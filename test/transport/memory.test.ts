@@ -12,7 +12,7 @@ async function createMemoryCluster(o: ClusterOptions, net: MemoryNetworkOptions 
   for (const i of o.only ?? [...Array(o.n).keys()]) {
     transports.set(i, network.createTransport({
       id: i, run: RUN, token: TOKEN, neighbours: neighboursOf(o, i), maxFrameBytes: o.maxFrameBytes ?? 1 << 20, expectedDim: o.dim,
-      heartbeatMs: o.heartbeatMs, stallMs: o.stallMs, peerTimeoutMs: o.peerTimeoutMs, backoff: { initialMs: 5, maxMs: 50 },
+      heartbeatMs: o.heartbeatMs, stallMs: o.stallMs, peerTimeoutMs: o.peerTimeoutMs, helloTimeoutMs: o.helloTimeoutMs, backoff: { initialMs: 5, maxMs: 50 },
     }));
   }
   await Promise.all([...transports.values()].map((t) => t.start()));
