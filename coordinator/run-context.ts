@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { aggregateContextOf, buildRunProblem, buildRunTopology, summaryFactsOf } from '../node/sim/assemble.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, buildRunTopology, peerRow, summaryFactsOf } from '../node/sim/assemble.ts';
+import { wirePlanOf } from '../node/results/wire-accounting.ts';
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 
@@ -23,6 +24,7 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     const topology = buildRunTopology(config);
     const n = topology.graph.n;
     const problem = buildRunProblem(config, n);
+    const algorithm = buildAlgorithm(config);
     const dir = opts.dirFor?.(runId) ?? join(opts.runsDir, runId);
     const writer = createRunFolder(dir);
     writer.writeJson('config.json', config);
@@ -32,7 +34,8 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       n,
       iterations: config.iterations,
       spectralGap: topology.spectral.spectralGap,
-      ctx: aggregateContextOf(config, problem),
+      // The exchange schedule gives the wire bytes beside payloads exactly as the simulator counts them.
+      ctx: aggregateContextOf(config, problem, wirePlanOf(algorithm, Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i)))),
       store: {
         dir,
         appendRow: (row) => writer.appendMetrics(row),
