@@ -68,6 +68,8 @@ export interface AggregateContext {
   readonly evalShards?: readonly Shard[];
   /** Optional: the exchange schedule, to count the protocol's bytes of reports that carry no `wire`. */
   readonly wire?: WirePlan;
+  /** Optional: sees every complete set of reports (the coordinator keeps the last for edges.csv). */
+  readonly onReports?: (reports: readonly NodeReport[]) => void;
 }
 
 export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateContext): MetricsRow {
@@ -100,6 +102,7 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
       control += w.controlBytes;
     }
   }
+  ctx.onReports?.(reports);
   return {
     iter,
     epoch: epochOf(iter, ctx),

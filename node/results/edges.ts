@@ -4,7 +4,8 @@
  * payload from the codec's exact payload lengths, the rest from wire-accounting.ts (deterministic:
  * no retransmissions or heartbeats). Rows in ascending (from, to).
  */
-import { edgeWire, type WirePlan } from './wire-accounting.ts';
+import type { NodeReport } from '../eval/aggregate-reports.ts';
+import { edgeWire, exchangesAt, type WirePlan } from './wire-accounting.ts';
 
 export interface EdgeRow {
   readonly from: number;
@@ -34,4 +35,12 @@ export function edgeRows(plan: WirePlan, exchanges: (i: number) => number, paylo
 
 export function edgesCsv(rows: readonly EdgeRow[]): string {
   return `${EDGE_COLUMNS.join(',')}\n${rows.map((r) => `${EDGE_COLUMNS.map((c) => r[c]).join(',')}\n`).join('')}`;
+}
+
+/**
+ * edges.csv from one complete set of node reports (what the coordinator has): a node sends the same
+ * payload to every peer of its row in each exchange, so edge i → j carried bytesSent_i / |peers_i|.
+ */
+export function edgeRowsFromReports(plan: WirePlan, reports: readonly NodeReport[]): EdgeRow[] {
+  return edgeRows(plan, (i) => exchangesAt(plan, reports[i].iter), (i) => reports[i].bytesSent / plan.others[i].length);
 }

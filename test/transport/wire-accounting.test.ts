@@ -4,10 +4,13 @@
  * it wrote, from the real frame lengths) equal the accounting, heartbeats aside; and edges.csv's
  * per-edge split adds up to the same totals.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runSimulation } from '../../node/sim/run-sim.ts';
+import { readText, smallConfig, tempDirs } from '../cluster/helpers.ts';
 import type { Message } from '../../node/compress/types.ts';
 import { encodePayload } from '../../node/codec/payload.ts';
-import { LINK_OVERHEAD_BYTES } from '../../node/codec/frame.ts';
+import { CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES } from '../../node/codec/frame.ts';
 import { edgeRows, edgesCsv } from '../../node/results/edges.ts';
 import { edgeWire, nodeWire, wirePlanOf } from '../../node/results/wire-accounting.ts';
 import { NetworkCommunicator } from '../../node/transport/network-communicator.ts';
@@ -79,4 +82,39 @@ describe('wire accounting = the transport’s real frames', () => {
     expect(csv[0]).toBe('from,to,dataFrames,payloadBytes,envelopeBytes,ackBytes,handshakeBytes,totalBytes');
     expect(csv[1]).toBe(`0,1,21,1,924,968,${rows[0].handshakeBytes},${1 + 924 + 968 + rows[0].handshakeBytes}`);
   });
+});
+
+describe('edges.csv and the wire figures of a run', () => {
+  const dirs = tempDirs();
+  afterAll(() => dirs.cleanup());
+  const readEdges = (dir: string) => readText(dir, 'edges.csv').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+
+  it('simulator and local cluster write byte-identical edges.csv and wire figures; the edges add up to the last metrics row', async () => {
+    // CDProxSGT with top-k and rand-k: payload sizes vary by node and round. (The wire figures of the
+    // other algorithms, AllReduce's all-to-all rows included, are compared by test/cluster/equivalence.test.ts.)
+    const config = smallConfig({
+      algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
+      compression: { x: { kind: 'topk', ratio: 0.3, scope: 'global' }, y: { kind: 'randk', ratio: 0.5, scope: 'global', scaled: false } },
+    });
+    const simDir = dirs.make();
+    const clDir = dirs.make();
+    const sim = await runSimulation(config, { outDir: simDir });
+    await runLocalCluster(config, { outDir: clDir, signal: AbortSignal.timeout(50_000) });
+    expect(readText(clDir, 'edges.csv')).toBe(readText(simDir, 'edges.csv'));
+    expect(readText(clDir, 'metrics.ndjson')).toBe(readText(simDir, 'metrics.ndjson'));
+    const last = sim.rows[sim.rows.length - 1];
+    const edges = readEdges(simDir); // from,to,dataFrames,payload,envelope,ack,handshake,total
+    const sum = (c: number) => edges.reduce((a, e) => a + e[c], 0);
+    expect(sum(3)).toBe(last.bytesSent);
+    expect(sum(4)).toBe(last.envelopeBytes);
+    expect(sum(5) + sum(6)).toBe(last.controlBytes);
+    expect(sum(7)).toBe(last.wireBytes);
+    expect(last.wireBytes).toBe(last.bytesSent + last.envelopeBytes! + last.controlBytes!);
+    // a node sends the same payload to each peer (what lets the coordinator split bytesSent per edge)
+    for (const from of new Set(edges.map((e) => e[0]))) expect(new Set(edges.filter((e) => e[0] === from).map((e) => e[3])).size).toBe(1);
+    // k = 0: no data frames yet, but the handshake and the first ack of every link
+    const first = sim.rows[0];
+    expect(first.envelopeBytes).toBe(0);
+    expect(first.controlBytes).toBe(sum(6) + edges.length * CONTROL_FRAME_BYTES);
+  }, 90_000);
 });
