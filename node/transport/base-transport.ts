@@ -53,10 +53,18 @@ export interface BaseTransportOptions {
   readonly maxReorder?: number;
   /** A connection that has not completed the handshake this long after opening is closed (ms, default 5000). */
   readonly helloTimeoutMs?: number;
+  /**
+   * Accepted connections still in their handshake, at most (default 256); one more is closed at once
+   * and counted as 'overflow'. Bounds the sockets (file descriptors) an outsider can hold open for
+   * up to helloTimeoutMs each; genuine peers are never refused for long (they complete in one round
+   * trip and re-dial with backoff).
+   */
+  readonly maxPendingConnections?: number;
 }
 
 /** Default of BaseTransportOptions.helloTimeoutMs: ample for a loaded machine, short enough that idle sockets do not pile up. */
 export const DEFAULT_HELLO_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 256;
 
 /** A byte pipe to one remote endpoint, provided by a subclass. */
 export interface Connection {
@@ -143,6 +151,8 @@ export abstract class BaseTransport implements PeerTransport {
   private readonly emitter = new Emitter<TransportEventMap>();
   private readonly links = new Map<number, Link>();
   private readonly conns = new Set<ConnHandle>();
+  /** Accepted connections that have not authenticated yet. */
+  private pendingAccepted = 0;
   private readonly rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   private handler: FrameHandler | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -268,9 +278,15 @@ export abstract class BaseTransport implements PeerTransport {
       h.closed = true;
       return h;
     }
+    if (dialed === null && this.pendingAccepted >= (this.opts.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS)) {
+      this.reject(h, 'overflow', null);
+      conn.close();
+      h.closed = true;
+      return h;
+    }
     this.conns.add(h);
+    if (dialed === null) this.pendingAccepted++;
     h.deadline = setTimeout(() => {
-      h.deadline = null;
       if (h.peer !== null || h.closed) return;
       this.reject(h, 'hello-timeout', null);
       this.closeHandle(h);
@@ -300,8 +316,7 @@ export abstract class BaseTransport implements PeerTransport {
     if (h.closed && !this.conns.has(h)) return;
     h.closed = true;
     this.conns.delete(h);
-    if (h.deadline !== null) clearTimeout(h.deadline);
-    h.deadline = null;
+    this.settle(h);
     if (h.peer === null) {
       if (h.dialed !== null) this.dialFailed(h.dialed); // closed before the hello exchange completed
       return;
@@ -417,6 +432,14 @@ export abstract class BaseTransport implements PeerTransport {
     this.adopt(h, link, key);
   }
 
+  /** The connection's handshake is over (authenticated or closed): stop its deadline, free its pending slot. */
+  private settle(h: ConnHandle): void {
+    if (h.deadline === null) return;
+    clearTimeout(h.deadline);
+    h.deadline = null;
+    if (h.dialed === null) this.pendingAccepted--;
+  }
+
   /** A wrong proof: the nonces of this connection are spent, so it cannot authenticate any more. */
   private failHandshake(h: ConnHandle): void {
     this.reject(h, 'unauthenticated', null);
@@ -427,8 +450,7 @@ export abstract class BaseTransport implements PeerTransport {
   private adopt(h: ConnHandle, link: Link, key: Buffer): void {
     h.hs = null;
     h.key = key;
-    if (h.deadline !== null) clearTimeout(h.deadline);
-    h.deadline = null;
+    this.settle(h);
     if (link.failed !== null) {
       this.closeHandle(h);
       return;

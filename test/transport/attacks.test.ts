@@ -25,10 +25,10 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-function transport(id: number, neighbours: number[], addr: (peer: number) => string | undefined, helloTimeoutMs = 5000): WsTransport {
+function transport(id: number, neighbours: number[], addr: (peer: number) => string | undefined, helloTimeoutMs = 5000, maxPendingConnections?: number): WsTransport {
   const t = new WsTransport({
     id, run: RUN, token: TOKEN, neighbours, maxFrameBytes: 4096, expectedDim: DIM, heartbeatMs: 50, stallMs: 5000, peerTimeoutMs: 20_000,
-    helloTimeoutMs, backoff: { initialMs: 5, maxMs: 50 }, host: '127.0.0.1', port: 0, peerAddress: addr,
+    helloTimeoutMs, maxPendingConnections, backoff: { initialMs: 5, maxMs: 50 }, host: '127.0.0.1', port: 0, peerAddress: addr,
   });
   cleanup.push(() => t.stop());
   return t;
@@ -226,5 +226,20 @@ describe('peer authentication on real sockets', () => {
     await t0.send(1, { round: 0, phase: 'x' }, encodePayload(msgOf(5)));
     await waitUntil(() => got.length === 1, 'a frame on the real link');
     expect(t1.stats().peers.get(0)!.connections).toBe(1);
+  });
+
+  it('past maxPendingConnections a new socket is closed at once (overflow); the real peer gets in once the deadline frees the slots', async () => {
+    const t1 = transport(1, [0], () => undefined, 600, 20);
+    await t1.start();
+    const idle = await Promise.all(Array.from({ length: 30 }, () => rawWs(t1.url).catch(() => null)));
+    const open = idle.filter((s) => s !== null);
+    await waitUntil(() => t1.stats().rejected.overflow === 10, '10 overflows');
+    const t0 = transport(0, [1], () => t1.url, 600);
+    const up = nextEvent(t1, 'peer:connected', () => true, 8000);
+    await t0.start();
+    await up; // refused while the 20 idle sockets hold every slot, accepted after their deadline
+    expect(t1.stats().rejected['hello-timeout']).toBe(20);
+    expect(t1.stats().rejected.overflow).toBeGreaterThanOrEqual(10);
+    await Promise.all(open.map((s) => s!.closed));
   });
 });
