@@ -48,7 +48,7 @@ export const REJECT_REASONS = [
   'wrong-run', // a hello for another run
   'wrong-recipient', // a hello addressed to another node
   'duplicate', // a data frame already delivered (resent after a reconnect)
-  'overflow', // a bounded buffer (reorder buffer, round inbox) is full
+  'overflow', // a bounded buffer (reorder buffer, round inbox) is full, or maxPendingConnections sockets are already in their handshake
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
