@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { aggregateContextOf, buildRunProblem, buildRunTopology, summaryFactsOf } from '../node/sim/assemble.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, buildRunTopology, peerRow, summaryFactsOf } from '../node/sim/assemble.ts';
+import { wirePlanOf } from '../node/results/wire-accounting.ts';
+import { edgeRowsFromReports } from '../node/results/edges.ts';
+import type { NodeReport } from '../node/eval/aggregate-reports.ts';
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 
@@ -23,6 +26,9 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     const topology = buildRunTopology(config);
     const n = topology.graph.n;
     const problem = buildRunProblem(config, n);
+    const algorithm = buildAlgorithm(config);
+    const plan = wirePlanOf(algorithm, Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i)));
+    let lastReports: readonly NodeReport[] | null = null;
     const dir = opts.dirFor?.(runId) ?? join(opts.runsDir, runId);
     const writer = createRunFolder(dir);
     writer.writeJson('config.json', config);
@@ -32,12 +38,15 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       n,
       iterations: config.iterations,
       spectralGap: topology.spectral.spectralGap,
-      ctx: aggregateContextOf(config, problem),
+      // The exchange schedule gives the wire bytes beside payloads exactly as the simulator counts
+      // them; the last complete set of reports gives edges.csv.
+      ctx: { ...aggregateContextOf(config, problem, plan), onReports: (r) => void (lastReports = r) },
       store: {
         dir,
         appendRow: (row) => writer.appendMetrics(row),
         appendTiming: (entry) => writer.appendTiming(entry),
         finish: ({ state, rows, failure }) => {
+          if (lastReports !== null) writer.writeEdges(edgeRowsFromReports(plan, lastReports));
           const summary = buildSummary(facts, rows);
           writer.writeJson('summary.json', state === 'done' ? summary : { ...summary, status: 'failed', failure });
         },

@@ -22,7 +22,7 @@ const defs = {
   PROXMESH_ERR_COMPRESSOR: { status: 400, description: 'A compressor specification is invalid (unknown kind, k > d, bad ratio or levels).' },
   PROXMESH_ERR_PROX: { status: 400, description: 'A regularizer specification is invalid (negative λ, empty box).' },
   PROXMESH_ERR_FRAME_TRUNCATED: { status: 400, description: 'A wire frame ended before its declared length.' },
-  PROXMESH_ERR_FRAME_MALFORMED: { status: 400, description: 'A wire frame has an invalid envelope or payload section.' },
+  PROXMESH_ERR_FRAME_MALFORMED: { status: 400, description: 'A wire frame has an invalid header, hello message or payload section.' },
   PROXMESH_ERR_FRAME_OVERSIZED: { status: 413, description: 'A wire frame exceeds the maximum payload for this problem.' },
   PROXMESH_ERR_FRAME_VERSION: { status: 400, description: 'A wire frame has an unsupported protocol version.' },
   PROXMESH_ERR_UNAUTHORIZED: { status: 401, description: 'The cluster token is missing or wrong.' },

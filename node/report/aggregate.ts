@@ -10,6 +10,8 @@ export interface CurvePoint {
   iter: number;
   /** Cumulative payload bits sent by all nodes at this evaluation (mean over seeds). */
   bits: number;
+  /** Cumulative wire bytes (payload, headers, MACs, handshake, acks) of all nodes (mean over seeds); absent when a run lacks them. */
+  wireBytes?: number;
   /** The metric at x̄ (mean over seeds). */
   value: number;
   /** Min / max over seeds; null for a single run. */
@@ -81,7 +83,7 @@ export function runCurvePoints(metrics: readonly MetricsRow[], metric: MetricKey
   const out: CurvePoint[] = [];
   for (const row of metrics) {
     const v = row[metric];
-    if (v !== null) out.push({ iter: row.iter, bits: row.bitsSent, value: v, lo: null, hi: null });
+    if (v !== null) out.push({ iter: row.iter, bits: row.bitsSent, value: v, lo: null, hi: null, ...wireOf([row]) });
   }
   return out;
 }
@@ -110,9 +112,19 @@ export function aggregateSeeds(runs: readonly (readonly MetricsRow[])[], metric:
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi });
+    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi, ...wireOf(rows as MetricsRow[]) });
   }
   return out;
+}
+
+/** { wireBytes: mean over the rows } when every row has it, else nothing. */
+function wireOf(rows: readonly MetricsRow[]): { wireBytes?: number } {
+  let sum = 0;
+  for (const r of rows) {
+    if (r.wireBytes == null) return {};
+    sum += r.wireBytes;
+  }
+  return { wireBytes: sum / rows.length };
 }
 
 /** The colour key of a run for a grouping axis: 'compressor', 'algorithm', or any config path. */

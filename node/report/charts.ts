@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Curve, ParetoData } from './aggregate.ts';
 import type { MetricKey } from './read.ts';
 
-export type XAxis = 'iter' | 'bits';
+export type XAxis = 'iter' | 'bits' | 'wireBytes';
 
 export interface MetricStyle {
   /** Axis title, with the paper's symbols. */
@@ -31,7 +31,10 @@ export const METRIC_STYLE: Readonly<Record<MetricKey, MetricStyle>> = {
 export const X_AXIS: Readonly<Record<XAxis, { title: string; log: boolean }>> = {
   iter: { title: 'iteration k', log: false },
   bits: { title: 'payload bits sent (cumulative, all nodes)', log: true },
+  wireBytes: { title: 'wire bytes sent: payload + headers, MACs, handshake, acks (cumulative, all nodes)', log: true },
 };
+
+const X_NOUN: Readonly<Record<XAxis, string>> = { iter: 'iterations', bits: 'bits sent', wireBytes: 'wire bytes' };
 
 /** Shared look: a font list resvg can resolve on a bare Linux box, white background. */
 export const CHART_CONFIG = {
@@ -63,21 +66,30 @@ export interface CurveRow {
   group: string;
   iter: number;
   bits: number;
+  /** Present when the run counted its wire bytes. */
+  wireBytes?: number;
   value: number;
   lo: number | null;
   hi: number | null;
 }
 
-/** Flatten curves to rows, dropping points a log axis cannot show (bits = 0 on log-x, value ≤ 0 on log-y). */
+/**
+ * Flatten curves to rows, dropping points a log axis cannot show (bits = 0 on log-x, value ≤ 0 on
+ * log-y) and, on a wire-bytes axis, points of runs that did not count wire bytes.
+ */
 export function curveRows(curves: readonly Curve[], x: XAxis, logY: boolean): CurveRow[] {
   const rows: CurveRow[] = [];
   for (const c of curves) {
     for (const p of c.points) {
-      if (X_AXIS[x].log && !(p[x] > 0)) continue;
+      const xv = p[x];
+      if (xv === undefined || (X_AXIS[x].log && !(xv > 0))) continue;
       if (logY && !(p.value > 0)) continue;
       // A band that reaches ≤ 0 cannot be drawn on log-y: keep the mean, drop the band there.
       const bandOk = p.lo !== null && p.hi !== null && (!logY || p.lo > 0);
-      rows.push({ series: c.series, group: c.group, iter: p.iter, bits: p.bits, value: p.value, lo: bandOk ? p.lo : null, hi: bandOk ? p.hi : null });
+      rows.push({
+        series: c.series, group: c.group, iter: p.iter, bits: p.bits, ...(p.wireBytes !== undefined ? { wireBytes: p.wireBytes } : {}),
+        value: p.value, lo: bandOk ? p.lo : null, hi: bandOk ? p.hi : null,
+      });
     }
   }
   return rows;
@@ -120,7 +132,7 @@ export function curveChartSpec(curves: readonly Curve[], opts: CurveChartOptions
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: opts.title ?? `${style.title.split(' ')[0]} vs ${opts.x === 'iter' ? 'iterations' : 'bits sent'}`,
+    title: opts.title ?? `${style.title.split(' ')[0]} vs ${X_NOUN[opts.x]}`,
     width: opts.width ?? 480,
     height: opts.height ?? 280,
     data: { values: rows },

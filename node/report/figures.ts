@@ -26,6 +26,8 @@ interface CurveFigure {
 const CURVE_FIGURES: readonly CurveFigure[] = [
   { name: 'objective-vs-iter', metric: 'objective', x: 'iter', title: 'Objective φ(x̄) vs iterations' },
   { name: 'objective-vs-bits', metric: 'objective', x: 'bits', title: 'Objective φ(x̄) vs bits sent' },
+  // Everything on the wire, not just payloads: on small models headers, MACs and acks outweigh them.
+  { name: 'objective-vs-wire-bytes', metric: 'objective', x: 'wireBytes', title: 'Objective φ(x̄) vs total wire bytes' },
   { name: 'stationarity-vs-iter', metric: 'stationarity', x: 'iter', title: 'Stationarity vs iterations' },
   { name: 'stationarity-vs-bits', metric: 'stationarity', x: 'bits', title: 'Stationarity vs bits sent' },
   { name: 'consensus-vs-iter', metric: 'consensus', x: 'iter', title: 'Consensus error vs iterations' },

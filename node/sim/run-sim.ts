@@ -10,7 +10,9 @@ import { payloadByteLength } from '../codec/payload.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { aggregateReports, type MetricsRow, type NodeReport } from '../eval/aggregate-reports.ts';
 import { paperMetrics } from '../eval/paper-metrics.ts';
+import { edgeRows } from '../results/edges.ts';
 import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
+import { nodeWire, wirePlanOf } from '../results/wire-accounting.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
 import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, summaryFactsOf } from './assemble.ts';
@@ -61,7 +63,11 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000 });
   writer?.appendTiming({ phase: 'init', seconds: (performance.now() - tSetup) / 1000 });
 
-  const aggCtx = aggregateContextOf(config, problem);
+  // Wire bytes beside payloads, counted from each node's real exchanges (messages ÷ peers) with the
+  // codec's frame sizes; aggregateReports checks them against the schedule the coordinator uses.
+  const plan = wirePlanOf(algorithm, rows);
+  const exchangesOf = (i: number) => (plan.others[i].length === 0 ? 0 : net.messagesSentBy(i) / plan.others[i].length);
+  const aggCtx = aggregateContextOf(config, problem, plan);
   // Σ of each node's minibatch losses since the previous row, accumulated in iteration order.
   const lossSum = new Float64Array(n);
   let lossCount = 0;
@@ -73,7 +79,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
 
   const evaluateAt = (iter: number): MetricsRow => {
     const models = lock.models();
-    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i) }));
+    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i), wire: nodeWire(i, plan.others[i], exchangesOf(i)) }));
     const row = aggregateReports(reports, aggCtx);
     if (paperFile !== null) {
       appendFileSync(paperFile, `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`);
@@ -109,6 +115,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
     }
   }
 
+  writer?.writeEdges(edgeRows(plan, exchangesOf, (i, j) => net.bytesSentOnEdge(i, j)));
   const summary = buildSummary(summaryFactsOf(config, topology, problem), metrics);
   writer?.writeJson('summary.json', summary);
   writer?.appendTiming({ phase: 'total', seconds: (performance.now() - t0) / 1000 });

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
 import { decodePayload, encodePayload } from '../codec/payload.ts';
+import { nodeWire, type WireCounts } from '../results/wire-accounting.ts';
 import { RoundInbox } from './round-inbox.ts';
 import type { PeerTransport } from './types.ts';
 
@@ -65,6 +66,16 @@ export class NetworkCommunicator implements Communicator {
 
   stats(): CommunicatorStats {
     return { ...this.counters };
+  }
+
+  /**
+   * This node's bytes beside payloads for its completed exchanges (headers and MACs, handshake,
+   * acks), as metrics.ndjson counts them (node/results/wire-accounting.ts): a worker puts this in
+   * its report (NodeReport.wire). Equal to the transport's own counters on a link without
+   * reconnects once every frame has been acknowledged, heartbeats aside.
+   */
+  wireCounts(): WireCounts {
+    return nodeWire(this.opts.self, this.others, this.counters.exchanges);
   }
 
   async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {

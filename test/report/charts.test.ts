@@ -157,6 +157,26 @@ describe('chart specs', () => {
     expect(new Set(values(noTest.find((f) => f.name === 'accuracy-vs-iter')?.spec).map((r) => r.series))).toEqual(new Set(['train']));
   });
 
+  it('objective vs total wire bytes: x is the rows’ wireBytes (mean over seeds); runs that did not count them get no such figure', () => {
+    const m = syntheticMetrics({ seed: 1, bitsPerIter: 100 });
+    const fig = runFigures(run(m)).find((f) => f.name === 'objective-vs-wire-bytes');
+    expect(fig?.title).toBe('Objective φ(x̄) vs total wire bytes');
+    const line = layers(fig?.spec).find((l) => (typeof l.mark === 'string' ? l.mark : l.mark.type) === 'line')!;
+    expect(line.encoding.x.field).toBe('wireBytes');
+    expect(line.encoding.x.scale?.type).toBe('log');
+    // the k = 0 row has 800 + 352 handshake and ack bytes: on the log axis too, unlike bits (0 at k = 0)
+    expect(values(fig?.spec).map((r) => [r.iter, r.wireBytes, r.value])).toEqual(m.map((r) => [r.iter, r.wireBytes, r.objective]));
+    const seeds = [m, m.map((r) => ({ ...r, wireBytes: r.wireBytes! + 100 }))];
+    expect(aggregateSeeds(seeds, 'objective').map((p) => p.wireBytes)).toEqual(m.map((r) => r.wireBytes! + 50));
+    // an older run folder: no wire keys → the figure is left out, the others stay
+    const old = m.map(({ envelopeBytes, controlBytes, wireBytes, ...rest }) => rest);
+    const names = runFigures(run(old)).map((f) => f.name);
+    expect(names).not.toContain('objective-vs-wire-bytes');
+    expect(names).toContain('objective-vs-bits');
+    // one seed without wire bytes: the seed mean has none either
+    expect(aggregateSeeds([m, old], 'objective').every((p) => p.wireBytes === undefined)).toBe(true);
+  });
+
   it('skips figures a log axis leaves empty (no bits sent, e.g. a single node)', () => {
     const m = syntheticMetrics({ seed: 1, bitsPerIter: 0 });
     const names = runFigures(run(m)).map((f) => f.name);
