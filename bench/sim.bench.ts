@@ -101,6 +101,25 @@ function maxRelDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, numbe
   return worst;
 }
 
+/** One table row: ours, then NumPy, on the same config (n nodes, K iterations). */
+export async function compareAt(nodes: number, iterations: number): Promise<Record<string, number | string | null>> {
+  const config = benchConfig(nodes, iterations);
+  const ours = await runOurs(config);
+  const np = runNumpy(config, [...ours.objectives.keys()]);
+  const base = typeof np === 'string' ? null : np;
+  return {
+    nodes,
+    iterations,
+    ours: ours.itersPerSec,
+    numpy: base === null ? 'MISSING' : base.itersPerSec,
+    ratio: base === null ? null : ours.itersPerSec / base.itersPerSec,
+    oursSetup: ours.setupSec,
+    numpySetup: base === null ? null : base.setupSec,
+    agreement: base === null ? null : maxRelDiff(ours.objectives, base.objectives),
+    missing: typeof np === 'string' ? np : null,
+  };
+}
+
 export async function run(opts: BenchOptions): Promise<BenchReport> {
   const plan: readonly { nodes: number; iterations: number }[] = opts.quick
     ? [
@@ -116,21 +135,9 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
   const rows: Record<string, number | string | null>[] = [];
   const notes: string[] = [];
   for (const p of plan) {
-    const config = benchConfig(p.nodes, p.iterations);
-    const ours = await runOurs(config);
-    const np = runNumpy(config, [...ours.objectives.keys()]);
-    const base = typeof np === 'string' ? null : np;
-    if (typeof np === 'string') notes.push(`n = ${p.nodes}: NumPy ${np}`);
-    rows.push({
-      nodes: p.nodes,
-      iterations: p.iterations,
-      ours: ours.itersPerSec,
-      numpy: base === null ? 'MISSING' : base.itersPerSec,
-      ratio: base === null ? null : ours.itersPerSec / base.itersPerSec,
-      oursSetup: ours.setupSec,
-      numpySetup: base === null ? null : base.setupSec,
-      agreement: base === null ? null : maxRelDiff(ours.objectives, base.objectives),
-    });
+    const row = await compareAt(p.nodes, p.iterations);
+    if (typeof row.numpy === 'string') notes.push(`n = ${p.nodes}: NumPy ${row.missing}`);
+    rows.push(row);
   }
   return {
     name: 'sim',

@@ -14,7 +14,7 @@
  * thousands of nodes the per-message bookkeeping is most of a step (docs/performance.md).
  */
 import type { Message } from '../compress/types.ts';
-import type { Communicator } from '../algo/types.ts';
+import type { BatchExchange, Communicator } from '../algo/types.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
@@ -53,7 +53,7 @@ interface NodeBook {
   readonly edgeBytes: Float64Array;
 }
 
-export class MemoryNetwork {
+export class MemoryNetwork implements BatchExchange {
   readonly n: number;
   private readonly rows: readonly MixingRow[];
   private readonly byteLength: (m: Message) => number;
@@ -142,6 +142,38 @@ export class MemoryNetwork {
     let s = 0;
     for (const b of this.books) s += b.inbox.size;
     return s;
+  }
+
+  /**
+   * All nodes post at once (NodeAlgorithm.stepBatch): msgs[i] is node i's message for (round,
+   * phase); node i then reads msgs[j] for j in its row. Same checks and byte counts as n calls of
+   * `exchange`, with nothing left in flight.
+   */
+  exchangeAll(round: number, phase: string, msgs: readonly Message[]): void {
+    if (msgs.length !== this.n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `exchangeAll: ${msgs.length} messages for n = ${this.n}`, { round, phase });
+    const pid = this.phaseId(phase);
+    const bit = 1 << pid;
+    for (let i = 0; i < this.n; i++) {
+      const book = this.books[i];
+      if (round < book.round) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted round ${round} after round ${book.round}`, { node: i, round, phase });
+      if (round > book.round) {
+        book.round = round;
+        book.phasesInRound = 0;
+      }
+      if ((book.phasesInRound & bit) !== 0) {
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, { node: i, round, phase });
+      }
+      book.phasesInRound |= bit;
+      if (book.others === 0) continue;
+      const size = this.byteLength(msgs[i]);
+      const ids = this.rows[i].ids;
+      for (let p = 0; p < ids.length; p++) {
+        if (ids[p] === i) continue;
+        book.edgeBytes[p] += size;
+        book.bytes += size;
+        book.messages += 1;
+      }
+    }
   }
 
   private phaseId(phase: string): number {
