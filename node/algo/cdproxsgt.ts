@@ -43,6 +43,9 @@ export interface CDProxSgtState {
   readonly diff: Float64Array;
   /** scratch: Q(diff) as decoded */
   readonly decoded: Float64Array;
+  /** the y and x gossip records over this state's vectors (built once by init, not per step) */
+  readonly gossipY: GossipStep;
+  readonly gossipX: GossipStep;
 }
 
 export interface CompressedTrackingOptions {
@@ -54,8 +57,8 @@ export interface CompressedTrackingOptions {
 export function makeCompressedTracking(opts: CompressedTrackingOptions) {
   return (params: AlgoParams): NodeAlgorithm<CDProxSgtState> => {
     const { eta, gammaX, gammaY } = params;
-    const yStep = (ctx: NodeContext, s: CDProxSgtState): GossipStep => ({ phase: 'y', compressor: ctx.compressY, gamma: gammaY, v: s.y, ref: s.yRef, agg: s.sy });
-    const xStep = (ctx: NodeContext, s: CDProxSgtState): GossipStep => ({ phase: 'x', compressor: ctx.compressX, gamma: gammaX, v: s.x, ref: s.xRef, agg: s.sx });
+    const yStep = (_ctx: NodeContext, s: CDProxSgtState): GossipStep => s.gossipY;
+    const xStep = (_ctx: NodeContext, s: CDProxSgtState): GossipStep => s.gossipX;
 
     // The per-node phases of one iteration; `step` and `stepBatch` run exactly these, in this order.
     /** g = ∇F_i(x; B); y^{k−1/2} = y + g − g^prev; g^prev ← g. Returns the minibatch loss. */
@@ -82,7 +85,13 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         const buf = new Float64Array(10 * d);
         let at = 0;
         const z = () => buf.subarray(at, (at += d));
-        return { x: copy(x0, z()), y: z(), g: z(), gPrev: z(), xRef: z(), yRef: z(), sx: z(), sy: z(), diff: z(), decoded: z() };
+        const [x, y, g, gPrev, xRef, yRef, sx, sy, diff, decoded] = Array.from({ length: 10 }, z);
+        copy(x0, x);
+        return {
+          x, y, g, gPrev, xRef, yRef, sx, sy, diff, decoded,
+          gossipY: { phase: 'y', compressor: ctx.compressY, gamma: gammaY, v: y, ref: yRef, agg: sy },
+          gossipX: { phase: 'x', compressor: ctx.compressX, gamma: gammaX, v: x, ref: xRef, agg: sx },
+        };
       },
       async step(ctx: NodeContext, s: CDProxSgtState, k: number): Promise<StepStats> {
         const loss = gradientPhase(ctx, s);

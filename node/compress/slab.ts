@@ -24,7 +24,8 @@ export class MessageSlab {
       this.f64 = new Float64Array(Math.max(len, this.capacity));
       this.fAt = 0;
     }
-    const v = this.f64.subarray(this.fAt, this.fAt + len);
+    // the (buffer, byteOffset, length) constructor: cheaper than subarray, which looks up a species constructor
+    const v = new Float64Array(this.f64.buffer, this.fAt * 8, len);
     this.fAt += len;
     return v;
   }
@@ -35,7 +36,7 @@ export class MessageSlab {
       this.u32 = new Uint32Array(Math.max(len, this.capacity));
       this.uAt = 0;
     }
-    const v = this.u32.subarray(this.uAt, this.uAt + len);
+    const v = new Uint32Array(this.u32.buffer, this.uAt * 4, len);
     this.uAt += len;
     return v;
   }

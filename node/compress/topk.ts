@@ -13,7 +13,7 @@ import type { Message } from './types.ts';
 import { type BlockSelector, type Built, type BuiltFactory, checkDims, formatName, sparseMessage } from './internal.ts';
 import { blocksOf, carriedLayers, keepAlpha2, keepCounts, totalCount } from './layout.ts';
 import { unitRoundoff } from './precision.ts';
-import { kthLargest, magnitude } from './select.ts';
+import { selectTopk } from './select.ts';
 import { MessageSlab } from './slab.ts';
 
 export function topkFactory(spec: TopkSpec, path: string): BuiltFactory {
@@ -23,26 +23,10 @@ export function topkFactory(spec: TopkSpec, path: string): BuiltFactory {
     const blocks = blocksOf(layers, spec.scope);
     const counts = keepCounts(blocks, spec, path);
     const alpha2 = keepAlpha2(blocks, counts, unitRoundoff(p) ** 2);
-    // scratch, never part of a message: `mag` is permuted by the quickselect, `inOrder` keeps |x_j|
-    // in index order for the selection pass (one magnitude() per entry instead of three)
+    // scratch, never part of a message (selectTopk: `mag` is permuted, `inOrder` is not)
     const mag = new Float64Array(blocks.maxLength);
     const inOrder = new Float64Array(blocks.maxLength);
-    /** The k largest |x_j| of block [off, off + d); entries equal to τ taken in ascending index order. */
-    const select: BlockSelector = (x, off, d, k, out, at) => {
-      for (let j = 0; j < d; j++) {
-        const m = magnitude(x[off + j]);
-        mag[j] = m;
-        inOrder[j] = m;
-      }
-      const tau = kthLargest(mag, d, k);
-      let greater = 0;
-      for (let j = 0; j < d; j++) if (inOrder[j] > tau) greater++;
-      let ties = k - greater;
-      for (let j = 0; j < d; j++) {
-        const m = inOrder[j];
-        if (m > tau || (m === tau && ties-- > 0)) out[at++] = off + j;
-      }
-    };
+    const select: BlockSelector = (x, off, d, k, out, at) => selectTopk(x, off, d, k, out, at, mag, inOrder);
     const nnz = totalCount(counts);
     // message arrays from slabs of 8 messages (fresh views, never rewritten; slab.ts)
     const slab = new MessageSlab(Math.max(64, 8 * nnz));
