@@ -101,6 +101,16 @@ function maxRelDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, numbe
   return worst;
 }
 
+/** Median over repetitions of each numeric column; the ratio is the median of the per-rep ratios. */
+function medianRow(reps: readonly Record<string, number | string | null>[]): Record<string, number | string | null> {
+  const out: Record<string, number | string | null> = { ...reps[0] };
+  for (const key of ['ours', 'numpy', 'ratio', 'oursSetup', 'numpySetup', 'agreement']) {
+    const v = reps.map((r) => r[key]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    if (v.length === reps.length) out[key] = v.length % 2 === 1 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+  return out;
+}
+
 /** One table row: ours, then NumPy, on the same config (n nodes, K iterations). */
 export async function compareAt(nodes: number, iterations: number): Promise<Record<string, number | string | null>> {
   const config = benchConfig(nodes, iterations);
@@ -121,23 +131,27 @@ export async function compareAt(nodes: number, iterations: number): Promise<Reco
 }
 
 export async function run(opts: BenchOptions): Promise<BenchReport> {
-  const plan: readonly { nodes: number; iterations: number }[] = opts.quick
+  // reps: ours and NumPy alternate (ours, NumPy, ours, NumPy, …); the row reports the median
+  // it/s of each (the machine may be shared, so single runs can be off by a lot)
+  const plan: readonly { nodes: number; iterations: number; reps: number }[] = opts.quick
     ? [
-        { nodes: 8, iterations: 20 },
-        { nodes: 64, iterations: 10 },
+        { nodes: 8, iterations: 20, reps: 1 },
+        { nodes: 64, iterations: 10, reps: 1 },
       ]
     : [
-        { nodes: 8, iterations: 300 },
-        { nodes: 64, iterations: 200 },
-        { nodes: 1024, iterations: 60 },
-        { nodes: 10000, iterations: 20 },
+        { nodes: 8, iterations: 300, reps: 3 },
+        { nodes: 64, iterations: 200, reps: 3 },
+        { nodes: 1024, iterations: 60, reps: 3 },
+        { nodes: 10000, iterations: 20, reps: 1 },
       ];
   const rows: Record<string, number | string | null>[] = [];
   const notes: string[] = [];
   for (const p of plan) {
-    const row = await compareAt(p.nodes, p.iterations);
+    const reps: Record<string, number | string | null>[] = [];
+    for (let r = 0; r < p.reps; r++) reps.push(await compareAt(p.nodes, p.iterations));
+    const row = medianRow(reps);
     if (typeof row.numpy === 'string') notes.push(`n = ${p.nodes}: NumPy ${row.missing}`);
-    rows.push(row);
+    rows.push({ ...row, reps: p.reps });
   }
   return {
     name: 'sim',
@@ -147,6 +161,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
         columns: [
           { key: 'nodes', label: 'n', fmt: int },
           { key: 'iterations', label: 'K', fmt: int },
+          { key: 'reps', label: 'reps', fmt: int },
           { key: 'ours', label: 'proxmesh it/s', fmt: sig },
           { key: 'numpy', label: 'NumPy it/s', fmt: sig },
           { key: 'ratio', label: 'proxmesh ÷ NumPy', fmt: ratio },
@@ -157,6 +172,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
         rows,
         notes: [
           'it/s: iteration loop only (all n nodes step once), evaluation excluded; proxmesh from timings.ndjson, NumPy timed around its loop.',
+          'reps: ours and NumPy alternate that many times; each column is the median, the ratio the median of the per-rep ratios.',
           'set-up: proxmesh "setup" + "init" (data, partition, graph, W, spectral figures, node state); NumPy: parse + layout.',
           'max rel. diff: the objective φ(x̄) of both runs at k = 0, K/2 and K.',
           ...notes,

@@ -99,10 +99,14 @@ def main():
     eta, lam, gx, gy = cfg["eta"], cfg["lambda"], cfg["gammaX"], cfg["gammaY"]
     tau = eta * lam
 
+    prod = np.empty((len(rows), P))  # reused work buffers for the two big per-sample arrays
+    contrib = np.empty((len(rows), P))
+    flat_all = flat.ravel()
+
     def gradient(X):
         """∇F_i(x_i) of every node: z = b + Σ x[col]·val (in row order), c = −y σ(−y z)."""
-        Xf = X.ravel()
-        prod = Xf[flat] * val
+        np.take(X.ravel(), flat, out=prod)
+        np.multiply(prod, val, out=prod)
         z = X[owner, d].copy()
         for p in range(P):
             z += prod[:, p]
@@ -110,7 +114,8 @@ def main():
         e = np.exp(-np.abs(t))
         sig = np.where(t >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         c = -sgn * sig
-        G = np.bincount(flat.ravel(), weights=(c[:, None] * val).ravel(), minlength=n * D).reshape(n, D)
+        np.multiply(c[:, None], val, out=contrib)
+        G = np.bincount(flat_all, weights=contrib.ravel(), minlength=n * D).reshape(n, D)
         G[:, d] = np.bincount(owner, weights=c, minlength=n)
         return G * inv_m[:, None]
 
