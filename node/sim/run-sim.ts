@@ -52,7 +52,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const net = new MemoryNetwork({ n, rows, byteLength: payloadByteLength });
   const contexts = Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, net.communicator(i), algorithm));
   const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
-  const lock = createLockstep({ algorithm, contexts, x0 });
+  const lock = createLockstep({ algorithm, contexts, x0, batch: net });
 
   const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
   const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir);
