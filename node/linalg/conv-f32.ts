@@ -60,3 +60,14 @@ export function maxPool2F32(
   }
   return out;
 }
+
+/** maxPool2F32, then ReLU on the C·(H/2)·(W/2) pooled values (out ← out > 0 ? out : 0). */
+export function maxPool2ReluF32(
+  x: Float32Array, xOff: number, C: number, H: number, W: number,
+  out: Float32Array, outOff: number, argIdx: Int32Array, idxOff: number,
+): Float32Array {
+  maxPool2F32(x, xOff, C, H, W, out, outOff, argIdx, idxOff);
+  const end = outOff + C * (H >> 1) * (W >> 1);
+  for (let i = outOff; i < end; i++) if (!(out[i] > 0)) out[i] = 0;
+  return out;
+}

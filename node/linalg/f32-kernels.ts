@@ -8,7 +8,7 @@
  * own linear memory; the reference hands out ordinary typed arrays.
  */
 import { sgemmRef } from './gemm-f32.ts';
-import { im2colF32 } from './conv-f32.ts';
+import { im2colF32, maxPool2ReluF32 } from './conv-f32.ts';
 import { sparseConvPoolBackwardF32 } from '../problem/models/lenet5/sparse-conv-backward-f32.ts';
 
 export interface F32Kernels {
@@ -25,6 +25,8 @@ export interface F32Kernels {
   ): Float32Array;
   /** conv.ts im2col on one CHW sample. */
   im2col(x: Float32Array, xOff: number, C: number, H: number, W: number, kh: number, kw: number, col: Float32Array, colOff: number): Float32Array;
+  /** 2×2 max-pooling with argmax (conv.ts maxPool2), then ReLU on the pooled values. */
+  maxPool2Relu(x: Float32Array, xOff: number, C: number, H: number, W: number, out: Float32Array, outOff: number, argIdx: Int32Array, idxOff: number): Float32Array;
   /** The pooling-sparse conv backward, 5×5 kernels (lenet5/sparse-conv-backward-f32.ts). */
   convPoolBackward5(
     dPool: Float32Array, dOff: number, argIdx: Int32Array, idxOff: number, cout: number, pooledPerChannel: number,
@@ -45,6 +47,7 @@ export function createTsF32Kernels(): F32Kernels {
     i32: (length: number) => new Int32Array(length),
     sgemm: sgemmRef,
     im2col: im2colF32,
+    maxPool2Relu: maxPool2ReluF32,
     convPoolBackward5: sparseConvPoolBackwardF32,
   });
 }

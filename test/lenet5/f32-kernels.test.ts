@@ -126,6 +126,27 @@ describe('wasm f32 kernels', () => {
     }
   });
 
+  it('max-pool + ReLU: WASM = reference, including ties, negatives, −0 and NaN, odd sizes, at offsets', () => {
+    const rng = Rng.derive(11, 6, 'pool');
+    const wasm = createWasmF32Kernels({ bytes: 1 << 20 });
+    const ts = createTsF32Kernels();
+    for (const [C, H, W] of [[6, 24, 24], [16, 8, 8], [3, 5, 7], [1, 2, 2], [2, 1, 4]]) {
+      const x = wasm.f32(2 + C * H * W);
+      for (let i = 0; i < x.length; i++) {
+        const u = rng.next();
+        x[i] = u < 0.2 ? 1 : u < 0.25 ? -0 : u < 0.27 ? NaN : rng.normal(); // ties of 1, signed zeros, NaN
+      }
+      const outLen = C * (H >> 1) * (W >> 1);
+      const oW = wasm.f32(1 + outLen), aW = wasm.i32(1 + outLen);
+      const oT = new Float32Array(1 + outLen), aT = new Int32Array(1 + outLen);
+      wasm.maxPool2Relu(x, 2, C, H, W, oW, 1, aW, 1);
+      ts.maxPool2Relu(x.slice(), 2, C, H, W, oT, 1, aT, 1);
+      expect(sameBits(oW, oT)).toBe(true);
+      expect(Array.from(aW)).toEqual(Array.from(aT));
+      for (let i = 1; i <= outLen; i++) expect(oW[i] >= 0).toBe(true);
+    }
+  });
+
   it('conv-pool backward (5×5): WASM = reference for both LeNet5 stages, with and without the input gradient', () => {
     const rng = Rng.derive(11, 5, 'convpool');
     const wasm = createWasmF32Kernels({ bytes: 1 << 20 });

@@ -35,6 +35,7 @@ interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   sgemm(m: number, n: number, k: number, alpha: number, a: number, sai: number, sap: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
   pack_t(src: number, lds: number, nb: number, k: number, dst: number): void;
+  maxpool2_relu(x: number, C: number, H: number, W: number, out: number, arg: number): void;
   im2col(x: number, C: number, H: number, W: number, kh: number, kw: number, col: number): void;
   conv_pool_bwd5(dPool: number, argIdx: number, cout: number, ppc: number, input: number, cin: number, hin: number, w: number, gW: number, gB: number, dIn: number): void;
 }
@@ -116,6 +117,11 @@ export function createWasmF32Kernels(opts: WasmF32Options): F32Kernels {
       if (C <= 0 || H - kh + 1 <= 0 || W - kw + 1 <= 0) return col;
       ex.im2col(ptr(x, xOff, 'x'), C, H, W, kh, kw, ptr(col, colOff, 'col'));
       return col;
+    },
+    maxPool2Relu(x, xOff, C, H, W, out, outOff, argIdx, idxOff) {
+      if (C <= 0 || H < 2 || W < 2) return out;
+      ex.maxpool2_relu(ptr(x, xOff, 'x'), C, H, W, ptr(out, outOff, 'out'), ptr(argIdx, idxOff, 'argIdx'));
+      return out;
     },
     convPoolBackward5(dPool, dOff, argIdx, idxOff, cout, ppc, input, inOff, cin, hin, x, wOff, bOff, g, dIn, dInOff) {
       if (cout <= 0 || cin <= 0 || ppc <= 0 || hin < 5) {

@@ -95,6 +95,31 @@
     (local.set $c (i32.add (local.get $c) (local.get $ldc)))
     (call $put4 (local.get $c) (local.get $s3) (local.get $al) (local.get $be) (local.get $bz)))
 
+  ;; 2 rows × 8 columns (the 2-row remainder, e.g. conv1's 6 = 4 + 2 output channels).
+  (func $t2x8 (param $k i32) (param $a i32) (param $sai i32) (param $sap i32) (param $b i32) (param $ldb i32)
+              (param $c i32) (param $ldc i32) (param $al v128) (param $be v128) (param $bz i32)
+    (local $a1 i32) (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128)
+    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local.set $a1 (i32.add (local.get $a) (local.get $sai)))
+    (loop $L
+      (local.set $b0 (v128.load (local.get $b)))
+      (local.set $b1 (v128.load offset=16 (local.get $b)))
+      (local.set $x (v128.load32_splat (local.get $a)))
+      (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $x (v128.load32_splat (local.get $a1)))
+      (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $sap)))
+      (local.set $a1 (i32.add (local.get $a1) (local.get $sap)))
+      (local.set $b (i32.add (local.get $b) (local.get $ldb)))
+      (br_if $L (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+    (call $put4 (local.get $c) (local.get $s00) (local.get $al) (local.get $be) (local.get $bz))
+    (call $put4 (i32.add (local.get $c) (i32.const 16)) (local.get $s01) (local.get $al) (local.get $be) (local.get $bz))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (call $put4 (local.get $c) (local.get $s10) (local.get $al) (local.get $be) (local.get $bz))
+    (call $put4 (i32.add (local.get $c) (i32.const 16)) (local.get $s11) (local.get $al) (local.get $be) (local.get $bz)))
+
   ;; 1 row × 8 columns.
   (func $t1x8 (param $k i32) (param $a i32) (param $sap i32) (param $b i32) (param $ldb i32)
               (param $c i32) (param $al v128) (param $be v128) (param $bz i32)
@@ -130,6 +155,26 @@
       (local.set $b (i32.add (local.get $b) (local.get $ldb)))
       (br_if $L (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
     (call $put1 (local.get $c) (local.get $s) (local.get $al) (local.get $be) (local.get $bz)))
+
+  ;; Columns j0..n−1 of one row of C: a 1×4 tile if 4 fit, then scalars.
+  (func $rowtail (param $j i32) (param $n i32) (param $k i32) (param $ai i32) (param $sap i32) (param $b i32) (param $ldb i32)
+                 (param $ci i32) (param $alpha f32) (param $beta f32) (param $al v128) (param $be v128) (param $bz i32)
+    (if (i32.le_s (i32.add (local.get $j) (i32.const 4)) (local.get $n))
+      (then
+        (call $t1x4 (local.get $k) (local.get $ai) (local.get $sap)
+          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb)
+          (i32.add (local.get $ci) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $al) (local.get $be) (local.get $bz))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get $j) (local.get $n)))
+        (call $t1x1 (local.get $k) (local.get $ai) (local.get $sap)
+          (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb)
+          (i32.add (local.get $ci) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $alpha) (local.get $beta) (local.get $bz))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $l))))
 
   ;; C ← α·A·B + β·C with m, n, k ≥ 1. A(i, p) at a + i·sai + p·sap (covers A and Aᵀ); B(p, j) at
   ;; b + p·ldb + 4j (row-contiguous; a transposed B is packed first by the caller); C(i, j) at c + i·ldc + 4j.
@@ -178,6 +223,29 @@
             (br $c1)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $rows4)))
+    ;; a 2-row band: 2×8 tiles, then its 4- and 1-column remainders row by row
+    (if (i32.le_s (i32.add (local.get $i) (i32.const 2)) (local.get $m))
+      (then
+        (local.set $ai (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sai))))
+        (local.set $ci (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
+        (local.set $j (i32.const 0))
+        (block $e8done
+          (loop $e8
+            (br_if $e8done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
+            (call $t2x8 (local.get $k) (local.get $ai) (local.get $sai) (local.get $sap)
+              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb)
+              (i32.add (local.get $ci) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldc)
+              (local.get $al) (local.get $be) (local.get $bz))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $e8)))
+        (local.set $r (i32.const 0))
+        (loop $er
+          (call $rowtail (local.get $j) (local.get $n) (local.get $k)
+            (i32.add (local.get $ai) (i32.mul (local.get $r) (local.get $sai))) (local.get $sap) (local.get $b) (local.get $ldb)
+            (i32.add (local.get $ci) (i32.mul (local.get $r) (local.get $ldc)))
+            (local.get $alpha) (local.get $beta) (local.get $al) (local.get $be) (local.get $bz))
+          (br_if $er (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))))
     (block $rows1done
       (loop $rows1
         (br_if $rows1done (i32.ge_s (local.get $i) (local.get $m)))
@@ -227,6 +295,43 @@
         (local.set $d (i32.add (local.get $d) (local.get $rowb)))
         (br_if $P (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))
       (br_if $J (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $nb)))))
+
+  ;; 2×2/stride-2 max-pooling fused with ReLU (conv.ts maxPool2 + ReLU on the pooled map): out[c, y, x] =
+  ;; max of the window (first maximum in row-major order; the argmax, relative to x, goes to argIdx as
+  ;; i32), then out ← out > 0 ? out : 0. Only compares and selects, so exact.
+  (func (export "maxpool2_relu") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $out i32) (param $arg i32)
+    (local $Ho i32) (local $Wo i32) (local $c i32) (local $oy i32) (local $ox i32)
+    (local $r0 i32) (local $r1 i32) (local $p i32) (local $best i32) (local $v f32) (local $u f32)
+    (local.set $Ho (i32.shr_s (local.get $H) (i32.const 1)))
+    (local.set $Wo (i32.shr_s (local.get $W) (i32.const 1)))
+    (if (i32.or (i32.le_s (local.get $Ho) (i32.const 0)) (i32.le_s (local.get $Wo) (i32.const 0))) (then (return)))
+    (block $Cd (loop $Cl
+      (br_if $Cd (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $oy (i32.const 0))
+      (loop $Yl
+        ;; element index of the window row 2·oy in channel c
+        (local.set $r0 (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (i32.shl (local.get $oy) (i32.const 1))) (local.get $W)))
+        (local.set $r1 (i32.add (local.get $r0) (local.get $W)))
+        (local.set $ox (i32.const 0))
+        (loop $Xl
+          (local.set $p (i32.add (local.get $r0) (i32.shl (local.get $ox) (i32.const 1))))
+          (local.set $best (local.get $p))
+          (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.set $u (f32.load offset=4 (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))))
+          (if (f32.gt (local.get $u) (local.get $v)) (then (local.set $v (local.get $u)) (local.set $best (i32.add (local.get $p) (i32.const 1)))))
+          (local.set $p (i32.add (local.get $r1) (i32.shl (local.get $ox) (i32.const 1))))
+          (local.set $u (f32.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))))
+          (if (f32.gt (local.get $u) (local.get $v)) (then (local.set $v (local.get $u)) (local.set $best (local.get $p))))
+          (local.set $u (f32.load offset=4 (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))))
+          (if (f32.gt (local.get $u) (local.get $v)) (then (local.set $v (local.get $u)) (local.set $best (i32.add (local.get $p) (i32.const 1)))))
+          (f32.store (local.get $out) (select (local.get $v) (f32.const 0) (f32.gt (local.get $v) (f32.const 0))))
+          (i32.store (local.get $arg) (local.get $best))
+          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+          (local.set $arg (i32.add (local.get $arg) (i32.const 4)))
+          (br_if $Xl (i32.lt_s (local.tee $ox (i32.add (local.get $ox) (i32.const 1))) (local.get $Wo))))
+        (br_if $Yl (i32.lt_s (local.tee $oy (i32.add (local.get $oy) (i32.const 1))) (local.get $Ho))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $Cl))))
 
   ;; im2col, one sample, CHW, valid padding, stride 1 (see conv.ts for the index map):
   ;; col[(c·kh + ky)·kw + kx, oy·Wo + ox] = x[c, oy+ky, ox+kx]. Pure copies, so bit-exact.

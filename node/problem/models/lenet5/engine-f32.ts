@@ -8,7 +8,6 @@
  * stored in f32, and the loss SUM over the chunk is returned in f64.
  */
 import type { F32Kernels } from '../../../linalg/f32-kernels.ts';
-import { maxPool2F32 } from '../../../linalg/conv-f32.ts';
 import type { Lenet5ScratchF32 } from './scratch-f32.ts';
 import { C1, C2, F0, F1, F2, H1, H2, IN_C, IN_H, IN_SIZE, K1, K2, KS, N_CLASSES, OFF, P1H, P1_SIZE, P2_SIZE } from './layout.ts';
 
@@ -31,18 +30,16 @@ function reluInPlace(a: Float32Array, from: number, to: number): void {
 export function forwardF32(K: F32Kernels, w: Float32Array, s: Lenet5ScratchF32, b: number): void {
   const { xin, col1, z1, p1, idx1, col2, z2, p2, idx2, h1, h2, logits } = s;
   for (let n0 = 0; n0 < b; n0++) {
-    // conv1: z1[6, 576] = W1[6, 25] · col1[25, 576] + b1, pool, ReLU → p1[n]
+    // conv1: z1[6, 576] = W1[6, 25] · col1[25, 576] + b1, pool, ReLU → p1[n] (ReLU commutes with max: engine.ts)
     K.im2col(xin, n0 * IN_SIZE, IN_C, IN_H, IN_H, KS, KS, col1, 0);
     fillRowsWithBias(z1, C1, HW1, w, OFF.b1);
     K.sgemm(false, false, C1, HW1, K1, 1, w, OFF.w1, K1, col1, 0, HW1, 1, z1, 0, HW1);
-    maxPool2F32(z1, 0, C1, H1, H1, p1, n0 * P1_SIZE, idx1, n0 * P1_SIZE);
-    reluInPlace(p1, n0 * P1_SIZE, (n0 + 1) * P1_SIZE);
+    K.maxPool2Relu(z1, 0, C1, H1, H1, p1, n0 * P1_SIZE, idx1, n0 * P1_SIZE);
     // conv2: z2[16, 64] = W2[16, 150] · col2[150, 64] + b2, pool, ReLU → p2[n]
     K.im2col(p1, n0 * P1_SIZE, C1, P1H, P1H, KS, KS, col2, 0);
     fillRowsWithBias(z2, C2, HW2, w, OFF.b2);
     K.sgemm(false, false, C2, HW2, K2, 1, w, OFF.w2, K2, col2, 0, HW2, 1, z2, 0, HW2);
-    maxPool2F32(z2, 0, C2, H2, H2, p2, n0 * P2_SIZE, idx2, n0 * P2_SIZE);
-    reluInPlace(p2, n0 * P2_SIZE, (n0 + 1) * P2_SIZE);
+    K.maxPool2Relu(z2, 0, C2, H2, H2, p2, n0 * P2_SIZE, idx2, n0 * P2_SIZE);
   }
   fillColsWithBias(h1, b, F1, w, OFF.b3);
   K.sgemm(false, true, b, F1, F0, 1, p2, 0, F0, w, OFF.w3, F0, 1, h1, 0, F1);
