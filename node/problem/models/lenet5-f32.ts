@@ -32,6 +32,8 @@ export interface Lenet5F32Options {
 
 const DEFAULT_MAX_CHUNK = 256;
 const fr = Math.fround;
+/** A module-level copy: an imported binding read in a loop costs a getter call under tsx. */
+const DIM = LENET5_DIM;
 
 function kernelSet(name: 'wasm' | 'ts', maxChunk: number): F32Kernels {
   if (name === 'ts' || !wasmSimdAvailable()) return createTsF32Kernels();
@@ -97,7 +99,7 @@ export function createLenet5F32(opts: Lenet5F32Options = {}): Model {
         grad.fill(0);
         return 0;
       }
-      for (let i = 0; i < LENET5_DIM; i++) grad[i] = fr(g[i] / total);
+      for (let i = 0; i < DIM; i++) grad[i] = fr(g[i] / total);
       return lossSum / total;
     },
     loss(x, data, idx) {
@@ -111,7 +113,7 @@ export function createLenet5F32(opts: Lenet5F32Options = {}): Model {
     initRandom(rng: Rng, out: Float64Array) {
       checkVector(out, 'out');
       initLenet5(rng, out);
-      for (let i = 0; i < LENET5_DIM; i++) out[i] = fr(out[i]);
+      for (let i = 0; i < DIM; i++) out[i] = fr(out[i]);
       return out;
     },
   };

@@ -9,7 +9,12 @@
  */
 import type { F32Kernels } from '../../../linalg/f32-kernels.ts';
 import type { Lenet5ScratchF32 } from './scratch-f32.ts';
-import { C1, C2, F0, F1, F2, H1, H2, IN_C, IN_H, IN_SIZE, K1, K2, KS, N_CLASSES, OFF, P1H, P1_SIZE, P2_SIZE } from './layout.ts';
+import * as L from './layout.ts';
+
+// Module-level copies of the layout constants: an imported binding read in a hot loop costs a getter
+// call under the tsx loader (measured 4 % of a profile); a local const is folded.
+const { C1, C2, F0, F1, F2, H1, H2, IN_C, IN_H, IN_SIZE, K1, K2, KS, N_CLASSES, P1H, P1_SIZE, P2_SIZE } = L;
+const OFF = { ...L.OFF };
 
 const HW1 = H1 * H1; // 576 output pixels of conv1
 const HW2 = H2 * H2; // 64 output pixels of conv2
