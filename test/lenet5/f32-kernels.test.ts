@@ -130,7 +130,7 @@ describe('wasm f32 kernels', () => {
     const rng = Rng.derive(11, 6, 'pool');
     const wasm = createWasmF32Kernels({ bytes: 1 << 20 });
     const ts = createTsF32Kernels();
-    for (const [C, H, W] of [[6, 24, 24], [16, 8, 8], [3, 5, 7], [1, 2, 2], [2, 1, 4]]) {
+    for (const [C, H, W] of [[6, 24, 24], [16, 8, 8], [3, 5, 7], [2, 6, 13], [1, 4, 19], [1, 2, 2], [2, 1, 4]]) { // vector (4 outputs) and scalar remainders
       const x = wasm.f32(2 + C * H * W);
       for (let i = 0; i < x.length; i++) {
         const u = rng.next();

@@ -322,8 +322,10 @@
   (func (export "maxpool2_relu") (param $x i32) (param $C i32) (param $H i32) (param $W i32) (param $out i32) (param $arg i32)
     (local $Ho i32) (local $Wo i32) (local $c i32) (local $oy i32) (local $ox i32)
     (local $r0 i32) (local $r1 i32) (local $p i32) (local $best i32) (local $v f32) (local $vb i32) (local $ub i32) (local $gt i32)
+    (local $q i32) (local $Wb i32) (local $lo v128) (local $hi v128) (local $ve v128) (local $vo v128) (local $vm v128) (local $im v128) (local $ie v128) (local $m v128)
     (local.set $Ho (i32.shr_s (local.get $H) (i32.const 1)))
     (local.set $Wo (i32.shr_s (local.get $W) (i32.const 1)))
+    (local.set $Wb (i32.shl (local.get $W) (i32.const 2)))
     (if (i32.or (i32.le_s (local.get $Ho) (i32.const 0)) (i32.le_s (local.get $Wo) (i32.const 0))) (then (return)))
     (block $Cd (loop $Cl
       (br_if $Cd (i32.ge_s (local.get $c) (local.get $C)))
@@ -333,6 +335,44 @@
         (local.set $r0 (i32.mul (i32.add (i32.mul (local.get $c) (local.get $H)) (i32.shl (local.get $oy) (i32.const 1))) (local.get $W)))
         (local.set $r1 (i32.add (local.get $r0) (local.get $W)))
         (local.set $ox (i32.const 0))
+        ;; 4 outputs at once: the 8 inputs of each window row are split into even and odd lanes, and
+        ;; the same three comparisons run lane-wise (f32x4.gt + bitselect), so the result is the
+        ;; scalar loop's, lane for lane.
+        (block $V4d (loop $V4l
+          (br_if $V4d (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $Wo)))
+          (local.set $p (i32.add (local.get $r0) (i32.shl (local.get $ox) (i32.const 1))))
+          (local.set $q (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2))))
+          (local.set $lo (v128.load (local.get $q)))
+          (local.set $hi (v128.load offset=16 (local.get $q)))
+          (local.set $ve (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo) (local.get $hi)))
+          (local.set $vo (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
+          (local.set $q (i32.add (local.get $q) (local.get $Wb)))
+          (local.set $lo (v128.load (local.get $q)))
+          (local.set $hi (v128.load offset=16 (local.get $q)))
+          ;; indices: even lanes p + 2·lane; odd +1; second row +W
+          (local.set $ie (i32x4.add (i32x4.splat (local.get $p)) (v128.const i32x4 0 2 4 6)))
+          (local.set $vm (local.get $ve))
+          (local.set $im (local.get $ie))
+          (local.set $m (f32x4.gt (local.get $vo) (local.get $vm)))
+          (local.set $vm (v128.bitselect (local.get $vo) (local.get $vm) (local.get $m)))
+          (local.set $im (v128.bitselect (i32x4.add (local.get $ie) (v128.const i32x4 1 1 1 1)) (local.get $im) (local.get $m)))
+          (local.set $ve (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $lo) (local.get $hi)))
+          (local.set $vo (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $lo) (local.get $hi)))
+          (local.set $ie (i32x4.add (local.get $ie) (i32x4.splat (local.get $W))))
+          (local.set $m (f32x4.gt (local.get $ve) (local.get $vm)))
+          (local.set $vm (v128.bitselect (local.get $ve) (local.get $vm) (local.get $m)))
+          (local.set $im (v128.bitselect (local.get $ie) (local.get $im) (local.get $m)))
+          (local.set $m (f32x4.gt (local.get $vo) (local.get $vm)))
+          (local.set $vm (v128.bitselect (local.get $vo) (local.get $vm) (local.get $m)))
+          (local.set $im (v128.bitselect (i32x4.add (local.get $ie) (v128.const i32x4 1 1 1 1)) (local.get $im) (local.get $m)))
+          ;; ReLU: keep lanes > 0, zero the rest (NaN and −0 become +0, as the scalar select)
+          (v128.store (local.get $out) (v128.and (local.get $vm) (f32x4.gt (local.get $vm) (v128.const f32x4 0 0 0 0))))
+          (v128.store (local.get $arg) (local.get $im))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))
+          (local.set $arg (i32.add (local.get $arg) (i32.const 16)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+          (br $V4l)))
+        (if (i32.lt_s (local.get $ox) (local.get $Wo)) (then
         (loop $Xl
           ;; Branch-free: the comparisons are unpredictable on real data, so the running maximum is kept as
           ;; its i32 bit pattern ($vb) and both it and the argmax are chosen with i32 selects (cmov).
@@ -357,7 +397,7 @@
           (i32.store (local.get $arg) (local.get $best))
           (local.set $out (i32.add (local.get $out) (i32.const 4)))
           (local.set $arg (i32.add (local.get $arg) (i32.const 4)))
-          (br_if $Xl (i32.lt_s (local.tee $ox (i32.add (local.get $ox) (i32.const 1))) (local.get $Wo))))
+          (br_if $Xl (i32.lt_s (local.tee $ox (i32.add (local.get $ox) (i32.const 1))) (local.get $Wo))))))
         (br_if $Yl (i32.lt_s (local.tee $oy (i32.add (local.get $oy) (i32.const 1))) (local.get $Ho))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $Cl))))
