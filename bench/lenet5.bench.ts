@@ -1,10 +1,11 @@
 /**
  * LeNet5 training-step throughput on one core, batch 64: ours in float64 (TypeScript kernels) and
  * float32 (TypeScript reference kernels and WebAssembly SIMD kernels), next to PyTorch on one thread
- * in float32 and float64 (bench/baselines/pytorch-lenet5.py), all in the same run. A step is
- * forward + backward + an SGD update x ← x − 0.01·g. Our variants are timed interleaved (harness.ts);
- * PyTorch runs once before and once after them and the two medians are averaged, so load drifting on
- * this shared machine hits both sides alike. A missing PyTorch is printed as MISSING.
+ * in float32 and float64 (bench/baselines/pytorch-lenet5.py --serve), all in the same run. A step is
+ * forward + backward + an SGD update x ← x − 0.01·g. The timing runs in rounds: in each round every
+ * variant of ours and then PyTorch (each dtype) runs one repetition, and each figure is the median
+ * over the rounds, so load drifting on this shared machine hits all sides alike. A missing PyTorch is
+ * printed as MISSING.
  *
  * GFLOP/s is "dense-equivalent": 2 FLOPs per multiply-add of the dense formulation, forward (conv1,
  * conv2, fc1..3) plus backward (conv1 weight gradient only; conv2 and FC weight and input gradients),
@@ -16,7 +17,7 @@ import { naiveLenet5LossGrad } from '../node/problem/models/lenet5/naive-referen
 import { Rng } from '../node/linalg/rng.ts';
 import type { Dataset, Model } from '../node/problem/types.ts';
 import { renderTable, sig, sinkCheck, timeInterleaved, type Table } from './harness.ts';
-import { runPytorchLenet5, type PytorchOutcome } from './baselines/pytorch.ts';
+import { startPytorchServer } from './baselines/pytorch.ts';
 
 const BATCH = 64;
 const FWD = 2 * (6 * 25 * 576 + 16 * 150 * 64 + 256 * 120 + 120 * 84 + 84 * 10);
@@ -66,8 +67,9 @@ function naiveStep(): () => number {
   };
 }
 
-const pyOpts = { batch: BATCH, dtypes: ['float32', 'float64'] as const, minSeconds: TIMING.minMs / 1000, reps: TIMING.reps };
-const pyBefore: PytorchOutcome = runPytorchLenet5({ ...pyOpts, dtypes: [...pyOpts.dtypes] });
+const DTYPES = ['float32', 'float64'] as const;
+const started = await startPytorchServer({ batch: BATCH, dtypes: [...DTYPES], warmSeconds: TIMING.warmMs / 1000, timeoutMs: 120_000 });
+const py = started.status === 'ok' ? started.server : null;
 
 const variants: { name: string; precision: string; kernels: string; step: () => number }[] = [
   { name: 'proxmesh f64', precision: 'f64', kernels: 'TS (sparse conv bwd, default)', step: stepOf(createLenet5(), 1) },
@@ -76,38 +78,46 @@ const variants: { name: string; precision: string; kernels: string; step: () => 
   { name: 'proxmesh f32', precision: 'f32', kernels: 'WASM SIMD (default)', step: stepOf(createLenet5({ precision: 'f32', kernels: 'wasm' }), 4) },
   { name: 'naive reference', precision: 'f64', kernels: 'direct loops', step: naiveStep() },
 ];
-const timings = timeInterleaved(variants.map((v) => v.step), TIMING);
-const pyAfter: PytorchOutcome = runPytorchLenet5({ ...pyOpts, dtypes: [...pyOpts.dtypes] });
+// Rounds: every variant of ours runs one repetition, then PyTorch one per dtype (interleaved).
+const ourSamples: number[][] = variants.map(() => []);
+const ourSinks = variants.map(() => 0);
+const pySamples: Record<string, number[]> = { float32: [], float64: [] };
+for (let r = 0; r < TIMING.reps; r++) {
+  const round = timeInterleaved(variants.map((v) => v.step), { reps: 1, minMs: TIMING.minMs, warmMs: r === 0 ? TIMING.warmMs : 0 });
+  round.forEach((t, i) => { ourSamples[i].push(t.samples[0]); ourSinks[i] += t.sink; });
+  if (py) for (const dt of DTYPES) pySamples[dt].push(await py.rep(dt, TIMING.minMs / 1000));
+}
+py?.close();
+const median = (v: readonly number[]) => { const s = v.slice().sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const secPerStep = ourSamples.map(median);
 
 const rows: Record<string, number | string | null>[] = variants.map((v, i) => {
-  const sps = BATCH / timings[i].secPerCall;
-  return { impl: v.name, precision: v.precision, kernels: v.kernels, samplesPerSec: sps, gflops: (sps * FLOP_PER_SAMPLE) / 1e9, sink: sinkCheck(timings[i].sink) };
+  const sps = BATCH / secPerStep[i];
+  return { impl: v.name, precision: v.precision, kernels: v.kernels, samplesPerSec: sps, gflops: (sps * FLOP_PER_SAMPLE) / 1e9, sink: sinkCheck(ourSinks[i]) };
 });
 
-function torchRate(dtype: string): number | null {
-  if (pyBefore.status !== 'ok' || pyAfter.status !== 'ok') return null;
-  const a = pyBefore.results.find((r) => r.dtype === dtype), b = pyAfter.results.find((r) => r.dtype === dtype);
-  return a && b ? (a.samplesPerSec + b.samplesPerSec) / 2 : null;
+function torchRate(dtype: 'float32' | 'float64'): number | null {
+  return py && pySamples[dtype].length > 0 ? BATCH / median(pySamples[dtype]) : null;
 }
 const notes: string[] = [];
-for (const dtype of ['float32', 'float64']) {
+for (const dtype of DTYPES) {
   const sps = torchRate(dtype);
-  const torchName = pyBefore.status === 'ok' ? `PyTorch ${pyBefore.torch}` : 'PyTorch';
+  const precision = dtype === 'float32' ? 'f32' : 'f64';
   if (sps === null) {
-    const reason = pyBefore.status === 'missing' ? pyBefore.reason : pyAfter.status === 'missing' ? pyAfter.reason : 'no result';
-    rows.push({ impl: torchName, precision: dtype === 'float32' ? 'f32' : 'f64', kernels: 'MISSING', samplesPerSec: null, gflops: null, sink: reason });
+    const reason = started.status === 'missing' ? started.reason : 'no result';
+    rows.push({ impl: 'PyTorch', precision, kernels: 'MISSING', samplesPerSec: null, gflops: null, sink: '—' });
     notes.push(`MISSING: PyTorch ${dtype} baseline: ${reason}`);
   } else {
-    rows.push({ impl: `${torchName} (1 thread)`, precision: dtype === 'float32' ? 'f32' : 'f64', kernels: 'mean of runs before/after', samplesPerSec: sps, gflops: (sps * FLOP_PER_SAMPLE) / 1e9, sink: 'ok' });
+    rows.push({ impl: `PyTorch ${py?.torch} (${py?.threads} thread)`, precision, kernels: 'interleaved reps', samplesPerSec: sps, gflops: (sps * FLOP_PER_SAMPLE) / 1e9, sink: 'ok' });
   }
 }
-const ours32 = BATCH / timings[3].secPerCall, ours64 = BATCH / timings[0].secPerCall;
+const ours32 = BATCH / secPerStep[3], ours64 = BATCH / secPerStep[0];
 const t32 = torchRate('float32'), t64 = torchRate('float64');
 notes.push(
   t32 === null ? 'ratio f32 WASM ÷ PyTorch f32: MISSING (no PyTorch)' : `ratio proxmesh f32 WASM ÷ PyTorch f32 = ${(ours32 / t32).toFixed(2)}× (target ≥ 1.0, aim 2)`,
   t64 === null ? 'ratio f64 ÷ PyTorch f64: MISSING' : `ratio proxmesh f64 ÷ PyTorch f64 = ${(ours64 / t64).toFixed(2)}×`,
-  `f32 WASM ÷ f64 TS = ${(ours32 / ours64).toFixed(2)}×; f32 WASM ÷ f32 TS reference = ${(timings[2].secPerCall / timings[3].secPerCall).toFixed(1)}× (same bits)`,
-  `${(FLOP_PER_SAMPLE / 1e6).toFixed(3)} MFLOP per sample (fwd ${FWD}, bwd ${BWD}); median of ${TIMING.reps} interleaved reps ≥ ${TIMING.minMs} ms`,
+  `f32 WASM ÷ f64 TS = ${(ours32 / ours64).toFixed(2)}×; f32 WASM ÷ f32 TS reference = ${(secPerStep[2] / secPerStep[3]).toFixed(1)}× (same bits)`,
+  `${(FLOP_PER_SAMPLE / 1e6).toFixed(3)} MFLOP per sample (fwd ${FWD}, bwd ${BWD}); median of ${TIMING.reps} rounds; in each, every implementation (PyTorch too) runs one repetition ≥ ${TIMING.minMs} ms`,
 );
 const table: Table = {
   title: `LeNet5 training step (forward + backward + SGD), batch ${BATCH}, one core`,

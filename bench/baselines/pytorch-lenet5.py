@@ -9,11 +9,17 @@ minibatch drawn from a fixed pool of synthetic N(0, 1) images, on ONE thread
    "reps_s_per_step": [...]}, ...]}
 The figure is the median over repetitions of at least --min-seconds each, after a warm-up.
 
+With --serve the script instead warms up every dtype, prints {"ready": true, "torch": ...}, then
+answers one line per request on stdin, "<dtype> <min_seconds>", with one timed repetition
+{"dtype": ..., "s_per_step": ...}, until "quit": the bench interleaves these repetitions with its own
+so load on a shared machine hits both sides alike.
+
   /usr/bin/python3 bench/baselines/pytorch-lenet5.py --batch 64 --dtypes float32,float64
 """
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
@@ -38,7 +44,8 @@ class LeNet5(torch.nn.Module):
         return self.fc3(x)
 
 
-def measure(dtype, batch, pool, min_seconds, reps, warm_seconds, seed):
+def make_stepper(dtype, batch, pool, seed):
+    """A closure running one SGD step on a fresh random minibatch; returns the loss tensor."""
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = LeNet5().to(dtype)
@@ -47,7 +54,6 @@ def measure(dtype, batch, pool, min_seconds, reps, warm_seconds, seed):
     images = torch.randn(pool, 1, 28, 28, generator=gen, dtype=dtype)
     labels = torch.randint(0, 10, (pool,), generator=gen)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    sink = 0.0
 
     def step():
         idx = torch.randint(0, pool, (batch,), generator=gen)
@@ -57,21 +63,32 @@ def measure(dtype, batch, pool, min_seconds, reps, warm_seconds, seed):
         opt.step()
         return loss
 
+    return step
+
+
+def timed_rep(step, min_seconds):
+    """Seconds per step over whole steps lasting at least min_seconds, and the last loss."""
+    steps = 0
+    t0 = time.perf_counter()
+    while True:
+        loss = step()
+        steps += 1
+        t = time.perf_counter()
+        if t - t0 >= min_seconds:
+            return (t - t0) / steps, float(loss)
+
+
+def measure(dtype, batch, pool, min_seconds, reps, warm_seconds, seed):
+    step = make_stepper(dtype, batch, pool, seed)
+    sink = 0.0
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < warm_seconds:
         sink += float(step())
     per_step = []
     for _ in range(reps):
-        steps = 0
-        t0 = time.perf_counter()
-        while True:
-            loss = step()
-            steps += 1
-            t = time.perf_counter()
-            if t - t0 >= min_seconds:
-                break
-        sink += float(loss)
-        per_step.append((t - t0) / steps)
+        sec, loss = timed_rep(step, min_seconds)
+        sink += loss
+        per_step.append(sec)
     med = statistics.median(per_step)
     return {
         "dtype": str(dtype).replace("torch.", ""),
@@ -79,6 +96,22 @@ def measure(dtype, batch, pool, min_seconds, reps, warm_seconds, seed):
         "reps_s_per_step": sorted(per_step),
         "finite": bool(sink == sink and abs(sink) != float("inf")),
     }
+
+
+def serve(args):
+    steppers = {}
+    for name in args.dtypes.split(","):
+        steppers[name] = make_stepper(getattr(torch, name), args.batch, args.pool, args.seed)
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < args.warm_seconds:
+            steppers[name]()
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "batch": args.batch}), flush=True)
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts or parts[0] == "quit":
+            break
+        sec, loss = timed_rep(steppers[parts[0]], float(parts[1]))
+        print(json.dumps({"dtype": parts[0], "s_per_step": sec, "finite": loss == loss}), flush=True)
 
 
 def main():
@@ -90,8 +123,12 @@ def main():
     ap.add_argument("--warm-seconds", type=float, default=1.0)
     ap.add_argument("--pool", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.serve:
+        serve(args)
+        return
     results = [
         measure(getattr(torch, name), args.batch, args.pool, args.min_seconds, args.reps, args.warm_seconds, args.seed)
         for name in args.dtypes.split(",")

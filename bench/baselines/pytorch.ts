@@ -1,11 +1,12 @@
 /**
- * Runs bench/baselines/pytorch-lenet5.py and parses its JSON. The interpreter is PROXMESH_PYTHON if
- * set, else the system python3 (where Debian's python3-torch installs torch), else `python3` on
+ * Runs bench/baselines/pytorch-lenet5.py in --serve mode, for interleaved timing. The interpreter is
+ * PROXMESH_PYTHON if set, else the system python3 (where Debian's python3-torch installs torch), else `python3` on
  * PATH; the first that imports torch is used. A baseline that cannot run is returned as
  * { status: 'missing', reason } and printed as MISSING by the bench, never silently skipped.
  * (Same behaviour as the NumPy runner, bench/baselines/python.ts, which the lead merges with this.)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,35 +31,63 @@ export function findPython(module: string): { python: string } | { missing: stri
   return { missing: reasons.join('; ') };
 }
 
-export interface PytorchResult {
-  readonly dtype: string;
-  readonly samplesPerSec: number;
+/** A running `pytorch-lenet5.py --serve`: one timed repetition per request, for interleaving. */
+export interface PytorchServer {
+  readonly torch: string;
+  readonly threads: number;
+  /** Seconds per training step over one repetition of at least minSeconds. */
+  rep(dtype: 'float32' | 'float64', minSeconds: number): Promise<number>;
+  close(): void;
 }
 
-export type PytorchOutcome =
-  | { readonly status: 'ok'; readonly torch: string; readonly threads: number; readonly results: readonly PytorchResult[] }
-  | { readonly status: 'missing'; readonly reason: string };
+export type PytorchServerOutcome = { readonly status: 'ok'; readonly server: PytorchServer } | { readonly status: 'missing'; readonly reason: string };
 
-export interface PytorchRunOptions {
+export interface PytorchServeOptions {
   readonly batch: number;
   readonly dtypes: readonly ('float32' | 'float64')[];
-  readonly minSeconds: number;
-  readonly reps: number;
+  readonly warmSeconds: number;
+  /** Bound on every wait for the child (ms). */
+  readonly timeoutMs: number;
 }
 
-export function runPytorchLenet5(opts: PytorchRunOptions): PytorchOutcome {
+export async function startPytorchServer(opts: PytorchServeOptions): Promise<PytorchServerOutcome> {
   const found = findPython('torch');
   if ('missing' in found) return { status: 'missing', reason: `no python with torch (${found.missing}); install python3-torch or set PROXMESH_PYTHON` };
-  const args = [
-    PYTORCH_LENET5_SCRIPT, '--batch', String(opts.batch), '--dtypes', opts.dtypes.join(','),
-    '--min-seconds', String(opts.minSeconds), '--reps', String(opts.reps),
-  ];
-  const r = spawnSync(found.python, args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
-  if (r.error || r.status !== 0) return { status: 'missing', reason: `${found.python} pytorch-lenet5.py failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}` };
+  const child = spawn(found.python, [
+    PYTORCH_LENET5_SCRIPT, '--serve', '--batch', String(opts.batch), '--dtypes', opts.dtypes.join(','), '--warm-seconds', String(opts.warmSeconds),
+  ], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from pytorch-lenet5.py within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    });
+    try {
+      const r = await Promise.race([lines.next(), timeout]);
+      if (r.done) throw new Error(`pytorch-lenet5.py exited: ${stderr.trim().split('\n').pop() ?? ''}`);
+      return JSON.parse(r.value) as Record<string, unknown>;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
-    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { torch: string; threads: number; results: { dtype: string; samples_per_s: number }[] };
-    return { status: 'ok', torch: out.torch, threads: out.threads, results: out.results.map((x) => ({ dtype: x.dtype, samplesPerSec: x.samples_per_s })) };
-  } catch {
-    return { status: 'missing', reason: 'pytorch-lenet5.py printed no JSON result' };
+    const hello = await next();
+    const server: PytorchServer = {
+      torch: String(hello.torch),
+      threads: Number(hello.threads),
+      async rep(dtype, minSeconds) {
+        child.stdin.write(`${dtype} ${minSeconds}\n`);
+        return Number((await next()).s_per_step);
+      },
+      close() {
+        child.stdin.end('quit\n');
+      },
+    };
+    return { status: 'ok', server };
+  } catch (err) {
+    child.kill();
+    return { status: 'missing', reason: (err as Error).message };
   }
 }
