@@ -25,9 +25,9 @@ export interface BuildOptions {
   readonly dirs?: readonly string[];
 }
 
-export function buildProblem(spec: Pick<ProblemSpec, 'dataset' | 'model'>, opts: BuildOptions): BuiltProblem {
+export function buildProblem(spec: Pick<ProblemSpec, 'dataset' | 'model' | 'precision'>, opts: BuildOptions): BuiltProblem {
   const { train, test } = loadDataset(spec.dataset, { seed: opts.seed, ...(opts.dirs ? { dirs: opts.dirs } : {}) });
-  const model = modelFromSpec(spec.model, train);
+  const model = modelFromSpec(spec.model, train, spec.precision ?? 'f64');
   const shards = partitionFromSpec(opts.partition, train.labels, opts.nodes, Rng.derive(opts.seed, -1, 'partition'));
   return { train, test, model, shards };
 }
