@@ -110,7 +110,11 @@ function coordinatorContainer(image: string): IContainer {
     args: ['coordinator'],
     env: [
       tokenEnv,
+      // The coordinator binds loopback unless told otherwise; in a pod it must take the Service's traffic.
       { name: 'PROXMESH_LISTEN', value: `0.0.0.0:${PORTS.http}` },
+      // The dashboard shows hyper-parameters, the topology and every metric row: behind the token here
+      // (docs/security.md). The browser asks for it (HTTP Basic, any user name, the token as password).
+      { name: 'PROXMESH_DASHBOARD_AUTH', value: 'token' },
       { name: 'PROXMESH_CONFIG', value: `${CONFIG_DIR}/${CONFIG_KEY}` },
       { name: 'PROXMESH_RUNS_DIR', value: '/data/runs' },
       { name: 'PROXMESH_LOG_LEVEL', value: 'info' },
@@ -144,6 +148,7 @@ function workerContainer(image: string, nodesPerWorker: number): IContainer {
       { name: 'PROXMESH_ORDINAL_FROM_HOSTNAME', value: '1' },
       { name: 'PROXMESH_LISTEN', value: `0.0.0.0:${PORTS.peer}` },
       { name: 'PROXMESH_ADVERTISE', value: `$(POD_NAME).${NAMES.workersService}` },
+      // Explicit: a worker's /metrics binds loopback by default, but Prometheus and the probes scrape the pod IP.
       { name: 'PROXMESH_METRICS_LISTEN', value: `0.0.0.0:${PORTS.metrics}` },
       ...(nodesPerWorker > 1 ? [{ name: 'PROXMESH_NODES_PER_WORKER', value: String(nodesPerWorker) }] : []),
     ],

@@ -68,6 +68,8 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
   }
 }
 
+export const DEFAULT_COORDINATOR_LISTEN = '127.0.0.1:8080';
+
 export interface CoordinatorCommandOptions {
   readonly listen?: string;
   readonly config?: string;
@@ -78,7 +80,9 @@ export interface CoordinatorCommandOptions {
 export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: CliIo): Promise<number> {
   const env = process.env;
   const token = tokenFromEnv();
-  const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? '0.0.0.0:8080', '--listen');
+  // Loopback unless told otherwise (issue 16): the run API, dashboard and /metrics are then reachable
+  // from this host only. The image sets PROXMESH_COORDINATOR_LISTEN=0.0.0.0:8080 (its own network namespace).
+  const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? env.PROXMESH_COORDINATOR_LISTEN ?? DEFAULT_COORDINATOR_LISTEN, '--listen');
   const runsDir = opts.runsDir ?? env.PROXMESH_RUNS_DIR ?? 'runs';
   const configFile = opts.config ?? env.PROXMESH_CONFIG;
   const config = configFile ? loadConfig(configFile) : null;

@@ -14,7 +14,7 @@ import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MetricsRow } from '../eval/aggregate-reports.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
-import { buildRunTopology } from '../sim/assemble.ts';
+import { runNodeCount } from '../sim/assemble.ts';
 import { childEntryArgs } from '../runtime/child-entry.ts';
 import { nodesPerWorker } from './cli-env.ts';
 
@@ -67,7 +67,8 @@ interface WorkerProc {
 }
 
 export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOptions = {}): Promise<LocalClusterResult> {
-  const n = buildRunTopology(config).graph.n;
+  // n without the topology's eigen-solve: the coordinator's set-up checks the bounds before solving.
+  const n = runNodeCount(config);
   const perWorker = nodesPerWorker(opts.nodesPerWorker);
   const processes = Math.ceil(n / perWorker);
   const dir = opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, new Date());
@@ -75,7 +76,9 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
   const runId = `local-${Date.now().toString(36)}`;
   const { app, runs } = await buildApp({
     token,
-    contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined) }),
+    // Inline set-up: this coordinator serves only the workers it spawns, which wait for the run
+    // anyway; a set-up thread would only add its start-up to every local run.
+    contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined), setup: 'inline' }),
     validateConfig: (raw) => loadConfig(raw as object),
     defaultMetrics: true,
     beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,

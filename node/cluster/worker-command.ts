@@ -21,12 +21,15 @@ export interface WorkerCommandOptions {
   readonly nodesPerWorker?: number;
 }
 
+export const DEFAULT_WORKER_METRICS_LISTEN = '127.0.0.1:9464';
+
 export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: NodeJS.WritableStream }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
   if (!coordinatorUrl) throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
   const token = tokenFromEnv(env);
   const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? '0.0.0.0:7070', '--listen');
-  const metricsListenValue = opts.metricsListen ?? env.PROXMESH_METRICS_LISTEN ?? '0.0.0.0:9464';
+  // /metrics binds loopback unless told otherwise (issue 16); the peer port cannot: peers dial it.
+  const metricsListenValue = opts.metricsListen ?? env.PROXMESH_METRICS_LISTEN ?? DEFAULT_WORKER_METRICS_LISTEN;
   const metrics = metricsListenValue === 'off' ? null : parseListen(metricsListenValue, '--metrics-listen');
   let ordinal: number | null = opts.ordinal ?? intFromEnv(env, 'PROXMESH_ORDINAL') ?? null;
   if (ordinal === null && (opts.ordinalFromHostname || env.PROXMESH_ORDINAL_FROM_HOSTNAME === '1')) ordinal = ordinalFromHostname(env.HOSTNAME ?? hostname());

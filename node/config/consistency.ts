@@ -4,6 +4,7 @@
  * loaded data (d, sample count, shards) and runs in the simulator assembly and the cluster worker.
  */
 import { ProxmeshError } from '../errors.ts';
+import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from './bounds.ts';
 import type { LayerMap } from '../problem/types.ts';
 import type { RunConfig } from './schema.ts';
 
@@ -21,7 +22,30 @@ export function declaredNodes(config: Cfg): number | null {
   return null;
 }
 
+function overLimit(path: string, message: string, detail: Record<string, unknown>): never {
+  throw new ProxmeshError('PROXMESH_ERR_LIMIT', `config ${path}: ${message}`, { path, ...detail });
+}
+
+/**
+ * Bounds needing no data (node/config/bounds.ts): checked at load time, so a config asking for
+ * 100 000 nodes or a dimension of 10⁹ is refused before a file is read or a graph generated.
+ */
+export function checkConfigBounds(config: Cfg): void {
+  const n = declaredNodes(config);
+  if (n !== null && n > MAX_NODES) {
+    overLimit('/topology/nodes', `${n} nodes is over the limit of ${MAX_NODES}`, { expected: `≤ ${MAX_NODES}`, got: n });
+  }
+  if (typeof config.batchSize === 'number' && config.batchSize > MAX_BATCH_SIZE) {
+    overLimit('/batchSize', `${config.batchSize} is over the limit of ${MAX_BATCH_SIZE} samples per minibatch`, { expected: `≤ ${MAX_BATCH_SIZE}`, got: config.batchSize });
+  }
+  const ds = config.problem.dataset as { nFeatures?: number };
+  if (typeof ds.nFeatures === 'number' && ds.nFeatures > MAX_FEATURES) {
+    overLimit('/problem/dataset/nFeatures', `${ds.nFeatures} is over the limit of ${MAX_FEATURES} features`, { expected: `≤ ${MAX_FEATURES}`, got: ds.nFeatures });
+  }
+}
+
 export function checkConfigConsistency(config: Cfg): void {
+  checkConfigBounds(config);
   if (config.evalEvery > config.iterations) {
     inconsistent('/evalEvery', `must be ≤ iterations (${config.iterations}) (got ${config.evalEvery})`, {
       expected: `≤ ${config.iterations}`,

@@ -26,6 +26,7 @@ export function explain(schema: Schema, value: unknown, path = ''): ConfigIssue[
 
 export function formatValue(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v); // JSON would print null
   const s = JSON.stringify(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
@@ -106,6 +107,8 @@ function walkUnion(schema: Schema, nested: Schema[], value: unknown, path: strin
 }
 
 function checkBounds(schema: Schema, value: unknown, path: string, out: ConfigIssue[]): void {
+  // NaN and ±Infinity compare false with every bound, and Infinity % 1 is NaN: name them first.
+  if (typeof value === 'number' && !Number.isFinite(value)) return issue(out, path, `a finite ${describe(schema)}`, value);
   if (typeof value === 'number') {
     if (schema.exclusiveMinimum !== undefined && !(value > schema.exclusiveMinimum)) issue(out, path, `> ${schema.exclusiveMinimum}`, value);
     if (schema.minimum !== undefined && !(value >= schema.minimum)) issue(out, path, `≥ ${schema.minimum}`, value);

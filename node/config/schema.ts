@@ -46,9 +46,10 @@ export const CompressionSchema = Type.Object(
 export const OutputSchema = Type.Object(
   {
     dir: Type.String({ minLength: 1, default: 'runs', description: 'Parent folder of run folders (relative to the working directory). The CLI option --out overrides the whole run folder.' }),
-    name: Type.Union([Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()], {
+    // '.' and '..' match the character class but name `dir` itself or its parent: refused (issue 16).
+    name: Type.Union([Type.String({ minLength: 1, maxLength: 128, pattern: '^(?!\\.{1,2}$)[A-Za-z0-9._-]+$' }), Type.Null()], {
       default: null,
-      description: 'Run folder name under `dir`; null = a UTC timestamp (e.g. 20260101-120000).',
+      description: "Run folder name under `dir` (letters, digits, '.', '_', '-'; not '.' or '..'); null = a UTC timestamp (e.g. 20260101-120000).",
     }),
   },
   { additionalProperties: false, default: {}, description: 'Where the run folder is written.' },

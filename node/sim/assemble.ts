@@ -14,6 +14,9 @@ import { evalSubsets } from '../eval/eval-subset.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { Rng } from '../linalg/rng.ts';
 import { buildProblem } from '../problem/build.ts';
+import type { LoadedData } from '../problem/datasets/registry.ts';
+import { declaredNodes } from '../config/consistency.ts';
+import { GENERATORS } from '../../topologies/generators.ts';
 import { createOracle } from '../problem/oracle.ts';
 import { createSampler } from '../problem/sampler.ts';
 import type { Dataset, Model, Shard } from '../problem/types.ts';
@@ -41,6 +44,15 @@ export function buildRunTopology(config: FrozenConfig): BuiltTopology {
   return buildTopology(config.topology as never, Rng.derive(config.seed, -1, 'topology'));
 }
 
+/**
+ * n without solving W's spectrum: the declared `topology.nodes` (or rows × cols), else the size of
+ * the graph alone. Runners load the problem with it BEFORE buildRunTopology, so the nodes-against-
+ * samples and memory bounds fail fast instead of after an O(n³) eigen-solve (issue 16).
+ */
+export function runNodeCount(config: FrozenConfig): number {
+  return declaredNodes(config) ?? GENERATORS[config.topology.kind as keyof typeof GENERATORS](config.topology as never, Rng.derive(config.seed, -1, 'topology')).n;
+}
+
 /** The algorithm instance (one per run: its methods are pure over the node state). */
 export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
   return algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec));
@@ -50,8 +62,10 @@ export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
  * Data, model, shards (partition stream Rng.derive(seed, -1, 'partition') inside buildProblem) and
  * the prox; then the cross-field checks that need the data (nodes ≤ samples, k ≤ d, …).
  */
-export function buildRunProblem(config: FrozenConfig, nodes: number): BuiltProblem {
-  const built = buildProblem(config.problem as never, { seed: config.seed, nodes, partition: config.partition as never });
+export function buildRunProblem(config: FrozenConfig, nodes: number, data?: LoadedData): BuiltProblem {
+  const built = buildProblem(config.problem as never, {
+    seed: config.seed, nodes, partition: config.partition as never, batchSize: config.batchSize, ...(data ? { data } : {}),
+  });
   const { model, train, shards } = built;
   const test = built.test ?? null;
   checkConfigAgainstProblem(

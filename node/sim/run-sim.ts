@@ -15,7 +15,7 @@ import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results
 import { nodeWire, wirePlanOf } from '../results/wire-accounting.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
-import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, summaryFactsOf } from './assemble.ts';
+import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, runNodeCount, summaryFactsOf } from './assemble.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
 
@@ -44,9 +44,11 @@ export interface SimResult {
 
 export async function runSimulation(config: FrozenConfig, opts: SimOptions = {}): Promise<SimResult> {
   const t0 = performance.now();
+  // Problem first: its bounds (nodes ≤ samples, memory budget) fail before W's spectrum is solved.
+  const problem = buildRunProblem(config, runNodeCount(config));
   const topology = buildRunTopology(config);
   const n = topology.graph.n;
-  const problem = buildRunProblem(config, n);
+  if (problem.shards.length !== n) throw new Error(`internal: ${problem.shards.length} shards for a ${n}-node graph`);
   const algorithm = buildAlgorithm(config);
   const rows = Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i));
   const net = new MemoryNetwork({ n, rows, byteLength: payloadByteLength });

@@ -149,12 +149,12 @@ describe('loadConfig: defaults and freezing', () => {
     expect(loadConfig(join(dir, 'c.yaml'))).toEqual(loadConfig(join(dir, 'c.json')));
   });
 
-  it('a one-sided box (YAML ±.inf) survives config.json: JSON writes null, which loads back as unbounded', () => {
+  it('a one-sided box (YAML ±.inf) loads as null (unbounded) and survives config.json unchanged', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-cfg-'));
     const yaml = 'seed: 1\niterations: 20\nevalEvery: 10\nalgorithm: { name: dproxsgt, eta: 0.1 }\nproblem:\n  dataset: { name: breast-cancer }\n  model: { kind: logistic }\n  regularizer: { kind: box, lower: -.inf, upper: 0.5 }\ntopology: { kind: ring, nodes: 4 }\n';
     writeFileSync(join(dir, 'c.yaml'), yaml);
     const fromYaml = loadConfig(join(dir, 'c.yaml'));
-    expect(fromYaml.problem.regularizer).toEqual({ kind: 'box', lower: -Infinity, upper: 0.5 });
+    expect(fromYaml.problem.regularizer).toEqual({ kind: 'box', lower: null, upper: 0.5 });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(fromYaml));
     const again = loadConfig(join(dir, 'config.json'));
     expect(again.problem.regularizer).toEqual({ kind: 'box', lower: null, upper: 0.5 });

@@ -71,6 +71,10 @@ describe('render', () => {
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } }, PROXMESH_TOKEN: { secretKeyRef: { name: 'proxmesh-token', key: 'token' } },
     });
     expect(worker.image).toBe(DEFAULT_IMAGE);
+    // Every listener is set explicitly (the binaries default to loopback), and the dashboard is behind the token.
+    const coordinator = find(objects, 'Deployment', NAMES.coordinator).spec.template.spec.containers[0];
+    const cenv = Object.fromEntries(coordinator.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
+    expect(cenv).toMatchObject({ PROXMESH_LISTEN: '0.0.0.0:8080', PROXMESH_DASHBOARD_AUTH: 'token' });
   });
 
   it('--nodes 16 changes replicas and the config\'s topology.nodes together (and the overlay too)', () => {
