@@ -119,8 +119,11 @@ export function curveChartSpec(curves: readonly Curve[], opts: CurveChartOptions
   // legend naming them; keys beyond that get facets (encodings.ts).
   const styled = rows.some((r) => r.style !== '')
     ? {
-        strokeDash: { field: 'style', type: 'nominal' as const, title: opts.styleTitle ?? 'style', scale: { range: DASHES }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 500 } },
-        shape: { field: 'style', type: 'nominal' as const, title: opts.styleTitle ?? 'style', scale: { range: SHAPES } },
+        strokeDash: { field: 'style', type: 'nominal' as const, title: opts.styleTitle ?? 'style', scale: { range: DASHES }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400, encode: { symbols: { update: { stroke: { value: '#333' } } } } } },
+        // The same key again as the point shape, where lines overlap and dashes are hard to tell apart,
+        // with its own legend: a copy of the field, because Vega-Lite merges the legends of one field
+        // into a shape legend and the dashes would vanish from it.
+        shape: { field: 'styleShape', type: 'nominal' as const, title: `${opts.styleTitle ?? 'style'} (marker)`, scale: { range: SHAPES }, legend: { symbolFillColor: '#333', symbolStrokeColor: '#333' } },
       }
     : {};
   const layers: Record<string, unknown>[] = [];
@@ -131,6 +134,7 @@ export function curveChartSpec(curves: readonly Curve[], opts: CurveChartOptions
     });
   }
   layers.push({
+    ...(rows.some((r) => r.style !== '') ? { transform: [{ calculate: 'datum.style', as: 'styleShape' }] } : {}),
     mark: { type: 'line', point: maxPoints <= 30, strokeWidth: 1.8 },
     encoding: { x, y: { field: 'value', type: 'quantitative', scale: yScale, title: style.title }, color, detail, ...styled, order: { field: opts.x } },
   });

@@ -102,9 +102,10 @@ describe('every study figure separates every grouping key', () => {
     const line = layersOf(fig.spec).at(-1);
     expect(line.encoding.color).toMatchObject({ field: 'group', title: 'compressor' });
     expect(line.encoding.strokeDash).toMatchObject({ field: 'style', title: 'algorithm' });
-    expect(line.encoding.shape).toMatchObject({ field: 'style', title: 'algorithm' });
+    expect(line.encoding.shape).toMatchObject({ field: 'styleShape', title: 'algorithm (marker)' });
+    expect(line.transform).toEqual([{ calculate: 'datum.style', as: 'styleShape' }]);
     const svg = await renderSvg(fig.spec);
-    for (const text of ['compressor', 'algorithm', 'cdproxsgt', 'choco', 'topk(0.1)', 'qsgd(s=15)']) expect(svg.includes(`>${text}</text>`), text).toBe(true);
+    for (const text of ['compressor', 'algorithm', 'algorithm (marker)', 'cdproxsgt', 'choco', 'topk(0.1)', 'qsgd(s=15)']) expect(svg.includes(`>${text}</text>`), text).toBe(true);
     expect(/stroke-dasharray="7(,| )3"/.test(svg)).toBe(true); // choco's dash pattern is drawn
   });
 
