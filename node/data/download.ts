@@ -52,7 +52,7 @@ export async function downloadTo(url: string, file: string, opts: DownloadOption
     },
   });
   try {
-    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, createWriteStream(file, { flags: 'wx' }));
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, createWriteStream(file));
   } catch (e) {
     if (e instanceof ProxmeshError) throw e;
     throw downloadError(url, `transfer failed (${(e as Error).message})`);

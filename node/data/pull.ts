@@ -110,8 +110,13 @@ async function pullFile(name: string, f: DataFile, opts: PullOptions): Promise<F
   const src = sourceOf(name, f, opts.mirror);
   const dest = join(opts.cacheDir, f.rel);
   // The temporary file sits in the cache root: no dataset folder is created until a file is accepted.
-  mkdirSync(opts.cacheDir, { recursive: true });
   const tmp = join(opts.cacheDir, `.pull-${process.pid}-${randomBytes(6).toString('hex')}.part`);
+  try {
+    mkdirSync(opts.cacheDir, { recursive: true });
+    writeFileSync(tmp, '', { flag: 'wx' });
+  } catch (e) {
+    throw new ProxmeshError('PROXMESH_ERR_IO', `cannot write to the dataset cache ${opts.cacheDir} (${(e as Error).message}); set PROXMESH_DATASETS to a writable folder`, { dir: opts.cacheDir });
+  }
   try {
     opts.log?.(`${name}: GET ${src.url}`);
     let got;

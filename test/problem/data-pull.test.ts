@@ -144,6 +144,13 @@ describe('pull: refused downloads leave nothing behind', () => {
     expect(tree(cache)).toEqual([]);
   });
 
+  it('a cache folder that cannot be created: PROXMESH_ERR_IO naming it and PROXMESH_DATASETS', async () => {
+    const parent = tempDir();
+    writeFileSync(join(parent, 'file'), 'x');
+    const cache = join(parent, 'file', 'cache');
+    await rejects(pullDataset('toy', entry({ data: gzFile({ url: at('/same/toy.gz'), form: 'same' }) }), { cacheDir: cache, dirs: [cache] }), 'PROXMESH_ERR_IO', `cannot write to the dataset cache ${cache}`, /set PROXMESH_DATASETS to a writable folder/);
+  });
+
   it('a file with no source and no mirror: the error says to set PROXMESH_DATA_MIRROR', async () => {
     const cache = tempDir();
     await rejects(pullDataset('toy', entry({ data: gzFile(null) }), { cacheDir: cache, dirs: [cache] }), 'PROXMESH_ERR_DATASET_DOWNLOAD', 'toy/toy.gz', /set PROXMESH_DATA_MIRROR/);
