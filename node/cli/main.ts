@@ -10,6 +10,7 @@ import { runTopologyCommand } from '../../topologies/command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';
 import { coordinatorCommand, runCommand, workerCommand } from './cluster-commands.ts';
+import { registerDataCommand } from './data-command.ts';
 
 function toNumber(name: string): (v: string) => number {
   return (v) => {
@@ -140,6 +141,8 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       io.stdout.write(stdout.endsWith('\n') || stdout === '' ? stdout : `${stdout}\n`);
       setStatus(0);
     });
+
+  registerDataCommand(program, io, setStatus);
 
   program
     .command('config-docs')
