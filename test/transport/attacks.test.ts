@@ -229,17 +229,22 @@ describe('peer authentication on real sockets', () => {
   });
 
   it('past maxPendingConnections a new socket is closed at once (overflow); the real peer gets in once the deadline frees the slots', async () => {
-    const t1 = transport(1, [0], () => undefined, 600, 20);
+    const t1 = transport(1, [0], () => undefined, 3000, 20);
     await t1.start();
     const idle = await Promise.all(Array.from({ length: 30 }, () => rawWs(t1.url).catch(() => null)));
     const open = idle.filter((s) => s !== null);
     await waitUntil(() => t1.stats().rejected.overflow === 10, '10 overflows');
-    const t0 = transport(0, [1], () => t1.url, 600);
-    const up = nextEvent(t1, 'peer:connected', () => true, 8000);
+    const t0 = transport(0, [1], () => t1.url, 3000);
+    const up = nextEvent(t1, 'peer:connected', () => true, 10_000);
     await t0.start();
-    await up; // refused while the 20 idle sockets hold every slot, accepted after their deadline
-    expect(t1.stats().rejected['hello-timeout']).toBe(20);
-    expect(t1.stats().rejected.overflow).toBeGreaterThanOrEqual(10);
-    await Promise.all(open.map((s) => s!.closed));
+    await up; // refused while the 20 idle sockets hold every slot, accepted once their deadline frees one
+    expect(t1.stats().rejected.overflow).toBeGreaterThanOrEqual(11); // the 10 extra idle sockets and ≥ 1 refused dial
+    await Promise.race([
+      Promise.all(open.map((s) => s!.closed)),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('idle sockets still open')), 8000)),
+    ]);
+    // ≥: on a loaded machine one of the real peer's attempts may itself outlast the deadline
+    expect(t1.stats().rejected['hello-timeout']).toBeGreaterThanOrEqual(20);
+    expect(t1.stats().peers.get(0)!.connections).toBe(1);
   });
 });
