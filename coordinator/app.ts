@@ -18,7 +18,7 @@ import { runsPlugin } from './plugins/runs.ts';
 import { dashboardPlugin } from './plugins/dashboard.ts';
 
 export interface BuildAppOptions {
-  /** The cluster token (bearer) required by the control channel and the run API. */
+  /** The cluster token: proved by challenge–response on the control channel, a bearer header on the run API. */
   readonly token: string;
   /** Builds a run's evaluation context and results store. */
   readonly contexts: RunContextFactory;
@@ -30,6 +30,8 @@ export interface BuildAppOptions {
   readonly maxControlPayload?: number;
   /** Collect process metrics (default true; tests with many apps may turn it off). */
   readonly defaultMetrics?: boolean;
+  /** How long a new control socket may take to prove the token (ms, default 5000). */
+  readonly controlAuthTimeoutMs?: number;
   /** Awaited once a run's workers are all ready, before they are started (tests, probes). */
   readonly beforeStart?: RunManagerOptions['beforeStart'];
   /**
@@ -90,7 +92,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   await app.register(websocket, { options: { maxPayload: opts.maxControlPayload ?? 256 * 1024 * 1024, perMessageDeflate: false } });
   await app.register(healthPlugin, { runs });
   await app.register(metricsPlugin, { metrics });
-  await app.register(controlPlugin, { runs, metrics, token: opts.token });
+  await app.register(controlPlugin, { runs, metrics, token: opts.token, authTimeoutMs: opts.controlAuthTimeoutMs });
   await app.register(runsPlugin, { runs, metrics, token: opts.token, validateConfig: opts.validateConfig, dataRoots: opts.dataRoots ?? dataRootsFromEnv(env) });
   await app.register(dashboardPlugin, {
     runs,

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { aggregateContextOf, buildRunProblem, summaryFactsOf } from '../node/sim/assemble.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, peerRow, summaryFactsOf } from '../node/sim/assemble.ts';
+import { wirePlanOf } from '../node/results/wire-accounting.ts';
+import { edgeRowsFromReports } from '../node/results/edges.ts';
+import type { NodeReport } from '../node/eval/aggregate-reports.ts';
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 import { runSetup } from './setup/run-setup.ts';
@@ -33,6 +36,9 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     const n = topology.graph.n;
     // Model, partition and prox from the loaded data: linear in the data size, and checked again.
     const problem = buildRunProblem(config, n, data);
+    const algorithm = buildAlgorithm(config);
+    const plan = wirePlanOf(algorithm, Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i)));
+    let lastReports: readonly NodeReport[] | null = null;
     const dir = opts.dirFor?.(runId) ?? join(opts.runsDir, runId);
     const writer = createRunFolder(dir);
     writer.writeJson('config.json', config);
@@ -42,12 +48,15 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       n,
       iterations: config.iterations,
       spectralGap: topology.spectral.spectralGap,
-      ctx: aggregateContextOf(config, problem),
+      // The exchange schedule gives the wire bytes beside payloads exactly as the simulator counts
+      // them; the last complete set of reports gives edges.csv.
+      ctx: { ...aggregateContextOf(config, problem, plan), onReports: (r) => void (lastReports = r) },
       store: {
         dir,
         appendRow: (row) => writer.appendMetrics(row),
         appendTiming: (entry) => writer.appendTiming(entry),
         finish: ({ state, rows, failure }) => {
+          if (lastReports !== null) writer.writeEdges(edgeRowsFromReports(plan, lastReports));
           const summary = buildSummary(facts, rows);
           writer.writeJson('summary.json', state === 'done' ? summary : { ...summary, status: 'failed', failure });
         },

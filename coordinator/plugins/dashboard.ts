@@ -19,9 +19,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ProxmeshError } from '../../node/errors.ts';
+import { PACKAGE_ROOT } from '../../node/runtime/package-root.ts';
 import { tokenMatches } from '../auth.ts';
 import type { MetricsRow } from '../../node/eval/aggregate-reports.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
@@ -57,7 +57,8 @@ export function dashboardCredential(header: string | undefined): string | undefi
   return colon >= 0 ? decoded.slice(colon + 1) : undefined;
 }
 
-const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboard', 'public');
+// From the package root: the static files are not compiled, so dist/ has none beside this module.
+const PUBLIC_DIR = join(PACKAGE_ROOT, 'coordinator', 'dashboard', 'public');
 
 const ASSETS: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',

@@ -10,8 +10,10 @@ import { Worker } from 'node:worker_threads';
 import { ProxmeshError, isErrorCode } from '../../node/errors.ts';
 import type { FrozenConfig } from '../../node/config/schema.ts';
 import type { RunSetup } from './run-setup.ts';
+import { threadEntryUrl } from '../../node/runtime/child-entry.ts';
 
-const ENTRY = new URL('./thread.js', import.meta.url);
+/** thread-main.js when compiled; from the sources, thread-main.ts through the dev loader. */
+const ENTRY = threadEntryUrl(import.meta.url, 'thread-main');
 
 export interface InThreadOptions {
   /** Called once the thread runs this set-up (tests: the set-up is then in progress). */

@@ -3,6 +3,8 @@
  * each other. `checkConfigConsistency` runs at load time; `checkConfigAgainstProblem` needs the
  * loaded data (d, sample count, shards) and runs in the simulator assembly and the cluster worker.
  */
+import { algorithmUsesCompression } from '../algo/registry.ts';
+import { ALGORITHM_NAMES } from '../algo/spec.ts';
 import { ProxmeshError } from '../errors.ts';
 import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from './bounds.ts';
 import type { LayerMap } from '../problem/types.ts';
@@ -52,6 +54,7 @@ export function checkConfigConsistency(config: Cfg): void {
       got: config.evalEvery,
     });
   }
+  checkCompressionUsed(config);
   const n = declaredNodes(config);
   const part = config.partition as { kind: string; labels?: readonly unknown[] };
   if (n !== null && part.kind === 'labels' && Array.isArray(part.labels) && part.labels.length !== n) {
@@ -59,6 +62,26 @@ export function checkConfigConsistency(config: Cfg): void {
       expected: n,
       got: part.labels.length,
     });
+  }
+}
+
+/**
+ * A compression block on an algorithm that sends uncompressed messages would be silently ignored
+ * (the runner gives such algorithms identity/f64 whatever the config says), so only that value, the
+ * default, is accepted there.
+ */
+function checkCompressionUsed(config: Cfg): void {
+  const algo = config.algorithm.name;
+  if (algorithmUsesCompression(algo)) return;
+  for (const ch of ['x', 'y'] as const) {
+    const spec = config.compression[ch] as { kind: string; precision?: string };
+    const keys = Object.keys(spec);
+    if (spec.kind === 'identity' && (spec.precision ?? 'f64') === 'f64' && keys.every((k) => k === 'kind' || k === 'precision')) continue;
+    inconsistent(
+      `/compression/${ch}`,
+      `algorithm ${algo} sends uncompressed messages, so ${JSON.stringify(spec)} would be ignored; remove the compression block, or use an algorithm that compresses (${ALGORITHM_NAMES.filter(algorithmUsesCompression).join(', ')})`,
+      { algorithm: algo, got: spec },
+    );
   }
 }
 

@@ -5,6 +5,7 @@
  * of every branch. Unions are explained through the branch the value claims (its `kind`/`name`).
  */
 import { discriminatorKeys, flattenUnion, isPlainObject, jsonTypeOf, pickBranch } from './apply-defaults.ts';
+import { nearestKey } from './suggest.ts';
 
 type Schema = Record<string, any>;
 
@@ -64,8 +65,9 @@ function walkObject(schema: Schema, value: Record<string, unknown>, path: string
   if (schema.additionalProperties === false) {
     for (const key of Object.keys(value)) {
       if (!(key in props)) {
+        const near = nearestKey(key, Object.keys(props));
         issue(out, path, `a key among ${Object.keys(props).join(', ')}`, key,
-          `unknown key '${key}' (allowed: ${Object.keys(props).join(', ')})`);
+          `unknown key '${key}'${near ? `, did you mean '${near}'?` : ''} (allowed: ${Object.keys(props).join(', ')})`);
       }
     }
   }

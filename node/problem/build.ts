@@ -38,10 +38,10 @@ export interface BuildOptions {
   readonly memoryBudgetBytes?: number;
 }
 
-export function buildProblem(spec: Pick<ProblemSpec, 'dataset' | 'model'>, opts: BuildOptions): BuiltProblem {
+export function buildProblem(spec: Pick<ProblemSpec, 'dataset' | 'model' | 'precision'>, opts: BuildOptions): BuiltProblem {
   const { train, test } = opts.data ?? loadDataset(spec.dataset, { seed: opts.seed, ...(opts.dirs ? { dirs: opts.dirs } : {}) });
   checkProblemBounds(spec.model, train, opts);
-  const model = modelFromSpec(spec.model, train);
+  const model = modelFromSpec(spec.model, train, spec.precision ?? 'f64');
   const shards = partitionFromSpec(opts.partition, train.labels, opts.nodes, Rng.derive(opts.seed, -1, 'partition'));
   return { train, test, model, shards };
 }

@@ -26,6 +26,7 @@ import { averagingRow, mixingRow } from '../../topologies/mixing.ts';
 import { buildTopology } from '../../topologies/spec.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 import type { SummaryFacts } from '../results/summary.ts';
+import type { WirePlan } from '../results/wire-accounting.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
@@ -88,9 +89,10 @@ export function buildRunProblem(config: FrozenConfig, nodes: number, data?: Load
  * coordinator both build it here, so their rows stay byte-identical. With
  * `evaluation.trainSamplesPerNode` set, the per-node evaluation subsets are drawn once, here
  * (Rng.derive(seed, i, 'eval-subset')); without it the context is exactly the problem, η and b.
+ * `wire` (wirePlanOf(algorithm, rows)) lets aggregateReports count the protocol's bytes beside payloads.
  */
-export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem): AggregateContext {
-  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize };
+export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem, wire?: WirePlan): AggregateContext {
+  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize, ...(wire ? { wire } : {}) };
   const m = config.evaluation?.trainSamplesPerNode ?? null;
   return m === null ? ctx : { ...ctx, evalShards: evalSubsets(problem.shards, m, config.seed) };
 }

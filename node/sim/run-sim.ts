@@ -10,7 +10,9 @@ import { payloadByteLength } from '../codec/payload.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { aggregateReports, type MetricsRow, type NodeReport } from '../eval/aggregate-reports.ts';
 import { paperMetrics } from '../eval/paper-metrics.ts';
+import { edgeRows } from '../results/edges.ts';
 import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
+import { nodeWire, wirePlanOf } from '../results/wire-accounting.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
 import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, runNodeCount, summaryFactsOf } from './assemble.ts';
@@ -52,7 +54,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const net = new MemoryNetwork({ n, rows, byteLength: payloadByteLength });
   const contexts = Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, net.communicator(i), algorithm));
   const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
-  const lock = createLockstep({ algorithm, contexts, x0 });
+  const lock = createLockstep({ algorithm, contexts, x0, batch: net });
 
   const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
   const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir);
@@ -63,7 +65,11 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000 });
   writer?.appendTiming({ phase: 'init', seconds: (performance.now() - tSetup) / 1000 });
 
-  const aggCtx = aggregateContextOf(config, problem);
+  // Wire bytes beside payloads, counted from each node's real exchanges (messages ÷ peers) with the
+  // codec's frame sizes; aggregateReports checks them against the schedule the coordinator uses.
+  const plan = wirePlanOf(algorithm, rows);
+  const exchangesOf = (i: number) => (plan.others[i].length === 0 ? 0 : net.messagesSentBy(i) / plan.others[i].length);
+  const aggCtx = aggregateContextOf(config, problem, plan);
   // Σ of each node's minibatch losses since the previous row, accumulated in iteration order.
   const lossSum = new Float64Array(n);
   let lossCount = 0;
@@ -75,7 +81,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
 
   const evaluateAt = (iter: number): MetricsRow => {
     const models = lock.models();
-    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i) }));
+    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i), wire: nodeWire(i, plan.others[i], exchangesOf(i)) }));
     const row = aggregateReports(reports, aggCtx);
     if (paperFile !== null) {
       appendFileSync(paperFile, `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`);
@@ -111,6 +117,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
     }
   }
 
+  writer?.writeEdges(edgeRows(plan, exchangesOf, (i, j) => net.bytesSentOnEdge(i, j)));
   const summary = buildSummary(summaryFactsOf(config, topology, problem), metrics);
   writer?.writeJson('summary.json', summary);
   writer?.appendTiming({ phase: 'total', seconds: (performance.now() - t0) / 1000 });

@@ -93,6 +93,19 @@ describe('render', () => {
     expect(strip(objs)).toBe(strip(base));
   });
 
+  it('--nodes-per-worker B: ⌈n / B⌉ worker pods, each told B; the replicas rule follows it', () => {
+    const tree = renderTree({ nodes: 1024, nodesPerWorker: 128 });
+    const objs = objectsOf(tree);
+    const st = find(objs, 'StatefulSet', NAMES.workers);
+    expect(st.spec.replicas).toBe(8);
+    expect(configOf(objs).topology.nodes).toBe(1024);
+    expect(st.spec.template.spec.containers[0].env).toContainEqual({ name: 'PROXMESH_NODES_PER_WORKER', value: '128' });
+    expect(parse(tree.get('overlays/example/kustomization.yaml')!).replicas).toEqual([{ name: NAMES.workers, count: 8 }]);
+    expect(checkRules(objs)).toEqual([]);
+    st.spec.replicas = 1024;
+    expect(checkRules(objs)).toEqual(['StatefulSet/worker: replicas 1024 ≠ ⌈topology.nodes 1024 / PROXMESH_NODES_PER_WORKER 128⌉ of the mounted run config']);
+  });
+
   it('splits image references', () => {
     expect(splitImage('proxmesh:0.1.0')).toEqual({ name: 'proxmesh', tag: '0.1.0', digest: null });
     expect(splitImage('host:5000/p')).toEqual({ name: 'host:5000/p', tag: null, digest: null });

@@ -3,7 +3,7 @@
  * ascending. Parsed byte-wise straight from the (gunzipped) buffer: no per-line strings on the fast
  * path, so a9a (2.3 MB) and ijcnn1 (14 MB) load in well under a second.
  *
- * Conventions (see /work/shared/datasets/README.md, "Parsing notes"):
+ * Conventions (see the shared datasets README, "Parsing notes"; summarised in data/README.md):
  * - any run of spaces/tabs separates tokens; trailing spaces, CRLF and blank lines are accepted;
  * - a token starting with `#` ends the line (svmlight comment);
  * - labels are floats (`-1`, `+1`, `-1.0`, `1.0`, `3`); values accept exponents (`9.8E-02`);
