@@ -5,10 +5,12 @@
  */
 
 /**
- * The most nodes a run may have. Every node holds a row of W and several d-vectors, and the
- * simulator holds all of them in one process; 4096 is well above any run in the paper (≤ 64).
+ * The most nodes a run may have: 2¹⁶. Every node holds a row of W and several d-vectors, and the
+ * simulator holds all of them in one process. The sparse set-up runs 10,000 nodes on a9a in well under
+ * 2 GB (docs/performance.md), so the cap sits above that; the memory budget below refuses what would
+ * not fit long before the cap does for large models. 100,000 nodes is a coded error at load.
  */
-export const MAX_NODES = 4096;
+export const MAX_NODES = 1 << 16;
 
 /**
  * The largest feature index (= dimension) a dataset file may use or `nFeatures` may declare: 2²²

@@ -10,6 +10,7 @@ import { DATASET_NAMES } from '../../node/problem/datasets/names.ts';
 import { DEBIAN_DATASETS_DIR, REPO_DATA_DIR, findDataFile } from '../../node/problem/datasets/paths.ts';
 import { loadDataset } from '../../node/problem/datasets/registry.ts';
 import { serveFiles, type FileServer } from '../problem/data-server.ts';
+import { sourceEntry } from '../cluster/helpers.ts';
 
 // `proxmesh data` against a real HTTP server on loopback standing in for PROXMESH_DATA_MIRROR:
 // german and iris are served with their reference bytes (read from a local copy of the dataset
@@ -170,7 +171,7 @@ describe('a run naming an absent dataset', () => {
 
   it('the real binary reads PROXMESH_DATA_MIRROR from its environment (child process, 404 → exit 1)', async () => {
     const env = { ...process.env };
-    const child = spawn(process.execPath, [join(ROOT, 'node/cli/bin.js'), 'data', 'pull', 'w8a'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...sourceEntry('node/cli/bin.ts'), 'data', 'pull', 'w8a'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve, reject) => {
