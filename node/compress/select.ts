@@ -41,15 +41,16 @@ export function magnitude(v: number): number {
  * Writes the indices off + j of the k largest |x_j| of the block x[off .. off + d) into
  * out[at .. at + k), ascending; entries equal to the k-th largest magnitude τ are taken in
  * ascending index order (ties to the lower index). `mag` and `inOrder` are scratch of length ≥ d:
- * `mag` is permuted by the quickselect, `inOrder` keeps |x_j| in index order.
+ * `inOrder` keeps |x_j| in index order; `mag` is the heap (small k) or the quickselect's copy.
  */
 export function selectTopk(x: Float64Array, off: number, d: number, k: number, out: Uint32Array, at: number, mag: Float64Array, inOrder: Float64Array): void {
-  for (let j = 0; j < d; j++) {
-    const m = magnitude(x[off + j]);
-    mag[j] = m;
-    inOrder[j] = m;
+  for (let j = 0; j < d; j++) inOrder[j] = magnitude(x[off + j]);
+  let tau: number;
+  if (k <= HEAP_MAX_K && 4 * k <= d) tau = kthLargestByHeap(inOrder, d, k, mag);
+  else {
+    for (let j = 0; j < d; j++) mag[j] = inOrder[j];
+    tau = kthLargest(mag, d, k);
   }
-  const tau = kthLargest(mag, d, k);
   let greater = 0;
   for (let j = 0; j < d; j++) if (inOrder[j] > tau) greater++;
   let ties = k - greater;
@@ -57,4 +58,37 @@ export function selectTopk(x: Float64Array, off: number, d: number, k: number, o
     const m = inOrder[j];
     if (m > tau || (m === tau && ties-- > 0)) out[at++] = off + j;
   }
+}
+
+/** Up to this k (and k ≤ d/4) the heap beats the quickselect: about d comparisons plus a few sifts. */
+const HEAP_MAX_K = 32;
+
+/**
+ * k-th largest (1 ≤ k ≤ n) of a[0..n) with a min-heap of the k largest so far in heap[0..k):
+ * each later a_j only costs a comparison with the heap's minimum unless it enters. Duplicates count
+ * with their multiplicity, as in kthLargest. `a` is not modified.
+ */
+export function kthLargestByHeap(a: Float64Array, n: number, k: number, heap: Float64Array): number {
+  for (let j = 0; j < k; j++) heap[j] = a[j];
+  for (let j = (k >> 1) - 1; j >= 0; j--) siftDown(heap, k, j);
+  for (let j = k; j < n; j++) {
+    if (a[j] > heap[0]) {
+      heap[0] = a[j];
+      siftDown(heap, k, 0);
+    }
+  }
+  return heap[0];
+}
+
+function siftDown(h: Float64Array, k: number, i: number): void {
+  const v = h[i];
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= k) break;
+    if (c + 1 < k && h[c + 1] < h[c]) c++;
+    if (h[c] >= v) break;
+    h[i] = h[c];
+    i = c;
+  }
+  h[i] = v;
 }

@@ -125,3 +125,21 @@ describe('topk', () => {
     expect(d[1]).toBe(0);
   });
 });
+
+describe('k-th largest: heap (small k) and quickselect agree', () => {
+  it('on random arrays with many duplicates, odd sizes, every k, NaN as +∞ and ±0', async () => {
+    const { kthLargest, kthLargestByHeap, magnitude } = await import('../../node/compress/select.ts');
+    const rng = Rng.derive(41);
+    for (const n of [1, 2, 3, 5, 8, 13, 31, 64, 124, 257]) {
+      for (let trial = 0; trial < 5; trial++) {
+        const a = Float64Array.from({ length: n }, () => magnitude(trial === 4 && rng.next() < 0.1 ? NaN : Math.round(rng.normal() * 3) / 2));
+        for (let k = 1; k <= n; k++) {
+          const sorted = Array.from(a).sort((u, v) => v - u);
+          const heap = new Float64Array(n);
+          expect(kthLargestByHeap(a, n, k, heap)).toBe(sorted[k - 1]);
+          expect(kthLargest(Float64Array.from(a), n, k)).toBe(sorted[k - 1]);
+        }
+      }
+    }
+  });
+});
