@@ -36,9 +36,6 @@ export interface F32Kernels {
   ): void;
 }
 
-export const F32_KERNEL_NAMES = ['ts', 'wasm'] as const;
-export type F32KernelName = (typeof F32_KERNEL_NAMES)[number];
-
 /** The TypeScript reference kernels (any typed arrays; no shared memory). */
 export function createTsF32Kernels(): F32Kernels {
   return Object.freeze({
