@@ -451,11 +451,13 @@
   ;;   gW[co, ci, ky, kx] += d·in[ci, oy+ky, ox+kx],  gB[co] += d,  dIn[ci, oy+ky, ox+kx] += d·W[co, ci, ky, kx]
   ;; (dIn = 0: no input gradient; otherwise it is zeroed here first). argIdx holds i32 positions into
   ;; the cout × ho × ho conv output. A 5-wide kernel row is one 4-lane vector plus one scalar.
+  ;; gate ≠ 0 (with dIn): afterwards dIn ← dIn where gate > 0, else +0 (the ReLU derivative of the
+  ;; layer below, read from its post-ReLU activation).
   (func (export "conv_pool_bwd5")
         (param $dPool i32) (param $argIdx i32) (param $cout i32) (param $ppc i32)
         (param $input i32) (param $cin i32) (param $hin i32)
-        (param $w i32) (param $gW i32) (param $gB i32) (param $dIn i32)
-    (local $ho i32) (local $plane i32) (local $inPlaneB i32) (local $hinB i32)
+        (param $w i32) (param $gW i32) (param $gB i32) (param $dIn i32) (param $gate i32)
+    (local $ho i32) (local $e i32) (local $end i32) (local $plane i32) (local $inPlaneB i32) (local $hinB i32)
     (local $co i32) (local $o i32) (local $ci i32) (local $ky i32)
     (local $d f32) (local $dv v128) (local $db f32) (local $local i32) (local $oy i32) (local $ox i32)
     (local $wCo i32) (local $gCo i32) (local $pw i32) (local $pg i32) (local $pi i32) (local $at i32)
@@ -515,5 +517,20 @@
       (f32.store (i32.add (local.get $gB) (i32.shl (local.get $co) (i32.const 2)))
         (f32.add (f32.load (i32.add (local.get $gB) (i32.shl (local.get $co) (i32.const 2)))) (local.get $db)))
       (local.set $co (i32.add (local.get $co) (i32.const 1)))
-      (br $COl))))
+      (br $COl)))
+    (if (i32.and (i32.ne (local.get $dIn) (i32.const 0)) (i32.ne (local.get $gate) (i32.const 0))) (then
+      (local.set $end (i32.mul (local.get $cin) (local.get $inPlaneB)))
+      (block $G4d (loop $G4l
+        (br_if $G4d (i32.gt_s (i32.add (local.get $e) (i32.const 16)) (local.get $end)))
+        (v128.store (i32.add (local.get $dIn) (local.get $e))
+          (v128.and (v128.load (i32.add (local.get $dIn) (local.get $e)))
+            (f32x4.gt (v128.load (i32.add (local.get $gate) (local.get $e))) (v128.const f32x4 0 0 0 0))))
+        (local.set $e (i32.add (local.get $e) (i32.const 16)))
+        (br $G4l)))
+      (block $G1d (loop $G1l
+        (br_if $G1d (i32.ge_s (local.get $e) (local.get $end)))
+        (if (i32.eqz (f32.gt (f32.load (i32.add (local.get $gate) (local.get $e))) (f32.const 0)))
+          (then (f32.store (i32.add (local.get $dIn) (local.get $e)) (f32.const 0))))
+        (local.set $e (i32.add (local.get $e) (i32.const 4)))
+        (br $G1l))))))
 )
