@@ -27,17 +27,14 @@ export interface F32Kernels {
   im2col(x: Float32Array, xOff: number, C: number, H: number, W: number, kh: number, kw: number, col: Float32Array, colOff: number): Float32Array;
   /** 2×2 max-pooling with argmax (conv.ts maxPool2), then ReLU on the pooled values. */
   maxPool2Relu(x: Float32Array, xOff: number, C: number, H: number, W: number, out: Float32Array, outOff: number, argIdx: Int32Array, idxOff: number): Float32Array;
-  /** The pooling-sparse conv backward, 5×5 kernels (lenet5/sparse-conv-backward-f32.ts). */
+  /** The pooling-sparse conv backward, 5×5 kernels, optional ReLU gate on dIn (lenet5/sparse-conv-backward-f32.ts). */
   convPoolBackward5(
     dPool: Float32Array, dOff: number, argIdx: Int32Array, idxOff: number, cout: number, pooledPerChannel: number,
     input: Float32Array, inOff: number, cin: number, hin: number,
     x: Float32Array, wOff: number, bOff: number, g: Float32Array,
-    dIn: Float32Array | null, dInOff: number,
+    dIn: Float32Array | null, dInOff: number, gate: Float32Array | null, gateOff: number,
   ): void;
 }
-
-export const F32_KERNEL_NAMES = ['ts', 'wasm'] as const;
-export type F32KernelName = (typeof F32_KERNEL_NAMES)[number];
 
 /** The TypeScript reference kernels (any typed arrays; no shared memory). */
 export function createTsF32Kernels(): F32Kernels {

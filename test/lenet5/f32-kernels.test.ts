@@ -147,7 +147,7 @@ describe('wasm f32 kernels', () => {
     }
   });
 
-  it('conv-pool backward (5×5): WASM = reference for both LeNet5 stages, with and without the input gradient', () => {
+  it('conv-pool backward (5×5): WASM = reference for both LeNet5 stages and an odd shape; without, with, and with a gated input gradient', () => {
     const rng = Rng.derive(11, 5, 'convpool');
     const wasm = createWasmF32Kernels({ bytes: 1 << 20 });
     const ts = createTsF32Kernels();
@@ -159,13 +159,22 @@ describe('wasm f32 kernels', () => {
       const pooled = wasm.f32(cout * ppc), arg = wasm.i32(cout * ppc);
       maxPool2F32(z, 0, cout, ho, ho, pooled, 0, arg, 0);
       const dPool = fill(rng, wasm.f32(cout * ppc), 0.4);
-      for (const withInput of [false, true]) {
+      const gate = fill(rng, wasm.f32(cin * hin * hin), 0.3); // zeros, negatives and positives
+      gate[1] = NaN; // counts as ≤ 0
+      for (const mode of ['no input gradient', 'input gradient', 'gated input gradient'] as const) {
+        const withInput = mode !== 'no input gradient';
+        const gated = mode === 'gated input gradient';
         const gW = fill(rng, wasm.f32(params.length)), gT = gW.slice();
         const dInW = withInput ? wasm.f32(cin * hin * hin).fill(5) : null;
         const dInT = withInput ? new Float32Array(cin * hin * hin) : null;
-        wasm.convPoolBackward5(dPool, 0, arg, 0, cout, ppc, input, 0, cin, hin, params, 0, cout * cin * 25, gW, dInW, 0);
-        ts.convPoolBackward5(dPool.slice(), 0, arg.slice(), 0, cout, ppc, input.slice(), 0, cin, hin, params.slice(), 0, cout * cin * 25, gT, dInT, 0);
+        wasm.convPoolBackward5(dPool, 0, arg, 0, cout, ppc, input, 0, cin, hin, params, 0, cout * cin * 25, gW, dInW, 0, gated ? gate : null, 0);
+        ts.convPoolBackward5(dPool.slice(), 0, arg.slice(), 0, cout, ppc, input.slice(), 0, cin, hin, params.slice(), 0, cout * cin * 25, gT, dInT, 0, gated ? gate.slice() : null, 0);
         expect(sameBits(gW, gT)).toBe(true);
+        if (gated && dInW) {
+          let kept = 0;
+          for (let i = 0; i < dInW.length; i++) if (gate[i] > 0) kept++; else expect(Object.is(dInW[i], 0)).toBe(true);
+          expect(kept).toBeGreaterThan(0);
+        }
         if (dInW && dInT) expect(sameBits(dInW, dInT)).toBe(true);
       }
     }

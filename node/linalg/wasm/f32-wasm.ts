@@ -37,7 +37,7 @@ interface Exports {
   pack_t(src: number, lds: number, nb: number, k: number, dst: number): void;
   maxpool2_relu(x: number, C: number, H: number, W: number, out: number, arg: number): void;
   im2col(x: number, C: number, H: number, W: number, kh: number, kw: number, col: number): void;
-  conv_pool_bwd5(dPool: number, argIdx: number, cout: number, ppc: number, input: number, cin: number, hin: number, w: number, gW: number, gB: number, dIn: number): void;
+  conv_pool_bwd5(dPool: number, argIdx: number, cout: number, ppc: number, input: number, cin: number, hin: number, w: number, gW: number, gB: number, dIn: number, gate: number): void;
 }
 
 /** The assembled module bytes. */
@@ -123,15 +123,16 @@ export function createWasmF32Kernels(opts: WasmF32Options): F32Kernels {
       ex.maxpool2_relu(ptr(x, xOff, 'x'), C, H, W, ptr(out, outOff, 'out'), ptr(argIdx, idxOff, 'argIdx'));
       return out;
     },
-    convPoolBackward5(dPool, dOff, argIdx, idxOff, cout, ppc, input, inOff, cin, hin, x, wOff, bOff, g, dIn, dInOff) {
+    convPoolBackward5(dPool, dOff, argIdx, idxOff, cout, ppc, input, inOff, cin, hin, x, wOff, bOff, g, dIn, dInOff, gate, gateOff) {
       if (cout <= 0 || cin <= 0 || ppc <= 0 || hin < 5) {
         // Degenerate shapes (never LeNet5's): the reference handles them, with the same results.
-        sparseConvPoolBackwardF32(dPool, dOff, argIdx, idxOff, cout, ppc, input, inOff, cin, hin, x, wOff, bOff, g, dIn, dInOff);
+        sparseConvPoolBackwardF32(dPool, dOff, argIdx, idxOff, cout, ppc, input, inOff, cin, hin, x, wOff, bOff, g, dIn, dInOff, gate, gateOff);
         return;
       }
       ex.conv_pool_bwd5(
         ptr(dPool, dOff, 'dPool'), ptr(argIdx, idxOff, 'argIdx'), cout, ppc, ptr(input, inOff, 'input'), cin, hin,
         ptr(x, wOff, 'weights'), ptr(g, wOff, 'gW'), ptr(g, bOff, 'gB'), dIn === null ? 0 : ptr(dIn, dInOff, 'dIn'),
+        gate === null ? 0 : ptr(gate, gateOff, 'gate'),
       );
     },
   };

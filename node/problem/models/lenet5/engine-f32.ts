@@ -120,8 +120,8 @@ export function backwardF32(K: F32Kernels, w: Float32Array, s: Lenet5ScratchF32,
   K.sgemm(false, false, b, F0, F1, 1, dh1, 0, F1, w, OFF.w3, F0, 0, dp2, 0, F0);
   gateByPositive(dp2, 0, p2, 0, b * P2_SIZE);
   for (let n = 0; n < b; n++) {
-    K.convPoolBackward5(dp2, n * P2_SIZE, idx2, n * P2_SIZE, C2, P2_SIZE / C2, p1, n * P1_SIZE, C1, P1H, w, OFF.w2, OFF.b2, g, dp1, 0);
-    gateByPositive(dp1, 0, p1, n * P1_SIZE, P1_SIZE);
-    K.convPoolBackward5(dp1, 0, idx1, n * P1_SIZE, C1, P1_SIZE / C1, xin, n * IN_SIZE, IN_C, IN_H, w, OFF.w1, OFF.b1, g, null, 0);
+    // dp1 = ∂/∂p1, gated by [p1 > 0] inside the kernel
+    K.convPoolBackward5(dp2, n * P2_SIZE, idx2, n * P2_SIZE, C2, P2_SIZE / C2, p1, n * P1_SIZE, C1, P1H, w, OFF.w2, OFF.b2, g, dp1, 0, p1, n * P1_SIZE);
+    K.convPoolBackward5(dp1, 0, idx1, n * P1_SIZE, C1, P1_SIZE / C1, xin, n * IN_SIZE, IN_C, IN_H, w, OFF.w1, OFF.b1, g, null, 0, null, 0);
   }
 }

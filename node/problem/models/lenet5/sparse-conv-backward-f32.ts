@@ -3,6 +3,8 @@
  * the f64 version). Same loops and order; every multiply and add is rounded to f32 (Math.fround, or a
  * store into the Float32Array), which is exactly what `conv_pool_bwd5` in linalg/wasm/kernels.wat
  * computes, so the TypeScript and WASM kernels agree bit for bit. Kernel side 5 only.
+ * With `gate` (and dIn), dIn is then zeroed where gate ≤ 0 (the ReLU derivative of the layer below,
+ * from its post-ReLU activation; NaN counts as ≤ 0).
  */
 const fr = Math.fround;
 const KS = 5;
@@ -12,6 +14,7 @@ export function sparseConvPoolBackwardF32(
   input: Float32Array, inOff: number, cin: number, hin: number,
   x: Float32Array, wOff: number, bOff: number, g: Float32Array,
   dIn: Float32Array | null, dInOff: number,
+  gate: Float32Array | null = null, gateOff = 0,
 ): void {
   const ho = hin - KS + 1;
   const plane = ho * ho;
@@ -60,5 +63,9 @@ export function sparseConvPoolBackwardF32(
       }
     }
     g[bOff + co] += db;
+  }
+  if (dIn !== null && gate !== null) {
+    const len = cin * inPlane;
+    for (let i = 0; i < len; i++) if (!(gate[gateOff + i] > 0)) dIn[dInOff + i] = 0;
   }
 }
