@@ -130,6 +130,23 @@ describe('model values', () => {
     }
   });
 
+  it('logistic on binary CSR (every value 1, as a9a): the value-free loop gives the same bits as the general one', () => {
+    const f = a9a.features as CsrMatrix;
+    // The same rows, but the values array carries one unused non-1 entry past the last row, which
+    // sends the model down the general loop that multiplies by each stored value.
+    const values = new Float64Array(f.values.length + 1).fill(1);
+    values[f.values.length] = 2;
+    const general: Dataset = { ...a9a, features: { ...f, values } };
+    const m = createLogistic({ nFeatures: f.cols });
+    const x = randomX(m.dim, 31, 0.3);
+    const idx = Int32Array.from({ length: 700 }, (_, i) => (i * 37) % f.rows);
+    for (const rows of [null, idx]) {
+      const g1 = new Float64Array(m.dim), g2 = new Float64Array(m.dim);
+      expect(m.lossGrad(x, a9a, rows, g1)).toBe(m.lossGrad(x, general, rows, g2));
+      expect(Buffer.from(g1.buffer).equals(Buffer.from(g2.buffer))).toBe(true);
+    }
+  });
+
   it('logistic is numerically stable for huge margins', () => {
     const m = createLogistic({ nFeatures: 1 });
     const data: Dataset = { name: 't', nClasses: 2, labels: Int32Array.of(1, 0), features: { kind: 'dense', rows: 2, cols: 1, data: Float64Array.of(1, 1) } };
