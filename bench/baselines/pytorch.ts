@@ -3,32 +3,19 @@
  * PROXMESH_PYTHON if set, else the system python3 (where Debian's python3-torch installs torch), else `python3` on
  * PATH; the first that imports torch is used. A baseline that cannot run is returned as
  * { status: 'missing', reason } and printed as MISSING by the bench, never silently skipped.
- * (Same behaviour as the NumPy runner, bench/baselines/python.ts, which the lead merges with this.)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findPython as findPythonWith } from './python.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PYTORCH_LENET5_SCRIPT = join(here, 'pytorch-lenet5.py');
 
-/** Candidate interpreters in order of preference. */
-function candidates(): string[] {
-  const env = process.env.PROXMESH_PYTHON;
-  return [...(env ? [env] : []), '/usr/bin/python3', 'python3'];
-}
-
-/** The first interpreter that imports `module`, or the reasons each one failed. */
+/** The first interpreter that imports `module` (bench/baselines/python.ts), or why none can. */
 export function findPython(module: string): { python: string } | { missing: string } {
-  const reasons: string[] = [];
-  for (const py of candidates()) {
-    const r = spawnSync(py, ['-c', `import ${module}`], { encoding: 'utf8', timeout: 60_000 });
-    if (r.error) reasons.push(`${py}: ${r.error.message}`);
-    else if (r.status !== 0) reasons.push(`${py}: cannot import ${module}`);
-    else return { python: py };
-  }
-  return { missing: reasons.join('; ') };
+  return findPythonWith([module]);
 }
 
 /** A running `pytorch-lenet5.py --serve`: one timed repetition per request, for interleaving. */

@@ -13,7 +13,7 @@ describe('bench/baselines/pytorch.ts findPython', () => {
       const r = findPython('proxmesh_no_such_module');
       expect('missing' in r).toBe(true);
       const reason = 'missing' in r ? r.missing : '';
-      expect(reason.startsWith('proxmesh-no-such-python: ')).toBe(true);
+      expect(reason.startsWith('no Python with proxmesh_no_such_module (proxmesh-no-such-python: not found; ')).toBe(true);
       expect(reason.split('; ').length).toBe(3); // PROXMESH_PYTHON, the system python3, python3 on PATH
     } finally {
       if (saved === undefined) delete process.env.PROXMESH_PYTHON;
