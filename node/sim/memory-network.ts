@@ -12,6 +12,7 @@ import type { Message } from '../compress/types.ts';
 import type { Communicator } from '../algo/types.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MixingRow } from '../../topologies/types.ts';
+import { cloneMessage } from '../compress/clone.ts';
 
 export interface MemoryNetworkOptions {
   readonly n: number;
@@ -197,10 +198,5 @@ export class MemoryNetwork {
 }
 
 function snapshot(m: Message): Message {
-  const v = m.values;
-  const values =
-    v.kind === 'float'
-      ? { kind: 'float' as const, precision: v.precision, data: v.data.slice() }
-      : { kind: 'levels' as const, s: v.s, scalePrecision: v.scalePrecision, blockStarts: v.blockStarts.slice(), scales: v.scales.slice(), levels: v.levels.slice() };
-  return { dim: m.dim, indices: m.indices === null ? null : m.indices.slice(), values };
+  return cloneMessage(m);
 }

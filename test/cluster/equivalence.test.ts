@@ -23,6 +23,21 @@ const cases: [string, Record<string, unknown>][] = [
     compression: { x: { kind: 'qsgd', levels: 4, scope: 'global' }, y: { kind: 'qsgd', levels: 8, scope: 'layer' } },
     topology: { kind: 'complete', nodes: 5 },
   }],
+  // Issue 13 compressors: natural (powers of two on the wire) on x, TernGrad ternary on y …
+  ['CDProxSGT + natural / ternary', {
+    algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
+    compression: { x: { kind: 'natural' }, y: { kind: 'dither' } },
+  }],
+  // … and low-rank factors of the softmax weight matrix (2 × 30, rank 1; the bias passes raw), with the warm start in state.
+  ['Choco + low-rank (softmax)', {
+    algorithm: { name: 'choco', eta: 0.05, gammaX: 0.5 },
+    problem: {
+      dataset: { name: 'breast-cancer', testFraction: 0.2 },
+      model: { kind: 'softmax', intercept: true },
+      regularizer: { kind: 'none' },
+    },
+    compression: { x: { kind: 'lowrank', rank: 1, precision: 'f32' }, y: { kind: 'identity' } },
+  }],
   // DEEPSTORM's initialisation exchanges at round −1 (d⁰ from initBatches minibatches).
   ['DEEPSTORM', { algorithm: { name: 'deepstorm', eta: 0.05, beta: 0.8, initBatches: 3 } }],
   // AllReduce: every node talks to every other (pattern 'all'), init at round −1.
