@@ -20,6 +20,7 @@ import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.
 import { compressedGossip } from './compressed-gossip.ts';
 import { trackerHalfStep } from './dproxsgt.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
 
 export interface CDProxSgtState {
   /** x_i^k (x_i^{k+1/2} between the prox and the x-exchange) */
@@ -52,7 +53,7 @@ export interface CompressedTrackingOptions {
 
 export function makeCompressedTracking(opts: CompressedTrackingOptions) {
   return (params: AlgoParams): NodeAlgorithm<CDProxSgtState> => {
-    const { eta, gammaX, gammaY } = params;
+    const { gammaX, gammaY } = params;
     return {
       name: opts.name,
       pattern: 'graph',
@@ -63,6 +64,7 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         return { x: copy(x0, z()), y: z(), g: z(), gPrev: z(), xRef: z(), yRef: z(), sx: z(), sy: z(), diff: z(), decoded: z() };
       },
       async step(ctx: NodeContext, s: CDProxSgtState, k: number): Promise<StepStats> {
+        const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
         const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
         trackerHalfStep(s.y, s.g, s.gPrev);
         copy(s.g, s.gPrev);

@@ -10,6 +10,7 @@
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
 import { axpy, copy, scale, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
 
 export interface DeepstormState {
   /** x_i^k */
@@ -29,7 +30,7 @@ export interface DeepstormState {
 }
 
 export function deepstorm(params: AlgoParams): NodeAlgorithm<DeepstormState> {
-  const { eta, beta, initBatches } = params;
+  const { beta, initBatches } = params;
   return {
     name: 'deepstorm',
     pattern: 'graph',
@@ -49,6 +50,7 @@ export function deepstorm(params: AlgoParams): NodeAlgorithm<DeepstormState> {
       return s;
     },
     async step(ctx: NodeContext, s: DeepstormState, k: number): Promise<StepStats> {
+      const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
       copy(s.x, s.xPrev);
       mixInto(s.tmp, ctx.peers, await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.x, s.decoded)));
       ctx.prox.apply(subScaled(s.tmp, eta, s.y, s.x), eta, s.x);

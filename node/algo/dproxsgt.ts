@@ -11,6 +11,7 @@
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
 
 export interface DProxSgtState {
   /** x_i^k */
@@ -37,7 +38,6 @@ export function trackerHalfStep(y: Float64Array, g: Float64Array, gPrev: Float64
 
 export function makeDProxSgt(name: string) {
   return (params: AlgoParams): NodeAlgorithm<DProxSgtState> => {
-    const eta = params.eta;
     return {
       name,
       pattern: 'graph',
@@ -54,6 +54,7 @@ export function makeDProxSgt(name: string) {
         };
       },
       async step(ctx: NodeContext, s: DProxSgtState, k: number): Promise<StepStats> {
+        const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
         const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
         trackerHalfStep(s.y, s.g, s.gPrev);
         copy(s.g, s.gPrev);

@@ -6,6 +6,7 @@
 import { ProxmeshError } from '../errors.ts';
 import type { LayerMap } from '../problem/types.ts';
 import type { RunConfig } from './schema.ts';
+import { makeStepSize } from '../algo/step-size.ts';
 
 type Cfg = RunConfig | import('./schema.ts').FrozenConfig;
 
@@ -22,6 +23,8 @@ export function declaredNodes(config: Cfg): number | null {
 }
 
 export function checkConfigConsistency(config: Cfg): void {
+  // η(k) schedule: η_min ≤ η and the like (throws PROXMESH_ERR_CONFIG_INCONSISTENT naming the field).
+  makeStepSize(config.algorithm.eta, config.algorithm.etaSchedule, config.iterations);
   if (config.evalEvery > config.iterations) {
     inconsistent('/evalEvery', `must be ≤ iterations (${config.iterations}) (got ${config.evalEvery})`, {
       expected: `≤ ${config.iterations}`,
