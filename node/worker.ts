@@ -19,11 +19,13 @@ import { maxFrameBytes } from './codec/frame.ts';
 import { ProxmeshError } from './errors.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from './sim/assemble.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow } from './sim/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
+import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
+import { scheduleRow, unionNeighbours } from '../topologies/schedule.ts';
 
 export interface WorkerOptions {
   /** ws://host:port/control of the coordinator. */
@@ -57,7 +59,7 @@ interface Active {
   readonly config: FrozenConfig;
   readonly transport: WsTransport;
   /** The network communicator, with the codec and wait seconds of its exchanges. */
-  readonly comm: NetworkCommunicator;
+  readonly comm: NetworkCommunicator | ScheduledCommunicator;
   readonly ctx: NodeContext;
   readonly algorithm: NodeAlgorithm<any>;
   readonly problem: BuiltProblem;
@@ -98,7 +100,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let active: Active | null = null;
   let assigning = false;
   /** The run's transport and communicator from the moment they exist (before `active` is set). */
-  let links: { transport: WsTransport; comm: NetworkCommunicator; abort: AbortController } | null = null;
+  let links: { transport: WsTransport; comm: NetworkCommunicator | ScheduledCommunicator; abort: AbortController } | null = null;
   let tornDown = false;
 
   const finished = new Promise<number>((resolve) => {
@@ -176,7 +178,9 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const problem = buildRunProblem(config, n);
     const algorithm = buildAlgorithm(config);
     const row = peerRow(algorithm, topology, msg.nodeId);
-    const neighbours = Array.from(row.ids).filter((j) => j !== msg.nodeId);
+    // A time-varying topology links the union of the neighbours over the schedule (round-row.ts).
+    const schedule = buildRunSchedule(config, topology, algorithm);
+    const neighbours = schedule === null ? Array.from(row.ids).filter((j) => j !== msg.nodeId) : unionNeighbours(schedule, msg.nodeId);
     const urls = new Map(msg.peers.map((p) => [p.id, p.url]));
     const transport = new WsTransport({
       id: msg.nodeId,
@@ -192,7 +196,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       heartbeatMs: opts.heartbeatMs,
     });
     const abort = new AbortController();
-    const comm = new NetworkCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal });
+    const comm =
+      schedule === null
+        ? new NetworkCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal })
+        : new ScheduledCommunicator({ transport, self: msg.nodeId, rowAt: (k) => scheduleRow(schedule, k, msg.nodeId), neighbours, dim: problem.model.dim, signal: abort.signal });
     if (tornDown) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
     links = { transport, comm, abort };
     metrics.bind(transport, msg.runId, msg.nodeId);

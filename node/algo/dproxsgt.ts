@@ -12,6 +12,7 @@ import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.
 import { mixInto } from './mix.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
 import { etaAt } from './step-size.ts';
+import { rowAt } from './round-row.ts';
 
 export interface DProxSgtState {
   /** x_i^k */
@@ -59,10 +60,10 @@ export function makeDProxSgt(name: string) {
         trackerHalfStep(s.y, s.g, s.gPrev);
         copy(s.g, s.gPrev);
         const yMsgs = await ctx.comm.exchange(k, 'y', ctx.compressY.compress(s.y, s.decoded));
-        mixInto(s.y, ctx.peers, yMsgs);
+        mixInto(s.y, rowAt(ctx, k), yMsgs);
         ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
         const xMsgs = await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.half, s.decoded));
-        mixInto(s.x, ctx.peers, xMsgs);
+        mixInto(s.x, rowAt(ctx, k), xMsgs);
         return { loss };
       },
       model: (s) => s.x,

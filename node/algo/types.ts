@@ -38,6 +38,8 @@ export interface NodeContext {
   readonly n: number;
   /** This node's row of the communication matrix: W for graph algorithms, J = 11ᵀ/n for AllReduce. */
   readonly peers: MixingRow;
+  /** Row of W_k at round k under a time-varying topology (round-row.ts); absent = peers every round. */
+  readonly peersAt?: (round: number) => MixingRow;
   readonly dim: number;
   readonly layers: LayerMap;
   readonly oracle: GradientOracle;

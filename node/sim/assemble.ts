@@ -23,6 +23,7 @@ import { averagingRow, mixingRow } from '../../topologies/mixing.ts';
 import { buildTopology } from '../../topologies/spec.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 import type { SummaryFacts } from '../results/summary.ts';
+import { buildSchedule, scheduleRng, scheduleRow, type TopologySchedule } from '../../topologies/schedule.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
@@ -38,6 +39,18 @@ export interface BuiltProblem {
 /** The graph, W and its spectral facts, from Rng.derive(seed, -1, 'topology'). */
 export function buildRunTopology(config: FrozenConfig): BuiltTopology {
   return buildTopology(config.topology as never, Rng.derive(config.seed, -1, 'topology'));
+}
+
+const schedules = new WeakMap<BuiltTopology, TopologySchedule | null>();
+
+/**
+ * W_k per round when the config has topology.schedule (else null), built once per topology from
+ * Rng.derive(seed, −1, 'topology-schedule'); AllReduce (pattern 'all') never uses one.
+ */
+export function buildRunSchedule(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm<any>): TopologySchedule | null {
+  if (algorithm.pattern !== 'graph') return null;
+  if (!schedules.has(topology)) schedules.set(topology, buildSchedule(config.topology as never, topology, scheduleRng(config.seed)));
+  return schedules.get(topology) ?? null;
 }
 
 /** The algorithm instance (one per run: its methods are pure over the node state). */
@@ -137,10 +150,12 @@ export function assembleNode(
   const sampler = createSampler(shard, config.batchSize, Rng.derive(seed, nodeId, 'minibatch'));
   const oracle = createOracle({ model, data: train, shard, sampler, clipNorm: config.algorithm.clipNorm ?? null });
   const specs = channelSpecs(config);
+  const schedule = buildRunSchedule(config, topology, algorithm);
   return {
     id: nodeId,
     n: topology.graph.n,
-    peers: peerRow(algorithm, topology, nodeId),
+    peers: schedule === null ? peerRow(algorithm, topology, nodeId) : scheduleRow(schedule, 0, nodeId),
+    ...(schedule === null ? {} : { peersAt: (k: number) => scheduleRow(schedule, k, nodeId) }),
     dim: model.dim,
     layers: model.layers,
     oracle,

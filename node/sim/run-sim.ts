@@ -13,9 +13,10 @@ import { paperMetrics } from '../eval/paper-metrics.ts';
 import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
-import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, summaryFactsOf } from './assemble.ts';
+import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, summaryFactsOf } from './assemble.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
+import { ScheduledMemoryNetwork } from './scheduled-network.ts';
 
 export interface SimProgress {
   /** Iterations completed (0 before the first step). */
@@ -47,7 +48,8 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const problem = buildRunProblem(config, n);
   const algorithm = buildAlgorithm(config);
   const rows = Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i));
-  const net = new MemoryNetwork({ n, rows, byteLength: payloadByteLength });
+  const schedule = buildRunSchedule(config, topology, algorithm);
+  const net = schedule === null ? new MemoryNetwork({ n, rows, byteLength: payloadByteLength }) : new ScheduledMemoryNetwork({ schedule, byteLength: payloadByteLength });
   const contexts = Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, net.communicator(i), algorithm));
   const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
   const lock = createLockstep({ algorithm, contexts, x0 });

@@ -38,6 +38,16 @@ const cases: [string, Record<string, unknown>][] = [
     },
     compression: { x: { kind: 'lowrank', rank: 1, precision: 'f32' }, y: { kind: 'identity' } },
   }],
+  // Issue 13 time-varying topology: one peer per round (i XOR 2^(k mod 2)), links to the union, exchanges with the round's peer only.
+  ['DProxSGT + one-peer exponential schedule', {
+    algorithm: { name: 'dproxsgt', eta: 0.05 },
+    topology: { kind: 'hypercube', nodes: 4, schedule: { kind: 'one-peer-exponential' } },
+  }],
+  // DEEPSTORM on random matchings: its round −1 exchange uses W_0.
+  ['DEEPSTORM + random-matching schedule', {
+    algorithm: { name: 'deepstorm', eta: 0.05, beta: 0.8, initBatches: 2 },
+    topology: { kind: 'complete', nodes: 4, schedule: { kind: 'random-matching', period: 3 } },
+  }],
   // DEEPSTORM's initialisation exchanges at round −1 (d⁰ from initBatches minibatches).
   ['DEEPSTORM', { algorithm: { name: 'deepstorm', eta: 0.05, beta: 0.8, initBatches: 3 } }],
   // AllReduce: every node talks to every other (pattern 'all'), init at round −1.

@@ -1,0 +1,85 @@
+/**
+ * The Communicator of a cluster node on a time-varying topology (issue 13 item 1). The worker opens
+ * links to the union of its neighbours over the schedule; in round k, exchange(k, phase, msg) sends
+ * the encoded msg only to the other ids of its row of W_k and waits only for their frames, returning
+ * them aligned with that row (self entry = msg). Otherwise it is NetworkCommunicator's exchange
+ * (node/transport/network-communicator.ts): one encode per exchange, payload bytes counted per peer
+ * as the simulator's ScheduledMemoryNetwork counts them, so metrics.ndjson stays byte-identical.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Communicator } from '../algo/types.ts';
+import type { Message } from '../compress/types.ts';
+import { decodePayload, encodePayload } from '../codec/payload.ts';
+import { RoundInbox } from '../transport/round-inbox.ts';
+import type { PeerTransport } from '../transport/types.ts';
+import type { CommunicatorStats, ExchangeTimes } from '../transport/network-communicator.ts';
+import type { MixingRow } from '../../topologies/types.ts';
+
+export interface ScheduledCommunicatorOptions {
+  readonly transport: PeerTransport;
+  readonly self: number;
+  /** This node's row of W_k for round k (k = −1: the initial exchange). */
+  readonly rowAt: (round: number) => MixingRow;
+  /** Union of the neighbours over the schedule (self excluded): frames from them are accepted. */
+  readonly neighbours: readonly number[];
+  readonly dim: number;
+  readonly signal?: AbortSignal;
+}
+
+export class ScheduledCommunicator implements Communicator {
+  readonly inbox = new RoundInbox();
+  readonly times: ExchangeTimes = { encodeSeconds: 0, waitSeconds: 0 };
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
+
+  constructor(private readonly opts: ScheduledCommunicatorOptions) {
+    const needed = new Set(opts.neighbours);
+    opts.transport.onFrame((f) => {
+      if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
+    });
+    this.unsubscribe.push(opts.transport.on('peer:failed', ({ peer, error }) => {
+      if (needed.has(peer)) this.inbox.fail(error);
+    }));
+  }
+
+  stats(): CommunicatorStats {
+    return { ...this.counters };
+  }
+
+  async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
+    const { transport, signal, self } = this.opts;
+    const ids = Array.from(this.opts.rowAt(round).ids);
+    const others = ids.filter((p) => p !== self);
+    transport.setRound(round);
+    const t0 = performance.now();
+    const payload = encodePayload(msg);
+    const t1 = performance.now();
+    const arrived = this.inbox.waitFor(round, phase, others, { signal });
+    arrived.catch(() => {}); // observed below
+    await Promise.all(others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+    this.counters.payloadBytesSent += payload.length * others.length;
+    const payloads = await arrived;
+    const t2 = performance.now();
+    this.counters.exchanges++;
+    const out: Message[] = new Array(ids.length);
+    let j = 0;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === self) {
+        out[i] = msg;
+        continue;
+      }
+      const bytes = payloads[j++];
+      this.counters.payloadBytesReceived += bytes.length;
+      out[i] = decodePayload(bytes, this.opts.dim);
+    }
+    const t3 = performance.now();
+    this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
+    this.times.waitSeconds += (t2 - t1) / 1000;
+    return out;
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe.length = 0;
+  }
+}
