@@ -65,20 +65,25 @@ export function scheduleRng(seed: number): Rng {
   return Rng.derive(seed, -1, 'topology-schedule');
 }
 
-/** Rows of a graph given as neighbour sets and weights w(i, j), with w_ii = 1 − Σ_j w_ij. */
+/**
+ * Rows of a graph given as neighbour sets and symmetric weights w(i, j) ≤ 1/(1 + d_i). The diagonal
+ * is written as metropolisMixing writes it, w_ii = 1/(1+d_i) + Σ_j (1/(1+d_i) − w_ij) (ascending j):
+ * equal to 1 − Σ_j w_ij in exact arithmetic, a sum of nonnegative terms, and bit-identical to the
+ * static Metropolis W on the same graph (so dropout with p = 0 reproduces a static run exactly).
+ */
 function rowsFrom(n: number, nbrs: readonly number[][], w: (i: number, j: number) => number): MixingRow[] {
   return nbrs.map((list, i) => {
     const ids = [...list, i].sort((a, b) => a - b);
     const weights = new Float64Array(ids.length);
-    let off = 0;
+    const base = 1 / (1 + list.length);
+    let extra = 0;
     ids.forEach((j, p) => {
       if (j !== i) {
         weights[p] = w(i, j);
-        off += weights[p];
+        extra += base - weights[p];
       }
     });
-    weights[ids.indexOf(i)] = 1 - off;
-    // w_ii = 1 − Σ could be 0 only with Σ = 1, which none of the rules here produce; keep ids aligned anyway.
+    weights[ids.indexOf(i)] = base + extra;
     return { ids: Int32Array.from(ids), weights };
   });
 }
