@@ -6,7 +6,9 @@
  * decoding to M̂ = P̂·Q̂ᵀ; Q_prev ← Q̂ is kept in the instance (the warm start), column by column
  * except where a column came out zero (then the old column stays, so a zero input never kills the
  * subspace for good). Vectors, empty layers and matrices too small to gain pass through raw,
- * rounded to the precision.
+ * rounded to the precision, or, with `vectorRatio` < 1, as their top-k entries (k_t = max(1,
+ * floor(vectorRatio·d_t)), ties to the lower index): the message is then sparse, its indices being
+ * every coordinate of the factored layers plus the kept ones, and a kept vector is a raw k_t×1 segment.
  *
  * Bound: with P orthonormal, P·Pᵀ is an orthogonal projection, so ‖M − P Pᵀ M‖²_F = ‖M‖² − ‖PᵀM‖²
  * ≤ ‖M‖² — non-expansive, but not a contraction with any fixed α < 1 (M·Q_prev can miss M's top
@@ -24,6 +26,7 @@ import type { Message } from './types.ts';
 import { type Built, type BuiltFactory, checkDims, formatName, withDecoded } from './internal.ts';
 import { tiledDim } from './layout.ts';
 import { roundToPrecision } from './precision.ts';
+import { kthLargest, magnitude } from './select.ts';
 
 /** Relative norm under which an orthogonalised column counts as dependent. */
 const DEPENDENT = 1e-12;
@@ -36,10 +39,12 @@ interface Segment {
   readonly rank: number;
   /** Warm start Q_prev (cols×rank, row-major), null for raw segments. */
   readonly qPrev: Float64Array | null;
+  /** Raw segments sent as their top-k: k (< rows); 0 = every entry. */
+  readonly keep: number;
 }
 
 /** Segments of the layer map: factored where r(m + n) < m·n, raw otherwise; empty layers skipped. */
-function segmentsOf(layers: LayerMap, r: number, rng: Rng): Segment[] {
+function segmentsOf(layers: LayerMap, r: number, vectorRatio: number, rng: Rng): Segment[] {
   const out: Segment[] = [];
   for (const l of layers) {
     if (l.length === 0) continue;
@@ -47,12 +52,13 @@ function segmentsOf(layers: LayerMap, r: number, rng: Rng): Segment[] {
     const cols = l.length / rows;
     const factored = Number.isInteger(cols) && r * (rows + cols) < rows * cols;
     if (!factored) {
-      out.push({ off: l.offset, rows: l.length, cols: 1, rank: 0, qPrev: null });
+      const k = Math.max(1, Math.floor(vectorRatio * l.length));
+      out.push({ off: l.offset, rows: l.length, cols: 1, rank: 0, qPrev: null, keep: k < l.length ? k : 0 });
       continue;
     }
     const qPrev = new Float64Array(cols * r);
     for (let t = 0; t < qPrev.length; t++) qPrev[t] = 2 * rng.next() - 1;
-    out.push({ off: l.offset, rows, cols, rank: r, qPrev });
+    out.push({ off: l.offset, rows, cols, rank: r, qPrev, keep: 0 });
   }
   return out;
 }
@@ -80,17 +86,39 @@ export function orthonormalizeColumns(P: Float64Array, m: number, r: number): vo
   }
 }
 
+/** The k largest |x_j| of x[off, off + d), ties to the lower index, ascending, into out[at …). */
+function topK(x: Float64Array, off: number, d: number, k: number, mag: Float64Array, out: Uint32Array, at: number): number {
+  for (let j = 0; j < d; j++) mag[j] = magnitude(x[off + j]);
+  const tau = kthLargest(mag, d, k);
+  let greater = 0;
+  for (let j = off; j < off + d; j++) if (magnitude(x[j]) > tau) greater++;
+  let ties = k - greater;
+  for (let j = off; j < off + d; j++) {
+    const m = magnitude(x[j]);
+    if (m > tau || (m === tau && ties-- > 0)) out[at++] = j;
+  }
+  return at;
+}
+
 export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
   const r = spec.rank;
   const p = spec.precision;
-  const name = formatName('lowrank', { rank: r, precision: p === 'f64' ? undefined : p });
+  const vr = spec.vectorRatio ?? 1;
+  const name = formatName('lowrank', { rank: r, vectorRatio: spec.vectorRatio, precision: p === 'f64' ? undefined : p });
   return (layers: LayerMap, rng: Rng): Built => {
     const dim = tiledDim(layers);
-    const segs = segmentsOf(layers, r, rng);
-    let nValues = 0;
-    for (const s of segs) nValues += s.rank === 0 ? s.rows * s.cols : s.rank * (s.rows + s.cols);
+    const segs = segmentsOf(layers, r, vr, rng);
+    let nValues = 0, nCarried = 0, maxKeep = 0;
+    for (const s of segs) {
+      const carried = s.keep > 0 ? s.keep : s.rows * s.cols;
+      nCarried += carried;
+      nValues += s.rank === 0 ? carried : s.rank * (s.rows + s.cols);
+      if (s.keep > 0) maxKeep = Math.max(maxKeep, s.rows);
+    }
+    const sparse = maxKeep > 0;
+    const mag = new Float64Array(maxKeep); // top-k scratch
     const segments = new Int32Array(segs.length * 3);
-    segs.forEach((s, i) => segments.set([s.rows, s.cols, s.rank], 3 * i));
+    segs.forEach((s, i) => segments.set([s.keep > 0 ? s.keep : s.rows, s.cols, s.rank], 3 * i));
     return {
       dim,
       carried: null,
@@ -100,9 +128,21 @@ export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
       compress(x, decoded): Message {
         checkDims(name, dim, x, decoded);
         const data = new Float64Array(nValues);
-        let at = 0;
+        const indices = sparse ? new Uint32Array(nCarried) : null;
+        let at = 0, c = 0;
         for (const s of segs) {
           const { off, rows: m, cols: n, rank: k, qPrev } = s;
+          if (indices !== null) {
+            if (s.keep > 0) {
+              topK(x, off, m, s.keep, mag, indices, c);
+              for (let t = 0; t < s.keep; t++) data[at + t] = roundToPrecision(x[indices[c + t]], p);
+              at += s.keep;
+              c += s.keep;
+              continue;
+            }
+            for (let t = 0; t < m * n; t++) indices[c + t] = off + t;
+            c += m * n;
+          }
           if (qPrev === null) {
             for (let t = 0; t < m * n; t++) data[at + t] = roundToPrecision(x[off + t], p);
             at += m * n;
@@ -138,7 +178,7 @@ export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
           }
           at += k * (m + n);
         }
-        return withDecoded({ dim, indices: null, values: { kind: 'lowrank', precision: p, segments: segments.slice(), data } }, decoded);
+        return withDecoded({ dim, indices, values: { kind: 'lowrank', precision: p, segments: segments.slice(), data } }, decoded);
       },
     };
   };

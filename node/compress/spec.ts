@@ -112,7 +112,10 @@ export const DitherSpecSchema = Type.Object(
 export const LowRankSpecSchema = Type.Object(
   {
     kind: Type.Literal('lowrank', { description: 'PowerSGD (Vogels et al. 2019): each matrix layer M (rows = shape[0]) sent as factors P Qᵀ of rank r from one power iteration with a warm start.' }),
-    rank: Type.Integer({ minimum: 1, maximum: 1024, description: 'Rank r of the factors (1 ≤ r ≤ 1024). A layer is factored only where r·(m + n) < m·n; vectors and smaller matrices pass through uncompressed.' }),
+    rank: Type.Integer({ minimum: 1, maximum: 1024, description: 'Rank r of the factors (1 ≤ r ≤ 1024). A layer is factored only where r·(m + n) < m·n; vectors and smaller matrices are not factored.' }),
+    vectorRatio: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Layers that are not factored keep their top-k entries, k_t = max(1, floor(vectorRatio · d_t)); omit (or 1) to send them uncompressed.' }),
+    ),
     precision: precision('the factors and the pass-through values'),
   },
   { additionalProperties: false, description: 'Low-rank (PowerSGD) compression per matrix layer; biased, non-expansive (‖M − P̂Q̂ᵀ‖ ≤ ‖M‖ in f64), no α² < 1 claimed.' },
@@ -178,6 +181,6 @@ export type CompressorSpecInput =
   | { kind: 'sign'; scope?: CompressionScope; scalePrecision?: 'f64' | 'f32' | 'f16' }
   | { kind: 'natural' }
   | { kind: 'dither'; levels?: number; norm?: 'linf' | 'l2'; scope?: CompressionScope; scalePrecision?: 'f64' | 'f32' | 'f16' }
-  | { kind: 'lowrank'; rank: number; precision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'lowrank'; rank: number; vectorRatio?: number; precision?: 'f64' | 'f32' | 'f16' }
   | { kind: 'ef'; inner: CompressorSpecInput }
   | { kind: 'chain'; steps: CompressorSpecInput[] };

@@ -23,7 +23,7 @@ const KEYS: Record<CompressorSpec['kind'], readonly string[]> = {
   sign: ['scope', 'scalePrecision'],
   natural: [],
   dither: ['levels', 'norm', 'scope', 'scalePrecision'],
-  lowrank: ['rank', 'precision'],
+  lowrank: ['rank', 'vectorRatio', 'precision'],
   ef: ['inner'],
   chain: ['steps'],
 };
@@ -108,7 +108,9 @@ function resolveLeaf(s: Raw, path: string): LeafCompressorSpec {
     case 'lowrank': {
       const rank = s.rank;
       if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > MAX_RANK) fail(`${path}.rank`, rank, `an integer r with 1 ≤ r ≤ ${MAX_RANK}`);
-      return { kind: 'lowrank', rank, precision: pick(s, 'precision', path, FLOAT_PRECISIONS, 'f64') };
+      const vr = s.vectorRatio;
+      if (vr !== undefined && (typeof vr !== 'number' || !(vr > 0 && vr <= 1))) fail(`${path}.vectorRatio`, vr, 'a number in (0, 1] (or omit it to send vectors uncompressed)');
+      return { kind: 'lowrank', rank, ...(vr === undefined ? {} : { vectorRatio: vr }), precision: pick(s, 'precision', path, FLOAT_PRECISIONS, 'f64') };
     }
     default:
       return fail(`${path}.kind`, s.kind, LEAF_KINDS.join(' | '));

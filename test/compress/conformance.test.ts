@@ -54,6 +54,8 @@ const SPECS: Array<[string, CompressorSpecInput]> = [
   ['lowrank 1', { kind: 'lowrank', rank: 1 }],
   ['lowrank 2 f32', { kind: 'lowrank', rank: 2, precision: 'f32' }],
   ['ef(lowrank 1 f16)', { kind: 'ef', inner: { kind: 'lowrank', rank: 1, precision: 'f16' } }],
+  ['lowrank 1, vectors top-k 0.3', { kind: 'lowrank', rank: 1, vectorRatio: 0.3 }],
+  ['lowrank 2 f32, vectors top-k 0.5', { kind: 'lowrank', rank: 2, vectorRatio: 0.5, precision: 'f32' }],
 ];
 
 /** Layouts: n = 0 (no layers, and one empty layer), odd lengths, size-1 and size-0 layers. */

@@ -139,6 +139,21 @@ describe('low-rank (PowerSGD)', () => {
     for (let j = 30; j < 35; j++) expect(d[j]).toBe(x[j]);
   });
 
+  it('vectorRatio: layers that are not factored keep their top-k (ties to the lower index), the message becomes sparse', () => {
+    const layers = matrixLayers([[6, 5], [5], [2, 2]]);
+    const c = make({ kind: 'lowrank', rank: 1, vectorRatio: 0.4 }, layers);
+    const x = new Float64Array(39);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 5; j++) x[i * 5 + j] = (i + 1) * (j - 2); // rank 1
+    x.set([0.5, -3, 1, 3, -0.25], 30); // top-2 of |·|: the two 3s (indices 31, 33)
+    x.set([1, -1, 1, 2], 35); // 2×2 at rank 1 is not factored (1·4 ≥ 4): top-1 = index 38
+    const { m, d } = compress(c, x);
+    expect(Array.from(m.indices!)).toEqual([...Array.from({ length: 30 }, (_, j) => j), 31, 33, 38]);
+    expect(m.values.kind === 'lowrank' && Array.from(m.values.segments)).toEqual([6, 5, 1, 2, 1, 0, 1, 1, 0]);
+    expect(Array.from(d.subarray(30))).toEqual([0, -3, 0, 3, 0, 0, 0, 0, 2]);
+    expect(distSq(d.subarray(0, 30), x.subarray(0, 30))).toBeLessThan(1e-26 * sumSq(x));
+    expect(c.info.name).toBe('lowrank(rank=1,vectorRatio=0.4)');
+  });
+
   it('matrices where r(m + n) ≥ m·n are sent raw, exactly (3×4 at rank 2; 1×7)', () => {
     const layers = matrixLayers([[3, 4], [1, 7], [0, 3]]);
     const c = make({ kind: 'lowrank', rank: 2 }, layers);
@@ -194,6 +209,7 @@ describe('new wire forms: round trip, byte length and information bound on real 
     { kind: 'dither', levels: 8, norm: 'l2', scalePrecision: 'f32' },
     { kind: 'lowrank', rank: 1 },
     { kind: 'lowrank', rank: 3, precision: 'f16' },
+    { kind: 'lowrank', rank: 2, vectorRatio: 0.25, precision: 'f32' },
   ];
   const layers = matrixLayers([[20, 12], [12], [5, 5], [1]]);
   it.each(specs.map((s) => [JSON.stringify(s), s] as const))('%s', (_l, spec) => {
@@ -284,6 +300,9 @@ describe('bad specs of the new kinds → PROXMESH_ERR_COMPRESSOR naming the fiel
     ['lowrank rank 0', { kind: 'lowrank', rank: 0 }, ['compressor.rank = 0']],
     ['lowrank rank 2.5', { kind: 'lowrank', rank: 2.5 }, ['compressor.rank = 2.5']],
     ['lowrank rank 2000', { kind: 'lowrank', rank: 2000 }, ['compressor.rank = 2000']],
+    ['lowrank vectorRatio 0', { kind: 'lowrank', rank: 1, vectorRatio: 0 }, ['compressor.vectorRatio = 0', '(0, 1]']],
+    ['lowrank vectorRatio 1.5', { kind: 'lowrank', rank: 1, vectorRatio: 1.5 }, ['compressor.vectorRatio = 1.5']],
+    ['lowrank vectorRatio string', { kind: 'lowrank', rank: 1, vectorRatio: '0.1' }, ['compressor.vectorRatio', "'0.1'"]],
     ['lowrank bad precision', { kind: 'lowrank', rank: 1, precision: 'bf16' }, ['compressor.precision', "'bf16'"]],
     ['lowrank in a chain', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5 }, { kind: 'lowrank', rank: 1 }] }, ['compressor.steps[1].kind', 'lowrank factors']],
     ['natural before another step', { kind: 'chain', steps: [{ kind: 'natural' }, { kind: 'topk', ratio: 0.5 }] }, ['compressor.steps[0].kind', 'only the last chain step']],
