@@ -25,7 +25,7 @@ import { WsTransport } from './transport/ws.ts';
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
 import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
-import { scheduleRow, unionNeighbours } from '../topologies/schedule.ts';
+import { scheduleRow, scheduleSends, unionNeighbours } from '../topologies/schedule.ts';
 
 export interface WorkerOptions {
   /** ws://host:port/control of the coordinator. */
@@ -199,7 +199,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const comm =
       schedule === null
         ? new NetworkCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal })
-        : new ScheduledCommunicator({ transport, self: msg.nodeId, rowAt: (k) => scheduleRow(schedule, k, msg.nodeId), neighbours, dim: problem.model.dim, signal: abort.signal });
+        : new ScheduledCommunicator({ transport, self: msg.nodeId, rowAt: (k) => scheduleRow(schedule, k, msg.nodeId), sendsAt: (k) => scheduleSends(schedule, k, msg.nodeId), neighbours, dim: problem.model.dim, signal: abort.signal });
     if (tornDown) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
     links = { transport, comm, abort };
     metrics.bind(transport, msg.runId, msg.nodeId);

@@ -27,10 +27,15 @@ export const TopologyScheduleSchema = Type.Union(
     Type.Object(
       {
         kind: Type.Literal('one-peer-exponential', {
-          description: 'One-peer exponential graph (after Ying et al. 2021), symmetric form: in round k node i averages with i XOR 2^(k mod log₂n), W_k = (I + P_k)/2; n must be a power of 2.',
+          description: 'One-peer exponential graph (Ying et al. 2021): τ = ⌈log₂n⌉ rounds, one peer per round, W_k = (I + P_k)/2.',
+        }),
+        form: Type.Union([Type.Literal('directed'), Type.Literal('symmetric')], {
+          default: 'directed',
+          description:
+            "'directed' (the paper's graph): in round k node i sends to i + 2^(k mod τ) and averages with what i − 2^(k mod τ) sent (any n; W_k doubly stochastic, not symmetric). 'symmetric': node i averages with i XOR 2^(k mod τ) (n a power of 2; W_k symmetric).",
         }),
       },
-      { additionalProperties: false, description: 'One peer per round; the product over one period of log₂n rounds is exactly J.' },
+      { additionalProperties: false, description: 'One peer per round; for n a power of 2 the product over one period is exactly J.' },
     ),
     Type.Object(
       {

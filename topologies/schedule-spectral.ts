@@ -37,23 +37,28 @@ export function spectralNorm(a: Float64Array, n: number): number {
   return Math.sqrt(Math.max(0, ev[n - 1]));
 }
 
-/** ρ_k = ‖W_k − J‖₂ for a symmetric W_k. */
+/** ρ_k = ‖W_k − J‖₂: the largest |eigenvalue| for a symmetric W_k, the spectral norm for a directed one. */
 export function roundRho(r: RoundMixing, n: number): number {
+  if (r.sends !== undefined) return spectralNorm(minusJ(roundToDense(r, n), n), n);
   const ev = symmetricEigenvalues(minusJ(roundToDense(r, n), n), n);
   return Math.max(Math.abs(ev[0]), Math.abs(ev[n - 1]));
 }
 
-/** W_0 W_1 ⋯ W_{P−1} (dense). */
+/**
+ * The period's effective mixing as node rows, A_{P−1} ⋯ A_1 A_0 (dense), where A_k holds the rows
+ * (x_i ← Σ_j (A_k)_ij x_j). In the paper's notation W_k = A_kᵀ and this is (W_0 W_1 ⋯ W_{P−1})ᵀ,
+ * which has the same ‖· − J‖₂.
+ */
 export function periodProduct(s: TopologySchedule): Float64Array {
   const n = s.n;
   let acc = roundToDense(s.rounds[0], n);
   for (let k = 1; k < s.period; k++) {
-    const w = roundToDense(s.rounds[k], n);
+    const a = roundToDense(s.rounds[k], n);
     const next = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       for (let t = 0; t < n; t++) {
-        const a = acc[i * n + t];
-        if (a !== 0) for (let j = 0; j < n; j++) next[i * n + j] += a * w[t * n + j];
+        const w = a[i * n + t];
+        if (w !== 0) for (let j = 0; j < n; j++) next[i * n + j] += w * acc[t * n + j];
       }
     }
     acc = next;

@@ -7,11 +7,13 @@
  *
  *   cycle:                 rounds = [W(base), W(then[0]), …]; each built by buildTopology
  *                          (nodes, weights and lazy inherited from the base unless given).
- *   one-peer-exponential:  τ = log₂n rounds; in round t node i averages with i XOR 2^t,
- *                          W_t = (I + P_t)/2. Ying et al. (NeurIPS 2021) send i → i + 2^t (a directed,
- *                          non-symmetric W); pairing by XOR is its symmetric one-peer counterpart
- *                          (hypercube dimension exchange): partner i ± 2^t, one peer per round, and
- *                          Π_t W_t = J exactly for n a power of 2, as for the directed graph.
+ *   one-peer-exponential:  τ = ⌈log₂n⌉ rounds, W_t = (I + P_t)/2 with one peer per round.
+ *                          form 'directed' (Ying et al., NeurIPS 2021): node i sends to i + 2^t and
+ *                          averages x_i with x_{i−2^t} (mod n): W_t is doubly stochastic but not
+ *                          symmetric, so the round's senders and receivers differ (`sends`).
+ *                          form 'symmetric': i averages with i XOR 2^t = i ± 2^t (hypercube
+ *                          dimension exchange; n a power of 2), W_t symmetric.
+ *                          For n a power of 2 both give Π_t W_t = J exactly.
  *   random-matching:       `period` rounds, each a uniformly random perfect matching (a seeded
  *                          permutation paired off; odd n leaves its last node alone), W = (I + P)/2.
  *   dropout:               `period` rounds; each base edge survives with probability 1 − p (one draw
@@ -29,10 +31,21 @@ import { mixingRow } from './mixing.ts';
 import { edgeList } from './graph.ts';
 import { mixingError, topologyError } from './errors.ts';
 
-/** One round's W as node rows. */
+/**
+ * One round's W as node rows: rows[i] is what node i mixes (its in-neighbours j with (W_k)_ij > 0,
+ * self included). For a symmetric W_k node i also sends to exactly the others of rows[i]; a
+ * directed round lists its out-neighbours in `sends[i]` (j ∈ sends[i] ⇔ i ∈ rows[j]).
+ */
 export interface RoundMixing {
   readonly name: string;
   readonly rows: readonly MixingRow[];
+  readonly sends?: readonly Int32Array[];
+}
+
+/** The nodes node i sends to in round r (self excluded, ascending). */
+export function roundSends(r: RoundMixing, i: number): Int32Array {
+  if (r.sends !== undefined) return r.sends[i];
+  return r.rows[i].ids.filter((j) => j !== i);
 }
 
 export interface TopologySchedule {
@@ -53,10 +66,18 @@ export function scheduleRow(s: TopologySchedule, k: number, i: number): MixingRo
   return s.rounds[roundIndex(s, k)].rows[i];
 }
 
+/** The nodes node i sends to in round k (self excluded). */
+export function scheduleSends(s: TopologySchedule, k: number, i: number): Int32Array {
+  return roundSends(s.rounds[roundIndex(s, k)], i);
+}
+
 /** Every node node i exchanges with in some round (self excluded), ascending: the links it opens. */
 export function unionNeighbours(s: TopologySchedule, i: number): number[] {
   const set = new Set<number>();
-  for (const r of s.rounds) for (const j of r.rows[i].ids) if (j !== i) set.add(j);
+  for (const r of s.rounds) {
+    for (const j of r.rows[i].ids) if (j !== i) set.add(j);
+    for (const j of roundSends(r, i)) set.add(j);
+  }
   return [...set].sort((a, b) => a - b);
 }
 
@@ -89,6 +110,10 @@ function rowsFrom(n: number, nbrs: readonly number[][], w: (i: number, j: number
 }
 
 /** (I + W)/2 row by row. */
+function lazyRound(r: RoundMixing): RoundMixing {
+  return { name: `lazy(${r.name})`, rows: lazyRows(r.rows), ...(r.sends === undefined ? {} : { sends: r.sends }) };
+}
+
 function lazyRows(rows: readonly MixingRow[]): MixingRow[] {
   return rows.map((r, i) => {
     const weights = Float64Array.from(r.weights, (w, p) => (r.ids[p] === i ? (1 + w) / 2 : w / 2));
@@ -101,9 +126,26 @@ function pairRows(n: number, partner: Int32Array): MixingRow[] {
   return rowsFrom(n, nbrs, () => 0.5);
 }
 
+/** Directed one-peer rounds: i sends to i + 2^t, mixes (x_i + x_{i−2^t})/2 (mod n), t < ⌈log₂n⌉. */
+function onePeerDirected(n: number): RoundMixing[] {
+  if (n < 2) throw topologyError(`topology.schedule one-peer-exponential needs nodes ≥ 2, got ${n}`, { param: 'schedule.kind', got: n });
+  const tau = Math.ceil(Math.log2(n));
+  const out: RoundMixing[] = [];
+  for (let t = 0; t < tau; t++) {
+    const h = 2 ** t;
+    const rows = Array.from({ length: n }, (_, i): MixingRow => {
+      const from = (i - h + n) % n;
+      return { ids: Int32Array.from([i, from].sort((a, b) => a - b)), weights: Float64Array.of(0.5, 0.5) };
+    });
+    const sends = Array.from({ length: n }, (_, i) => Int32Array.of((i + h) % n));
+    out.push({ name: `one-peer(+2^${t})`, rows, sends });
+  }
+  return out;
+}
+
 function onePeerExponential(n: number): RoundMixing[] {
   if (n < 2 || (n & (n - 1)) !== 0) {
-    throw topologyError(`topology.schedule one-peer-exponential needs nodes = a power of 2 (≥ 2), got ${n}; use 2, 4, 8, … nodes or another schedule kind`, {
+    throw topologyError(`topology.schedule one-peer-exponential with form 'symmetric' needs nodes = a power of 2 (≥ 2), got ${n}; use 2, 4, 8, … nodes or form 'directed'`, {
       param: 'schedule.kind',
       got: n,
     });
@@ -186,9 +228,23 @@ export function validateRound(r: RoundMixing, n: number, k: number): void {
     }
     if (Math.abs(sum - 1) > 1e-12) throw mixingError(`schedule round ${k}: row ${i} sums to ${sum}, not 1`, { round: k, node: i });
   });
-  for (const [key, w] of at) {
-    const [i, j] = key.split(',');
-    if (at.get(`${j},${i}`) !== w) throw mixingError(`schedule round ${k}: W[${i}][${j}] = ${w} but W[${j}][${i}] = ${at.get(`${j},${i}`) ?? 0} (not symmetric)`, { round: k });
+  if (r.sends === undefined) {
+    for (const [key, w] of at) {
+      const [i, j] = key.split(',');
+      if (at.get(`${j},${i}`) !== w) throw mixingError(`schedule round ${k}: W[${i}][${j}] = ${w} but W[${j}][${i}] = ${at.get(`${j},${i}`) ?? 0} (not symmetric)`, { round: k });
+    }
+    return;
+  }
+  // Directed: columns must sum to 1 too (each sender's weights, what keeps the mean), and the
+  // senders must be exactly the in-neighbours: j ∈ sends[i] ⇔ i ∈ rows[j], j ≠ i.
+  const col = new Float64Array(n);
+  for (const [key, w] of at) col[Number(key.split(',')[1])] += w;
+  col.forEach((c, j) => {
+    if (Math.abs(c - 1) > 1e-12) throw mixingError(`schedule round ${k}: column ${j} sums to ${c}, not 1 (W_k not doubly stochastic)`, { round: k, node: j });
+  });
+  for (let i = 0; i < n; i++) {
+    for (const j of r.sends[i]) if (!at.has(`${j},${i}`) || j === i) throw mixingError(`schedule round ${k}: node ${i} sends to ${j}, which does not mix it`, { round: k, node: i });
+    for (const j of r.rows[i].ids) if (j !== i && !r.sends[j].includes(i)) throw mixingError(`schedule round ${k}: node ${i} mixes ${j}, which does not send to it`, { round: k, node: i });
   }
 }
 
@@ -206,7 +262,7 @@ export function buildSchedule(spec: TopologySpec, base: BuiltTopology, rng: Rng)
       rounds = cycle(base, (s.then ?? []) as Record<string, unknown>[], rng);
       break;
     case 'one-peer-exponential':
-      rounds = onePeerExponential(n);
+      rounds = (s.form ?? 'directed') === 'directed' ? onePeerDirected(n) : onePeerExponential(n);
       break;
     case 'random-matching':
       rounds = randomMatching(n, s.period ?? 16, rng);
@@ -220,7 +276,7 @@ export function buildSchedule(spec: TopologySpec, base: BuiltTopology, rng: Rng)
     default:
       throw topologyError(`topology.schedule.kind = ${JSON.stringify((s as { kind: unknown }).kind)} is unknown; use cycle | one-peer-exponential | random-matching | dropout`, { param: 'schedule.kind' });
   }
-  if (s.kind !== 'cycle' && base.spec.lazy) rounds = rounds.map((r) => ({ name: `lazy(${r.name})`, rows: lazyRows(r.rows) }));
+  if (s.kind !== 'cycle' && base.spec.lazy) rounds = rounds.map(lazyRound);
   rounds.forEach((r, k) => validateRound(r, n, k));
   return { n, name: `${s.kind}(${rounds.length} rounds)`, rounds, period: rounds.length };
 }

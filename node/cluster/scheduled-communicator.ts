@@ -1,7 +1,8 @@
 /**
  * The Communicator of a cluster node on a time-varying topology (issue 13 item 1). The worker opens
  * links to the union of its neighbours over the schedule; in round k, exchange(k, phase, msg) sends
- * the encoded msg only to the other ids of its row of W_k and waits only for their frames, returning
+ * the encoded msg only to its round-k receivers (the other ids of its row of W_k, or the round's
+ * `sends` for a directed W_k) and waits only for the other ids of its row, returning
  * them aligned with that row (self entry = msg). Otherwise it is NetworkCommunicator's exchange
  * (node/transport/network-communicator.ts): one encode per exchange, payload bytes counted per peer
  * as the simulator's ScheduledMemoryNetwork counts them, so metrics.ndjson stays byte-identical.
@@ -20,6 +21,8 @@ export interface ScheduledCommunicatorOptions {
   readonly self: number;
   /** This node's row of W_k for round k (k = −1: the initial exchange). */
   readonly rowAt: (round: number) => MixingRow;
+  /** Whom it sends to in round k (self excluded); default: the others of rowAt(k) (symmetric W_k). */
+  readonly sendsAt?: (round: number) => ArrayLike<number>;
   /** Union of the neighbours over the schedule (self excluded): frames from them are accepted. */
   readonly neighbours: readonly number[];
   readonly dim: number;
@@ -50,14 +53,15 @@ export class ScheduledCommunicator implements Communicator {
     const { transport, signal, self } = this.opts;
     const ids = Array.from(this.opts.rowAt(round).ids);
     const others = ids.filter((p) => p !== self);
+    const targets = this.opts.sendsAt === undefined ? others : Array.from(this.opts.sendsAt(round));
     transport.setRound(round);
     const t0 = performance.now();
     const payload = encodePayload(msg);
     const t1 = performance.now();
     const arrived = this.inbox.waitFor(round, phase, others, { signal });
     arrived.catch(() => {}); // observed below
-    await Promise.all(others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
-    this.counters.payloadBytesSent += payload.length * others.length;
+    await Promise.all(targets.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+    this.counters.payloadBytesSent += payload.length * targets.length;
     const payloads = await arrived;
     const t2 = performance.now();
     this.counters.exchanges++;

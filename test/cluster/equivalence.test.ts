@@ -38,7 +38,7 @@ const cases: [string, Record<string, unknown>][] = [
     },
     compression: { x: { kind: 'lowrank', rank: 1, precision: 'f32' }, y: { kind: 'identity' } },
   }],
-  // Issue 13 time-varying topology: one peer per round (i XOR 2^(k mod 2)), links to the union, exchanges with the round's peer only.
+  // Issue 13 time-varying topology: directed one-peer exponential (i sends to i + 2^(k mod 2), mixes with i − 2^(k mod 2)), links to the union, exchanges with the round's peers only.
   ['DProxSGT + one-peer exponential schedule', {
     algorithm: { name: 'dproxsgt', eta: 0.05 },
     topology: { kind: 'hypercube', nodes: 4, schedule: { kind: 'one-peer-exponential' } },

@@ -15,11 +15,11 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('topology command with --schedule', () => {
-  it('text: one line per round with ρ_k, then ρ of the product (one-peer exponential: 1, 1, 1 and 0)', () => {
+  it('text: one line per round with ρ_k, then ρ of the product (one-peer exponential on 8: cos(π/8), 1, 1 and 0)', () => {
     const { stdout } = runTopologyCommand({ ...base, kind: 'hypercube', nodes: 8, schedule: '{"kind":"one-peer-exponential"}' });
     expect(stdout).toContain('schedule one-peer-exponential(3 rounds)');
-    expect(stdout).toMatch(/round 0 +rho_k +1\.000000 +one-peer\(2\^0\)/);
-    expect(stdout).toMatch(/round 2 +rho_k +1\.000000 +one-peer\(2\^2\)/);
+    expect(stdout).toMatch(/round 0 +rho_k +0\.923880 +one-peer\(\+2\^0\)/);
+    expect(stdout).toMatch(/round 2 +rho_k +1\.000000 +one-peer\(\+2\^2\)/);
     expect(stdout).toMatch(/rho\(W_0 \.\.\. W_\{P-1\}\) +0\.000000/);
   });
 
@@ -49,7 +49,7 @@ describe('topology command with --schedule', () => {
     expect(codeOf(() => runTopologyCommand({ ...base, kind: 'ring', nodes: 4, schedule }))).toBe(code);
   });
 
-  it('one-peer exponential on 6 nodes → PROXMESH_ERR_TOPOLOGY (n must be a power of 2)', () => {
-    expect(codeOf(() => runTopologyCommand({ ...base, kind: 'ring', nodes: 6, schedule: '{"kind":"one-peer-exponential"}' }))).toBe('PROXMESH_ERR_TOPOLOGY');
+  it('symmetric one-peer exponential on 6 nodes → PROXMESH_ERR_TOPOLOGY (n must be a power of 2)', () => {
+    expect(codeOf(() => runTopologyCommand({ ...base, kind: 'ring', nodes: 6, schedule: '{"kind":"one-peer-exponential","form":"symmetric"}' }))).toBe('PROXMESH_ERR_TOPOLOGY');
   });
 });

@@ -45,8 +45,9 @@ function codeOf(fn: () => unknown): string {
 const KINDS: Array<[string, Record<string, unknown>]> = [
   ['cycle ring → complete → star', { kind: 'ring', nodes: 6, schedule: { kind: 'cycle', then: [{ kind: 'complete' }, { kind: 'star', weights: 'max-degree' }] } }],
   ['cycle lazy', { kind: 'ring', nodes: 5, lazy: true, schedule: { kind: 'cycle', then: [{ kind: 'path' }] } }],
-  ['one-peer-exponential n = 8', { kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential' } }],
-  ['one-peer-exponential n = 16 lazy', { kind: 'hypercube', nodes: 16, lazy: true, schedule: { kind: 'one-peer-exponential' } }],
+  ['one-peer-exponential n = 8 (directed)', { kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential' } }],
+  ['one-peer-exponential n = 6 (directed)', { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential' } }],
+  ['one-peer-exponential n = 16 symmetric lazy', { kind: 'hypercube', nodes: 16, lazy: true, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } }],
   ['random-matching n = 6', { kind: 'complete', nodes: 6, schedule: { kind: 'random-matching', period: 5 } }],
   ['random-matching n = 7 (odd)', { kind: 'complete', nodes: 7, schedule: { kind: 'random-matching', period: 5 } }],
   ['dropout p = 0.5 on a torus', { kind: 'torus', nodes: 9, schedule: { kind: 'dropout', p: 0.5, period: 6 } }],
@@ -55,14 +56,18 @@ const KINDS: Array<[string, Record<string, unknown>]> = [
 
 describe.each(KINDS)('%s', (_l, topo) => {
   const s = schedule(topo);
-  it('every W_k is symmetric, nonnegative and doubly stochastic', () => {
+  it('every W_k is nonnegative, doubly stochastic, and symmetric unless the round is directed', () => {
     for (const r of s.rounds) {
       const W = roundToDense(r, s.n);
       for (let i = 0; i < s.n; i++) {
         let row = 0, col = 0;
+        if (r.sends !== undefined) {
+          // directed: i receives from j ⇔ j sends to i
+          for (let j = 0; j < s.n; j++) if (j !== i) expect(W[i * s.n + j] > 0).toBe(Array.from(r.sends[j]).includes(i));
+        }
         for (let j = 0; j < s.n; j++) {
           expect(W[i * s.n + j]).toBeGreaterThanOrEqual(0);
-          expect(W[i * s.n + j]).toBe(W[j * s.n + i]);
+          if (r.sends === undefined) expect(W[i * s.n + j]).toBe(W[j * s.n + i]);
           row += W[i * s.n + j];
           col += W[j * s.n + i];
         }
@@ -87,8 +92,37 @@ describe.each(KINDS)('%s', (_l, topo) => {
 });
 
 describe('kinds: exact structure and spectra', () => {
-  it('one-peer exponential: round t pairs i with i XOR 2^t at weight 1/2; ρ_t = 1; Π_t W_t = J exactly (ρ_Π = 0)', () => {
-    const s = schedule({ kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential' } });
+  it('one-peer exponential, directed (Ying et al.): round t, i sends to i + 2^t and mixes (x_i + x_{i−2^t})/2; Π = J for n = 8', () => {
+    for (const n of [8, 6, 5]) {
+      const s = schedule({ kind: 'ring', nodes: n, schedule: { kind: 'one-peer-exponential' } });
+      expect(s.period).toBe(Math.ceil(Math.log2(n)));
+      s.rounds.forEach((r, t) => {
+        const h = 2 ** t;
+        r.rows.forEach((row, i) => {
+          expect(Array.from(row.ids)).toEqual([i, (i - h + n) % n].sort((a, b) => a - b));
+          expect(Array.from(row.weights)).toEqual([0.5, 0.5]);
+          expect(Array.from(r.sends![i])).toEqual([(i + h) % n]);
+        });
+      });
+      const sp = scheduleSpectral(s);
+      // W_t = (I + P_h)/2 is circulant (normal): ‖W_t − J‖₂ = max_{m=1..n−1} |cos(π m h / n)|.
+      sp.rhos.forEach((rho, t) => {
+        let want = 0;
+        for (let m = 1; m < n; m++) want = Math.max(want, Math.abs(Math.cos((Math.PI * m * 2 ** t) / n)));
+        expect(rho).toBeCloseTo(want, 12);
+      });
+      if (n === 8) {
+        for (const v of periodProduct(s)) expect(v).toBe(1 / 8);
+        expect(sp.productRho).toBeLessThan(1e-12);
+      } else {
+        expect(sp.productRho).toBeGreaterThan(1e-3); // not a power of 2: no exact averaging in one period
+        expect(sp.productRho).toBeLessThan(1);
+      }
+    }
+  });
+
+  it('one-peer exponential, symmetric: round t pairs i with i XOR 2^t at weight 1/2; ρ_t = 1; Π_t W_t = J exactly (ρ_Π = 0)', () => {
+    const s = schedule({ kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } });
     expect(s.period).toBe(3);
     s.rounds.forEach((r, t) => {
       r.rows.forEach((row, i) => {
@@ -254,6 +288,7 @@ describe('bad inputs', () => {
     ['period 1.5', { kind: 'random-matching', period: 1.5 }],
     ['unknown kind', { kind: 'gossip' }],
     ['unknown key', { kind: 'one-peer-exponential', period: 3 }],
+    ['unknown form', { kind: 'one-peer-exponential', form: 'ring' }],
     ['cycle without then', { kind: 'cycle' }],
     ['then item without kind', { kind: 'cycle', then: [{ nodes: 4 }] }],
   ])('schema: %s → PROXMESH_ERR_CONFIG', (_l, sched) => {
@@ -276,8 +311,9 @@ describe('bad inputs', () => {
   });
 
   it.each([
-    ['one-peer-exponential on 6 nodes', { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential' } }, 'power of 2'],
-    ['one-peer-exponential on 1 node', { kind: 'complete', nodes: 1, schedule: { kind: 'one-peer-exponential' } }, 'power of 2'],
+    ['symmetric one-peer-exponential on 6 nodes', { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } }, 'power of 2'],
+    ['symmetric one-peer-exponential on 1 node', { kind: 'complete', nodes: 1, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } }, 'power of 2'],
+    ['directed one-peer-exponential on 1 node', { kind: 'complete', nodes: 1, schedule: { kind: 'one-peer-exponential' } }, 'nodes ≥ 2'],
     ['then item with other nodes', { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', nodes: 5 }] } }, 'then[0].nodes'],
     ['then item of unknown kind', { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'moebius' }] } }, 'then[0]'],
     ['then item with a bad parameter', { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', degree: 3 }] } }, 'then[0]'],
