@@ -116,9 +116,11 @@ export function summaryFactsOf(config: FrozenConfig, topology: BuiltTopology, pr
   const specs = channelSpecs(config);
   const nameOf = (spec: CompressorSpec, purpose: string) =>
     compressorFactory(spec)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name;
+  // A time-varying topology names its schedule beside the base graph (spectral facts stay the base W's).
+  const schedule = (config.topology as { schedule?: unknown }).schedule === undefined ? null : buildRunSchedule(config, topology, buildAlgorithm(config));
   return {
     algorithm: config.algorithm.name,
-    topology: topology.graph.name,
+    topology: schedule === null ? topology.graph.name : `${topology.graph.name}, schedule ${schedule.name}`,
     mixing: topology.mixing.name,
     nodes: topology.graph.n,
     dim: problem.model.dim,

@@ -219,6 +219,20 @@ describe('reductions through the simulator (byte-identical metrics.ndjson)', () 
     expect(await run({ kind: 'ring', nodes: 5, schedule: { kind: 'dropout', p: 0, period: 2 } })).toBe(plain);
     expect(await run({ kind: 'ring', nodes: 5, schedule: { kind: 'cycle', then: [{ kind: 'complete' }] } })).not.toBe(plain);
   });
+  it('summary.json names the schedule beside the base graph', async () => {
+    const cfg = (topology: Record<string, unknown>) =>
+      loadConfig({
+        iterations: 2,
+        evalEvery: 1,
+        algorithm: { name: 'dproxsgt', eta: 0.05 },
+        problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' } },
+        topology,
+      });
+    expect((await runSimulation(cfg({ kind: 'ring', nodes: 4, schedule: { kind: 'one-peer-exponential' } }), { outDir: null })).summary.topology).toBe(
+      'ring(n=4), schedule one-peer-exponential(2 rounds)',
+    );
+    expect((await runSimulation(cfg({ kind: 'ring', nodes: 4 }), { outDir: null })).summary.topology).toBe('ring(n=4)');
+  });
   it('deepstorm and dpsgd: a cycle of one graph is the static topology', async () => {
     for (const algorithm of [{ name: 'deepstorm', eta: 0.05, initBatches: 2 }, { name: 'dpsgd', eta: 0.05 }]) {
       expect(await run({ kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [] } }, algorithm)).toBe(await run({ kind: 'ring', nodes: 4 }, algorithm));
