@@ -13,6 +13,7 @@ import { loadDataset } from '../node/problem/datasets/registry.ts';
 import { createLogistic } from '../node/problem/models/logistic.ts';
 import { createSoftmax } from '../node/problem/models/softmax.ts';
 import type { CsrMatrix, Dataset, DenseMatrix, Model } from '../node/problem/types.ts';
+import { gemmTable } from './gemm-kernels.ts';
 import { type BenchOptions, type BenchReport, fixed, int, ratio, sig, sinkCheck, timeInterleaved, timingFor } from './harness.ts';
 
 /** The kernel signature both sides share: mean loss, gradient written into `grad`. */
@@ -204,6 +205,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           slow.length === 0 ? 'Every kernel is at least as fast as its reference loop.' : `SLOWER than the reference loop (ratio < 1): ${slow.join('; ')}.`,
         ],
       },
+      gemmTable(t, opts.quick),
     ],
   };
 }

@@ -11,10 +11,13 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { ProxmeshError, isErrorCode } from '../node/errors.ts';
-import type { CoordinatorMsg, RegisterMsg, ReportMsg, WorkerMsg } from '../node/cluster/control-protocol.ts';
+import type { CoordinatorMsg, RegisterMsg, ReportMsg, StartupSplit, WorkerMsg } from '../node/cluster/control-protocol.ts';
 import { aggregateReports, type AggregateContext, type MetricsRow, type NodeReport } from '../node/eval/aggregate-reports.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunContextFactory, RunStore, RunSpec } from './run-types.ts';
+
+/** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
+interface StepSplitSum { compute: number; encode: number; send: number; wait: number; nodes: number }
 
 export type RunState = 'waiting' | 'assigned' | 'running' | 'done' | 'failed';
 
@@ -43,6 +46,11 @@ interface Run {
   ready: Set<number>;
   doneNodes: Set<number>;
   pending: Map<number, NodeReport[]>;
+  /** Σ over nodes of the reported mean step split (seconds per iteration), by report iteration (timings.ndjson). */
+  pendingSplit: Map<number, StepSplitSum>;
+  /** Each ready worker's start-up split, and when the run was assigned (timings.ndjson). */
+  startups: StartupSplit[];
+  tAssigned: number;
   lastIter: number[];
   /** cumulative bytes per node at the previous evaluation (for the Prometheus counter's increments) */
   lastBytes: number[];
@@ -112,7 +120,7 @@ export class RunManager extends EventEmitter {
     const { ctx, store, n, iterations, spectralGap } = built;
     const run: Run = {
       id, spec, n, iterations, state: 'waiting', nodes: [], ready: new Set(), doneNodes: new Set(),
-      pending: new Map(), lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
+      pending: new Map(), pendingSplit: new Map(), startups: [], tAssigned: 0, lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
       createdAt: new Date().toISOString(), finishedAt: null, t0: performance.now(), tStart: 0, tLastRow: 0,
     };
     this.runs.set(id, run);
@@ -188,6 +196,7 @@ export class RunManager extends EventEmitter {
       case 'ready': {
         const run = this.runFor(msg.runId, conn, msg.nodeId);
         if (!run) return;
+        if (!run.ready.has(msg.nodeId) && msg.startup) run.startups.push(msg.startup);
         run.ready.add(msg.nodeId);
         if (run.ready.size === run.n && run.state === 'assigned') void this.start(run);
         return;
@@ -240,31 +249,61 @@ export class RunManager extends EventEmitter {
     this.setState(run, 'running');
     run.tStart = run.tLastRow = performance.now();
     run.store.appendTiming?.({ phase: 'startup', seconds: (run.tStart - run.t0) / 1000 });
+    if (run.startups.length > 0) {
+      // Where start-up went: until every worker registered (process spawn and load, seen from here),
+      // and per worker (mean and max over nodes): Node + module loading, the run's data, the peer links.
+      const stat = (k: keyof StartupSplit) => {
+        const xs = run.startups.map((s) => s[k]);
+        return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs) };
+      };
+      run.store.appendTiming?.({
+        phase: 'startup-split', registered: (run.tAssigned - run.t0) / 1000,
+        load: stat('load'), config: stat('config'), data: stat('data'), connect: stat('connect'), ready: (run.tStart - run.tAssigned) / 1000,
+      });
+    }
     for (const c of run.nodes) c.send({ t: 'start', runId: run.id });
   }
 
+  /**
+   * Assigns the run once enough workers are registered. A worker hosts a block of B consecutive
+   * node ids (its registered `nodes`, default 1): with ordinals (a StatefulSet, the local cluster),
+   * the worker of ordinal o hosts o·B … o·B + B − 1, and every ordinal up to ⌈n/B⌉ − 1 must be
+   * present; without, blocks follow registration order.
+   */
   private tryAssign(): void {
     const run = this.active;
     if (!run || run.state !== 'waiting') return;
     const registered = [...this.workers.values()].filter((w) => w.registration !== null);
-    if (registered.length < run.n) return;
     const withOrdinal = registered.filter((w) => w.registration!.ordinal !== null);
-    let nodes: WorkerConn[];
-    if (withOrdinal.length >= run.n) {
-      nodes = new Array(run.n);
-      for (const w of withOrdinal) {
-        const o = w.registration!.ordinal!;
-        if (o < run.n && !nodes[o]) nodes[o] = w;
+    const nodes: WorkerConn[] = new Array(run.n);
+    const blocks: { conn: WorkerConn; ids: number[] }[] = [];
+    const take = (w: WorkerConn, first: number) => {
+      const ids: number[] = [];
+      for (let id = first; id < Math.min(run.n, first + (w.registration!.nodes ?? 1)); id++) {
+        if (nodes[id]) return;
+        ids.push(id);
       }
-      if (nodes.filter(Boolean).length < run.n) return; // wait until ordinals 0..n−1 are all present
+      for (const id of ids) nodes[id] = w;
+      if (ids.length) blocks.push({ conn: w, ids });
+    };
+    const byOrdinal = withOrdinal.length > 0 && withOrdinal.length === registered.length;
+    if (byOrdinal) {
+      for (const w of withOrdinal) take(w, w.registration!.ordinal! * (w.registration!.nodes ?? 1));
     } else {
-      nodes = registered.slice(0, run.n);
+      let next = 0;
+      for (const w of registered) {
+        if (next >= run.n) break;
+        take(w, next);
+        next += w.registration!.nodes ?? 1;
+      }
     }
+    for (let id = 0; id < run.n; id++) if (!nodes[id]) return; // wait until every node has a worker
     run.nodes = nodes;
     const peers = nodes.map((w, id) => ({ id, url: w.registration!.peerUrl }));
-    for (let id = 0; id < run.n; id++) {
-      nodes[id].send({ t: 'assign', runId: run.id, nodeId: id, config: run.spec.config, peers });
+    for (const b of blocks) {
+      b.conn.send({ t: 'assign', runId: run.id, nodeId: b.ids[0], config: run.spec.config, peers, ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}) });
     }
+    run.tAssigned = performance.now();
     this.setState(run, 'assigned');
   }
 
@@ -292,6 +331,15 @@ export class RunManager extends EventEmitter {
     if (!slot) {
       slot = new Array(run.n);
       run.pending.set(msg.iter, slot);
+    }
+    if (msg.stepSeconds) {
+      let s = run.pendingSplit.get(msg.iter);
+      if (!s) run.pendingSplit.set(msg.iter, (s = { compute: 0, encode: 0, send: 0, wait: 0, nodes: 0 }));
+      s.compute += msg.stepSeconds.compute;
+      s.encode += msg.stepSeconds.encode;
+      s.send += msg.stepSeconds.send ?? 0;
+      s.wait += msg.stepSeconds.wait;
+      s.nodes++;
     }
     slot[msg.nodeId] = { nodeId: msg.nodeId, iter: msg.iter, x: msg.x, lossSum: msg.lossSum, lossCount: msg.lossCount, bytesSent: msg.bytesSent };
     // Per-node facts for live views (coordinator/dashboard/server/node-stats.ts).
@@ -324,6 +372,16 @@ export class RunManager extends EventEmitter {
     const tDone = performance.now();
     // 'iterations' = wall time until the slowest node's report arrived since the previous row
     if (prev) run.store.appendTiming?.({ phase: 'iterations', from: prev.iter, to: row.iter, seconds: (tEval - run.tLastRow) / 1000 });
+    const split = run.pendingSplit.get(row.iter);
+    run.pendingSplit.delete(row.iter);
+    if (prev && split && split.nodes > 0) {
+      // Where an iteration's time went, as the nodes measured it (mean over nodes, seconds per iteration).
+      const mean = (x: number) => x / split.nodes;
+      run.store.appendTiming?.({
+        phase: 'step-split', from: prev.iter, to: row.iter,
+        compute: mean(split.compute), encode: mean(split.encode), send: mean(split.send), wait: mean(split.wait),
+      });
+    }
     run.store.appendTiming?.({ phase: 'eval', iter: row.iter, seconds: (tDone - tEval) / 1000 });
     run.tLastRow = tDone;
     run.rows.push(row);

@@ -25,4 +25,7 @@ export interface RunContext {
   readonly spectralGap: number;
 }
 
-export type RunContextFactory = (spec: RunSpec, runId: string) => Promise<RunContext>;
+export type RunContextFactory = ((spec: RunSpec, runId: string) => Promise<RunContext>) & {
+  /** Releases what the factory holds (its set-up thread); the app calls it when it closes. */
+  close?: () => Promise<void>;
+};

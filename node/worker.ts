@@ -8,7 +8,7 @@
  *     evalEvery iterations and at k = K it reports (x_i, Σ loss, bytes) to the coordinator.
  *  4. Exits 0 after `stop` (done) or SIGTERM; exits 1 when its run fails.
  */
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -17,11 +17,16 @@ import { loadConfig } from './config/load.ts';
 import type { FrozenConfig } from './config/schema.ts';
 import { maxFrameBytes } from './codec/frame.ts';
 import { ProxmeshError } from './errors.ts';
+import { CLOSE_UNAUTHORIZED, WorkerAuth } from './cluster/control-auth.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow } from './sim/assemble.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount } from './sim/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
+import { RoundInbox } from './transport/round-inbox.ts';
+import type { PeerTransport } from './transport/types.ts';
+import { BlockTransport } from './cluster/block-transport.ts';
+import { acceptPeerLinks, boundPort, closeHttp, listenHttp, nodePath } from './cluster/peer-listener.ts';
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
 import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
@@ -41,6 +46,11 @@ export interface WorkerOptions {
   /** /metrics listener (null: no metrics server). */
   readonly metricsHost: string;
   readonly metricsPort: number | null;
+  /**
+   * How many nodes this process hosts (default 1). With B, the worker of ordinal o hosts nodes
+   * o·B … o·B + B − 1; nodes of one process exchange through memory.
+   */
+  readonly nodesPerWorker?: number;
   /** A peer silent this long fails the run (ms). */
   readonly peerTimeoutMs?: number;
   /** Ping interval for peer links (ms). */
@@ -57,50 +67,66 @@ interface Active {
   readonly runId: string;
   readonly nodeId: number;
   readonly config: FrozenConfig;
-  readonly transport: WsTransport;
-  /** The network communicator, with the codec and wait seconds of its exchanges. */
+  readonly transport: PeerTransport;
+  /** The network communicator (static W) or the scheduled one (topology.schedule), with the codec, send and wait seconds of its exchanges. */
   readonly comm: NetworkCommunicator | ScheduledCommunicator;
   readonly ctx: NodeContext;
   readonly algorithm: NodeAlgorithm<any>;
   readonly problem: BuiltProblem;
-  readonly abort: AbortController;
   started: boolean;
 }
 
 /** Runs the worker until its run ends; resolves with the process exit status. */
 export async function runWorker(opts: WorkerOptions): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Since the process started: Node's start-up and this module graph's loading (timings.ndjson).
+  const tLoaded = performance.now();
   const metrics = createWorkerMetrics();
-  const peerPort = opts.listenPort === 0 ? await freePort(opts.listenHost) : opts.listenPort;
+  // The peer listener is bound once, here, on the configured port or port 0, and the bound port is
+  // what the worker registers: no port is picked, released and bound again later (with many workers
+  // another process's outgoing connection can take it in between: EADDRINUSE). The run's transport
+  // accepts its peer links on this server (WsTransport `server`).
+  const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links');
+  const peerPort = boundPort(peerServer);
   const advertise = opts.advertiseHost ?? opts.listenHost;
   let metricsServer: Server | null = null;
   let metricsUrl: string | null = null;
+  const closeServers = async () => {
+    await closeHttp(peerServer);
+    if (metricsServer) await closeHttp(metricsServer);
+  };
   if (opts.metricsPort !== null) {
-    const m = await serveMetrics(metrics, opts.metricsHost, opts.metricsPort);
-    metricsServer = m.server;
-    metricsUrl = `http://${opts.metricsHost === '0.0.0.0' ? advertise : opts.metricsHost}:${m.port}/metrics`;
+    try {
+      const m = await serveMetrics(metrics, opts.metricsHost, opts.metricsPort);
+      metricsServer = m.server;
+      metricsUrl = `http://${opts.metricsHost === '0.0.0.0' ? advertise : opts.metricsHost}:${m.port}/metrics`;
+    } catch (err) {
+      await closeServers();
+      throw new ProxmeshError('PROXMESH_ERR_IO', `worker cannot serve /metrics on ${opts.metricsHost}:${opts.metricsPort}: ${(err as Error).message}`);
+    }
   }
   const codec = createControlCodec();
   let control: WebSocket | null;
   try {
     control = await connectControl(opts, log);
   } catch (err) {
-    if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+    await closeServers();
     throw err;
   }
   if (control === null) {
-    // SIGTERM (or stop) while still looking for the coordinator: nothing to tear down but /metrics.
+    // SIGTERM (or stop) while still looking for the coordinator: nothing to tear down but the listeners.
     log('worker: stopped before reaching the coordinator');
-    if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+    await closeServers();
     return 0;
   }
   const send = (msg: WorkerMsg) => {
     if (control.readyState === WebSocket.OPEN) control.send(codec.encode(msg));
   };
-  let active: Active | null = null;
+  let actives: Active[] | null = null;
   let assigning = false;
-  /** The run's transport and communicator from the moment they exist (before `active` is set). */
-  let links: { transport: WsTransport; comm: NetworkCommunicator | ScheduledCommunicator; abort: AbortController } | null = null;
+  /** The run's transports and communicators from the moment they exist (before `actives` is set). */
+  const links: { transport: PeerTransport; comm: NetworkCommunicator | ScheduledCommunicator }[] = [];
+  const abort = new AbortController();
   let tornDown = false;
 
   const finished = new Promise<number>((resolve) => {
@@ -108,16 +134,15 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const teardown = async (status: number) => {
       if (tornDown) return;
       tornDown = true;
-      // `links`, not `active`: a stop or SIGTERM while the peer links are still being opened must
-      // close them too, or their listener would keep this process alive.
-      if (links) {
-        links.abort.abort(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped'));
-        links.comm.close();
-        await links.transport.stop().catch(() => {});
-      }
+      // `links`, not `actives`: a stop or SIGTERM while the peer links are still being opened must
+      // close them too, or their listeners would keep this process alive.
+      abort.abort(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped'));
+      for (const l of links) l.comm.close();
+      await Promise.all(links.map((l) => l.transport.stop().catch(() => {})));
       if (control.readyState === WebSocket.OPEN || control.readyState === WebSocket.CONNECTING) control.close(1000, 'bye');
+      await closeHttp(peerServer);
       if (metricsServer && opts.metricsLingerMs && !opts.signal?.aborted) await lingerUnlessAborted(opts.metricsLingerMs, opts.signal);
-      if (metricsServer) await new Promise<void>((r) => metricsServer!.close(() => r()));
+      if (metricsServer) await closeHttp(metricsServer);
       resolve(status);
     };
     opts.signal?.addEventListener('abort', () => void teardown(0), { once: true });
@@ -137,27 +162,32 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         // One run per worker process: a second assign (a confused coordinator) is ignored.
         if (assigning) return log(`worker: ignoring a second assign (run ${msg.runId})`);
         assigning = true;
-        onAssign(msg).then((a) => {
+        const tAssign = performance.now();
+        onAssign(msg).then(({ nodes, configSeconds, dataSeconds }) => {
           if (tornDown) return;
-          active = a;
-          send({ t: 'ready', runId: a.runId, nodeId: a.nodeId });
+          actives = nodes;
+          const startup = { load: tLoaded / 1000, config: configSeconds, data: dataSeconds, connect: (performance.now() - tAssign) / 1000 - configSeconds - dataSeconds };
+          for (const a of nodes) send({ t: 'ready', runId: a.runId, nodeId: a.nodeId, startup });
         }).catch((err) => {
           fail(msg.runId, msg.nodeId, err);
           void teardown(1);
         });
       } else if (msg.t === 'start') {
-        const a = active;
-        if (!a || a.runId !== msg.runId || a.started) return;
-        a.started = true;
-        runLoop(a, send, metrics).then(
-          () => send({ t: 'done', runId: a.runId, nodeId: a.nodeId }),
-          (err) => {
-            if (!a.abort.signal.aborted) {
-              fail(a.runId, a.nodeId, err);
-              void teardown(1);
-            }
-          },
-        );
+        const nodes = actives;
+        if (!nodes || nodes[0].runId !== msg.runId || nodes[0].started) return;
+        // The nodes of a block run concurrently in this process; each reports and finishes on its own.
+        for (const a of nodes) {
+          a.started = true;
+          runLoop(a, send, metrics, a === nodes[0], abort.signal).then(
+            () => send({ t: 'done', runId: a.runId, nodeId: a.nodeId }),
+            (err) => {
+              if (!abort.signal.aborted) {
+                fail(a.runId, a.nodeId, err);
+                void teardown(1);
+              }
+            },
+          );
+        }
       } else if (msg.t === 'stop') {
         log(`worker: stop (${msg.reason.split('\n')[0]})`);
         void teardown(msg.reason === 'done' ? 0 : 1);
@@ -171,48 +201,82 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     send({ t: 'fail', runId, nodeId, code: e.code, message: e.message });
   }
 
-  async function onAssign(msg: AssignMsg): Promise<Active> {
+  /**
+   * Builds this process's nodes (one, or a block with --nodes-per-worker): the config, topology and
+   * data are built once for the process, then each node exactly as the simulator builds it. Nodes of
+   * the block exchange through memory; each node with neighbours in other processes gets a
+   * WebSocket transport, reached at <process peer URL>/node/<id> on the one peer listener.
+   */
+  async function onAssign(msg: AssignMsg): Promise<{ nodes: Active[]; configSeconds: number; dataSeconds: number }> {
+    const t0 = performance.now();
     const config = loadConfig(msg.config as object);
+    const configSeconds = (performance.now() - t0) / 1000;
+    // Problem first (runNodeCount: n without the spectrum), so its bounds fail before W is solved.
+    const problem = buildRunProblem(config, runNodeCount(config));
     const topology = buildRunTopology(config);
     const n = topology.graph.n;
-    const problem = buildRunProblem(config, n);
+    if (problem.shards.length !== n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${problem.shards.length} shards for a ${n}-node graph`);
     const algorithm = buildAlgorithm(config);
-    const row = peerRow(algorithm, topology, msg.nodeId);
-    // A time-varying topology links the union of the neighbours over the schedule (round-row.ts).
+    const dataSeconds = (performance.now() - t0) / 1000 - configSeconds;
+    // A time-varying topology: each node links the union of its neighbours over the schedule
+    // (node/algo/round-row.ts) and exchanges per round through a ScheduledCommunicator.
     const schedule = buildRunSchedule(config, topology, algorithm);
-    const neighbours = schedule === null ? Array.from(row.ids).filter((j) => j !== msg.nodeId) : unionNeighbours(schedule, msg.nodeId);
+    const block = msg.nodeIds ?? [msg.nodeId];
+    const local = new Set(block);
     const urls = new Map(msg.peers.map((p) => [p.id, p.url]));
-    const transport = new WsTransport({
-      id: msg.nodeId,
-      run: msg.runId,
-      token: opts.token,
-      neighbours,
-      maxFrameBytes: maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)),
-      expectedDim: problem.model.dim,
-      host: opts.listenHost,
-      port: peerPort,
-      peerAddress: (p) => urls.get(p),
-      peerTimeoutMs: opts.peerTimeoutMs,
-      heartbeatMs: opts.heartbeatMs,
-    });
-    const abort = new AbortController();
-    const comm =
-      schedule === null
-        ? new NetworkCommunicator({ transport, self: msg.nodeId, peers: row.ids, dim: problem.model.dim, signal: abort.signal })
-        : new ScheduledCommunicator({ transport, self: msg.nodeId, rowAt: (k) => scheduleRow(schedule, k, msg.nodeId), sendsAt: (k) => scheduleSends(schedule, k, msg.nodeId), neighbours, dim: problem.model.dim, signal: abort.signal });
+    const inboxes = new Map(block.map((id) => [id, new RoundInbox()]));
+    const remotes = new Map<number, WsTransport>();
+    const built: { id: number; remote: number[]; transport: PeerTransport; comm: NetworkCommunicator | ScheduledCommunicator }[] = [];
+    for (const id of block) {
+      const row = peerRow(algorithm, topology, id);
+      const neighbours = schedule === null ? Array.from(row.ids).filter((j) => j !== id) : unionNeighbours(schedule, id);
+      const remote = neighbours.filter((j) => !local.has(j));
+      const ws = remote.length === 0 ? null : new WsTransport({
+        id,
+        run: msg.runId,
+        token: opts.token,
+        neighbours: remote,
+        maxFrameBytes: maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)),
+        expectedDim: problem.model.dim,
+        external: { port: peerPort },
+        peerAddress: (p) => (urls.has(p) ? `${urls.get(p)}${nodePath(p)}` : undefined),
+        peerTimeoutMs: opts.peerTimeoutMs,
+        heartbeatMs: opts.heartbeatMs,
+      });
+      if (ws) remotes.set(id, ws);
+      // A one-node process keeps the plain WebSocket transport (its metrics and events as before).
+      const transport: PeerTransport = block.length === 1 && ws ? ws : new BlockTransport({ id, remote: ws, localInbox: (p) => inboxes.get(p) });
+      const comm =
+        schedule === null
+          ? new NetworkCommunicator({ transport, self: id, peers: row.ids, dim: problem.model.dim, inbox: inboxes.get(id), signal: abort.signal })
+          : new ScheduledCommunicator({
+              transport, self: id, neighbours, dim: problem.model.dim, inbox: inboxes.get(id), signal: abort.signal,
+              rowAt: (k) => scheduleRow(schedule, k, id),
+              sendsAt: (k) => scheduleSends(schedule, k, id),
+            });
+      built.push({ id, remote, transport, comm });
+    }
     if (tornDown) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
-    links = { transport, comm, abort };
-    metrics.bind(transport, msg.runId, msg.nodeId);
-    const connected = waitConnected(transport, neighbours, opts.peerTimeoutMs ?? 30_000, abort.signal);
-    await transport.start();
-    log(`worker: node ${msg.nodeId} of run ${msg.runId} waiting for peers ${neighbours.join(', ')}`);
-    await connected;
-    log(`worker: node ${msg.nodeId} of ${n} ready (${neighbours.length} peers)`);
-    const ctx = assembleNode(config, problem, topology, msg.nodeId, comm, algorithm);
-    return { runId: msg.runId, nodeId: msg.nodeId, config, transport, comm, ctx, algorithm, problem, abort, started: false };
+    for (const b of built) links.push({ transport: b.transport, comm: b.comm });
+    metrics.bind(built[0].transport, msg.runId, block[0]);
+    acceptPeerLinks(peerServer, remotes, maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)));
+    const connected = built.map((b) => {
+      const ws = remotes.get(b.id);
+      return ws ? waitConnected(ws, b.remote, opts.peerTimeoutMs ?? 30_000, abort.signal) : Promise.resolve();
+    });
+    await Promise.all(built.map((b) => b.transport.start()));
+    log(`worker: node${block.length > 1 ? `s ${block[0]}–${block[block.length - 1]}` : ` ${block[0]}`} of run ${msg.runId} waiting for peers ${[...new Set(built.flatMap((b) => b.remote))].join(', ')}`);
+    await Promise.all(connected);
+    log(`worker: node${block.length > 1 ? `s ${block[0]}–${block[block.length - 1]}` : ` ${block[0]}`} of ${n} ready`);
+    const nodes = built.map((b) => ({
+      runId: msg.runId, nodeId: b.id, config, transport: b.transport, comm: b.comm,
+      ctx: assembleNode(config, problem, topology, b.id, b.comm, algorithm), algorithm, problem, started: false,
+    }));
+    return { nodes, configSeconds, dataSeconds };
   }
 
-  send({ t: 'register', peerUrl: `ws://${advertise}:${peerPort}`, ordinal: opts.ordinal, metricsUrl });
+  const capacity = opts.nodesPerWorker ?? 1;
+  send({ t: 'register', peerUrl: `ws://${advertise}:${peerPort}`, ordinal: opts.ordinal, metricsUrl, ...(capacity !== 1 ? { nodes: capacity } : {}) });
   log(`worker: registered (peer port ${peerPort}${metricsUrl ? `, metrics ${metricsUrl}` : ''})`);
   return finished;
 }
@@ -226,14 +290,15 @@ function lingerUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerMetrics): Promise<void> {
+/** One node's iterations. `observed`: this node feeds the process's /metrics step series (the block's first node). */
+async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerMetrics, observed: boolean, signal: AbortSignal): Promise<void> {
   const { ctx, algorithm, problem, config, runId, nodeId, comm } = a;
   const K = config.iterations;
   const state = await algorithm.init(ctx, initialPoint(config, problem.model, nodeId));
   let lossSum = 0;
   let lossCount = 0;
   // Σ step seconds since the previous report (compute, encode, wait), for the report's means.
-  const split = { compute: 0, encode: 0, wait: 0 };
+  const split = { compute: 0, encode: 0, send: 0, wait: 0 };
   const report = (iter: number) => {
     const ts = a.transport.stats();
     const peerBytes: Record<string, number> = {};
@@ -244,31 +309,34 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
     send({
       t: 'report', runId, nodeId, iter, x: Float64Array.from(algorithm.model(state)), lossSum, lossCount,
       bytesSent: comm.stats().payloadBytesSent,
-      stepSeconds: { compute: per(split.compute), encode: per(split.encode), wait: per(split.wait) },
+      stepSeconds: { compute: per(split.compute), encode: per(split.encode), send: per(split.send), wait: per(split.wait) },
       rejectedFrames,
       peerBytes,
     });
     lossSum = 0;
     lossCount = 0;
-    split.compute = split.encode = split.wait = 0;
+    split.compute = split.encode = split.send = split.wait = 0;
   };
   report(0);
   for (let k = 0; k < K; k++) {
-    if (a.abort.signal.aborted) throw a.abort.signal.reason;
+    if (signal.aborted) throw signal.reason;
     const t0 = performance.now();
     const enc0 = comm.times.encodeSeconds;
+    const send0 = comm.times.sendSeconds;
     const wait0 = comm.times.waitSeconds;
     const stats = await algorithm.step(ctx, state, k);
     const total = (performance.now() - t0) / 1000;
     const encode = comm.times.encodeSeconds - enc0;
+    const send = comm.times.sendSeconds - send0;
     const wait = comm.times.waitSeconds - wait0;
     // compute = gradient, compression, mixing and prox: the step's time outside the codec and the network
-    const compute = Math.max(0, total - encode - wait);
-    metrics.observeStep(compute, encode, wait);
+    const compute = Math.max(0, total - encode - send - wait);
+    if (observed) metrics.observeStep(compute, encode, send + wait);
     split.compute += compute;
     split.encode += encode;
+    split.send += send;
     split.wait += wait;
-    metrics.setIteration(k + 1);
+    if (observed) metrics.setIteration(k + 1);
     lossSum += stats.loss;
     lossCount += 1;
     const iter = k + 1;
@@ -316,23 +384,42 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
     if (signal?.aborted) return null;
     try {
       return await new Promise<WebSocket | null>((resolve, reject) => {
+        // No token in the upgrade: the first messages prove it both ways (node/cluster/control-auth.ts).
         const ws = new WebSocket(opts.coordinatorUrl, {
-          headers: { authorization: `Bearer ${opts.token}` },
           perMessageDeflate: false,
           maxPayload: 256 * 1024 * 1024,
           handshakeTimeout: 5000,
         });
-        const onAbort = () => { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); resolve(null); };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        ws.once('open', () => {
+        const auth = new WorkerAuth(opts.token, `worker-${opts.ordinal ?? 'any'}-${randomBytes(6).toString('hex')}`);
+        const settle = (fn: () => void) => {
           signal?.removeEventListener('abort', onAbort);
-          ws.removeAllListeners('error');
+          ws.removeAllListeners();
           ws.on('error', () => {});
-          resolve(ws);
+          fn();
+        };
+        const onAbort = () => settle(() => { ws.terminate(); resolve(null); });
+        signal?.addEventListener('abort', onAbort, { once: true });
+        ws.once('open', () => ws.send(auth.hello()));
+        ws.once('message', (data: Buffer) => {
+          try {
+            const answer = auth.answer(data);
+            settle(() => {
+              ws.send(answer);
+              resolve(ws);
+            });
+          } catch (err) {
+            settle(() => { ws.terminate(); reject(err); });
+          }
+        });
+        ws.once('close', (code: number, reason: Buffer) => {
+          const unauthorized = code === CLOSE_UNAUTHORIZED;
+          reject(new ProxmeshError(unauthorized ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
+            `coordinator ${opts.coordinatorUrl} closed the control connection during the token proof (${code}${reason.length ? `: ${reason.toString()}` : ''})` +
+            (unauthorized ? ' (wrong cluster token)' : '')));
         });
         ws.once('unexpected-response', (_req, res) => {
           reject(new ProxmeshError(res.statusCode === 401 ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
-            `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong or missing cluster token)' : ''}`));
+            `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}`));
         });
         ws.once('error', reject);
       });
@@ -352,14 +439,3 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
   }
 }
 
-/** A free TCP port on host (bound then released; the peer server binds it right after). */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -17,6 +17,10 @@ export default defineConfig({
       // No registry here: testcontainers must not pull its reaper image nor probe the default route.
       TESTCONTAINERS_RYUK_DISABLED: 'true',
       TESTCONTAINERS_HOST_OVERRIDE: 'localhost',
+      // Development convenience: a read-only shared copy of the dataset folder beside the checkout
+      // (<repo>/../shared/datasets), searched after the user's cache; see node/problem/datasets/paths.ts.
+      // Tests that need a large dataset skip where neither has it.
+      PROXMESH_DATASETS_PATH: process.env.PROXMESH_DATASETS_PATH ?? fileURLToPath(new URL('../../shared/datasets', import.meta.url)),
     },
   },
 });

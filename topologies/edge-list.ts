@@ -1,9 +1,11 @@
 /**
  * Edge-list files: one undirected edge "i j" per line (whitespace-separated, 0-based ids), '#'
  * starts a comment, blank lines ignored. Each edge must appear once (either direction); duplicates,
- * self loops, out-of-range ids and disconnection are errors, never repaired.
+ * self loops, out-of-range ids and disconnection are errors, never repaired. Errors name the file,
+ * the line and the rule, never the line's text: the file may be any file on a coordinator's host.
  */
-import { readFileSync } from 'node:fs';
+import { MAX_NODES } from '../node/config/bounds.ts';
+import { RegularFileError, readRegularFile } from '../node/config/regular-file.ts';
 import type { Graph } from './types.ts';
 import type { Rng } from '../node/linalg/rng.ts';
 import type { TopologyParams } from './params.ts';
@@ -29,12 +31,16 @@ export function parseEdgeList(text: string, opts: ParseEdgeListOptions = {}): Gr
     if (body === '') continue;
     const tok = body.split(/\s+/);
     if (tok.length !== 2 || !tok.every((t) => /^\d+$/.test(t))) {
-      throw topologyError(`${source}:${ln + 1}: expected "i j" (two non-negative integer node ids), got "${body}"`, { line: ln + 1 });
+      throw topologyError(`${source}:${ln + 1}: expected "i j" (two non-negative integer node ids)`, { line: ln + 1 });
     }
     const i = Number(tok[0]);
     const j = Number(tok[1]);
+    // Checked before anything is sized by the ids: "0 999999999" would otherwise allocate n = 10⁹.
+    if (i >= MAX_NODES || j >= MAX_NODES) {
+      throw topologyError(`${source}:${ln + 1}: a node id is over the limit of ${MAX_NODES} nodes`, { line: ln + 1 });
+    }
     if (opts.n !== undefined && (i >= opts.n || j >= opts.n)) {
-      throw topologyError(`${source}:${ln + 1}: node id ${Math.max(i, j)} out of range [0, ${opts.n - 1}] for nodes = ${opts.n}`, { line: ln + 1, id: Math.max(i, j) });
+      throw topologyError(`${source}:${ln + 1}: a node id is out of range [0, ${opts.n - 1}] for nodes = ${opts.n}`, { line: ln + 1 });
     }
     edges.push(i, j);
     lineOf.push(ln + 1);
@@ -57,9 +63,10 @@ export function edgeListFile(params: TopologyParams, _rng?: Rng): Graph {
   if (typeof file !== 'string' || file === '') throw topologyError('topology edge-list: parameter file is required (path of an "i j" per line edge-list file)', { param: 'file' });
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file).toString('utf8');
   } catch (err) {
-    throw topologyError(`topology edge-list: cannot read file ${file}: ${(err as Error).message}`, { param: 'file', file });
+    const why = err instanceof RegularFileError ? err.message : 'cannot read';
+    throw topologyError(`topology edge-list: file ${file}: ${why}`, { param: 'file', file });
   }
   return parseEdgeList(text, { n: params.nodes, source: file });
 }

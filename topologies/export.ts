@@ -20,8 +20,10 @@ export interface TopologyJson {
   /** 1 − ρ */
   spectralGap: number;
   lambda2: number | null;
-  /** Eigenvalues of W, descending. */
-  eigenvalues: number[];
+  /** Eigenvalues of W, descending; null when only ρ, λ₂ and λ_min were computed (sparse method, large n). */
+  eigenvalues: number[] | null;
+  /** How the spectral figures were computed: closed-form, dense or lanczos (topologies/spectral.ts). */
+  spectralMethod: string;
 }
 
 export function topologyToJson(built: BuiltTopology): TopologyJson {
@@ -46,7 +48,8 @@ export function topologyToJson(built: BuiltTopology): TopologyJson {
     rho: spectral.rho,
     spectralGap: spectral.spectralGap,
     lambda2: spectral.lambda2,
-    eigenvalues: Array.from(spectral.eigenvalues),
+    eigenvalues: spectral.eigenvalues === null ? null : Array.from(spectral.eigenvalues),
+    spectralMethod: spectral.method,
   };
 }
 

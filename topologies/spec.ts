@@ -11,6 +11,8 @@ import type { TopologyParams } from './params.ts';
 import { buildMixing, MIXING_RULES } from './mixing.ts';
 import { validateMixing } from './mixing-check.ts';
 import { spectralInfo, type SpectralInfo } from './spectral.ts';
+import type { LatticeShape } from './spectral-closed.ts';
+import { resolveGridShape } from './gen-lattice.ts';
 import { topologyError } from './errors.ts';
 import { TopologyScheduleSchema } from './schedule-spec.ts';
 
@@ -82,5 +84,22 @@ export function buildTopology(input: TopologySpecInput, rng: Rng): BuiltTopology
   const graph = GENERATORS[k](params, rng);
   const mixing = buildMixing(graph, { weights: spec.weights, lazy: spec.lazy });
   validateMixing(mixing);
-  return { spec, graph, mixing, spectral: spectralInfo(mixing) };
+  return { spec, graph, mixing, spectral: spectralInfo(mixing, { shape: latticeShape(k, params, graph.n) }) };
+}
+
+/** The lattice family of a kind with a closed-form Laplacian spectrum (spectral-closed.ts), if any. */
+function latticeShape(kind: TopologyKind, params: TopologyParams, n: number): LatticeShape | undefined {
+  switch (kind) {
+    case 'ring':
+    case 'path':
+    case 'complete':
+    case 'star':
+    case 'hypercube':
+      return { kind, n };
+    case 'torus':
+    case 'grid':
+      return { kind, ...resolveGridShape(kind, params) };
+    default:
+      return undefined;
+  }
 }

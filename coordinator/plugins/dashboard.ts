@@ -1,6 +1,9 @@
 /**
- * The live dashboard (open, like /metrics: read-only summaries, never the token, which this plugin
- * is not even given):
+ * The live dashboard. Open by default, like /metrics (read-only summaries, never the token; see
+ * docs/security.md for what it shows); with `token` set every route below requires the cluster
+ * token, as `Authorization: Bearer <token>` or HTTP Basic with the token as the password (a browser
+ * prompts for it on the 401's WWW-Authenticate challenge and then sends it with the page's fetch and
+ * EventSource requests, which cannot carry a Bearer header):
  *   GET /                       the page (coordinator/dashboard/public/index.html)
  *   GET /dashboard/:file        its scripts and stylesheet (a fixed list; nothing else is served)
  *   GET /dashboard/vendor/:file the charting libraries' browser builds, read from node_modules
@@ -16,9 +19,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ProxmeshError } from '../../node/errors.ts';
+import { PACKAGE_ROOT } from '../../node/runtime/package-root.ts';
+import { tokenMatches } from '../auth.ts';
 import type { MetricsRow } from '../../node/eval/aggregate-reports.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { RunManager, RunState } from '../run-manager.ts';
@@ -35,9 +39,26 @@ export interface DashboardPluginOptions {
   readonly heartbeatMs?: number;
   /** Coalescing delay of 'nodes' events (ms, default 200): n nodes report at once every evalEvery. */
   readonly nodesDelayMs?: number;
+  /** Event-stream (SSE) clients at once (default 32); one more gets 503 PROXMESH_ERR_UNAVAILABLE. */
+  readonly maxStreams?: number;
+  /** The cluster token: when given, every dashboard route requires it (see above). */
+  readonly token?: string;
 }
 
-const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboard', 'public');
+/** The token from `Bearer <t>` or `Basic base64(<any user>:<t>)`; undefined otherwise. */
+export function dashboardCredential(header: string | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+// From the package root: the static files are not compiled, so dist/ has none beside this module.
+const PUBLIC_DIR = join(PACKAGE_ROOT, 'coordinator', 'dashboard', 'public');
 
 const ASSETS: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',
@@ -85,6 +106,16 @@ export function dashboardCsp(html: string): string {
 
 export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPluginOptions): Promise<void> {
   const { runs } = opts;
+  const maxStreams = opts.maxStreams ?? 32;
+  if (opts.token !== undefined) {
+    const token = opts.token;
+    // This plugin is encapsulated (no fastify-plugin), so the hook guards its routes only.
+    app.addHook('onRequest', async (req, reply) => {
+      if (tokenMatches(dashboardCredential(req.headers.authorization), token)) return;
+      reply.header('www-authenticate', 'Basic realm="proxmesh dashboard", charset="UTF-8"');
+      throw new ProxmeshError('PROXMESH_ERR_UNAUTHORIZED', 'the dashboard requires the cluster token (Bearer, or HTTP Basic with the token as the password)');
+    });
+  }
   const book = new NodeStatsBook();
   let nodesTimer: NodeJS.Timeout | null = null;
 
@@ -187,8 +218,15 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
   });
 
   app.get('/api/dashboard/events', async (req, reply) => {
+    // A stream holds a socket and a listener for as long as the client likes: a fixed cap.
+    if (hub.size() >= maxStreams) {
+      reply.header('retry-after', '10');
+      throw new ProxmeshError('PROXMESH_ERR_UNAVAILABLE', `the dashboard already serves ${maxStreams} event streams (PROXMESH_MAX_EVENT_STREAMS); retry later`);
+    }
     reply.hijack();
     const res = reply.raw;
+    // The stream's heartbeat keeps it alive; the server's idle timeout is for silent sockets.
+    res.socket?.setTimeout(0);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',

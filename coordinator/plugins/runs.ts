@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { ProxmeshError } from '../../node/errors.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { RunManager } from '../run-manager.ts';
+import { checkConfigPaths } from '../data-roots.ts';
 import { requireToken } from './auth.ts';
 
 export interface RunsPluginOptions {
@@ -17,6 +18,8 @@ export interface RunsPluginOptions {
   readonly token: string;
   /** Validates and freezes a posted config (throws ProxmeshError on a bad one). */
   readonly validateConfig: (raw: unknown) => unknown;
+  /** Folders the posted config's file paths must resolve into (coordinator/data-roots.ts). */
+  readonly dataRoots: readonly string[];
 }
 
 const runIdPattern = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
@@ -41,6 +44,8 @@ export async function runsPlugin(app: FastifyInstance, opts: RunsPluginOptions):
   }, async (req, reply) => {
     const body = req.body as { config: unknown; id?: string };
     const config = opts.validateConfig(body.config);
+    // Before any file is opened: the run context (coordinator) and every worker read these paths.
+    checkConfigPaths(config, opts.dataRoots);
     const view = await opts.runs.createRun({ config }, body.id);
     return reply.status(201).send(view);
   });

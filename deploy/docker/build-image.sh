@@ -2,7 +2,8 @@
 # Builds the proxmesh image (default tag proxmesh:dev) from a staging build context:
 #   1. production node_modules: `npm ci --omit=dev` into $STAGE/deps (needs the npm registry or a warm
 #      npm cache), redone only when package-lock.json or the node version changes ($STAGE/deps/.deps-key);
-#   2. the app sources (node/ coordinator/ topologies/ examples/ data/ package*.json) copied fresh;
+#   2. the compiled app (`npm run build` → dist/) and the files it reads at run time (examples/ data/
+#      coordinator/dashboard/public package*.json), copied fresh;
 #   3. `docker build --build-arg BASE=…`: $BASE if set; else node:20-slim when it is present or can be
 #      pulled; else (no registry) local/node-base:20 made by make-base.sh from the host's node.
 # Env: IMAGE (tag), BASE (skip detection), OFFLINE=1 (never try a pull), STAGE (staging folder), QUIET=1.
@@ -37,7 +38,9 @@ if [ "$(cat "$STAGE/deps/.deps-key" 2>/dev/null)" != "$key" ]; then
   say "installing production node_modules (npm ci --omit=dev)"
   rm -rf "$STAGE/deps" && mkdir -p "$STAGE/deps"
   cp "$REPO/package.json" "$REPO/package-lock.json" "$STAGE/deps/"
-  (cd "$STAGE/deps" && npm ci --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error >&2)
+  # --ignore-scripts: the package's own `prepare` (the build) needs the sources and TypeScript, which
+  # this folder does not have; the production dependencies need no install scripts.
+  (cd "$STAGE/deps" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >&2)
   # One deterministic tar (sorted, mtime 0, root-owned) instead of ~5000 files: the daemon checksums a
   # single file for its layer cache (seconds saved on every build), and ADD unpacks it in the image.
   tar -C "$STAGE/deps" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
@@ -47,11 +50,15 @@ if [ "$(cat "$STAGE/deps/.deps-key" 2>/dev/null)" != "$key" ]; then
 fi
 [ -f "$STAGE/ctx/node_modules.tar" ] || ln "$STAGE/deps/node_modules.tar" "$STAGE/ctx/node_modules.tar"
 
-# --- application sources ---------------------------------------------------------------------
-for d in node coordinator topologies examples data; do
-  rm -rf "${STAGE:?}/ctx/$d"
-  cp -a "$REPO/$d" "$STAGE/ctx/$d"
-done
+# --- application: compiled JavaScript and its run-time files ---------------------------------
+say "compiling (npm run build)"
+(cd "$REPO" && npm run -s build >&2)
+for d in dist examples data coordinator node topologies; do rm -rf "${STAGE:?}/ctx/$d"; done
+for d in dist examples data; do cp -a "$REPO/$d" "$STAGE/ctx/$d"; done
+mkdir -p "$STAGE/ctx/coordinator/dashboard"
+cp -a "$REPO/coordinator/dashboard/public" "$STAGE/ctx/coordinator/dashboard/public"
+# Source maps and the compiler's incremental state are not needed in the image.
+find "$STAGE/ctx/dist" \( -name '*.map' -o -name '.tsbuildinfo' \) -delete
 cp "$REPO/package.json" "$REPO/package-lock.json" "$HERE/Dockerfile" "$HERE/.dockerignore" "$STAGE/ctx/"
 
 # --- build -----------------------------------------------------------------------------------

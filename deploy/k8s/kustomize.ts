@@ -9,7 +9,7 @@
  * config changes).
  */
 import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { CONFIG_KEY, NAMES, type ManifestFile } from './manifests.ts';
+import { CONFIG_KEY, NAMES, workerReplicas, type ManifestFile } from './manifests.ts';
 
 export const EXAMPLE_NAMESPACE = 'proxmesh';
 
@@ -29,7 +29,7 @@ export interface KustomizeFiles {
   readonly namespace: Namespace;
 }
 
-export function kustomizeFiles(files: readonly ManifestFile[], nodes: number, image: string): KustomizeFiles {
+export function kustomizeFiles(files: readonly ManifestFile[], nodes: number, image: string, nodesPerWorker = 1): KustomizeFiles {
   const inDir = (dir: string) => files.filter((f) => f.file.startsWith(`${dir}/`)).map((f) => f.file.slice(dir.length + 1));
   const img = splitImage(image);
   const imageEntry = { name: img.name, ...(img.digest ? { digest: img.digest } : { newTag: img.tag ?? 'latest' }) };
@@ -42,7 +42,7 @@ export function kustomizeFiles(files: readonly ManifestFile[], nodes: number, im
       namespace: EXAMPLE_NAMESPACE,
       resources: ['namespace.yaml', '../../base'],
       // Change both together: replicas here and topology.nodes in config.yaml.
-      replicas: [{ name: NAMES.workers, count: nodes }],
+      replicas: [{ name: NAMES.workers, count: workerReplicas(nodes, nodesPerWorker) }],
       configMapGenerator: [{ name: NAMES.config, behavior: 'replace', files: [CONFIG_KEY] }],
       images: [imageEntry],
     },

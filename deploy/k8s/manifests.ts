@@ -40,8 +40,10 @@ export const TOKEN_KEY = 'token';
 export const TOKEN_PLACEHOLDER = 'REPLACE-ME-with-a-long-random-token';
 
 export interface ManifestOptions {
-  /** Worker replicas (= topology node count n of the run config). */
+  /** Topology node count n of the run config; worker replicas = ⌈n / nodesPerWorker⌉. */
   readonly nodes: number;
+  /** Nodes hosted by each worker pod (PROXMESH_NODES_PER_WORKER; default 1): pod worker-o hosts nodes o·B … o·B+B−1. */
+  readonly nodesPerWorker?: number;
   /** Container image holding the proxmesh CLI as its entrypoint (args: coordinator | worker). */
   readonly image: string;
   /** YAML of the run config for the coordinator (topology.nodes = nodes). */
@@ -76,7 +78,7 @@ const CONTAINER_SECURITY: ISecurityContext = {
   capabilities: { drop: ['ALL'] },
 };
 
-// The root filesystem is read-only: run folders go to /data, tsx's compile cache to /tmp.
+// The root filesystem is read-only: run folders go to /data; /tmp is a small scratch space.
 const SCRATCH_VOLUMES: IVolume[] = [
   { name: 'data', emptyDir: {} },
   { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
@@ -108,7 +110,11 @@ function coordinatorContainer(image: string): IContainer {
     args: ['coordinator'],
     env: [
       tokenEnv,
+      // The coordinator binds loopback unless told otherwise; in a pod it must take the Service's traffic.
       { name: 'PROXMESH_LISTEN', value: `0.0.0.0:${PORTS.http}` },
+      // The dashboard shows hyper-parameters, the topology and every metric row: behind the token here
+      // (docs/security.md). The browser asks for it (HTTP Basic, any user name, the token as password).
+      { name: 'PROXMESH_DASHBOARD_AUTH', value: 'token' },
       { name: 'PROXMESH_CONFIG', value: `${CONFIG_DIR}/${CONFIG_KEY}` },
       { name: 'PROXMESH_RUNS_DIR', value: '/data/runs' },
       { name: 'PROXMESH_LOG_LEVEL', value: 'info' },
@@ -123,7 +129,12 @@ function coordinatorContainer(image: string): IContainer {
   };
 }
 
-function workerContainer(image: string): IContainer {
+/** Worker pods for n nodes with B per pod. */
+export function workerReplicas(nodes: number, nodesPerWorker = 1): number {
+  return Math.ceil(nodes / nodesPerWorker);
+}
+
+function workerContainer(image: string, nodesPerWorker: number): IContainer {
   return {
     name: 'worker',
     image,
@@ -137,7 +148,9 @@ function workerContainer(image: string): IContainer {
       { name: 'PROXMESH_ORDINAL_FROM_HOSTNAME', value: '1' },
       { name: 'PROXMESH_LISTEN', value: `0.0.0.0:${PORTS.peer}` },
       { name: 'PROXMESH_ADVERTISE', value: `$(POD_NAME).${NAMES.workersService}` },
+      // Explicit: a worker's /metrics binds loopback by default, but Prometheus and the probes scrape the pod IP.
       { name: 'PROXMESH_METRICS_LISTEN', value: `0.0.0.0:${PORTS.metrics}` },
+      ...(nodesPerWorker > 1 ? [{ name: 'PROXMESH_NODES_PER_WORKER', value: String(nodesPerWorker) }] : []),
     ],
     ports: [
       { name: 'peer', containerPort: PORTS.peer, protocol: 'TCP' },
@@ -205,7 +218,7 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
   const workers = new StatefulSet({
     metadata: { name: NAMES.workers, labels: labelsFor('worker') },
     spec: {
-      replicas: opts.nodes,
+      replicas: workerReplicas(opts.nodes, opts.nodesPerWorker),
       serviceName: NAMES.workersService,
       // All n nodes must be up before round 0; ordered start-up would only slow that down.
       podManagementPolicy: 'Parallel',
@@ -217,7 +230,7 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
           enableServiceLinks: false,
           securityContext: POD_SECURITY,
           terminationGracePeriodSeconds: 15,
-          containers: [workerContainer(opts.image)],
+          containers: [workerContainer(opts.image, opts.nodesPerWorker ?? 1)],
           volumes: SCRATCH_VOLUMES,
         },
       },

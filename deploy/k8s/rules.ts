@@ -106,7 +106,8 @@ export function checkRules(objects: readonly Obj[]): string[] {
     }
   }
 
-  // StatefulSets: headless governing Service, replicas = topology.nodes of the mounted run config.
+  // StatefulSets: headless governing Service, replicas = ⌈topology.nodes / B⌉ of the mounted run config
+  // (B = the workers' PROXMESH_NODES_PER_WORKER, default 1).
   const config = mountedRunConfig(workloads, configMaps, errs);
   for (const st of byKind('StatefulSet')) {
     const id = idOf(st);
@@ -129,7 +130,12 @@ export function checkRules(objects: readonly Obj[]): string[] {
     if (!config) errs.push(`${id}: no run config is mounted through PROXMESH_CONFIG, so its replicas cannot be checked against topology.nodes`);
     else {
       const nodes = config.topology?.nodes;
-      if (st.spec?.replicas !== nodes) errs.push(`${id}: replicas ${st.spec?.replicas} ≠ topology.nodes ${nodes} of the mounted run config`);
+      const perPod = Number(containersOf(podSpecOf(st)!).flatMap((c) => c.env ?? []).find((e: Obj) => e.name === 'PROXMESH_NODES_PER_WORKER')?.value ?? 1);
+      const want = typeof nodes === 'number' ? Math.ceil(nodes / perPod) : nodes;
+      if (st.spec?.replicas !== want) {
+        errs.push(perPod === 1 ? `${id}: replicas ${st.spec?.replicas} ≠ topology.nodes ${nodes} of the mounted run config`
+          : `${id}: replicas ${st.spec?.replicas} ≠ ⌈topology.nodes ${nodes} / PROXMESH_NODES_PER_WORKER ${perPod}⌉ of the mounted run config`);
+      }
     }
   }
 

@@ -3,18 +3,18 @@
  * Docker and Kubernetes). Secrets come from the environment (PROXMESH_TOKEN), never from argv.
  */
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../config/load.ts';
+import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { abortOnSignals, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
 import type { CliIo } from './io.ts';
 import { createProgress, progressMode } from './progress.ts';
 
 /** The embedded default job of `npm start`. */
-export const DEFAULT_EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'a9a-cdproxsgt-ring8.yaml');
+export const DEFAULT_EXAMPLE = join(PACKAGE_ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml');
 
 export { ordinalFromHostname, parseListen } from '../cluster/cli-env.ts';
 export { workerCommand, type WorkerCommandOptions } from '../cluster/worker-command.ts';
@@ -24,6 +24,8 @@ export interface RunCommandOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
+  /** Nodes per worker process (default 1). */
+  readonly nodesPerWorker?: number;
 }
 
 export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<number> {
@@ -36,6 +38,7 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
     const result = await runLocalCluster(config, {
       outDir: opts.out,
       signal: sig.signal,
+      nodesPerWorker: opts.nodesPerWorker,
       onListening: ({ url, metricsUrl, dir }) => {
         if (mode !== 'json' && mode !== 'quiet') io.stderr.write(`coordinator ${url} (metrics ${metricsUrl}); run folder ${dir}; config ${file}\n`);
       },
@@ -51,7 +54,7 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
       io.stdout.write(`${JSON.stringify({ type: 'summary', dir: result.dir, run: result.run.id, state: result.run.state, final: last ?? null })}\n`);
     } else {
       io.stdout.write(
-        `run ${result.run.id} done: ${result.run.nodes} workers, ${result.run.iterations} iterations\n` +
+        `run ${result.run.id} done: ${result.run.nodes} nodes, ${result.run.iterations} iterations\n` +
         (last ? `final objective ${last.objective}  stationarity ${last.stationarity}  consensus ${last.consensus}  ` +
           `test accuracy ${last.testAccuracy ?? 'n/a'}  bits sent ${last.bitsSent}\n` : '') +
         `results written to ${result.dir}\n` +
@@ -65,6 +68,8 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
   }
 }
 
+export const DEFAULT_COORDINATOR_LISTEN = '127.0.0.1:8080';
+
 export interface CoordinatorCommandOptions {
   readonly listen?: string;
   readonly config?: string;
@@ -75,7 +80,9 @@ export interface CoordinatorCommandOptions {
 export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: CliIo): Promise<number> {
   const env = process.env;
   const token = tokenFromEnv();
-  const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? '0.0.0.0:8080', '--listen');
+  // Loopback unless told otherwise (issue 16): the run API, dashboard and /metrics are then reachable
+  // from this host only. The image sets PROXMESH_COORDINATOR_LISTEN=0.0.0.0:8080 (its own network namespace).
+  const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? env.PROXMESH_COORDINATOR_LISTEN ?? DEFAULT_COORDINATOR_LISTEN, '--listen');
   const runsDir = opts.runsDir ?? env.PROXMESH_RUNS_DIR ?? 'runs';
   const configFile = opts.config ?? env.PROXMESH_CONFIG;
   const config = configFile ? loadConfig(configFile) : null;

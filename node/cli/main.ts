@@ -10,6 +10,7 @@ import { runTopologyCommand } from '../../topologies/command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';
 import { coordinatorCommand, runCommand, workerCommand } from './cluster-commands.ts';
+import { registerDataCommand } from './data-command.ts';
 
 function toNumber(name: string): (v: string) => number {
   return (v) => {
@@ -54,6 +55,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--out <dir>', 'run folder (default: <output.dir>/<output.name or timestamp>)')
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
+    .option('--nodes-per-worker <B>', 'nodes hosted by each worker process (default 1); nodes in one process exchange through memory', toInt('nodes-per-worker'))
     .action(async (opts) => setStatus(await runCommand(opts, io)));
 
   program
@@ -64,15 +66,16 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--ordinal-from-hostname', 'take the node id from a StatefulSet host name worker-<i> (env PROXMESH_ORDINAL_FROM_HOSTNAME=1)')
     .option('--listen <host:port>', 'peer-link listener (env PROXMESH_LISTEN, default 0.0.0.0:7070)')
     .option('--advertise <host>', 'host name peers dial (env PROXMESH_ADVERTISE, default the host name)')
-    .option('--metrics-listen <host:port|off>', '/metrics listener (env PROXMESH_METRICS_LISTEN, default 0.0.0.0:9464)')
+    .option('--metrics-listen <host:port|off>', '/metrics listener (env PROXMESH_METRICS_LISTEN, default 127.0.0.1:9464)')
     .option('--peer-timeout-ms <ms>', 'fail the run when a peer is silent this long (env PROXMESH_PEER_TIMEOUT_MS, default 30000)', toInt('peer-timeout-ms'))
     .option('--heartbeat-ms <ms>', 'peer ping interval (env PROXMESH_HEARTBEAT_MS, default 1000)', toInt('heartbeat-ms'))
+    .option('--nodes-per-worker <B>', 'nodes this process hosts: ordinal o hosts nodes o·B … o·B+B−1 (env PROXMESH_NODES_PER_WORKER, default 1)', toInt('nodes-per-worker'))
     .action(async (opts) => setStatus(await workerCommand(opts, io)));
 
   program
     .command('coordinator')
     .description('Run the coordinator (Docker/Kubernetes). Token from PROXMESH_TOKEN.')
-    .option('--listen <host:port>', 'HTTP + control listener (env PROXMESH_LISTEN, default 0.0.0.0:8080)')
+    .option('--listen <host:port>', 'HTTP + control listener (env PROXMESH_LISTEN or PROXMESH_COORDINATOR_LISTEN, default 127.0.0.1:8080)')
     .option('--config <file>', 'create this run at start-up (env PROXMESH_CONFIG); otherwise POST /runs')
     .option('--runs-dir <dir>', 'parent folder of run folders (env PROXMESH_RUNS_DIR, default runs)')
     .option('--exit-when-done', 'exit after the start-up run ends (env PROXMESH_EXIT_WHEN_DONE=1)')
@@ -139,6 +142,8 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       io.stdout.write(stdout.endsWith('\n') || stdout === '' ? stdout : `${stdout}\n`);
       setStatus(0);
     });
+
+  registerDataCommand(program, io, setStatus);
 
   program
     .command('config-docs')

@@ -1,7 +1,7 @@
 /**
  * Small pieces shared by the cluster commands (run, coordinator, worker): host:port parsing, the
  * StatefulSet ordinal, the token from the environment, and SIGINT/SIGTERM → AbortSignal. Kept apart
- * from node/cli so the worker's entry point (worker-bin.js) loads only what a worker needs.
+ * from node/cli so the worker's entry point (worker-bin.ts) loads only what a worker needs.
  */
 import { ProxmeshError } from '../errors.ts';
 
@@ -49,4 +49,11 @@ export function abortOnSignals(): { signal: AbortSignal; dispose: () => void; wh
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   return { signal: ac.signal, which: () => got, dispose: () => { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); } };
+}
+
+/** --nodes-per-worker / PROXMESH_NODES_PER_WORKER: an integer ≥ 1 (default 1). */
+export function nodesPerWorker(v: number | undefined): number {
+  if (v === undefined) return 1;
+  if (!Number.isSafeInteger(v) || v < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `nodes per worker must be an integer ≥ 1 (got ${v})`);
+  return v;
 }

@@ -16,9 +16,18 @@ export interface RegisterMsg {
   readonly ordinal: number | null;
   /** http:// URL of the worker's own /metrics, for the summary. */
   readonly metricsUrl: string | null;
+  /** How many nodes this process hosts (--nodes-per-worker; absent: 1). */
+  readonly nodes?: number;
 }
 
-export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number }
+/**
+ * Seconds a worker spent starting (timings.ndjson): process start → worker code loaded (Node and the
+ * module graph), the run config validated, the run's data loaded and partitioned (once per process),
+ * the peer links up.
+ */
+export interface StartupSplit { readonly load: number; readonly config: number; readonly data: number; readonly connect: number }
+
+export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number; readonly startup?: StartupSplit | null }
 
 /**
  * Sent at k = 0, every evalEvery iterations and at k = K: the node's NodeReport (x_i^k, lossSum over
@@ -33,7 +42,7 @@ export interface ReportMsg extends NodeReport {
    * since the previous report split into compute / encode (codec) / wait, frames rejected so far (all
    * reasons), and cumulative payload bytes sent to each neighbour (transport counts, keyed by peer id).
    */
-  readonly stepSeconds?: { readonly compute: number; readonly encode: number; readonly wait: number } | null;
+  readonly stepSeconds?: { readonly compute: number; readonly encode: number; readonly send?: number; readonly wait: number } | null;
   readonly rejectedFrames?: number | null;
   readonly peerBytes?: Readonly<Record<string, number>> | null;
 }
@@ -57,8 +66,10 @@ export interface AssignMsg {
   readonly nodeId: number;
   /** The frozen, resolved run config (JSON). */
   readonly config: unknown;
-  /** Every node's peer URL, by id (the worker dials the higher ids among its neighbours). */
+  /** Every node's peer URL, by id: the URL of the process hosting it (the worker dials the higher ids among its neighbours). */
   readonly peers: readonly PeerInfo[];
+  /** The block of node ids this process hosts (--nodes-per-worker), ascending; absent: just nodeId. */
+  readonly nodeIds?: readonly number[];
 }
 export interface StartMsg { readonly t: 'start'; readonly runId: string }
 export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
@@ -127,7 +138,7 @@ function f64(o: Record<string, unknown>, k: string): Float64Array {
   return out;
 }
 
-function stepSplit(o: Record<string, unknown>, k: string): { compute: number; encode: number; wait: number } {
+function stepSplit(o: Record<string, unknown>, k: string): { compute: number; encode: number; send?: number; wait: number } {
   const v = o[k];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
   const r = v as Record<string, unknown>;
@@ -136,7 +147,29 @@ function stepSplit(o: Record<string, unknown>, k: string): { compute: number; en
     if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
     return x;
   };
-  return { compute: sec('compute'), encode: sec('encode'), wait: sec('wait') };
+  // send is optional: workers before it was split out of wait do not report it.
+  return { compute: sec('compute'), encode: sec('encode'), ...(r.send !== undefined ? { send: sec('send') } : {}), wait: sec('wait') };
+}
+
+function startupSplit(o: Record<string, unknown>, k: string): StartupSplit {
+  const v = o[k];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
+  const r = v as Record<string, unknown>;
+  const sec = (f: string) => {
+    const x = r[f];
+    if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
+    return x;
+  };
+  return { load: sec('load'), config: sec('config'), data: sec('data'), connect: sec('connect') };
+}
+
+function nodeIdList(o: Record<string, unknown>, k: string): number[] {
+  const v = o[k];
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1 << 20) throw malformed(`control message '${String(o.t)}': field '${k}' must be a non-empty array`);
+  return v.map((x, i) => {
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0 || (i > 0 && x <= (v[i - 1] as number))) throw malformed(`control message '${String(o.t)}': field '${k}' must hold ascending node ids ≥ 0`);
+    return x;
+  });
 }
 
 function byPeer(o: Record<string, unknown>, k: string): Record<string, number> {
@@ -161,10 +194,11 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
       const metricsUrl = o.metricsUrl === null || o.metricsUrl === undefined ? null : str(o, 'metricsUrl');
       const peerUrl = str(o, 'peerUrl');
       if (!/^wss?:\/\//.test(peerUrl)) throw malformed(`control message 'register': peerUrl must be a ws:// URL (got '${peerUrl}')`);
-      return { t: 'register', peerUrl, ordinal, metricsUrl };
+      const nodes = o.nodes === null || o.nodes === undefined ? 1 : int(o, 'nodes', 1);
+      return { t: 'register', peerUrl, ordinal, metricsUrl, ...(nodes !== 1 ? { nodes } : {}) };
     }
     case 'ready':
-      return { t: 'ready', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
+      return { t: 'ready', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), ...(o.startup != null ? { startup: startupSplit(o, 'startup') } : {}) };
     case 'report':
       return {
         t: 'report',
@@ -198,6 +232,7 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
         runId: str(o, 'runId', 128),
         nodeId: int(o, 'nodeId'),
         config: o.config,
+        ...(o.nodeIds != null ? { nodeIds: nodeIdList(o, 'nodeIds') } : {}),
         peers: peers.map((p, i) => {
           if (typeof p !== 'object' || p === null) throw malformed(`control message 'assign': peers[${i}] must be a map`);
           const r = p as Record<string, unknown>;

@@ -6,8 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import type { RunView } from '../../coordinator/run-manager.ts';
@@ -16,10 +14,12 @@ import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MetricsRow } from '../eval/aggregate-reports.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
-import { buildRunTopology } from '../sim/assemble.ts';
+import { runNodeCount } from '../sim/assemble.ts';
+import { childEntryArgs } from '../runtime/child-entry.ts';
+import { nodesPerWorker } from './cli-env.ts';
 
-/** The worker-only entry point (loads ~1 s faster than the full CLI, node/cli/bin.js). */
-const WORKER_BIN = join(dirname(fileURLToPath(import.meta.url)), 'worker-bin.js');
+/** The worker-only entry point (loads less than the full CLI, node/cli/bin.ts). */
+const WORKER_BIN = childEntryArgs(import.meta.url, 'worker-bin');
 
 export interface LocalClusterProgress {
   readonly iterations: number;
@@ -48,6 +48,8 @@ export interface LocalClusterOptions {
   readonly workerEnv?: Record<string, string>;
   /** Lines of each worker's stderr kept for error reports. */
   readonly stderrLines?: number;
+  /** Nodes hosted by each worker process (default 1): ⌈n / B⌉ processes; nodes of one process exchange through memory. */
+  readonly nodesPerWorker?: number;
 }
 
 export interface LocalClusterResult {
@@ -65,13 +67,18 @@ interface WorkerProc {
 }
 
 export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOptions = {}): Promise<LocalClusterResult> {
-  const n = buildRunTopology(config).graph.n;
+  // n without the topology's eigen-solve: the coordinator's set-up checks the bounds before solving.
+  const n = runNodeCount(config);
+  const perWorker = nodesPerWorker(opts.nodesPerWorker);
+  const processes = Math.ceil(n / perWorker);
   const dir = opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, new Date());
   const token = randomBytes(24).toString('hex');
   const runId = `local-${Date.now().toString(36)}`;
   const { app, runs } = await buildApp({
     token,
-    contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined) }),
+    // Inline set-up: this coordinator serves only the workers it spawns, which wait for the run
+    // anyway; a set-up thread would only add its start-up to every local run.
+    contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined), setup: 'inline' }),
     validateConfig: (raw) => loadConfig(raw as object),
     defaultMetrics: true,
     beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,
@@ -92,14 +99,15 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     const keep = opts.stderrLines ?? 40;
     // Workers start first: their start-up (a Node process each) overlaps the coordinator's loading
     // of the data for the run context below; they wait on the control channel until the run exists.
-    for (let id = 0; id < n; id++) {
-      const child = spawn(process.execPath, [WORKER_BIN], {
+    for (let id = 0; id < processes; id++) {
+      const child = spawn(process.execPath, WORKER_BIN, {
         env: {
           ...process.env,
           PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`,
           PROXMESH_ORDINAL: String(id),
           PROXMESH_LISTEN: '127.0.0.1:0',
           PROXMESH_METRICS_LISTEN: '127.0.0.1:0',
+          PROXMESH_NODES_PER_WORKER: String(perWorker),
           ...opts.workerEnv,
           PROXMESH_TOKEN: token,
         },
@@ -124,7 +132,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
             code: 'PROXMESH_ERR_WORKER_FAILED',
             message: `worker ${id} (pid ${child.pid}) ${how} (last evaluated iteration ${view.lastIteration ?? 'none'})` +
               (w.stderr.length ? `; its stderr:\n${w.stderr.join('\n')}` : ''),
-            node: id,
+            node: id * perWorker,
             round: null,
           });
         }
@@ -141,7 +149,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     const early = workers.find((w) => w.exited);
     if (early) {
       throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `worker ${early.id} exited with ${early.child.signalCode ?? `code ${early.child.exitCode}`} before the run started` +
-        (early.stderr.length ? `; its stderr:\n${early.stderr.join('\n')}` : ''), { node: early.id });
+        (early.stderr.length ? `; its stderr:\n${early.stderr.join('\n')}` : ''), { node: early.id * perWorker });
     }
     opts.onListening?.({ url, metricsUrl: `${url}/metrics`, runId, dir });
     const view = await runs.waitForEnd(runId, opts.signal);

@@ -26,16 +26,19 @@ export interface ScheduledCommunicatorOptions {
   /** Union of the neighbours over the schedule (self excluded): frames from them are accepted. */
   readonly neighbours: readonly number[];
   readonly dim: number;
+  /** Defaults to a new RoundInbox (a block's nodes share theirs with the BlockTransport). */
+  readonly inbox?: RoundInbox;
   readonly signal?: AbortSignal;
 }
 
 export class ScheduledCommunicator implements Communicator {
-  readonly inbox = new RoundInbox();
-  readonly times: ExchangeTimes = { encodeSeconds: 0, waitSeconds: 0 };
+  readonly inbox: RoundInbox;
+  readonly times: ExchangeTimes = { encodeSeconds: 0, sendSeconds: 0, waitSeconds: 0 };
   private readonly unsubscribe: Array<() => void> = [];
   private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
 
   constructor(private readonly opts: ScheduledCommunicatorOptions) {
+    this.inbox = opts.inbox ?? new RoundInbox();
     const needed = new Set(opts.neighbours);
     opts.transport.onFrame((f) => {
       if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
@@ -61,6 +64,7 @@ export class ScheduledCommunicator implements Communicator {
     const arrived = this.inbox.waitFor(round, phase, others, { signal });
     arrived.catch(() => {}); // observed below
     await Promise.all(targets.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+    const tSent = performance.now();
     this.counters.payloadBytesSent += payload.length * targets.length;
     const payloads = await arrived;
     const t2 = performance.now();
@@ -78,7 +82,8 @@ export class ScheduledCommunicator implements Communicator {
     }
     const t3 = performance.now();
     this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
-    this.times.waitSeconds += (t2 - t1) / 1000;
+    this.times.sendSeconds += (tSent - t1) / 1000;
+    this.times.waitSeconds += (t2 - tSent) / 1000;
     return out;
   }
 

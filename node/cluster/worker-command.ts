@@ -2,12 +2,12 @@
  * `proxmesh worker` options → runWorker. Flags win over the environment (PROXMESH_COORDINATOR,
  * PROXMESH_ORDINAL / PROXMESH_ORDINAL_FROM_HOSTNAME=1, PROXMESH_LISTEN, PROXMESH_ADVERTISE,
  * PROXMESH_METRICS_LISTEN, PROXMESH_PEER_TIMEOUT_MS, PROXMESH_HEARTBEAT_MS,
- * PROXMESH_METRICS_LINGER_MS); the token comes from PROXMESH_TOKEN only.
+ * PROXMESH_METRICS_LINGER_MS, PROXMESH_NODES_PER_WORKER); the token comes from PROXMESH_TOKEN only.
  */
 import { hostname } from 'node:os';
 import { ProxmeshError } from '../errors.ts';
 import { runWorker } from '../worker.ts';
-import { abortOnSignals, intFromEnv, ordinalFromHostname, parseListen, tokenFromEnv } from './cli-env.ts';
+import { abortOnSignals, intFromEnv, nodesPerWorker, ordinalFromHostname, parseListen, tokenFromEnv } from './cli-env.ts';
 
 export interface WorkerCommandOptions {
   readonly coordinator?: string;
@@ -18,14 +18,18 @@ export interface WorkerCommandOptions {
   readonly metricsListen?: string;
   readonly peerTimeoutMs?: number;
   readonly heartbeatMs?: number;
+  readonly nodesPerWorker?: number;
 }
+
+export const DEFAULT_WORKER_METRICS_LISTEN = '127.0.0.1:9464';
 
 export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: NodeJS.WritableStream }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
   if (!coordinatorUrl) throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
   const token = tokenFromEnv(env);
   const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? '0.0.0.0:7070', '--listen');
-  const metricsListenValue = opts.metricsListen ?? env.PROXMESH_METRICS_LISTEN ?? '0.0.0.0:9464';
+  // /metrics binds loopback unless told otherwise (issue 16); the peer port cannot: peers dial it.
+  const metricsListenValue = opts.metricsListen ?? env.PROXMESH_METRICS_LISTEN ?? DEFAULT_WORKER_METRICS_LISTEN;
   const metrics = metricsListenValue === 'off' ? null : parseListen(metricsListenValue, '--metrics-listen');
   let ordinal: number | null = opts.ordinal ?? intFromEnv(env, 'PROXMESH_ORDINAL') ?? null;
   if (ordinal === null && (opts.ordinalFromHostname || env.PROXMESH_ORDINAL_FROM_HOSTNAME === '1')) ordinal = ordinalFromHostname(env.HOSTNAME ?? hostname());
@@ -44,6 +48,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
       metricsPort: metrics ? metrics.port : null,
       peerTimeoutMs: opts.peerTimeoutMs ?? intFromEnv(env, 'PROXMESH_PEER_TIMEOUT_MS'),
       heartbeatMs: opts.heartbeatMs ?? intFromEnv(env, 'PROXMESH_HEARTBEAT_MS'),
+      nodesPerWorker: nodesPerWorker(opts.nodesPerWorker ?? intFromEnv(env, 'PROXMESH_NODES_PER_WORKER')),
       metricsLingerMs: intFromEnv(env, 'PROXMESH_METRICS_LINGER_MS'),
       log: (line) => io.stderr.write(`${line}\n`),
       signal: sig.signal,
@@ -52,3 +57,4 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
     sig.dispose();
   }
 }
+

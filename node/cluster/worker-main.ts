@@ -1,4 +1,4 @@
-/** Body of worker-bin.js: runs `proxmesh worker` from the environment; errors as the CLI prints them. */
+/** Body of worker-bin.ts: runs `proxmesh worker` from the environment; errors as the CLI prints them. */
 import { ProxmeshError, exitStatusOf } from '../errors.ts';
 import { workerCommand } from './worker-command.ts';
 

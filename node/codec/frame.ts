@@ -1,57 +1,104 @@
 /**
- * Frames: what one transport message carries (DESIGN.md §4).
+ * Frames: what one transport message carries (DESIGN.md §4), protocol version 2.
  *
- *   [0,4)        envelope length L, u32 little-endian (1 ≤ L ≤ MAX_ENVELOPE_BYTES)
- *   [4,4+L)      msgpackr-encoded envelope { v, run, kind, round, phase, from, to, seq }
- *   [4+L, P)     zero padding so the payload starts at P = 8·ceil((4+L)/8) (8-byte aligned)
- *   [P, end)     payload bytes, by kind:
- *                  data  → a payload (payload.ts), validated on decode
- *                  hello → exactly HELLO_PROOF_BYTES (HMAC-SHA256 proof of the cluster token)
- *                  ack, ping, pong → empty
- * The frame carries no payload length: the kind's rules fix where the payload ends, so every
- * truncation is detected (PROXMESH_ERR_FRAME_TRUNCATED).
+ * Every frame starts with two bytes: kind (u8) and version (u8). Then, by kind:
  *
- * msgpackr keeps its output buffer in module scope, shared by every Packr; a result left as a view
- * into it could be overwritten by a later pack (e.g. after `useBuffer`). Each FrameEncoder owns its
- * Packr and COPIES the envelope into a frame buffer it allocated before returning, so frames built
- * on either side of an `await` never alias each other.
+ * Link frames (data, ack, ping, pong), sent only on an authenticated link: a FIXED binary header,
+ * all integers little-endian,
+ *   [0]       kind            1 data · 2 ack · 3 ping · 4 pong
+ *   [1]       version         PROTOCOL_VERSION
+ *   [2,4)     reserved        zero
+ *   [4,8)     round           i32 (iteration k; −1 for initialisation exchanges)
+ *   [8,12)    from            u32 sender node id
+ *   [12,20)   seq             u64 ≤ 2⁵³−1 (data: per-link sequence; ack: highest in-order seq delivered)
+ *   [20,24)   payload length  u32 n (data: ≥ 1; other kinds: 0)
+ *   [24,28)   phase           UTF-8, NUL-padded to PHASE_BYTES ('' for control frames)
+ *   [28,44)   MAC             HMAC-SHA256(link key, bytes [0,28) ‖ payload), first 16 bytes
+ *   [44,44+n) payload         data: a payload (payload.ts), validated on decode
+ * The run id and the receiver are not repeated per frame: the link key is derived from a handshake
+ * bound to the run, the initiator and the responder (node/auth/challenge.ts), so a frame whose MAC
+ * verifies was made for this run and this link. `from` is still carried (and MAC'd) so a frame
+ * reflected back to its sender on the same link is refused (from ≠ the link's peer).
+ * The payload is not 8-byte aligned: payload.ts decodes through a DataView, never typed-array views.
+ *
+ * Hello frames (the handshake), msgpackr as for every other control message:
+ *   [0] 5 · [1] version · [2,4) u16 body length L · [4,4+L) msgpack map (see HelloMessage).
+ *
+ * Every truncation of a frame is PROXMESH_ERR_FRAME_TRUNCATED (lengths are checked before content),
+ * every defect PROXMESH_ERR_FRAME_MALFORMED, an unknown version PROXMESH_ERR_FRAME_VERSION and a
+ * frame over the limit PROXMESH_ERR_FRAME_OVERSIZED. Nothing else is ever thrown.
+ *
+ * msgpackr keeps its output buffer in module scope, shared by every Packr; each FrameEncoder owns
+ * its Packr and COPIES hello bodies into a buffer it allocated, so frames built on either side of
+ * an `await` never alias each other.
  */
 import { Packr, Unpackr } from 'msgpackr';
+import { FRAME_MAC_BYTES, frameMac } from '../auth/challenge.ts';
 import { ProxmeshError } from '../errors.ts';
 import { validatePayload } from './payload.ts';
+import { decodeHello, encodeHelloBody, type HelloMessage } from './hello-message.ts';
 
-export const PROTOCOL_VERSION = 1;
-export const FRAME_KINDS = ['data', 'ack', 'hello', 'ping', 'pong'] as const;
+export type { HelloMessage, HelloStep } from './hello-message.ts';
+export { HELLO_NONCE_BYTES, HELLO_PROOF_BYTES, RUN_TAG_BYTES, runTag } from './hello-message.ts';
+
+export const PROTOCOL_VERSION = 2;
+export const LINK_KINDS = ['data', 'ack', 'ping', 'pong'] as const;
+export type LinkKind = (typeof LINK_KINDS)[number];
+export const FRAME_KINDS = [...LINK_KINDS, 'hello'] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];
-/** An HMAC-SHA256 tag. */
-export const HELLO_PROOF_BYTES = 32;
-export const MAX_ENVELOPE_BYTES = 1024;
-export const MAX_RUN_LENGTH = 128;
-export const MAX_PHASE_LENGTH = 64;
+const KIND_CODE: Record<FrameKind, number> = { data: 1, ack: 2, ping: 3, pong: 4, hello: 5 };
+const KIND_OF_CODE: readonly (FrameKind | undefined)[] = [undefined, 'data', 'ack', 'ping', 'pong', 'hello'];
 
-export interface FrameEnvelope {
-  /** Protocol version (PROTOCOL_VERSION). */
-  readonly v: number;
-  /** Run id; frames of another run are rejected by the transport. */
-  readonly run: string;
-  readonly kind: FrameKind;
+/** Bytes of the phase field; algorithm phases are short names ('x', 'y'). */
+export const PHASE_BYTES = 4;
+/** Fixed header of a link frame before the MAC. */
+export const LINK_HEADER_BYTES = 24 + PHASE_BYTES;
+/** Everything a link frame adds to its payload: header + MAC (44 bytes). */
+export const LINK_OVERHEAD_BYTES = LINK_HEADER_BYTES + FRAME_MAC_BYTES;
+/** An ack, ping or pong frame (no payload). */
+export const CONTROL_FRAME_BYTES = LINK_OVERHEAD_BYTES;
+/** Largest hello body; real ones are under 150 bytes. */
+export const MAX_HELLO_BODY_BYTES = 512;
+const MAX_SEQ_HIGH = 0x1fffff; // seq < 2^53
+
+/** The fields of a link frame's header that a sender chooses. */
+export interface FrameHeader {
+  readonly kind: LinkKind;
   /** Algorithm round (iteration k; −1 for initialisation exchanges). */
   readonly round: number;
-  /** Phase within the round (e.g. 'x', 'y'); '' for control frames. */
+  /** Phase within the round (e.g. 'x', 'y'); '' for control frames. At most PHASE_BYTES of UTF-8. */
   readonly phase: string;
   /** Sender node id. */
   readonly from: number;
-  /** Receiver node id. */
-  readonly to: number;
   /** Per-link sequence number of data frames (acks: the highest in-order seq received). */
   readonly seq: number;
 }
 
-export interface DecodedFrame {
-  readonly envelope: FrameEnvelope;
-  /** A view into the frame bytes (no copy). */
-  readonly payload: Uint8Array;
+/**
+ * A data frame as the transport hands it on: the header plus what the authenticated link implies
+ * (the protocol version, the run and the receiver), so consumers see one complete envelope.
+ */
+export interface FrameEnvelope extends FrameHeader {
+  readonly v: number;
+  readonly run: string;
+  readonly to: number;
 }
+
+/** Header input: a FrameEnvelope is accepted too (v, run and to are implied by the link, not written). */
+export type FrameHeaderInput = FrameHeader & { readonly v?: number; readonly run?: string; readonly to?: number };
+
+export type DecodedFrame =
+  | {
+    readonly kind: LinkKind;
+    readonly header: FrameHeader;
+    /** The header bytes the MAC covers (a view into the frame). */
+    readonly headerBytes: Uint8Array;
+    /** The MAC as received (a view). */
+    readonly mac: Uint8Array;
+    /** A view into the frame bytes (no copy); empty for control kinds. */
+    readonly payload: Uint8Array;
+  }
+  | { readonly kind: 'hello'; readonly hello: HelloMessage };
 
 export interface DecodeFrameOptions {
   /** Frames longer than this are rejected with PROXMESH_ERR_FRAME_OVERSIZED. */
@@ -70,122 +117,149 @@ export function maxPayloadBytes(dim: number, blocks = 1): number {
 
 /** Upper bound of a frame's length for dimension d (see maxPayloadBytes). */
 export function maxFrameBytes(dim: number, blocks = 1): number {
-  return 8 + MAX_ENVELOPE_BYTES + 8 + maxPayloadBytes(dim, blocks);
+  return Math.max(LINK_OVERHEAD_BYTES + maxPayloadBytes(dim, blocks), 4 + MAX_HELLO_BODY_BYTES);
 }
 
-function align8(n: number): number {
-  return (n + 7) & ~7;
+/** Exact length of a data frame carrying `payloadLength` payload bytes. */
+export function dataFrameBytes(payloadLength: number): number {
+  return LINK_OVERHEAD_BYTES + payloadLength;
+}
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+function internal(msg: string): ProxmeshError {
+  return new ProxmeshError('PROXMESH_ERR_INTERNAL', `encodeFrame: ${msg}`);
 }
 
 /** Builds frames; one per link or component (its Packr is not shared). */
 export class FrameEncoder {
   private readonly packr = new Packr({ useRecords: false, variableMapSize: true });
 
-  /** Frame header: length prefix, envelope and padding, in a buffer of its own with `extra` spare bytes at the end. */
-  private build(env: FrameEnvelope, extra: number): { out: Uint8Array; payloadOffset: number } {
-    // Fixed key order, so equal envelopes give equal bytes.
-    const packed = this.packr.pack({
-      v: env.v, run: env.run, kind: env.kind, round: env.round, phase: env.phase, from: env.from, to: env.to, seq: env.seq,
-    });
-    if (packed.length > MAX_ENVELOPE_BYTES) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `frame envelope is ${packed.length} bytes (max ${MAX_ENVELOPE_BYTES})`);
-    }
-    const payloadOffset = align8(4 + packed.length);
-    const out = new Uint8Array(payloadOffset + extra);
-    new DataView(out.buffer).setUint32(0, packed.length, true);
-    out.set(packed, 4); // the copy that detaches the frame from msgpackr's shared buffer
-    return { out, payloadOffset };
+  /**
+   * Header and MAC of a link frame (LINK_OVERHEAD_BYTES), in a buffer of its own: transports write
+   * it and then the payload, so the payload is never copied. `key` null leaves the MAC zero (a
+   * frame nobody accepts; for tests and tools).
+   */
+  encodeHeader(h: FrameHeaderInput, payload: Uint8Array, key: Buffer | null): Uint8Array {
+    if (!(LINK_KINDS as readonly string[]).includes(h.kind)) throw internal(`kind '${h.kind}' is not a link frame`);
+    if (!Number.isInteger(h.round) || h.round < -(2 ** 31) || h.round > 2 ** 31 - 1) throw internal(`round ${h.round} is not a 32-bit integer`);
+    if (!Number.isInteger(h.from) || h.from < 0 || h.from > 2 ** 32 - 1) throw internal(`from ${h.from} is not a node id`);
+    if (!Number.isSafeInteger(h.seq) || h.seq < 0) throw internal(`seq ${h.seq} is not an integer in [0, 2^53)`);
+    if ((h.kind === 'data') !== payload.length > 0) throw internal(`a ${h.kind} frame with a ${payload.length}-byte payload`);
+    const phase = utf8.encode(h.phase);
+    if (phase.length > PHASE_BYTES || phase.includes(0)) throw internal(`phase '${h.phase}' must be at most ${PHASE_BYTES} UTF-8 bytes without NUL`);
+    const out = new Uint8Array(LINK_OVERHEAD_BYTES);
+    const view = new DataView(out.buffer);
+    out[0] = KIND_CODE[h.kind];
+    out[1] = PROTOCOL_VERSION;
+    view.setInt32(4, h.round, true);
+    view.setUint32(8, h.from, true);
+    view.setUint32(12, h.seq % 2 ** 32, true);
+    view.setUint32(16, Math.floor(h.seq / 2 ** 32), true);
+    view.setUint32(20, payload.length, true);
+    out.set(phase, 24);
+    if (key !== null) out.set(frameMac(key, out.subarray(0, LINK_HEADER_BYTES), payload), LINK_HEADER_BYTES);
+    return out;
   }
 
-  /** Header only (for transports that write header and payload separately, without a copy). */
-  encodeHeader(env: FrameEnvelope): Uint8Array {
-    return this.build(env, 0).out;
+  /** A whole link frame (header, MAC, payload) in one buffer. */
+  encodeFrame(h: FrameHeaderInput, payload: Uint8Array, key: Buffer | null = null): Uint8Array {
+    const header = this.encodeHeader(h, payload, key);
+    const out = new Uint8Array(header.length + payload.length);
+    out.set(header);
+    out.set(payload, header.length);
+    return out;
   }
 
-  encodeFrame(env: FrameEnvelope, payload: Uint8Array): Uint8Array {
-    const { out, payloadOffset } = this.build(env, payload.length);
-    out.set(payload, payloadOffset);
+  /** A hello frame (one handshake message). */
+  encodeHello(msg: HelloMessage): Uint8Array {
+    const body = encodeHelloBody(this.packr, msg);
+    if (body.length > MAX_HELLO_BODY_BYTES) throw internal(`hello body is ${body.length} bytes (max ${MAX_HELLO_BODY_BYTES})`);
+    const out = new Uint8Array(4 + body.length);
+    out[0] = KIND_CODE.hello;
+    out[1] = PROTOCOL_VERSION;
+    new DataView(out.buffer).setUint16(2, body.length, true);
+    out.set(body, 4); // the copy that detaches the frame from msgpackr's shared buffer
     return out;
   }
 }
 
-/** One-shot frame encoding (a fresh FrameEncoder; long-lived code should keep its own). */
-export function encodeFrame(env: FrameEnvelope, payload: Uint8Array): Uint8Array {
-  return new FrameEncoder().encodeFrame(env, payload);
+/** One-shot link frame encoding (a fresh FrameEncoder; long-lived code should keep its own). */
+export function encodeFrame(h: FrameHeaderInput, payload: Uint8Array, key: Buffer | null = null): Uint8Array {
+  return new FrameEncoder().encodeFrame(h, payload, key);
 }
 
 function truncated(field: string, need: number, have: number): ProxmeshError {
   return new ProxmeshError('PROXMESH_ERR_FRAME_TRUNCATED', `frame truncated: ${field} needs ${need} bytes, frame has ${have}`, { field, need, have });
 }
 
-function malformed(field: string, why: string): ProxmeshError {
+export function frameMalformed(field: string, why: string): ProxmeshError {
   return new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', `frame malformed: ${field} ${why}`, { field });
-}
-
-function isInt(v: unknown, min: number, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
-const ENVELOPE_KEYS = ['v', 'run', 'kind', 'round', 'phase', 'from', 'to', 'seq'];
-
-/** Type-checks a decoded envelope (unknown version → PROXMESH_ERR_FRAME_VERSION). */
-export function validateEnvelope(e: unknown): FrameEnvelope {
-  if (typeof e !== 'object' || e === null || Array.isArray(e) || (Object.getPrototypeOf(e) !== Object.prototype && Object.getPrototypeOf(e) !== null)) {
-    throw malformed('envelope', 'is not a map');
-  }
-  const o = e as Record<string, unknown>;
-  if (typeof o.v !== 'number') throw malformed('envelope.v', 'is missing or not a number');
-  if (o.v !== PROTOCOL_VERSION) {
-    throw new ProxmeshError('PROXMESH_ERR_FRAME_VERSION', `frame has protocol version ${o.v}; this node speaks ${PROTOCOL_VERSION}`, { got: o.v, expected: PROTOCOL_VERSION });
-  }
-  const keys = Object.keys(o);
-  for (const k of keys) if (!ENVELOPE_KEYS.includes(k)) throw malformed(`envelope.${k}`, 'is not a known field');
-  if (keys.length !== ENVELOPE_KEYS.length) throw malformed('envelope', `has ${keys.length} fields, expected ${ENVELOPE_KEYS.length}`);
-  if (typeof o.run !== 'string' || o.run.length > MAX_RUN_LENGTH) throw malformed('envelope.run', `must be a string of at most ${MAX_RUN_LENGTH} chars`);
-  if (typeof o.kind !== 'string' || !(FRAME_KINDS as readonly string[]).includes(o.kind)) throw malformed('envelope.kind', `must be one of ${FRAME_KINDS.join('|')}`);
-  if (!isInt(o.round, -(2 ** 31), 2 ** 31 - 1)) throw malformed('envelope.round', 'must be a 32-bit integer');
-  if (typeof o.phase !== 'string' || o.phase.length > MAX_PHASE_LENGTH) throw malformed('envelope.phase', `must be a string of at most ${MAX_PHASE_LENGTH} chars`);
-  if (!isInt(o.from, 0, 2 ** 31 - 1)) throw malformed('envelope.from', 'must be a node id (integer ≥ 0)');
-  if (!isInt(o.to, 0, 2 ** 31 - 1)) throw malformed('envelope.to', 'must be a node id (integer ≥ 0)');
-  if (!isInt(o.seq, 0, Number.MAX_SAFE_INTEGER)) throw malformed('envelope.seq', 'must be an integer ≥ 0');
-  return o as unknown as FrameEnvelope;
 }
 
 /** Decodes frames; one per link or component. */
 export class FrameDecoder {
   private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+  private readonly packr = new Packr({ useRecords: false, variableMapSize: true });
 
   decode(bytes: Uint8Array, opts: DecodeFrameOptions): DecodedFrame {
     if (bytes.length > opts.maxBytes) {
       throw new ProxmeshError('PROXMESH_ERR_FRAME_OVERSIZED', `frame of ${bytes.length} bytes exceeds the limit of ${opts.maxBytes}`, { bytes: bytes.length, maxBytes: opts.maxBytes });
     }
-    if (bytes.length < 4) throw truncated('envelope length', 4, bytes.length);
-    const L = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-    if (L === 0 || L > MAX_ENVELOPE_BYTES) throw malformed('envelope length', `${L} outside [1, ${MAX_ENVELOPE_BYTES}]`);
-    if (bytes.length < 4 + L) throw truncated('envelope', 4 + L, bytes.length);
-    const P = align8(4 + L);
-    if (bytes.length < P) throw truncated('padding', P, bytes.length);
-    for (let i = 4 + L; i < P; i++) if (bytes[i] !== 0) throw malformed('padding', 'is not zero');
-    let raw: unknown;
-    try {
-      raw = this.unpackr.unpack(bytes.subarray(4, 4 + L));
-    } catch (err) {
-      throw malformed('envelope', `is not valid msgpack (${(err as Error).message})`);
+    if (bytes.length < 2) throw truncated('kind and version', 2, bytes.length);
+    const kind = KIND_OF_CODE[bytes[0]];
+    if (kind === undefined) throw frameMalformed('kind', `${bytes[0]} is not a frame kind`);
+    if (bytes[1] !== PROTOCOL_VERSION) {
+      throw new ProxmeshError('PROXMESH_ERR_FRAME_VERSION', `frame has protocol version ${bytes[1]}; this node speaks ${PROTOCOL_VERSION}`, { got: bytes[1], expected: PROTOCOL_VERSION });
     }
-    const envelope = validateEnvelope(raw);
-    const payload = bytes.subarray(P);
-    switch (envelope.kind) {
-      case 'data':
-        validatePayload(payload, opts.expectedDim);
-        break;
-      case 'hello':
-        if (payload.length < HELLO_PROOF_BYTES) throw truncated('hello proof', P + HELLO_PROOF_BYTES, bytes.length);
-        if (payload.length > HELLO_PROOF_BYTES) throw malformed('hello proof', `is ${payload.length} bytes, expected ${HELLO_PROOF_BYTES}`);
-        break;
-      default:
-        if (payload.length !== 0) throw malformed('payload', `of a ${envelope.kind} frame must be empty`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (kind === 'hello') return { kind, hello: this.decodeHelloFrame(bytes, view) };
+    if (bytes.length < LINK_OVERHEAD_BYTES) throw truncated('header', LINK_OVERHEAD_BYTES, bytes.length);
+    if (view.getUint16(2, true) !== 0) throw frameMalformed('reserved', 'is not zero');
+    const round = view.getInt32(4, true);
+    const from = view.getUint32(8, true);
+    const seqHigh = view.getUint32(16, true);
+    if (seqHigh > MAX_SEQ_HIGH) throw frameMalformed('seq', 'exceeds 2^53 − 1');
+    const seq = seqHigh * 2 ** 32 + view.getUint32(12, true);
+    const n = view.getUint32(20, true);
+    const phase = decodePhase(bytes.subarray(24, 24 + PHASE_BYTES));
+    if (kind === 'data' ? n === 0 : n !== 0) throw frameMalformed('payload length', kind === 'data' ? 'is 0 for a data frame' : `must be 0 for a ${kind} frame`);
+    if (n > opts.maxBytes - LINK_OVERHEAD_BYTES) {
+      throw new ProxmeshError('PROXMESH_ERR_FRAME_OVERSIZED', `frame declares a ${n}-byte payload; the limit is ${opts.maxBytes - LINK_OVERHEAD_BYTES}`, { bytes: n, maxBytes: opts.maxBytes });
     }
-    return { envelope, payload };
+    if (bytes.length < LINK_OVERHEAD_BYTES + n) throw truncated('payload', LINK_OVERHEAD_BYTES + n, bytes.length);
+    if (bytes.length > LINK_OVERHEAD_BYTES + n) throw frameMalformed('frame', `has ${bytes.length - LINK_OVERHEAD_BYTES - n} bytes after the payload`);
+    const payload = bytes.subarray(LINK_OVERHEAD_BYTES);
+    if (kind === 'data') validatePayload(payload, opts.expectedDim);
+    return {
+      kind,
+      header: { kind, round, phase, from, seq },
+      headerBytes: bytes.subarray(0, LINK_HEADER_BYTES),
+      mac: bytes.subarray(LINK_HEADER_BYTES, LINK_OVERHEAD_BYTES),
+      payload,
+    };
+  }
+
+  private decodeHelloFrame(bytes: Uint8Array, view: DataView): HelloMessage {
+    if (bytes.length < 4) throw truncated('hello length', 4, bytes.length);
+    const L = view.getUint16(2, true);
+    if (L === 0 || L > MAX_HELLO_BODY_BYTES) throw frameMalformed('hello length', `${L} outside [1, ${MAX_HELLO_BODY_BYTES}]`);
+    if (bytes.length < 4 + L) throw truncated('hello body', 4 + L, bytes.length);
+    if (bytes.length > 4 + L) throw frameMalformed('hello', `has ${bytes.length - 4 - L} bytes after its body`);
+    return decodeHello(this.unpackr, this.packr, bytes.subarray(4, 4 + L));
+  }
+}
+
+/** The phase field: UTF-8 followed only by NUL padding. */
+function decodePhase(field: Uint8Array): string {
+  let end = field.indexOf(0);
+  if (end === -1) end = field.length;
+  for (let i = end; i < field.length; i++) if (field[i] !== 0) throw frameMalformed('phase', 'has bytes after its NUL padding');
+  try {
+    return utf8Strict.decode(field.subarray(0, end));
+  } catch {
+    throw frameMalformed('phase', 'is not UTF-8');
   }
 }
 

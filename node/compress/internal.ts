@@ -9,6 +9,7 @@ import type { LayerMap } from '../problem/types.ts';
 import { decodeMessage } from './decode.ts';
 import type { Blocks } from './layout.ts';
 import { roundToPrecision } from './precision.ts';
+import type { MessageSlab } from './slab.ts';
 import type { Compressor, FloatPrecision, Message } from './types.ts';
 
 export interface Built extends Compressor {
@@ -65,6 +66,8 @@ export interface SparseMessageOptions {
   /** Per-block value multiplier (rand-k's d/k), or null for none. */
   readonly mult: Float64Array | null;
   readonly select: BlockSelector;
+  /** Where the message's arrays come from (default: new typed arrays). */
+  readonly slab?: MessageSlab;
 }
 
 /**
@@ -74,8 +77,8 @@ export interface SparseMessageOptions {
 export function sparseMessage(x: Float64Array, decoded: Float64Array, o: SparseMessageOptions): Message {
   const { offsets, lengths, dim } = o.blocks;
   const { counts, mult, precision: p } = o;
-  const indices = new Uint32Array(o.nnz);
-  const data = new Float64Array(o.nnz);
+  const indices = o.slab ? o.slab.uints(o.nnz) : new Uint32Array(o.nnz);
+  const data = o.slab ? o.slab.floats(o.nnz) : new Float64Array(o.nnz);
   let c = 0;
   for (let b = 0; b < counts.length; b++) {
     const off = offsets[b], d = lengths[b], k = counts[b];

@@ -13,7 +13,8 @@ import type { Message } from './types.ts';
 import { type BlockSelector, type Built, type BuiltFactory, checkDims, formatName, sparseMessage } from './internal.ts';
 import { blocksOf, carriedLayers, keepAlpha2, keepCounts, totalCount } from './layout.ts';
 import { unitRoundoff } from './precision.ts';
-import { kthLargest, magnitude } from './select.ts';
+import { selectTopk } from './select.ts';
+import { MessageSlab } from './slab.ts';
 
 export function topkFactory(spec: TopkSpec, path: string): BuiltFactory {
   const p = spec.precision;
@@ -22,20 +23,14 @@ export function topkFactory(spec: TopkSpec, path: string): BuiltFactory {
     const blocks = blocksOf(layers, spec.scope);
     const counts = keepCounts(blocks, spec, path);
     const alpha2 = keepAlpha2(blocks, counts, unitRoundoff(p) ** 2);
-    const mag = new Float64Array(blocks.maxLength); // scratch, never part of a message
-    /** The k largest |x_j| of block [off, off + d); entries equal to τ taken in ascending index order. */
-    const select: BlockSelector = (x, off, d, k, out, at) => {
-      for (let j = 0; j < d; j++) mag[j] = magnitude(x[off + j]);
-      const tau = kthLargest(mag, d, k);
-      let greater = 0;
-      for (let j = off; j < off + d; j++) if (magnitude(x[j]) > tau) greater++;
-      let ties = k - greater;
-      for (let j = off; j < off + d; j++) {
-        const m = magnitude(x[j]);
-        if (m > tau || (m === tau && ties-- > 0)) out[at++] = j;
-      }
-    };
-    const opts = { blocks, counts, nnz: totalCount(counts), precision: p, mult: null, select };
+    // scratch, never part of a message (selectTopk: `mag` is permuted, `inOrder` is not)
+    const mag = new Float64Array(blocks.maxLength);
+    const inOrder = new Float64Array(blocks.maxLength);
+    const select: BlockSelector = (x, off, d, k, out, at) => selectTopk(x, off, d, k, out, at, mag, inOrder);
+    const nnz = totalCount(counts);
+    // message arrays from slabs of 8 messages (fresh views, never rewritten; slab.ts)
+    const slab = new MessageSlab(Math.max(64, 8 * nnz));
+    const opts = { blocks, counts, nnz, precision: p, mult: null, select, slab };
     return {
       dim: blocks.dim,
       carried: carriedLayers(blocks, counts),

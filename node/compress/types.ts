@@ -95,7 +95,9 @@ export interface Compressor {
   readonly info: CompressorInfo;
   /**
    * Compress x (length dim). Writes Q(x) into `decoded` (length dim) and returns the message whose
-   * decoding is exactly `decoded`. Must not keep references to `x` or `decoded`.
+   * decoding is exactly `decoded`. Must not keep references to `x` or `decoded`. The returned
+   * message is immutable: the compressor never writes to its arrays again, so receivers may read
+   * it later without a copy (the simulator hands the same object to every peer).
    */
   compress(x: Float64Array, decoded: Float64Array): Message;
 }

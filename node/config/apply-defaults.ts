@@ -12,15 +12,32 @@ export function applyDefaults(schema: Schema, value: unknown): unknown {
     return branch ? applyDefaults(branch, value) : value;
   }
   if (isPlainObject(value) && schema.properties) {
+    const filled: string[] = [];
     for (const [key, sub] of Object.entries<Schema>(schema.properties)) {
-      if (value[key] === undefined && sub.default !== undefined) value[key] = structuredClone(sub.default);
+      if (value[key] === undefined && sub.default !== undefined) {
+        value[key] = structuredClone(sub.default);
+        filled.push(key);
+      }
       if (value[key] !== undefined) value[key] = applyDefaults(sub, value[key]);
     }
+    capFilledDefaults(schema.properties, value, filled);
   }
   if (Array.isArray(value) && schema.items && !Array.isArray(schema.items)) {
     for (let i = 0; i < value.length; i++) value[i] = applyDefaults(schema.items, value[i]);
   }
   return value;
+}
+
+/**
+ * A default must never turn a valid config into an invalid one: a property whose schema carries
+ * `defaultAtMost: 'sibling'` (e.g. evalEvery ≤ iterations) gets min(default, sibling) when the default
+ * was filled in, so `iterations: 10` alone is valid. A value the user gave is left to validation.
+ */
+function capFilledDefaults(props: Record<string, Schema>, value: Record<string, any>, filled: readonly string[]): void {
+  for (const key of filled) {
+    const cap = props[key].defaultAtMost;
+    if (typeof cap === 'string' && typeof value[cap] === 'number' && typeof value[key] === 'number') value[key] = Math.min(value[key], value[cap]);
+  }
 }
 
 /**

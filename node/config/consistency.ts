@@ -3,7 +3,10 @@
  * each other. `checkConfigConsistency` runs at load time; `checkConfigAgainstProblem` needs the
  * loaded data (d, sample count, shards) and runs in the simulator assembly and the cluster worker.
  */
+import { algorithmUsesCompression } from '../algo/registry.ts';
+import { ALGORITHM_NAMES } from '../algo/spec.ts';
 import { ProxmeshError } from '../errors.ts';
+import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from './bounds.ts';
 import type { LayerMap } from '../problem/types.ts';
 import type { RunConfig } from './schema.ts';
 import { makeStepSize } from '../algo/step-size.ts';
@@ -23,7 +26,30 @@ export function declaredNodes(config: Cfg): number | null {
   return null;
 }
 
+function overLimit(path: string, message: string, detail: Record<string, unknown>): never {
+  throw new ProxmeshError('PROXMESH_ERR_LIMIT', `config ${path}: ${message}`, { path, ...detail });
+}
+
+/**
+ * Bounds needing no data (node/config/bounds.ts): checked at load time, so a config asking for
+ * 100 000 nodes or a dimension of 10⁹ is refused before a file is read or a graph generated.
+ */
+export function checkConfigBounds(config: Cfg): void {
+  const n = declaredNodes(config);
+  if (n !== null && n > MAX_NODES) {
+    overLimit('/topology/nodes', `${n} nodes is over the limit of ${MAX_NODES}`, { expected: `≤ ${MAX_NODES}`, got: n });
+  }
+  if (typeof config.batchSize === 'number' && config.batchSize > MAX_BATCH_SIZE) {
+    overLimit('/batchSize', `${config.batchSize} is over the limit of ${MAX_BATCH_SIZE} samples per minibatch`, { expected: `≤ ${MAX_BATCH_SIZE}`, got: config.batchSize });
+  }
+  const ds = config.problem.dataset as { nFeatures?: number };
+  if (typeof ds.nFeatures === 'number' && ds.nFeatures > MAX_FEATURES) {
+    overLimit('/problem/dataset/nFeatures', `${ds.nFeatures} is over the limit of ${MAX_FEATURES} features`, { expected: `≤ ${MAX_FEATURES}`, got: ds.nFeatures });
+  }
+}
+
 export function checkConfigConsistency(config: Cfg): void {
+  checkConfigBounds(config); // bounds first: nothing below does work proportional to a huge value
   // η(k) schedule: η_min ≤ η and the like (throws PROXMESH_ERR_CONFIG_INCONSISTENT naming the field).
   makeStepSize(config.algorithm.eta, config.algorithm.etaSchedule, config.iterations);
   // topology.schedule only with algorithms whose mixing is plain gossip (node/algo/round-row.ts).
@@ -34,6 +60,7 @@ export function checkConfigConsistency(config: Cfg): void {
       got: config.evalEvery,
     });
   }
+  checkCompressionUsed(config);
   const n = declaredNodes(config);
   const part = config.partition as { kind: string; labels?: readonly unknown[] };
   if (n !== null && part.kind === 'labels' && Array.isArray(part.labels) && part.labels.length !== n) {
@@ -41,6 +68,26 @@ export function checkConfigConsistency(config: Cfg): void {
       expected: n,
       got: part.labels.length,
     });
+  }
+}
+
+/**
+ * A compression block on an algorithm that sends uncompressed messages would be silently ignored
+ * (the runner gives such algorithms identity/f64 whatever the config says), so only that value, the
+ * default, is accepted there.
+ */
+function checkCompressionUsed(config: Cfg): void {
+  const algo = config.algorithm.name;
+  if (algorithmUsesCompression(algo)) return;
+  for (const ch of ['x', 'y'] as const) {
+    const spec = config.compression[ch] as { kind: string; precision?: string };
+    const keys = Object.keys(spec);
+    if (spec.kind === 'identity' && (spec.precision ?? 'f64') === 'f64' && keys.every((k) => k === 'kind' || k === 'precision')) continue;
+    inconsistent(
+      `/compression/${ch}`,
+      `algorithm ${algo} sends uncompressed messages, so ${JSON.stringify(spec)} would be ignored; remove the compression block, or use an algorithm that compresses (${ALGORITHM_NAMES.filter(algorithmUsesCompression).join(', ')})`,
+      { algorithm: algo, got: spec },
+    );
   }
 }
 

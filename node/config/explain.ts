@@ -5,6 +5,7 @@
  * of every branch. Unions are explained through the branch the value claims (its `kind`/`name`).
  */
 import { discriminatorKeys, flattenUnion, isPlainObject, jsonTypeOf, pickBranch } from './apply-defaults.ts';
+import { nearestKey } from './suggest.ts';
 
 type Schema = Record<string, any>;
 
@@ -26,6 +27,7 @@ export function explain(schema: Schema, value: unknown, path = ''): ConfigIssue[
 
 export function formatValue(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v); // JSON would print null
   const s = JSON.stringify(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
@@ -63,8 +65,9 @@ function walkObject(schema: Schema, value: Record<string, unknown>, path: string
   if (schema.additionalProperties === false) {
     for (const key of Object.keys(value)) {
       if (!(key in props)) {
+        const near = nearestKey(key, Object.keys(props));
         issue(out, path, `a key among ${Object.keys(props).join(', ')}`, key,
-          `unknown key '${key}' (allowed: ${Object.keys(props).join(', ')})`);
+          `unknown key '${key}'${near ? `, did you mean '${near}'?` : ''} (allowed: ${Object.keys(props).join(', ')})`);
       }
     }
   }
@@ -106,6 +109,8 @@ function walkUnion(schema: Schema, nested: Schema[], value: unknown, path: strin
 }
 
 function checkBounds(schema: Schema, value: unknown, path: string, out: ConfigIssue[]): void {
+  // NaN and ±Infinity compare false with every bound, and Infinity % 1 is NaN: name them first.
+  if (typeof value === 'number' && !Number.isFinite(value)) return issue(out, path, `a finite ${describe(schema)}`, value);
   if (typeof value === 'number') {
     if (schema.exclusiveMinimum !== undefined && !(value > schema.exclusiveMinimum)) issue(out, path, `> ${schema.exclusiveMinimum}`, value);
     if (schema.minimum !== undefined && !(value >= schema.minimum)) issue(out, path, `≥ ${schema.minimum}`, value);

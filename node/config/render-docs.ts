@@ -118,6 +118,7 @@ function flattenBranches(schema: Schema, refs: Map<string, Schema>): Schema[] {
 }
 
 function defaultOf(schema: Schema, required: boolean): string {
+  if (schema.default !== undefined && typeof schema.defaultAtMost === 'string') return `\`min(${JSON.stringify(schema.default)}, ${schema.defaultAtMost})\``;
   if (schema.default !== undefined) return `\`${JSON.stringify(schema.default)}\``;
   return required ? 'required' : 'optional';
 }

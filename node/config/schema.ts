@@ -39,16 +39,17 @@ export const CompressionSchema = Type.Object(
   {
     additionalProperties: false,
     default: { x: { kind: 'identity' }, y: { kind: 'identity' } },
-    description: 'Compressors Q_x (model channel) and Q_y (tracker channel); used only by cdproxsgt, choco and beer, the others send uncompressed.',
+    description: 'Compressors Q_x (model channel) and Q_y (tracker channel); used only by cdproxsgt, choco and beer. The others send uncompressed, so for them anything but identity (f64) is an error.',
   },
 );
 
 export const OutputSchema = Type.Object(
   {
     dir: Type.String({ minLength: 1, default: 'runs', description: 'Parent folder of run folders (relative to the working directory). The CLI option --out overrides the whole run folder.' }),
-    name: Type.Union([Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()], {
+    // '.' and '..' match the character class but name `dir` itself or its parent: refused (issue 16).
+    name: Type.Union([Type.String({ minLength: 1, maxLength: 128, pattern: '^(?!\\.{1,2}$)[A-Za-z0-9._-]+$' }), Type.Null()], {
       default: null,
-      description: 'Run folder name under `dir`; null = a UTC timestamp (e.g. 20260101-120000).',
+      description: "Run folder name under `dir` (letters, digits, '.', '_', '-'; not '.' or '..'); null = a UTC timestamp (e.g. 20260101-120000).",
     }),
   },
   { additionalProperties: false, default: {}, description: 'Where the run folder is written.' },
@@ -81,7 +82,13 @@ export const RunConfigSchema = Type.Object(
   {
     seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 42, description: 'Run seed; every random stream is Rng.derive(seed, node, purpose).' }),
     iterations: Type.Integer({ minimum: 1, default: 1000, description: 'K, the number of iterations.' }),
-    evalEvery: Type.Integer({ minimum: 1, default: 100, description: 'Evaluate x̄ every this many iterations (and always at k = 0 and k = K).' }),
+    evalEvery: Type.Integer({
+      minimum: 1,
+      default: 100,
+      // apply-defaults.ts: a filled-in default is capped at iterations (must be ≤ iterations).
+      defaultAtMost: 'iterations',
+      description: 'Evaluate x̄ every this many iterations (and always at k = 0 and k = K); must be ≤ iterations.',
+    }),
     batchSize: Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('full')], {
       default: 32,
       description: 'Minibatch size per node per iteration, or "full" (exact local gradient over the whole shard).',

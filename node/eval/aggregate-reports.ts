@@ -6,6 +6,8 @@
  */
 import type { Prox } from '../prox/types.ts';
 import type { Dataset, Model, Shard } from '../problem/types.ts';
+import { exchangesAt, plannedNodeWire, type WireCounts, type WirePlan } from '../results/wire-accounting.ts';
+import { ProxmeshError } from '../errors.ts';
 import { evaluate } from './evaluate.ts';
 
 export interface NodeReport {
@@ -19,6 +21,12 @@ export interface NodeReport {
   readonly lossCount: number;
   /** Cumulative payload bytes sent by this node (self excluded). */
   readonly bytesSent: number;
+  /**
+   * Cumulative bytes this node sent beside payloads (headers and MACs, handshake and acks), counted
+   * from its completed exchanges (node/results/wire-accounting.ts). Optional: without it the
+   * context's wire plan gives the same figure from the exchange schedule.
+   */
+  readonly wire?: WireCounts;
 }
 
 /** Keys and order of a metrics.ndjson row. Changing this changes the results format: update docs. */
@@ -36,6 +44,14 @@ export interface MetricsRow {
   localLoss: number | null;
   bitsSent: number;
   bytesSent: number;
+  // The wire figures are always set by aggregateReports; optional so rows built elsewhere (fixtures,
+  // older run folders) stay valid. null: the run gave no wire counts.
+  /** Σ over nodes of data-frame header and MAC bytes. */
+  envelopeBytes?: number | null;
+  /** Σ over nodes of handshake and ack bytes. */
+  controlBytes?: number | null;
+  /** bytesSent + envelopeBytes + controlBytes: everything the protocol puts on the wire (heartbeats and retransmissions aside). */
+  wireBytes?: number | null;
 }
 
 export interface AggregateContext {
@@ -50,6 +66,10 @@ export interface AggregateContext {
   readonly batchSize: number | 'full';
   /** Optional: the training subset evaluation uses per node (see EvalProblem.evalShards). */
   readonly evalShards?: readonly Shard[];
+  /** Optional: the exchange schedule, to count the protocol's bytes of reports that carry no `wire`. */
+  readonly wire?: WirePlan;
+  /** Optional: sees every complete set of reports (the coordinator keeps the last for edges.csv). */
+  readonly onReports?: (reports: readonly NodeReport[]) => void;
 }
 
 export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateContext): MetricsRow {
@@ -68,11 +88,21 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
   let lossSum = 0;
   let lossCount = 0;
   let bytes = 0;
+  let envelope: number | null = 0;
+  let control: number | null = 0;
   for (const r of reports) {
     lossSum += r.lossSum;
     lossCount += r.lossCount;
     bytes += r.bytesSent;
+    const w = wireOf(r, ctx.wire);
+    if (w === null || envelope === null || control === null) {
+      envelope = control = null;
+    } else {
+      envelope += w.envelopeBytes;
+      control += w.controlBytes;
+    }
   }
+  ctx.onReports?.(reports);
   return {
     iter,
     epoch: epochOf(iter, ctx),
@@ -87,7 +117,27 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
     localLoss: lossCount > 0 ? lossSum / lossCount : null,
     bitsSent: bytes * 8,
     bytesSent: bytes,
+    envelopeBytes: envelope,
+    controlBytes: control,
+    wireBytes: envelope === null || control === null ? null : bytes + envelope + control,
   };
+}
+
+/**
+ * A node's wire counts: its own (counted from its exchanges), else the plan's. When both exist they
+ * must agree; a difference means an algorithm exchanged other than its declared phases.
+ */
+function wireOf(r: NodeReport, plan: WirePlan | undefined): WireCounts | null {
+  const planned = plan === undefined ? null : plannedNodeWire(plan, r.nodeId, exchangesAt(plan, r.iter));
+  if (r.wire === undefined) return planned;
+  if (planned !== null && (planned.envelopeBytes !== r.wire.envelopeBytes || planned.controlBytes !== r.wire.controlBytes)) {
+    throw new ProxmeshError(
+      'PROXMESH_ERR_INTERNAL',
+      `node ${r.nodeId} at iteration ${r.iter} counted ${r.wire.envelopeBytes} + ${r.wire.controlBytes} wire bytes, the exchange schedule gives ${planned.envelopeBytes} + ${planned.controlBytes}`,
+      { node: r.nodeId, iter: r.iter },
+    );
+  }
+  return r.wire;
 }
 
 /** Epochs = passes over a node's local data: k·b / (mean shard size); one per iteration for 'full'. */

@@ -83,6 +83,10 @@ export const ProblemSpecSchema = Type.Object(
     dataset: DatasetSpecSchema,
     model: ModelSpecSchema,
     regularizer: RegularizerSpecSchema,
+    precision: Type.Optional(Type.Union([Type.Literal('f64'), Type.Literal('f32')], {
+      description:
+        'Arithmetic of the model (default f64). f32: forward, backward and evaluation in float32 on WebAssembly SIMD kernels (lenet5 only); parameters are rounded to f32 on entry, gradients are f32 values, the algorithm state, mixing and prox stay float64. Deterministic, and sim ≡ cluster byte for byte (docs/architecture.md, Precision).',
+    })),
   },
   { additionalProperties: false, description: 'The optimisation problem: data, model (smooth part f) and regularizer r.' },
 );

@@ -2,7 +2,8 @@
  * Which figures a report holds, as (name, title, Vega-Lite spec) triples. Pure: folders in, specs out.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { paretoData, runCurve, studyCurves, type Curve } from './aggregate.ts';
+import { paretoData, runCurve, studyCurves, studyEncoding, type Curve } from './aggregate.ts';
+import { titleFor } from './encodings.ts';
 import { curveChartSpec, paretoSpec, type XAxis } from './charts.ts';
 import { algorithmDisplayName, compressorLabel, getPath, showValue } from './describe.ts';
 import { paperPanelsSpec, type PaperSeries } from './paper-panels.ts';
@@ -26,6 +27,8 @@ interface CurveFigure {
 const CURVE_FIGURES: readonly CurveFigure[] = [
   { name: 'objective-vs-iter', metric: 'objective', x: 'iter', title: 'Objective φ(x̄) vs iterations' },
   { name: 'objective-vs-bits', metric: 'objective', x: 'bits', title: 'Objective φ(x̄) vs bits sent' },
+  // Everything on the wire, not just payloads: on small models headers, MACs and acks outweigh them.
+  { name: 'objective-vs-wire-bytes', metric: 'objective', x: 'wireBytes', title: 'Objective φ(x̄) vs total wire bytes' },
   { name: 'stationarity-vs-iter', metric: 'stationarity', x: 'iter', title: 'Stationarity vs iterations' },
   { name: 'stationarity-vs-bits', metric: 'stationarity', x: 'bits', title: 'Stationarity vs bits sent' },
   { name: 'consensus-vs-iter', metric: 'consensus', x: 'iter', title: 'Consensus error vs iterations' },
@@ -100,15 +103,17 @@ export function studyPaperSeries(study: StudyFolder): PaperSeries[] {
 export function studyFigures(study: StudyFolder, opts: { groupBy?: string } = {}): FigurePlan[] {
   const out: FigurePlan[] = [];
   const hasTest = study.cells.some((c) => c.run.metrics.some((r) => r.testAccuracy !== null));
+  const enc = studyEncoding(study.cells, opts.groupBy);
+  const titles = { colorTitle: enc.colorTitle, styleTitle: titleFor(enc.plan.style), panelTitle: titleFor(enc.plan.panel) };
   for (const f of CURVE_FIGURES) {
     const metric: MetricKey = f.metric === 'testAccuracy' && !hasTest ? 'trainAccuracy' : f.metric;
     const curves = studyCurves(study, metric, opts);
     if (!hasPoints(curves)) continue;
     const title = f.metric === 'testAccuracy' ? (hasTest ? 'Test accuracy vs iterations' : 'Train accuracy vs iterations') : f.title;
-    const spec = curveChartSpec(curves, { metric, x: f.x, title, colorTitle: opts.groupBy ?? 'cells' });
+    const spec = curveChartSpec(curves, { metric, x: f.x, title, ...titles });
     if (specHasData(spec)) out.push({ name: f.name, title, spec });
   }
-  const pareto = paretoData(study);
+  const pareto = paretoData(study, opts);
   const title = pareto.metric === 'testAccuracy' ? 'Pareto: final test accuracy vs total bits' : 'Pareto: final objective vs total bits';
   const spec = paretoSpec(pareto, { title });
   if (specHasData(spec)) out.push({ name: 'pareto', title, spec });

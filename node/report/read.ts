@@ -42,7 +42,17 @@ export interface MetricsRow {
   localLoss: number | null;
   bitsSent: number;
   bytesSent: number;
+  /**
+   * Wire figures (WIRE_KEYS), present in folders written since wire v2: payload + headers and MACs
+   * + handshake and acks. Absent in older folders; null when the run could not count them.
+   */
+  envelopeBytes?: number | null;
+  controlBytes?: number | null;
+  wireBytes?: number | null;
 }
+
+/** Optional cumulative counters: read when present (older run folders lack them). */
+export const WIRE_KEYS = ['envelopeBytes', 'controlBytes', 'wireBytes'] as const;
 
 export type { JsonObject } from './read-files.ts';
 import type { JsonObject } from './read-files.ts';
@@ -97,6 +107,12 @@ export function parseMetricsRow(value: JsonObject, file: string, line: number): 
     if (key === 'iter' && !Number.isInteger(v)) throw rowError(file, line, key, 'must be an integer');
     row[key] = v;
   }
+  for (const key of WIRE_KEYS) {
+    if (!(key in value)) continue;
+    const v = value[key];
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw rowError(file, line, key, 'must be a finite number ≥ 0 or null');
+    row[key] = v;
+  }
   return row as unknown as MetricsRow;
 }
 
@@ -110,6 +126,7 @@ export function readMetrics(file: string): MetricsRow[] {
       if (row.iter <= prev.iter) throw rowError(file, line, 'iter', `must increase (previous row has ${prev.iter})`);
       if (row.bitsSent < prev.bitsSent) throw rowError(file, line, 'bitsSent', 'is cumulative and must not decrease');
       if (row.bytesSent < prev.bytesSent) throw rowError(file, line, 'bytesSent', 'is cumulative and must not decrease');
+      if (row.wireBytes != null && prev.wireBytes != null && row.wireBytes < prev.wireBytes) throw rowError(file, line, 'wireBytes', 'is cumulative and must not decrease');
     }
     rows.push(row);
   }

@@ -6,10 +6,11 @@ import type { MetricsRow } from '../eval/aggregate-reports.ts';
 
 export const METRICS_KEYS = [
   'iter', 'epoch', 'objective', 'f', 'r', 'stationarity', 'consensus', 'density',
-  'trainAccuracy', 'testAccuracy', 'localLoss', 'bitsSent', 'bytesSent',
+  'trainAccuracy', 'testAccuracy', 'localLoss', 'bitsSent', 'bytesSent', 'envelopeBytes', 'controlBytes', 'wireBytes',
 ] as const satisfies readonly (keyof MetricsRow)[];
 
-function finiteOrNull(v: number | null): number | null {
+function finiteOrNull(v: number | null | undefined): number | null {
+  if (v === undefined) return null;
   return v !== null && Number.isFinite(v) ? v : null;
 }
 

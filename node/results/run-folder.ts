@@ -1,21 +1,24 @@
 /**
  * Writes one run folder: config.json, topology.json, metrics.ndjson, metrics.csv, summary.json,
- * timings.ndjson. Rows are appended as they come (a crashed run keeps its rows). Metrics hold only
+ * timings.ndjson, and edges.csv (bytes per directed edge by kind, edges.ts) where the runner has them. Rows are appended as they come (a crashed run keeps its rows). Metrics hold only
  * quantities fixed by config + seed; wall-clock goes to timings.ndjson.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProxmeshError } from '../errors.ts';
 import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import { edgesCsv, type EdgeRow } from './edges.ts';
 import { metricsCsvHeader, metricsCsvLine, metricsNdjsonLine } from './metrics-format.ts';
 
-export const RUN_FILES = ['config.json', 'topology.json', 'metrics.ndjson', 'metrics.csv', 'summary.json', 'timings.ndjson'] as const;
+export const RUN_FILES = ['config.json', 'topology.json', 'metrics.ndjson', 'metrics.csv', 'summary.json', 'timings.ndjson', 'edges.csv'] as const;
 
 export interface RunFolderWriter {
   readonly dir: string;
   writeJson(file: 'config.json' | 'topology.json' | 'summary.json', value: unknown): void;
   appendMetrics(row: MetricsRow): void;
   appendTiming(entry: Record<string, unknown>): void;
+  /** edges.csv, written once at the end of the run. */
+  writeEdges(rows: readonly EdgeRow[]): void;
 }
 
 /** Typed arrays (e.g. eigenvalues) as plain JSON arrays. */
@@ -49,6 +52,9 @@ export function createRunFolder(dir: string): RunFolderWriter {
     },
     appendTiming(entry) {
       io(path('timings.ndjson'), () => appendFileSync(path('timings.ndjson'), `${JSON.stringify(entry)}\n`));
+    },
+    writeEdges(rows) {
+      io(path('edges.csv'), () => writeFileSync(path('edges.csv'), edgesCsv(rows)));
     },
   };
 }

@@ -14,6 +14,9 @@ import { evalSubsets } from '../eval/eval-subset.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { Rng } from '../linalg/rng.ts';
 import { buildProblem } from '../problem/build.ts';
+import type { LoadedData } from '../problem/datasets/registry.ts';
+import { declaredNodes } from '../config/consistency.ts';
+import { GENERATORS } from '../../topologies/generators.ts';
 import { createOracle } from '../problem/oracle.ts';
 import { createSampler } from '../problem/sampler.ts';
 import type { Dataset, Model, Shard } from '../problem/types.ts';
@@ -23,7 +26,8 @@ import { averagingRow, mixingRow } from '../../topologies/mixing.ts';
 import { buildTopology } from '../../topologies/spec.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 import type { SummaryFacts } from '../results/summary.ts';
-import { buildSchedule, scheduleRng, scheduleRow, type TopologySchedule } from '../../topologies/schedule.ts';
+import { buildSchedule, roundSends, scheduleRng, scheduleRow, unionNeighbours, type TopologySchedule } from '../../topologies/schedule.ts';
+import { wirePlanOf, type WirePlan } from '../results/wire-accounting.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
@@ -53,6 +57,15 @@ export function buildRunSchedule(config: FrozenConfig, topology: BuiltTopology, 
   return schedules.get(topology) ?? null;
 }
 
+/**
+ * n without solving W's spectrum: the declared `topology.nodes` (or rows × cols), else the size of
+ * the graph alone. Runners load the problem with it BEFORE buildRunTopology, so the nodes-against-
+ * samples and memory bounds fail fast instead of after an O(n³) eigen-solve (issue 16).
+ */
+export function runNodeCount(config: FrozenConfig): number {
+  return declaredNodes(config) ?? GENERATORS[config.topology.kind as keyof typeof GENERATORS](config.topology as never, Rng.derive(config.seed, -1, 'topology')).n;
+}
+
 /** The algorithm instance (one per run: its methods are pure over the node state). */
 export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
   return algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
@@ -62,8 +75,10 @@ export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
  * Data, model, shards (partition stream Rng.derive(seed, -1, 'partition') inside buildProblem) and
  * the prox; then the cross-field checks that need the data (nodes ≤ samples, k ≤ d, …).
  */
-export function buildRunProblem(config: FrozenConfig, nodes: number): BuiltProblem {
-  const built = buildProblem(config.problem as never, { seed: config.seed, nodes, partition: config.partition as never });
+export function buildRunProblem(config: FrozenConfig, nodes: number, data?: LoadedData): BuiltProblem {
+  const built = buildProblem(config.problem as never, {
+    seed: config.seed, nodes, partition: config.partition as never, batchSize: config.batchSize, ...(data ? { data } : {}),
+  });
   const { model, train, shards } = built;
   const test = built.test ?? null;
   checkConfigAgainstProblem(
@@ -87,11 +102,28 @@ export function buildRunProblem(config: FrozenConfig, nodes: number): BuiltProbl
  * coordinator both build it here, so their rows stay byte-identical. With
  * `evaluation.trainSamplesPerNode` set, the per-node evaluation subsets are drawn once, here
  * (Rng.derive(seed, i, 'eval-subset')); without it the context is exactly the problem, η and b.
+ * `wire` (wirePlanOf(algorithm, rows)) lets aggregateReports count the protocol's bytes beside payloads.
  */
-export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem): AggregateContext {
-  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize };
+export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem, wire?: WirePlan): AggregateContext {
+  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize, ...(wire ? { wire } : {}) };
   const m = config.evaluation?.trainSamplesPerNode ?? null;
   return m === null ? ctx : { ...ctx, evalShards: evalSubsets(problem.shards, m, config.seed) };
+}
+
+/**
+ * The run's exchange plan (node/results/wire-accounting.ts), the same for the simulator and the
+ * coordinator: W's rows, or on a time-varying topology the union of each node's neighbours and its
+ * receivers in every distinct round of the schedule.
+ */
+export function runWirePlan(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm<any>): WirePlan {
+  const n = topology.graph.n;
+  const rows = Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i));
+  const schedule = buildRunSchedule(config, topology, algorithm);
+  if (schedule === null) return wirePlanOf(algorithm, rows);
+  return wirePlanOf(algorithm, rows, {
+    union: Array.from({ length: n }, (_, i) => unionNeighbours(schedule, i)),
+    sends: schedule.rounds.map((r) => Array.from({ length: n }, (_, i) => Array.from(roundSends(r, i)))),
+  });
 }
 
 /** Node i's communication row: W's row for graph algorithms, J = 11ᵀ/n for AllReduce. */

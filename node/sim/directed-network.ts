@@ -3,11 +3,11 @@
  * graph): node i posts its message for (round, phase) to `sends[i]` and resolves once every
  * in-neighbour of its row (rows[i].ids but itself) has posted, with the messages aligned with
  * rows[i].ids (self entry = its own message), as MemoryNetwork does for symmetric rows. Bytes are
- * counted per sender with `byteLength`, once per receiver.
+ * counted per sender with `byteLength`, once per receiver. Messages are handed over without copies,
+ * as MemoryNetwork does (a compressor's returned message is immutable, node/compress/types.ts).
  */
 import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
-import { cloneMessage } from '../compress/clone.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
@@ -27,6 +27,7 @@ export class DirectedRoundNetwork {
   private readonly inbox: Map<string, Slot>[];
   private readonly bytes: Float64Array;
   private readonly edge: Map<string, number> = new Map();
+  private readonly edgeMessages: Map<string, number> = new Map();
 
   constructor(private readonly opts: DirectedRoundNetworkOptions) {
     const n = opts.rows.length;
@@ -67,6 +68,10 @@ export class DirectedRoundNetwork {
     return this.edge.get(`${i},${j}`) ?? 0;
   }
 
+  messagesSentOnEdge(i: number, j: number): number {
+    return this.edgeMessages.get(`${i},${j}`) ?? 0;
+  }
+
   pending(): number {
     let s = 0;
     for (const m of this.inbox) s += m.size;
@@ -86,15 +91,15 @@ export class DirectedRoundNetwork {
   private exchange(i: number, round: number, phase: string, msg: Message): Promise<readonly Message[]> {
     const key = `${round}\u0000${phase}`;
     const targets = this.opts.sends[i];
-    const sent = targets.length > 0 ? cloneMessage(msg) : msg;
     const size = targets.length > 0 ? this.opts.byteLength(msg) : 0;
     for (const j of targets) {
       this.bytes[i] += size;
       this.edge.set(`${i},${j}`, (this.edge.get(`${i},${j}`) ?? 0) + size);
+      this.edgeMessages.set(`${i},${j}`, (this.edgeMessages.get(`${i},${j}`) ?? 0) + 1);
       const slot = this.slot(j, key);
       const p = this.opts.rows[j].ids.indexOf(i);
       if (slot.msgs[p] !== undefined) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, { node: i, round, phase });
-      slot.msgs[p] = sent;
+      slot.msgs[p] = msg; // no copy: a returned message is immutable (node/compress/types.ts)
       slot.missing -= 1;
       if (slot.missing === 0 && slot.resolve !== null) {
         this.inbox[j].delete(key);

@@ -1,9 +1,10 @@
 /**
  * Runs n nodes of one algorithm in lockstep in one process: init() then step(k) for k = 0, 1, …,
  * each a Promise.all over the nodes, whose exchanges meet in the contexts' communicators (a
- * MemoryNetwork in the simulator). The maths is the same code a cluster node runs.
+ * MemoryNetwork in the simulator). The maths is the same code a cluster node runs. Algorithms with
+ * `stepBatch` step all nodes at once over `batch` instead (same per-node operations, no promises).
  */
-import type { NodeAlgorithm, NodeContext, StepStats } from '../algo/types.ts';
+import type { BatchExchange, NodeAlgorithm, NodeContext, StepStats } from '../algo/types.ts';
 import { ProxmeshError } from '../errors.ts';
 
 export interface LockstepOptions<S> {
@@ -12,6 +13,11 @@ export interface LockstepOptions<S> {
   readonly contexts: readonly NodeContext[];
   /** Initial model of each node (copied by init). */
   readonly x0: readonly Float64Array[];
+  /**
+   * The all-nodes exchange of the network the contexts communicate over (the MemoryNetwork). When
+   * given and the algorithm has `stepBatch`, steps run all nodes at once (bit-identical to `step`).
+   */
+  readonly batch?: BatchExchange;
 }
 
 export interface Lockstep<S> {
@@ -28,7 +34,7 @@ export interface Lockstep<S> {
 }
 
 export function createLockstep<S>(opts: LockstepOptions<S>): Lockstep<S> {
-  const { algorithm, contexts, x0 } = opts;
+  const { algorithm, contexts, x0, batch } = opts;
   const n = contexts.length;
   if (n === 0) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'createLockstep: no contexts');
   if (x0.length !== n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: ${x0.length} initial models for ${n} nodes`);
@@ -55,6 +61,7 @@ export function createLockstep<S>(opts: LockstepOptions<S>): Lockstep<S> {
       const st = ready();
       if (k !== nextK) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: expected step ${nextK}, got ${k}`);
       nextK = k + 1;
+      if (batch !== undefined && algorithm.stepBatch !== undefined) return algorithm.stepBatch(contexts, st, k, batch);
       return Promise.all(contexts.map((ctx, i) => algorithm.step(ctx, st[i], k)));
     },
     states: () => ready(),

@@ -7,12 +7,16 @@
  * Bytes are counted per sender and per directed edge (self excluded) with the supplied `byteLength`
  * (the codec's exact payload length in the simulator). Delivered slots are deleted, so memory stays
  * bounded by the messages in flight.
+ *
+ * Messages are handed over as they are, never copied: a compressor's message is immutable once
+ * returned (node/compress/types.ts), and receivers only read it. Slots are keyed by a number,
+ * round·P + phase index (P phase names, numbered as first seen), not by a string, because at
+ * thousands of nodes the per-message bookkeeping is most of a step (docs/performance.md).
  */
 import type { Message } from '../compress/types.ts';
-import type { Communicator } from '../algo/types.ts';
+import type { BatchExchange, Communicator } from '../algo/types.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MixingRow } from '../../topologies/types.ts';
-import { cloneMessage } from '../compress/clone.ts';
 
 export interface MemoryNetworkOptions {
   readonly n: number;
@@ -21,6 +25,9 @@ export interface MemoryNetworkOptions {
   /** Bytes one message occupies on the wire (e.g. the codec's payloadByteLength). */
   readonly byteLength: (m: Message) => number;
 }
+
+/** Phase names numbered as first seen; a round holds at most MAX_PHASES of them. */
+const MAX_PHASES = 32;
 
 interface Slot {
   readonly msgs: (Message | undefined)[];
@@ -31,26 +38,27 @@ interface Slot {
 }
 
 interface NodeBook {
-  /** (round, phase) key → slot for messages addressed to this node */
-  readonly inbox: Map<string, Slot>;
+  /** (round, phase) key = round·MAX_PHASES + phase index → slot for messages addressed to this node */
+  readonly inbox: Map<number, Slot>;
   /** position of each peer id in this node's row (−1: not a peer) */
   readonly pos: Map<number, number>;
   readonly selfPos: number;
   readonly others: number;
-  /** misuse detection: highest round posted so far and the phases posted in it */
+  /** misuse detection: highest round posted so far and the phases posted in it (bit p = phase index p) */
   round: number;
-  readonly phasesInRound: Set<string>;
+  phasesInRound: number;
   bytes: number;
   messages: number;
   /** bytes sent to each row position (self entry stays 0) */
   readonly edgeBytes: Float64Array;
 }
 
-export class MemoryNetwork {
+export class MemoryNetwork implements BatchExchange {
   readonly n: number;
   private readonly rows: readonly MixingRow[];
   private readonly byteLength: (m: Message) => number;
   private readonly books: NodeBook[];
+  private readonly phaseIds = new Map<string, number>();
 
   constructor(opts: MemoryNetworkOptions) {
     const { n, rows } = opts;
@@ -78,7 +86,7 @@ export class MemoryNetwork {
         selfPos,
         others: row.ids.length - (selfPos >= 0 ? 1 : 0),
         round: -Infinity,
-        phasesInRound: new Set(),
+        phasesInRound: 0,
         bytes: 0,
         messages: 0,
         edgeBytes: new Float64Array(row.ids.length),
@@ -129,11 +137,59 @@ export class MemoryNetwork {
     return this.books[i].messages;
   }
 
+  /** Messages sent by node i to peer j: every exchange goes to all the peers of the row. */
+  messagesSentOnEdge(i: number, j: number): number {
+    const book = this.books[i];
+    return i === j || !book.pos.has(j) ? 0 : book.messages / book.others;
+  }
+
   /** Number of (node, round, phase) slots not yet delivered; 0 between lockstep steps. */
   pending(): number {
     let s = 0;
     for (const b of this.books) s += b.inbox.size;
     return s;
+  }
+
+  /**
+   * All nodes post at once (NodeAlgorithm.stepBatch): msgs[i] is node i's message for (round,
+   * phase); node i then reads msgs[j] for j in its row. Same checks and byte counts as n calls of
+   * `exchange`, with nothing left in flight.
+   */
+  exchangeAll(round: number, phase: string, msgs: readonly Message[]): void {
+    if (msgs.length !== this.n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `exchangeAll: ${msgs.length} messages for n = ${this.n}`, { round, phase });
+    const pid = this.phaseId(phase);
+    const bit = 1 << pid;
+    for (let i = 0; i < this.n; i++) {
+      const book = this.books[i];
+      if (round < book.round) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted round ${round} after round ${book.round}`, { node: i, round, phase });
+      if (round > book.round) {
+        book.round = round;
+        book.phasesInRound = 0;
+      }
+      if ((book.phasesInRound & bit) !== 0) {
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, { node: i, round, phase });
+      }
+      book.phasesInRound |= bit;
+      if (book.others === 0) continue;
+      const size = this.byteLength(msgs[i]);
+      const ids = this.rows[i].ids;
+      for (let p = 0; p < ids.length; p++) {
+        if (ids[p] === i) continue;
+        book.edgeBytes[p] += size;
+        book.bytes += size;
+        book.messages += 1;
+      }
+    }
+  }
+
+  private phaseId(phase: string): number {
+    let id = this.phaseIds.get(phase);
+    if (id === undefined) {
+      id = this.phaseIds.size;
+      if (id >= MAX_PHASES) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `MemoryNetwork: more than ${MAX_PHASES} distinct phase names`, { phase });
+      this.phaseIds.set(phase, id);
+    }
+    return id;
   }
 
   private exchange(i: number, round: number, phase: string, msg: Message): Promise<readonly Message[]> {
@@ -143,17 +199,17 @@ export class MemoryNetwork {
     }
     if (round > book.round) {
       book.round = round;
-      book.phasesInRound.clear();
+      book.phasesInRound = 0;
     }
-    if (book.phasesInRound.has(phase)) {
+    const pid = this.phaseId(phase);
+    const bit = 1 << pid;
+    if ((book.phasesInRound & bit) !== 0) {
       throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, { node: i, round, phase });
     }
-    book.phasesInRound.add(phase);
+    book.phasesInRound |= bit;
 
-    const key = `${round}\u0000${phase}`;
+    const key = round * MAX_PHASES + pid;
     const row = this.rows[i];
-    // Snapshot once: a compressor may reuse its output buffers on its next call, before a slow peer reads.
-    const sent = book.others > 0 ? snapshot(msg) : msg;
     const size = book.others > 0 ? this.byteLength(msg) : 0;
     for (let p = 0; p < row.ids.length; p++) {
       const j = row.ids[p];
@@ -161,7 +217,7 @@ export class MemoryNetwork {
       book.edgeBytes[p] += size;
       book.bytes += size;
       book.messages += 1;
-      this.deliver(j, key, i, sent);
+      this.deliver(j, key, i, msg);
     }
     const slot = this.slot(i, key);
     if (book.selfPos >= 0) slot.msgs[book.selfPos] = msg;
@@ -174,7 +230,7 @@ export class MemoryNetwork {
     });
   }
 
-  private slot(j: number, key: string): Slot {
+  private slot(j: number, key: number): Slot {
     const book = this.books[j];
     let slot = book.inbox.get(key);
     if (slot === undefined) {
@@ -184,7 +240,7 @@ export class MemoryNetwork {
     return slot;
   }
 
-  private deliver(j: number, key: string, from: number, msg: Message): void {
+  private deliver(j: number, key: number, from: number, msg: Message): void {
     const book = this.books[j];
     const p = book.pos.get(from)!;
     const slot = this.slot(j, key);
@@ -195,8 +251,4 @@ export class MemoryNetwork {
       slot.resolve(slot.msgs as Message[]);
     }
   }
-}
-
-function snapshot(m: Message): Message {
-  return cloneMessage(m);
 }

@@ -55,6 +55,13 @@ export class ScheduledMemoryNetwork {
     return s;
   }
 
+  /** Messages (data frames) sent from i to j over all rounds. */
+  messagesSentOnEdge(i: number, j: number): number {
+    let s = 0;
+    for (const net of this.nets) s += net.messagesSentOnEdge(i, j);
+    return s;
+  }
+
   pending(): number {
     let s = 0;
     for (const net of this.nets) s += net.pending();

@@ -1,5 +1,6 @@
 /**
- * One study cell in its own process: `node cell-worker-entry.js <cellConfigJson> <outDir>`.
+ * One study cell in its own process: `node cell-worker.js <cellConfigJson> <outDir>`
+ * (spawned by run-cell.ts through runtime/child-entry.ts).
  * Runs the simulator into <outDir>; stdout carries one JSON line per progress report
  * ({"type":"progress","iter":k,"iterations":K}); errors go to stderr as "error CODE: message" and
  * the exit status is 1 (a crash or kill gives another nonzero status; the parent retries once).

@@ -3,10 +3,11 @@
  * killed cannot take the sweep down) and reports its exit, the tail of its stderr and its progress.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { childEntryArgs } from '../runtime/child-entry.ts';
 
-const WORKER_ENTRY = fileURLToPath(new URL('./cell-worker-entry.js', import.meta.url));
+/** node/sweep/cell-worker: compiled .js in an install, the .ts source under the tests. */
+const WORKER_ENTRY = childEntryArgs(import.meta.url, 'cell-worker');
 const STDERR_TAIL_LINES = 20;
 const STDERR_KEEP_BYTES = 16_384;
 
@@ -37,7 +38,7 @@ export function tailLines(text: string, lines = STDERR_TAIL_LINES): string {
 export function runCellProcess(opts: CellRunOptions): Promise<CellRunResult> {
   const t0 = performance.now();
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [WORKER_ENTRY, JSON.stringify(opts.config), opts.outDir], {
+    const child = spawn(process.execPath, [...WORKER_ENTRY, JSON.stringify(opts.config), opts.outDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
     });

@@ -11,12 +11,18 @@
  *    Silence past stallMs closes the connection (a `docker network disconnect` gives no close
  *    event) so it is re-dialled; silence past peerTimeoutMs fails the peer (PROXMESH_ERR_PEER_TIMEOUT).
  * The lower id dials the higher one, with exponential backoff (initialMs·2^attempt, capped).
- * A connection is anonymous until a valid hello; only hellos are accepted before that.
+ * Authentication (handshake.ts): a connection is anonymous until the three-message challenge–
+ * response completes; before that only hellos are accepted, and a connection that has not finished
+ * within helloTimeoutMs is closed. Every later frame carries a MAC under that connection's link
+ * key; a frame whose MAC fails is dropped and counted, never acted on. Only an AUTHENTICATED
+ * connection replaces the current one of its peer (a reconnect), so a replayed or forged hello can
+ * never displace a working link.
  */
-import { FrameDecoder, FrameEncoder, PROTOCOL_VERSION, type FrameEnvelope, type FrameKind } from '../codec/frame.ts';
+import { verifyFrameMac } from '../auth/challenge.ts';
+import { FrameDecoder, FrameEncoder, LINK_OVERHEAD_BYTES, PROTOCOL_VERSION, type DecodedFrame, type HelloMessage, type LinkKind } from '../codec/frame.ts';
 import { ProxmeshError } from '../errors.ts';
 import { Emitter } from './emitter.ts';
-import { helloProof, verifyHello } from './hello.ts';
+import { PeerHandshake, type PendingHandshake } from './handshake.ts';
 import {
   REJECT_REASONS, type AbortOptions, type FrameHandler, type InboundFrame, type OutboundEnvelope, type PeerStats, type PeerTransport,
   type RejectReason, type TrafficCounters, type TransportEvent, type TransportEventMap, type TransportStats,
@@ -25,9 +31,9 @@ import {
 export interface BaseTransportOptions {
   /** This node's id. */
   readonly id: number;
-  /** Run id, carried in every envelope; frames of another run are rejected. */
+  /** Run id, bound into every handshake (and so into every link key). */
   readonly run: string;
-  /** Cluster token (the HMAC key of hello proofs). */
+  /** Cluster token (the handshake's key is derived from it; it is never sent). */
   readonly token: string;
   /** Neighbour ids (self excluded). */
   readonly neighbours: readonly number[];
@@ -45,7 +51,20 @@ export interface BaseTransportOptions {
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Most early frames held per link while waiting for a missing seq (default 1024). */
   readonly maxReorder?: number;
+  /** A connection that has not completed the handshake this long after opening is closed (ms, default 5000). */
+  readonly helloTimeoutMs?: number;
+  /**
+   * Accepted connections still in their handshake, at most (default 256); one more is closed at once
+   * and counted as 'overflow'. Bounds the sockets (file descriptors) an outsider can hold open for
+   * up to helloTimeoutMs each; genuine peers are never refused for long (they complete in one round
+   * trip and re-dial with backoff).
+   */
+  readonly maxPendingConnections?: number;
 }
+
+/** Default of BaseTransportOptions.helloTimeoutMs: ample for a loaded machine, short enough that idle sockets do not pile up. */
+export const DEFAULT_HELLO_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 256;
 
 /** A byte pipe to one remote endpoint, provided by a subclass. */
 export interface Connection {
@@ -60,16 +79,26 @@ export interface ConnHandle {
   readonly conn: Connection;
   /** The peer this connection was dialled to (null on the accepting side). */
   readonly dialed: number | null;
-  /** The authenticated peer (after a valid hello). */
+  /** The authenticated peer (after the handshake). */
   peer: number | null;
   closed: boolean;
+  /** The handshake in progress (null before step 1 on the accepting side, and after completion). */
+  hs: PendingHandshake | null;
+  /** This connection's frame key, once authenticated. */
+  key: Buffer | null;
+  /** Closes the connection if it has not authenticated in time. */
+  deadline: ReturnType<typeof setTimeout> | null;
 }
 
+/** A data frame kept until acknowledged; its header and MAC are built per connection (per link key). */
 interface Pending {
   readonly seq: number;
-  readonly header: Uint8Array;
+  readonly round: number;
+  readonly phase: string;
   readonly payload: Uint8Array;
 }
+
+const EMPTY = new Uint8Array(0);
 
 interface Link {
   readonly peer: number;
@@ -87,7 +116,19 @@ interface Link {
 }
 
 function counters(): TrafficCounters {
-  return { frames: 0, payloadBytes: 0, envelopeBytes: 0, controlFrames: 0, controlBytes: 0 };
+  return { frames: 0, payloadBytes: 0, envelopeBytes: 0, controlFrames: 0, controlBytes: 0, ackFrames: 0, ackBytes: 0, handshakeFrames: 0, handshakeBytes: 0 };
+}
+
+function countControl(c: TrafficCounters, kind: LinkKind | 'hello', bytes: number): void {
+  c.controlFrames++;
+  c.controlBytes += bytes;
+  if (kind === 'ack') {
+    c.ackFrames++;
+    c.ackBytes += bytes;
+  } else if (kind === 'hello') {
+    c.handshakeFrames++;
+    c.handshakeBytes += bytes;
+  }
 }
 
 const REASON_OF_CODE: Record<string, RejectReason> = {
@@ -103,11 +144,15 @@ export abstract class BaseTransport implements PeerTransport {
   protected readonly heartbeatMs: number;
   protected readonly stallMs: number;
   protected readonly peerTimeoutMs: number;
+  protected readonly helloTimeoutMs: number;
+  private readonly handshake: PeerHandshake;
   private readonly encoder = new FrameEncoder();
   private readonly decoder = new FrameDecoder();
   private readonly emitter = new Emitter<TransportEventMap>();
   private readonly links = new Map<number, Link>();
   private readonly conns = new Set<ConnHandle>();
+  /** Accepted connections that have not authenticated yet. */
+  private pendingAccepted = 0;
   private readonly rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   private handler: FrameHandler | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -120,10 +165,12 @@ export abstract class BaseTransport implements PeerTransport {
     this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.stallMs = opts.stallMs ?? 3 * this.heartbeatMs;
     this.peerTimeoutMs = opts.peerTimeoutMs ?? 30_000;
+    this.helloTimeoutMs = opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
+    this.handshake = new PeerHandshake({ token: opts.token, run: opts.run, self: opts.id });
     for (const peer of opts.neighbours) {
       if (peer === opts.id) continue;
       this.links.set(peer, {
-        peer, stats: { sent: counters(), received: counters(), resent: 0, connections: 0 }, conn: null, nextSeq: 1, unacked: [],
+        peer, stats: { sent: counters(), received: counters(), resent: 0, resentBytes: 0, connections: 0 }, conn: null, nextSeq: 1, unacked: [],
         lastDelivered: 0, reorder: new Map(), lastHeard: 0, failed: null, attempt: 0, redialTimer: null, dialing: false,
       });
     }
@@ -150,7 +197,7 @@ export abstract class BaseTransport implements PeerTransport {
 
   stats(): TransportStats {
     const peers = new Map<number, PeerStats>();
-    for (const [p, l] of this.links) peers.set(p, { sent: { ...l.stats.sent }, received: { ...l.stats.received }, resent: l.stats.resent, connections: l.stats.connections });
+    for (const [p, l] of this.links) peers.set(p, { ...l.stats, sent: { ...l.stats.sent }, received: { ...l.stats.received } });
     return { peers, rejected: { ...this.rejected } };
   }
 
@@ -192,50 +239,66 @@ export abstract class BaseTransport implements PeerTransport {
     if (link.failed !== null) throw link.failed;
     if (!this.running) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${this.id}: transport is not running`);
     const seq = link.nextSeq++;
-    const header = this.encoder.encodeHeader(this.envelope('data', to, envelope.round, envelope.phase, seq));
-    link.unacked.push({ seq, header, payload });
+    const pending: Pending = { seq, round: envelope.round, phase: envelope.phase, payload };
+    link.unacked.push(pending);
     if (link.conn === null) return; // written on (re)connect
-    const written = this.writeData(link, link.conn, header, payload);
+    const written = this.writeData(link, link.conn, pending);
     if (written !== undefined) await abortable(written, opts.signal);
   }
 
-  private envelope(kind: FrameKind, to: number, round: number, phase: string, seq: number): FrameEnvelope {
-    return { v: PROTOCOL_VERSION, run: this.opts.run, kind, round, phase, from: this.id, to, seq };
-  }
-
-  private writeData(link: Link, h: ConnHandle, header: Uint8Array, payload: Uint8Array): Promise<void> | void {
+  private writeData(link: Link, h: ConnHandle, p: Pending): Promise<void> | void {
+    const header = this.encoder.encodeHeader({ kind: 'data', round: p.round, phase: p.phase, from: this.id, seq: p.seq }, p.payload, h.key);
     link.stats.sent.frames++;
     link.stats.sent.envelopeBytes += header.length;
-    link.stats.sent.payloadBytes += payload.length;
-    return h.conn.write(header, payload);
+    link.stats.sent.payloadBytes += p.payload.length;
+    return h.conn.write(header, p.payload);
   }
 
-  private writeControl(h: ConnHandle, kind: FrameKind, to: number, seq: number, payload: Uint8Array | null): void {
-    const header = this.encoder.encodeHeader(this.envelope(kind, to, this.round, '', seq));
-    const link = this.links.get(to);
-    if (link !== undefined) {
-      link.stats.sent.controlFrames++;
-      link.stats.sent.controlBytes += header.length + (payload?.length ?? 0);
-    }
+  /** An ack, ping or pong on an authenticated connection. */
+  private writeControl(h: ConnHandle, link: Link, kind: 'ack' | 'ping' | 'pong', seq: number): void {
+    const frame = this.encoder.encodeHeader({ kind, round: this.round, phase: '', from: this.id, seq }, EMPTY, h.key);
+    countControl(link.stats.sent, kind, frame.length);
     // Control frames are best effort: a failed write shows up as a closed connection.
-    void Promise.resolve(h.conn.write(header, payload)).catch(() => {});
+    void Promise.resolve(h.conn.write(frame, null)).catch(() => {});
+  }
+
+  private writeHello(h: ConnHandle, link: Link, m: HelloMessage): void {
+    const frame = this.encoder.encodeHello(m);
+    countControl(link.stats.sent, 'hello', frame.length);
+    void Promise.resolve(h.conn.write(frame, null)).catch(() => {});
   }
 
   // ---- connection lifecycle (called by subclasses) ----
 
-  /** A connection is open; the dialling side sends its hello at once. */
+  /** A connection is open: its hello deadline starts, and the dialling side sends step 1 at once. */
   protected connectionOpened(conn: Connection, dialed: number | null): ConnHandle {
-    const h: ConnHandle = { conn, dialed, peer: null, closed: false };
+    const h: ConnHandle = { conn, dialed, peer: null, closed: false, hs: null, key: null, deadline: null };
     if (!this.running) {
       conn.close();
       h.closed = true;
       return h;
     }
+    if (dialed === null && this.pendingAccepted >= (this.opts.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS)) {
+      this.reject(h, 'overflow', null);
+      conn.close();
+      h.closed = true;
+      return h;
+    }
     this.conns.add(h);
+    if (dialed === null) this.pendingAccepted++;
+    h.deadline = setTimeout(() => {
+      if (h.peer !== null || h.closed) return;
+      this.reject(h, 'hello-timeout', null);
+      this.closeHandle(h);
+    }, this.helloTimeoutMs);
     if (dialed !== null) {
       const link = this.links.get(dialed);
-      if (link !== undefined) link.dialing = false;
-      this.writeControl(h, 'hello', dialed, 0, helloProof(this.opts.token, this.opts.run, this.id, dialed));
+      if (link !== undefined) {
+        link.dialing = false;
+        const { pending, message } = this.handshake.start(dialed);
+        h.hs = pending;
+        this.writeHello(h, link, message);
+      }
     }
     return h;
   }
@@ -253,6 +316,7 @@ export abstract class BaseTransport implements PeerTransport {
     if (h.closed && !this.conns.has(h)) return;
     h.closed = true;
     this.conns.delete(h);
+    this.settle(h);
     if (h.peer === null) {
       if (h.dialed !== null) this.dialFailed(h.dialed); // closed before the hello exchange completed
       return;
@@ -298,7 +362,7 @@ export abstract class BaseTransport implements PeerTransport {
   /** One received message (binary). Never throws: bad frames are counted and dropped. */
   protected receive(h: ConnHandle, bytes: Uint8Array): void {
     if (h.closed || !this.running) return;
-    let frame: InboundFrame;
+    let frame: DecodedFrame;
     try {
       frame = this.decoder.decode(bytes, { maxBytes: this.opts.maxFrameBytes, expectedDim: this.opts.expectedDim });
     } catch (err) {
@@ -306,59 +370,108 @@ export abstract class BaseTransport implements PeerTransport {
       this.reject(h, reason ?? 'malformed', err as Error);
       return;
     }
-    const env = frame.envelope;
-    if (env.run !== this.opts.run) return this.reject(h, 'wrong-run', null);
-    if (env.to !== this.id) return this.reject(h, 'wrong-recipient', null);
-    const link = this.links.get(env.from);
-    if (link === undefined) return this.reject(h, 'not-neighbour', null);
-    if (h.peer === null) return this.authenticate(h, link, frame, bytes.length);
-    if (env.from !== h.peer) return this.reject(h, 'unauthenticated', null);
+    if (frame.kind === 'hello') return this.onHello(h, frame.hello, bytes.length);
+    if (h.peer === null || h.key === null) return this.reject(h, 'unauthenticated', null);
+    // The MAC first: nothing in a frame is believed before it verifies.
+    if (!verifyFrameMac(h.key, frame.mac, frame.headerBytes, frame.payload)) return this.reject(h, 'bad-mac', null);
+    const hdr = frame.header;
+    if (hdr.from !== h.peer) return this.reject(h, 'unauthenticated', null); // reflected back to its sender
+    const link = this.links.get(h.peer)!;
     link.lastHeard = Date.now();
     const rx = link.stats.received;
-    if (env.kind !== 'data') {
-      rx.controlFrames++;
-      rx.controlBytes += bytes.length;
-    }
-    switch (env.kind) {
+    switch (hdr.kind) {
       case 'ping':
-        this.writeControl(h, 'pong', link.peer, 0, null);
+        countControl(rx, 'ping', bytes.length);
+        this.writeControl(h, link, 'pong', 0);
+        return;
+      case 'pong':
+        countControl(rx, 'pong', bytes.length); // liveness only
         return;
       case 'ack':
-        while (link.unacked.length > 0 && link.unacked[0].seq <= env.seq) link.unacked.shift();
+        countControl(rx, 'ack', bytes.length);
+        while (link.unacked.length > 0 && link.unacked[0].seq <= hdr.seq) link.unacked.shift();
         return;
       case 'data':
         rx.frames++;
         rx.payloadBytes += frame.payload.length;
         rx.envelopeBytes += bytes.length - frame.payload.length;
-        this.receiveData(h, link, frame);
+        this.receiveData(h, link, { envelope: { ...hdr, v: PROTOCOL_VERSION, run: this.opts.run, to: this.id }, payload: frame.payload });
         return;
-      default:
-        return; // pong (liveness only), a repeated hello
     }
   }
 
-  private authenticate(h: ConnHandle, link: Link, frame: InboundFrame, length: number): void {
-    const env = frame.envelope;
-    if (env.kind !== 'hello' || (h.dialed !== null && env.from !== h.dialed)) return this.reject(h, 'unauthenticated', null);
-    if (!verifyHello(this.opts.token, this.opts.run, env.from, this.id, frame.payload)) return this.reject(h, 'unauthenticated', null);
+  /** One handshake message (see handshake.ts); the order of checks names the most specific reason. */
+  private onHello(h: ConnHandle, m: HelloMessage, length: number): void {
+    if (!equalBytes(m.run, this.handshake.runTag)) return this.reject(h, 'wrong-run', null);
+    if (m.to !== this.id) return this.reject(h, 'wrong-recipient', null);
+    const link = this.links.get(m.from);
+    if (link === undefined) return this.reject(h, 'not-neighbour', null);
+    if (h.peer !== null) return this.reject(h, 'unauthenticated', null); // a hello after the handshake: replayed
+    if (h.dialed !== null) {
+      // Initiator: only step 2, from the node we dialled, answering our step 1.
+      if (m.step !== 2 || m.from !== h.dialed || h.hs === null || h.hs.nonceResp !== null) return this.reject(h, 'unauthenticated', null);
+      const done = this.handshake.finish(h.hs, m);
+      if (done === null) return this.failHandshake(h);
+      countControl(link.stats.received, 'hello', length);
+      this.writeHello(h, link, done.message);
+      return this.adopt(h, link, done.linkKey);
+    }
+    if (m.step === 1) {
+      // Responder: one step 1 per connection, and only from a lower id (the lower id dials).
+      if (h.hs !== null || m.from >= this.id) return this.reject(h, 'unauthenticated', null);
+      countControl(link.stats.received, 'hello', length);
+      const { pending, message } = this.handshake.respond(m);
+      h.hs = pending;
+      this.writeHello(h, link, message);
+      return;
+    }
+    if (m.step !== 3 || h.hs === null || m.from !== h.hs.initiator) return this.reject(h, 'unauthenticated', null);
+    const key = this.handshake.accept(h.hs, m);
+    if (key === null) return this.failHandshake(h);
+    countControl(link.stats.received, 'hello', length);
+    this.adopt(h, link, key);
+  }
+
+  /** The connection's handshake is over (authenticated or closed): stop its deadline, free its pending slot. */
+  private settle(h: ConnHandle): void {
+    if (h.deadline === null) return;
+    clearTimeout(h.deadline);
+    h.deadline = null;
+    if (h.dialed === null) this.pendingAccepted--;
+  }
+
+  /** A wrong proof: the nonces of this connection are spent, so it cannot authenticate any more. */
+  private failHandshake(h: ConnHandle): void {
+    this.reject(h, 'unauthenticated', null);
+    this.closeHandle(h);
+  }
+
+  /** The connection is authenticated: it becomes the link's connection (replacing an older one). */
+  private adopt(h: ConnHandle, link: Link, key: Buffer): void {
+    h.hs = null;
+    h.key = key;
+    this.settle(h);
     if (link.failed !== null) {
       this.closeHandle(h);
       return;
     }
     h.peer = link.peer;
-    link.stats.received.controlFrames++;
-    link.stats.received.controlBytes += length;
-    if (h.dialed === null) this.writeControl(h, 'hello', link.peer, 0, helloProof(this.opts.token, this.opts.run, this.id, link.peer));
     const old = link.conn;
     link.conn = h;
-    if (old !== null) this.closeHandle(old); // newest connection wins
+    if (old !== null) this.closeHandle(old); // a reconnect: the newest AUTHENTICATED connection wins
     link.attempt = 0;
     link.lastHeard = Date.now();
     link.stats.connections++;
     // Resend what the peer has not acknowledged, in order; it drops what it already has.
-    if (link.stats.connections > 1) link.stats.resent += link.unacked.length;
-    for (const p of link.unacked) void Promise.resolve(this.writeData(link, h, p.header, p.payload)).catch(() => {});
-    this.writeControl(h, 'ack', link.peer, link.lastDelivered, null);
+    const resend = link.stats.connections > 1;
+    for (const p of link.unacked) {
+      if (resend) {
+        link.stats.resent++;
+        link.stats.resentBytes += LINK_OVERHEAD_BYTES + p.payload.length;
+      }
+      void Promise.resolve(this.writeData(link, h, p)).catch(() => {});
+    }
+    this.writeControl(h, link, 'ack', link.lastDelivered);
     this.emitter.emit('peer:connected', { peer: link.peer });
   }
 
@@ -379,7 +492,7 @@ export abstract class BaseTransport implements PeerTransport {
       link.reorder.set(seq, frame);
       return;
     }
-    this.writeControl(h, 'ack', link.peer, link.lastDelivered, null);
+    this.writeControl(h, link, 'ack', link.lastDelivered);
   }
 
   /** In-order delivery of the next seq; a stale round is consumed (seq advances) but not handed on. */
@@ -401,7 +514,7 @@ export abstract class BaseTransport implements PeerTransport {
       } else if (link.conn !== null && silence > this.stallMs) {
         this.closeHandle(link.conn); // silent stall: force a reconnect
       } else if (link.conn !== null) {
-        this.writeControl(link.conn, 'ping', link.peer, 0, null);
+        this.writeControl(link.conn, link, 'ping', 0);
       }
     }
   }
@@ -419,6 +532,12 @@ export abstract class BaseTransport implements PeerTransport {
     link.unacked.length = 0;
     this.emitter.emit('peer:failed', { peer: link.peer, error });
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Awaits p, or rejects with the signal's reason when it aborts first. */

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
 import { decodePayload, encodePayload } from '../codec/payload.ts';
+import { nodeWire, type WireCounts } from '../results/wire-accounting.ts';
 import { RoundInbox } from './round-inbox.ts';
 import type { PeerTransport } from './types.ts';
 
@@ -26,9 +27,10 @@ export interface NetworkCommunicatorOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Cumulative seconds inside exchanges: codec (encode + decode) and network (send + wait). */
+/** Cumulative seconds inside exchanges: codec (encode + decode), handing frames to the sockets (send) and waiting for the peers' frames (wait). */
 export interface ExchangeTimes {
   encodeSeconds: number;
+  sendSeconds: number;
   waitSeconds: number;
 }
 
@@ -43,7 +45,7 @@ export interface CommunicatorStats {
 export class NetworkCommunicator implements Communicator {
   readonly inbox: RoundInbox;
   /** Where exchange time went, for the worker's step-time split (compute / encode / wait). */
-  readonly times: ExchangeTimes = { encodeSeconds: 0, waitSeconds: 0 };
+  readonly times: ExchangeTimes = { encodeSeconds: 0, sendSeconds: 0, waitSeconds: 0 };
   private readonly others: number[];
   private readonly ids: number[];
   private readonly unsubscribe: Array<() => void> = [];
@@ -66,6 +68,16 @@ export class NetworkCommunicator implements Communicator {
     return { ...this.counters };
   }
 
+  /**
+   * This node's bytes beside payloads for its completed exchanges (headers and MACs, handshake,
+   * acks), as metrics.ndjson counts them (node/results/wire-accounting.ts): a worker puts this in
+   * its report (NodeReport.wire). Equal to the transport's own counters on a link without
+   * reconnects once every frame has been acknowledged, heartbeats aside.
+   */
+  wireCounts(): WireCounts {
+    return nodeWire(this.opts.self, this.others, this.counters.exchanges);
+  }
+
   async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
     const { transport, signal } = this.opts;
     transport.setRound(round);
@@ -76,6 +88,7 @@ export class NetworkCommunicator implements Communicator {
     const arrived = this.inbox.waitFor(round, phase, this.others, { signal });
     arrived.catch(() => {}); // observed below; avoid an unhandled rejection while sending
     await Promise.all(this.others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+    const tSent = performance.now();
     this.counters.payloadBytesSent += payload.length * this.others.length;
     const payloads = await arrived;
     const t2 = performance.now();
@@ -93,7 +106,8 @@ export class NetworkCommunicator implements Communicator {
     }
     const t3 = performance.now();
     this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
-    this.times.waitSeconds += (t2 - t1) / 1000;
+    this.times.sendSeconds += (tSent - t1) / 1000;
+    this.times.waitSeconds += (t2 - tSent) / 1000;
     return out;
   }
 

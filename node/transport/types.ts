@@ -5,10 +5,12 @@
  *
  * A transport carries frames between this node and its neighbours: it numbers data frames per link,
  * resends unacknowledged ones after a reconnect, drops duplicates, delivers each peer's frames in
- * order, authenticates peers with a hello frame, rejects (and counts) bad frames without ever
- * stopping, and fails a peer that stays silent past `peerTimeoutMs`.
+ * order, authenticates each connection with a challenge–response handshake (handshake.ts) and
+ * every later frame with the link's MAC, rejects (and counts) bad frames without ever stopping,
+ * closes connections that do not authenticate within `helloTimeoutMs`, and fails a peer that stays
+ * silent past `peerTimeoutMs`.
  */
-import type { FrameEnvelope } from '../codec/frame.ts';
+import type { FrameEnvelope, FrameHeader } from '../codec/frame.ts';
 import type { ProxmeshError } from '../errors.ts';
 
 export interface Startable {
@@ -21,8 +23,8 @@ export interface AbortOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The envelope fields a sender chooses; the transport fills v, run, kind, from, to and seq. */
-export type OutboundEnvelope = Pick<FrameEnvelope, 'round' | 'phase'>;
+/** The header fields a sender chooses; the transport fills kind, from and seq (v, run and to are the link's). */
+export type OutboundEnvelope = Pick<FrameHeader, 'round' | 'phase'>;
 
 /** A data frame delivered to the handler (per peer in sequence order, duplicates removed). */
 export interface InboundFrame {
@@ -34,17 +36,19 @@ export interface InboundFrame {
 export type FrameHandler = (frame: InboundFrame) => void;
 
 export const REJECT_REASONS = [
-  'unauthenticated', // no valid hello on the connection, a bad proof, or a sender other than the authenticated peer
-  'malformed', // PROXMESH_ERR_FRAME_MALFORMED (bad envelope, payload or padding; also non-binary messages)
+  'unauthenticated', // a link frame before the handshake completed, a hello out of turn, a wrong proof, or a sender other than the link's peer
+  'bad-mac', // a link frame on an authenticated connection whose MAC does not verify (forged, altered or replayed from another connection)
+  'hello-timeout', // a connection that did not complete the handshake within helloTimeoutMs (closed)
+  'malformed', // PROXMESH_ERR_FRAME_MALFORMED (bad header, hello body or payload; also non-binary messages)
   'truncated', // PROXMESH_ERR_FRAME_TRUNCATED
   'oversized', // PROXMESH_ERR_FRAME_OVERSIZED, or the socket's maxPayload
   'version', // PROXMESH_ERR_FRAME_VERSION
   'stale', // round older than the node's current round − 1
   'not-neighbour', // sender is not one of this node's neighbours
-  'wrong-run', // envelope.run differs from this node's run
-  'wrong-recipient', // envelope.to is not this node
+  'wrong-run', // a hello for another run
+  'wrong-recipient', // a hello addressed to another node
   'duplicate', // a data frame already delivered (resent after a reconnect)
-  'overflow', // a bounded buffer (reorder buffer, round inbox) is full
+  'overflow', // a bounded buffer (reorder buffer, round inbox) is full, or maxPendingConnections sockets are already in their handshake
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -54,19 +58,27 @@ export interface TrafficCounters {
   frames: number;
   /** payload bytes of data frames */
   payloadBytes: number;
-  /** header bytes of data frames (length prefix + envelope + padding) */
+  /** header + MAC bytes of data frames (LINK_OVERHEAD_BYTES each) */
   envelopeBytes: number;
   /** hello, ack, ping, pong frames */
   controlFrames: number;
   /** whole-frame bytes of control frames */
   controlBytes: number;
+  /** of the control frames: acks */
+  ackFrames: number;
+  ackBytes: number;
+  /** of the control frames: handshake (hello) messages */
+  handshakeFrames: number;
+  handshakeBytes: number;
 }
 
 export interface PeerStats {
   readonly sent: TrafficCounters;
   readonly received: TrafficCounters;
-  /** data frames written again after a reconnect */
+  /** data frames written again after a reconnect (included in sent.frames) */
   resent: number;
+  /** whole-frame bytes of those resent frames (included in sent.payloadBytes + sent.envelopeBytes) */
+  resentBytes: number;
   /** authenticated connections established (1 + reconnects) */
   connections: number;
 }

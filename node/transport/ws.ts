@@ -7,6 +7,7 @@
  * (ws' sender habit). Backpressure: when `bufferedAmount` exceeds the high-water mark, send()
  * waits until its frame has been flushed to the socket.
  */
+import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProxmeshError } from '../errors.ts';
 import { BaseTransport, type BaseTransportOptions, type ConnHandle, type Connection } from './base-transport.ts';
@@ -16,6 +17,13 @@ export interface WsTransportOptions extends BaseTransportOptions {
   readonly host?: string;
   /** Port to listen on (default 0: an ephemeral port, see `port`). */
   readonly port?: number;
+  /**
+   * Peer links are accepted by the caller and handed in with `accept(socket)`, instead of on a
+   * listener of the transport's own: a worker binds one listener once (port 0 or a configured port)
+   * before its run exists, advertises that port, and routes each upgrade to the node it names (one
+   * process may host several nodes). `port` is the caller's bound port; host/port are then ignored.
+   */
+  readonly external?: { readonly port: number };
   /** URL (ws://host:port) of a neighbour with a higher id, or undefined while unknown (the dial is retried). */
   readonly peerAddress: (peer: number) => string | undefined;
   /** bufferedAmount in bytes above which send() waits for its frame to drain (default 4 MiB). */
@@ -52,6 +60,10 @@ export class WsTransport extends BaseTransport {
   }
 
   protected async listen(): Promise<void> {
+    if (this.ws.external !== undefined) {
+      this.listenPort = this.ws.external.port;
+      return;
+    }
     const server = new WebSocketServer({
       host: this.ws.host ?? '127.0.0.1', port: this.ws.port ?? 0, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false,
     });
@@ -64,6 +76,15 @@ export class WsTransport extends BaseTransport {
     this.listenPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
     server.on('connection', (socket) => this.wire(socket, null));
     this.server = server;
+  }
+
+  /** An accepted peer WebSocket (external mode); its hello decides which peer it is. */
+  accept(socket: WebSocket): void {
+    if (!this.running) {
+      socket.terminate();
+      return;
+    }
+    this.wire(socket, null);
   }
 
   protected async unlisten(): Promise<void> {
@@ -107,8 +128,13 @@ export class WsTransport extends BaseTransport {
           onFlush?.();
         };
         if (payload !== null && payload.length > 0) {
+          // Corked: the two fragments leave in one write (one TCP segment for small frames), so the
+          // peer wakes once per frame instead of once per fragment (issue 11: rounds at network speed).
+          const raw = (socket as unknown as { _socket?: Socket })._socket;
+          raw?.cork();
           socket.send(header, { binary: true, fin: false });
           socket.send(payload, { binary: true, fin: true }, cb);
+          raw?.uncork();
         } else {
           socket.send(header, { binary: true }, cb);
         }

@@ -38,16 +38,17 @@ describe('MemoryNetwork', () => {
     expect(net.pending()).toBe(0);
   });
 
-  it('snapshots sent messages so a sender may reuse its buffers', async () => {
-    const rows = rowsFromDense([[0.5, 0.5], [0.5, 0.5]]);
-    const net = new MemoryNetwork({ n: 2, rows, byteLength });
-    const buf = Float64Array.of(7);
-    const m: Message = { dim: 1, indices: null, values: { kind: 'float', precision: 'f64', data: buf } };
-    const pa = net.communicator(0).exchange(0, 'x', m);
-    buf[0] = 99; // reuse before the peer reads
-    const got = await net.communicator(1).exchange(0, 'x', dense(1));
-    expect(first(got[0])).toBe(7);
-    await pa;
+  it('hands the sender\'s message object itself to every peer (no copy: messages are immutable)', async () => {
+    const rows = rowsFromDense([[1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3]]);
+    const net = new MemoryNetwork({ n: 3, rows, byteLength });
+    const m0 = dense(7);
+    const pa = net.communicator(0).exchange(0, 'x', m0);
+    const pb = net.communicator(1).exchange(0, 'x', dense(8));
+    const got = await net.communicator(2).exchange(0, 'x', dense(9));
+    expect(got[0]).toBe(m0);
+    expect((await pb)[0]).toBe(m0);
+    expect((await pa)[0]).toBe(m0); // the self entry is the same object too
+    expect(got.map(first)).toEqual([7, 8, 9]);
   });
 
   it('counts bytes per node and per directed edge, self excluded', async () => {

@@ -7,11 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { pidAlive, pollUntil, smallRaw, tempDirs } from './helpers.ts';
+import { pidAlive, pollUntil, smallRaw, sourceEntry, tempDirs } from './helpers.ts';
 
-const BIN = fileURLToPath(new URL('../../node/cli/bin.js', import.meta.url));
+const BIN = sourceEntry('node/cli/bin.ts');
 const dirs = tempDirs();
 const children: ChildProcess[] = [];
 let workerPids: number[] = [];
@@ -24,7 +23,7 @@ afterAll(() => dirs.cleanup());
 interface Proc { child: ChildProcess; stdout: string[]; stderr: string; exit: Promise<{ code: number | null; signal: string | null }> }
 
 function cli(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const p: Proc = { child, stdout: [], stderr: '', exit: null as never };
   let buf = '';
@@ -79,7 +78,8 @@ describe('proxmesh run', () => {
   it('SIGINT mid-run stops everything: no worker process left, summary.json says failed', async () => {
     const out = join(dirs.make(), 'run');
     const p = cli(['run', '--config', configFile(smallRaw({ iterations: 1_000_000, evalEvery: 100 })), '--out', out, '--json']);
-    await pollUntil(() => (p.stdout.some((l) => JSON.parse(l).type === 'row') ? true : undefined), AbortSignal.timeout(40_000));
+    // Generous: on a loaded 2-core machine, four workers loading the sources through tsx take a while.
+    await pollUntil(() => (p.stdout.some((l) => JSON.parse(l).type === 'row') ? true : undefined), AbortSignal.timeout(90_000));
     workerPids = started(p).workerPids;
     expect(workerPids.filter(pidAlive)).toHaveLength(4);
     p.child.kill('SIGINT');
@@ -90,5 +90,5 @@ describe('proxmesh run', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.status).toBe('failed');
     expect(summary.failure.message).toMatch(/interrupted by SIGINT/);
-  }, 60_000);
+  }, 120_000);
 });

@@ -64,6 +64,7 @@ describe('local cluster ≡ simulator (byte-identical metrics.ndjson)', () => {
     const simRows = readText(simDir, 'metrics.ndjson');
     expect(readText(clDir, 'metrics.ndjson')).toBe(simRows);
     expect(readText(clDir, 'metrics.csv')).toBe(readText(simDir, 'metrics.csv'));
+    expect(readText(clDir, 'edges.csv')).toBe(readText(simDir, 'edges.csv'));
     // 0, 5, 10, 15, 20 and real traffic counted on both sides
     expect(simRows.trim().split('\n')).toHaveLength(5);
     expect(sim.rows[sim.rows.length - 1].bytesSent).toBeGreaterThan(0);

@@ -1,7 +1,11 @@
 /** Shared fixtures of the cluster tests: small configs, temp folders, process and HTTP probes. */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { WorkerAuth } from '../../node/cluster/control-auth.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import type { FrozenConfig } from '../../node/config/schema.ts';
 
@@ -95,4 +99,38 @@ export function parseProm(text: string): { name: string; labels: Record<string, 
 
 export function readText(dir: string, file: string): string {
   return readFileSync(join(dir, file), 'utf8');
+}
+
+/**
+ * node arguments that run a TypeScript entry of this repository from its sources (the tests never
+ * need a build): the dev loader tsx, resolved from here so the child's working directory does not matter.
+ */
+export function sourceEntry(repoRelPath: string): string[] {
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', loader, fileURLToPath(new URL(`../../${repoRelPath}`, import.meta.url))];
+}
+
+/**
+ * A control-channel client that has proved `token` (node/cluster/control-auth.ts), as a worker does;
+ * resolves once the proof is sent, so the next message may be a register.
+ */
+export async function openControl(url: string, token: string, signal: AbortSignal = AbortSignal.timeout(10_000)): Promise<WebSocket> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  ws.on('error', () => {});
+  const auth = new WorkerAuth(token, 'test-client');
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(new Error('openControl: timed out'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    ws.once('open', () => ws.send(auth.hello()));
+    ws.once('message', (data: Buffer) => {
+      signal.removeEventListener('abort', onAbort);
+      try {
+        ws.send(auth.answer(data));
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+  return ws;
 }

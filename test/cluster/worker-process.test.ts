@@ -4,14 +4,13 @@
  * timeout with a listener and a timer keeping it alive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createControlCodec } from '../../node/cluster/control-protocol.ts';
 import { auth, testApp, TOKEN } from '../coordinator/fixtures.ts';
-import { pollUntil, smallRaw } from './helpers.ts';
+import { openControl, pollUntil, smallRaw, sourceEntry } from './helpers.ts';
 
-const WORKER_BIN = fileURLToPath(new URL('../../node/cluster/worker-bin.js', import.meta.url));
+const WORKER_BIN = sourceEntry('node/cluster/worker-bin.ts');
 let t: Awaited<ReturnType<typeof testApp>> | null = null;
 let child: ChildProcess | null = null;
 let fake: WebSocket | null = null;
@@ -29,13 +28,11 @@ describe('worker process', () => {
     const created = await t.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 2 } }), id: 'wp' } });
     expect(created.statusCode).toBe(201);
     // node 1: a control client whose peer address refuses connections
-    fake = new WebSocket(`ws://127.0.0.1:${port}/control`, { headers: auth, perMessageDeflate: false });
-    fake.on('error', () => {});
-    await new Promise<void>((resolve) => fake!.once('open', () => resolve()));
+    fake = await openControl(`ws://127.0.0.1:${port}/control`, TOKEN);
     fake.send(createControlCodec().encode({ t: 'register', peerUrl: 'ws://127.0.0.1:9', ordinal: 1, metricsUrl: null }));
 
     let stderr = '';
-    child = spawn(process.execPath, [WORKER_BIN], {
+    child = spawn(process.execPath, WORKER_BIN, {
       env: {
         ...process.env, PROXMESH_TOKEN: TOKEN, PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`, PROXMESH_ORDINAL: '0',
         PROXMESH_LISTEN: '127.0.0.1:0', PROXMESH_METRICS_LISTEN: 'off', PROXMESH_PEER_TIMEOUT_MS: '60000',

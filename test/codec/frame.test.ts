@@ -1,9 +1,10 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import {
-  FrameDecoder, FrameEncoder, HELLO_PROOF_BYTES, MAX_ENVELOPE_BYTES, decodeFrame, encodeFrame, maxFrameBytes,
-  type FrameEnvelope,
+  CONTROL_FRAME_BYTES, FrameDecoder, FrameEncoder, LINK_OVERHEAD_BYTES, MAX_HELLO_BODY_BYTES, PROTOCOL_VERSION, dataFrameBytes, decodeFrame,
+  encodeFrame, maxFrameBytes, runTag, type DecodedFrame, type FrameHeader, type HelloMessage,
 } from '../../node/codec/frame.ts';
 import { encodePayload } from '../../node/codec/payload.ts';
 import { ProxmeshError } from '../../node/errors.ts';
@@ -11,79 +12,148 @@ import { Rng } from '../../node/linalg/rng.ts';
 import { allForms, fromHex, hex, randomMessage } from './random-message.ts';
 import { codeOf } from '../support/error-code.ts';
 
-const env = (o: Partial<FrameEnvelope> = {}): FrameEnvelope => ({ v: 1, run: 'r', kind: 'data', round: 3, phase: 'x', from: 1, to: 2, seq: 7, ...o });
+const KEY = Buffer.alloc(32, 7);
+const hdr = (o: Partial<FrameHeader> = {}): FrameHeader => ({ kind: 'data', round: 3, phase: 'x', from: 1, seq: 7, ...o });
+const PAYLOAD_HEX = '08030000803f000000c00000003f'; // dense f32 (1, −2, 0.5): tag 08, dim 03, three floats
+/** HMAC-SHA256 truncated to 16 bytes, computed here independently of node/auth. */
+const mac = (...hexes: string[]) => {
+  const h = createHmac('sha256', KEY);
+  for (const x of hexes) h.update(Buffer.from(x, 'hex'));
+  return h.digest().subarray(0, 16).toString('hex');
+};
+// Hand-checked: kind 01 (data), version 02, reserved 0000, round 3, from 1, seq 7 (u64), payload
+// length 14 = 0x0e, phase "x" NUL-padded to 4 bytes.
+const DATA_HEADER = '01020000' + '03000000' + '01000000' + '0700000000000000' + '0e000000' + '78000000';
+const DATA_HEX = DATA_HEADER + mac(DATA_HEADER, PAYLOAD_HEX) + PAYLOAD_HEX;
+// ack (02), no payload, empty phase
+const ACK_HEADER = '02020000' + '03000000' + '01000000' + '0700000000000000' + '00000000' + '00000000';
+const ACK_HEX = ACK_HEADER + mac(ACK_HEADER);
 
-/** A frame around arbitrary envelope bytes (to forge bad envelopes). */
-function rawFrame(envelopeBytes: Uint8Array, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const P = (4 + envelopeBytes.length + 7) & ~7;
-  const out = new Uint8Array(P + payload.length);
-  new DataView(out.buffer).setUint32(0, envelopeBytes.length, true);
-  out.set(envelopeBytes, 4);
-  out.set(payload, P);
+const BIG = { maxBytes: 1 << 20 };
+const link = (d: DecodedFrame) => {
+  if (d.kind === 'hello') throw new Error('expected a link frame');
+  return d;
+};
+const helloOf = (d: DecodedFrame) => {
+  if (d.kind !== 'hello') throw new Error('expected a hello');
+  return d.hello;
+};
+const HELLO_3: HelloMessage = { step: 3, run: runTag('r'), from: 1, to: 2, proof: new Uint8Array(32).fill(0xab) };
+const helloFrame = (m: HelloMessage) => new FrameEncoder().encodeHello(m);
+/** A hello frame around arbitrary body bytes (to forge bad bodies). */
+function rawHello(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + body.length);
+  out[0] = 5;
+  out[1] = PROTOCOL_VERSION;
+  new DataView(out.buffer).setUint16(2, body.length, true);
+  out.set(body, 4);
   return out;
 }
 const packObj = (o: unknown) => new Uint8Array(new Packr({ useRecords: false, variableMapSize: true }).pack(o));
 
-const BIG = { maxBytes: 1 << 20 };
-// Hand-checked: 31000000 = L 49; 88 = fixmap(8); a176 01 = "v":1; a3 72756e a1 72 = "run":"r";
-// a4 6b696e64 a3 61636b = "kind":"ack"; a5 726f756e64 03; a5 7068617365 a1 78; a4 66726f6d 01;
-// a2 746f 02; a3 736571 07; then 000000 pads 4+49 = 53 to 56.
-const ACK_HEX =
-  '31000000' + '88a17601a372756ea172a46b696e64a361636ba5726f756e6403a57068617365a178a466726f6d01a2746f02a373657107' + '000000';
-// Same with kind "data" (a4 64617461, one byte longer: L 50 = 0x32, pad 2) and the dense-f32 payload fixture.
-const DATA_HEX =
-  '32000000' + '88a17601a372756ea172a46b696e64a464617461a5726f756e6403a57068617365a178a466726f6d01a2746f02a373657107' + '0000' +
-  '08030000803f000000c00000003f';
-
 describe('frames: fixtures', () => {
-  it('ack frame bytes', () => {
-    const frame = encodeFrame(env({ kind: 'ack' }), new Uint8Array(0));
-    expect(hex(frame)).toBe(ACK_HEX);
-    expect(decodeFrame(fromHex(ACK_HEX), BIG).envelope).toEqual(env({ kind: 'ack' }));
-  });
-
-  it('data frame bytes: payload 8-byte aligned, returned as a view', () => {
-    const payload = encodePayload({ dim: 3, indices: null, values: { kind: 'float', precision: 'f32', data: Float64Array.of(1, -2, 0.5) } });
-    const frame = encodeFrame(env(), payload);
+  it('data frame bytes: fixed header, MAC over header ‖ payload, then the payload as a view', () => {
+    const payload = fromHex(PAYLOAD_HEX);
+    const frame = encodeFrame(hdr(), payload, KEY);
     expect(hex(frame)).toBe(DATA_HEX);
-    const d = decodeFrame(frame, { maxBytes: 1000, expectedDim: 3 });
-    expect(d.envelope).toEqual(env());
-    expect(d.payload.byteOffset).toBe(56);
+    expect(frame.length).toBe(44 + 14);
+    const d = link(decodeFrame(frame, { maxBytes: 1000, expectedDim: 3 }));
+    expect(d.header).toEqual(hdr());
+    expect(d.payload.byteOffset).toBe(44);
     expect(d.payload.buffer).toBe(frame.buffer); // a view, no copy
-    expect(hex(d.payload)).toBe(hex(payload));
+    expect(hex(d.mac)).toBe(mac(DATA_HEADER, PAYLOAD_HEX));
+    expect(hex(d.headerBytes)).toBe(DATA_HEADER);
   });
 
-  it('encodeHeader + payload = encodeFrame', () => {
+  it('ack frame bytes', () => {
+    const frame = encodeFrame(hdr({ kind: 'ack', phase: '' }), new Uint8Array(0), KEY);
+    expect(hex(frame)).toBe(ACK_HEX);
+    expect(frame.length).toBe(CONTROL_FRAME_BYTES);
+    expect(link(decodeFrame(fromHex(ACK_HEX), BIG)).header).toEqual(hdr({ kind: 'ack', phase: '' }));
+  });
+
+  it('encodeHeader + payload = encodeFrame; no key gives a zero MAC', () => {
     const e = new FrameEncoder();
-    const payload = fromHex('08030000803f000000c00000003f');
-    const header = e.encodeHeader(env());
-    expect(hex(header) + hex(payload)).toBe(DATA_HEX);
+    const payload = fromHex(PAYLOAD_HEX);
+    expect(hex(e.encodeHeader(hdr(), payload, KEY)) + PAYLOAD_HEX).toBe(DATA_HEX);
+    expect(hex(e.encodeHeader(hdr(), payload, null))).toBe(DATA_HEADER + '00'.repeat(16));
+  });
+
+  it('hello frame bytes: kind 05, version, u16 body length, msgpack map in a fixed field order', () => {
+    const frame = helloFrame({ step: 1, run: fromHex('0102030405060708'), from: 1, to: 2, nonce: new Uint8Array(16) });
+    // 85 = fixmap(5); a4 "step" 01; a3 "run" c4 08 <8 bytes>; a4 "from" 01; a2 "to" 02; a5 "nonce" c4 10 <16 zero bytes>
+    const body = '85a473746570' + '01' + 'a372756e' + 'c4080102030405060708' + 'a466726f6d01' + 'a2746f02' + 'a56e6f6e6365c410' + '00'.repeat(16);
+    expect(hex(frame)).toBe('0502' + (body.length / 2).toString(16).padStart(2, '0') + '00' + body);
+  });
+});
+
+describe('frames: sizes', () => {
+  it('a data frame is its payload + 44 bytes, whatever the run id, ids, round or seq', () => {
+    expect(LINK_OVERHEAD_BYTES).toBe(44);
+    const payload = fromHex(PAYLOAD_HEX);
+    for (const h of [hdr(), hdr({ from: 2 ** 31, round: -1, seq: 2 ** 53 - 1, phase: 'yyyy' }), hdr({ phase: '' })]) {
+      expect(encodeFrame(h, payload, KEY).length).toBe(dataFrameBytes(payload.length));
+    }
+  });
+
+  it('a top-1 % frame at d = 10,000 is at most 1.10× the information bound, MAC included', async () => {
+    const { compressorFactory } = await import('../../node/compress/registry.ts');
+    const { informationBoundBits } = await import('../../node/codec/information-bound.ts');
+    const d = 10_000;
+    const rng = Rng.derive(42, -1, 'frame-size-topk');
+    const x = Float64Array.from({ length: d }, () => rng.next() * 2 - 1);
+    const layers = [{ name: 'w', offset: 0, length: d }];
+    const m = compressorFactory({ kind: 'topk', ratio: 0.01 } as never)(layers as never, Rng.derive(42, 0, 'compress-x')).compress(x, new Float64Array(d));
+    expect(m.indices?.length).toBe(100);
+    const payload = encodePayload(m);
+    const frame = encodeFrame(hdr(), payload, KEY);
+    const boundBytes = informationBoundBits(m) / 8;
+    // tag 1 + dim 2 + k 1 + delta-varint indices 128 (gaps ≥ 128 take 2 bytes) + 100 f64 values 800
+    // = 932 payload bytes, + 44 bytes of header and MAC
+    expect(payload.length).toBe(932);
+    expect(frame.length).toBe(976);
+    expect(frame.length / boundBytes).toBeLessThanOrEqual(1.10);
   });
 });
 
 describe('frames: round trips', () => {
-  it('random envelopes and payloads of every form', () => {
+  it('random headers and payloads of every form', () => {
     const rng = Rng.derive(42, 0, 'frame-roundtrip');
     const enc = new FrameEncoder();
     const dec = new FrameDecoder();
     for (const form of allForms()) {
       for (let t = 0; t < 10; t++) {
         const m = randomMessage(rng, form);
-        const e = env({ round: rng.int(1 << 20) - 1, seq: rng.int(1 << 30), from: rng.int(64), to: rng.int(64), phase: ['x', 'y', 'init'][rng.int(3)], run: `run-${rng.int(1000)}` });
+        const h = hdr({ round: rng.int(1 << 20) - 1, seq: rng.int(1 << 30) * 2 ** 20 + rng.int(1 << 20), from: rng.int(64), phase: ['x', 'y', 'init', 'é'][rng.int(4)] });
         const payload = encodePayload(m);
-        const frame = enc.encodeFrame(e, payload);
-        expect(frame.length % 8).toBe(payload.length % 8);
-        const d = dec.decode(frame, { maxBytes: maxFrameBytes(m.dim), expectedDim: m.dim });
-        expect(d.envelope).toEqual(e);
+        const d = link(dec.decode(enc.encodeFrame(h, payload, KEY), { maxBytes: maxFrameBytes(m.dim), expectedDim: m.dim }));
+        expect(d.header).toEqual(h);
         expect(hex(d.payload)).toBe(hex(payload));
       }
     }
   });
 
-  it('control kinds: hello carries a 32-byte proof, ack/ping/pong nothing', () => {
-    const proof = new Uint8Array(HELLO_PROOF_BYTES).fill(0xab);
-    expect(decodeFrame(encodeFrame(env({ kind: 'hello' }), proof), BIG).payload.length).toBe(32);
-    for (const kind of ['ack', 'ping', 'pong'] as const) expect(decodeFrame(encodeFrame(env({ kind }), new Uint8Array(0)), BIG).envelope.kind).toBe(kind);
+  it('control kinds carry nothing; hellos of every step round-trip', () => {
+    for (const kind of ['ack', 'ping', 'pong'] as const) expect(link(decodeFrame(encodeFrame(hdr({ kind, phase: '' }), new Uint8Array(0)), BIG)).header.kind).toBe(kind);
+    const hellos: HelloMessage[] = [
+      { step: 1, run: runTag('r'), from: 0, to: 1, nonce: new Uint8Array(16).fill(1) },
+      { step: 2, run: runTag('r'), from: 1, to: 0, nonce: new Uint8Array(16).fill(2), proof: new Uint8Array(32).fill(3) },
+      { step: 3, run: runTag('r'), from: 2 ** 31, to: 0, proof: new Uint8Array(32).fill(4) },
+    ];
+    for (const m of hellos) {
+      const got = helloOf(decodeFrame(helloFrame(m), BIG));
+      expect({ ...got, run: hex(got.run), nonce: got.nonce && hex(got.nonce), proof: got.proof && hex(got.proof) })
+        .toEqual({ ...m, run: hex(m.run), nonce: m.nonce && hex(m.nonce), proof: m.proof && hex(m.proof) });
+    }
+  });
+
+  it('the encoder refuses what it cannot represent (internal errors, never a bad frame on the wire)', () => {
+    const p = fromHex(PAYLOAD_HEX);
+    expect(codeOf(() => encodeFrame(hdr({ phase: 'toolong' }), p))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => encodeFrame(hdr({ seq: 2 ** 53 }), p))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => encodeFrame(hdr({ round: 2 ** 31 }), p))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => encodeFrame(hdr(), new Uint8Array(0)))).toBe('PROXMESH_ERR_INTERNAL'); // data without payload
+    expect(codeOf(() => encodeFrame(hdr({ kind: 'ack' }), p))).toBe('PROXMESH_ERR_INTERNAL'); // ack with payload
   });
 });
 
@@ -92,10 +162,11 @@ describe('frames: rejection', () => {
     const frames = [
       fromHex(DATA_HEX),
       fromHex(ACK_HEX),
-      encodeFrame(env({ kind: 'hello' }), new Uint8Array(HELLO_PROOF_BYTES)),
+      helloFrame(HELLO_3),
+      helloFrame({ step: 2, run: runTag('a-run'), from: 300, to: 70000, nonce: new Uint8Array(16), proof: new Uint8Array(32) }),
       ...allForms().map((form) => {
         const m = randomMessage(Rng.derive(3, 0, `trunc-${form.sparse}-${form.levels}-${form.precision}`), { ...form, maxDim: 60 });
-        return encodeFrame(env(), encodePayload(m));
+        return encodeFrame(hdr(), encodePayload(m), KEY);
       }),
     ];
     for (const frame of frames) {
@@ -107,58 +178,74 @@ describe('frames: rejection', () => {
     }
   });
 
-  it('oversized → OVERSIZED (checked before anything else)', () => {
+  it('oversized → OVERSIZED (checked before anything else, and a declared payload over the limit too)', () => {
     const frame = fromHex(DATA_HEX);
     expect(codeOf(() => decodeFrame(frame, { maxBytes: frame.length - 1 }))).toBe('PROXMESH_ERR_FRAME_OVERSIZED');
     expect(codeOf(() => decodeFrame(frame, { maxBytes: frame.length }))).toBe('no error');
+    const huge = frame.slice(0, 44);
+    new DataView(huge.buffer).setUint32(20, 0xffffffff, true);
+    expect(codeOf(() => decodeFrame(huge, { maxBytes: 4096 }))).toBe('PROXMESH_ERR_FRAME_OVERSIZED');
   });
 
-  it('unknown protocol version → VERSION', () => {
-    expect(codeOf(() => decodeFrame(encodeFrame(env({ v: 2 }), new Uint8Array(0)), BIG))).toBe('PROXMESH_ERR_FRAME_VERSION');
+  it('unknown protocol version → VERSION, for link frames and hellos alike', () => {
+    for (const f of [fromHex(DATA_HEX), helloFrame(HELLO_3)]) {
+      for (const v of [0, 1, 3, 255]) {
+        const b = f.slice();
+        b[1] = v;
+        expect(codeOf(() => decodeFrame(b, BIG))).toBe('PROXMESH_ERR_FRAME_VERSION');
+      }
+    }
   });
 
-  const good = { v: 1, run: 'r', kind: 'ack', round: 0, phase: '', from: 0, to: 1, seq: 0 };
-  const badEnvelopes: Array<[string, unknown]> = [
-    ['not a map', [1, 2, 3]],
-    ['a string', 'hello'],
-    ['missing v', { ...good, v: undefined }],
-    ['v not a number', { ...good, v: '1' }],
-    ['missing field', (({ seq, ...rest }) => rest)(good)],
-    ['unknown field', { ...good, extra: 1 }],
-    ['run not a string', { ...good, run: 5 }],
-    ['run too long', { ...good, run: 'x'.repeat(200) }],
-    ['unknown kind', { ...good, kind: 'nack' }],
-    ['round not an integer', { ...good, round: 1.5 }],
-    ['round out of range', { ...good, round: 2 ** 40 }],
-    ['phase not a string', { ...good, phase: null }],
-    ['from negative', { ...good, from: -1 }],
-    ['to a string', { ...good, to: '1' }],
-    ['seq negative', { ...good, seq: -3 }],
-    ['seq a float', { ...good, seq: 0.5 }],
+  const edit = (at: number, bytes: number[]) => {
+    const b = fromHex(DATA_HEX);
+    b.set(bytes, at);
+    return b;
+  };
+  const badLinkFrames: Array<[string, Uint8Array]> = [
+    ['unknown kind 0', edit(0, [0])],
+    ['unknown kind 6', edit(0, [6])],
+    ['reserved bytes set', edit(2, [0, 1])],
+    ['seq ≥ 2^53', edit(16, [0, 0, 0x20, 0])],
+    ['phase with bytes after its NUL', edit(24, [0x78, 0, 0x79, 0])],
+    ['phase not UTF-8', edit(24, [0xff, 0, 0, 0])],
+    ['data with payload length 0', (() => { const b = fromHex(DATA_HEX).slice(0, 44); b[20] = 0; return b; })()],
+    ['ack with a payload', (() => { const b = fromHex(DATA_HEX); b[0] = 2; return b; })()],
+    ['a byte after the payload', Uint8Array.from([...fromHex(DATA_HEX), 0])],
+    ['payload whose dim is wrong', edit(45, [4])],
+    ['payload with a bad tag', edit(44, [0xc0])],
   ];
-  for (const [name, obj] of badEnvelopes) {
-    it(`envelope ${name} → MALFORMED`, () => {
-      const o = obj && typeof obj === 'object' && !Array.isArray(obj) ? Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) : obj;
-      expect(codeOf(() => decodeFrame(rawFrame(packObj(o)), BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
+  for (const [name, bytes] of badLinkFrames) {
+    it(`link frame: ${name} → MALFORMED`, () => {
+      expect(codeOf(() => decodeFrame(bytes, { maxBytes: 4096, expectedDim: 3 }))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
     });
   }
 
-  it('structural defects → MALFORMED', () => {
-    const ack = fromHex(ACK_HEX);
-    const withPad = ack.slice();
-    withPad[ack.length - 1] = 1;
-    expect(codeOf(() => decodeFrame(withPad, BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // padding not zero
-    expect(codeOf(() => decodeFrame(fromHex('00000000'), BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // L = 0
-    const huge = new Uint8Array(8);
-    new DataView(huge.buffer).setUint32(0, MAX_ENVELOPE_BYTES + 1, true);
-    expect(codeOf(() => decodeFrame(huge, BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // L too big
-    expect(codeOf(() => decodeFrame(rawFrame(fromHex('c1')), BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // 0xc1 is never valid msgpack
-    expect(codeOf(() => decodeFrame(rawFrame(fromHex('a17601')), BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // trailing msgpack data
-    expect(codeOf(() => decodeFrame(encodeFrame(env({ kind: 'ack' }), fromHex('00')), BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // ack with payload
-    expect(codeOf(() => decodeFrame(encodeFrame(env({ kind: 'hello' }), new Uint8Array(33)), BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
-    expect(codeOf(() => decodeFrame(fromHex(DATA_HEX), { maxBytes: 1000, expectedDim: 4 }))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // wrong dim
-    expect(codeOf(() => decodeFrame(encodeFrame(env(), fromHex('08030000803f000000c00000003f00')), BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED'); // payload trailing byte
-  });
+  const good = { step: 3, run: new Uint8Array(8), from: 1, to: 2, proof: new Uint8Array(32) };
+  const badHellos: Array<[string, Uint8Array]> = [
+    ['body length 0', rawHello(new Uint8Array(0))],
+    ['body length over the limit', (() => { const b = rawHello(new Uint8Array(8)); new DataView(b.buffer).setUint16(2, MAX_HELLO_BODY_BYTES + 1, true); return b; })()],
+    ['a byte after the body', Uint8Array.from([...helloFrame(HELLO_3), 0])],
+    ['not msgpack (0xc1)', rawHello(fromHex('c1'))],
+    ['not a map', rawHello(packObj([1, 2, 3]))],
+    ['a binary', rawHello(packObj(new Uint8Array(4)))],
+    ['step 4', rawHello(packObj({ ...good, step: 4 }))],
+    ['step 3 with a nonce', rawHello(packObj({ ...good, nonce: new Uint8Array(16) }))],
+    ['step 1 without a nonce', rawHello(packObj({ step: 1, run: good.run, from: 1, to: 2 }))],
+    ['an unknown field', rawHello(packObj({ ...good, extra: 1 }))],
+    ['run of 7 bytes', rawHello(packObj({ ...good, run: new Uint8Array(7) }))],
+    ['run a string', rawHello(packObj({ ...good, run: 'runrunru' }))],
+    ['proof of 31 bytes', rawHello(packObj({ ...good, proof: new Uint8Array(31) }))],
+    ['from negative', rawHello(packObj({ ...good, from: -1 }))],
+    ['to a float', rawHello(packObj({ ...good, to: 1.5 }))],
+    ['fields out of order (not canonical)', rawHello(packObj({ run: good.run, step: 3, from: 1, to: 2, proof: good.proof }))],
+    ['trailing msgpack inside the body', rawHello(Uint8Array.from([...packObj(good), 0xc0]))],
+  ];
+  for (const [name, bytes] of badHellos) {
+    it(`hello: ${name} → MALFORMED`, () => {
+      expect(codeOf(() => decodeFrame(bytes, BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
+    });
+  }
 
   it('fuzz: random bytes and mutations only ever throw frame errors', () => {
     const onlyCoded = (bytes: Uint8Array): boolean => {
@@ -170,9 +257,9 @@ describe('frames: rejection', () => {
       return true;
     };
     fc.assert(fc.property(fc.uint8Array({ maxLength: 128 }), onlyCoded), { numRuns: 3000, seed: 3 });
-    const base = [fromHex(DATA_HEX), fromHex(ACK_HEX)];
+    const base = [fromHex(DATA_HEX), fromHex(ACK_HEX), helloFrame(HELLO_3)];
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), (which, edits) => {
+      fc.property(fc.integer({ min: 0, max: 2 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), (which, edits) => {
         const b = base[which].slice();
         for (const [at, v] of edits) b[at % b.length] = v;
         return onlyCoded(b);
@@ -183,26 +270,27 @@ describe('frames: rejection', () => {
 });
 
 describe('frames: no shared encoder buffer', () => {
-  it('frames built on either side of an await by interleaved senders stay intact', async () => {
+  it('hellos built on either side of an await by interleaved senders stay intact', async () => {
     const shared = new FrameEncoder();
     const other = new FrameEncoder();
-    const built: Array<{ e: FrameEnvelope; frame: Uint8Array }> = [];
+    const built: Array<{ m: HelloMessage; frame: Uint8Array }> = [];
     const sender = async (from: number, enc: FrameEncoder) => {
-      for (let seq = 0; seq < 20; seq++) {
-        const e = env({ from, seq, phase: `p${from}-${seq}`, kind: 'ping' });
-        const frame = enc.encodeFrame(e, new Uint8Array(0));
-        built.push({ e, frame });
+      for (let i = 0; i < 20; i++) {
+        const m: HelloMessage = { step: 1, run: runTag(`run-${i}`), from, to: i, nonce: new Uint8Array(16).fill(from * 20 + i) };
+        const frame = enc.encodeHello(m);
+        built.push({ m, frame });
         await new Promise<void>((resolve) => setImmediate(resolve)); // let the other sender run
         // msgpackr's module-level pack (shared global buffer) runs in between too
-        new Packr().pack({ noise: 'x'.repeat(seq * 50) });
+        new Packr().pack({ noise: 'x'.repeat(i * 50) });
       }
     };
     await Promise.all([sender(1, shared), sender(2, shared), sender(3, other)]);
     expect(built.length).toBe(60);
-    for (const { e, frame } of built) {
+    for (const { m, frame } of built) {
       expect(frame.byteOffset).toBe(0);
       expect(frame.buffer.byteLength).toBe(frame.length); // owns its buffer, no view into msgpackr's
-      expect(decodeFrame(frame, BIG).envelope).toEqual(e);
+      const got = helloOf(decodeFrame(frame, BIG));
+      expect([got.from, got.to, hex(got.nonce!), hex(got.run)]).toEqual([m.from, m.to, hex(m.nonce!), hex(m.run)]);
     }
   });
 });

@@ -52,6 +52,33 @@ describe('topk', () => {
     }
   });
 
+  it('matches the reference at large d (d = 50 001, k = 1, 4 999, 25 000, 50 000) with ties at τ', () => {
+    const rng = Rng.derive(31);
+    const d = 50_001;
+    const x = new Float64Array(d);
+    for (let j = 0; j < d; j++) x[j] = Math.round(rng.normal() * 50) / 10; // many exact duplicates
+    for (const k of [1, 4999, 25_000, 50_000]) {
+      const c = compressorFactory({ kind: 'topk', k })(flatLayers(d), rng);
+      const m = c.compress(x, new Float64Array(d));
+      expect(Array.from(m.indices!)).toEqual(referenceTopk(x, 0, d, k));
+    }
+  });
+
+  it('messages from the slabs stay unchanged over many later calls (36 kept, more than one slab)', () => {
+    const rng = Rng.derive(32);
+    const c = compressorFactory({ kind: 'topk', ratio: 0.25 })(flatLayers(13), rng);
+    const kept: { msg: ReturnType<typeof c.compress>; idx: number[]; vals: number[] }[] = [];
+    for (let t = 0; t < 36; t++) {
+      const msg = c.compress(randomVector(rng, 13), new Float64Array(13));
+      if (msg.values.kind !== 'float') throw new Error('float values expected');
+      kept.push({ msg, idx: Array.from(msg.indices!), vals: Array.from(msg.values.data) });
+    }
+    for (const { msg, idx, vals } of kept) {
+      expect(Array.from(msg.indices!)).toEqual(idx);
+      expect(msg.values.kind === 'float' ? Array.from(msg.values.data) : null).toEqual(vals);
+    }
+  });
+
   it('‖v_t − Q(v)_t‖² ≤ (1 − k_t/d_t)‖v_t‖² per tensor (spec §9.2); α² = 1 − min_t k_t/d_t', () => {
     const sizes = [10, 7, 20];
     const layers = layersOf(sizes);

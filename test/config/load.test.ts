@@ -30,9 +30,9 @@ function failure(source: unknown): ProxmeshError {
 
 describe('loadConfig: bad inputs', () => {
   const cases: Array<[string, (c: Record<string, any>) => void, string, RegExp]> = [
-    ['unknown top-level key', (c) => { c.iterationz = 5; }, 'PROXMESH_ERR_CONFIG', /^config \/: unknown key 'iterationz' \(allowed: seed, iterations, evalEvery/m],
-    ['unknown nested key', (c) => { c.algorithm.etaa = 0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm: unknown key 'etaa' \(allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, clipNorm\)$/m],
-    ['unknown key inside a union branch', (c) => { c.compression.x.ratioo = 0.2; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/x: unknown key 'ratioo' \(allowed: kind, ratio, k, scope, precision\)$/m],
+    ['unknown top-level key', (c) => { c.iterationz = 5; }, 'PROXMESH_ERR_CONFIG', /^config \/: unknown key 'iterationz', did you mean 'iterations'\? \(allowed: seed, iterations, evalEvery/m],
+    ['unknown nested key', (c) => { c.algorithm.etaa = 0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm: unknown key 'etaa', did you mean 'eta'\? \(allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, clipNorm\)$/m],
+    ['unknown key inside a union branch', (c) => { c.compression.x.ratioo = 0.2; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/x: unknown key 'ratioo', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m],
     ['wrong type (string for integer)', (c) => { c.iterations = 'ten'; }, 'PROXMESH_ERR_CONFIG', /^config \/iterations: must be integer ≥ 1 \(got "ten"\)$/m],
     ['wrong type (non-integer)', (c) => { c.seed = 1.5; }, 'PROXMESH_ERR_CONFIG', /^config \/seed: must be integer/m],
     ['nodes < 1', (c) => { c.topology.nodes = 0; }, 'PROXMESH_ERR_CONFIG', /^config \/topology\/nodes: must be ≥ 1 \(got 0\)$/m],
@@ -149,12 +149,12 @@ describe('loadConfig: defaults and freezing', () => {
     expect(loadConfig(join(dir, 'c.yaml'))).toEqual(loadConfig(join(dir, 'c.json')));
   });
 
-  it('a one-sided box (YAML ±.inf) survives config.json: JSON writes null, which loads back as unbounded', () => {
+  it('a one-sided box (YAML ±.inf) loads as null (unbounded) and survives config.json unchanged', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-cfg-'));
     const yaml = 'seed: 1\niterations: 20\nevalEvery: 10\nalgorithm: { name: dproxsgt, eta: 0.1 }\nproblem:\n  dataset: { name: breast-cancer }\n  model: { kind: logistic }\n  regularizer: { kind: box, lower: -.inf, upper: 0.5 }\ntopology: { kind: ring, nodes: 4 }\n';
     writeFileSync(join(dir, 'c.yaml'), yaml);
     const fromYaml = loadConfig(join(dir, 'c.yaml'));
-    expect(fromYaml.problem.regularizer).toEqual({ kind: 'box', lower: -Infinity, upper: 0.5 });
+    expect(fromYaml.problem.regularizer).toEqual({ kind: 'box', lower: null, upper: 0.5 });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(fromYaml));
     const again = loadConfig(join(dir, 'config.json'));
     expect(again.problem.regularizer).toEqual({ kind: 'box', lower: null, upper: 0.5 });

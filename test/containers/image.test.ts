@@ -58,7 +58,7 @@ describe.skipIf(SKIP)('proxmesh image', () => {
   it('runs as a non-root numeric user with one entrypoint for both roles (worker by default)', async () => {
     const info = await docker.getImage(image).inspect();
     expect(info.Config.User).toBe('1000:1000');
-    expect(info.Config.Entrypoint).toEqual(['node', '/app/node/cli/bin.js']);
+    expect(info.Config.Entrypoint).toEqual(['node', '/app/dist/node/cli/bin.js']);
     expect(info.Config.Cmd).toEqual(['worker']);
     expect(Object.keys(info.Config.ExposedPorts ?? {}).sort()).toEqual(['7070/tcp', '8080/tcp', '9464/tcp']);
     expect(info.Config.Env).toContain('PROXMESH_RUNS_DIR=/data/runs');

@@ -1,7 +1,8 @@
 /**
- * The control channel over real sockets: the token is required at the upgrade (401, counted), and a
- * connected client sending garbage is closed with code 1008 and a reason while the coordinator keeps
- * serving (healthz, and a new worker still registers and gets assigned).
+ * The control channel over real sockets: a socket must prove the token by challenge–response before
+ * anything else (no proof in time, a wrong proof, a replayed proof or another message first: closed
+ * and counted, never connected), and an authenticated client sending garbage is closed with code
+ * 1008 and a reason while the coordinator keeps serving (healthz, and a new worker still registers).
  */
 import { pack } from 'msgpackr';
 import WebSocket from 'ws';
@@ -9,6 +10,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createControlCodec, type CoordinatorMsg } from '../../node/cluster/control-protocol.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { smallRaw } from '../cluster/helpers.ts';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, WorkerAuth, controlContext, decodeAuth, encodeAuth } from '../../node/cluster/control-auth.ts';
+import { proof, tokenKey } from '../../node/auth/challenge.ts';
+import { openControl } from '../cluster/helpers.ts';
 import { auth, testApp, TOKEN } from './fixtures.ts';
 
 let t: Awaited<ReturnType<typeof testApp>>;
@@ -34,8 +38,15 @@ function once<T>(emitter: WebSocket, event: string, signal = bounded()): Promise
   });
 }
 
-async function connect(headers: Record<string, string> = auth): Promise<WebSocket> {
-  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+async function connect(): Promise<WebSocket> {
+  const ws = await openControl(url, TOKEN);
+  sockets.push(ws);
+  return ws;
+}
+
+/** An open socket that has not authenticated. */
+async function raw(): Promise<WebSocket> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
   sockets.push(ws);
   ws.on('error', () => {});
   await once(ws, 'open');
@@ -54,17 +65,67 @@ async function metric(re: RegExp): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-describe('control channel authentication', () => {
-  it.each([['no token', {}, 'missing-token'], ['wrong token', { authorization: `Bearer ${TOKEN}x` }, 'bad-token']] as const)(
-    '%s → HTTP 401 at the upgrade, counted', async (_n, headers, reason) => {
-      const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-      sockets.push(ws);
-      ws.on('error', () => {});
-      const [, res] = await once<[unknown, { statusCode: number }]>(ws, 'unexpected-response');
-      expect(res.statusCode).toBe(401);
-      expect(await metric(new RegExp(`proxmesh_control_rejected_total\\{reason="${reason}"\\} (\\d+)`))).toBe(1);
-      expect(await metric(/proxmesh_workers_connected (\d+)/)).toBe(0);
-    });
+const rejected = (reason: string) => metric(new RegExp(`proxmesh_control_rejected_total\\{reason="${reason}"\\} (\\d+)`));
+
+describe('control channel authentication (challenge–response, the token never on the wire)', () => {
+  it('a socket that proves nothing is closed at the deadline (4408), counted, never connected', async () => {
+    await t.dispose();
+    t = await testApp({ controlAuthTimeoutMs: 300 });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    url = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}/control`;
+    const ws = await raw();
+    const [code] = await once<[number, Buffer]>(ws, 'close');
+    expect(code).toBe(CLOSE_AUTH_TIMEOUT);
+    expect(await rejected('auth-timeout')).toBe(1);
+    expect(await metric(/proxmesh_workers_connected (\d+)/)).toBe(0);
+  });
+
+  it('a wrong token: the client detects the coordinator proof mismatch, and a proof sent anyway is refused (4401)', async () => {
+    const ws = await raw();
+    const wrong = new WorkerAuth(`${TOKEN}x`, 'intruder');
+    ws.send(wrong.hello());
+    const [challenge] = await once<[Buffer]>(ws, 'message');
+    expect(() => wrong.answer(challenge)).toThrow(/different tokens/);
+    // An attacker without the token sends a proof made with its own (wrong) key.
+    const c = decodeAuth(challenge, 'auth-challenge');
+    const forged = proof(tokenKey(`${TOKEN}x`), 'init', controlContext('intruder'), new Uint8Array(16), c.nonce);
+    const closed = once<[number, Buffer]>(ws, 'close');
+    ws.send(encodeAuth({ t: 'auth-proof', proof: forged }));
+    expect((await closed)[0]).toBe(CLOSE_UNAUTHORIZED);
+    expect(await rejected('bad-proof')).toBe(1);
+    expect(await metric(/proxmesh_workers_connected (\d+)/)).toBe(0);
+  });
+
+  it('a replayed proof fails: the coordinator\'s nonce is fresh for every connection', async () => {
+    // Record a real worker's hello and proof, then replay both on a new connection.
+    const first = await raw();
+    const good = new WorkerAuth(TOKEN, 'worker-0');
+    const hello = good.hello();
+    first.send(hello);
+    const [challenge] = await once<[Buffer]>(first, 'message');
+    const recorded = good.answer(challenge);
+    first.send(recorded);
+    await expect.poll(() => metric(/proxmesh_workers_connected (\d+)/), { timeout: 3000 }).toBe(1);
+    const replay = await raw();
+    replay.send(hello);
+    await once(replay, 'message');
+    const closed = once<[number, Buffer]>(replay, 'close');
+    replay.send(recorded);
+    expect((await closed)[0]).toBe(CLOSE_UNAUTHORIZED);
+    expect(await rejected('bad-proof')).toBe(1);
+    expect(await metric(/proxmesh_workers_connected (\d+)/)).toBe(1);
+  });
+
+  it('a control message before the proof (a bearer-era register) is refused with 1008, counted', async () => {
+    const ws = await raw();
+    const closed = once<[number, Buffer]>(ws, 'close');
+    ws.send(createControlCodec().encode({ t: 'register', peerUrl: 'ws://127.0.0.1:1', ordinal: 0, metricsUrl: null }));
+    const [code, why] = await closed;
+    expect(code).toBe(1008);
+    expect(why.toString()).toMatch(/auth-hello/);
+    expect(await rejected('auth-malformed')).toBe(1);
+    expect(await metric(/proxmesh_workers_connected (\d+)/)).toBe(0);
+  });
 });
 
 describe('garbage on a connected control socket', () => {

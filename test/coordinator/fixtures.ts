@@ -2,21 +2,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, type CoordinatorApp } from '../../coordinator/app.ts';
-import { createRunContextFactory } from '../../coordinator/run-context.ts';
+import { buildApp, type BuildAppOptions, type CoordinatorApp } from '../../coordinator/app.ts';
+import { createRunContextFactory, type RunContextOptions } from '../../coordinator/run-context.ts';
+import { REPO_DATA_DIR } from '../../node/problem/datasets/paths.ts';
 import type { RunManager, WorkerConn } from '../../coordinator/run-manager.ts';
 import type { CoordinatorMsg } from '../../node/cluster/control-protocol.ts';
 import { loadConfig } from '../../node/config/load.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
-export async function testApp(): Promise<CoordinatorApp & { runsDir: string; dispose(): Promise<void> }> {
+/**
+ * A coordinator app on a fresh runs folder. Its data roots are the shipped data/ folder and the runs
+ * folder (tests write their edge lists and dataset files there); `extra` overrides any option.
+ */
+export async function testApp(extra: Partial<BuildAppOptions> & { contextOptions?: Partial<RunContextOptions> } = {}): Promise<CoordinatorApp & { runsDir: string; dispose(): Promise<void> }> {
   const runsDir = mkdtempSync(join(tmpdir(), 'proxmesh-coord-'));
+  const { contextOptions, ...appOptions } = extra;
   const built = await buildApp({
     token: TOKEN,
-    contexts: createRunContextFactory({ runsDir }),
+    contexts: createRunContextFactory({ runsDir, ...contextOptions }),
     validateConfig: (raw) => loadConfig(raw as object),
     defaultMetrics: false,
+    dataRoots: [REPO_DATA_DIR, runsDir],
+    env: {},
+    ...appOptions,
+  }).catch((err: unknown) => {
+    rmSync(runsDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     ...built,

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { smallRaw } from '../cluster/helpers.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import { aggregateReports, type NodeReport } from '../../node/eval/aggregate-reports.ts';
-import { buildRunProblem } from '../../node/sim/assemble.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, buildRunTopology, peerRow } from '../../node/sim/assemble.ts';
+import { wirePlanOf } from '../../node/results/wire-accounting.ts';
 import { canonicalRow } from '../../node/results/metrics-format.ts';
 import { auth, registerFakes, testApp, TOKEN } from './fixtures.ts';
 
@@ -144,7 +145,11 @@ describe('runs lifecycle', () => {
       const reps = reportsAt(iter);
       // out of node order on purpose: rows must not depend on arrival order
       for (const i of [2, 0, 3, 1]) t.runs.handle(ws[i], { t: 'report', runId: 'r1', ...reps[i] });
-      expected.push(JSON.stringify(canonicalRow(aggregateReports(reps, { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize }))));
+      // the coordinator counts wire bytes from the exchange schedule (node/results/wire-accounting.ts)
+      const algorithm = buildAlgorithm(config);
+      const topology = buildRunTopology(config);
+      const plan = wirePlanOf(algorithm, [0, 1, 2, 3].map((n) => peerRow(algorithm, topology, n)));
+      expected.push(JSON.stringify(canonicalRow(aggregateReports(reps, aggregateContextOf(config, problem, plan)))));
     }
     expect(t.runs.get('r1').state).toBe('running');
     // one nodeStats event per report, in arrival order, for live views
@@ -161,7 +166,7 @@ describe('runs lifecycle', () => {
     const csv = await t.app.inject({ url: '/runs/r1/results?format=csv', headers: auth });
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toBe('iter,epoch,objective,f,r,stationarity,consensus,density,trainAccuracy,testAccuracy,localLoss,bitsSent,bytesSent');
+    expect(lines[0]).toBe('iter,epoch,objective,f,r,stationarity,consensus,density,trainAccuracy,testAccuracy,localLoss,bitsSent,bytesSent,envelopeBytes,controlBytes,wireBytes');
     expect(lines).toHaveLength(4);
     const summary = JSON.parse(readFileSync(join(t.runsDir, 'r1', 'summary.json'), 'utf8'));
     expect(summary.status).toBe('completed');

@@ -71,6 +71,10 @@ describe('render', () => {
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } }, PROXMESH_TOKEN: { secretKeyRef: { name: 'proxmesh-token', key: 'token' } },
     });
     expect(worker.image).toBe(DEFAULT_IMAGE);
+    // Every listener is set explicitly (the binaries default to loopback), and the dashboard is behind the token.
+    const coordinator = find(objects, 'Deployment', NAMES.coordinator).spec.template.spec.containers[0];
+    const cenv = Object.fromEntries(coordinator.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
+    expect(cenv).toMatchObject({ PROXMESH_LISTEN: '0.0.0.0:8080', PROXMESH_DASHBOARD_AUTH: 'token' });
   });
 
   it('--nodes 16 changes replicas and the config\'s topology.nodes together (and the overlay too)', () => {
@@ -87,6 +91,19 @@ describe('render', () => {
     const base = objectsOf(renderTree());
     const strip = (l: Obj[]) => stringify(l).replaceAll(DEFAULT_IMAGE, 'IMG').replaceAll('registry.example:5000/team/proxmesh:1.2', 'IMG').replace(/\b(16|8)\b/g, 'N');
     expect(strip(objs)).toBe(strip(base));
+  });
+
+  it('--nodes-per-worker B: ⌈n / B⌉ worker pods, each told B; the replicas rule follows it', () => {
+    const tree = renderTree({ nodes: 1024, nodesPerWorker: 128 });
+    const objs = objectsOf(tree);
+    const st = find(objs, 'StatefulSet', NAMES.workers);
+    expect(st.spec.replicas).toBe(8);
+    expect(configOf(objs).topology.nodes).toBe(1024);
+    expect(st.spec.template.spec.containers[0].env).toContainEqual({ name: 'PROXMESH_NODES_PER_WORKER', value: '128' });
+    expect(parse(tree.get('overlays/example/kustomization.yaml')!).replicas).toEqual([{ name: NAMES.workers, count: 8 }]);
+    expect(checkRules(objs)).toEqual([]);
+    st.spec.replicas = 1024;
+    expect(checkRules(objs)).toEqual(['StatefulSet/worker: replicas 1024 ≠ ⌈topology.nodes 1024 / PROXMESH_NODES_PER_WORKER 128⌉ of the mounted run config']);
   });
 
   it('splits image references', () => {

@@ -42,10 +42,10 @@ describe('idx', () => {
   it.each([
     [Uint8Array.of(0, 0), /header truncated/],
     [Uint8Array.of(1, 0, 8, 1, 0, 0, 0, 0), /bad idx magic/],
-    [Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 0), /element type 0x0d/],
+    [Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 0), /unsupported idx element type at byte 2/],
     [Uint8Array.of(0, 0, 8, 0), /0 dimensions/],
     [Uint8Array.of(0, 0, 8, 2, 0, 0, 0, 1), /header truncated: 8 bytes, need 12/],
-    [idxBytes([3], [1, 2]), /data truncated: dims 3 need 3 bytes after the 8-byte header, got 2/],
+    [idxBytes([3], [1, 2]), /data truncated: the declared dimensions need a different byte count after the 8-byte header than the file's 2/],
     [idxBytes([1], [1, 2]), /has trailing bytes/],
   ])('rejects malformed idx %#', (bytes, re) => {
     expectError(() => parseIdx(bytes, 'f.idx'), 'PROXMESH_ERR_DATASET', /^f\.idx: /, re);
@@ -83,12 +83,12 @@ describe('csv', () => {
   });
 
   it.each([
-    ['4,2,a,b\n1,2,0\n', /h\.csv:1: header says 4 samples but the file has 1/],
-    ['1,3,a,b\n1,2,0\n', /h\.csv:1: header says 3 features/],
-    ['x,y,z\n1,2,0\n', /header must be 'n_samples,n_features/],
+    ['4,2,a,b\n1,2,0\n', /h\.csv:1: the header's sample count does not match the file's 1 data rows/],
+    ['1,3,a,b\n1,2,0\n', /h\.csv:1: the header's feature count does not match/],
+    ['x,y,z\n1,2,0\n', /the header line must be 'n_samples,n_features/],
     ['1,2,0\n1,2\n', /h\.csv:2: expected 3 comma-separated fields, got 2/],
-    ['1,2,0\n1,b,0\n', /h\.csv:2: field 2 'b' is not a finite number/],
-    ['1,2,0\n1,,0\n', /h\.csv:2: field 2 '' is not/],
+    ['1,2,0\n1,b,0\n', /h\.csv:2: field 2 is not a finite number$/],
+    ['1,2,0\n1,,0\n', /h\.csv:2: field 2 is not a finite number$/],
     ['5\n6\n', /need at least 2 columns/],
     ['', /no samples/],
     ['2,1,a\n', /no samples after the header/],

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_DATA_DIR, datasetSearchDirs, findDataFile } from '../../node/problem/datasets/paths.ts';
-import { DATASET_NAMES, loadDataset } from '../../node/problem/datasets/registry.ts';
+import { REPO_DATA_DIR } from '../../node/problem/datasets/paths.ts';
+import { loadDataset } from '../../node/problem/datasets/registry.ts';
 import type { Dataset, DenseMatrix } from '../../node/problem/types.ts';
 import { expectError, tempDir, writeTemp } from './helpers.ts';
 
@@ -14,8 +14,6 @@ function classCounts(d: Dataset): number[] {
 describe('paths', () => {
   it('data/ is resolved from the module URL, not the cwd', () => {
     expect(REPO_DATA_DIR).toBe(resolve(import.meta.dirname, '..', '..', 'data'));
-    expect(datasetSearchDirs({ PROXMESH_DATASETS: '/x/y' })[0]).toBe('/x/y');
-    expect(datasetSearchDirs({})[0]).toBe(REPO_DATA_DIR);
   });
 });
 
@@ -63,9 +61,11 @@ describe('named datasets', () => {
     }
   });
 
-  it('a named dataset whose files are missing: PROXMESH_ERR_DATASET with the file and known names', () => {
+  it('a named dataset whose files are missing: PROXMESH_ERR_DATASET_MISSING with the file, the folders and the pull command', () => {
     const dir = tempDir();
-    expectError(() => loadDataset({ name: 'w8a' }, { seed: 0, dirs: [dir] }), 'PROXMESH_ERR_DATASET', 'w8a/w8a.gz', dir, `known dataset names: ${DATASET_NAMES.join(', ')}`);
+    const err = expectError(() => loadDataset({ name: 'w8a' }, { seed: 0, dirs: [dir] }), 'PROXMESH_ERR_DATASET_MISSING', "dataset 'w8a'", 'w8a/w8a.gz', dir, /fetch it with: proxmesh data pull w8a$/);
+    expect(err.detail).toMatchObject({ dataset: 'w8a', fix: 'proxmesh data pull w8a' });
+    expectError(() => loadDataset({ name: 'fashion-mnist' }, { seed: 0, dirs: [dir] }), 'PROXMESH_ERR_DATASET_MISSING', /proxmesh data pull fashion-mnist$/);
   });
 
   it('an unknown name: PROXMESH_ERR_DATASET listing the known names', () => {

@@ -71,9 +71,10 @@ describe('seed aggregation', () => {
       ],
     };
     const curves = studyCurves(study, 'consensus', { groupBy: 'compressor' });
+    // Both configs label as topk(0.1), so colour alone would merge them: the ratio gets the dash channel.
     expect(curves).toEqual([
-      { series: 'ratio=0.1', group: 'topk(0.1)', points: [{ iter: 0, bits: 0, value: 3, lo: 2, hi: 4 }, { iter: 10, bits: 1000, value: 6, lo: 4, hi: 8 }] },
-      { series: 'ratio=0.5', group: 'topk(0.1)', points: [{ iter: 0, bits: 0, value: 1, lo: null, hi: null }] },
+      { series: 'ratio=0.1', group: 'topk(0.1)', style: '0.1', panel: '', points: [{ iter: 0, bits: 0, value: 3, lo: 2, hi: 4 }, { iter: 10, bits: 1000, value: 6, lo: 4, hi: 8 }] },
+      { series: 'ratio=0.5', group: 'topk(0.1)', style: '0.5', panel: '', points: [{ iter: 0, bits: 0, value: 1, lo: null, hi: null }] },
     ]);
     expect(meanMinMax([1, 2, 6])).toEqual({ mean: 3, min: 1, max: 6 });
     expect(meanMinMax([1, null])).toBeNull();
@@ -130,7 +131,7 @@ describe('chart specs', () => {
         mk('a', 100, 0.8), mk('b', 200, 0.79), mk('c', 300, 0.85, baseConfig({ kind: 'qsgd' })), mk('d', 50, 0.6), mk('e', 300, 0.9), mk('f', 10, null),
       ],
     };
-    const data = paretoData(study);
+    const data = paretoData(study, { groupBy: 'compressor' });
     expect(data.metric).toBe('testAccuracy');
     expect(data.points.map((p) => [p.cell, p.frontier])).toEqual([['a', true], ['b', false], ['c', false], ['d', true], ['e', true]]);
     expect(data.points[2].compressor).toBe('qsgd(s=4)');
@@ -139,7 +140,9 @@ describe('chart specs', () => {
     expect(front.transform).toEqual([{ filter: 'datum.frontier' }]);
     expect(pts.encoding.x.field).toBe('bits');
     expect(pts.encoding.x.scale?.type).toBe('log');
-    expect(pts.encoding.color.field).toBe('compressor');
+    expect(pts.encoding.color.field).toBe('group');
+    expect(values(spec).map((p) => p.group)).toEqual(['topk(0.1)', 'topk(0.1)', 'qsgd(s=4)', 'topk(0.1)', 'topk(0.1)']);
+    expect(pts.encoding.shape).toBeUndefined(); // only the compressor varies: nothing for a second channel
     // Without any test accuracy the objective is minimised instead.
     const noTest: StudyFolder = { dir: '/s', failed: [], cells: study.cells.map((c) => ({ ...c, run: run(c.run.metrics.map((r) => ({ ...r, testAccuracy: null })), c.run.config) })) };
     const obj = paretoData(noTest);
@@ -155,6 +158,26 @@ describe('chart specs', () => {
     expect(new Set(values(acc?.spec).map((r) => r.series))).toEqual(new Set(['train', 'test']));
     const noTest = runFigures(run(syntheticMetrics({ seed: 1, bitsPerIter: 100, test: false })));
     expect(new Set(values(noTest.find((f) => f.name === 'accuracy-vs-iter')?.spec).map((r) => r.series))).toEqual(new Set(['train']));
+  });
+
+  it('objective vs total wire bytes: x is the rows’ wireBytes (mean over seeds); runs that did not count them get no such figure', () => {
+    const m = syntheticMetrics({ seed: 1, bitsPerIter: 100 });
+    const fig = runFigures(run(m)).find((f) => f.name === 'objective-vs-wire-bytes');
+    expect(fig?.title).toBe('Objective φ(x̄) vs total wire bytes');
+    const line = layers(fig?.spec).find((l) => (typeof l.mark === 'string' ? l.mark : l.mark.type) === 'line')!;
+    expect(line.encoding.x.field).toBe('wireBytes');
+    expect(line.encoding.x.scale?.type).toBe('log');
+    // the k = 0 row has 800 + 352 handshake and ack bytes: on the log axis too, unlike bits (0 at k = 0)
+    expect(values(fig?.spec).map((r) => [r.iter, r.wireBytes, r.value])).toEqual(m.map((r) => [r.iter, r.wireBytes, r.objective]));
+    const seeds = [m, m.map((r) => ({ ...r, wireBytes: r.wireBytes! + 100 }))];
+    expect(aggregateSeeds(seeds, 'objective').map((p) => p.wireBytes)).toEqual(m.map((r) => r.wireBytes! + 50));
+    // an older run folder: no wire keys → the figure is left out, the others stay
+    const old = m.map(({ envelopeBytes, controlBytes, wireBytes, ...rest }) => rest);
+    const names = runFigures(run(old)).map((f) => f.name);
+    expect(names).not.toContain('objective-vs-wire-bytes');
+    expect(names).toContain('objective-vs-bits');
+    // one seed without wire bytes: the seed mean has none either
+    expect(aggregateSeeds([m, old], 'objective').every((p) => p.wireBytes === undefined)).toBe(true);
   });
 
   it('skips figures a log axis leaves empty (no bits sent, e.g. a single node)', () => {

@@ -53,6 +53,10 @@ export function syntheticMetrics(opts: { seed: number; bitsPerIter: number; rate
       localLoss: j === 0 ? null : f * (1 + 0.05 * rng.normal()),
       bitsSent: iter * opts.bitsPerIter,
       bytesSent: (iter * opts.bitsPerIter) / 8,
+      // 4 nodes on a ring: 8 directed edges, 2 exchanges per iteration, 44-byte headers and acks
+      envelopeBytes: iter * 16 * 44,
+      controlBytes: 8 * 100 + (8 + iter * 16) * 44,
+      wireBytes: (iter * opts.bitsPerIter) / 8 + iter * 16 * 44 + 8 * 100 + (8 + iter * 16) * 44,
     });
   }
   return rows;

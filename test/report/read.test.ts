@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProxmeshError, type ErrorCode } from '../../node/errors.ts';
-import { METRIC_KEYS, readResultsFolder, readRunFolder, readStudyFolder } from '../../node/report/read.ts';
+import { METRIC_KEYS, WIRE_KEYS, readResultsFolder, readRunFolder, readStudyFolder } from '../../node/report/read.ts';
 import { baseConfig, syntheticMetrics, tempDir, writeRunFolder, writeStudy } from './fixtures.ts';
 
 const root = tempDir();
@@ -49,7 +49,7 @@ describe('readRunFolder', () => {
     const run = readRunFolder(dir);
     expect(run.metrics).toHaveLength(11);
     expect(run.metrics[0]).toEqual(syntheticMetrics({ seed: 7, bitsPerIter: 1000 })[0]);
-    expect(Object.keys(run.metrics[3])).toEqual([...METRIC_KEYS]);
+    expect(Object.keys(run.metrics[3])).toEqual([...METRIC_KEYS, ...WIRE_KEYS]);
     expect(run.metrics[10].iter).toBe(200);
     expect(run.metrics[10].bitsSent).toBe(200_000);
     expect(run.metrics[0].localLoss).toBeNull();
@@ -108,6 +108,9 @@ describe('readRunFolder', () => {
     ['a repeated iter', 2, (r) => ({ ...r, iter: 20 }), 'iter', /must increase \(previous row has 20\)/],
     ['decreasing bits', 6, (r) => ({ ...r, bitsSent: 1 }), 'bitsSent', /must not decrease/],
     ['decreasing bytes', 6, (r) => ({ ...r, bytesSent: 1 }), 'bytesSent', /must not decrease/],
+    ['decreasing wire bytes', 6, (r) => ({ ...r, wireBytes: 1 }), 'wireBytes', /must not decrease/],
+    ['a negative wire figure', 3, (r) => ({ ...r, envelopeBytes: -1 }), 'envelopeBytes', /finite number ≥ 0 or null/],
+    ['a string wire figure', 3, (r) => ({ ...r, controlBytes: '12' }), 'controlBytes', /finite number ≥ 0 or null/],
   ];
   for (const [what, at, edit, key, msg] of bad) {
     it(`rejects metrics.ndjson with ${what}, naming file and line`, () => {

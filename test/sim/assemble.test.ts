@@ -62,7 +62,10 @@ describe('assembleNode (one node, as a cluster worker builds it)', () => {
   });
 
   it('uses identity compressors for uncompressed algorithms and J/n rows for allreduce', () => {
-    const config = cfg({ algorithm: { name: 'allreduce', eta: 0.1 } });
+    // loadConfig refuses a compression block on allreduce (test/config/honesty.test.ts); assembly
+    // still gives it identity whatever the config holds, so the block is swapped in after loading.
+    const loaded = cfg();
+    const config = { ...loaded, algorithm: { ...loaded.algorithm, name: 'allreduce' as const } };
     const topology = buildRunTopology(config);
     const problem = buildRunProblem(config, 5);
     const node = assembleNode(config, problem, topology, 2, noComm);

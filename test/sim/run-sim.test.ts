@@ -76,9 +76,9 @@ describe('runSimulation', () => {
     expect(rows[3].epoch).toBeCloseTo((7 * 8 * 4) / 456, 12);
   });
 
-  it('uncompressed algorithms send dense messages regardless of the compression section', async () => {
+  it('uncompressed algorithms send dense messages (a compression section on them is refused at load, test/config/honesty.test.ts)', async () => {
     const comp = await runSimulation(loadConfig(small()), { outDir: null });
-    const plain = await runSimulation(loadConfig(small({ algorithm: { name: 'dproxsgt', eta: 0.05 } })), { outDir: null });
+    const plain = await runSimulation(loadConfig(small({ algorithm: { name: 'dproxsgt', eta: 0.05 }, compression: undefined })), { outDir: null });
     expect(plain.summary.compressorX).toMatch(/^identity/);
     expect(comp.summary.compressorX).toMatch(/^topk/);
     expect(plain.rows.at(-1)!.bytesSent).toBeGreaterThan(comp.rows.at(-1)!.bytesSent);

@@ -28,7 +28,7 @@ describe('spectralInfo against closed forms', () => {
     for (let n = 3; n <= 12; n++) {
       const lam = Array.from({ length: n }, (_, k) => (1 + 2 * Math.cos((2 * Math.PI * k) / n)) / 3);
       const info = spectralInfo(uniformMixing(gen('ring', { nodes: n })));
-      expectClose(info.eigenvalues, sortedDesc(lam), 1e-13);
+      expectClose(info.eigenvalues!, sortedDesc(lam), 1e-13);
       expect(Math.abs(info.rho - rhoFromSpectrum(lam))).toBeLessThan(1e-13);
       expect(info.lambda2).toBeCloseTo(sortedDesc(lam)[1], 13);
     }
@@ -44,7 +44,7 @@ describe('spectralInfo against closed forms', () => {
         const info = spectralInfo(m);
         expect(info.rho).toBeLessThan(1e-14);
         expect(info.spectralGap).toBeGreaterThan(1 - 1e-14);
-        expectClose(info.eigenvalues, [1, ...new Array(n - 1).fill(0)], 1e-14);
+        expectClose(info.eigenvalues!, [1, ...new Array(n - 1).fill(0)], 1e-14);
       }
     }
   });
@@ -58,7 +58,7 @@ describe('spectralInfo against closed forms', () => {
         binom = (binom * (q - j)) / (j + 1);
       }
       const info = spectralInfo(uniformMixing(gen('hypercube', { nodes: 2 ** q })));
-      expectClose(info.eigenvalues, sortedDesc(lam), 1e-13);
+      expectClose(info.eigenvalues!, sortedDesc(lam), 1e-13);
       // j = 1 gives (q−1)/(q+1), j = q gives −(q−1)/(q+1): equal moduli, the largest among j ≥ 1
       expect(Math.abs(info.rho - (q - 1) / (q + 1))).toBeLessThan(1e-13);
     }
@@ -67,7 +67,7 @@ describe('spectralInfo against closed forms', () => {
   it('star(n), metropolis: W = I − L/n, eigenvalues 1, (1 − 1/n)×(n−2), 0 → ρ = 1 − 1/n', () => {
     for (const n of [3, 5, 9]) {
       const info = spectralInfo(metropolisMixing(gen('star', { nodes: n })));
-      expectClose(info.eigenvalues, [1, ...new Array(n - 2).fill(1 - 1 / n), 0], 1e-13);
+      expectClose(info.eigenvalues!, [1, ...new Array(n - 2).fill(1 - 1 / n), 0], 1e-13);
       expect(info.rho).toBeCloseTo(1 - 1 / n, 13);
       expect(info.lambdaMin).toBeCloseTo(0, 13);
     }
@@ -77,7 +77,7 @@ describe('spectralInfo against closed forms', () => {
     const n = 9;
     const lam = Array.from({ length: n }, (_, k) => 1 - (2 - 2 * Math.cos((Math.PI * k) / n)) / 3);
     const info = spectralInfo(metropolisMixing(gen('path', { nodes: n })));
-    expectClose(info.eigenvalues, sortedDesc(lam), 1e-13);
+    expectClose(info.eigenvalues!, sortedDesc(lam), 1e-13);
     expect(info.rho).toBeCloseTo((1 + 2 * Math.cos(Math.PI / n)) / 3, 13);
   });
 
@@ -88,7 +88,7 @@ describe('spectralInfo against closed forms', () => {
       const lam: number[] = [];
       for (const x of mr) for (const y of mc) lam.push(1 - (x + y) / (1 + dmax));
       const info = spectralInfo(maxDegreeMixing(g));
-      expectClose(info.eigenvalues, sortedDesc(lam), 1e-13);
+      expectClose(info.eigenvalues!, sortedDesc(lam), 1e-13);
       expect(Math.abs(info.rho - rhoFromSpectrum(lam))).toBeLessThan(1e-13);
     };
     check(gen('grid', { nodes: 12, rows: 3, cols: 4 }), pathMu(3), pathMu(4), 4);
@@ -101,7 +101,7 @@ describe('spectralInfo against closed forms', () => {
     for (const m of [metropolisMixing(g), maxDegreeMixing(g)]) {
       const a = spectralInfo(m);
       const b = spectralInfo(lazyMixing(m));
-      expectClose(Array.from(b.eigenvalues, (x) => 1 - x), Array.from(a.eigenvalues, (x) => (1 - x) / 2), 1e-13);
+      expectClose(Array.from(b.eigenvalues!, (x) => 1 - x), Array.from(a.eigenvalues!, (x) => (1 - x) / 2), 1e-13);
       expect(b.lambdaMin).toBeGreaterThanOrEqual(0);
       expect(Math.abs(b.rho - (1 + (a.lambda2 as number)) / 2)).toBeLessThan(1e-13);
     }
@@ -109,7 +109,7 @@ describe('spectralInfo against closed forms', () => {
 
   it('n = 1: eigenvalues [1], ρ = 0, gap 1, no λ₂', () => {
     const info = spectralInfo(metropolisMixing(gen('ring', { nodes: 1 })));
-    expect(Array.from(info.eigenvalues)).toEqual([1]);
+    expect(Array.from(info.eigenvalues!)).toEqual([1]);
     expect(info.rho).toBe(0);
     expect(info.spectralGap).toBe(1);
     expect(info.lambda2).toBeNull();
@@ -121,7 +121,7 @@ describe('spectralInfo against closed forms', () => {
     const m: Mixing = { graph: g, selfWeight: Float64Array.of(0, 0), weights: Float64Array.of(1, 1), name: 'swap' };
     const info = spectralInfo(m);
     expect(info.rho).toBeCloseTo(1, 14);
-    expectClose(info.eigenvalues, [1, -1], 1e-14);
+    expectClose(info.eigenvalues!, [1, -1], 1e-14);
   });
 
   // n = 512 keeps the file fast on a shared 2-core machine (n = 1024 takes ~1 s alone, 8× this).
@@ -129,8 +129,8 @@ describe('spectralInfo against closed forms', () => {
     const n = 512;
     const info = spectralInfo(uniformMixing(gen('ring', { nodes: n })));
     expect(Math.abs(info.rho - (1 + 2 * Math.cos((2 * Math.PI) / n)) / 3)).toBeLessThan(1e-12);
-    expect(info.eigenvalues.length).toBe(n);
-    expect(info.eigenvalues[0]).toBe(1);
+    expect(info.eigenvalues!.length).toBe(n);
+    expect(info.eigenvalues![0]).toBe(1);
   });
 });
 
@@ -143,9 +143,9 @@ describe('spectralInfo invariants on random connected graphs', () => {
       for (const m of [metropolisMixing(g), maxDegreeMixing(g)]) {
         const info = spectralInfo(m);
         expect(info.rho).toBeLessThan(1);
-        expect(info.eigenvalues[0]).toBe(1);
-        expect(info.eigenvalues[1]).toBeLessThan(1 - 1e-9); // connected: 1 is simple
-        for (const x of info.eigenvalues) expect(Math.abs(x)).toBeLessThanOrEqual(1 + 1e-12);
+        expect(info.eigenvalues![0]).toBe(1);
+        expect(info.eigenvalues![1]).toBeLessThan(1 - 1e-9); // connected: 1 is simple
+        for (const x of info.eigenvalues!) expect(Math.abs(x)).toBeLessThanOrEqual(1 + 1e-12);
         let tr = 0;
         let fro = 0;
         for (let i = 0; i < n; i++) {
@@ -153,8 +153,8 @@ describe('spectralInfo invariants on random connected graphs', () => {
           fro += m.selfWeight[i] ** 2;
         }
         for (const w of m.weights) fro += w * w;
-        expect(Math.abs(info.eigenvalues.reduce((s, x) => s + x, 0) - tr)).toBeLessThan(1e-12 * n);
-        expect(Math.abs(info.eigenvalues.reduce((s, x) => s + x * x, 0) - fro)).toBeLessThan(1e-12 * n);
+        expect(Math.abs(info.eigenvalues!.reduce((s, x) => s + x, 0) - tr)).toBeLessThan(1e-12 * n);
+        expect(Math.abs(info.eigenvalues!.reduce((s, x) => s + x * x, 0) - fro)).toBeLessThan(1e-12 * n);
       }
     }
   });

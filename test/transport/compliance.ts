@@ -4,14 +4,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../node/compress/types.ts';
-import { FrameDecoder } from '../../node/codec/frame.ts';
+import { PROTOCOL_VERSION } from '../../node/codec/frame.ts';
 import { decodePayload, encodePayload, payloadByteLength } from '../../node/codec/payload.ts';
 import { ProxmeshError } from '../../node/errors.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { NetworkCommunicator } from '../../node/transport/network-communicator.ts';
 import { REJECT_REASONS, type RejectReason } from '../../node/transport/types.ts';
 import {
-  Forger, collect, connectedAll, nextEvent, waitUntil, type ClusterOptions, type RawConn, type TestCluster, type TransportHarness,
+  RUN, TOKEN, Forger, collect, connectedAll, decodeAll, nextEvent, waitUntil, type ClusterOptions, type RawConn, type TestCluster, type TransportHarness,
 } from './helpers.ts';
 
 const DIM = 4;
@@ -114,16 +114,19 @@ export function transportCompliance(h: TransportHarness): void {
       const got = collect(t1);
       const r = await raw(c, 1);
       const f = new Forger(0, 1);
-      r.send(f.hello());
-      await nextEvent(t1, 'peer:connected');
+      const connected = nextEvent(t1, 'peer:connected');
+      await f.handshake(r);
+      await connected;
       for (const seq of [1, 2, 2, 1, 4, 3, 4]) r.send(f.frame({ seq, round: seq }, payloadOf(seq)));
       await waitUntil(() => got.length === 4 && t1.stats().rejected.duplicate === 3, '4 frames and 3 duplicates');
       expect(got.map((x) => x.envelope.seq)).toEqual([1, 2, 3, 4]);
       expect(got.map((x) => valueOf(x.payload))).toEqual([1, 2, 3, 4]);
-      // the node answered with its own hello and cumulative acks up to 4
-      const dec = new FrameDecoder();
-      await waitUntil(() => r.received.some((b) => dec.decode(b, { maxBytes: 4096 }).envelope.kind === 'ack' && dec.decode(b, { maxBytes: 4096 }).envelope.seq === 4), 'ack 4');
-      expect(dec.decode(r.received[0], { maxBytes: 4096 }).envelope.kind).toBe('hello');
+      expect(got[0].envelope).toMatchObject({ v: PROTOCOL_VERSION, run: RUN, to: 1, from: 0, phase: 'x' });
+      // the node answered with hello step 2, then cumulative acks up to 4, each under the link's MAC
+      const acked = () => decodeAll(r.received).some((d) => d.kind === 'ack' && d.header.seq === 4);
+      await waitUntil(acked, 'ack 4');
+      const first = decodeAll(r.received)[0];
+      expect(first.kind === 'hello' && first.hello.step).toBe(2);
     });
 
     it('resends unacknowledged frames after a dropped connection, without duplicates', async () => {
@@ -181,9 +184,17 @@ export function transportCompliance(h: TransportHarness): void {
     });
 
     it('rejects and counts every kind of bad frame, and the link keeps running', async () => {
-      const c = await create({ n: 2, edges: [[0, 1]], only: [1], stallMs: 30_000, peerTimeoutMs: 60_000 }); // the raw peer never pings
+      // the raw peers never ping; the hello deadline is long so the anonymous connection stays open
+      const c = await create({ n: 2, edges: [[0, 1]], only: [1], stallMs: 30_000, peerTimeoutMs: 60_000, helloTimeoutMs: 30_000 });
       const t1 = c.transports.get(1)!;
       const got = collect(t1);
+      /** A key from a completed handshake on a connection of its own (then closed). */
+      const handshakeKey = async (cl: TestCluster, to: number) => {
+        const other = await raw(cl, to);
+        const g = new Forger(0, to);
+        await g.handshake(other);
+        return g.key;
+      };
       const expected = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
       const f = new Forger(0, 1);
       const expectReject = async (r: RawConn, bytes: Uint8Array, reason: RejectReason) => {
@@ -196,27 +207,48 @@ export function transportCompliance(h: TransportHarness): void {
         expect(t1.stats().rejected).toEqual(expected);
       };
       const anon = await raw(c, 1);
-      await expectReject(anon, f.frame({ seq: 1 }, payloadOf(1)), 'unauthenticated'); // data before hello
-      await expectReject(anon, f.hello('wrong-token'), 'unauthenticated');
-      await expectReject(anon, new Forger(5, 1).hello(), 'not-neighbour');
-      await expectReject(anon, Uint8Array.of(1, 2), 'truncated');
+      await expectReject(anon, f.frame({ seq: 1 }, payloadOf(1)), 'unauthenticated'); // data before any hello
+      await expectReject(anon, f.hello({ step: 3 }), 'unauthenticated'); // step 3 without steps 1 and 2
+      await expectReject(anon, f.hello({ step: 2 }), 'unauthenticated'); // step 2 sent to the responder
+      await expectReject(anon, new Forger(5, 1).hello({ step: 1 }), 'not-neighbour');
+      await expectReject(anon, new Forger(0, 1, TOKEN, 'other-run').hello({ step: 1 }), 'wrong-run');
+      await expectReject(anon, new Forger(0, 7).hello({ step: 1 }), 'wrong-recipient');
+      await expectReject(anon, Uint8Array.of(1, PROTOCOL_VERSION), 'truncated');
       const good = f.frame({ seq: 1 }, payloadOf(1));
       await expectReject(anon, good.subarray(0, good.length - 3), 'truncated');
-      const padded = good.slice();
-      padded[padded.length - payloadOf(1).length - 1] = 9; // a padding byte
-      await expectReject(anon, padded, 'malformed');
-      await expectReject(anon, f.frame({ v: 2 }), 'version');
-      await expectReject(anon, f.frame({ run: 'other-run', kind: 'ping' }), 'wrong-run');
-      await expectReject(anon, f.frame({ to: 7, kind: 'ping' }), 'wrong-recipient');
-      // authenticate, then the checks that need an authenticated peer
-      anon.send(f.hello());
-      await nextEvent(t1, 'peer:connected');
-      await expectReject(anon, new Forger(0, 1).frame({ seq: 1 }, encodePayload({ dim: DIM + 1, indices: null, values: { kind: 'float', precision: 'f32', data: new Float64Array(DIM + 1) } })), 'malformed');
+      await expectReject(anon, Uint8Array.from([...good, 0]), 'malformed'); // a byte after the payload
+      const reserved = good.slice();
+      reserved[2] = 1;
+      await expectReject(anon, reserved, 'malformed');
+      const v3 = good.slice();
+      v3[1] = PROTOCOL_VERSION + 1;
+      await expectReject(anon, v3, 'version');
+      // a handshake with the wrong token: the node's proof does not verify for the forger, and the
+      // forger's step 3 (any 32 bytes) does not verify for the node, which then closes the connection
+      const liar = await raw(c, 1);
+      const wrong = new Forger(0, 1, 'wrong-token');
+      expect((await wrong.handshake(liar)).step3).toBeNull();
+      await expectReject(liar, wrong.hello({ step: 3 }), 'unauthenticated');
+      // authenticate (a first connection, whose key is kept, then the one used below, which replaces
+      // it), then the checks that need an authenticated link
+      const otherKey = await handshakeKey(c, 1);
+      const link = await raw(c, 1);
+      const connected = nextEvent(t1, 'peer:connected');
+      await f.handshake(link);
+      await connected;
+      await expectReject(link, f.hello({ step: 1 }), 'unauthenticated'); // a hello after the handshake
+      await expectReject(link, f.frame({ seq: 1 }, payloadOf(1), null), 'bad-mac'); // no key
+      await expectReject(link, new Forger(0, 1).frame({ seq: 1 }, payloadOf(1), otherKey), 'bad-mac'); // another connection's key
+      const flipped = f.frame({ seq: 1 }, payloadOf(1));
+      flipped[flipped.length - 1] ^= 1; // one payload bit
+      await expectReject(link, flipped, 'bad-mac');
+      await expectReject(link, f.frame({ seq: 1, from: 1 }, payloadOf(1)), 'unauthenticated'); // reflected: from is the receiver itself
+      await expectReject(link, f.frame({ seq: 1 }, encodePayload({ dim: DIM + 1, indices: null, values: { kind: 'float', precision: 'f32', data: new Float64Array(DIM + 1) } })), 'malformed');
       t1.setRound(10);
-      await expectReject(anon, f.frame({ seq: 1, round: 5 }, payloadOf(5)), 'stale');
-      await expectReject(anon, f.frame({ seq: 1, round: 9 }, payloadOf(9)), 'duplicate');
-      anon.send(f.frame({ seq: 2, round: 9 }, payloadOf(9))); // round − 1 is not stale
-      anon.send(f.frame({ seq: 3, round: 10 }, payloadOf(10)));
+      await expectReject(link, f.frame({ seq: 1, round: 5 }, payloadOf(5)), 'stale');
+      await expectReject(link, f.frame({ seq: 1, round: 9 }, payloadOf(9)), 'duplicate');
+      link.send(f.frame({ seq: 2, round: 9 }, payloadOf(9))); // round − 1 is not stale
+      link.send(f.frame({ seq: 3, round: 10 }, payloadOf(10)));
       await waitUntil(() => got.length === 2, 'two good frames');
       expect(got.map((x) => valueOf(x.payload))).toEqual([9, 10]);
       const big = await raw(c, 1);

@@ -1,7 +1,7 @@
 /** Shared helpers for transport tests: bounded waits, frame collection, forged frames. */
-import { FrameEncoder, PROTOCOL_VERSION, type FrameEnvelope } from '../../node/codec/frame.ts';
+import { FrameDecoder, FrameEncoder, runTag, type DecodedFrame, type FrameHeader, type HelloMessage } from '../../node/codec/frame.ts';
 import type { BaseTransport } from '../../node/transport/base-transport.ts';
-import { helloProof } from '../../node/transport/hello.ts';
+import { PeerHandshake } from '../../node/transport/handshake.ts';
 import type { InboundFrame, PeerTransport, TransportEvent, TransportEventMap } from '../../node/transport/types.ts';
 
 export const RUN = 'run-1';
@@ -24,6 +24,7 @@ export interface ClusterOptions {
   readonly stallMs?: number;
   readonly peerTimeoutMs?: number;
   readonly maxFrameBytes?: number;
+  readonly helloTimeoutMs?: number;
 }
 
 export interface TestCluster {
@@ -95,23 +96,65 @@ export function connectedAll(c: TestCluster): Promise<void> {
   }, 'all links up');
 }
 
-/** Forges frames as if sent by `from` to `to`. */
+/** Decodes what a node sent on a raw connection (frame limits generous: only tests read these). */
+export function decodeAll(frames: readonly Uint8Array[]): DecodedFrame[] {
+  const dec = new FrameDecoder();
+  return frames.map((b) => dec.decode(b, { maxBytes: 1 << 20 }));
+}
+
+/**
+ * Plays node `from` towards node `to` over a raw connection: runs the real handshake (with the
+ * token it is given) and then MACs frames with the link key it derived, or forges frames without it.
+ */
 export class Forger {
   private readonly enc = new FrameEncoder();
+  private readonly hs: PeerHandshake;
+  /** The link key after a successful handshake. */
+  key: Buffer | null = null;
+
   constructor(
     readonly from: number,
     readonly to: number,
-  ) {}
-
-  env(o: Partial<FrameEnvelope> = {}): FrameEnvelope {
-    return { v: PROTOCOL_VERSION, run: RUN, kind: 'data', round: 0, phase: 'x', from: this.from, to: this.to, seq: 1, ...o };
+    readonly token = TOKEN,
+    readonly run = RUN,
+  ) {
+    this.hs = new PeerHandshake({ token, run, self: from });
   }
 
-  frame(o: Partial<FrameEnvelope>, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
-    return this.enc.encodeFrame(this.env(o), payload);
+  header(o: Partial<FrameHeader> = {}): FrameHeader {
+    return { kind: 'data', round: 0, phase: 'x', from: this.from, seq: 1, ...o };
   }
 
-  hello(token = TOKEN): Uint8Array {
-    return this.frame({ kind: 'hello', seq: 0 }, helloProof(token, RUN, this.from, this.to));
+  /** A link frame, MAC'd with `key` (default: this forger's link key; null: a zero MAC). */
+  frame(o: Partial<FrameHeader>, payload: Uint8Array = new Uint8Array(0), key: Buffer | null = this.key): Uint8Array {
+    return this.enc.encodeFrame(this.header(o), payload, key);
+  }
+
+  hello(m: Partial<HelloMessage> & Pick<HelloMessage, 'step'>): Uint8Array {
+    const z = (n: number) => new Uint8Array(n);
+    return this.enc.encodeHello({
+      run: runTag(this.run), from: this.from, to: this.to,
+      ...(m.step !== 3 ? { nonce: z(16) } : {}), ...(m.step !== 1 ? { proof: z(32) } : {}), ...m,
+    });
+  }
+
+  /**
+   * The initiator's side of the handshake over `r`. Resolves with the frames sent (step 1 and 3) so
+   * a test can replay them; `this.key` is set when the responder's proof verified.
+   */
+  async handshake(r: RawConn): Promise<{ step1: Uint8Array; step3: Uint8Array | null }> {
+    const { pending, message } = this.hs.start(this.to);
+    const step1 = this.enc.encodeHello(message);
+    const seen = r.received.length;
+    r.send(step1);
+    await waitUntil(() => r.received.length > seen, 'hello step 2');
+    const reply = decodeAll([r.received[seen]])[0];
+    if (reply.kind !== 'hello' || reply.hello.step !== 2) throw new Error('expected hello step 2');
+    const done = this.hs.finish(pending, reply.hello);
+    if (done === null) return { step1, step3: null };
+    const step3 = this.enc.encodeHello(done.message);
+    r.send(step3);
+    this.key = done.linkKey;
+    return { step1, step3 };
   }
 }

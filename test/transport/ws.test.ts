@@ -76,7 +76,7 @@ async function createWsCluster(o: ClusterOptions, extra: { highWaterMark?: numbe
   for (const i of o.only ?? [...Array(o.n).keys()]) {
     transports.set(i, new WsTransport({
       id: i, run: RUN, token: TOKEN, neighbours: neighboursOf(o, i), maxFrameBytes: o.maxFrameBytes ?? 1 << 20, expectedDim: o.dim,
-      heartbeatMs: o.heartbeatMs, stallMs: o.stallMs, peerTimeoutMs: o.peerTimeoutMs, backoff: { initialMs: 5, maxMs: 50 },
+      heartbeatMs: o.heartbeatMs, stallMs: o.stallMs, peerTimeoutMs: o.peerTimeoutMs, helloTimeoutMs: o.helloTimeoutMs, backoff: { initialMs: 5, maxMs: 50 },
       host: '127.0.0.1', port: 0, peerAddress: (peer) => relayUrls.get(pair(i, peer)), ...extra,
     }));
   }

@@ -5,7 +5,8 @@
  * not a number. A sklearn header is checked against the data (row and column counts).
  */
 import type { DenseMatrix } from '../types.ts';
-import { datasetError, readDataFile } from './io.ts';
+import { datasetError, readDataFile, type ReadDataOptions } from './io.ts';
+import { MAX_FEATURES } from './libsvm.ts';
 
 export interface CsvRaw {
   readonly file: string;
@@ -42,13 +43,14 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
     if (cols < 0) {
       cols = fields.length;
       if (cols < 2) throw datasetError(file, li + 1, `need at least 2 columns (features and a label), got ${cols}`);
+      if (cols - 1 > MAX_FEATURES) throw datasetError(file, li + 1, `more than ${MAX_FEATURES} feature columns`);
     } else if (fields.length !== cols) {
       throw datasetError(file, li + 1, `expected ${cols} comma-separated fields, got ${fields.length}`);
     }
     for (let j = 0; j < cols; j++) {
       const f = fields[j].trim();
       const v = f === '' ? NaN : Number(f);
-      if (!Number.isFinite(v)) throw datasetError(file, li + 1, `field ${j + 1} '${f}' is not a finite number`);
+      if (!Number.isFinite(v)) throw datasetError(file, li + 1, `field ${j + 1} is not a finite number`);
       vals.push(v);
     }
     rows++;
@@ -66,15 +68,15 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
     const hn = Number(header[0]);
     const hf = Number(header[1]);
     if (header.length < 2 || !Number.isInteger(hn) || !Number.isInteger(hf)) {
-      throw datasetError(file, first, `header must be 'n_samples,n_features,<class names…>', got '${header.join(',')}'`);
+      throw datasetError(file, first, "the header line must be 'n_samples,n_features,<class names…>' (or the first line holds a field that is not a number)");
     }
-    if (hn !== rows) throw datasetError(file, first, `header says ${hn} samples but the file has ${rows}`);
-    if (hf !== d) throw datasetError(file, first, `header says ${hf} features but the rows have ${d} (plus the label)`);
+    if (hn !== rows) throw datasetError(file, first, `the header's sample count does not match the file's ${rows} data rows`);
+    if (hf !== d) throw datasetError(file, first, `the header's feature count does not match the rows' ${d} features (plus the label)`);
     if (header.length > 2) classNames = header.slice(2);
   }
   return { file, features: { kind: 'dense', rows, cols: d, data }, labels, ...(classNames ? { classNames } : {}) };
 }
 
-export function readCsv(path: string, opts: CsvOptions = {}): CsvRaw {
-  return parseCsv(readDataFile(path).toString('utf8'), path, opts);
+export function readCsv(path: string, opts: CsvOptions & ReadDataOptions = {}): CsvRaw {
+  return parseCsv(readDataFile(path, opts).toString('utf8'), path, opts);
 }

@@ -4,7 +4,8 @@
  * then the raw uint8 data. Errors give the byte offset instead of a line number.
  */
 import type { DenseMatrix } from '../types.ts';
-import { datasetError, readDataFile } from './io.ts';
+import { datasetError, readDataFile, type ReadDataOptions } from './io.ts';
+import { MAX_FEATURES } from './libsvm.ts';
 
 export interface IdxArray {
   readonly dims: number[];
@@ -23,9 +24,9 @@ export const MNIST_STD = 0.3081;
 export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   if (buf.length < 4) throw datasetError(file, null, `idx header truncated: ${buf.length} bytes, need at least 4`);
   if (buf[0] !== 0 || buf[1] !== 0) {
-    throw datasetError(file, null, `bad idx magic: first two bytes must be 0, got 0x${hex(buf[0])}${hex(buf[1])} (not an idx file?)`);
+    throw datasetError(file, null, 'bad idx magic: the first two bytes must be 0 (not an idx file?)');
   }
-  if (buf[2] !== 0x08) throw datasetError(file, null, `unsupported idx element type 0x${hex(buf[2])} at byte 2 (only 0x08 = uint8)`);
+  if (buf[2] !== 0x08) throw datasetError(file, null, 'unsupported idx element type at byte 2 (only 0x08 = uint8)');
   const nd = buf[3];
   if (nd < 1) throw datasetError(file, null, 'idx file declares 0 dimensions at byte 3');
   const header = 4 + 4 * nd;
@@ -40,20 +41,21 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   }
   const have = buf.length - header;
   if (have !== total) {
-    throw datasetError(file, null, `idx data ${have < total ? 'truncated' : 'has trailing bytes'}: dims ${dims.join('×')} need ${total} bytes after the ${header}-byte header, got ${have}`);
+    throw datasetError(file, null, `idx data ${have < total ? 'truncated' : 'has trailing bytes'}: the declared dimensions need a different byte count after the ${header}-byte header than the file's ${have}`);
   }
   return { dims, data: buf.subarray(header) };
 }
 
-export function readIdx(path: string): IdxArray {
-  return parseIdx(readDataFile(path), path);
+export function readIdx(path: string, opts: ReadDataOptions = {}): IdxArray {
+  return parseIdx(readDataFile(path, opts), path);
 }
 
 /** Images (magic 0x803, N×H×W) as a dense N×(H·W) Float32 matrix, normalised. */
 export function idxImagesToDense(arr: IdxArray, file: string, normalize: IdxNormalize): { features: DenseMatrix; sampleShape: number[] } {
-  if (arr.dims.length < 2) throw datasetError(file, null, `expected an image file (magic 0x803, ≥ 2 dimensions), got dims ${arr.dims.join('×')}`);
+  if (arr.dims.length < 2) throw datasetError(file, null, `expected an image file (magic 0x803, ≥ 2 dimensions), got ${arr.dims.length} dimension`);
   const rows = arr.dims[0];
   const cols = arr.data.length / Math.max(rows, 1);
+  if (cols > MAX_FEATURES) throw datasetError(file, null, `images have more than ${MAX_FEATURES} pixels each`);
   const out = new Float32Array(arr.data.length);
   const src = arr.data;
   if (normalize === 'none') for (let i = 0; i < src.length; i++) out[i] = src[i];
@@ -64,10 +66,6 @@ export function idxImagesToDense(arr: IdxArray, file: string, normalize: IdxNorm
 
 /** Labels (magic 0x801, N) as Int32 class ids. */
 export function idxLabels(arr: IdxArray, file: string): Int32Array {
-  if (arr.dims.length !== 1) throw datasetError(file, null, `expected a label file (magic 0x801, 1 dimension), got dims ${arr.dims.join('×')}`);
+  if (arr.dims.length !== 1) throw datasetError(file, null, `expected a label file (magic 0x801, 1 dimension), got ${arr.dims.length} dimensions`);
   return Int32Array.from(arr.data);
-}
-
-function hex(b: number): string {
-  return b.toString(16).padStart(2, '0');
 }

@@ -1,10 +1,17 @@
-/** Reading a dataset file: existence check with a helpful error, transparent gunzip (magic 1f 8b). */
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+/**
+ * Reading a dataset file: existence check with a helpful error, regular files only, a size cap before
+ * and after a transparent gunzip (magic 1f 8b). Errors name the file, the line and the rule broken,
+ * never the file's bytes (issue 16: a run posted over HTTP must not turn a dataset reader into a
+ * file-disclosure oracle).
+ */
+import { existsSync } from 'node:fs';
 import { ProxmeshError } from '../../errors.ts';
+import { RegularFileError, readRegularFile } from '../../config/regular-file.ts';
 import { DATASET_NAMES } from './names.ts';
 
-/** A PROXMESH_ERR_DATASET naming the file, the 1-based line (if any) and what is wrong. */
+export { isGzip } from '../../config/regular-file.ts';
+
+/** A PROXMESH_ERR_DATASET naming the file, the 1-based line (if any) and the rule broken. */
 export function datasetError(file: string, line: number | null, what: string): ProxmeshError {
   const where = line === null ? file : `${file}:${line}`;
   return new ProxmeshError('PROXMESH_ERR_DATASET', `${where}: ${what}`, line === null ? { file } : { file, line });
@@ -21,24 +28,19 @@ export function assertExists(path: string): void {
   }
 }
 
-/** True when the bytes start with the gzip magic 0x1f 0x8b. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+export interface ReadDataOptions {
+  /** Cap on the file and on its inflated size (default PROXMESH_MAX_FILE_BYTES or 256 MiB). */
+  readonly maxBytes?: number;
 }
 
 /** The file's bytes, gunzipped when they carry the gzip magic (regardless of the file name). */
-export function readDataFile(path: string): Buffer {
+export function readDataFile(path: string, opts: ReadDataOptions = {}): Buffer {
   assertExists(path);
-  let raw: Buffer;
   try {
-    raw = readFileSync(path);
+    return readRegularFile(path, { gunzip: true, ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}) });
   } catch (e) {
-    throw datasetError(path, null, `cannot read file (${(e as Error).message})`);
-  }
-  if (!isGzip(raw)) return raw;
-  try {
-    return gunzipSync(raw);
-  } catch (e) {
-    throw datasetError(path, null, `corrupt gzip data (${(e as Error).message})`);
+    if (!(e instanceof RegularFileError)) throw e;
+    const code = e.rule === 'too-large' || e.rule === 'inflates-too-large' ? 'PROXMESH_ERR_LIMIT' : 'PROXMESH_ERR_DATASET';
+    throw new ProxmeshError(code, `${path}: ${e.message}`, { file: path, rule: e.rule });
   }
 }

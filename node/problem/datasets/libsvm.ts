@@ -3,7 +3,7 @@
  * ascending. Parsed byte-wise straight from the (gunzipped) buffer: no per-line strings on the fast
  * path, so a9a (2.3 MB) and ijcnn1 (14 MB) load in well under a second.
  *
- * Conventions (see /work/shared/datasets/README.md, "Parsing notes"):
+ * Conventions (see the shared datasets README, "Parsing notes"; summarised in data/README.md):
  * - any run of spaces/tabs separates tokens; trailing spaces, CRLF and blank lines are accepted;
  * - a token starting with `#` ends the line (svmlight comment);
  * - labels are floats (`-1`, `+1`, `-1.0`, `1.0`, `3`); values accept exponents (`9.8E-02`);
@@ -12,7 +12,10 @@
  * - column indices are stored 0-based in the CSR (file index − 1).
  */
 import type { CsrMatrix } from '../types.ts';
-import { datasetError, readDataFile } from './io.ts';
+import { datasetError, readDataFile, type ReadDataOptions } from './io.ts';
+import { MAX_FEATURES } from '../../config/bounds.ts';
+
+export { MAX_FEATURES };
 
 /** The parsed file before labels are encoded (labels stay raw floats so train and test share one encoding). */
 export interface LibsvmRaw {
@@ -111,7 +114,7 @@ export function parseLibsvm(buf: Uint8Array, file: string): LibsvmRaw {
       let t = p;
       while (t < end && !isWs(buf[t])) t++;
       const label = parseNum(buf, p, t);
-      if (!Number.isFinite(label)) throw datasetError(file, line, `label '${latin1(buf, p, t)}' is not a number`);
+      if (!Number.isFinite(label)) throw datasetError(file, line, 'the label (first token of the line) is not a finite number');
       p = t;
       let prev = 0;
       for (;;) {
@@ -123,17 +126,20 @@ export function parseLibsvm(buf: Uint8Array, file: string): LibsvmRaw {
           if (buf[t] === 58 && colon < 0) colon = t;
           t++;
         }
-        if (colon < 0) throw datasetError(file, line, `expected 'index:value', got '${latin1(buf, p, t)}'`);
+        if (colon < 0) throw datasetError(file, line, "a feature is not of the form 'index:value'");
         const idx = parseIndex(buf, p, colon);
         if (idx < 1) {
-          throw datasetError(file, line, `feature index '${latin1(buf, p, colon)}' must be an integer ≥ 1 (LIBSVM indices are 1-based)`);
+          throw datasetError(file, line, 'a feature index is not an integer ≥ 1 (LIBSVM indices are 1-based)');
+        }
+        if (idx > MAX_FEATURES) {
+          throw datasetError(file, line, `a feature index is over the limit of ${MAX_FEATURES} features`);
         }
         if (idx <= prev) {
-          throw datasetError(file, line, `feature indices must be strictly ascending, got ${idx} after ${prev}`);
+          throw datasetError(file, line, 'feature indices must be strictly ascending');
         }
         const v = parseNum(buf, colon + 1, t);
         if (!Number.isFinite(v)) {
-          throw datasetError(file, line, `value '${latin1(buf, colon + 1, t)}' of feature ${idx} is not a finite number`);
+          throw datasetError(file, line, 'a feature value is not a finite number');
         }
         prev = idx;
         if (v !== 0) {
@@ -181,8 +187,8 @@ export function parseLibsvm(buf: Uint8Array, file: string): LibsvmRaw {
 }
 
 /** Reads and parses a LIBSVM file, plain or gzipped (detected by magic bytes). */
-export function readLibsvm(path: string): LibsvmRaw {
-  return parseLibsvm(readDataFile(path), path);
+export function readLibsvm(path: string, opts: ReadDataOptions = {}): LibsvmRaw {
+  return parseLibsvm(readDataFile(path, opts), path);
 }
 
 /**
@@ -191,8 +197,9 @@ export function readLibsvm(path: string): LibsvmRaw {
  */
 export function libsvmToCsr(raw: LibsvmRaw, nFeatures?: number): CsrMatrix {
   const cols = nFeatures ?? raw.maxIndex;
+  if (cols > MAX_FEATURES) throw datasetError(raw.file, null, `nFeatures = ${cols} is over the limit of ${MAX_FEATURES} features`);
   if (raw.maxIndex > cols) {
-    throw datasetError(raw.file, null, `feature index ${raw.maxIndex} exceeds nFeatures = ${cols}`);
+    throw datasetError(raw.file, null, `a feature index exceeds nFeatures = ${cols}`);
   }
   return { kind: 'csr', rows: raw.rows, cols, indptr: raw.indptr, indices: raw.indices, values: raw.values };
 }

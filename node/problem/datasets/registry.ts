@@ -1,18 +1,21 @@
 /**
  * Named datasets → files + preprocessing, and the loader for `problem.dataset` specs.
  *
+ * Files are resolved by role through catalog.ts (paths, checksums, sources); `proxmesh data pull NAME`
+ * fetches the ones not shipped in data/.
+ *
  * | name          | files (relative to a search folder, see paths.ts) | test set                  | preprocessing |
  * |---------------|---------------------------------------------------|---------------------------|---------------|
  * | a9a           | a9a/a9a.gz, a9a/a9a.t.gz (shipped in data/)       | file                      | none, 123 features |
  * | digits        | digits/digits.csv.gz (shipped)                    | stratified holdout        | x/16 |
  * | breast-cancer | breast-cancer/breast_cancer.csv (shipped)         | stratified holdout        | standardised with train mean/std |
- * | fashion-mnist | fashion-mnist/{train,t10k}-*-ubyte.gz (shared)    | file                      | (x/255 − 0.1307)/0.3081 |
- * | mnist-test    | mnist-test/t10k-*-ubyte.gz (shared)               | stratified holdout        | (x/255 − 0.1307)/0.3081 |
- * | w8a           | w8a/w8a.gz (shared)                               | stratified holdout        | none, 300 features |
- * | ijcnn1        | ijcnn1/ijcnn1.{trn,tst}.gz (shared)               | file                      | none, 22 features |
- * | iris, wine    | iris/iris.csv, wine/wine_data.csv (shared)        | stratified holdout        | standardised |
- * | german        | german.numer_scale/german.numer_scale (shared)    | stratified holdout        | none, 24 features |
- * | reuters       | reuters-lasvm/reuters.{trn,tst}.gz (shared)       | file                      | none |
+ * | fashion-mnist | fashion-mnist/{train,t10k}-*-ubyte.gz (pulled)    | file                      | (x/255 − 0.1307)/0.3081 |
+ * | mnist-test    | mnist-test/t10k-*-ubyte.gz (pulled)               | stratified holdout        | (x/255 − 0.1307)/0.3081 |
+ * | w8a           | w8a/w8a.gz (pulled)                               | stratified holdout        | none, 300 features |
+ * | ijcnn1        | ijcnn1/ijcnn1.{trn,tst}.gz (pulled)               | file                      | none, 22 features |
+ * | iris, wine    | iris/iris.csv, wine/wine_data.csv (pulled)        | stratified holdout        | standardised |
+ * | german        | german.numer_scale/german.numer_scale (pulled)    | stratified holdout        | none, 24 features |
+ * | reuters       | reuters-lasvm/reuters.{trn,tst}.gz (pulled)       | file                      | none |
  *
  * The holdout is stratified and seeded from Rng.derive(seed, -1, 'holdout'); `testFraction` (default
  * 0.2) sets its size, 0 gives no test set. Nothing is cached here: the caller loads once per run.
@@ -28,6 +31,7 @@ import { assertExists } from './io.ts';
 import { encodeLabels } from './labels.ts';
 import { libsvmToCsr, readLibsvm } from './libsvm.ts';
 import { DATASET_NAMES, type DatasetName } from './names.ts';
+import { catalogFile } from './catalog.ts';
 import { datasetSearchDirs, findDataFile } from './paths.ts';
 import { columnStats, scaleDense, standardizeDense, stratifiedHoldout, subsetDataset } from './transform.ts';
 
@@ -91,13 +95,15 @@ function assemble(p: Parts, seed: number, testFraction: number): LoadedData {
   return { train, test };
 }
 
-function need(name: string, rel: string, dirs: readonly string[]): string {
+/** The path of `name`'s file `role` (catalog.ts) over the search folders; absent → the pull command. */
+function need(name: DatasetName, role: string, dirs: readonly string[]): string {
+  const rel = catalogFile(name, role).rel;
   const p = findDataFile(rel, dirs);
   if (p === null) {
     throw new ProxmeshError(
-      'PROXMESH_ERR_DATASET',
-      `dataset '${name}': file ${rel} not found in ${dirs.join(', ')} (known dataset names: ${DATASET_NAMES.join(', ')})`,
-      { dataset: name, file: rel, searched: [...dirs] },
+      'PROXMESH_ERR_DATASET_MISSING',
+      `dataset '${name}': file ${rel} is not in any dataset folder (searched ${dirs.join(', ')}); fetch it with: proxmesh data pull ${name}`,
+      { dataset: name, file: rel, searched: [...dirs], fix: `proxmesh data pull ${name}` },
     );
   }
   return p;
@@ -173,16 +179,16 @@ type Loader = (dirs: readonly string[]) => Parts;
 
 /** Static registry: dataset name → loader (files resolved lazily over the search folders). */
 export const DATASETS: Readonly<Record<DatasetName, Loader>> = {
-  a9a: (d) => libsvmParts('a9a', need('a9a', 'a9a/a9a.gz', d), need('a9a', 'a9a/a9a.t.gz', d), 123),
-  digits: (d) => csvParts('digits', need('digits', 'digits/digits.csv.gz', d), null, { scale: 1 / 16 }),
-  'breast-cancer': (d) => csvParts('breast-cancer', need('breast-cancer', 'breast-cancer/breast_cancer.csv', d), null, 'standardize'),
+  a9a: (d) => libsvmParts('a9a', need('a9a', 'train', d), need('a9a', 'test', d), 123),
+  digits: (d) => csvParts('digits', need('digits', 'data', d), null, { scale: 1 / 16 }),
+  'breast-cancer': (d) => csvParts('breast-cancer', need('breast-cancer', 'data', d), null, 'standardize'),
   'fashion-mnist': (d) =>
     idxParts(
       'fashion-mnist',
-      need('fashion-mnist', 'fashion-mnist/train-images-idx3-ubyte.gz', d),
-      need('fashion-mnist', 'fashion-mnist/train-labels-idx1-ubyte.gz', d),
-      need('fashion-mnist', 'fashion-mnist/t10k-images-idx3-ubyte.gz', d),
-      need('fashion-mnist', 'fashion-mnist/t10k-labels-idx1-ubyte.gz', d),
+      need('fashion-mnist', 'trainImages', d),
+      need('fashion-mnist', 'trainLabels', d),
+      need('fashion-mnist', 'testImages', d),
+      need('fashion-mnist', 'testLabels', d),
       'mnist',
       'none',
       FASHION_CLASSES,
@@ -190,19 +196,19 @@ export const DATASETS: Readonly<Record<DatasetName, Loader>> = {
   'mnist-test': (d) =>
     idxParts(
       'mnist-test',
-      need('mnist-test', 'mnist-test/t10k-images-idx3-ubyte.gz', d),
-      need('mnist-test', 'mnist-test/t10k-labels-idx1-ubyte.gz', d),
+      need('mnist-test', 'images', d),
+      need('mnist-test', 'labels', d),
       null,
       null,
       'mnist',
       'none',
     ),
-  w8a: (d) => libsvmParts('w8a', need('w8a', 'w8a/w8a.gz', d), null, 300),
-  ijcnn1: (d) => libsvmParts('ijcnn1', need('ijcnn1', 'ijcnn1/ijcnn1.trn.gz', d), need('ijcnn1', 'ijcnn1/ijcnn1.tst.gz', d), 22),
-  iris: (d) => csvParts('iris', need('iris', 'iris/iris.csv', d), null, 'standardize'),
-  wine: (d) => csvParts('wine', need('wine', 'wine/wine_data.csv', d), null, 'standardize'),
-  german: (d) => libsvmParts('german', need('german', 'german.numer_scale/german.numer_scale', d), null, 24),
-  reuters: (d) => libsvmParts('reuters', need('reuters', 'reuters-lasvm/reuters.trn.gz', d), need('reuters', 'reuters-lasvm/reuters.tst.gz', d), undefined),
+  w8a: (d) => libsvmParts('w8a', need('w8a', 'data', d), null, 300),
+  ijcnn1: (d) => libsvmParts('ijcnn1', need('ijcnn1', 'train', d), need('ijcnn1', 'test', d), 22),
+  iris: (d) => csvParts('iris', need('iris', 'data', d), null, 'standardize'),
+  wine: (d) => csvParts('wine', need('wine', 'data', d), null, 'standardize'),
+  german: (d) => libsvmParts('german', need('german', 'data', d), null, 24),
+  reuters: (d) => libsvmParts('reuters', need('reuters', 'train', d), need('reuters', 'test', d), undefined),
 };
 
 function fileParts(spec: FileDatasetSpec): Parts {

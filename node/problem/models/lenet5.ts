@@ -8,12 +8,16 @@
  * (no allocation on the hot path). A model instance is not re-entrant: use one per node/worker.
  * Gradient clipping (§2.3) belongs to the algorithm, not here.
  */
-import type { Dataset, DenseMatrix, LayerMap, Model } from '../types.ts';
+import type { Dataset, LayerMap, Model } from '../types.ts';
 import type { Rng } from '../../linalg/rng.ts';
 import { ProxmeshError } from '../../errors.ts';
-import { FAN_IN, IN_SIZE, LENET5_DIM, LENET5_LAYERS, N_CLASSES } from './lenet5/layout.ts';
+import { IN_SIZE, LENET5_DIM, LENET5_LAYERS, N_CLASSES } from './lenet5/layout.ts';
 import { createScratch, type Lenet5Scratch } from './lenet5/scratch.ts';
 import { backward, countCorrect, crossEntropy, forward } from './lenet5/engine.ts';
+import { checkDataset, checkIndices, checkVector } from './lenet5/checks.ts';
+import { createLenet5F32 } from './lenet5-f32.ts';
+import { initLenet5 } from './lenet5/init.ts';
+import type { Precision } from './precision.ts';
 
 export { LENET5_DIM, LENET5_LAYERS } from './lenet5/layout.ts';
 
@@ -26,11 +30,19 @@ export interface Lenet5Options {
    * im2col + GEMM form. Both give the same gradient up to summation order.
    */
   readonly convBackward?: 'sparse' | 'gemm';
+  /**
+   * Arithmetic precision (docs/architecture.md "Precision"): 'f64' (default) or 'f32', the float32
+   * engine on WebAssembly SIMD kernels (lenet5-f32.ts; its conv backward is always 'sparse').
+   */
+  readonly precision?: Precision;
+  /** f32 only: 'wasm' (default where the runtime validates the module) or 'ts', the reference; same bits. */
+  readonly kernels?: 'wasm' | 'ts';
 }
 
 const DEFAULT_MAX_CHUNK = 256;
 
 export function createLenet5(opts: Lenet5Options = {}): Model {
+  if (opts.precision === 'f32') return createLenet5F32({ maxChunk: opts.maxChunk, kernels: opts.kernels });
   const maxChunk = opts.maxChunk ?? DEFAULT_MAX_CHUNK;
   if (!Number.isInteger(maxChunk) || maxChunk < 1) {
     throw new ProxmeshError('PROXMESH_ERR_CONFIG', `lenet5: maxChunk must be an integer ≥ 1, got ${maxChunk}`, { maxChunk });
@@ -109,57 +121,8 @@ export function createLenet5(opts: Lenet5Options = {}): Model {
     },
     initRandom(rng: Rng, out: Float64Array) {
       checkVector(out, 'out');
-      // PyTorch default: kaiming_uniform_(w, a=√5) gives bound = gain·√(3/fan_in) with gain = √(2/(1+5)),
-      // i.e. U(−1/√fan_in, 1/√fan_in); biases use the same bound. Drawn tensor by tensor in layout order.
-      LENET5_LAYERS.forEach((layer, l) => {
-        const bound = 1 / Math.sqrt(FAN_IN[l]);
-        for (let i = 0; i < layer.length; i++) out[layer.offset + i] = (2 * rng.next() - 1) * bound;
-      });
-      return out;
+      return initLenet5(rng, out);
     },
   };
   return Object.freeze(model);
-}
-
-function checkVector(v: Float64Array, name: string): void {
-  if (!(v instanceof Float64Array) || v.length !== LENET5_DIM) {
-    throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `lenet5: ${name} must be a Float64Array of length ${LENET5_DIM}`, {
-      name, length: (v as { length?: number } | null)?.length ?? null,
-    });
-  }
-}
-
-function checkDataset(data: Dataset): DenseMatrix {
-  const f = data.features;
-  if (f.kind !== 'dense' || f.cols !== IN_SIZE) {
-    throw new ProxmeshError(
-      'PROXMESH_ERR_CONFIG_INCONSISTENT',
-      `lenet5 needs dense 1×28×28 images (${IN_SIZE} columns); dataset "${data.name}" has ${f.kind} features with ${f.cols} columns`,
-      { dataset: data.name, kind: f.kind, cols: f.cols },
-    );
-  }
-  const shape = data.sampleShape;
-  if (shape !== undefined && (shape.length !== 3 || shape[0] !== 1 || shape[1] !== 28 || shape[2] !== 28)) {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `lenet5 needs sampleShape [1,28,28]; dataset "${data.name}" has [${shape.join(',')}]`, {
-      dataset: data.name, sampleShape: [...shape],
-    });
-  }
-  if (data.nClasses > N_CLASSES) {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `lenet5 has ${N_CLASSES} outputs; dataset "${data.name}" has ${data.nClasses} classes`, {
-      dataset: data.name, nClasses: data.nClasses,
-    });
-  }
-  if (f.data.length < f.rows * f.cols || data.labels.length < f.rows) {
-    throw new ProxmeshError('PROXMESH_ERR_DATASET', `dataset "${data.name}": feature or label arrays shorter than ${f.rows} rows`, { dataset: data.name });
-  }
-  return f;
-}
-
-function checkIndices(idx: Int32Array, rows: number): void {
-  for (let i = 0; i < idx.length; i++) {
-    const r = idx[i];
-    if (!(r >= 0 && r < rows)) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `lenet5: sample index ${r} at position ${i} is outside 0..${rows - 1}`, { position: i, index: r });
-    }
-  }
 }

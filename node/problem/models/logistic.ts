@@ -3,11 +3,12 @@
  * y = 2·label − 1 ∈ {−1, +1}:
  *   f(x) = (1/m) Σ_s log(1 + exp(−y_s (a_sᵀw + b))),   ∇_w = (1/m) Σ_s −y_s σ(−y_s z_s) a_s.
  * CSR rows touch only their nonzeros (plus one dense zero-fill and scale of the gradient, O(d)).
- * No allocation per call.
+ * No allocation per call. One exp per sample serves both σ (the gradient) and softplus (the loss);
+ * the loss costs about one multiplication per sample on top (SoftplusSum, common.ts).
  */
 import type { Rng } from '../../linalg/rng.ts';
 import type { Dataset, LayerSpec, Model } from '../types.ts';
-import { checkShapes, fillNormal, sigmoid, softplus } from './common.ts';
+import { checkShapes, fillNormal, SoftplusSum } from './common.ts';
 
 export interface LogisticOptions {
   /** Number of features d. */
@@ -26,7 +27,12 @@ export function createLogistic(opts: LogisticOptions): Model {
   const layers: LayerSpec[] = [{ name: 'weight', offset: 0, length: d, shape: [d] }];
   if (intercept) layers.push({ name: 'bias', offset: d, length: 1, shape: [1] });
 
-  /** Shared pass: mean loss; if grad is non-null, also writes the mean gradient. */
+  /**
+   * Shared pass: mean loss; if grad is non-null, also writes the mean gradient. Per sample, with
+   * t = −y z and e = e^{−|t|} ∈ (0, 1] from ONE exp:
+   *   σ(t) = 1/(1 + e) (t ≥ 0) or e/(1 + e) (t < 0)      (bit for bit the old sigmoid(t))
+   *   softplus(t) = max(t, 0) + log1p(e)                   (summed by softplusSum)
+   */
   function pass(x: Float64Array, data: Dataset, idx: Int32Array | null, grad: Float64Array | null): number {
     checkShapes('logistic', dim, d, x, data);
     const f = data.features;
@@ -34,7 +40,7 @@ export function createLogistic(opts: LogisticOptions): Model {
     const m = idx ? idx.length : f.rows;
     const b = intercept ? x[d] : 0;
     if (grad) grad.fill(0);
-    let loss = 0;
+    const acc = lossAcc.reset();
     let gb = 0;
     if (f.kind === 'csr') {
       const ip = f.indptr, ci = f.indices, cv = f.values;
@@ -45,9 +51,11 @@ export function createLogistic(opts: LogisticOptions): Model {
         for (let k = k0; k < k1; k++) z += x[ci[k]] * cv[k];
         const y = lab[r] === 1 ? 1 : -1;
         const t = -y * z;
-        loss += softplus(t);
+        const e = Math.exp(-Math.abs(t));
+        const ope = 1 + e;
+        acc.add(t, e, ope);
         if (grad) {
-          const c = -y * sigmoid(t); // dℓ/dz
+          const c = -y * (t >= 0 ? 1 / ope : e / ope); // dℓ/dz = −y σ(t)
           for (let k = k0; k < k1; k++) grad[ci[k]] += c * cv[k];
           gb += c;
         }
@@ -61,9 +69,11 @@ export function createLogistic(opts: LogisticOptions): Model {
         for (let j = 0; j < d; j++) z += x[j] * X[o + j];
         const y = lab[r] === 1 ? 1 : -1;
         const t = -y * z;
-        loss += softplus(t);
+        const e = Math.exp(-Math.abs(t));
+        const ope = 1 + e;
+        acc.add(t, e, ope);
         if (grad) {
-          const c = -y * sigmoid(t);
+          const c = -y * (t >= 0 ? 1 / ope : e / ope);
           for (let j = 0; j < d; j++) grad[j] += c * X[o + j];
           gb += c;
         }
@@ -75,8 +85,9 @@ export function createLogistic(opts: LogisticOptions): Model {
       for (let j = 0; j < d; j++) grad[j] *= inv;
       if (intercept) grad[d] = gb * inv;
     }
-    return loss * inv;
+    return acc.total() * inv;
   }
+  const lossAcc = new SoftplusSum();
 
   return {
     kind: 'logistic',

@@ -10,6 +10,7 @@ import { createLenet5 } from './lenet5.ts';
 import { createLogistic } from './logistic.ts';
 import { createMlp } from './mlp.ts';
 import { createSoftmax } from './softmax.ts';
+import type { Precision } from './precision.ts';
 
 export const MODEL_KINDS = ['logistic', 'softmax', 'mlp', 'lenet5'] as const;
 
@@ -17,7 +18,13 @@ function inconsistent(field: string, msg: string): ProxmeshError {
   return new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `${field}: ${msg}`, { field });
 }
 
-export function modelFromSpec(spec: ModelSpec, data: Dataset): Model {
+/** Model kinds with a float32 implementation (problem.precision: f32). */
+export const F32_MODEL_KINDS: readonly string[] = ['lenet5'];
+
+export function modelFromSpec(spec: ModelSpec, data: Dataset, precision: Precision = 'f64'): Model {
+  if (precision === 'f32' && !F32_MODEL_KINDS.includes(spec.kind)) {
+    throw inconsistent('problem.precision', `f32 is implemented for ${F32_MODEL_KINDS.join(', ')}; model '${spec.kind}' runs in f64 (remove precision or set it to f64)`);
+  }
   const d = data.features.cols;
   const C = data.nClasses;
   switch (spec.kind) {
@@ -39,7 +46,7 @@ export function modelFromSpec(spec: ModelSpec, data: Dataset): Model {
       if (data.features.kind !== 'dense' || d !== 784 || C > 10) {
         throw inconsistent('problem.model.kind', `lenet5 needs dense 1×28×28 images with ≤ 10 classes, ${data.name} has ${data.features.kind} ${d} features and ${C} classes`);
       }
-      return createLenet5({});
+      return createLenet5({ precision });
     default:
       throw new ProxmeshError('PROXMESH_ERR_CONFIG', `problem.model.kind: unknown model '${(spec as { kind: string }).kind}' (known: ${MODEL_KINDS.join(', ')})`, {
         field: 'problem.model.kind',

@@ -1,0 +1,64 @@
+/**
+ * A worker's one peer listener. It is bound once, when the worker starts, on the configured port or
+ * port 0, and the bound port is what the worker registers: no port is picked, released and bound
+ * again later (with many workers, another process's outgoing connection could take it in between:
+ * EADDRINUSE). When the run is assigned, each upgrade to /node/<id> is handed to the WebSocket
+ * transport of local node <id>; one process may host a block of nodes behind the same port.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { ProxmeshError } from '../errors.ts';
+import type { WsTransport } from '../transport/ws.ts';
+
+/** An HTTP server listening on host:port (port 0: the system picks; read it with boundPort). */
+export async function listenHttp(host: string, port: number, what: string): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.statusCode = 426; // peer links only: WebSocket upgrades
+    res.end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `worker cannot listen for ${what} on ${host}:${port}: ${err.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+export function boundPort(server: Server): number {
+  const addr = server.address();
+  return typeof addr === 'object' && addr !== null ? addr.port : 0;
+}
+
+/** Closes a server and every connection still open on it. */
+export function closeHttp(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** The URL path under which local node `id` accepts peer links. */
+export function nodePath(id: number): string {
+  return `/node/${id}`;
+}
+
+/**
+ * Routes peer upgrades on `server` to the transports of this process's nodes (by path). Before this
+ * is called (the run is not assigned yet) an upgrade finds no listener and Node closes the socket:
+ * the dialling peer retries with backoff.
+ */
+export function acceptPeerLinks(server: Server, transports: ReadonlyMap<number, WsTransport>, maxPayload: number): void {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload, clientTracking: false });
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    const m = /^\/node\/(\d{1,9})$/.exec(req.url ?? '');
+    // A process hosting one node also takes links at its bare URL (the registered peer URL).
+    const only = transports.size === 1 && (req.url === '/' || req.url === '') ? [...transports.values()][0] : undefined;
+    const transport = m ? transports.get(Number(m[1])) : only;
+    if (transport === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => transport.accept(ws));
+  });
+}
