@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { aggregateContextOf, buildAlgorithm, buildRunProblem, peerRow, summaryFactsOf } from '../node/sim/assemble.ts';
-import { wirePlanOf } from '../node/results/wire-accounting.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, runWirePlan, summaryFactsOf } from '../node/sim/assemble.ts';
 import { edgeRowsFromReports } from '../node/results/edges.ts';
 import type { NodeReport } from '../node/eval/aggregate-reports.ts';
 import { topologyToJson } from '../topologies/export.ts';
@@ -37,7 +36,7 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     // Model, partition and prox from the loaded data: linear in the data size, and checked again.
     const problem = buildRunProblem(config, n, data);
     const algorithm = buildAlgorithm(config);
-    const plan = wirePlanOf(algorithm, Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i)));
+    const plan = runWirePlan(config, topology, algorithm); // W's rows, or the schedule's rounds
     let lastReports: readonly NodeReport[] | null = null;
     const dir = opts.dirFor?.(runId) ?? join(opts.runsDir, runId);
     const writer = createRunFolder(dir);

@@ -20,7 +20,7 @@ import { ProxmeshError } from './errors.ts';
 import { CLOSE_UNAUTHORIZED, WorkerAuth } from './cluster/control-auth.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from './sim/assemble.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount } from './sim/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
 import { RoundInbox } from './transport/round-inbox.ts';
@@ -29,6 +29,8 @@ import { BlockTransport } from './cluster/block-transport.ts';
 import { acceptPeerLinks, boundPort, closeHttp, listenHttp, nodePath } from './cluster/peer-listener.ts';
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
+import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
+import { scheduleRow, scheduleSends, unionNeighbours } from '../topologies/schedule.ts';
 
 export interface WorkerOptions {
   /** ws://host:port/control of the coordinator. */
@@ -66,8 +68,8 @@ interface Active {
   readonly nodeId: number;
   readonly config: FrozenConfig;
   readonly transport: PeerTransport;
-  /** The network communicator, with the codec, send and wait seconds of its exchanges. */
-  readonly comm: NetworkCommunicator;
+  /** The network communicator (static W) or the scheduled one (topology.schedule), with the codec, send and wait seconds of its exchanges. */
+  readonly comm: NetworkCommunicator | ScheduledCommunicator;
   readonly ctx: NodeContext;
   readonly algorithm: NodeAlgorithm<any>;
   readonly problem: BuiltProblem;
@@ -123,7 +125,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let actives: Active[] | null = null;
   let assigning = false;
   /** The run's transports and communicators from the moment they exist (before `actives` is set). */
-  const links: { transport: PeerTransport; comm: NetworkCommunicator }[] = [];
+  const links: { transport: PeerTransport; comm: NetworkCommunicator | ScheduledCommunicator }[] = [];
   const abort = new AbortController();
   let tornDown = false;
 
@@ -209,20 +211,26 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const t0 = performance.now();
     const config = loadConfig(msg.config as object);
     const configSeconds = (performance.now() - t0) / 1000;
+    // Problem first (runNodeCount: n without the spectrum), so its bounds fail before W is solved.
+    const problem = buildRunProblem(config, runNodeCount(config));
     const topology = buildRunTopology(config);
     const n = topology.graph.n;
-    const problem = buildRunProblem(config, n);
+    if (problem.shards.length !== n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${problem.shards.length} shards for a ${n}-node graph`);
     const algorithm = buildAlgorithm(config);
     const dataSeconds = (performance.now() - t0) / 1000 - configSeconds;
+    // A time-varying topology: each node links the union of its neighbours over the schedule
+    // (node/algo/round-row.ts) and exchanges per round through a ScheduledCommunicator.
+    const schedule = buildRunSchedule(config, topology, algorithm);
     const block = msg.nodeIds ?? [msg.nodeId];
     const local = new Set(block);
     const urls = new Map(msg.peers.map((p) => [p.id, p.url]));
     const inboxes = new Map(block.map((id) => [id, new RoundInbox()]));
     const remotes = new Map<number, WsTransport>();
-    const built: { id: number; row: ReturnType<typeof peerRow>; remote: number[]; transport: PeerTransport; comm: NetworkCommunicator }[] = [];
+    const built: { id: number; remote: number[]; transport: PeerTransport; comm: NetworkCommunicator | ScheduledCommunicator }[] = [];
     for (const id of block) {
       const row = peerRow(algorithm, topology, id);
-      const remote = Array.from(row.ids).filter((j) => j !== id && !local.has(j));
+      const neighbours = schedule === null ? Array.from(row.ids).filter((j) => j !== id) : unionNeighbours(schedule, id);
+      const remote = neighbours.filter((j) => !local.has(j));
       const ws = remote.length === 0 ? null : new WsTransport({
         id,
         run: msg.runId,
@@ -238,8 +246,15 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       if (ws) remotes.set(id, ws);
       // A one-node process keeps the plain WebSocket transport (its metrics and events as before).
       const transport: PeerTransport = block.length === 1 && ws ? ws : new BlockTransport({ id, remote: ws, localInbox: (p) => inboxes.get(p) });
-      const comm = new NetworkCommunicator({ transport, self: id, peers: row.ids, dim: problem.model.dim, inbox: inboxes.get(id), signal: abort.signal });
-      built.push({ id, row, remote, transport, comm });
+      const comm =
+        schedule === null
+          ? new NetworkCommunicator({ transport, self: id, peers: row.ids, dim: problem.model.dim, inbox: inboxes.get(id), signal: abort.signal })
+          : new ScheduledCommunicator({
+              transport, self: id, neighbours, dim: problem.model.dim, inbox: inboxes.get(id), signal: abort.signal,
+              rowAt: (k) => scheduleRow(schedule, k, id),
+              sendsAt: (k) => scheduleSends(schedule, k, id),
+            });
+      built.push({ id, remote, transport, comm });
     }
     if (tornDown) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
     for (const b of built) links.push({ transport: b.transport, comm: b.comm });

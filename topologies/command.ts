@@ -7,6 +7,8 @@ import { ProxmeshError } from '../node/errors.ts';
 import { buildTopology, topologyRng, type TopologySpec, type TopologySpecInput } from './spec.ts';
 import { topologyToDot, topologyToJson } from './export.ts';
 import { topologyReport } from './report.ts';
+import { buildSchedule, scheduleRng } from './schedule.ts';
+import { parseScheduleOption, scheduleReport, scheduleToJson } from './schedule-report.ts';
 
 export interface TopologyCommandOptions {
   kind: string;
@@ -20,6 +22,8 @@ export interface TopologyCommandOptions {
   rows?: number;
   cols?: number;
   file?: string;
+  /** A topology.schedule as JSON (e.g. '{"kind":"one-peer-exponential"}'): adds per-round ρ and ρ of the period's product. */
+  schedule?: string;
   /** Run seed; the topology Rng is Rng.derive(seed, −1, 'topology'). */
   seed: number;
   /** Print JSON (topologyToJson) instead of the text report. */
@@ -36,7 +40,9 @@ export function runTopologyCommand(opts: TopologyCommandOptions): { stdout: stri
   for (const key of ['p', 'degree', 'k', 'beta', 'rows', 'cols', 'file'] as const) {
     if (opts[key] !== undefined) spec[key] = opts[key];
   }
+  if (opts.schedule !== undefined) spec.schedule = parseScheduleOption(opts.schedule);
   const built = buildTopology(spec as TopologySpecInput & Pick<TopologySpec, 'kind'>, topologyRng(opts.seed));
+  const schedule = buildSchedule(built.spec, built, scheduleRng(opts.seed));
   const notes: string[] = [];
   if (opts.outJson !== undefined) {
     writeOut(opts.outJson, JSON.stringify(topologyToJson(built), null, 2) + '\n');
@@ -46,8 +52,11 @@ export function runTopologyCommand(opts: TopologyCommandOptions): { stdout: stri
     writeOut(opts.outDot, topologyToDot(built));
     notes.push(`wrote ${opts.outDot}`);
   }
-  if (opts.json) return { stdout: JSON.stringify(topologyToJson(built), null, 2) + '\n' };
-  return { stdout: topologyReport(built) + notes.map((s) => s + '\n').join('') };
+  if (opts.json) {
+    const json = schedule === null ? topologyToJson(built) : { ...topologyToJson(built), schedule: scheduleToJson(schedule) };
+    return { stdout: JSON.stringify(json, null, 2) + '\n' };
+  }
+  return { stdout: topologyReport(built) + (schedule === null ? '' : scheduleReport(schedule)) + notes.map((s) => s + '\n').join('') };
 }
 
 function writeOut(file: string, text: string): void {

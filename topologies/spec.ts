@@ -14,6 +14,7 @@ import { spectralInfo, type SpectralInfo } from './spectral.ts';
 import type { LatticeShape } from './spectral-closed.ts';
 import { resolveGridShape } from './gen-lattice.ts';
 import { topologyError } from './errors.ts';
+import { TopologyScheduleSchema } from './schedule-spec.ts';
 
 export const TopologyKindSchema = Type.Union(
   TOPOLOGY_KINDS.map((k) => Type.Literal(k)),
@@ -41,6 +42,7 @@ export const TopologySpecSchema = Type.Object(
     rows: Type.Optional(Type.Integer({ minimum: 1, description: 'grid/torus: number of rows (cols = nodes/rows when cols is absent; most square factorisation when both are absent).' })),
     cols: Type.Optional(Type.Integer({ minimum: 1, description: 'grid/torus: number of columns (rows × cols must equal nodes).' })),
     file: Type.Optional(Type.String({ minLength: 1, description: 'edge-list: path of a file with one undirected edge "i j" per line (0-based ids, # comments).' })),
+    schedule: Type.Optional(TopologyScheduleSchema),
   },
   { additionalProperties: false, description: 'Communication graph and mixing matrix W.' },
 );

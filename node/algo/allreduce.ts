@@ -8,6 +8,7 @@
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
 
 export interface AllReduceState {
   /** x^k (identical on every worker after init) */
@@ -20,7 +21,6 @@ export interface AllReduceState {
 }
 
 export function allreduce(params: AlgoParams): NodeAlgorithm<AllReduceState> {
-  const eta = params.eta;
   return {
     name: 'allreduce',
     pattern: 'all',
@@ -33,6 +33,7 @@ export function allreduce(params: AlgoParams): NodeAlgorithm<AllReduceState> {
       return s;
     },
     async step(ctx: NodeContext, s: AllReduceState, k: number): Promise<StepStats> {
+      const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
       const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
       ctx.prox.apply(subScaled(s.x, eta, s.g, s.half), eta, s.half);
       mixInto(s.x, ctx.peers, await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.half, s.decoded)));

@@ -21,6 +21,7 @@ import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.
 import { compressedGossip, gossipMix, gossipSend, type GossipStep } from './compressed-gossip.ts';
 import { trackerHalfStep } from './dproxsgt.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
 
 export interface CDProxSgtState {
   /** x_i^k (x_i^{k+1/2} between the prox and the x-exchange) */
@@ -56,7 +57,7 @@ export interface CompressedTrackingOptions {
 
 export function makeCompressedTracking(opts: CompressedTrackingOptions) {
   return (params: AlgoParams): NodeAlgorithm<CDProxSgtState> => {
-    const { eta, gammaX, gammaY } = params;
+    const { gammaX, gammaY } = params;
     const yStep = (_ctx: NodeContext, s: CDProxSgtState): GossipStep => s.gossipY;
     const xStep = (_ctx: NodeContext, s: CDProxSgtState): GossipStep => s.gossipX;
 
@@ -68,8 +69,9 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
       copy(s.g, s.gPrev);
       return loss;
     };
-    /** x^{k+1/2} = prox_{ηr}(x − η y^k) (or x − η y^k without the prox). */
-    const proxPhase = (ctx: NodeContext, s: CDProxSgtState): void => {
+    /** x^{k+1/2} = prox_{η_k r}(x − η_k y^k) (or x − η_k y^k without the prox); η_k = etaAt(params, k). */
+    const proxPhase = (ctx: NodeContext, s: CDProxSgtState, k: number): void => {
+      const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
       subScaled(s.x, eta, s.y, s.x);
       if (opts.proximal) ctx.prox.apply(s.x, eta, s.x);
     };
@@ -99,7 +101,7 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         const loss = gradientPhase(ctx, s);
         // q^y = Q_y[y − y̲]; y̲ += q^y; s^y += Σ_j w_ij q^y_j; y^k = y^{k−1/2} + γ_y (s^y − y̲)
         await compressedGossip(ctx, k, yStep(ctx, s), s);
-        proxPhase(ctx, s);
+        proxPhase(ctx, s, k);
         // q^x = Q_x[x − x̲]; x̲ += q^x; s^x += Σ_j w_ij q^x_j; x^{k+1} = x^{k+1/2} + γ_x (s^x − x̲)
         await compressedGossip(ctx, k, xStep(ctx, s), s);
         return { loss };
@@ -123,7 +125,7 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         exchange.exchangeAll(k, 'y', msgs);
         for (let i = 0; i < n; i++) gossipMix(contexts[i], yStep(contexts[i], states[i]), inbox(contexts[i]));
         for (let i = 0; i < n; i++) {
-          proxPhase(contexts[i], states[i]);
+          proxPhase(contexts[i], states[i], k);
           msgs[i] = gossipSend(xStep(contexts[i], states[i]), states[i]);
         }
         exchange.exchangeAll(k, 'x', msgs);

@@ -11,6 +11,7 @@
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { compressedGossip } from './compressed-gossip.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
 
 export interface ChocoState {
   /** x_i */
@@ -26,7 +27,7 @@ export interface ChocoState {
 }
 
 export function choco(params: AlgoParams): NodeAlgorithm<ChocoState> {
-  const { eta, gammaX } = params;
+  const { gammaX } = params;
   return {
     name: 'choco',
     pattern: 'graph',
@@ -37,6 +38,7 @@ export function choco(params: AlgoParams): NodeAlgorithm<ChocoState> {
       return { x: copy(x0, z()), g: z(), xHat: z(), s: z(), diff: z(), decoded: z() };
     },
     async step(ctx: NodeContext, st: ChocoState, k: number): Promise<StepStats> {
+      const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
       const loss = ctx.oracle.gradient(st.x, ctx.oracle.nextBatch(), st.g);
       subScaled(st.x, eta, st.g, st.x);
       // q = Q_x[x − x̂]; x̂ += q; s += Σ_j w_ij q_j; x += γ_x (s − x̂)

@@ -10,6 +10,8 @@
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
 import { axpy, copy, scale, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
+import { rowAt } from './round-row.ts';
 
 export interface DeepstormState {
   /** x_i^k */
@@ -29,7 +31,7 @@ export interface DeepstormState {
 }
 
 export function deepstorm(params: AlgoParams): NodeAlgorithm<DeepstormState> {
-  const { eta, beta, initBatches } = params;
+  const { beta, initBatches } = params;
   return {
     name: 'deepstorm',
     pattern: 'graph',
@@ -45,12 +47,13 @@ export function deepstorm(params: AlgoParams): NodeAlgorithm<DeepstormState> {
         axpy(1, s.gNew, s.d, s.d);
       }
       scale(1 / initBatches, s.d, s.d);
-      mixInto(s.y, ctx.peers, await ctx.comm.exchange(-1, 'y', ctx.compressY.compress(s.d, s.decoded)));
+      mixInto(s.y, rowAt(ctx, -1), await ctx.comm.exchange(-1, 'y', ctx.compressY.compress(s.d, s.decoded)));
       return s;
     },
     async step(ctx: NodeContext, s: DeepstormState, k: number): Promise<StepStats> {
+      const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
       copy(s.x, s.xPrev);
-      mixInto(s.tmp, ctx.peers, await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.x, s.decoded)));
+      mixInto(s.tmp, rowAt(ctx, k), await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.x, s.decoded)));
       ctx.prox.apply(subScaled(s.tmp, eta, s.y, s.x), eta, s.x);
 
       const batch = ctx.oracle.nextBatch();
@@ -63,7 +66,7 @@ export function deepstorm(params: AlgoParams): NodeAlgorithm<DeepstormState> {
         s.tmp[j] = s.y[j] + dNew - s.d[j];
         s.d[j] = dNew;
       }
-      mixInto(s.y, ctx.peers, await ctx.comm.exchange(k, 'y', ctx.compressY.compress(s.tmp, s.decoded)));
+      mixInto(s.y, rowAt(ctx, k), await ctx.comm.exchange(k, 'y', ctx.compressY.compress(s.tmp, s.decoded)));
       return { loss };
     },
     model: (s) => s.x,

@@ -11,6 +11,8 @@
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
+import { rowAt } from './round-row.ts';
 
 export interface DProxSgtState {
   /** x_i^k */
@@ -37,7 +39,6 @@ export function trackerHalfStep(y: Float64Array, g: Float64Array, gPrev: Float64
 
 export function makeDProxSgt(name: string) {
   return (params: AlgoParams): NodeAlgorithm<DProxSgtState> => {
-    const eta = params.eta;
     return {
       name,
       pattern: 'graph',
@@ -54,14 +55,15 @@ export function makeDProxSgt(name: string) {
         };
       },
       async step(ctx: NodeContext, s: DProxSgtState, k: number): Promise<StepStats> {
+        const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
         const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
         trackerHalfStep(s.y, s.g, s.gPrev);
         copy(s.g, s.gPrev);
         const yMsgs = await ctx.comm.exchange(k, 'y', ctx.compressY.compress(s.y, s.decoded));
-        mixInto(s.y, ctx.peers, yMsgs);
+        mixInto(s.y, rowAt(ctx, k), yMsgs);
         ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
         const xMsgs = await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.half, s.decoded));
-        mixInto(s.x, ctx.peers, xMsgs);
+        mixInto(s.x, rowAt(ctx, k), xMsgs);
         return { loss };
       },
       model: (s) => s.x,

@@ -9,6 +9,8 @@
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
+import { etaAt } from './step-size.ts';
+import { rowAt } from './round-row.ts';
 
 export interface DpsgdState {
   /** x_i^k */
@@ -21,7 +23,6 @@ export interface DpsgdState {
 }
 
 export function dpsgd(params: AlgoParams): NodeAlgorithm<DpsgdState> {
-  const eta = params.eta;
   return {
     name: 'dpsgd',
     pattern: 'graph',
@@ -31,8 +32,9 @@ export function dpsgd(params: AlgoParams): NodeAlgorithm<DpsgdState> {
       return { x: copy(x0, new Float64Array(d)), g: new Float64Array(d), mixed: new Float64Array(d), decoded: new Float64Array(d) };
     },
     async step(ctx: NodeContext, s: DpsgdState, k: number): Promise<StepStats> {
+      const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
       const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
-      mixInto(s.mixed, ctx.peers, await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.x, s.decoded)));
+      mixInto(s.mixed, rowAt(ctx, k), await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.x, s.decoded)));
       ctx.prox.apply(subScaled(s.mixed, eta, s.g, s.x), eta, s.x);
       return { loss };
     },

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { AlgoParams } from './types.ts';
+import { EtaScheduleSchema, makeStepSize } from './step-size.ts';
 
 export const ALGORITHM_NAMES = ['dproxsgt', 'cdproxsgt', 'allreduce', 'dpsgd', 'choco', 'beer', 'deepstorm', 'proxgtsa'] as const;
 export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
@@ -16,7 +17,8 @@ export const AlgorithmNameSchema = Type.Union(
 export const AlgorithmSpecSchema = Type.Object(
   {
     name: AlgorithmNameSchema,
-    eta: Type.Number({ exclusiveMinimum: 0, description: 'Step size η > 0 (constant; the paper uses no decay).' }),
+    eta: Type.Number({ exclusiveMinimum: 0, description: 'Step size η > 0 (constant unless etaSchedule is given; the paper uses no decay).' }),
+    etaSchedule: Type.Optional(EtaScheduleSchema),
     gammaX: Type.Number({
       exclusiveMinimum: 0,
       maximum: 1,
@@ -45,10 +47,14 @@ export const AlgorithmSpecSchema = Type.Object(
 
 export type AlgorithmSpec = Static<typeof AlgorithmSpecSchema>;
 
-/** The step hyper-parameters of a validated spec (clipNorm goes to the gradient oracle instead). */
-export function algoParamsFromSpec(spec: AlgorithmSpec): AlgoParams {
+/**
+ * The step hyper-parameters of a validated spec (clipNorm goes to the gradient oracle instead).
+ * `iterations` (K) is the default horizon of a cosine schedule.
+ */
+export function algoParamsFromSpec(spec: AlgorithmSpec, iterations = 1): AlgoParams {
   return {
     eta: spec.eta,
+    ...(spec.etaSchedule === undefined ? {} : { stepSize: makeStepSize(spec.eta, spec.etaSchedule, iterations) }),
     gammaX: spec.gammaX ?? 1,
     gammaY: spec.gammaY ?? 1,
     beta: spec.beta ?? 0.8,

@@ -11,6 +11,7 @@ import type { Compressor, Message } from '../compress/types.ts';
 import type { LayerMap } from '../problem/types.ts';
 import type { Prox } from '../prox/types.ts';
 import type { MixingRow } from '../../topologies/types.ts';
+import type { StepSize } from './step-size.ts';
 
 /** A node's local stochastic first-order oracle for f_i. */
 export interface GradientOracle {
@@ -37,6 +38,8 @@ export interface NodeContext {
   readonly n: number;
   /** This node's row of the communication matrix: W for graph algorithms, J = 11ᵀ/n for AllReduce. */
   readonly peers: MixingRow;
+  /** Row of W_k at round k under a time-varying topology (round-row.ts); absent = peers every round. */
+  readonly peersAt?: (round: number) => MixingRow;
   readonly dim: number;
   readonly layers: LayerMap;
   readonly oracle: GradientOracle;
@@ -49,8 +52,10 @@ export interface NodeContext {
 
 /** Hyper-parameters shared by the algorithms (the config's `algorithm` section, resolved). */
 export interface AlgoParams {
-  /** step size η > 0 */
+  /** step size η > 0 (the base value; the η of iteration k is etaAt(params, k), step-size.ts) */
   readonly eta: number;
+  /** η(k) from `algorithm.etaSchedule`; absent = constant η */
+  readonly stepSize?: StepSize;
   /** consensus step sizes γ_x, γ_y ∈ (0, 1] (compressed methods) */
   readonly gammaX: number;
   readonly gammaY: number;

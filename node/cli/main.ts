@@ -132,6 +132,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--rows <r>', 'grid/torus rows', toInt('rows'))
     .option('--cols <c>', 'grid/torus columns', toInt('cols'))
     .option('--file <path>', 'edge-list file')
+    .option('--schedule <json>', 'time-varying topology as JSON, e.g. \'{"kind":"one-peer-exponential"}\': adds per-round rho and rho of the period product')
     .option('--seed <seed>', 'seed for random graphs (topology stream of this run seed)', toInt('seed'), 42)
     .option('--json', 'machine-readable output')
     .option('--out-json <file>', 'write the graph and W as JSON')

@@ -4,6 +4,9 @@
  *   dense floats:   d·b                       (b = 64, 32, 16 value bits)
  *   sparse floats:  k·b + log2 C(d, k)        (which k of d coordinates, then the values)
  *   levels:         k·log2(2s+1) + B·b_scale  (+ log2 C(d, k) when sparse)
+ *   powers of two:  k·log2(2E+1)              (each value is 0 or ±2^e for one of the E exponents
+ *                                              emin … emin + E − 1 the message spans; + support)
+ *   low-rank:       (number of factor and raw values)·b  (+ support): the factors are free floats
  */
 import type { FloatPrecision, Message } from '../compress/types.ts';
 
@@ -25,5 +28,11 @@ export function informationBoundBits(m: Message): number {
   const support = m.indices === null ? 0 : log2Binomial(m.dim, k);
   const v = m.values;
   if (v.kind === 'float') return k * bitsOf(v.precision) + support;
+  if (v.kind === 'lowrank') return v.data.length * bitsOf(v.precision) + support;
+  if (v.kind === 'pow2') {
+    let E = 0;
+    for (let c = 0; c < v.codes.length; c++) E = Math.max(E, Math.abs(v.codes[c]));
+    return k * Math.log2(2 * E + 1) + support;
+  }
   return k * Math.log2(2 * v.s + 1) + v.scales.length * bitsOf(v.scalePrecision) + support;
 }

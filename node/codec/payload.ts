@@ -6,7 +6,8 @@
  * Layout (all multi-byte numbers little-endian, varints = canonical unsigned LEB128):
  *   tag   u8   bit0 sparse · bit1 levels · bit2 bitmap indices · bits3–4 precision (0 f64, 1 f32,
  *              2 f16; of the values, or of the scales for levels) · bit5 blockStarts carries the
- *              end sentinel k (levels only) · bits6–7 zero
+ *              end sentinel k (levels only) · bits6–7 extended value form: 0 none (float or
+ *              levels, per bit1), 1 powers of two, 2 low-rank factors (payload-ext.ts; bit1 = 0)
  *   dim   varint
  *   sparse only:  k varint, then the index section, either
  *       delta:  k varints: indices[0], then gaps indices[j] − indices[j−1] ≥ 1 (0 = not ascending)
@@ -25,13 +26,14 @@ import { ProxmeshError } from '../errors.ts';
 import { toHalfBits, fromHalfBits } from './float16.ts';
 import { ByteReader } from './reader.ts';
 import { varintLength, writeVarint } from './varint.ts';
+import { FORM_LOWRANK, FORM_POW2, TAG_FORM_SHIFT, checkExtValues, extTag, extValuesBytes, isExtValues, readLowRank, readPow2, writeExtValues } from './payload-ext.ts';
 
 export const TAG_SPARSE = 0x01;
 export const TAG_LEVELS = 0x02;
 export const TAG_BITMAP = 0x04;
 export const TAG_PRECISION_SHIFT = 3;
 export const TAG_END_SENTINEL = 0x20;
-const TAG_KNOWN = 0x3f;
+const TAG_KNOWN = 0xff;
 
 /** Largest level bound s: keeps β ≤ 24 so bit packing stays in 32-bit integer arithmetic. */
 export const MAX_LEVEL_S = (1 << 23) - 1;
@@ -83,6 +85,7 @@ function carried(m: Message): number {
 
 function valuesBytes(v: MessageValues, k: number): number {
   if (v.kind === 'float') return k * precisionBytes(v.precision);
+  if (isExtValues(v)) return extValuesBytes(v, k);
   const B = v.scales.length;
   let n = varintLength(v.s) + varintLength(B);
   for (let b = 1; b < B; b++) n += varintLength(v.blockStarts[b] - v.blockStarts[b - 1]);
@@ -121,6 +124,7 @@ function checkMessage(m: Message): void {
     }
   }
   const k = carried(m);
+  if (isExtValues(values)) return checkExtValues(values, k);
   if (values.kind === 'float') {
     if (values.data.length !== k) throw internal(`${values.data.length} values for ${k} carried coordinates`);
     checkExact(values.precision, values.data, 'values');
@@ -163,8 +167,9 @@ export function encodePayloadInto(m: Message, out: Uint8Array, offset: number): 
   const k = carried(m);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const bitmap = indices !== null && useBitmap(indices, dim);
-  const precision = values.kind === 'float' ? values.precision : values.scalePrecision;
-  let tag = PRECISIONS.indexOf(precision) << TAG_PRECISION_SHIFT;
+  let tag = isExtValues(values)
+    ? extTag(values, (p) => PRECISIONS.indexOf(p), TAG_PRECISION_SHIFT)
+    : PRECISIONS.indexOf(values.kind === 'float' ? values.precision : values.scalePrecision) << TAG_PRECISION_SHIFT;
   if (indices !== null) tag |= TAG_SPARSE;
   if (bitmap) tag |= TAG_BITMAP;
   if (values.kind === 'levels') {
@@ -190,6 +195,7 @@ export function encodePayloadInto(m: Message, out: Uint8Array, offset: number): 
     }
   }
   if (values.kind === 'float') return writeFloats(out, view, pos, values.precision, values.data);
+  if (isExtValues(values)) return writeExtValues(out, pos, values);
 
   const { s, blockStarts, scales, levels } = values;
   const B = scales.length;
@@ -248,6 +254,10 @@ function parsePayload(bytes: Uint8Array, expectedDim: number | undefined, build:
   if (pIndex === 3) throw r.malformed('tag', 'has unknown precision 3');
   if (bitmap && !sparse) throw r.malformed('tag', 'sets the bitmap bit on a dense payload');
   if (sentinel && !isLevels) throw r.malformed('tag', 'sets the block-end bit on float values');
+  const form = tag >>> TAG_FORM_SHIFT;
+  if (form === 3) throw r.malformed('tag', 'has unknown value form 3');
+  if (form !== 0 && isLevels) throw r.malformed('tag', `sets the levels bit on value form ${form}`);
+  if (form === FORM_POW2 && pIndex !== 0) throw r.malformed('tag', 'sets precision bits on power-of-two values');
   const precision = PRECISIONS[pIndex];
 
   const dim = r.varint('dim');
@@ -295,7 +305,9 @@ function parsePayload(bytes: Uint8Array, expectedDim: number | undefined, build:
   }
 
   let values: MessageValues | null = null;
-  if (!isLevels) {
+  if (form === FORM_POW2) values = readPow2(r, k, build);
+  else if (form === FORM_LOWRANK) values = readLowRank(r, k, precision, build);
+  else if (!isLevels) {
     r.need(k * precisionBytes(precision), 'values'); // before allocating k values
     const data = build ? new Float64Array(k) : null;
     readFloats(r, precision, k, data, 'values');

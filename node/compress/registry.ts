@@ -15,6 +15,9 @@ import { randkFactory } from './randk.ts';
 import { qsgdFactory } from './qsgd.ts';
 import { signFactory } from './sign.ts';
 import { efFactory } from './ef.ts';
+import { naturalFactory } from './natural.ts';
+import { ditherFactory } from './dither.ts';
+import { lowRankFactory } from './lowrank.ts';
 import { chainFactory } from './chain.ts';
 
 type Builder<K extends CompressorSpec['kind']> = (spec: Extract<CompressorSpec, { kind: K }>, path: string) => BuiltFactory;
@@ -25,6 +28,9 @@ const registry: { readonly [K in CompressorSpec['kind']]: Builder<K> } = {
   randk: (s, path) => randkFactory(s, path),
   qsgd: (s) => qsgdFactory(s),
   sign: (s) => signFactory(s),
+  natural: () => naturalFactory(),
+  dither: (s) => ditherFactory(s),
+  lowrank: (s) => lowRankFactory(s),
   ef: (s, path) => efFactory(buildResolved(s.inner, `${path}.inner`)),
   chain: (s, path) => chainFactory(s.steps.map((st, i) => buildResolved(st, `${path}.steps[${i}]`))),
 };

@@ -88,9 +88,42 @@ export const SignSpecSchema = Type.Object(
   { additionalProperties: false, description: 'Scaled sign compression; α² = 1 − 1/d_max.' },
 );
 
+export const NaturalSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('natural', { description: 'Natural compression (Horváth et al. 2019): each x_j rounded stochastically to one of the two nearest signed powers of two.' }),
+  },
+  { additionalProperties: false, description: 'Natural compression: unbiased, ω = 1/8; sign + exponent on the wire (1 + β bits per coordinate).' },
+);
+
+export const DitherSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('dither', { description: 'Random dithering: Q(v)_j = (‖v‖/s)·sign(v_j)·ℓ_j, ℓ_j = floor(s|v_j|/‖v‖) + Bernoulli(frac), per block.' }),
+    levels: Type.Integer({ minimum: 1, maximum: 1073741824, default: 1, description: 'Number of levels s (1 ≤ s ≤ 2^30). s = 1 with norm linf is TernGrad’s ternary {−‖v‖∞, 0, ‖v‖∞}.' }),
+    norm: Type.Union([Type.Literal('linf'), Type.Literal('l2')], {
+      default: 'linf',
+      description: "Norm of the scale: 'linf' (TernGrad, max |v_j|) or 'l2' (QSGD's scale).",
+    }),
+    scope,
+    scalePrecision: precision('the per-block scale ‖v‖/s'),
+  },
+  { additionalProperties: false, description: 'Random dithering / TernGrad-style ternary (default: s = 1, linf): unbiased, ω = max_t c²·min(d_t/(4s²), √d_t/s).' },
+);
+
+export const LowRankSpecSchema = Type.Object(
+  {
+    kind: Type.Literal('lowrank', { description: 'PowerSGD (Vogels et al. 2019): each matrix layer M (rows = shape[0]) sent as factors P Qᵀ of rank r from one power iteration with a warm start.' }),
+    rank: Type.Integer({ minimum: 1, maximum: 1024, description: 'Rank r of the factors (1 ≤ r ≤ 1024). A layer is factored only where r·(m + n) < m·n; vectors and smaller matrices are not factored.' }),
+    vectorRatio: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Layers that are not factored keep their top-k entries, k_t = max(1, floor(vectorRatio · d_t)); omit (or 1) to send them uncompressed.' }),
+    ),
+    precision: precision('the factors and the pass-through values'),
+  },
+  { additionalProperties: false, description: 'Low-rank (PowerSGD) compression per matrix layer; biased, non-expansive (‖M − P̂Q̂ᵀ‖ ≤ ‖M‖ in f64), no α² < 1 claimed.' },
+);
+
 export const LeafCompressorSpecSchema = Type.Union(
-  [IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema],
-  { description: 'A single compressor: identity | topk | randk | qsgd | sign.' },
+  [IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema, NaturalSpecSchema, DitherSpecSchema, LowRankSpecSchema],
+  { description: 'A single compressor: identity | topk | randk | qsgd | sign | natural | dither | lowrank.' },
 );
 
 export const ChainSpecSchema = Type.Object(
@@ -112,16 +145,22 @@ export const EfSpecSchema = Type.Object(
   { additionalProperties: false, description: 'Error-feedback wrapper (EF / EF14).' },
 );
 
-export const CompressorSpecSchema = Type.Union([IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema, EfSpecSchema, ChainSpecSchema], {
-  default: { kind: 'identity' },
-  description: 'Compressor Q: identity | topk | randk | qsgd | sign | ef {inner} | chain {steps}.',
-});
+export const CompressorSpecSchema = Type.Union(
+  [IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema, NaturalSpecSchema, DitherSpecSchema, LowRankSpecSchema, EfSpecSchema, ChainSpecSchema],
+  {
+    default: { kind: 'identity' },
+    description: 'Compressor Q: identity | topk | randk | qsgd | sign | natural | dither | lowrank | ef {inner} | chain {steps}.',
+  },
+);
 
 export type IdentitySpec = Static<typeof IdentitySpecSchema>;
 export type TopkSpec = Static<typeof TopkSpecSchema>;
 export type RandkSpec = Static<typeof RandkSpecSchema>;
 export type QsgdSpec = Static<typeof QsgdSpecSchema>;
 export type SignSpec = Static<typeof SignSpecSchema>;
+export type NaturalSpec = Static<typeof NaturalSpecSchema>;
+export type DitherSpec = Static<typeof DitherSpecSchema>;
+export type LowRankSpec = Static<typeof LowRankSpecSchema>;
 export type LeafCompressorSpec = Static<typeof LeafCompressorSpecSchema>;
 export type ChainSpec = Static<typeof ChainSpecSchema>;
 export type EfSpec = Static<typeof EfSpecSchema>;
@@ -140,5 +179,8 @@ export type CompressorSpecInput =
   | { kind: 'randk'; ratio?: number; k?: number; scope?: CompressionScope; scaled?: boolean; precision?: 'f64' | 'f32' | 'f16' }
   | { kind: 'qsgd'; levels: number; scope?: CompressionScope; contractive?: boolean; scalePrecision?: 'f64' | 'f32' | 'f16' }
   | { kind: 'sign'; scope?: CompressionScope; scalePrecision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'natural' }
+  | { kind: 'dither'; levels?: number; norm?: 'linf' | 'l2'; scope?: CompressionScope; scalePrecision?: 'f64' | 'f32' | 'f16' }
+  | { kind: 'lowrank'; rank: number; vectorRatio?: number; precision?: 'f64' | 'f32' | 'f16' }
   | { kind: 'ef'; inner: CompressorSpecInput }
   | { kind: 'chain'; steps: CompressorSpecInput[] };

@@ -37,7 +37,35 @@ export interface LevelValues {
   readonly levels: Int32Array;
 }
 
-export type MessageValues = FloatValues | LevelValues;
+/**
+ * Values as signed powers of two (natural compression, Horváth et al. 2019): carried value c is
+ *   0                                       if codes[c] = 0,
+ *   sign(codes[c]) · 2^(emin + |codes[c]| − 1)  otherwise.
+ * emin is the smallest exponent in the message (−1074 ≤ emin; the largest exponent is ≤ 1024, where
+ * 2^1024 = ∞ carries an infinite input). On the wire: sign + exponent offset, see codec/payload.ts.
+ */
+export interface Pow2Values {
+  readonly kind: 'pow2';
+  readonly emin: number;
+  readonly codes: Int32Array;
+}
+
+/**
+ * Values as low-rank factors per block (PowerSGD, Vogels et al. 2019). `segments` holds one
+ * (rows m, cols n, rank r) triple per block, blocks tiling the carried coordinates in order:
+ *   r = 0: the block's m·n values are carried raw (row-major), e.g. vectors and small matrices;
+ *   r ≥ 1: data holds P (m×r, row-major) then Q (n×r, row-major), and the block decodes to
+ *          M̂[i][j] = Σ_{t<r} P[i][t]·Q[j][t], summed in ascending t (sender and receiver alike).
+ * Every entry of `data` is exactly representable in `precision`.
+ */
+export interface LowRankValues {
+  readonly kind: 'lowrank';
+  readonly precision: FloatPrecision;
+  readonly segments: Int32Array;
+  readonly data: Float64Array;
+}
+
+export type MessageValues = FloatValues | LevelValues | Pow2Values | LowRankValues;
 
 /**
  * A compressed message. `indices === null` means dense (all `dim` coordinates carried in order);

@@ -21,14 +21,18 @@ const KEYS: Record<CompressorSpec['kind'], readonly string[]> = {
   randk: ['ratio', 'k', 'scope', 'scaled', 'precision'],
   qsgd: ['levels', 'scope', 'contractive', 'scalePrecision'],
   sign: ['scope', 'scalePrecision'],
+  natural: [],
+  dither: ['levels', 'norm', 'scope', 'scalePrecision'],
+  lowrank: ['rank', 'vectorRatio', 'precision'],
   ef: ['inner'],
   chain: ['steps'],
 };
 
 export const COMPRESSOR_KINDS = Object.keys(KEYS) as readonly CompressorSpec['kind'][];
-const LEAF_KINDS = ['identity', 'topk', 'randk', 'qsgd', 'sign'];
+const LEAF_KINDS = ['identity', 'topk', 'randk', 'qsgd', 'sign', 'natural', 'dither', 'lowrank'];
 const FLOAT_KINDS = ['identity', 'topk', 'randk'];
 export const MAX_LEVELS = 1073741824; // 2^30: levels are Int32
+export const MAX_RANK = 1024;
 
 function fail(field: string, got: unknown, expected: string, extra = ''): never {
   const shown = typeof got === 'string' ? `'${got}'` : Array.isArray(got) ? `[${got.length} items]` : typeof got === 'object' && got !== null ? 'an object' : String(got);
@@ -88,6 +92,26 @@ function resolveLeaf(s: Raw, path: string): LeafCompressorSpec {
     }
     case 'sign':
       return { kind: 'sign', scope: pick(s, 'scope', path, ['layer', 'global'], 'layer'), scalePrecision: pick(s, 'scalePrecision', path, FLOAT_PRECISIONS, 'f64') };
+    case 'natural':
+      return { kind: 'natural' };
+    case 'dither': {
+      const levels = s.levels ?? 1;
+      if (typeof levels !== 'number' || !Number.isInteger(levels) || levels < 1 || levels > MAX_LEVELS) fail(`${path}.levels`, levels, `an integer s with 1 ≤ s ≤ ${MAX_LEVELS}`);
+      return {
+        kind: 'dither',
+        levels,
+        norm: pick(s, 'norm', path, ['linf', 'l2'], 'linf'),
+        scope: pick(s, 'scope', path, ['layer', 'global'], 'layer'),
+        scalePrecision: pick(s, 'scalePrecision', path, FLOAT_PRECISIONS, 'f64'),
+      };
+    }
+    case 'lowrank': {
+      const rank = s.rank;
+      if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > MAX_RANK) fail(`${path}.rank`, rank, `an integer r with 1 ≤ r ≤ ${MAX_RANK}`);
+      const vr = s.vectorRatio;
+      if (vr !== undefined && (typeof vr !== 'number' || !(vr > 0 && vr <= 1))) fail(`${path}.vectorRatio`, vr, 'a number in (0, 1] (or omit it to send vectors uncompressed)');
+      return { kind: 'lowrank', rank, ...(vr === undefined ? {} : { vectorRatio: vr }), precision: pick(s, 'precision', path, FLOAT_PRECISIONS, 'f64') };
+    }
     default:
       return fail(`${path}.kind`, s.kind, LEAF_KINDS.join(' | '));
   }
@@ -112,8 +136,9 @@ function resolveChain(s: Raw, path: string): CompressorSpec & { kind: 'chain' } 
     const sp = `${path}.steps[${i}]`;
     const st = asObject(step, sp);
     if (st.kind === 'ef' || st.kind === 'chain') fail(`${sp}.kind`, st.kind, LEAF_KINDS.join(' | '), 'ef and chain cannot be chain steps (use ef {inner: chain} or one flat chain)');
+    if (st.kind === 'lowrank') fail(`${sp}.kind`, st.kind, LEAF_KINDS.filter((k) => k !== 'lowrank').join(' | '), "lowrank factors the model's matrix layers, which a chain step no longer sees; use lowrank alone or as ef {inner: lowrank}");
     if (i < steps.length - 1 && !FLOAT_KINDS.includes(st.kind as string)) {
-      fail(`${sp}.kind`, st.kind, FLOAT_KINDS.join(' | '), `only the last chain step may produce integer levels (qsgd, sign)`);
+      fail(`${sp}.kind`, st.kind, FLOAT_KINDS.join(' | '), `only the last chain step may produce integer levels or powers of two (qsgd, sign, dither, natural)`);
     }
     out.push(resolveLeaf(st, sp));
   });

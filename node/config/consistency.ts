@@ -9,6 +9,8 @@ import { ProxmeshError } from '../errors.ts';
 import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from './bounds.ts';
 import type { LayerMap } from '../problem/types.ts';
 import type { RunConfig } from './schema.ts';
+import { makeStepSize } from '../algo/step-size.ts';
+import { checkScheduleSupported } from '../algo/round-row.ts';
 
 type Cfg = RunConfig | import('./schema.ts').FrozenConfig;
 
@@ -47,7 +49,11 @@ export function checkConfigBounds(config: Cfg): void {
 }
 
 export function checkConfigConsistency(config: Cfg): void {
-  checkConfigBounds(config);
+  checkConfigBounds(config); // bounds first: nothing below does work proportional to a huge value
+  // η(k) schedule: η_min ≤ η and the like (throws PROXMESH_ERR_CONFIG_INCONSISTENT naming the field).
+  makeStepSize(config.algorithm.eta, config.algorithm.etaSchedule, config.iterations);
+  // topology.schedule only with algorithms whose mixing is plain gossip (node/algo/round-row.ts).
+  checkScheduleSupported(config.algorithm.name, (config.topology as { schedule?: { kind: string } }).schedule?.kind);
   if (config.evalEvery > config.iterations) {
     inconsistent('/evalEvery', `must be ≤ iterations (${config.iterations}) (got ${config.evalEvery})`, {
       expected: `≤ ${config.iterations}`,

@@ -6,7 +6,7 @@
  */
 import type { Prox } from '../prox/types.ts';
 import type { Dataset, Model, Shard } from '../problem/types.ts';
-import { exchangesAt, nodeWire, type WireCounts, type WirePlan } from '../results/wire-accounting.ts';
+import { exchangesAt, plannedNodeWire, type WireCounts, type WirePlan } from '../results/wire-accounting.ts';
 import { ProxmeshError } from '../errors.ts';
 import { evaluate } from './evaluate.ts';
 
@@ -128,7 +128,7 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
  * must agree; a difference means an algorithm exchanged other than its declared phases.
  */
 function wireOf(r: NodeReport, plan: WirePlan | undefined): WireCounts | null {
-  const planned = plan === undefined ? null : nodeWire(r.nodeId, plan.others[r.nodeId], exchangesAt(plan, r.iter));
+  const planned = plan === undefined ? null : plannedNodeWire(plan, r.nodeId, exchangesAt(plan, r.iter));
   if (r.wire === undefined) return planned;
   if (planned !== null && (planned.envelopeBytes !== r.wire.envelopeBytes || planned.controlBytes !== r.wire.controlBytes)) {
     throw new ProxmeshError(

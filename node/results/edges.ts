@@ -5,7 +5,7 @@
  * no retransmissions or heartbeats). Rows in ascending (from, to).
  */
 import type { NodeReport } from '../eval/aggregate-reports.ts';
-import { edgeWire, exchangesAt, type WirePlan } from './wire-accounting.ts';
+import { exchangesAt, plannedEdgeWire, type EdgeWire, type WirePlan } from './wire-accounting.ts';
 
 export interface EdgeRow {
   readonly from: number;
@@ -20,12 +20,15 @@ export interface EdgeRow {
 
 export const EDGE_COLUMNS = ['from', 'to', 'dataFrames', 'payloadBytes', 'envelopeBytes', 'ackBytes', 'handshakeBytes', 'totalBytes'] as const;
 
-/** One row per directed edge of the plan; `exchanges(i)` = exchanges node i completed, `payload(i, j)` = payload bytes i sent j. */
-export function edgeRows(plan: WirePlan, exchanges: (i: number) => number, payload: (i: number, j: number) => number): EdgeRow[] {
+/**
+ * One row per directed edge of the plan; `exchanges(i)` = exchanges node i completed, `payload(i, j)`
+ * = payload bytes i sent j; `wire(i, j)`, if given, the edge's counted frames (else the plan's).
+ */
+export function edgeRows(plan: WirePlan, exchanges: (i: number) => number, payload: (i: number, j: number) => number, wire?: (i: number, j: number) => EdgeWire): EdgeRow[] {
   const out: EdgeRow[] = [];
   plan.others.forEach((others, i) => {
     for (const j of [...others].sort((a, b) => a - b)) {
-      const w = edgeWire(i, j, exchanges(i));
+      const w = wire !== undefined ? wire(i, j) : plannedEdgeWire(plan, i, j, exchanges(i));
       const payloadBytes = payload(i, j);
       out.push({ from: i, to: j, ...w, payloadBytes, totalBytes: payloadBytes + w.envelopeBytes + w.ackBytes + w.handshakeBytes });
     }
@@ -40,7 +43,17 @@ export function edgesCsv(rows: readonly EdgeRow[]): string {
 /**
  * edges.csv from one complete set of node reports (what the coordinator has): a node sends the same
  * payload to every peer of its row in each exchange, so edge i → j carried bytesSent_i / |peers_i|.
+ * On a time-varying topology a node sends to a subset per round; the algorithms that support one send
+ * uncompressed messages of one size (node/algo/round-row.ts), so edge i → j carried
+ * bytesSent_i · frames(i → j) / Σ_l frames(i → l), exactly (integers well below 2⁵³).
  */
 export function edgeRowsFromReports(plan: WirePlan, reports: readonly NodeReport[]): EdgeRow[] {
-  return edgeRows(plan, (i) => exchangesAt(plan, reports[i].iter), (i) => reports[i].bytesSent / plan.others[i].length);
+  const exchanges = (i: number) => exchangesAt(plan, reports[i].iter);
+  if (plan.rounds === undefined) return edgeRows(plan, exchanges, (i) => reports[i].bytesSent / plan.others[i].length);
+  const framesOf = (i: number, j: number) => plannedEdgeWire(plan, i, j, exchanges(i)).dataFrames;
+  return edgeRows(plan, exchanges, (i, j) => {
+    let total = 0;
+    for (const l of plan.others[i]) total += framesOf(i, l);
+    return total === 0 ? 0 : (reports[i].bytesSent * framesOf(i, j)) / total;
+  });
 }

@@ -26,7 +26,8 @@ import { averagingRow, mixingRow } from '../../topologies/mixing.ts';
 import { buildTopology } from '../../topologies/spec.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 import type { SummaryFacts } from '../results/summary.ts';
-import type { WirePlan } from '../results/wire-accounting.ts';
+import { buildSchedule, roundSends, scheduleRng, scheduleRow, unionNeighbours, type TopologySchedule } from '../../topologies/schedule.ts';
+import { wirePlanOf, type WirePlan } from '../results/wire-accounting.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
@@ -44,6 +45,18 @@ export function buildRunTopology(config: FrozenConfig): BuiltTopology {
   return buildTopology(config.topology as never, Rng.derive(config.seed, -1, 'topology'));
 }
 
+const schedules = new WeakMap<BuiltTopology, TopologySchedule | null>();
+
+/**
+ * W_k per round when the config has topology.schedule (else null), built once per topology from
+ * Rng.derive(seed, −1, 'topology-schedule'); AllReduce (pattern 'all') never uses one.
+ */
+export function buildRunSchedule(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm<any>): TopologySchedule | null {
+  if (algorithm.pattern !== 'graph') return null;
+  if (!schedules.has(topology)) schedules.set(topology, buildSchedule(config.topology as never, topology, scheduleRng(config.seed)));
+  return schedules.get(topology) ?? null;
+}
+
 /**
  * n without solving W's spectrum: the declared `topology.nodes` (or rows × cols), else the size of
  * the graph alone. Runners load the problem with it BEFORE buildRunTopology, so the nodes-against-
@@ -55,7 +68,7 @@ export function runNodeCount(config: FrozenConfig): number {
 
 /** The algorithm instance (one per run: its methods are pure over the node state). */
 export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
-  return algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec));
+  return algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
 }
 
 /**
@@ -97,6 +110,22 @@ export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem, 
   return m === null ? ctx : { ...ctx, evalShards: evalSubsets(problem.shards, m, config.seed) };
 }
 
+/**
+ * The run's exchange plan (node/results/wire-accounting.ts), the same for the simulator and the
+ * coordinator: W's rows, or on a time-varying topology the union of each node's neighbours and its
+ * receivers in every distinct round of the schedule.
+ */
+export function runWirePlan(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm<any>): WirePlan {
+  const n = topology.graph.n;
+  const rows = Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i));
+  const schedule = buildRunSchedule(config, topology, algorithm);
+  if (schedule === null) return wirePlanOf(algorithm, rows);
+  return wirePlanOf(algorithm, rows, {
+    union: Array.from({ length: n }, (_, i) => unionNeighbours(schedule, i)),
+    sends: schedule.rounds.map((r) => Array.from({ length: n }, (_, i) => Array.from(roundSends(r, i)))),
+  });
+}
+
 /** Node i's communication row: W's row for graph algorithms, J = 11ᵀ/n for AllReduce. */
 export function peerRow(algorithm: NodeAlgorithm<any>, topology: BuiltTopology, i: number): MixingRow {
   return algorithm.pattern === 'all' ? averagingRow(topology.graph.n, i) : mixingRow(topology.mixing, i);
@@ -119,9 +148,11 @@ export function summaryFactsOf(config: FrozenConfig, topology: BuiltTopology, pr
   const specs = channelSpecs(config);
   const nameOf = (spec: CompressorSpec, purpose: string) =>
     compressorFactory(spec)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name;
+  // A time-varying topology names its schedule beside the base graph (spectral facts stay the base W's).
+  const schedule = (config.topology as { schedule?: unknown }).schedule === undefined ? null : buildRunSchedule(config, topology, buildAlgorithm(config));
   return {
     algorithm: config.algorithm.name,
-    topology: topology.graph.name,
+    topology: schedule === null ? topology.graph.name : `${topology.graph.name}, schedule ${schedule.name}`,
     mixing: topology.mixing.name,
     nodes: topology.graph.n,
     dim: problem.model.dim,
@@ -153,10 +184,12 @@ export function assembleNode(
   const sampler = createSampler(shard, config.batchSize, Rng.derive(seed, nodeId, 'minibatch'));
   const oracle = createOracle({ model, data: train, shard, sampler, clipNorm: config.algorithm.clipNorm ?? null });
   const specs = channelSpecs(config);
+  const schedule = buildRunSchedule(config, topology, algorithm);
   return {
     id: nodeId,
     n: topology.graph.n,
-    peers: peerRow(algorithm, topology, nodeId),
+    peers: schedule === null ? peerRow(algorithm, topology, nodeId) : scheduleRow(schedule, 0, nodeId),
+    ...(schedule === null ? {} : { peersAt: (k: number) => scheduleRow(schedule, k, nodeId) }),
     dim: model.dim,
     layers: model.layers,
     oracle,

@@ -137,6 +137,12 @@ export class MemoryNetwork implements BatchExchange {
     return this.books[i].messages;
   }
 
+  /** Messages sent by node i to peer j: every exchange goes to all the peers of the row. */
+  messagesSentOnEdge(i: number, j: number): number {
+    const book = this.books[i];
+    return i === j || !book.pos.has(j) ? 0 : book.messages / book.others;
+  }
+
   /** Number of (node, round, phase) slots not yet delivered; 0 between lockstep steps. */
   pending(): number {
     let s = 0;

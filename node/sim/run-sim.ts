@@ -12,12 +12,13 @@ import { aggregateReports, type MetricsRow, type NodeReport } from '../eval/aggr
 import { paperMetrics } from '../eval/paper-metrics.ts';
 import { edgeRows } from '../results/edges.ts';
 import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results/run-folder.ts';
-import { nodeWire, wirePlanOf } from '../results/wire-accounting.ts';
+import { edgeWireFromFrames, nodeWire, nodeWireFromFrames, type WireCounts } from '../results/wire-accounting.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
-import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow, runNodeCount, summaryFactsOf } from './assemble.ts';
+import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount, runWirePlan, summaryFactsOf } from './assemble.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
+import { ScheduledMemoryNetwork } from './scheduled-network.ts';
 
 export interface SimProgress {
   /** Iterations completed (0 before the first step). */
@@ -51,10 +52,14 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   if (problem.shards.length !== n) throw new Error(`internal: ${problem.shards.length} shards for a ${n}-node graph`);
   const algorithm = buildAlgorithm(config);
   const rows = Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i));
-  const net = new MemoryNetwork({ n, rows, byteLength: payloadByteLength });
+  const schedule = buildRunSchedule(config, topology, algorithm);
+  // Static W: one MemoryNetwork, which also serves stepBatch. A schedule: one network per distinct
+  // round (no stepBatch: the algorithms with stepBatch, CDProxSGT/BEER, do not support schedules).
+  const staticNet = schedule === null ? new MemoryNetwork({ n, rows, byteLength: payloadByteLength }) : null;
+  const net = staticNet ?? new ScheduledMemoryNetwork({ schedule: schedule!, byteLength: payloadByteLength });
   const contexts = Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, net.communicator(i), algorithm));
   const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
-  const lock = createLockstep({ algorithm, contexts, x0, batch: net });
+  const lock = createLockstep({ algorithm, contexts, x0, ...(staticNet !== null ? { batch: staticNet } : {}) });
 
   const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
   const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir);
@@ -67,8 +72,13 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
 
   // Wire bytes beside payloads, counted from each node's real exchanges (messages ÷ peers) with the
   // codec's frame sizes; aggregateReports checks them against the schedule the coordinator uses.
-  const plan = wirePlanOf(algorithm, rows);
-  const exchangesOf = (i: number) => (plan.others[i].length === 0 ? 0 : net.messagesSentBy(i) / plan.others[i].length);
+  // On a schedule the frames of each link are counted (messages per edge, both ways), not derived.
+  const plan = runWirePlan(config, topology, algorithm);
+  const exchangesOf = (i: number) => (staticNet === null || plan.others[i].length === 0 ? 0 : staticNet.messagesSentBy(i) / plan.others[i].length);
+  const wireOf = (i: number): WireCounts =>
+    staticNet !== null
+      ? nodeWire(i, plan.others[i], exchangesOf(i))
+      : nodeWireFromFrames(i, plan.others[i], (j) => net.messagesSentOnEdge(i, j), (j) => net.messagesSentOnEdge(j, i));
   const aggCtx = aggregateContextOf(config, problem, plan);
   // Σ of each node's minibatch losses since the previous row, accumulated in iteration order.
   const lossSum = new Float64Array(n);
@@ -81,7 +91,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
 
   const evaluateAt = (iter: number): MetricsRow => {
     const models = lock.models();
-    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i), wire: nodeWire(i, plan.others[i], exchangesOf(i)) }));
+    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i), wire: wireOf(i) }));
     const row = aggregateReports(reports, aggCtx);
     if (paperFile !== null) {
       appendFileSync(paperFile, `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`);
@@ -117,7 +127,9 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
     }
   }
 
-  writer?.writeEdges(edgeRows(plan, exchangesOf, (i, j) => net.bytesSentOnEdge(i, j)));
+  writer?.writeEdges(
+    edgeRows(plan, exchangesOf, (i, j) => net.bytesSentOnEdge(i, j), staticNet !== null ? undefined : (i, j) => edgeWireFromFrames(i, j, net.messagesSentOnEdge(i, j), net.messagesSentOnEdge(j, i))),
+  );
   const summary = buildSummary(summaryFactsOf(config, topology, problem), metrics);
   writer?.writeJson('summary.json', summary);
   writer?.appendTiming({ phase: 'total', seconds: (performance.now() - t0) / 1000 });

@@ -45,7 +45,7 @@ export function readFinishedCell(dir: string, config: FrozenConfig): FinishedCel
   const rows = readMetrics(join(dir, 'metrics.ndjson'));
   const summary = readJson(join(dir, 'summary.json')) as { dim: number };
   const topology = readJson(join(dir, 'topology.json')) as { n: number; W: { ids: number[] }[] };
-  const algo = algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec));
+  const algo = algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
   return {
     rows,
     dim: summary.dim,

@@ -28,6 +28,8 @@ async function sameAsSim(over: Record<string, unknown>, nodesPerWorker: number, 
   const rows = readText(simDir, 'metrics.ndjson');
   expect(rows.trim().split('\n').length).toBeGreaterThan(1);
   expect(readText(clDir, 'metrics.ndjson')).toBe(rows);
+  // Wire accounting from the run's exchange plan (static W or the schedule's rounds) in both runners.
+  expect(readText(clDir, 'edges.csv')).toBe(readText(simDir, 'edges.csv'));
   expect(JSON.parse(readText(clDir, 'summary.json'))).toEqual(JSON.parse(readText(simDir, 'summary.json')));
 }
 
@@ -42,6 +44,18 @@ describe('nodes per worker process', () => {
       compression: { x: { kind: 'topk', ratio: 0.3, scope: 'global' }, y: { kind: 'topk', ratio: 0.3, scope: 'global' } },
       topology: { kind: 'complete', nodes: 5 },
     }, 2, 3);
+  }, 180_000);
+
+  // A time-varying topology inside blocks: each node of a block gets a ScheduledCommunicator over its
+  // BlockTransport, links the union of its neighbours over the schedule (the remote ones over
+  // WebSockets) and exchanges with its round-k peers only; metrics (wire figures included) and
+  // edges.csv are the simulator's byte for byte.
+  it('DProxSGT on the directed one-peer exponential schedule, 6 nodes on 3 processes ≡ sim', async () => {
+    await sameAsSim({ algorithm: { name: 'dproxsgt', eta: 0.05 }, topology: { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential' } } }, 2, 3);
+  }, 180_000);
+
+  it('DPSGD on a cycle schedule (ring → complete), 5 nodes on 2 processes ≡ sim', async () => {
+    await sameAsSim({ algorithm: { name: 'dpsgd', eta: 0.05 }, topology: { kind: 'ring', nodes: 5, schedule: { kind: 'cycle', then: [{ kind: 'complete' }] } } }, 3, 2);
   }, 180_000);
 
   it('256 logical nodes on 4 processes (a9a, ring) ≡ sim', async () => {

@@ -23,6 +23,31 @@ const cases: [string, Record<string, unknown>][] = [
     compression: { x: { kind: 'qsgd', levels: 4, scope: 'global' }, y: { kind: 'qsgd', levels: 8, scope: 'layer' } },
     topology: { kind: 'complete', nodes: 5 },
   }],
+  // Issue 13 compressors: natural (powers of two on the wire) on x, TernGrad ternary on y …
+  ['CDProxSGT + natural / ternary', {
+    algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
+    compression: { x: { kind: 'natural' }, y: { kind: 'dither' } },
+  }],
+  // … and low-rank factors of the softmax weight matrix (2 × 30, rank 1; the bias passes raw), with the warm start in state.
+  ['Choco + low-rank (softmax)', {
+    algorithm: { name: 'choco', eta: 0.05, gammaX: 0.5 },
+    problem: {
+      dataset: { name: 'breast-cancer', testFraction: 0.2 },
+      model: { kind: 'softmax', intercept: true },
+      regularizer: { kind: 'none' },
+    },
+    compression: { x: { kind: 'lowrank', rank: 1, precision: 'f32' }, y: { kind: 'identity' } },
+  }],
+  // Issue 13 time-varying topology: directed one-peer exponential (i sends to i + 2^(k mod 2), mixes with i − 2^(k mod 2)), links to the union, exchanges with the round's peers only.
+  ['DProxSGT + one-peer exponential schedule', {
+    algorithm: { name: 'dproxsgt', eta: 0.05 },
+    topology: { kind: 'hypercube', nodes: 4, schedule: { kind: 'one-peer-exponential' } },
+  }],
+  // DEEPSTORM on random matchings: its round −1 exchange uses W_0.
+  ['DEEPSTORM + random-matching schedule', {
+    algorithm: { name: 'deepstorm', eta: 0.05, beta: 0.8, initBatches: 2 },
+    topology: { kind: 'complete', nodes: 4, schedule: { kind: 'random-matching', period: 3 } },
+  }],
   // DEEPSTORM's initialisation exchanges at round −1 (d⁰ from initBatches minibatches).
   ['DEEPSTORM', { algorithm: { name: 'deepstorm', eta: 0.05, beta: 0.8, initBatches: 3 } }],
   // AllReduce: every node talks to every other (pattern 'all'), init at round −1.
@@ -39,6 +64,7 @@ describe('local cluster ≡ simulator (byte-identical metrics.ndjson)', () => {
     const simRows = readText(simDir, 'metrics.ndjson');
     expect(readText(clDir, 'metrics.ndjson')).toBe(simRows);
     expect(readText(clDir, 'metrics.csv')).toBe(readText(simDir, 'metrics.csv'));
+    expect(readText(clDir, 'edges.csv')).toBe(readText(simDir, 'edges.csv'));
     // 0, 5, 10, 15, 20 and real traffic counted on both sides
     expect(simRows.trim().split('\n')).toHaveLength(5);
     expect(sim.rows[sim.rows.length - 1].bytesSent).toBeGreaterThan(0);

@@ -11,7 +11,7 @@ import { roundToPrecision } from '../../node/compress/precision.ts';
 import type { Compressor } from '../../node/compress/types.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import type { LayerMap } from '../../node/problem/types.ts';
-import { dimOf, distSq, firstBitDiff, layersOf, randomVector, snapshot, sumSq } from './helpers.ts';
+import { dimOf, distSq, firstBitDiff, layersOf, matrixLayers, randomVector, snapshot, sumSq } from './helpers.ts';
 
 const SPECS: Array<[string, CompressorSpecInput]> = [
   ['identity', { kind: 'identity' }],
@@ -44,6 +44,18 @@ const SPECS: Array<[string, CompressorSpecInput]> = [
   ['chain(randk unscaled, topk)', { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.5, scaled: false }, { kind: 'topk', ratio: 0.5 }] }],
   ['chain(randk scaled, qsgd 8)', { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.7 }, { kind: 'qsgd', levels: 8 }] }],
   ['chain(topk, identity f16)', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.4 }, { kind: 'identity', precision: 'f16' }] }],
+  ['natural', { kind: 'natural' }],
+  ['ef(natural)', { kind: 'ef', inner: { kind: 'natural' } }],
+  ['chain(topk, natural)', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5 }, { kind: 'natural' }] }],
+  ['dither (ternary, linf)', { kind: 'dither' }],
+  ['dither 4 l2 global', { kind: 'dither', levels: 4, norm: 'l2', scope: 'global' }],
+  ['dither 16 linf f16 scale', { kind: 'dither', levels: 16, scalePrecision: 'f16' }],
+  ['chain(randk scaled, dither)', { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.5 }, { kind: 'dither', levels: 2 }] }],
+  ['lowrank 1', { kind: 'lowrank', rank: 1 }],
+  ['lowrank 2 f32', { kind: 'lowrank', rank: 2, precision: 'f32' }],
+  ['ef(lowrank 1 f16)', { kind: 'ef', inner: { kind: 'lowrank', rank: 1, precision: 'f16' } }],
+  ['lowrank 1, vectors top-k 0.3', { kind: 'lowrank', rank: 1, vectorRatio: 0.3 }],
+  ['lowrank 2 f32, vectors top-k 0.5', { kind: 'lowrank', rank: 2, vectorRatio: 0.5, precision: 'f32' }],
 ];
 
 /** Layouts: n = 0 (no layers, and one empty layer), odd lengths, size-1 and size-0 layers. */
@@ -55,12 +67,14 @@ const LAYOUTS: Array<[string, LayerMap]> = [
   ['flat 7', layersOf([7])],
   ['flat 1001', layersOf([1001])],
   ['mixed [5,1,12,0,3,1]', layersOf([5, 1, 12, 0, 3, 1])],
+  ['matrices 6×5, 5, 3×4, 0, 1×7', matrixLayers([[6, 5], [5], [3, 4], [0, 2], [1, 7]])],
 ];
 
 /** Small layouts for the statistical checks (cheap enough for 2000 trials per spec). */
 const STAT_LAYOUTS: Array<[string, LayerMap]> = [
   ['flat 7', layersOf([7])],
   ['mixed [5,1,12,3]', layersOf([5, 1, 12, 3])],
+  ['matrices 6×5, 5', matrixLayers([[6, 5], [5]])],
 ];
 
 const TRIALS = 2000;
@@ -100,8 +114,10 @@ describe.each(SPECS)('compressor %s', (_label, spec) => {
         }
         if (m.values.kind === 'float') {
           for (const v of m.values.data) expect(roundToPrecision(v, m.values.precision)).toBe(v);
-        } else {
+        } else if (m.values.kind === 'levels') {
           for (const sc of m.values.scales) expect(roundToPrecision(sc, m.values.scalePrecision)).toBe(sc);
+        } else if (m.values.kind === 'lowrank') {
+          for (const v of m.values.data) expect(roundToPrecision(v, m.values.precision)).toBe(v);
         }
         // Receiver aggregation adds w·value on carried coordinates only, bit-identical to w·decoded.
         const base = randomVector(rng, dim);

@@ -13,6 +13,17 @@ export function layersOf(sizes: readonly number[]): LayerMap {
   });
 }
 
+/** Layers of the given shapes (product of each shape = its length) tiling [0, Σ lengths). */
+export function matrixLayers(shapes: readonly (readonly number[])[]): LayerMap {
+  let off = 0;
+  return shapes.map((shape, t) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const l = { name: `M${t}`, offset: off, length: n, shape: [...shape] };
+    off += n;
+    return l;
+  });
+}
+
 export function dimOf(layers: LayerMap): number {
   return layers.reduce((s, l) => s + l.length, 0);
 }
@@ -51,6 +62,10 @@ export function snapshot(m: Message): unknown {
     values:
       v.kind === 'float'
         ? { kind: v.kind, precision: v.precision, data: Array.from(v.data) }
-        : { kind: v.kind, s: v.s, scalePrecision: v.scalePrecision, blockStarts: Array.from(v.blockStarts), scales: Array.from(v.scales), levels: Array.from(v.levels) },
+        : v.kind === 'levels'
+          ? { kind: v.kind, s: v.s, scalePrecision: v.scalePrecision, blockStarts: Array.from(v.blockStarts), scales: Array.from(v.scales), levels: Array.from(v.levels) }
+          : v.kind === 'pow2'
+            ? { kind: v.kind, emin: v.emin, codes: Array.from(v.codes) }
+            : { kind: v.kind, precision: v.precision, segments: Array.from(v.segments), data: Array.from(v.data) },
   };
 }

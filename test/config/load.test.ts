@@ -31,7 +31,7 @@ function failure(source: unknown): ProxmeshError {
 describe('loadConfig: bad inputs', () => {
   const cases: Array<[string, (c: Record<string, any>) => void, string, RegExp]> = [
     ['unknown top-level key', (c) => { c.iterationz = 5; }, 'PROXMESH_ERR_CONFIG', /^config \/: unknown key 'iterationz', did you mean 'iterations'\? \(allowed: seed, iterations, evalEvery/m],
-    ['unknown nested key', (c) => { c.algorithm.etaa = 0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm: unknown key 'etaa', did you mean 'eta'\? \(allowed: name, eta, gammaX, gammaY, beta, initBatches, clipNorm\)$/m],
+    ['unknown nested key', (c) => { c.algorithm.etaa = 0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm: unknown key 'etaa', did you mean 'eta'\? \(allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, clipNorm\)$/m],
     ['unknown key inside a union branch', (c) => { c.compression.x.ratioo = 0.2; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/x: unknown key 'ratioo', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m],
     ['wrong type (string for integer)', (c) => { c.iterations = 'ten'; }, 'PROXMESH_ERR_CONFIG', /^config \/iterations: must be integer ≥ 1 \(got "ten"\)$/m],
     ['wrong type (non-integer)', (c) => { c.seed = 1.5; }, 'PROXMESH_ERR_CONFIG', /^config \/seed: must be integer/m],
@@ -39,7 +39,7 @@ describe('loadConfig: bad inputs', () => {
     ['η ≤ 0', (c) => { c.algorithm.eta = -0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/eta: must be > 0 \(got -0.1\)$/m],
     ['η = 0', (c) => { c.algorithm.eta = 0; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/eta: must be > 0 \(got 0\)$/m],
     ['γ > 1', (c) => { c.algorithm.gammaX = 1.5; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/gammaX: must be ≤ 1 \(got 1.5\)$/m],
-    ['bad compressor kind', (c) => { c.compression.y = { kind: 'zip' }; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/y\/kind: must be one of: identity, topk, randk, qsgd, sign, ef, chain \(got "zip"\)$/m],
+    ['bad compressor kind', (c) => { c.compression.y = { kind: 'zip' }; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/y\/kind: must be one of: identity, topk, randk, qsgd, sign, natural, dither, lowrank, ef, chain \(got "zip"\)$/m],
     ['bad algorithm name', (c) => { c.algorithm.name = 'sgd'; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/name: must be one of "dproxsgt", "cdproxsgt"/m],
     ['batchSize 0', (c) => { c.batchSize = 0; }, 'PROXMESH_ERR_CONFIG', /^config \/batchSize: must be ≥ 1 \(got 0\)$/m],
     ['batchSize string', (c) => { c.batchSize = 'half'; }, 'PROXMESH_ERR_CONFIG', /^config \/batchSize: must be integer ≥ 1 or "full" \(got "half"\)$/m],

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { beer } from '../../node/algo/beer.ts';
 import { cdproxsgt, type CDProxSgtState } from '../../node/algo/cdproxsgt.ts';
+import { makeStepSize } from '../../node/algo/step-size.ts';
 import type { NodeAlgorithm } from '../../node/algo/types.ts';
 import { proxFromSpec } from '../../node/prox/registry.ts';
 import { createLockstep } from '../../node/sim/lockstep.ts';
@@ -40,6 +41,8 @@ describe(`${n} simulated nodes`, () => {
   for (const [name, algo] of [
     ['cdproxsgt', cdproxsgt(params)],
     ['beer', beer(params)],
+    // η_k from a schedule (cosine after a 2-step warm-up): stepBatch's prox phase reads η_k as step does
+    ['cdproxsgt with a cosine η schedule', cdproxsgt({ ...params, stepSize: makeStepSize(params.eta, { kind: 'cosine', etaMin: 0.005, warmup: 2 }, K) })],
   ] as const) {
     it(`${name}: stepBatch (sim) ≡ step (cluster) bit for bit, same bytes; mean(y) = mean(g)`, async () => {
       const spec = { kind: 'topk', k: 2, scope: 'global', precision: 'f64' } as const;
@@ -73,6 +76,21 @@ describe(`${n} simulated nodes`, () => {
       expect(maxDiff(meanOf(ys), meanOf(gs)) / scale).toBeLessThan(1e-12);
     });
   }
+
+  it('stepBatch follows the η schedule: a cosine schedule moves x away from the constant-η run', async () => {
+    const spec = { kind: 'topk', k: 2, scope: 'global', precision: 'f64' } as const;
+    const x0 = randomVectors(n, d, 3);
+    const run = async (algo: NodeAlgorithm<CDProxSgtState>) => {
+      const a = network(spec);
+      const lock = createLockstep({ algorithm: algo, contexts: a.contexts, x0, batch: a.net });
+      await lock.init();
+      for (let k = 0; k < K; k++) await lock.step(k);
+      return lock.states().map((s) => Float64Array.from(s.x));
+    };
+    const constant = await run(cdproxsgt(params) as NodeAlgorithm<CDProxSgtState>);
+    const cosine = await run(cdproxsgt({ ...params, stepSize: makeStepSize(params.eta, { kind: 'cosine', etaMin: 0.005, warmup: 2 }, K) }) as NodeAlgorithm<CDProxSgtState>);
+    expect(constant.some((x, i) => !sameValues(x, cosine[i]))).toBe(true);
+  });
 
   it('exchangeAll rejects a second post of the same (round, phase) and a wrong message count', () => {
     const { net } = network({ kind: 'identity', precision: 'f64' });
