@@ -4,8 +4,14 @@
  * full-batch a9a, logistic + ℓ1 (λ = 1e-4), sorted split, ring (metropolis), CDProxSGT with top-10 %
  * (global scope) on x and y, η = 0.5, γ_x = γ_y = 0.5, x⁰ = 0, for n = 8, 64, 1024 and 10,000.
  *
- * - proxmesh: `runSimulation` writing a run folder; iterations per second from its timings.ndjson
- *   (the "iterations" blocks only, evaluation excluded), set-up = its "setup" + "init" phases.
+ * - proxmesh: the COMPILED command users run, `node dist/node/cli/bin.js sim --config <tmp yaml>
+ *   --out <tmp dir> --quiet`, in a child process (plain node, no tsx loader: tsx's ESM live
+ *   bindings turn an imported binding read in a hot loop into a getter call, which is not what
+ *   users run). `npm run -s build` runs first when dist/ is missing or older than any source under
+ *   node/, topologies/ or coordinator/. Iterations per second from the run's timings.ndjson (the
+ *   "iterations" blocks only, evaluation excluded), set-up = its "setup" + "init" phases; the
+ *   objectives compared below come from its metrics.ndjson.
+ *   This file itself (the NumPy side, the W rows it is handed, the table) still runs under tsx.
  * - NumPy: the script times its own iteration loop (evaluation excluded) and set-up (data parse,
  *   layout); it receives our W rows, so both mix with the same matrix.
  * - Agreement: both evaluate φ(x̄) at the same iterations; the table prints the largest relative
@@ -13,14 +19,15 @@
  * A missing Python or numpy is printed as MISSING in the table, never skipped silently.
  *   node --import tsx bench/run.ts sim
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../node/config/load.ts';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { findDataFile } from '../node/problem/datasets/paths.ts';
 import { buildRunTopology } from '../node/sim/assemble.ts';
-import { runSimulation } from '../node/sim/run-sim.ts';
 import { mixingRow } from '../topologies/mixing.ts';
 import { runBaseline } from './baselines/python.ts';
 import { type BenchOptions, type BenchReport, fixed, int, ratio, sig } from './harness.ts';
@@ -30,9 +37,9 @@ const ETA = 0.5;
 const GAMMA = 0.5;
 const RATIO = 0.1;
 
-/** The issue's run with n nodes and K iterations, evaluated at 0, K/2 and K. */
-export function benchConfig(nodes: number, iterations: number, topology: Record<string, unknown> = { kind: 'ring' }): FrozenConfig {
-  return loadConfig({
+/** The issue's run with n nodes and K iterations, evaluated at 0, K/2 and K (the raw config, as a YAML file would hold it). */
+export function benchRawConfig(nodes: number, iterations: number, topology: Record<string, unknown> = { kind: 'ring' }): Record<string, unknown> {
+  return {
     seed: 42,
     iterations,
     evalEvery: Math.max(1, Math.floor(iterations / 2)),
@@ -43,7 +50,43 @@ export function benchConfig(nodes: number, iterations: number, topology: Record<
     partition: { kind: 'sorted' },
     topology: { ...topology, nodes, weights: 'metropolis' },
     init: { kind: 'zero' },
-  });
+  };
+}
+
+/** The same, validated and frozen. */
+export function benchConfig(nodes: number, iterations: number, topology: Record<string, unknown> = { kind: 'ring' }): FrozenConfig {
+  return loadConfig(benchRawConfig(nodes, iterations, topology));
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cliBin = join(root, 'dist', 'node', 'cli', 'bin.js');
+
+/** Newest mtime (ms) of the .ts sources that `npm run build` compiles. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+let built = false;
+/** Builds dist/ (once per bench process) when it is missing or older than a source file. */
+function ensureBuilt(): void {
+  if (built) return;
+  const sources = Math.max(...['node', 'topologies', 'coordinator'].map((d) => newestSource(join(root, d))));
+  if (!existsSync(cliBin) || newestBuilt() < sources) {
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  }
+  built = true;
+}
+
+/** mtime of dist/.tsbuildinfo (written by every build; an incremental build need not rewrite bin.js), else 0. */
+function newestBuilt(): number {
+  const info = join(root, 'dist', '.tsbuildinfo');
+  return existsSync(info) ? statSync(info).mtimeMs : 0;
 }
 
 interface Measured {
@@ -52,10 +95,15 @@ interface Measured {
   readonly objectives: ReadonlyMap<number, number>;
 }
 
-async function runOurs(config: FrozenConfig): Promise<Measured> {
-  const dir = mkdtempSync(join(tmpdir(), 'proxmesh-bench-sim-'));
+/** Runs the compiled CLI on the raw config in a child process and reads its run folder. */
+function runOurs(raw: Record<string, unknown>, iterations: number): Measured {
+  ensureBuilt();
+  const tmp = mkdtempSync(join(tmpdir(), 'proxmesh-bench-sim-'));
+  const dir = join(tmp, 'run');
+  const yaml = join(tmp, 'config.yaml');
   try {
-    const res = await runSimulation(config, { outDir: dir });
+    writeFileSync(yaml, `${JSON.stringify(raw, null, 2)}\n`); // JSON is YAML
+    execFileSync(process.execPath, [cliBin, 'sim', '--config', yaml, '--out', dir, '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     let loop = 0;
     let setup = 0;
     for (const line of readFileSync(join(dir, 'timings.ndjson'), 'utf8').trim().split('\n')) {
@@ -63,9 +111,14 @@ async function runOurs(config: FrozenConfig): Promise<Measured> {
       if (t.phase === 'iterations') loop += t.seconds;
       if (t.phase === 'setup' || t.phase === 'init') setup += t.seconds;
     }
-    return { itersPerSec: config.iterations / loop, setupSec: setup, objectives: new Map(res.rows.map((r) => [r.iter, r.objective])) };
+    const objectives = new Map<number, number>();
+    for (const line of readFileSync(join(dir, 'metrics.ndjson'), 'utf8').trim().split('\n')) {
+      const r = JSON.parse(line) as { iter: number; objective: number };
+      objectives.set(r.iter, r.objective);
+    }
+    return { itersPerSec: iterations / loop, setupSec: setup, objectives };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -113,8 +166,9 @@ function medianRow(reps: readonly Record<string, number | string | null>[]): Rec
 
 /** One table row: ours, then NumPy, on the same config (n nodes, K iterations). */
 export async function compareAt(nodes: number, iterations: number): Promise<Record<string, number | string | null>> {
-  const config = benchConfig(nodes, iterations);
-  const ours = await runOurs(config);
+  const raw = benchRawConfig(nodes, iterations);
+  const config = loadConfig(raw);
+  const ours = runOurs(raw, iterations);
   const np = runNumpy(config, [...ours.objectives.keys()]);
   const base = typeof np === 'string' ? null : np;
   // agreement: the same NumPy run with V8's exp (fdlibm) in the gradient, so both engines see the
@@ -176,7 +230,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
         ],
         rows,
         notes: [
-          'it/s: iteration loop only (all n nodes step once), evaluation excluded; proxmesh from timings.ndjson, NumPy timed around its loop.',
+          'it/s: iteration loop only (all n nodes step once), evaluation excluded; proxmesh = the compiled CLI (node dist/node/cli/bin.js sim) from its timings.ndjson, NumPy timed around its loop.',
           'reps: ours and NumPy alternate that many times; each column is the median, the ratio the median of the per-rep ratios.',
           'set-up: proxmesh "setup" + "init" (data, partition, graph, W, spectral figures, node state); NumPy: parse + layout.',
           'max rel. diff φ(x̄): |ours − NumPy|/|NumPy| of the objective at k = 0, K/2 and K, NumPy run once more with V8\'s exp (fdlibm, bit for bit) in the gradient;',
