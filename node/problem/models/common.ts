@@ -15,9 +15,9 @@ export function sigmoid(t: number): number {
 }
 
 /** Below this e = e^{−|t|}, 1 + e would lose too much of e: SoftplusSum takes log1p(e) itself. */
-const SOFTPLUS_SMALL = 2 ** -6;
+export const SOFTPLUS_SMALL = 2 ** -6;
 /** Factors (1 + e) ∈ (1, 2] multiplied before one log: ≤ 2^512, far from overflow. */
-const SOFTPLUS_CHUNK = 512;
+export const SOFTPLUS_CHUNK = 512;
 
 /**
  * Σ_s softplus(t_s) over a stream of samples, fed with e_s = e^{−|t_s|} and 1 + e_s (which the
