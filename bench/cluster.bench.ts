@@ -1,60 +1,122 @@
 /**
- * Local cluster vs simulator: wall time of the same job (examples/a9a-cdproxsgt-ring8.yaml, 8 nodes,
- * CDProxSGT with top-10% on x and y) run by `runSimulation` (one process, in-memory exchanges) and by
- * `runLocalCluster` (coordinator + 8 worker processes, WebSocket links on loopback), and their ratio.
- * The cluster time is split into start-up (spawn → every worker ready: Node + tsx + modules + data),
- * the iterations (start → last row) and teardown. Both write their run folder to a temp dir; the
- * metrics.ndjson files are compared (they must be identical). Prints figures only.
- *   node --import tsx bench/cluster.bench.ts [--quick] [--iterations K]
+ * The local cluster against the simulator, measured on the shipped (compiled) code: the bench builds
+ * dist/ (npm run build) and runs `runLocalCluster` / `runSimulation` from there, so the workers it
+ * spawns run compiled JavaScript as a user's do. Issue 11's table, each row on its own configuration:
+ *   1. default example (a9a CDProxSGT top-10 %, ring of 8): wall of run ÷ wall of sim;
+ *   2. start-up of that cluster (8 workers): spawn → every worker ready (round 0), with the split of
+ *      timings.ndjson (register, load, config, data, connect);
+ *   3. examples/breast-cancer-beer-complete4.yaml: ms per iteration (timings.ndjson 'iterations'
+ *      phases) of run ÷ sim, and the run's per-phase step split (compute, encode, send, wait);
+ *   4. 64 worker processes, a9a ring, 100 iterations: completes, byte-identical, wall and the peak
+ *      RSS (VmHWM) of every worker;
+ *   5. 1,024 logical nodes on 8 worker processes: completes, byte-identical.
+ * Prints figures only (never asserts on time).
+ *   node --import tsx bench/cluster.bench.ts [--quick] [--only 1,3]
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../node/config/load.ts';
-import { readConfigFile } from '../node/config/parse.ts';
-import { runLocalCluster } from '../node/cluster/local-cluster.ts';
-import { runSimulation } from '../node/sim/run-sim.ts';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const example = fileURLToPath(new URL('../examples/a9a-cdproxsgt-ring8.yaml', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const kArg = args.indexOf('--iterations');
-const iterations = kArg >= 0 ? Number(args[kArg + 1]) : quick ? 100 : 1000;
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? new Set(args[onlyArg + 1].split(',').map(Number)) : null;
+const want = (i: number) => only === null || only.has(i);
 
-const raw = readConfigFile(example) as Record<string, unknown>;
-const config = loadConfig({ ...raw, iterations, evalEvery: Math.max(1, Math.floor(iterations / 10)) });
+execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+const dist = (rel: string) => import(pathToFileURL(join(root, 'dist', rel)).href);
+const { loadConfig } = await dist('node/config/load.js');
+const { readConfigFile } = await dist('node/config/parse.js');
+const { runLocalCluster } = await dist('node/cluster/local-cluster.js');
+const { runSimulation } = await dist('node/sim/run-sim.js');
+
 const tmp = mkdtempSync(join(tmpdir(), 'proxmesh-bench-cluster-'));
-const s = (ms: number) => (ms / 1000).toFixed(2).padStart(8);
+let dirN = 0;
+const dir = () => join(tmp, String(dirN++));
+const f2 = (x: number) => x.toFixed(2);
+const example = (name: string) => readConfigFile(join(root, 'examples', name)) as Record<string, unknown>;
+const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
+const timings = (d: string) => read(d, 'timings.ndjson').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
 
-try {
+/** Mean ms per iteration over the 'iterations' phases, and the mean step split if present. */
+function perIteration(d: string): { ms: number; split: Record<string, number> | null } {
+  let s = 0;
+  let k = 0;
+  const split: Record<string, number> = { compute: 0, encode: 0, send: 0, wait: 0 };
+  let ks = 0;
+  for (const e of timings(d)) {
+    if (e.phase === 'iterations') { s += e.seconds; k += e.to - e.from; }
+    if (e.phase === 'step-split') { for (const p of Object.keys(split)) split[p] += e[p] * (e.to - e.from); ks += e.to - e.from; }
+  }
+  for (const p of Object.keys(split)) split[p] = (split[p] / ks) * 1000;
+  return { ms: (s / k) * 1000, split: ks > 0 ? split : null };
+}
+
+async function simAndRun(raw: Record<string, unknown>, opts: Record<string, unknown> = {}) {
+  const config = loadConfig(raw);
+  const sd = dir();
   const t0 = performance.now();
-  await runSimulation(config, { outDir: join(tmp, 'sim') });
+  await runSimulation(config, { outDir: sd });
   const simMs = performance.now() - t0;
-
+  const cd = dir();
   const marks: Record<string, number> = {};
+  let pids: number[] = [];
+  let peakKb: number[] = [];
   const t1 = performance.now();
   await runLocalCluster(config, {
-    outDir: join(tmp, 'cluster'),
-    onSpawned: () => { marks.spawned = performance.now(); },
+    outDir: cd,
+    ...opts,
+    onSpawned: (i: { pids: number[] }) => { marks.spawned = performance.now(); pids = i.pids; },
     beforeStart: async () => { marks.ready = performance.now(); },
-    beforeTeardown: async () => { marks.done = performance.now(); },
+    beforeTeardown: async () => {
+      marks.done = performance.now();
+      peakKb = pids.map((p) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? NaN));
+    },
   });
-  const clusterMs = performance.now() - t1;
-  const same = readFileSync(join(tmp, 'sim', 'metrics.ndjson'), 'utf8') === readFileSync(join(tmp, 'cluster', 'metrics.ndjson'), 'utf8');
+  const runMs = performance.now() - t1;
+  const same = read(sd, 'metrics.ndjson') === read(cd, 'metrics.ndjson');
+  return { simMs, runMs, marks, t1, same, sd, cd, peakKb, config };
+}
 
-  console.log(`cluster vs sim: a9a CDProxSGT top-10%, ring of ${config.topology.nodes}, K = ${iterations}, evalEvery = ${config.evalEvery}`);
-  console.log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)}`);
-  console.log('                              seconds');
-  console.log(`simulator (total)             ${s(simMs)}`);
-  console.log(`cluster (total)               ${s(clusterMs)}`);
-  console.log(`  start-up (spawn → ready)    ${s(marks.ready - marks.spawned)}`);
-  console.log(`  iterations (start → done)   ${s(marks.done - marks.ready)}`);
-  console.log(`  teardown                    ${s(t1 + clusterMs - marks.done)}`);
-  console.log(`ratio cluster / sim (total)   ${(clusterMs / simMs).toFixed(2).padStart(8)}`);
-  console.log(`ratio cluster iterations/sim  ${((marks.done - marks.ready) / simMs).toFixed(2).padStart(8)}`);
-  console.log(`metrics.ndjson identical      ${same ? 'yes' : 'NO'}`);
+console.log(`cluster vs simulator (compiled dist/), node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map(f2).join(' ')}${quick ? ', quick' : ''}`);
+try {
+  if (want(1) || want(2)) {
+    const raw = example('a9a-cdproxsgt-ring8.yaml');
+    const r = await simAndRun(quick ? { ...raw, iterations: 100, evalEvery: 10 } : raw);
+    const split = timings(r.cd).find((e) => e.phase === 'startup-split');
+    console.log(`\n1. default example (a9a CDProxSGT, ring of 8, K = ${r.config.iterations})`);
+    console.log(`   sim ${f2(r.simMs / 1000)} s · run ${f2(r.runMs / 1000)} s · run ÷ sim ${f2(r.runMs / r.simMs)}× · metrics identical: ${r.same ? 'yes' : 'NO'}`);
+    console.log(`   run: start-up ${f2((r.marks.ready - r.t1) / 1000)} s, iterations ${f2((r.marks.done - r.marks.ready) / 1000)} s, teardown ${f2((r.t1 + r.runMs - r.marks.done) / 1000)} s`);
+    console.log(`2. start-up to round 0, 8 workers: ${f2((r.marks.ready - r.t1) / 1000)} s (spawn → ready ${f2((r.marks.ready - r.marks.spawned) / 1000)} s)`);
+    if (split) {
+      const m = (k: string) => `${f2(split[k].mean)} (max ${f2(split[k].max)})`;
+      console.log(`   per worker, s: load ${m('load')} · config ${m('config')} · data ${m('data')} · connect ${m('connect')}; run created → all registered ${f2(split.registered)} s`);
+    }
+  }
+  if (want(3)) {
+    const r = await simAndRun(example('breast-cancer-beer-complete4.yaml'));
+    const sim = perIteration(r.sd);
+    const run = perIteration(r.cd);
+    console.log(`\n3. breast-cancer BEER complete-4: sim ${sim.ms.toFixed(3)} ms/iter · run ${run.ms.toFixed(3)} ms/iter · run ÷ sim ${f2(run.ms / sim.ms)}× · identical: ${r.same ? 'yes' : 'NO'}`);
+    if (run.split) console.log(`   run step split, ms/iter (mean over nodes): ${Object.entries(run.split).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(' · ')}`);
+  }
+  if (want(4)) {
+    const raw = example('a9a-cdproxsgt-ring8.yaml');
+    const r = await simAndRun({ ...raw, iterations: quick ? 20 : 100, evalEvery: 10, topology: { kind: 'ring', nodes: 64, weights: 'metropolis' } }, { workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } });
+    const mb = r.peakKb.map((k) => k / 1024);
+    console.log(`\n4. 64 worker processes, a9a ring, K = ${r.config.iterations}: completed · identical: ${r.same ? 'yes' : 'NO'} · wall ${f2(r.runMs / 1000)} s (start-up ${f2((r.marks.ready - r.t1) / 1000)} s) · sim ${f2(r.simMs / 1000)} s`);
+    console.log(`   peak RSS per worker: mean ${f2(mb.reduce((a, b) => a + b, 0) / mb.length)} MB, max ${f2(Math.max(...mb))} MB`);
+  }
+  if (want(5)) {
+    const raw = example('a9a-cdproxsgt-ring8.yaml');
+    const r = await simAndRun({ ...raw, iterations: quick ? 5 : 20, evalEvery: 5, batchSize: 8, topology: { kind: 'ring', nodes: 1024, weights: 'metropolis' } }, { nodesPerWorker: 128, workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } });
+    const mb = r.peakKb.map((k) => k / 1024);
+    console.log(`\n5. 1,024 logical nodes on ${r.peakKb.length} worker processes (a9a ring, K = ${r.config.iterations}): completed · identical: ${r.same ? 'yes' : 'NO'} · run ${f2(r.runMs / 1000)} s · sim ${f2(r.simMs / 1000)} s · peak RSS per worker max ${f2(Math.max(...mb))} MB`);
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -13,7 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { loadConfig } from './config/load.ts';
+import { checkConfigConsistency } from './config/consistency.ts';
+import { deepFreeze } from './config/deep-freeze.ts';
 import type { FrozenConfig } from './config/schema.ts';
 import { maxFrameBytes } from './codec/frame.ts';
 import { ProxmeshError } from './errors.ts';
@@ -209,7 +210,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
    */
   async function onAssign(msg: AssignMsg): Promise<{ nodes: Active[]; configSeconds: number; dataSeconds: number }> {
     const t0 = performance.now();
-    const config = loadConfig(msg.config as object);
+    const config = assignedConfig(msg.config);
     const configSeconds = (performance.now() - t0) / 1000;
     // Problem first (runNodeCount: n without the spectrum), so its bounds fail before W is solved.
     const problem = buildRunProblem(config, runNodeCount(config));
@@ -439,3 +440,17 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
   }
 }
 
+
+/**
+ * The run config of an assign. The coordinator sends the config it validated against the schema and
+ * resolved (every default filled in), over the authenticated control channel, so the worker re-checks
+ * only the cheap cross-field rules and freezes it: compiling the schema validator again would cost
+ * each worker process about 0.6 s of CPU at start-up (issue 11's start-up budget), for no change in
+ * the config.
+ */
+function assignedConfig(raw: unknown): FrozenConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', "control message 'assign': field 'config' must be a map");
+  const config = structuredClone(raw) as FrozenConfig;
+  checkConfigConsistency(config as never);
+  return deepFreeze(config) as FrozenConfig;
+}

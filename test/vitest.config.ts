@@ -2,8 +2,18 @@
  * vitest config (kept under test/ so the top level holds only what the design allows). The root is
  * the repository, so paths in tests and in `include` are repository-relative.
  */
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/** file: URL of tsx's ESM API entry (its package exports' `./esm/api` import condition). */
+function devThreadLoader(): string {
+  const require = createRequire(import.meta.url);
+  const pkgJson = require.resolve('tsx/package.json');
+  const api = (require(pkgJson) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'].import.default;
+  return pathToFileURL(join(dirname(pkgJson), api)).href;
+}
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
@@ -21,6 +31,12 @@ export default defineConfig({
       // (<repo>/../shared/datasets), searched after the user's cache; see node/problem/datasets/paths.ts.
       // Tests that need a large dataset skip where neither has it.
       PROXMESH_DATASETS_PATH: process.env.PROXMESH_DATASETS_PATH ?? fileURLToPath(new URL('../../shared/datasets', import.meta.url)),
+      // Child processes the code under test spawns from its TypeScript sources (workers, sweep cells)
+      // load them through tsx, the dev loader (node/runtime/child-entry.ts); users run compiled dist/.
+      PROXMESH_DEV_LOADER: pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+      // The same loader's ESM API, for worker threads started from the sources (they do not inherit
+      // --import on Node 20; node/runtime/child-entry.ts threadEntryUrl).
+      PROXMESH_DEV_THREAD_LOADER: devThreadLoader(),
     },
   },
 });

@@ -12,7 +12,7 @@ import type { FrozenConfig } from '../../node/config/schema.ts';
 import type { RunSetup } from './run-setup.ts';
 import { threadEntryUrl } from '../../node/runtime/child-entry.ts';
 
-/** thread-main.js when compiled; from the sources, thread-main.ts through the dev loader. */
+/** thread-main.js when compiled; from the sources, thread-main.ts through the dev loader (or null). */
 const ENTRY = threadEntryUrl(import.meta.url, 'thread-main');
 
 export interface InThreadOptions {
@@ -38,7 +38,10 @@ export interface SetupThread {
   close(): Promise<void>;
 }
 
-export function createSetupThread(): SetupThread {
+/** null when no thread can be started (a source run without the dev loader): set up inline then. */
+export function createSetupThread(): SetupThread | null {
+  const entry = ENTRY;
+  if (entry === null) return null;
   let worker: Worker | null = null;
   let nextId = 1;
   const pending = new Map<number, Pending>();
@@ -49,7 +52,7 @@ export function createSetupThread(): SetupThread {
     worker = null;
   };
   const spawn = (): Worker => {
-    const w = new Worker(ENTRY);
+    const w = new Worker(entry);
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
       if (!p) return;

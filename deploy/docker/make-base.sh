@@ -29,7 +29,9 @@ ldd "$NODE_BIN" | grep -o '/[^ ]*' | while read -r lib; do cp -L --parents "$lib
 # glibc's small runtime libraries that native addons link against (resvg: librt, libdl, libpthread).
 for lib in libanl.so.1 libdl.so.2 libm.so.6 libpthread.so.0 libresolv.so.2 librt.so.1 libutil.so.1 \
            libnss_files.so.2 libnss_dns.so.2 libgcc_s.so.1 libstdc++.so.6; do
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64|AArch64|aarch64/ { print $NF; exit }')
+  # awk reads all of ldconfig's output (no early exit): an early exit would SIGPIPE ldconfig, and
+  # with pipefail that failed the script at random.
+  path=$(ldconfig -p | awk -v l="$lib" '!found && $1 == l && /x86-64|x86_64|AArch64|aarch64/ { print $NF; found = 1 }')
   [ -n "$path" ] && cp -L --parents "$path" "$ROOT"/
 done
 for extra in ${EXTRA_BINS:-}; do copy_with_libs "$extra"; done

@@ -7,7 +7,6 @@
  * (ws' sender habit). Backpressure: when `bufferedAmount` exceeds the high-water mark, send()
  * waits until its frame has been flushed to the socket.
  */
-import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProxmeshError } from '../errors.ts';
 import { BaseTransport, type BaseTransportOptions, type ConnHandle, type Connection } from './base-transport.ts';
@@ -128,13 +127,8 @@ export class WsTransport extends BaseTransport {
           onFlush?.();
         };
         if (payload !== null && payload.length > 0) {
-          // Corked: the two fragments leave in one write (one TCP segment for small frames), so the
-          // peer wakes once per frame instead of once per fragment (issue 11: rounds at network speed).
-          const raw = (socket as unknown as { _socket?: Socket })._socket;
-          raw?.cork();
           socket.send(header, { binary: true, fin: false });
           socket.send(payload, { binary: true, fin: true }, cb);
-          raw?.uncork();
         } else {
           socket.send(header, { binary: true }, cb);
         }
