@@ -44,20 +44,42 @@ export function magnitude(v: number): number {
  * `inOrder` keeps |x_j| in index order; `mag` is the heap (small k) or the quickselect's copy.
  */
 export function selectTopk(x: Float64Array, off: number, d: number, k: number, out: Uint32Array, at: number, mag: Float64Array, inOrder: Float64Array): void {
-  for (let j = 0; j < d; j++) inOrder[j] = magnitude(x[off + j]);
   let tau: number;
-  if (k <= HEAP_MAX_K && 4 * k <= d) tau = kthLargestByHeap(inOrder, d, k, mag);
-  else {
-    for (let j = 0; j < d; j++) mag[j] = inOrder[j];
-    tau = kthLargest(mag, d, k);
-  }
   let greater = 0;
-  for (let j = 0; j < d; j++) if (inOrder[j] > tau) greater++;
+  if (k <= HEAP_MAX_K && 4 * k <= d) {
+    // one pass fills inOrder and runs the heap; every |x_j| > τ ends in the heap (an entry leaves
+    // the heap only as its minimum, which is ≤ the final minimum τ), so the count of entries above
+    // τ is taken over the k heap entries instead of the d magnitudes
+    tau = blockKthLargestByHeap(x, off, d, k, mag, inOrder);
+    for (let j = 0; j < k; j++) if (mag[j] > tau) greater++;
+  } else {
+    for (let j = 0; j < d; j++) inOrder[j] = mag[j] = magnitude(x[off + j]);
+    tau = kthLargest(mag, d, k);
+    for (let j = 0; j < d; j++) if (inOrder[j] > tau) greater++;
+  }
   let ties = k - greater;
   for (let j = 0; j < d; j++) {
     const m = inOrder[j];
     if (m > tau || (m === tau && ties-- > 0)) out[at++] = off + j;
   }
+}
+
+/**
+ * kthLargestByHeap over the magnitudes of x[off .. off + d), writing them to inOrder[0 .. d) on
+ * the way (one pass instead of two; the same comparisons on the same values, so the same τ).
+ */
+function blockKthLargestByHeap(x: Float64Array, off: number, d: number, k: number, heap: Float64Array, inOrder: Float64Array): number {
+  for (let j = 0; j < k; j++) inOrder[j] = heap[j] = magnitude(x[off + j]);
+  for (let j = (k >> 1) - 1; j >= 0; j--) siftDown(heap, k, j);
+  for (let j = k; j < d; j++) {
+    const m = magnitude(x[off + j]);
+    inOrder[j] = m;
+    if (m > heap[0]) {
+      heap[0] = m;
+      siftDown(heap, k, 0);
+    }
+  }
+  return heap[0];
 }
 
 /** Up to this k (and k ≤ d/4) the heap beats the quickselect: about d comparisons plus a few sifts. */

@@ -143,3 +143,27 @@ describe('k-th largest: heap (small k) and quickselect agree', () => {
     }
   });
 });
+
+describe('selectTopk (one-pass heap: magnitudes written during the heap, count above τ over the heap)', () => {
+  it('equals a sort-based reference on both paths: offsets, duplicates at τ, NaN, ±0, every k', async () => {
+    const { selectTopk, magnitude } = await import('../../node/compress/select.ts');
+    const rng = Rng.fromSeed(77);
+    for (const d of [1, 4, 7, 33, 124, 129, 200]) {
+      const off = 5;
+      const x = new Float64Array(d + 2 * off);
+      for (let j = 0; j < x.length; j++) {
+        const u = rng.next();
+        x[j] = u < 0.05 ? NaN : u < 0.1 ? -0 : u < 0.5 ? Math.round(rng.normal() * 3) : rng.normal();
+      }
+      const mag = new Float64Array(d), inOrder = new Float64Array(d);
+      for (let k = 1; k <= d; k++) {
+        // reference: sort (|x|, index) by magnitude descending, ties to the lower index; take k; ascending
+        const order = Array.from({ length: d }, (_, j) => j).sort((a, b) => magnitude(x[off + b]) - magnitude(x[off + a]) || a - b);
+        const want = order.slice(0, k).sort((a, b) => a - b).map((j) => off + j);
+        const out = new Uint32Array(k + 3);
+        selectTopk(x, off, d, k, out, 2, mag, inOrder);
+        expect(Array.from(out.subarray(2, 2 + k))).toEqual(want);
+      }
+    }
+  });
+});
