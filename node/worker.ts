@@ -24,6 +24,7 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster
 import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount } from './sim/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
+import { DEFAULT_HELLO_TIMEOUT_MS } from './transport/base-transport.ts';
 import { RoundInbox } from './transport/round-inbox.ts';
 import type { PeerTransport } from './transport/types.ts';
 import { BlockTransport } from './cluster/block-transport.ts';
@@ -56,6 +57,11 @@ export interface WorkerOptions {
   readonly peerTimeoutMs?: number;
   /** Ping interval for peer links (ms). */
   readonly heartbeatMs?: number;
+  /**
+   * Deadline for a peer socket to complete its HTTP upgrade and then the authenticated hello (ms,
+   * default DEFAULT_HELLO_TIMEOUT_MS): sockets that never authenticate are closed (issue 16).
+   */
+  readonly helloTimeoutMs?: number;
   /** How long to keep trying to reach the coordinator (ms). */
   readonly connectTimeoutMs?: number;
   /** Keep serving /metrics this long after the run ended, so a last scrape sees the final counts (ms, default 0). */
@@ -87,7 +93,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   // what the worker registers: no port is picked, released and bound again later (with many workers
   // another process's outgoing connection can take it in between: EADDRINUSE). The run's transport
   // accepts its peer links on this server (WsTransport `server`).
-  const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links');
+  const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links', opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
   const peerPort = boundPort(peerServer);
   const advertise = opts.advertiseHost ?? opts.listenHost;
   let metricsServer: Server | null = null;
@@ -243,6 +249,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         peerAddress: (p) => (urls.has(p) ? `${urls.get(p)}${nodePath(p)}` : undefined),
         peerTimeoutMs: opts.peerTimeoutMs,
         heartbeatMs: opts.heartbeatMs,
+        ...(opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: opts.helloTimeoutMs } : {}),
       });
       if (ws) remotes.set(id, ws);
       // A one-node process keeps the plain WebSocket transport (its metrics and events as before).

@@ -11,12 +11,25 @@ import { WebSocketServer } from 'ws';
 import { ProxmeshError } from '../errors.ts';
 import type { WsTransport } from '../transport/ws.ts';
 
-/** An HTTP server listening on host:port (port 0: the system picks; read it with boundPort). */
-export async function listenHttp(host: string, port: number, what: string): Promise<Server> {
-  const server = createServer((_req, res) => {
+/**
+ * An HTTP server listening on host:port (port 0: the system picks; read it with boundPort). A socket
+ * must deliver its request headers (the WebSocket upgrade) within `headerDeadlineMs`, or it is
+ * closed: without this, sockets that connect and never upgrade would sit open until Node's default
+ * 60 s header timeout, outside the transport's hello deadline (which starts at the upgrade).
+ */
+export async function listenHttp(host: string, port: number, what: string, headerDeadlineMs = 5_000): Promise<Server> {
+  const server = createServer({
+    headersTimeout: headerDeadlineMs,
+    requestTimeout: headerDeadlineMs,
+    // How often Node checks those deadlines (default 30 s, which would dominate a short deadline).
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headerDeadlineMs / 4))),
+  }, (_req, res) => {
     res.statusCode = 426; // peer links only: WebSocket upgrades
     res.end();
   });
+  // headersTimeout acts only once bytes arrive (Node 20); a socket that sends nothing is closed by
+  // the idle timeout. An upgraded socket is the transport's (ws clears the timeout on upgrade).
+  server.timeout = headerDeadlineMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `worker cannot listen for ${what} on ${host}:${port}: ${err.message}`)));
     server.listen(port, host, () => resolve());

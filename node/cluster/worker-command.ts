@@ -18,6 +18,7 @@ export interface WorkerCommandOptions {
   readonly metricsListen?: string;
   readonly peerTimeoutMs?: number;
   readonly heartbeatMs?: number;
+  readonly helloTimeoutMs?: number;
   readonly nodesPerWorker?: number;
 }
 
@@ -48,6 +49,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
       metricsPort: metrics ? metrics.port : null,
       peerTimeoutMs: opts.peerTimeoutMs ?? intFromEnv(env, 'PROXMESH_PEER_TIMEOUT_MS'),
       heartbeatMs: opts.heartbeatMs ?? intFromEnv(env, 'PROXMESH_HEARTBEAT_MS'),
+      helloTimeoutMs: opts.helloTimeoutMs ?? intFromEnv(env, 'PROXMESH_HELLO_TIMEOUT_MS'),
       nodesPerWorker: nodesPerWorker(opts.nodesPerWorker ?? intFromEnv(env, 'PROXMESH_NODES_PER_WORKER')),
       metricsLingerMs: intFromEnv(env, 'PROXMESH_METRICS_LINGER_MS'),
       log: (line) => io.stderr.write(`${line}\n`),
