@@ -15,10 +15,19 @@ function devThreadLoader(): string {
   return pathToFileURL(join(dirname(pkgJson), api)).href;
 }
 
+/**
+ * Tests that start dozens of processes (64 workers under the dev loader) starve everything running
+ * beside them on 2 cores, so they form a second group that runs after the rest, alone.
+ */
+const ALONE = ['test/cluster/scale.test.ts'];
+
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
-    include: ['test/**/*.test.ts'],
+    projects: [
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**', ...ALONE], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'alone', include: ALONE, sequence: { groupOrder: 1 } } },
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // 2 cores: keep worker count bounded so integration tests with child processes are not starved.
