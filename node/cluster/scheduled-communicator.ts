@@ -3,17 +3,15 @@
  * links to the union of its neighbours over the schedule; in round k, exchange(k, phase, msg) sends
  * the encoded msg only to its round-k receivers (the other ids of its row of W_k, or the round's
  * `sends` for a directed W_k) and waits only for the other ids of its row, returning
- * them aligned with that row (self entry = msg). Otherwise it is NetworkCommunicator's exchange
- * (node/transport/network-communicator.ts): one encode per exchange, payload bytes counted per peer
+ * them aligned with that row (self entry = msg). The exchange itself is the static communicator's
+ * (exchangeFrames, node/transport/network-communicator.ts): one encode per exchange, payload bytes counted per peer
  * as the simulator's ScheduledMemoryNetwork counts them, so metrics.ndjson stays byte-identical.
  */
-import { performance } from 'node:perf_hooks';
 import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
-import { decodePayload, encodePayload } from '../codec/payload.ts';
 import { RoundInbox } from '../transport/round-inbox.ts';
 import type { PeerTransport } from '../transport/types.ts';
-import type { CommunicatorStats, ExchangeTimes } from '../transport/network-communicator.ts';
+import { exchangeFrames, type CommunicatorStats, type ExchangeParts, type ExchangeTimes } from '../transport/network-communicator.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
 export interface ScheduledCommunicatorOptions {
@@ -37,8 +35,11 @@ export class ScheduledCommunicator implements Communicator {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
 
+  private readonly parts: ExchangeParts;
+
   constructor(private readonly opts: ScheduledCommunicatorOptions) {
     this.inbox = opts.inbox ?? new RoundInbox();
+    this.parts = { transport: opts.transport, inbox: this.inbox, self: opts.self, dim: opts.dim, signal: opts.signal, counters: this.counters, times: this.times };
     const needed = new Set(opts.neighbours);
     opts.transport.onFrame((f) => {
       if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
@@ -52,39 +53,12 @@ export class ScheduledCommunicator implements Communicator {
     return { ...this.counters };
   }
 
-  async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
-    const { transport, signal, self } = this.opts;
+  exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
+    const self = this.opts.self;
     const ids = Array.from(this.opts.rowAt(round).ids);
     const others = ids.filter((p) => p !== self);
     const targets = this.opts.sendsAt === undefined ? others : Array.from(this.opts.sendsAt(round));
-    transport.setRound(round);
-    const t0 = performance.now();
-    const payload = encodePayload(msg);
-    const t1 = performance.now();
-    const arrived = this.inbox.waitFor(round, phase, others, { signal });
-    arrived.catch(() => {}); // observed below
-    await Promise.all(targets.map((p) => transport.send(p, { round, phase }, payload, { signal })));
-    const tSent = performance.now();
-    this.counters.payloadBytesSent += payload.length * targets.length;
-    const payloads = await arrived;
-    const t2 = performance.now();
-    this.counters.exchanges++;
-    const out: Message[] = new Array(ids.length);
-    let j = 0;
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i] === self) {
-        out[i] = msg;
-        continue;
-      }
-      const bytes = payloads[j++];
-      this.counters.payloadBytesReceived += bytes.length;
-      out[i] = decodePayload(bytes, this.opts.dim);
-    }
-    const t3 = performance.now();
-    this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
-    this.times.sendSeconds += (tSent - t1) / 1000;
-    this.times.waitSeconds += (t2 - tSent) / 1000;
-    return out;
+    return exchangeFrames(this.parts, round, phase, msg, ids, others, targets);
   }
 
   close(): void {

@@ -51,10 +51,13 @@ export class NetworkCommunicator implements Communicator {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
 
+  private readonly parts: ExchangeParts;
+
   constructor(private readonly opts: NetworkCommunicatorOptions) {
     this.inbox = opts.inbox ?? new RoundInbox();
     this.ids = Array.from(opts.peers);
     this.others = this.ids.filter((p) => p !== opts.self);
+    this.parts = { transport: opts.transport, inbox: this.inbox, self: opts.self, dim: opts.dim, signal: opts.signal, counters: this.counters, times: this.times };
     const needed = new Set(this.others);
     opts.transport.onFrame((f) => {
       if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
@@ -78,37 +81,8 @@ export class NetworkCommunicator implements Communicator {
     return nodeWire(this.opts.self, this.others, this.counters.exchanges);
   }
 
-  async exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
-    const { transport, signal } = this.opts;
-    transport.setRound(round);
-    const t0 = performance.now();
-    const payload = encodePayload(msg); // once, shared by every peer's frame
-    const t1 = performance.now();
-    // Start the wait first so this round's floor is set before any frame is awaited.
-    const arrived = this.inbox.waitFor(round, phase, this.others, { signal });
-    arrived.catch(() => {}); // observed below; avoid an unhandled rejection while sending
-    await Promise.all(this.others.map((p) => transport.send(p, { round, phase }, payload, { signal })));
-    const tSent = performance.now();
-    this.counters.payloadBytesSent += payload.length * this.others.length;
-    const payloads = await arrived;
-    const t2 = performance.now();
-    this.counters.exchanges++;
-    const out: Message[] = new Array(this.ids.length);
-    let j = 0;
-    for (let i = 0; i < this.ids.length; i++) {
-      if (this.ids[i] === this.opts.self) {
-        out[i] = msg;
-        continue;
-      }
-      const bytes = payloads[j++];
-      this.counters.payloadBytesReceived += bytes.length;
-      out[i] = decodePayload(bytes, this.opts.dim);
-    }
-    const t3 = performance.now();
-    this.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
-    this.times.sendSeconds += (tSent - t1) / 1000;
-    this.times.waitSeconds += (t2 - tSent) / 1000;
-    return out;
+  exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
+    return exchangeFrames(this.parts, round, phase, msg, this.ids, this.others, this.others);
   }
 
   /** Detaches from the transport's events (the transport itself is stopped by its owner). */
@@ -116,4 +90,57 @@ export class NetworkCommunicator implements Communicator {
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
   }
+}
+
+/** What one exchange works with: the node's transport and inbox, and the counters it adds to. */
+export interface ExchangeParts {
+  readonly transport: PeerTransport;
+  readonly inbox: RoundInbox;
+  readonly self: number;
+  readonly dim: number;
+  readonly signal?: AbortSignal;
+  readonly counters: CommunicatorStats;
+  readonly times: ExchangeTimes;
+}
+
+/**
+ * One exchange over a transport, shared by the static and the time-varying communicators: encode
+ * msg once, send the same payload to `targets`, wait in the inbox for the frames of (round, phase)
+ * from `others`, and return them decoded and aligned with `ids` (the entry for self is msg itself).
+ * Payload bytes are counted per target and per frame received, as the simulator counts them.
+ */
+export async function exchangeFrames(
+  c: ExchangeParts, round: number, phase: string, msg: Message,
+  ids: readonly number[], others: readonly number[], targets: readonly number[],
+): Promise<Message[]> {
+  const { transport, signal } = c;
+  transport.setRound(round);
+  const t0 = performance.now();
+  const payload = encodePayload(msg); // once, shared by every peer's frame
+  const t1 = performance.now();
+  // Start the wait first so this round's floor is set before any frame is awaited.
+  const arrived = c.inbox.waitFor(round, phase, others, { signal });
+  arrived.catch(() => {}); // observed below; avoid an unhandled rejection while sending
+  await Promise.all(targets.map((p) => transport.send(p, { round, phase }, payload, { signal })));
+  const tSent = performance.now();
+  c.counters.payloadBytesSent += payload.length * targets.length;
+  const payloads = await arrived;
+  const t2 = performance.now();
+  c.counters.exchanges++;
+  const out: Message[] = new Array(ids.length);
+  let j = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] === c.self) {
+      out[i] = msg;
+      continue;
+    }
+    const bytes = payloads[j++];
+    c.counters.payloadBytesReceived += bytes.length;
+    out[i] = decodePayload(bytes, c.dim);
+  }
+  const t3 = performance.now();
+  c.times.encodeSeconds += (t1 - t0 + (t3 - t2)) / 1000;
+  c.times.sendSeconds += (tSent - t1) / 1000;
+  c.times.waitSeconds += (t2 - tSent) / 1000;
+  return out;
 }
