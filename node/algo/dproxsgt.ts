@@ -3,10 +3,18 @@
  *   g_i^k = ∇F_i(x_i^k; B_i^k)
  *   y_i^{k−1/2} = y_i^{k−1} + g_i^k − g_i^{k−1}          (Y^{−1} = G^{−1} = 0)
  *   y_i^k = Σ_j w_ij y_j^{k−1/2}                         (round k, phase 'y')
- *   x_i^{k+1/2} = prox_{ηr}(x_i^k − η y_i^k)             (the MIXED tracker, 2023 / Compress code)
+ *   x_i^{k+1/2} = prox_{ηr}(x_i^k − η y_i^k)             (the MIXED tracker, 2023 / Compress code; default)
  *   x_i^{k+1} = Σ_j w_ij x_j^{k+1/2}                     (round k, phase 'x')
  * Messages go through ctx.compressY / ctx.compressX, which are identity (dense) compressors for this
  * algorithm, so the same codec path carries them on a cluster.
+ *
+ * `stepTracker: 'unmixed'` (AlgoParams) steps with the UN-mixed tracker instead, as the authors'
+ * RegL1 code does (RegL1_FMNIST/core.py, train_DProxSGT: `param.grad.copy_(yy)` before the y-exchange):
+ *   x_i^{k+1/2} = prox_{ηr}(x_i^k − η y_i^{k−1/2})
+ * The exchanges and the tracker recursion are unchanged (y_i^{k−1/2} = Σ_j w_ij y_j^{k−3/2} + g_i^k −
+ * g_i^{k−1}), so mean(y) = mean(g) still holds; only the step skips one mixing of the fresh gradient
+ * difference, which lets more of its node-to-node spread reach x (docs/reproduction.md, "Initialisation
+ * and consensus error: findings").
  */
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
@@ -39,6 +47,7 @@ export function trackerHalfStep(y: Float64Array, g: Float64Array, gPrev: Float64
 
 export function makeDProxSgt(name: string) {
   return (params: AlgoParams): NodeAlgorithm<DProxSgtState> => {
+    const unmixed = params.stepTracker === 'unmixed';
     return {
       name,
       pattern: 'graph',
@@ -59,9 +68,11 @@ export function makeDProxSgt(name: string) {
         const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
         trackerHalfStep(s.y, s.g, s.gPrev);
         copy(s.g, s.gPrev);
+        // 'unmixed': x^{k+1/2} from y^{k−1/2}, before the y-exchange overwrites it with y^k.
+        if (unmixed) ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
         const yMsgs = await ctx.comm.exchange(k, 'y', ctx.compressY.compress(s.y, s.decoded));
         mixInto(s.y, rowAt(ctx, k), yMsgs);
-        ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
+        if (!unmixed) ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
         const xMsgs = await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.half, s.decoded));
         mixInto(s.x, rowAt(ctx, k), xMsgs);
         return { loss };

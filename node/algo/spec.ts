@@ -37,6 +37,12 @@ export const AlgorithmSpecSchema = Type.Object(
       default: 25,
       description: 'DEEPSTORM: number of minibatch gradients averaged for d⁰ (the authors use 25).',
     }),
+    stepTracker: Type.Optional(
+      Type.Union([Type.Literal('mixed'), Type.Literal('unmixed')], {
+        description:
+          "dproxsgt and proxgtsa only: the tracker the step prox(x − η y) uses. 'mixed' (the default when absent): y_i^k = Σ_j w_ij y_j^{k−1/2}, the paper's Algorithm 1 and the authors' 2023 and Compress code. 'unmixed': y_i^{k−1/2}, before the y-exchange, as the authors' published RegL1 code (Experiment A) does; see docs/reproduction.md.",
+      }),
+    ),
     clipNorm: Type.Union([Type.Null(), Type.Number({ exclusiveMinimum: 0 })], {
       default: null,
       description: 'null, or clip every stochastic gradient to this ℓ2 norm before it is used (the authors use 10).',
@@ -59,5 +65,9 @@ export function algoParamsFromSpec(spec: AlgorithmSpec, iterations = 1): AlgoPar
     gammaY: spec.gammaY ?? 1,
     beta: spec.beta ?? 0.8,
     initBatches: spec.initBatches ?? 25,
+    ...(spec.stepTracker === undefined ? {} : { stepTracker: spec.stepTracker }),
   };
 }
+
+/** The algorithms that take `algorithm.stepTracker` (the DProxSGT step, node/algo/dproxsgt.ts). */
+export const STEP_TRACKER_ALGORITHMS: readonly AlgorithmName[] = ['dproxsgt', 'proxgtsa'];

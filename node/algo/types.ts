@@ -63,7 +63,16 @@ export interface AlgoParams {
   readonly beta: number;
   /** DEEPSTORM: number of minibatches averaged for d⁰ (the authors use 25) */
   readonly initBatches: number;
+  /**
+   * DProxSGT / ProxGT-SA: which tracker the step x_i^{k+1/2} = prox(x_i^k − η y) uses. Absent or
+   * 'mixed': y_i^k = Σ_j w_ij y_j^{k−1/2} (the paper's Algorithm 1); 'unmixed': y_i^{k−1/2} (the
+   * authors' RegL1 code, Experiment A). Other algorithms refuse 'unmixed' (config consistency).
+   */
+  readonly stepTracker?: StepTracker;
 }
+
+/** See AlgoParams.stepTracker. */
+export type StepTracker = 'mixed' | 'unmixed';
 
 export interface StepStats {
   /** Mean local minibatch loss at x_i^k (before the update), as the authors log it. */

@@ -4,7 +4,7 @@
  * loaded data (d, sample count, shards) and runs in the simulator assembly and the cluster worker.
  */
 import { algorithmUsesCompression } from '../algo/registry.ts';
-import { ALGORITHM_NAMES } from '../algo/spec.ts';
+import { ALGORITHM_NAMES, STEP_TRACKER_ALGORITHMS, type AlgorithmName } from '../algo/spec.ts';
 import { ProxmeshError } from '../errors.ts';
 import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from './bounds.ts';
 import type { LayerMap } from '../problem/types.ts';
@@ -61,6 +61,7 @@ export function checkConfigConsistency(config: Cfg): void {
     });
   }
   checkCompressionUsed(config);
+  checkStepTrackerUsed(config);
   const n = declaredNodes(config);
   const part = config.partition as { kind: string; labels?: readonly unknown[] };
   if (n !== null && part.kind === 'labels' && Array.isArray(part.labels) && part.labels.length !== n) {
@@ -89,6 +90,20 @@ function checkCompressionUsed(config: Cfg): void {
       { algorithm: algo, got: spec },
     );
   }
+}
+
+/**
+ * `algorithm.stepTracker` chooses the tracker of the DProxSGT step; on any other algorithm it would
+ * be silently ignored, so it is refused there.
+ */
+function checkStepTrackerUsed(config: Cfg): void {
+  const { name, stepTracker } = config.algorithm as { name: AlgorithmName; stepTracker?: string };
+  if (stepTracker === undefined || STEP_TRACKER_ALGORITHMS.includes(name)) return;
+  inconsistent(
+    '/algorithm/stepTracker',
+    `only ${STEP_TRACKER_ALGORITHMS.join(' and ')} take stepTracker (algorithm ${name} would ignore it); remove the key`,
+    { algorithm: name, got: stepTracker },
+  );
 }
 
 export interface ProblemFacts {

@@ -95,7 +95,7 @@ describe('evalEvery defaults to min(100, iterations)', () => {
 
 describe('unknown keys suggest the nearest allowed key at their level', () => {
   it.each([
-    ["algorithm: 'gama'", (c: any) => { c.algorithm = { name: 'cdproxsgt', eta: 0.1, gama: 0.2 }; }, "config /algorithm: unknown key 'gama', did you mean 'gammaX'? (allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, clipNorm)"],
+    ["algorithm: 'gama'", (c: any) => { c.algorithm = { name: 'cdproxsgt', eta: 0.1, gama: 0.2 }; }, "config /algorithm: unknown key 'gama', did you mean 'gammaX'? (allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, stepTracker, clipNorm)"],
     ["top level: 'itertions'", (c: any) => { c.itertions = 5; }, "config /: unknown key 'itertions', did you mean 'iterations'? (allowed: seed, iterations, evalEvery, batchSize, algorithm, compression, problem, partition, topology, init, output, metrics, evaluation)"],
     ["top level, wrong case: 'evalevery'", (c: any) => { c.evalevery = 5; }, /^config \/: unknown key 'evalevery', did you mean 'evalEvery'\?/],
     ["transposition: 'nodse'", (c: any) => { c.topology.nodse = 4; }, /^config \/topology: unknown key 'nodse', did you mean 'nodes'\?/],
@@ -128,5 +128,29 @@ describe('unknown keys suggest the nearest allowed key at their level', () => {
     expect(nearestKey('abc', ['xyz'])).toBeUndefined();
     expect(nearestKey('trainsamplesprnode', ['trainSamplesPerNode'])).toBe('trainSamplesPerNode');
     expect(nearestKey('x', [])).toBeUndefined();
+  });
+});
+
+describe('algorithm.stepTracker (the tracker of the DProxSGT step)', () => {
+  it.each(['dproxsgt', 'proxgtsa'])('%s takes mixed and unmixed, and leaves the key absent by default', (name) => {
+    expect(loadConfig(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'unmixed' } })).algorithm).toMatchObject({ name, stepTracker: 'unmixed' });
+    expect(loadConfig(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'mixed' } })).algorithm).toMatchObject({ name, stepTracker: 'mixed' });
+    // Absent stays absent, so configs without it resolve (and write config.json) as before.
+    expect('stepTracker' in loadConfig(minimal({ algorithm: { name, eta: 0.1 } })).algorithm).toBe(false);
+  });
+
+  for (const name of ['cdproxsgt', 'beer', 'choco', 'deepstorm', 'allreduce', 'dpsgd']) {
+    it(`${name}: PROXMESH_ERR_CONFIG_INCONSISTENT naming the field and the fix`, () => {
+      const err = failure(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'mixed' } }));
+      expect(err.code).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
+      expect(err.message).toBe(`config /algorithm/stepTracker: only dproxsgt and proxgtsa take stepTracker (algorithm ${name} would ignore it); remove the key`);
+      expect(err.detail).toMatchObject({ path: '/algorithm/stepTracker', algorithm: name, got: 'mixed' });
+    });
+  }
+
+  it('refuses another value with the allowed ones', () => {
+    const err = failure(minimal({ algorithm: { name: 'dproxsgt', eta: 0.1, stepTracker: 'half' } }));
+    expect(err.code).toBe('PROXMESH_ERR_CONFIG');
+    expect(err.message).toMatch(/^config \/algorithm\/stepTracker: /m);
   });
 });

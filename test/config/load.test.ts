@@ -31,7 +31,7 @@ function failure(source: unknown): ProxmeshError {
 describe('loadConfig: bad inputs', () => {
   const cases: Array<[string, (c: Record<string, any>) => void, string, RegExp]> = [
     ['unknown top-level key', (c) => { c.iterationz = 5; }, 'PROXMESH_ERR_CONFIG', /^config \/: unknown key 'iterationz', did you mean 'iterations'\? \(allowed: seed, iterations, evalEvery/m],
-    ['unknown nested key', (c) => { c.algorithm.etaa = 0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm: unknown key 'etaa', did you mean 'eta'\? \(allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, clipNorm\)$/m],
+    ['unknown nested key', (c) => { c.algorithm.etaa = 0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm: unknown key 'etaa', did you mean 'eta'\? \(allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, stepTracker, clipNorm\)$/m],
     ['unknown key inside a union branch', (c) => { c.compression.x.ratioo = 0.2; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/x: unknown key 'ratioo', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m],
     ['wrong type (string for integer)', (c) => { c.iterations = 'ten'; }, 'PROXMESH_ERR_CONFIG', /^config \/iterations: must be integer ≥ 1 \(got "ten"\)$/m],
     ['wrong type (non-integer)', (c) => { c.seed = 1.5; }, 'PROXMESH_ERR_CONFIG', /^config \/seed: must be integer/m],
