@@ -45,8 +45,8 @@ describe.each([
     const ls = await started(factory(UNMIXED), contexts, x0);
     // The authors' variables: ws = x, yr = W·yy (0 at start), grad_last (0 at start), yy = z.
     const hand = oracles(3);
-    const x = x0.map((v) => v.slice());
-    const yr = x0.map(() => new Float64Array(d));
+    const x: Float64Array[] = x0.map((v) => v.slice());
+    const yr: Float64Array[] = x0.map(() => new Float64Array(d));
     const gLast = x0.map(() => new Float64Array(d));
     const g = new Float64Array(d);
     let thresholded = 0; // entries the prox set to 0 (mixing then fills them again)
