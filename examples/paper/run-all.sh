@@ -26,6 +26,9 @@ PARALLEL="${PARALLEL:-2}"
 NICE="${NICE:-19}"
 RUNS="${RUNS:-b-cdproxsgt b-dproxsgt b-choco b-allreduce b-beer a-dproxsgt a-allreduce a-deepstorm a-proxgtsa}"
 mkdir -p "$OUT/configs" "$OUT/A" "$OUT/B" "$OUT/logs"
+# The compiled CLI (package.json "bin"); node/cli/bin.js no longer exists since the build moved to dist/.
+CLI="$ROOT/dist/node/cli/bin.js"
+[ -f "$CLI" ] || { echo "no $CLI: run 'npm run build' first" >&2; exit 2; }
 
 for entry in $RUNS; do
   name="${entry%%:*}"
@@ -41,17 +44,17 @@ run_one() {
   local name="${1%%:*}" limit="${TIME_LIMIT:-}" exp
   [ "$1" != "$name" ] && limit="${1#*:}"
   exp="$(echo "${name:0:1}" | tr ab AB)"
-  local cmd=(nice -n "$NICE" node "$ROOT/node/cli/bin.js" sim --config "$OUT/configs/$name.yaml" --out "$OUT/$exp/$name" --quiet)
+  local cmd=(nice -n "$NICE" node "$CLI" sim --config "$OUT/configs/$name.yaml" --out "$OUT/$exp/$name" --quiet)
   echo "$(date -u +%T) start $name"
   if [ -n "$limit" ]; then timeout "$limit" "${cmd[@]}" > "$OUT/logs/$name.log" 2>&1 || true
   else "${cmd[@]}" > "$OUT/logs/$name.log" 2>&1 || echo "$name failed (see $OUT/logs/$name.log)"; fi
   echo "$(date -u +%T) end   $name ($(($(wc -l < "$OUT/$exp/$name/metrics.ndjson") - 1)) epochs evaluated)"
 }
 export -f run_one
-export OUT ROOT NICE TIME_LIMIT
+export OUT ROOT NICE TIME_LIMIT CLI
 printf '%s\n' $RUNS | xargs -P "$PARALLEL" -I{} bash -c 'run_one {}'
 
 for exp in A B; do
   node --import tsx "$HERE/make-index.ts" "$OUT/$exp"
 done
-echo "done: node node/cli/bin.js report $OUT/A ; node node/cli/bin.js report $OUT/B   (figure paper-panels.png: the paper's layout)"
+echo "done: npx proxmesh report $OUT/A ; npx proxmesh report $OUT/B   (figure paper-panels.png: the paper's layout)"
