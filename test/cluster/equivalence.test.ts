@@ -14,6 +14,8 @@ afterAll(() => dirs.cleanup());
 
 const cases: [string, Record<string, unknown>][] = [
   ['DProxSGT', { algorithm: { name: 'dproxsgt', eta: 0.05 } }],
+  // The authors' RegL1 order (issue 15): the step uses the un-mixed tracker; the config key reaches the workers.
+  ['ProxGT-SA + stepTracker unmixed', { algorithm: { name: 'proxgtsa', eta: 0.05, stepTracker: 'unmixed' } }],
   ['CDProxSGT + rand-k', {
     algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
     compression: { x: { kind: 'randk', ratio: 0.3, scope: 'layer' }, y: { kind: 'randk', ratio: 0.3, scope: 'global', scaled: false } },
