@@ -66,7 +66,7 @@ export interface AlgoParams {
   /**
    * DProxSGT / ProxGT-SA: which tracker the step x_i^{k+1/2} = prox(x_i^k − η y) uses. Absent or
    * 'mixed': y_i^k = Σ_j w_ij y_j^{k−1/2} (the paper's Algorithm 1); 'unmixed': y_i^{k−1/2} (the
-   * authors' RegL1 code, Experiment A). Other algorithms refuse 'unmixed' (config consistency).
+   * authors' RegL1 code, Experiment A). Other algorithms refuse the key (config consistency).
    */
   readonly stepTracker?: StepTracker;
 }
