@@ -89,7 +89,7 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   const { app, runs } = await buildApp({
     token,
     contexts: createRunContextFactory({ runsDir }),
-    validateConfig: (raw) => loadConfig(raw as object),
+    validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
     logger: { level: env.PROXMESH_LOG_LEVEL ?? 'info' },
   });
   const sig = abortOnSignals();

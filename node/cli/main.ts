@@ -5,7 +5,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ProxmeshError, exitStatusOf } from '../errors.ts';
+import { resolve } from 'node:path';
 import { renderConfigDocs } from '../config/render-docs.ts';
+import { loadPluginFile } from '../plugins/load.ts';
+import { currentRunConfigSchema } from '../plugins/schema.ts';
 import { runTopologyCommand } from '../../topologies/command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';
@@ -147,9 +150,11 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
 
   program
     .command('config-docs')
-    .description('Print the run-config reference (docs/config.md) generated from the schema.')
-    .action(() => {
-      io.stdout.write(renderConfigDocs());
+    .description('Print the run-config reference (docs/config.md) generated from the schema, with the keys of any --plugin files.')
+    .option('--plugin <file...>', 'plug-in files whose compressors, algorithms, models and regularizers to include')
+    .action((opts: { plugin?: string[] }) => {
+      for (const file of opts.plugin ?? []) loadPluginFile(resolve(file), '--plugin');
+      io.stdout.write(renderConfigDocs(currentRunConfigSchema()));
       setStatus(0);
     });
 
