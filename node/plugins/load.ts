@@ -126,6 +126,11 @@ function isRef(v: unknown): v is PluginRef {
   return typeof v === 'object' && v !== null && typeof (v as PluginRef).path === 'string' && typeof (v as PluginRef).sha256 === 'string' && Array.isArray((v as PluginRef).provides);
 }
 
+/** A fresh copy: the records of `loaded` must never end up inside a config that is later frozen or edited. */
+function copyRef(r: PluginRef): PluginRef {
+  return { path: r.path, sha256: r.sha256, provides: [...r.provides] };
+}
+
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -168,9 +173,9 @@ export function resolvePlugins(list: readonly unknown[], opts: ResolveOptions): 
           plugin: path, field, expected: entry.provides, got: ref.provides,
         });
       }
-      out.push(entry);
+      out.push(copyRef(entry));
     } else {
-      out.push(ref);
+      out.push(copyRef(ref));
     }
   });
   return out;
@@ -187,5 +192,5 @@ export function ensureConfigPlugins(config: { readonly plugins?: readonly unknow
 
 /** Plug-in files loaded by this process, in load order. */
 export function loadedPlugins(): readonly PluginRef[] {
-  return [...loaded.values()];
+  return [...loaded.values()].map(copyRef);
 }
