@@ -28,6 +28,8 @@ export type { PluginRef } from '../plugins/spec.ts';
 export { pluginHostApi, PLUGIN_API_VERSION, type PluginHostApi } from '../plugins/host-api.ts';
 export { currentRunConfigSchema as runConfigSchema } from '../plugins/schema.ts';
 export { renderConfigDocs } from '../config/render-docs.ts';
+/** TypeBox's Type, the version proxmesh validates with, for plug-in key schemas. */
+export { Type } from '@sinclair/typebox';
 
 // Errors, randomness.
 export { ProxmeshError, ERRORS, type ErrorCode, type ErrorDef } from '../errors.ts';
