@@ -16,11 +16,13 @@ export const PluginRefSchema = Type.Object(
 );
 
 export const PluginListSchema = Type.Array(
-  Type.Union([Type.String({ minLength: 1, description: 'Path of an ES module plug-in file, relative to the config file.' }), PluginRefSchema]),
+  Type.Union([Type.String({ minLength: 1, description: 'Path of an ES module plug-in file, relative to the config file.' }), PluginRefSchema], {
+    description: 'A path as a user writes it, or the resolved { path, sha256, provides } that loadConfig records in config.json.',
+  }),
   {
     maxItems: 64,
     description:
-      "Plug-in files (ES modules whose default export is register(proxmesh)), loaded before the rest of the config is checked, so their compressors, algorithms, models and regularizers can be named in it. Paths are relative to the config file. See docs/api.md, 'Plug-ins'.",
+      "Plug-in files (ES modules whose default export is register(proxmesh)), loaded before the rest of the config is checked, so their compressors, algorithms, models and regularizers can be named in it. Paths are relative to the config file. `proxmesh config-docs --plugin FILE` prints this reference with a plug-in's keys; see docs/api.md, 'Plug-ins'.",
   },
 );
 
