@@ -41,8 +41,9 @@ export function pluginAlgorithmFactory(name: string, spec: PluginSpec): Algorith
   };
 }
 
-export function pluginCompressorFactory(spec: PluginSpec): CompressorFactory | undefined {
-  const r = pluginCompressor(String(spec.kind));
+export function pluginCompressorFactory(spec: PluginSpec | null | undefined): CompressorFactory | undefined {
+  if (typeof spec !== 'object' || spec === null || typeof spec.kind !== 'string') return undefined;
+  const r = pluginCompressor(spec.kind);
   if (r === undefined) return undefined;
   return (layers, rng): Compressor => {
     const c = r.factory(spec, layers, rng);
