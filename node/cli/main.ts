@@ -80,6 +80,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .description('Run the coordinator (Docker/Kubernetes). Token from PROXMESH_TOKEN.')
     .option('--listen <host:port>', 'HTTP + control listener (env PROXMESH_LISTEN or PROXMESH_COORDINATOR_LISTEN, default 127.0.0.1:8080)')
     .option('--config <file>', 'create this run at start-up (env PROXMESH_CONFIG); otherwise POST /runs')
+    .option('--plugin <file...>', 'plug-in files to load at start-up; configs posted to /runs may name only plug-ins loaded here or by --config')
     .option('--runs-dir <dir>', 'parent folder of run folders (env PROXMESH_RUNS_DIR, default runs)')
     .option('--exit-when-done', 'exit after the start-up run ends (env PROXMESH_EXIT_WHEN_DONE=1)')
     .action(async (opts) => setStatus(await coordinatorCommand(opts, io)));

@@ -154,7 +154,7 @@ export function resolvePlugins(list: readonly unknown[], opts: ResolveOptions): 
     if (mode === 'loaded-only') {
       const prior = loaded.get(path);
       if (prior === undefined) {
-        throw new ProxmeshError('PROXMESH_ERR_PATH_FORBIDDEN', `config /plugins/${i}: ${given} is not a plug-in this coordinator loaded; a config sent over HTTP may name only plug-ins the coordinator loaded at start (from its own --config file)`, {
+        throw new ProxmeshError('PROXMESH_ERR_PATH_FORBIDDEN', `config /plugins/${i}: ${given} is not a plug-in this coordinator loaded; a config sent over HTTP may name only plug-ins the coordinator loaded at start (its --plugin or --config files)`, {
           path: `/plugins/${i}`, key: 'plugins',
         });
       }
