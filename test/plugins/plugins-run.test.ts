@@ -65,7 +65,7 @@ describe('example plug-ins: sim ≡ sweep ≡ local cluster', () => {
 
   it("the schema and docs/config.md carry the plug-ins' keys; an unknown plug-in key is refused", () => {
     const raw = { plugins: [join(EXAMPLES, 'heavy-ball-dpsgd.js')], algorithm: { name: 'heavy-ball-dpsgd', eta: 0.1, momentom: 0.2 }, problem: { dataset: { name: 'breast-cancer' } }, topology: { kind: 'ring', nodes: 4 } };
-    expect(() => loadConfig(raw)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_CONFIG', message: expect.stringMatching(/momentom/) }));
+    expect(() => loadConfig(raw)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_CONFIG', message: expect.stringMatching(/unknown key 'momentom', did you mean 'momentum'/) }));
     // The plug-in's default fills in: μ = 0.9.
     const { algorithm } = loadConfig({ ...raw, algorithm: { name: 'heavy-ball-dpsgd', eta: 0.1 } });
     expect(algorithm).toMatchObject({ momentum: 0.9 });
