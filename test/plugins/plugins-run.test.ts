@@ -63,6 +63,13 @@ describe('example plug-ins: sim ≡ sweep ≡ local cluster', () => {
     }
   }, 240_000);
 
+  it('heavy-ball with momentum 0 is the built-in dpsgd, bit for bit (the plug-in runs the same operations)', async () => {
+    const base = { seed: 5, iterations: 20, evalEvery: 10, batchSize: 16, problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'l1', lambda: 1e-3 } }, partition: { kind: 'iid' }, topology: { kind: 'ring', nodes: 4 } };
+    const plugin = await runSimulation(loadConfig({ ...base, plugins: [join(EXAMPLES, 'heavy-ball-dpsgd.js')], algorithm: { name: 'heavy-ball-dpsgd', eta: 0.05, momentum: 0 } }), { outDir: null });
+    const builtin = await runSimulation(loadConfig({ ...base, algorithm: { name: 'dpsgd', eta: 0.05 } }), { outDir: null });
+    expect(JSON.stringify(plugin.rows)).toBe(JSON.stringify(builtin.rows));
+  });
+
   it("the schema and docs/config.md carry the plug-ins' keys; an unknown plug-in key is refused", () => {
     const raw = { plugins: [join(EXAMPLES, 'heavy-ball-dpsgd.js')], algorithm: { name: 'heavy-ball-dpsgd', eta: 0.1, momentom: 0.2 }, problem: { dataset: { name: 'breast-cancer' } }, topology: { kind: 'ring', nodes: 4 } };
     expect(() => loadConfig(raw)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_CONFIG', message: expect.stringMatching(/unknown key 'momentom', did you mean 'momentum'/) }));
