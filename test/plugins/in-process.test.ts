@@ -113,7 +113,7 @@ describe('in-process registrations', () => {
     expect(last.r).toBe(0);
     expect(last.f).toBeLessThan(r.rows[0].f);
     expect(r.summary).toMatchObject({ dim: 30 });
-  });
+  }, 180_000);
 
   it('a compressed plug-in algorithm sends through the configured plug-in compressor', async () => {
     compressCalls = 0;

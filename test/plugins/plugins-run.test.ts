@@ -44,7 +44,7 @@ describe('example plug-ins: sim ≡ sweep ≡ local cluster', () => {
     expect(heavy.algorithm).toEqual({ name: 'heavy-ball-dpsgd', eta: 0.05, momentum: 0.5, clipNorm: null });
     // The run folder's config.json loads back (its resolved plug-in entries are checked) to the same config.
     expect(loadConfig(join(out, 'sim-heavy', 'config.json'))).toEqual(heavy);
-  });
+  }, 180_000);
 
   it('a sweep runs them in cell processes, bit for bit the simulator', async () => {
     const dir = join(out, 'study');
@@ -68,7 +68,7 @@ describe('example plug-ins: sim ≡ sweep ≡ local cluster', () => {
     const plugin = await runSimulation(loadConfig({ ...base, plugins: [join(EXAMPLES, 'heavy-ball-dpsgd.js')], algorithm: { name: 'heavy-ball-dpsgd', eta: 0.05, momentum: 0 } }), { outDir: null });
     const builtin = await runSimulation(loadConfig({ ...base, algorithm: { name: 'dpsgd', eta: 0.05 } }), { outDir: null });
     expect(JSON.stringify(plugin.rows)).toBe(JSON.stringify(builtin.rows));
-  });
+  }, 180_000);
 
   it("the schema and docs/config.md carry the plug-ins' keys; an unknown plug-in key is refused", () => {
     const raw = { plugins: [join(EXAMPLES, 'heavy-ball-dpsgd.js')], algorithm: { name: 'heavy-ball-dpsgd', eta: 0.1, momentom: 0.2 }, problem: { dataset: { name: 'breast-cancer' } }, topology: { kind: 'ring', nodes: 4 } };
