@@ -23,6 +23,8 @@ const defs = {
   PROXMESH_ERR_TOPOLOGY: { status: 400, description: 'A graph is invalid (disconnected, asymmetric, self loop, bad parameters).' },
   PROXMESH_ERR_MIXING: { status: 400, description: 'A mixing matrix is not symmetric, doubly stochastic and nonnegative, or does not match its graph.' },
   PROXMESH_ERR_COMPRESSOR: { status: 400, description: 'A compressor specification is invalid (unknown kind, k > d, bad ratio or levels).' },
+  PROXMESH_ERR_PLUGIN: { status: 400, description: 'A plug-in file cannot be used: missing, no default export register(proxmesh), it threw while loading or registering, it registered nothing, or it registered a bad name or key schema. The message names the file and the rule.' },
+  PROXMESH_ERR_PLUGIN_MISMATCH: { status: 409, description: 'A process loaded a plug-in file whose SHA-256 or registered names differ from those the run was configured with (e.g. one cluster worker has another version); every process must load the same file.' },
   PROXMESH_ERR_PROX: { status: 400, description: 'A regularizer specification is invalid (negative λ, empty box).' },
   PROXMESH_ERR_FRAME_TRUNCATED: { status: 400, description: 'A wire frame ended before its declared length.' },
   PROXMESH_ERR_FRAME_MALFORMED: { status: 400, description: 'A wire frame has an invalid header, hello message or payload section.' },

@@ -32,6 +32,7 @@ import { acceptPeerLinks, boundPort, closeHttp, listenHttp, nodePath } from './c
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
 import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
+import { ensureConfigPlugins } from './plugins/load.ts';
 import { scheduleRow, scheduleSends, unionNeighbours } from '../topologies/schedule.ts';
 
 export interface WorkerOptions {
@@ -458,6 +459,8 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
 function assignedConfig(raw: unknown): FrozenConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', "control message 'assign': field 'config' must be a map");
   const config = structuredClone(raw) as FrozenConfig;
+  // The run's plug-ins, checked against the coordinator's (same SHA-256 and names) before anything is built.
+  ensureConfigPlugins(config, { dirOverride: process.env.PROXMESH_PLUGIN_DIR || null });
   checkConfigConsistency(config as never);
   return deepFreeze(config) as FrozenConfig;
 }

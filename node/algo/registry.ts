@@ -12,6 +12,7 @@ import { dproxsgt } from './dproxsgt.ts';
 import { proxgtsa } from './proxgtsa.ts';
 import { ALGORITHM_NAMES, type AlgorithmName } from './spec.ts';
 import type { AlgorithmFactory } from './types.ts';
+import { pluginAlgorithmFactory, pluginAlgorithmNames, pluginUsesCompression } from '../plugins/registry-hooks.ts';
 
 const factories: Readonly<Record<AlgorithmName, AlgorithmFactory>> = {
   dproxsgt,
@@ -31,12 +32,16 @@ function isAlgorithmName(name: string): name is AlgorithmName {
   return (ALGORITHM_NAMES as readonly string[]).includes(name);
 }
 
-export function algorithmFactory(name: string): AlgorithmFactory {
+/** `spec`: the config's algorithm section, handed to a plug-in algorithm for its own keys. */
+export function algorithmFactory(name: string, spec?: Readonly<Record<string, unknown>>): AlgorithmFactory {
   if (!isAlgorithmName(name)) {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG', `unknown algorithm "${name}"; expected one of ${ALGORITHM_NAMES.join(', ')}`, {
+    const plugin = pluginAlgorithmFactory(name, spec ?? { name });
+    if (plugin !== undefined) return plugin;
+    const known = [...ALGORITHM_NAMES, ...pluginAlgorithmNames()];
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG', `unknown algorithm "${name}"; expected one of ${known.join(', ')}`, {
       path: '/algorithm/name',
       got: name,
-      expected: ALGORITHM_NAMES,
+      expected: known,
     });
   }
   return factories[name];
@@ -44,5 +49,5 @@ export function algorithmFactory(name: string): AlgorithmFactory {
 
 export function algorithmUsesCompression(name: string): boolean {
   algorithmFactory(name);
-  return compressed.has(name);
+  return compressed.has(name) || pluginUsesCompression(name);
 }

@@ -3,10 +3,11 @@
  * Docker and Kubernetes). Secrets come from the environment (PROXMESH_TOKEN), never from argv.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../config/load.ts';
+import { loadPluginFile } from '../plugins/load.ts';
 import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { abortOnSignals, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
@@ -75,6 +76,8 @@ export interface CoordinatorCommandOptions {
   readonly config?: string;
   readonly runsDir?: string;
   readonly exitWhenDone?: boolean;
+  /** Plug-in files loaded at start-up (the only ones a config posted over HTTP may name, beside --config's). */
+  readonly plugin?: readonly string[];
 }
 
 export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: CliIo): Promise<number> {
@@ -85,11 +88,12 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? env.PROXMESH_COORDINATOR_LISTEN ?? DEFAULT_COORDINATOR_LISTEN, '--listen');
   const runsDir = opts.runsDir ?? env.PROXMESH_RUNS_DIR ?? 'runs';
   const configFile = opts.config ?? env.PROXMESH_CONFIG;
+  for (const file of opts.plugin ?? []) loadPluginFile(resolve(file), '--plugin');
   const config = configFile ? loadConfig(configFile) : null;
   const { app, runs } = await buildApp({
     token,
     contexts: createRunContextFactory({ runsDir }),
-    validateConfig: (raw) => loadConfig(raw as object),
+    validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
     logger: { level: env.PROXMESH_LOG_LEVEL ?? 'info' },
   });
   const sig = abortOnSignals();

@@ -5,7 +5,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ProxmeshError, exitStatusOf } from '../errors.ts';
+import { resolve } from 'node:path';
 import { renderConfigDocs } from '../config/render-docs.ts';
+import { loadPluginFile } from '../plugins/load.ts';
+import { currentRunConfigSchema } from '../plugins/schema.ts';
 import { runTopologyCommand } from '../../topologies/command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';
@@ -77,6 +80,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .description('Run the coordinator (Docker/Kubernetes). Token from PROXMESH_TOKEN.')
     .option('--listen <host:port>', 'HTTP + control listener (env PROXMESH_LISTEN or PROXMESH_COORDINATOR_LISTEN, default 127.0.0.1:8080)')
     .option('--config <file>', 'create this run at start-up (env PROXMESH_CONFIG); otherwise POST /runs')
+    .option('--plugin <file...>', 'plug-in files to load at start-up; configs posted to /runs may name only plug-ins loaded here or by --config')
     .option('--runs-dir <dir>', 'parent folder of run folders (env PROXMESH_RUNS_DIR, default runs)')
     .option('--exit-when-done', 'exit after the start-up run ends (env PROXMESH_EXIT_WHEN_DONE=1)')
     .action(async (opts) => setStatus(await coordinatorCommand(opts, io)));
@@ -147,9 +151,11 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
 
   program
     .command('config-docs')
-    .description('Print the run-config reference (docs/config.md) generated from the schema.')
-    .action(() => {
-      io.stdout.write(renderConfigDocs());
+    .description('Print the run-config reference (docs/config.md) generated from the schema, with the keys of any --plugin files.')
+    .option('--plugin <file...>', 'plug-in files whose compressors, algorithms, models and regularizers to include')
+    .action((opts: { plugin?: string[] }) => {
+      for (const file of opts.plugin ?? []) loadPluginFile(resolve(file), '--plugin');
+      io.stdout.write(renderConfigDocs(currentRunConfigSchema()));
       setStatus(0);
     });
 

@@ -79,7 +79,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     // Inline set-up: this coordinator serves only the workers it spawns, which wait for the run
     // anyway; a set-up thread would only add its start-up to every local run.
     contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined), setup: 'inline' }),
-    validateConfig: (raw) => loadConfig(raw as object),
+    validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
     defaultMetrics: true,
     beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,
   });

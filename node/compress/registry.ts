@@ -19,6 +19,7 @@ import { naturalFactory } from './natural.ts';
 import { ditherFactory } from './dither.ts';
 import { lowRankFactory } from './lowrank.ts';
 import { chainFactory } from './chain.ts';
+import { pluginCompressorFactory } from '../plugins/registry-hooks.ts';
 
 type Builder<K extends CompressorSpec['kind']> = (spec: Extract<CompressorSpec, { kind: K }>, path: string) => BuiltFactory;
 
@@ -46,6 +47,9 @@ function buildResolved(spec: CompressorSpec, path: string): BuiltFactory {
  */
 export function compressorFactory(spec: CompressorSpecInput | CompressorSpec, opts: { path?: string } = {}): CompressorFactory {
   const path = opts.path ?? 'compressor';
+  // A plug-in kind (node/plugins): its keys were checked by the config schema built with its schema.
+  const plugin = pluginCompressorFactory(spec as Readonly<Record<string, unknown>>);
+  if (plugin !== undefined) return plugin;
   const build = buildResolved(resolveCompressorSpec(spec, path), path);
   return (layers: LayerMap, rng: Rng): Compressor => build(layers, rng);
 }

@@ -13,9 +13,19 @@ import { checkConfigConsistency } from './consistency.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { explain, formatValue, type ConfigIssue } from './explain.ts';
 import { assertConfigDepth, readConfigFile } from './parse.ts';
-import { RunConfigSchema, type FrozenConfig, type RunConfig } from './schema.ts';
+import type { FrozenConfig, RunConfig } from './schema.ts';
+import { dirname, resolve } from 'node:path';
+import { resolveConfigPlugins } from '../plugins/config-hook.ts';
+import { currentRunConfigSchema } from '../plugins/schema.ts';
 
-export function loadConfig(source: string | object): FrozenConfig {
+export interface LoadConfigOptions {
+  /** Folder that relative `plugins` paths of an object config are resolved against (default: the working directory). */
+  readonly baseDir?: string;
+  /** 'loaded-only': accept only plug-ins this process already loaded (configs posted over HTTP). */
+  readonly plugins?: 'load' | 'loaded-only';
+}
+
+export function loadConfig(source: string | object, opts: LoadConfigOptions = {}): FrozenConfig {
   const fromFile = typeof source === 'string';
   let raw: unknown;
   if (fromFile) {
@@ -26,7 +36,9 @@ export function loadConfig(source: string | object): FrozenConfig {
     raw = structuredClone(source);
   }
   boxInfinityToNull(raw);
-  const config = validateAgainst<RunConfig>(RunConfigSchema, raw, '', { redact: fromFile });
+  // Plug-ins first: their schemas are part of the schema the rest of the config is checked against.
+  resolveConfigPlugins(raw, fromFile ? dirname(resolve(source)) : (opts.baseDir ?? process.cwd()), opts.plugins ?? 'load');
+  const config = validateAgainst<RunConfig>(currentRunConfigSchema(), raw, '', { redact: fromFile });
   checkConfigConsistency(config);
   return deepFreeze(config) as FrozenConfig;
 }

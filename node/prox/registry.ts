@@ -13,6 +13,8 @@ import { l2sqProx } from './l2sq.ts';
 import { elasticNetProx } from './elasticnet.ts';
 import { boxProx, nonnegProx } from './box.ts';
 import { groupLassoProx, type GroupWeights } from './group-lasso.ts';
+import { pluginProxFactory } from '../plugins/registry-hooks.ts';
+import { registered } from '../plugins/registry.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -74,8 +76,11 @@ export function proxFromSpec(spec: RegularizerSpec): ProxFactory {
     throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer must be an object with a kind, got ${String(spec)}`, { field: 'regularizer' });
   }
   const kind = s.kind;
+  const plugin = typeof kind === 'string' && !Object.hasOwn(builders, kind) ? pluginProxFactory(s) : undefined;
+  if (plugin !== undefined) return plugin;
   if (typeof kind !== 'string' || !Object.hasOwn(builders, kind)) {
-    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.kind must be one of ${Object.keys(builders).join(', ')}; got ${String(kind)}`, { field: 'regularizer.kind', got: kind });
+    const known = [...Object.keys(builders), ...registered('regularizer').map((r) => r.name)];
+    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.kind must be one of ${known.join(', ')}; got ${String(kind)}`, { field: 'regularizer.kind', got: kind });
   }
   const k = kind as RegularizerKind;
   for (const key of Object.keys(s)) {

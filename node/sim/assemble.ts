@@ -68,7 +68,7 @@ export function runNodeCount(config: FrozenConfig): number {
 
 /** The algorithm instance (one per run: its methods are pure over the node state). */
 export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
-  return algorithmFactory(config.algorithm.name)(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
+  return algorithmFactory(config.algorithm.name, config.algorithm)(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
 }
 
 /**

@@ -19,6 +19,7 @@ import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buil
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { ScheduledMemoryNetwork } from './scheduled-network.ts';
+import { ensureConfigPlugins } from '../plugins/load.ts';
 
 export interface SimProgress {
   /** Iterations completed (0 before the first step). */
@@ -45,6 +46,8 @@ export interface SimResult {
 
 export async function runSimulation(config: FrozenConfig, opts: SimOptions = {}): Promise<SimResult> {
   const t0 = performance.now();
+  ensureConfigPlugins(config); // a no-op when loadConfig loaded them in this process
+
   // Problem first: its bounds (nodes ≤ samples, memory budget) fail before W's spectrum is solved.
   const problem = buildRunProblem(config, runNodeCount(config));
   const topology = buildRunTopology(config);

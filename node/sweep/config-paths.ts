@@ -5,7 +5,7 @@
  * by loadConfig decides whether the value fits the branch the cell ends up in.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { RunConfigSchema } from '../config/schema.ts';
+import { currentRunConfigSchema } from '../plugins/schema.ts';
 import { ProxmeshError } from '../errors.ts';
 
 type Schema = Record<string, any>;
@@ -29,7 +29,7 @@ function children(schema: Schema, segment: string): Schema[] {
 }
 
 /** True if `path` names a key somewhere in the schema (any union branch). */
-export function isKnownPath(path: string, schema: TSchema = RunConfigSchema): boolean {
+export function isKnownPath(path: string, schema: TSchema = currentRunConfigSchema()): boolean {
   const segs = splitPath(path);
   if (segs.some((s) => s === '')) return false;
   let cur: Schema[] = [schema as Schema];
@@ -41,7 +41,7 @@ export function isKnownPath(path: string, schema: TSchema = RunConfigSchema): bo
 }
 
 /** Every object-key path of the schema (array items are not enumerated), sorted, deduplicated. */
-export function knownPaths(schema: TSchema = RunConfigSchema): string[] {
+export function knownPaths(schema: TSchema = currentRunConfigSchema()): string[] {
   const out = new Set<string>();
   const walk = (s: Schema, prefix: string, depth: number): void => {
     if (depth > 8) return;

@@ -7,6 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { loadConfig, validateAgainst } from '../config/load.ts';
 import { readConfigFile } from '../config/parse.ts';
+import { resolveConfigPlugins } from '../plugins/config-hook.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
 import { assertKnownPath, setPath } from './config-paths.ts';
@@ -79,6 +80,10 @@ export function loadStudy(source: string | object, opts: LoadStudyOptions = {}):
   } else {
     base = structuredClone(spec.base!);
   }
+  // The base's plug-ins are loaded (relative to the base's file) before the axes are checked, so an
+  // axis may name a plug-in's key; the cells then carry the resolved plug-in entries.
+  const configDir = baseFile !== null ? dirname(baseFile) : file !== null ? dirname(file) : (opts.baseDir ?? process.cwd());
+  resolveConfigPlugins(base, configDir, 'load');
   for (const path of Object.keys(spec.axes)) assertKnownPath(path, `${where}: axes`);
   for (const group of spec.zip ?? []) for (const p of group) assertKnownPath(p, `${where}: zip`);
 
@@ -97,7 +102,7 @@ export function loadStudy(source: string | object, opts: LoadStudyOptions = {}):
     try {
       const raw = structuredClone(base);
       for (const [p, v] of Object.entries(cell.diff)) setPath(raw, p, v);
-      cells.push({ ...cell, dir: `cells/${cell.id}`, config: loadConfig(raw) });
+      cells.push({ ...cell, dir: `cells/${cell.id}`, config: loadConfig(raw, { baseDir: configDir }) });
     } catch (err) {
       failures.push({ cell, err });
     }

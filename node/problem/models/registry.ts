@@ -11,6 +11,8 @@ import { createLogistic } from './logistic.ts';
 import { createMlp } from './mlp.ts';
 import { createSoftmax } from './softmax.ts';
 import type { Precision } from './precision.ts';
+import { pluginModelFromSpec } from '../../plugins/registry-hooks.ts';
+import { registered } from '../../plugins/registry.ts';
 
 export const MODEL_KINDS = ['logistic', 'softmax', 'mlp', 'lenet5'] as const;
 
@@ -22,6 +24,8 @@ function inconsistent(field: string, msg: string): ProxmeshError {
 export const F32_MODEL_KINDS: readonly string[] = ['lenet5'];
 
 export function modelFromSpec(spec: ModelSpec, data: Dataset, precision: Precision = 'f64'): Model {
+  const plugin = (MODEL_KINDS as readonly string[]).includes(spec.kind) ? undefined : pluginModelFromSpec(spec as Readonly<Record<string, unknown>>, data, precision);
+  if (plugin !== undefined) return plugin;
   if (precision === 'f32' && !F32_MODEL_KINDS.includes(spec.kind)) {
     throw inconsistent('problem.precision', `f32 is implemented for ${F32_MODEL_KINDS.join(', ')}; model '${spec.kind}' runs in f64 (remove precision or set it to f64)`);
   }
@@ -48,7 +52,7 @@ export function modelFromSpec(spec: ModelSpec, data: Dataset, precision: Precisi
       }
       return createLenet5({ precision });
     default:
-      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `problem.model.kind: unknown model '${(spec as { kind: string }).kind}' (known: ${MODEL_KINDS.join(', ')})`, {
+      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `problem.model.kind: unknown model '${(spec as { kind: string }).kind}' (known: ${[...MODEL_KINDS, ...registered('model').map((r) => r.name)].join(', ')})`, {
         field: 'problem.model.kind',
       });
   }
