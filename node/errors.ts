@@ -22,6 +22,7 @@ const defs = {
   PROXMESH_ERR_DATASET_CHECKSUM: { status: 502, description: 'A dataset file does not match its SHA-256 (downloaded: refused and removed; cached: pull it again).' },
   PROXMESH_ERR_TOPOLOGY: { status: 400, description: 'A graph is invalid (disconnected, asymmetric, self loop, bad parameters).' },
   PROXMESH_ERR_MIXING: { status: 400, description: 'A mixing matrix is not symmetric, doubly stochastic and nonnegative, or does not match its graph.' },
+  PROXMESH_ERR_NETWORK: { status: 400, description: 'The `network` section (simulated clock) is invalid: a per-edge file is malformed, misses a link of the graph, names a link not in it or twice, or a min exceeds its max.' },
   PROXMESH_ERR_COMPRESSOR: { status: 400, description: 'A compressor specification is invalid (unknown kind, k > d, bad ratio or levels).' },
   PROXMESH_ERR_PROX: { status: 400, description: 'A regularizer specification is invalid (negative λ, empty box).' },
   PROXMESH_ERR_FRAME_TRUNCATED: { status: 400, description: 'A wire frame ended before its declared length.' },

@@ -8,6 +8,7 @@ import { AlgorithmSpecSchema } from '../algo/spec.ts';
 import { CompressorSpecSchema } from '../compress/spec.ts';
 import { PartitionSpecSchema, ProblemSpecSchema } from '../problem/spec.ts';
 import { TopologySpecSchema } from '../../topologies/spec.ts';
+import { NetworkSpecSchema } from '../clock/spec.ts';
 
 export const InitSpecSchema = Type.Union(
   [
@@ -102,6 +103,7 @@ export const RunConfigSchema = Type.Object(
     output: OutputSchema,
     metrics: Type.Optional(MetricsOptionsSchema),
     evaluation: Type.Optional(EvaluationOptionsSchema),
+    network: Type.Optional(NetworkSpecSchema),
   },
   { additionalProperties: false, description: 'A proxmesh run.' },
 );
