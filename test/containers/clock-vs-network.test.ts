@@ -7,10 +7,12 @@
  * i (whoever dialled) crosses exactly one proxy and one cap.
  *
  * The job is bandwidth-bound on purpose: DProxSGT with dense f64 messages of an MLP on digits
- * (d = 7210, a 57.7 kB frame) over 8 Mbit/s links with 10 ms latency: ≈ 68 ms per exchange, against
- * a few ms of compute, encoding and event-loop time on the loaded 2-core machine. The measured wall
- * time per iteration (least-squares slope of the coordinator's row times against k, warm-up rows
- * dropped) must match simTime per iteration within TOLERANCE; see the constant for why 20 %.
+ * (d = 3610, a 28.9 kB frame) over 1 Mbit/s links with 10 ms latency: ≈ 241 ms per exchange, against
+ * a few ms of compute, encoding and event-loop time. A first version at 8 Mbit/s (68 ms per exchange)
+ * measured 46 % above simTime on this loaded 2-core machine: CPU time, not the network, set its pace.
+ * The measured wall time per iteration (least-squares slope of the coordinator's row times against
+ * k, warm-up rows dropped) must match simTime per iteration within TOLERANCE; see the constant for
+ * why 20 %. Run it without `nice`: the delay proxies inherit the test's priority.
  * The cluster's metrics.ndjson (simTime included) must still equal the simulator's byte for byte.
  * PROXMESH_CLOCK_CHECK_OUT=<file> writes the measured and simulated row times as JSON (the figure).
  */
@@ -34,20 +36,23 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PROXY = join(REPO, 'test', 'containers', 'delay-proxy.ts');
 
 const NODES = 4;
-const ITERATIONS = 60;
+const ITERATIONS = 48;
 const EVAL_EVERY = 4;
 /** Rows before this iteration are warm-up (links dialled through the proxies, first TCP windows). */
 const WARMUP_ITER = 8;
 const LATENCY_S = 0.01;
-const BANDWIDTH_BIT = 8e6;
+/** htb burst of each link class: ≥ rate / HZ (500 B at 1 Mbit/s, HZ = 250), small against a frame. */
+const BURST_BYTES = 2000;
+const BANDWIDTH_BIT = 1e6;
 /**
  * |measured / simulated − 1| per iteration. What the clock leaves out, each measured or bounded here:
  * TCP/IP headers (+4.6 %: 66 B per 1448 B segment) and the reverse-direction TCP acks sharing a cap
- * (+2 %); the htb burst an idle class sends at line rate (−2.8 %: 1600 B of 57.7 kB); timer slack of
- * the delay proxy (≈ +1 ms of 68 ms) and the workers' real compute, encoding, MAC and event-loop time,
- * which on this 2-core machine under a load average of 10–30 varies run to run (a few ms per
- * exchange). 20 % holds all of it with margin; a clock that forgot the latency (−15 %) or counted a
- * node's two links as one shared cap (+85 %) would fail.
+ * (≈ +2 %); the htb burst an idle class sends at line rate (−7 % at most: 2000 B of 28.9 kB); timer
+ * slack of the delay proxy (≈ 1 ms of 241 ms); the workers' real compute, encoding, MAC and
+ * event-loop time, which on this 2-core machine under a load average of 20–35 varies run to run.
+ * Measured: ratio 1.009. 20 % holds the rest with margin. What it can and cannot tell apart: a clock
+ * that charged a node's two out-links as one shared cap (≈ +96 %), ignored bandwidth (≈ −96 %) or
+ * confused bits with bytes would fail; one that forgot the 10 ms latency (−4 %) would pass.
  */
 const TOLERANCE = 0.2;
 
@@ -57,7 +62,7 @@ const JOB = {
   evalEvery: EVAL_EVERY,
   batchSize: 32,
   algorithm: { name: 'dproxsgt', eta: 0.05 },
-  problem: { dataset: { name: 'digits' }, model: { kind: 'mlp', hidden: [96] }, regularizer: { kind: 'none' } },
+  problem: { dataset: { name: 'digits' }, model: { kind: 'mlp', hidden: [48] }, regularizer: { kind: 'none' } },
   partition: { kind: 'iid' },
   topology: { kind: 'ring', nodes: NODES, weights: 'metropolis' },
   // compute: 32 samples at 20 000 samples/s = 1.6 ms, an estimate of the MLP step (small either way).
@@ -125,7 +130,7 @@ function slope(xs: readonly number[], ys: readonly number[]): number {
 }
 
 describe.skipIf(SKIP)('simulated clock vs a capped, delayed container network', () => {
-  it(`wall time per iteration = simTime per iteration within ${TOLERANCE * 100} % (8 Mbit/s per link, 10 ms, ring of ${NODES})`, async () => {
+  it(`wall time per iteration = simTime per iteration within ${TOLERANCE * 100} % (${BANDWIDTH_BIT / 1e6} Mbit/s per link, ${LATENCY_S * 1000} ms, ring of ${NODES})`, async () => {
     const name = `pmx-clock-${process.pid}`;
     names.push(name);
     // Workers listen on loopback; the proxy owns <ip>:7070; peers dial worker-<i>:7070 as always.
@@ -137,9 +142,20 @@ describe.skipIf(SKIP)('simulated clock vs a capped, delayed container network', 
     const ifaces = await Promise.all(pids.map((pid, i) => interfaceWithIp(pid, c.workerIps[i])));
     // Caps first, proxies second: no peer link can come up (so no exchange can run) before both exist.
     const peersOf = (i: number) => [(i + 1) % NODES, (i + NODES - 1) % NODES];
-    for (let i = 0; i < NODES; i++) await addPerPeerCaps(pids[i], ifaces[i], peersOf(i).map((j) => c.workerIps[j]), BANDWIDTH_BIT, 1600);
+    for (let i = 0; i < NODES; i++) await addPerPeerCaps(pids[i], ifaces[i], peersOf(i).map((j) => c.workerIps[j]), BANDWIDTH_BIT, BURST_BYTES);
     await Promise.all(pids.map((pid, i) => startProxy(pid, c.workerIps[i])));
 
+    // Bytes through each link's cap, sampled beside the polling (workers exit, and their network
+    // namespaces with them, as soon as the run is done): the last sample is kept.
+    let sent: number[][] = pids.map(() => [0, 0]);
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const s = await Promise.all(pids.map((pid, i) => perPeerSentBytes(pid, ifaces[i], 2))).catch(() => null);
+        if (s !== null) sent = s;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
     // The coordinator's rows as they appear: first time each evaluated iteration is seen.
     const seen = new Map<number, number>();
     const deadline = performance.now() + 180_000;
@@ -153,9 +169,10 @@ describe.skipIf(SKIP)('simulated clock vs a capped, delayed container network', 
       if (performance.now() > deadline) throw new Error(`run not done after 180 s: ${JSON.stringify(v)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
+    sampling = false;
+    await sampler;
     expect(await getResults(c)).toBe(expected); // simTime included: the coordinator's clock is the simulator's
 
-    const sent = await Promise.all(pids.map((pid, i) => perPeerSentBytes(pid, ifaces[i], 2)));
     const rows = simRows.filter((r) => r.iter >= WARMUP_ITER && seen.has(r.iter));
     expect(rows.length).toBeGreaterThanOrEqual(10);
     const measured = slope(rows.map((r) => r.iter), rows.map((r) => seen.get(r.iter)!));
@@ -171,7 +188,8 @@ describe.skipIf(SKIP)('simulated clock vs a capped, delayed container network', 
     console.log(`[clock] per iteration: measured ${(measured * 1000).toFixed(1)} ms, simTime ${(simulated * 1000).toFixed(1)} ms, ratio ${ratio.toFixed(3)}; bytes through each link's cap ${JSON.stringify(sent)}`);
     if (process.env.PROXMESH_CLOCK_CHECK_OUT) writeFileSync(process.env.PROXMESH_CLOCK_CHECK_OUT, `${JSON.stringify(report, null, 2)}\n`);
     // Every link's cap carried traffic: the frames really crossed the shaped path.
-    for (const perLink of sent) for (const b of perLink) expect(b).toBeGreaterThan(ITERATIONS * 2 * 57_000 * 0.9);
+    // (sampled up to 300 ms before the end: at least 80 % of the run's frames)
+    for (const perLink of sent) for (const b of perLink) expect(b).toBeGreaterThan(ITERATIONS * 2 * 28_000 * 0.8);
     expect(Math.abs(ratio - 1)).toBeLessThanOrEqual(TOLERANCE);
   }, 400_000);
 });
