@@ -50,7 +50,7 @@ const BANDWIDTH_BIT = 1e6;
  * (≈ +2 %); the htb burst an idle class sends at line rate (−7 % at most: 2000 B of 28.9 kB); timer
  * slack of the delay proxy (≈ 1 ms of 241 ms); the workers' real compute, encoding, MAC and
  * event-loop time, which on this 2-core machine under a load average of 20–35 varies run to run.
- * Measured: ratio 1.009. 20 % holds the rest with margin. What it can and cannot tell apart: a clock
+ * Measured: ratios 1.009 and 1.065 in two runs. 20 % holds the rest with margin. What it can and cannot tell apart: a clock
  * that charged a node's two out-links as one shared cap (≈ +96 %), ignored bandwidth (≈ −96 %) or
  * confused bits with bytes would fail; one that forgot the 10 ms latency (−4 %) would pass.
  */
