@@ -29,6 +29,8 @@ export function pathKeysOf(config: unknown): { key: string; value: unknown }[] {
     if (ds && ds[k] !== undefined) out.push({ key: `/problem/dataset/${k}`, value: ds[k] });
   }
   if (c?.topology && c.topology.file !== undefined) out.push({ key: '/topology/file', value: c.topology.file });
+  const links = (c as { network?: { links?: { kind?: unknown; path?: unknown } } } | null)?.network?.links;
+  if (links?.kind === 'file' && links.path !== undefined) out.push({ key: '/network/links/path', value: links.path });
   return out;
 }
 

@@ -39,7 +39,7 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     const plan = runWirePlan(config, topology, algorithm); // W's rows, or the schedule's rounds
     let lastReports: readonly NodeReport[] | null = null;
     const dir = opts.dirFor?.(runId) ?? join(opts.runsDir, runId);
-    const writer = createRunFolder(dir);
+    const writer = createRunFolder(dir, { simTime: config.network !== undefined });
     writer.writeJson('config.json', config);
     writer.writeJson('topology.json', topologyToJson(topology));
     const facts = summaryFactsOf(config, topology, problem);

@@ -22,6 +22,7 @@ const defs = {
   PROXMESH_ERR_DATASET_CHECKSUM: { status: 502, description: 'A dataset file does not match its SHA-256 (downloaded: refused and removed; cached: pull it again).' },
   PROXMESH_ERR_TOPOLOGY: { status: 400, description: 'A graph is invalid (disconnected, asymmetric, self loop, bad parameters).' },
   PROXMESH_ERR_MIXING: { status: 400, description: 'A mixing matrix is not symmetric, doubly stochastic and nonnegative, or does not match its graph.' },
+  PROXMESH_ERR_NETWORK: { status: 400, description: 'The `network` section (simulated clock) is invalid: a per-edge file is malformed, misses a link of the graph, names a link not in it or twice, or a min exceeds its max.' },
   PROXMESH_ERR_COMPRESSOR: { status: 400, description: 'A compressor specification is invalid (unknown kind, k > d, bad ratio or levels).' },
   PROXMESH_ERR_PLUGIN: { status: 400, description: 'A plug-in file cannot be used: missing, no default export register(proxmesh), it threw while loading or registering, it registered nothing, or it registered a bad name or key schema. The message names the file and the rule.' },
   PROXMESH_ERR_PLUGIN_MISMATCH: { status: 409, description: 'A process loaded a plug-in file whose SHA-256 or registered names differ from those the run was configured with (e.g. one cluster worker has another version); every process must load the same file.' },

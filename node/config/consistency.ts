@@ -11,6 +11,8 @@ import type { LayerMap } from '../problem/types.ts';
 import type { RunConfig } from './schema.ts';
 import { makeStepSize } from '../algo/step-size.ts';
 import { checkScheduleSupported } from '../algo/round-row.ts';
+import { checkLinksSpec } from '../clock/links.ts';
+import type { NetworkSpec } from '../clock/spec.ts';
 
 type Cfg = RunConfig | import('./schema.ts').FrozenConfig;
 
@@ -54,6 +56,9 @@ export function checkConfigConsistency(config: Cfg): void {
   makeStepSize(config.algorithm.eta, config.algorithm.etaSchedule, config.iterations);
   // topology.schedule only with algorithms whose mixing is plain gossip (node/algo/round-row.ts).
   checkScheduleSupported(config.algorithm.name, (config.topology as { schedule?: { kind: string } }).schedule?.kind);
+  // network.links random: min ≤ max (PROXMESH_ERR_NETWORK); the per-edge file is read with the graph.
+  const network = (config as { network?: NetworkSpec }).network;
+  if (network !== undefined) checkLinksSpec(network.links);
   if (config.evalEvery > config.iterations) {
     inconsistent('/evalEvery', `must be ≤ iterations (${config.iterations}) (got ${config.evalEvery})`, {
       expected: `≤ ${config.iterations}`,

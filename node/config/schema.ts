@@ -9,6 +9,7 @@ import { CompressorSpecSchema } from '../compress/spec.ts';
 import { PartitionSpecSchema, ProblemSpecSchema } from '../problem/spec.ts';
 import { TopologySpecSchema } from '../../topologies/spec.ts';
 import { PluginListSchema } from '../plugins/spec.ts';
+import { NetworkSpecSchema } from '../clock/spec.ts';
 
 export const InitSpecSchema = Type.Union(
   [
@@ -104,6 +105,7 @@ export const RunConfigSchema = Type.Object(
     metrics: Type.Optional(MetricsOptionsSchema),
     evaluation: Type.Optional(EvaluationOptionsSchema),
     plugins: Type.Optional(PluginListSchema),
+    network: Type.Optional(NetworkSpecSchema),
   },
   { additionalProperties: false, description: 'A proxmesh run.' },
 );

@@ -52,6 +52,11 @@ export interface MetricsRow {
   controlBytes?: number | null;
   /** bytesSent + envelopeBytes + controlBytes: everything the protocol puts on the wire (heartbeats and retransmissions aside). */
   wireBytes?: number | null;
+  /**
+   * Simulated seconds since the start of the run (node/clock/, docs/clock.md). Present only when the
+   * config has a `network` section; absent rows keep the format of runs without one.
+   */
+  simTime?: number;
 }
 
 export interface AggregateContext {
@@ -70,6 +75,8 @@ export interface AggregateContext {
   readonly wire?: WirePlan;
   /** Optional: sees every complete set of reports (the coordinator keeps the last for edges.csv). */
   readonly onReports?: (reports: readonly NodeReport[]) => void;
+  /** Optional: the simulated clock (node/clock/row-clock.ts), advanced by every complete set of reports, in row order. */
+  readonly clock?: { advance(reports: readonly NodeReport[]): number };
 }
 
 export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateContext): MetricsRow {
@@ -103,6 +110,7 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
     }
   }
   ctx.onReports?.(reports);
+  const simTime = ctx.clock?.advance(reports);
   return {
     iter,
     epoch: epochOf(iter, ctx),
@@ -120,6 +128,7 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
     envelopeBytes: envelope,
     controlBytes: control,
     wireBytes: envelope === null || control === null ? null : bytes + envelope + control,
+    ...(simTime === undefined ? {} : { simTime }),
   };
 }
 

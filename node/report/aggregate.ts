@@ -13,6 +13,8 @@ export interface CurvePoint {
   bits: number;
   /** Cumulative wire bytes (payload, headers, MACs, handshake, acks) of all nodes (mean over seeds); absent when a run lacks them. */
   wireBytes?: number;
+  /** Simulated seconds (mean over seeds); absent when a run has no clock (config `network`). */
+  simTime?: number;
   /** The metric at x̄ (mean over seeds). */
   value: number;
   /** Min / max over seeds; null for a single run. */
@@ -120,7 +122,7 @@ export function runCurvePoints(metrics: readonly MetricsRow[], metric: MetricKey
   const out: CurvePoint[] = [];
   for (const row of metrics) {
     const v = row[metric];
-    if (v !== null) out.push({ iter: row.iter, bits: row.bitsSent, value: v, lo: null, hi: null, ...wireOf([row]) });
+    if (v !== null) out.push({ iter: row.iter, bits: row.bitsSent, value: v, lo: null, hi: null, ...wireOf([row]), ...simTimeOf([row]) });
   }
   return out;
 }
@@ -149,7 +151,7 @@ export function aggregateSeeds(runs: readonly (readonly MetricsRow[])[], metric:
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi, ...wireOf(rows as MetricsRow[]) });
+    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi, ...wireOf(rows as MetricsRow[]), ...simTimeOf(rows as MetricsRow[]) });
   }
   return out;
 }
@@ -162,6 +164,16 @@ function wireOf(rows: readonly MetricsRow[]): { wireBytes?: number } {
     sum += r.wireBytes;
   }
   return { wireBytes: sum / rows.length };
+}
+
+/** { simTime: mean over the rows } when every row has one, else nothing. */
+function simTimeOf(rows: readonly MetricsRow[]): { simTime?: number } {
+  let sum = 0;
+  for (const r of rows) {
+    if (r.simTime == null) return {};
+    sum += r.simTime;
+  }
+  return { simTime: sum / rows.length };
 }
 
 /** The colour key of a run for a grouping axis: 'compressor', 'algorithm', or any config path. */

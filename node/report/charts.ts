@@ -9,7 +9,7 @@ import type { Curve, ParetoData } from './aggregate.ts';
 import { DASHES, SHAPES, titleFor } from './encodings.ts';
 import type { MetricKey } from './read.ts';
 
-export type XAxis = 'iter' | 'bits' | 'wireBytes';
+export type XAxis = 'iter' | 'bits' | 'wireBytes' | 'simTime';
 
 export interface MetricStyle {
   /** Axis title, with the paper's symbols. */
@@ -33,9 +33,11 @@ export const X_AXIS: Readonly<Record<XAxis, { title: string; log: boolean }>> = 
   iter: { title: 'iteration k', log: false },
   bits: { title: 'payload bits sent (cumulative, all nodes)', log: true },
   wireBytes: { title: 'wire bytes sent: payload + headers, MACs, handshake, acks (cumulative, all nodes)', log: true },
+  // Log: time to a target spans decades between a slow and a fast network (docs/clock.md).
+  simTime: { title: 'simulated time (s), config network (docs/clock.md)', log: true },
 };
 
-const X_NOUN: Readonly<Record<XAxis, string>> = { iter: 'iterations', bits: 'bits sent', wireBytes: 'wire bytes' };
+const X_NOUN: Readonly<Record<XAxis, string>> = { iter: 'iterations', bits: 'bits sent', wireBytes: 'wire bytes', simTime: 'simulated time' };
 
 /** Shared look: a font list resvg can resolve on a bare Linux box, white background. */
 export const CHART_CONFIG = {
@@ -76,6 +78,8 @@ export interface CurveRow {
   bits: number;
   /** Present when the run counted its wire bytes. */
   wireBytes?: number;
+  /** Present when the run had a simulated clock. */
+  simTime?: number;
   value: number;
   lo: number | null;
   hi: number | null;
@@ -96,7 +100,7 @@ export function curveRows(curves: readonly Curve[], x: XAxis, logY: boolean): Cu
       const bandOk = p.lo !== null && p.hi !== null && (!logY || p.lo > 0);
       rows.push({
         series: c.series, group: c.group, style: c.style ?? '', panel: c.panel ?? '',
-        iter: p.iter, bits: p.bits, ...(p.wireBytes !== undefined ? { wireBytes: p.wireBytes } : {}),
+        iter: p.iter, bits: p.bits, ...(p.wireBytes !== undefined ? { wireBytes: p.wireBytes } : {}), ...(p.simTime !== undefined ? { simTime: p.simTime } : {}),
         value: p.value, lo: bandOk ? p.lo : null, hi: bandOk ? p.hi : null,
       });
     }

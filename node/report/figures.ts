@@ -34,6 +34,12 @@ const CURVE_FIGURES: readonly CurveFigure[] = [
   { name: 'consensus-vs-iter', metric: 'consensus', x: 'iter', title: 'Consensus error vs iterations' },
   { name: 'accuracy-vs-iter', metric: 'testAccuracy', x: 'iter', title: 'Accuracy vs iterations' },
   { name: 'density-vs-iter', metric: 'density', x: 'iter', title: 'Density of x̄ vs iterations' },
+  // Against the simulated clock (config `network`, docs/clock.md); skipped for runs without one.
+  { name: 'objective-vs-sim-time', metric: 'objective', x: 'simTime', title: 'Objective φ(x̄) vs simulated time' },
+  { name: 'stationarity-vs-sim-time', metric: 'stationarity', x: 'simTime', title: 'Stationarity vs simulated time' },
+  { name: 'consensus-vs-sim-time', metric: 'consensus', x: 'simTime', title: 'Consensus error vs simulated time' },
+  { name: 'accuracy-vs-sim-time', metric: 'testAccuracy', x: 'simTime', title: 'Accuracy vs simulated time' },
+  { name: 'density-vs-sim-time', metric: 'density', x: 'simTime', title: 'Density of x̄ vs simulated time' },
 ];
 
 /** The paper's three panels against epochs, for runs that wrote paper-metrics.ndjson. */
@@ -109,7 +115,8 @@ export function studyFigures(study: StudyFolder, opts: { groupBy?: string } = {}
     const metric: MetricKey = f.metric === 'testAccuracy' && !hasTest ? 'trainAccuracy' : f.metric;
     const curves = studyCurves(study, metric, opts);
     if (!hasPoints(curves)) continue;
-    const title = f.metric === 'testAccuracy' ? (hasTest ? 'Test accuracy vs iterations' : 'Train accuracy vs iterations') : f.title;
+    const vs = f.x === 'simTime' ? 'simulated time' : 'iterations';
+    const title = f.metric === 'testAccuracy' ? (hasTest ? `Test accuracy vs ${vs}` : `Train accuracy vs ${vs}`) : f.title;
     const spec = curveChartSpec(curves, { metric, x: f.x, title, ...titles });
     if (specHasData(spec)) out.push({ name: f.name, title, spec });
   }

@@ -49,7 +49,12 @@ export interface MetricsRow {
   envelopeBytes?: number | null;
   controlBytes?: number | null;
   wireBytes?: number | null;
+  /** Simulated seconds (node/clock/), present only in runs with a `network` section. */
+  simTime?: number | null;
 }
+
+/** The optional simulated-time key (a run with a `network` section). */
+export const SIM_TIME_KEY = 'simTime' as const;
 
 /** Optional cumulative counters: read when present (older run folders lack them). */
 export const WIRE_KEYS = ['envelopeBytes', 'controlBytes', 'wireBytes'] as const;
@@ -113,6 +118,11 @@ export function parseMetricsRow(value: JsonObject, file: string, line: number): 
     if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw rowError(file, line, key, 'must be a finite number ≥ 0 or null');
     row[key] = v;
   }
+  if (SIM_TIME_KEY in value) {
+    const v = value[SIM_TIME_KEY];
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw rowError(file, line, SIM_TIME_KEY, 'must be a finite number of seconds ≥ 0 or null');
+    row[SIM_TIME_KEY] = v;
+  }
   return row as unknown as MetricsRow;
 }
 
@@ -127,6 +137,7 @@ export function readMetrics(file: string): MetricsRow[] {
       if (row.bitsSent < prev.bitsSent) throw rowError(file, line, 'bitsSent', 'is cumulative and must not decrease');
       if (row.bytesSent < prev.bytesSent) throw rowError(file, line, 'bytesSent', 'is cumulative and must not decrease');
       if (row.wireBytes != null && prev.wireBytes != null && row.wireBytes < prev.wireBytes) throw rowError(file, line, 'wireBytes', 'is cumulative and must not decrease');
+      if (row.simTime != null && prev.simTime != null && row.simTime < prev.simTime) throw rowError(file, line, SIM_TIME_KEY, 'is a clock and must not decrease');
     }
     rows.push(row);
   }

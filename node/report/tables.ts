@@ -5,10 +5,10 @@
 import { groupBySeed } from './aggregate.ts';
 import { compressorLabel, formatNumber, showValue } from './describe.ts';
 import { dataTable, keyValueTable } from './html.ts';
-import type { MetricsRow, StudyFolder, WIRE_KEYS } from './read.ts';
+import type { MetricsRow, SIM_TIME_KEY, StudyFolder, WIRE_KEYS } from './read.ts';
 
 /** Final-row columns shown in tables: [key, header] (the optional wire figures are plotted, not tabled). */
-export const FINAL_COLUMNS: readonly (readonly [Exclude<keyof MetricsRow, (typeof WIRE_KEYS)[number]>, string])[] = [
+export const FINAL_COLUMNS: readonly (readonly [Exclude<keyof MetricsRow, (typeof WIRE_KEYS)[number] | typeof SIM_TIME_KEY>, string])[] = [
   ['iter', 'K'],
   ['epoch', 'epochs'],
   ['objective', 'φ(x̄)'],

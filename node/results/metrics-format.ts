@@ -1,6 +1,8 @@
 /**
  * The metrics.ndjson / metrics.csv line formats (brief "Results"). Keys in exactly this order;
  * NaN and ±∞ become null (JSON has no such numbers), so a diverged run still writes valid lines.
+ * A run with a `network` section (the simulated clock) adds `simTime` (s) as the last key/column;
+ * without one the lines are exactly as before (no simTime key, no null).
  */
 import type { MetricsRow } from '../eval/aggregate-reports.ts';
 
@@ -21,17 +23,25 @@ export function canonicalRow(row: MetricsRow): Record<(typeof METRICS_KEYS)[numb
   return out;
 }
 
-/** One metrics.ndjson line (with the trailing newline). */
+/** The optional key after METRICS_KEYS: simulated seconds (node/clock/), only in runs with a clock. */
+export const SIM_TIME_KEY = 'simTime' as const;
+
+/** One metrics.ndjson line (with the trailing newline); simTime last when the row has one. */
 export function metricsNdjsonLine(row: MetricsRow): string {
-  return `${JSON.stringify(canonicalRow(row))}\n`;
+  const c: Record<string, number | null> = canonicalRow(row);
+  if (row.simTime !== undefined) c[SIM_TIME_KEY] = finiteOrNull(row.simTime);
+  return `${JSON.stringify(c)}\n`;
 }
 
-export function metricsCsvHeader(): string {
-  return `${METRICS_KEYS.join(',')}\n`;
+/** The metrics.csv header; `simTime`: the run has a clock (config `network`). */
+export function metricsCsvHeader(opts: { readonly simTime?: boolean } = {}): string {
+  return `${[...METRICS_KEYS, ...(opts.simTime === true ? [SIM_TIME_KEY] : [])].join(',')}\n`;
 }
 
-/** One metrics.csv line: numbers as JSON writes them, null as an empty field. */
+/** One metrics.csv line: numbers as JSON writes them, null as an empty field; simTime last when the row has one. */
 export function metricsCsvLine(row: MetricsRow): string {
   const c = canonicalRow(row);
-  return `${METRICS_KEYS.map((k) => (c[k] === null ? '' : String(c[k]))).join(',')}\n`;
+  const cells = METRICS_KEYS.map((k) => (c[k] === null ? '' : String(c[k])));
+  if (row.simTime !== undefined) cells.push(Number.isFinite(row.simTime) ? String(row.simTime) : '');
+  return `${cells.join(',')}\n`;
 }

@@ -34,12 +34,12 @@ function io<T>(what: string, fn: () => T): T {
   }
 }
 
-/** Creates (or reuses) `dir` and truncates the append-only files. */
-export function createRunFolder(dir: string): RunFolderWriter {
+/** Creates (or reuses) `dir` and truncates the append-only files. `simTime`: rows carry simTime (config `network`). */
+export function createRunFolder(dir: string, opts: { readonly simTime?: boolean } = {}): RunFolderWriter {
   io(dir, () => mkdirSync(dir, { recursive: true }));
   const path = (f: string) => join(dir, f);
   io(path('metrics.ndjson'), () => writeFileSync(path('metrics.ndjson'), ''));
-  io(path('metrics.csv'), () => writeFileSync(path('metrics.csv'), metricsCsvHeader()));
+  io(path('metrics.csv'), () => writeFileSync(path('metrics.csv'), metricsCsvHeader(opts)));
   io(path('timings.ndjson'), () => writeFileSync(path('timings.ndjson'), ''));
   return {
     dir,

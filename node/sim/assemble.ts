@@ -28,6 +28,7 @@ import type { MixingRow } from '../../topologies/types.ts';
 import type { SummaryFacts } from '../results/summary.ts';
 import { buildSchedule, roundSends, scheduleRng, scheduleRow, unionNeighbours, type TopologySchedule } from '../../topologies/schedule.ts';
 import { wirePlanOf, type WirePlan } from '../results/wire-accounting.ts';
+import { clockOf } from '../clock/from-config.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
@@ -105,7 +106,9 @@ export function buildRunProblem(config: FrozenConfig, nodes: number, data?: Load
  * `wire` (wirePlanOf(algorithm, rows)) lets aggregateReports count the protocol's bytes beside payloads.
  */
 export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem, wire?: WirePlan): AggregateContext {
-  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize, ...(wire ? { wire } : {}) };
+  // The simulated clock (config `network`) needs the exchange plan; one per context, i.e. per run.
+  const clock = wire ? clockOf(config, problem.shards, wire) : null;
+  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize, ...(wire ? { wire } : {}), ...(clock ? { clock } : {}) };
   const m = config.evaluation?.trainSamplesPerNode ?? null;
   return m === null ? ctx : { ...ctx, evalShards: evalSubsets(problem.shards, m, config.seed) };
 }

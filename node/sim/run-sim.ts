@@ -65,7 +65,7 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const lock = createLockstep({ algorithm, contexts, x0, ...(staticNet !== null ? { batch: staticNet } : {}) });
 
   const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
-  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir);
+  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir, { simTime: config.network !== undefined });
   writer?.writeJson('config.json', config);
   writer?.writeJson('topology.json', topologyToJson(topology));
   const tSetup = performance.now();

@@ -1,6 +1,6 @@
 /**
  * Derived quantities of a study cell, pure functions of its metrics rows (brief "Results"):
- *   - bits / iterations to FIRST reach each target: the first row with objective ≤ t,
+ *   - bits / iterations (and, for runs with a simulated clock, simulated seconds) to FIRST reach each target: the first row with objective ≤ t,
  *     stationarity ≤ t, or testAccuracy ≥ t (rows where the metric is null never qualify); null if
  *     no row does;
  *   - the achieved compression ratio ρ_c = bitsSent(cell) / bitsSent(same cell, identity
@@ -33,13 +33,19 @@ export interface Reach {
   readonly iter: number | null;
   /** Cumulative bitsSent at that row, or null. */
   readonly bits: number | null;
+  /**
+   * Time to target: simTime (simulated seconds, node/clock/) at that row, or null. Present only when
+   * the run has a clock (config `network`), so studies without one keep their index format.
+   */
+  readonly time?: number | null;
 }
 
 export function firstReach(rows: readonly MetricsRow[], metric: TargetMetric, target: number): Reach {
+  const clocked = rows.some((r) => r.simTime != null);
   for (const row of rows) {
-    if (meetsTarget(metric, row[metric], target)) return { target, iter: row.iter, bits: row.bitsSent };
+    if (meetsTarget(metric, row[metric], target)) return { target, iter: row.iter, bits: row.bitsSent, ...(clocked ? { time: row.simTime ?? null } : {}) };
   }
-  return { target, iter: null, bits: null };
+  return { target, iter: null, bits: null, ...(clocked ? { time: null } : {}) };
 }
 
 /** One Reach per target the study sets, in TARGET_METRICS order. */

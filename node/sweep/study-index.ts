@@ -96,6 +96,7 @@ export function buildIndexRows(cells: readonly IndexCell[], outcomes: ReadonlyMa
     const last = o.result.rows[o.result.rows.length - 1];
     const final: Record<string, number | null> = {};
     for (const k of METRIC_KEYS) final[k] = last[k];
+    if (last.simTime != null) final.simTime = last.simTime;
     const derived = deriveCell(o.result.rows, targets, identityReference(c, o.result, done));
     rows.push({ cell: c.id, dir: c.dir, status: 'done', diff: c.diff, final, derived });
   }
@@ -111,12 +112,15 @@ function csvField(v: unknown): string {
 /** CSV: cell, dir, status, one column per diff path, final.<metric>, derived columns, error. */
 export function indexCsv(rows: readonly IndexRow[], diffPaths: readonly string[], targets: StudyTargets): string {
   const reachKeys = TARGET_METRICS.filter((m) => targets[m] !== undefined);
+  // Time-to-target columns only when some cell ran with a simulated clock (config `network`).
+  const clocked = rows.some((r) => r.final?.simTime != null);
   const header = [
     'cell', 'dir', 'status',
     ...diffPaths,
     ...METRIC_KEYS.map((k) => `final.${k}`),
     'iterations', 'bitsSent', 'identityBits', 'identitySource', 'compressionRatio',
-    ...reachKeys.flatMap((m) => [`${m}.target`, `${m}.iter`, `${m}.bits`]),
+    ...reachKeys.flatMap((m) => [`${m}.target`, `${m}.iter`, `${m}.bits`, ...(clocked ? [`${m}.time`] : [])]),
+    ...(clocked ? ['final.simTime'] : []),
     'error',
   ];
   const lines = [header.map(csvField).join(',')];
@@ -128,7 +132,8 @@ export function indexCsv(rows: readonly IndexRow[], diffPaths: readonly string[]
         ...diffPaths.map((p) => r.diff[p]),
         ...METRIC_KEYS.map((k) => r.final?.[k]),
         d?.iterations, d?.bitsSent, d?.identityBits, d?.identitySource, d?.compressionRatio,
-        ...reachKeys.flatMap((m) => [targets[m], d?.reach[m]?.iter, d?.reach[m]?.bits]),
+        ...reachKeys.flatMap((m) => [targets[m], d?.reach[m]?.iter, d?.reach[m]?.bits, ...(clocked ? [d?.reach[m]?.time] : [])]),
+        ...(clocked ? [r.final?.simTime] : []),
         r.error ? `${r.error.message}` : '',
       ].map(csvField).join(','),
     );

@@ -54,6 +54,22 @@ const cases: [string, Record<string, unknown>][] = [
   ['DEEPSTORM', { algorithm: { name: 'deepstorm', eta: 0.05, beta: 0.8, initBatches: 3 } }],
   // AllReduce: every node talks to every other (pattern 'all'), init at round −1.
   ['AllReduce', { algorithm: { name: 'allreduce', eta: 0.05 }, topology: { kind: 'ring', nodes: 5 } }],
+  // Issue 13 simulated clock: the coordinator computes simTime from the reports as the simulator does
+  // (variable-size top-k frames, seeded random links, seeded stragglers) …
+  ['CDProxSGT + top-k + network clock', {
+    algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
+    compression: { x: { kind: 'topk', ratio: 0.2, scope: 'global' }, y: { kind: 'topk', ratio: 0.2, scope: 'global' } },
+    network: {
+      links: { kind: 'random', latency: { min: 0.001, max: 0.02 }, bandwidth: { min: 1e6, max: 1e8 } },
+      compute: { samplesPerSecond: 5000, stragglers: { fraction: 0.25, slowdown: 8 } },
+    },
+  }],
+  // … and on a time-varying topology (frames only on the round's links).
+  ['DProxSGT + one-peer exponential + network clock', {
+    algorithm: { name: 'dproxsgt', eta: 0.05 },
+    topology: { kind: 'hypercube', nodes: 4, schedule: { kind: 'one-peer-exponential' } },
+    network: { links: { kind: 'uniform', latency: 0.005, bandwidth: 1e7 }, compute: { samplesPerSecond: 1000 } },
+  }],
 ];
 
 describe('local cluster ≡ simulator (byte-identical metrics.ndjson)', () => {
@@ -70,6 +86,10 @@ describe('local cluster ≡ simulator (byte-identical metrics.ndjson)', () => {
     // 0, 5, 10, 15, 20 and real traffic counted on both sides
     expect(simRows.trim().split('\n')).toHaveLength(5);
     expect(sim.rows[sim.rows.length - 1].bytesSent).toBeGreaterThan(0);
+    // simTime only with a network section, then strictly increasing after row 0
+    const times = sim.rows.map((r) => r.simTime);
+    if ('network' in over) for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThan(times[i - 1]!);
+    else expect(times.every((t) => t === undefined)).toBe(true);
     expect(cl.run.state).toBe('done');
     expect(JSON.parse(readText(clDir, 'summary.json'))).toEqual(JSON.parse(readText(simDir, 'summary.json')));
   }, 60_000);

@@ -38,6 +38,8 @@ export interface ClusterOptions {
   /** A peer silent this long fails the run (ms). */
   readonly peerTimeoutMs: number;
   readonly startupTimeoutMs?: number;
+  /** Extra environment of worker i (e.g. PROXMESH_LISTEN / PROXMESH_ADVERTISE behind a delay proxy). */
+  readonly workerEnv?: (i: number) => Record<string, string>;
 }
 
 export interface RunFailureView {
@@ -141,6 +143,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
           PROXMESH_ORDINAL_FROM_HOSTNAME: '1',
           PROXMESH_HEARTBEAT_MS: String(opts.heartbeatMs),
           PROXMESH_PEER_TIMEOUT_MS: String(opts.peerTimeoutMs),
+          ...(opts.workerEnv?.(i) ?? {}),
         })
         .withExposedPorts(9464)
         .withWaitStrategy(Wait.forLogMessage(/worker: registered/))

@@ -88,3 +88,28 @@ export async function reconnectWorker(c: Cluster, i: number): Promise<void> {
     EndpointConfig: { Aliases: [`worker-${i}`], IPAMConfig: { IPv4Address: c.workerIps[i] } },
   });
 }
+
+/**
+ * Caps each directed link separately (the simulated clock's per-link model, docs/clock.md): an htb
+ * root whose default class (everything else, e.g. the coordinator) is uncapped, and one class of
+ * `rateBit` bit/s per peer IP, selected by destination address. `burstBytes` bounds what an idle
+ * class may send at line rate (keep it small against a frame).
+ */
+export async function addPerPeerCaps(pid: number, iface: string, peerIps: readonly string[], rateBit: number, burstBytes: number): Promise<void> {
+  await inNetns(pid, ['tc', 'qdisc', 'add', 'dev', iface, 'root', 'handle', '1:', 'htb', 'default', '99']);
+  await inNetns(pid, ['tc', 'class', 'add', 'dev', iface, 'parent', '1:', 'classid', '1:99', 'htb', 'rate', '10gbit']);
+  for (const [k, ip] of peerIps.entries()) {
+    const id = `1:${10 + k}`;
+    await inNetns(pid, ['tc', 'class', 'add', 'dev', iface, 'parent', '1:', 'classid', id, 'htb', 'rate', `${rateBit}bit`, 'ceil', `${rateBit}bit`, 'burst', `${burstBytes}b`, 'cburst', `${burstBytes}b`]);
+    await inNetns(pid, ['tc', 'filter', 'add', 'dev', iface, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', `${ip}/32`, 'flowid', id]);
+  }
+}
+
+/** Bytes sent through each per-peer class (1:10, 1:11, …), in peer order. */
+export async function perPeerSentBytes(pid: number, iface: string, peers: number): Promise<number[]> {
+  const out = await inNetns(pid, ['tc', '-s', 'class', 'show', 'dev', iface]);
+  return Array.from({ length: peers }, (_, k) => {
+    const m = new RegExp(`class htb 1:${10 + k} [\\s\\S]*?Sent (\\d+) bytes`).exec(out);
+    return m ? Number(m[1]) : 0;
+  });
+}

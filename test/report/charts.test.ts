@@ -153,7 +153,8 @@ describe('chart specs', () => {
   it('run figures: every figure with data, accuracy with train and test lines', () => {
     const figs = runFigures(run(syntheticMetrics({ seed: 1, bitsPerIter: 100 })));
     // every figure but the study's Pareto, and no paper panels without paper-metrics.ndjson
-    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'pareto' && n !== 'paper-panels'));
+    // … and no simulated-time figures without a clock (config `network`)
+    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'pareto' && n !== 'paper-panels' && !n.endsWith('-vs-sim-time')));
     const acc = figs.find((f) => f.name === 'accuracy-vs-iter');
     expect(new Set(values(acc?.spec).map((r) => r.series))).toEqual(new Set(['train', 'test']));
     const noTest = runFigures(run(syntheticMetrics({ seed: 1, bitsPerIter: 100, test: false })));
@@ -180,6 +181,21 @@ describe('chart specs', () => {
     expect(aggregateSeeds([m, old], 'objective').every((p) => p.wireBytes === undefined)).toBe(true);
   });
 
+  it('every metric against simulated time when rows carry simTime (mean over seeds); row 0 (t = 0) is off the log axis', () => {
+    const m = syntheticMetrics({ seed: 1, bitsPerIter: 100 }).map((r) => ({ ...r, simTime: r.iter * 0.25 }));
+    const figs = runFigures(run(m));
+    const timed = figs.filter((f) => f.name.endsWith('-vs-sim-time')).map((f) => f.name);
+    expect(timed).toEqual(['objective-vs-sim-time', 'stationarity-vs-sim-time', 'consensus-vs-sim-time', 'accuracy-vs-sim-time', 'density-vs-sim-time']);
+    const fig = figs.find((f) => f.name === 'objective-vs-sim-time');
+    const line = layers(fig?.spec).find((l) => (typeof l.mark === 'string' ? l.mark : l.mark.type) === 'line')!;
+    expect(line.encoding.x.field).toBe('simTime');
+    expect(values(fig?.spec).map((r) => [r.simTime, r.value])).toEqual(m.filter((r) => r.iter > 0).map((r) => [r.iter * 0.25, r.objective]));
+    const slower = m.map((r) => ({ ...r, simTime: r.simTime * 3 }));
+    expect(aggregateSeeds([m, slower], 'objective').map((p) => p.simTime)).toEqual(m.map((r) => r.iter * 0.5));
+    // one seed without a clock: the mean has no simTime
+    expect(aggregateSeeds([m, syntheticMetrics({ seed: 1, bitsPerIter: 100 })], 'objective').every((p) => p.simTime === undefined)).toBe(true);
+  });
+
   it('skips figures a log axis leaves empty (no bits sent, e.g. a single node)', () => {
     const m = syntheticMetrics({ seed: 1, bitsPerIter: 0 });
     const names = runFigures(run(m)).map((f) => f.name);
@@ -192,7 +208,7 @@ describe('chart specs', () => {
   it('study figures: accuracy falls back to train accuracy without a test set, Pareto last (no paper metrics)', () => {
     const m = syntheticMetrics({ seed: 1, bitsPerIter: 100, test: false });
     const figs = studyFigures({ dir: '/s', failed: [], cells: [cell('a', { seed: 1 }, m), cell('b', { seed: 2 }, m)] });
-    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'paper-panels'));
+    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'paper-panels' && !n.endsWith('-vs-sim-time')));
     expect(figs.find((f) => f.name === 'accuracy-vs-iter')?.title).toBe('Train accuracy vs iterations');
     expect(figs[figs.length - 1].title).toBe('Pareto: final objective vs total bits');
   });

@@ -35,6 +35,7 @@ function fileReadingConfigs(file: string): [string, string, Record<string, unkno
     ['idx labels', '/problem/dataset/labelsPath', fileDataset(join(REPO_DATA_DIR, 'README.md'), 'idx', { labelsPath: file })],
     ['libsvm test file', '/problem/dataset/testPath', fileDataset(join(REPO_DATA_DIR, 'a9a', 'a9a.gz'), 'libsvm', { testPath: file })],
     ['edge list', '/topology/file', smallRaw({ topology: { kind: 'edge-list', nodes: 4, file } })],
+    ['network links file', '/network/links/path', smallRaw({ network: { links: { kind: 'file', path: file }, compute: { samplesPerSecond: 1000 } } })],
   ];
 }
 
@@ -117,9 +118,9 @@ describe.skipIf(passwdLines.length === 0)('where a file may be read, no reader q
     t = await testApp({ dataRoots: ['/'] });
     const res = await post(config);
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.code).toMatch(/^PROXMESH_ERR_(DATASET|TOPOLOGY|CONFIG_INCONSISTENT)$/);
+    expect(res.json().error.code).toMatch(/^PROXMESH_ERR_(DATASET|TOPOLOGY|CONFIG_INCONSISTENT|NETWORK)$/);
     // named: /etc/passwd, or the other file of the pair when that one is refused first
-    expect(res.json().error.message).toMatch(/^(\/etc\/passwd|.*README\.md|.*a9a\.gz)[:\s]|edge-list: file \/etc\/passwd/);
+    expect(res.json().error.message).toMatch(/^(\/etc\/passwd|.*README\.md|.*a9a\.gz)[:\s]|edge-list: file \/etc\/passwd|network\.links file \/etc\/passwd/);
     expectNoLineOf(passwdLines, res.body);
   });
 
@@ -145,6 +146,8 @@ describe('a secret placed where each reader used to quote from', () => {
     ['idx magic', 'g.idx', Buffer.concat([Buffer.from([0x53, 0x45]), Buffer.from(SECRET)]), (f) => fileDataset(f, 'idx', { labelsPath: f })],
     ['edge-list line', 'h.txt', `0 1\n${SECRET} 2\n`, (f) => smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } })],
     ['edge-list id', 'i.txt', '0 1\n1 3917\n', (f) => smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } })],
+    ['network links field', 'j.csv', `from,to,latency,bandwidth\n0,1,${SECRET},1e6\n`, (f) => smallRaw({ network: { links: { kind: 'file', path: f }, compute: { samplesPerSecond: 1000 } } })],
+    ['network links header', 'k.csv', `${SECRET},to,latency,bandwidth\n`, (f) => smallRaw({ network: { links: { kind: 'file', path: f }, compute: { samplesPerSecond: 1000 } } })],
   ];
   it.each(cases)('%s → 400 naming file and line, not the secret', async (_n, name, content, config) => {
     t = await testApp();

@@ -23,6 +23,14 @@ describe('targets: first row meeting the target', () => {
     expect(firstReach(rows, 'testAccuracy', 0.5)).toEqual({ target: 0.5, iter: 0, bits: 0 });
   });
 
+  it('time to target: the simTime of the same row when the run has a clock; no time key without one', () => {
+    const timed = rows.map((r) => ({ ...r, simTime: r.iter * 0.5 }));
+    expect(firstReach(timed, 'objective', 0.45)).toEqual({ target: 0.45, iter: 30, bits: 2400, time: 15 });
+    expect(firstReach(timed, 'objective', 0.1)).toEqual({ target: 0.1, iter: null, bits: null, time: null });
+    expect('time' in firstReach(rows, 'objective', 0.45)).toBe(false);
+    expect(reachTargets(timed, { testAccuracy: 0.75 }).testAccuracy?.time).toBe(15);
+  });
+
   it('null when never reached (and null metric values never qualify)', () => {
     expect(firstReach(rows, 'objective', 0.1)).toEqual({ target: 0.1, iter: null, bits: null });
     expect(firstReach(rows, 'testAccuracy', 0.81)).toEqual({ target: 0.81, iter: null, bits: null });
