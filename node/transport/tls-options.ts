@@ -182,14 +182,17 @@ const UNKNOWN_CA_CODES = ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSU
 /**
  * Why a dial refused the server it reached (the client side of the same check), or null when the
  * error is not about the certificate (refused, reset, timeout: the dial is simply retried).
- * 'hostname': the certificate is valid but not for the host dialled.
+ * 'hostname': the certificate is valid but not for the host dialled; 'handshake': no TLS session.
  */
 export function dialRejectReason(err: Error & { code?: string }): string | null {
   const code = err.code ?? '';
   if (UNKNOWN_CA_CODES.includes(code)) return 'unknown-ca';
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'expired';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'hostname';
-  if (code.startsWith('ERR_SSL_') || code.startsWith('CERT_')) return 'invalid-certificate';
+  if (code.startsWith('CERT_') || code.startsWith('ERR_TLS_CERT')) return 'invalid-certificate';
+  // No TLS session at all (e.g. the peer speaks plain ws:// on that port, or no shared protocol).
+  // (OpenSSL's record errors surface as EPROTO, e.g. 'wrong version number' from a plain server.)
+  if (code.startsWith('ERR_SSL_') || code === 'EPROTO') return 'handshake';
   return null;
 }
 
