@@ -111,7 +111,8 @@ export function tlsEnv(t: TlsSettings | null): Record<string, string> {
 /**
  * Server options (https.createServer / Fastify `https`). With mtls the server asks for a client
  * certificate but does not let OpenSSL drop the connection itself (rejectUnauthorized: false): the
- * check is ours (`enforceClientCertificates`, or a per-path check on the coordinator), so each
+ * check is ours (`guardTlsServer`, which every TLS server here must install, or the coordinator's
+ * per-path `clientCertificateAccepted`), so each
  * refusal is counted with its reason before the socket is destroyed; OpenSSL's own refusal surfaces
  * only as a bare ECONNRESET under TLS 1.3.
  */

@@ -11,7 +11,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProxmeshError } from '../errors.ts';
 import { BaseTransport, type BaseTransportOptions, type ConnHandle, type Connection } from './base-transport.ts';
-import { clientTlsOptions, dialRejectReason, guardTlsServer, secureUrl, serverTlsOptions, type TlsRejections, type TlsSettings } from './tls-options.ts';
+import { clientTlsOptions, createTlsRejections, dialRejectReason, guardTlsServer, secureUrl, serverTlsOptions, type TlsRejections, type TlsSettings } from './tls-options.ts';
 
 export interface WsTransportOptions extends BaseTransportOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -76,7 +76,8 @@ export class WsTransport extends BaseTransport {
     let server: WebSocketServer;
     if (tls) {
       const https = createHttpsServer(serverTlsOptions(tls.settings));
-      if (tls.rejections) guardTlsServer(https, tls.settings, 'peer', tls.rejections);
+      // Always guarded: under mtls the guard is what refuses a client certificate (serverTlsOptions).
+      guardTlsServer(https, tls.settings, 'peer', tls.rejections ?? createTlsRejections(null));
       server = new WebSocketServer({ server: https, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false });
       await new Promise<void>((resolve, reject) => {
         https.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })));
