@@ -94,14 +94,14 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   const metrics = createWorkerMetrics();
   const tls = opts.tls ?? null;
   checkCoordinatorUrl(opts.coordinatorUrl, tls, 'the coordinator URL (--coordinator / PROXMESH_COORDINATOR)');
-  // Refused TLS connections (peer port and dials), on this worker's /metrics.
-  const tlsRejections = createTlsRejections(metrics.registry);
+  // TLS: refused connections (peer port and dials) are counted on this worker's /metrics.
+  const peerTls = tls === null ? null : { settings: tls, rejections: createTlsRejections(metrics.registry), log };
   // The peer listener is bound once, here, on the configured port or port 0, and the bound port is
   // what the worker registers: no port is picked, released and bound again later (with many workers
   // another process's outgoing connection can take it in between: EADDRINUSE). The run's transport
   // accepts its peer links on this server (WsTransport `server`).
   const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links', opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS,
-    tls === null ? null : { settings: tls, rejections: tlsRejections, log });
+    peerTls);
   const peerPort = boundPort(peerServer);
   const advertise = opts.advertiseHost ?? opts.listenHost;
   let metricsServer: Server | null = null;
@@ -257,7 +257,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         peerAddress: (p) => (urls.has(p) ? `${urls.get(p)}${nodePath(p)}` : undefined),
         peerTimeoutMs: opts.peerTimeoutMs,
         heartbeatMs: opts.heartbeatMs,
-        tls: tls === null ? null : { settings: tls, rejections: tlsRejections },
+        tls: peerTls,
         ...(opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: opts.helloTimeoutMs } : {}),
       });
       if (ws) remotes.set(id, ws);
