@@ -71,7 +71,8 @@ async function main(): Promise<void> {
       }
       const p = median(plain.map((x) => x.mbps));
       const s = median(secure.map((x) => x.mbps));
-      console.log(`| ${(dim * 4 / 1024).toFixed(0)} KiB | ${p.toFixed(0)} | ${s.toFixed(0)} | ${(s / p).toFixed(2)} | ${median(plain.map((x) => x.linkMs)).toFixed(1)} | ${median(secure.map((x) => x.linkMs)).toFixed(1)} |`);
+      const f = (x: number) => x.toPrecision(3);
+      console.log(`| ${(dim * 4 / 1024).toFixed(0)} KiB | ${f(p)} | ${f(s)} | ${(s / p).toFixed(2)} | ${median(plain.map((x) => x.linkMs)).toFixed(1)} | ${median(secure.map((x) => x.linkMs)).toFixed(1)} |`);
     }
   } finally {
     pki.cleanup();
