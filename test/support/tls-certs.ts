@@ -3,7 +3,7 @@
  * mocks): a CA, and leaf certificates signed by it with the SANs loopback needs (IP 127.0.0.1,
  * DNS localhost) and both EKUs (serverAuth, clientAuth: one certificate serves a worker's peer
  * listener and its dials, like a cert-manager Certificate with both usages). Keys are P-256 (fast to
- * make; 1–2 ms each).
+ * make).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
