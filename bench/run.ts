@@ -47,10 +47,11 @@ const BENCHES: Readonly<Record<string, Runner>> = {
   sim: async (o) => (await import('./sim.bench.ts')).run(o),
   lenet5: script('lenet5.bench.ts', 'lenet5'),
   cluster: script('cluster.bench.ts', 'cluster'),
+  tls: script('tls.bench.ts', 'tls'),
 };
 
 /** Standalone scripts without a quick mode. */
-const SLOW_SCRIPTS: Readonly<Record<string, true>> = { lenet5: true, cluster: true };
+const SLOW_SCRIPTS: Readonly<Record<string, true>> = { lenet5: true, cluster: true, tls: true };
 
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');

@@ -10,6 +10,7 @@ import type { RunContextFactory } from './run-types.ts';
 import { dataRootsFromEnv } from './data-roots.ts';
 import { serverLimits, type ServerLimits } from './server-limits.ts';
 import { ProxmeshError } from '../node/errors.ts';
+import { clientCertificateAccepted, createTlsRejections, guardTlsServer, serverTlsOptions, type TlsSettings } from '../node/transport/tls-options.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -48,6 +49,12 @@ export interface BuildAppOptions {
   readonly dashboardAuth?: boolean;
   /** Environment read for the defaults above (tests pass their own). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Serve HTTPS (and wss:// on /control) with these PEM files (node/transport/tls-options.ts).
+   * With mtls, /control also needs a client certificate signed by the CA; the run API, dashboard,
+   * /metrics and the probes stay reachable with server-side TLS and the token, as before.
+   */
+  readonly tls?: TlsSettings | null;
 }
 
 /**
@@ -75,18 +82,38 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   const limits = { ...serverLimits(env), ...opts.limits };
   // Timeouts: an idle or slow client must not hold a socket forever (issue 16: 60 idle sockets were
   // still open after 130 s). WebSocket upgrades (ws) and SSE streams clear their socket's idle timeout.
+  const tls = opts.tls ?? null;
+  const httpOptions = { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs };
+  // Fastify passes `https` to https.createServer and then ignores `http`: the timeouts go in both.
+  // Its types pick the server class from the options' literal type; the app is used through the
+  // (http) FastifyInstance API either way, which both servers offer.
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 16 * 1024 * 1024,
     connectionTimeout: limits.connectionTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
+    http: httpOptions,
+    ...(tls !== null ? { https: { ...httpOptions, ...serverTlsOptions(tls) } } : {}),
     ajv: { customOptions: { removeAdditional: false } },
-  });
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   // Beyond the cap, node closes each new connection as soon as it is accepted.
   app.server.maxConnections = limits.maxConnections;
   const metrics = createCoordinatorMetrics({ defaultMetrics: opts.defaultMetrics });
+  if (tls !== null) {
+    const rejections = createTlsRejections(metrics.registry);
+    guardTlsServer(app.server, tls, 'api', rejections, undefined, false);
+    // Mutual TLS on the control channel only: a worker must show a certificate from the cluster CA
+    // before its upgrade is handled (and before it may try the token proof).
+    if (tls.mtls) {
+      app.addHook('onRequest', async (req, reply) => {
+        if (!/^\/control(?:[/?]|$)/.test(req.url)) return;
+        if (clientCertificateAccepted(req.raw.socket, tls, 'control', rejections)) return;
+        app.log.warn('control connection refused: no client certificate from the cluster CA');
+        return reply.code(403).header('connection', 'close').send({ code: 'PROXMESH_ERR_UNAUTHORIZED', message: '/control needs a client certificate signed by the cluster CA (mutual TLS)' });
+      });
+    }
+  }
   const runs = new RunManager({ metrics, contexts: opts.contexts, log: app.log, beforeStart: opts.beforeStart });
   registerErrorHandler(app);
   await app.register(websocket, { options: { maxPayload: opts.maxControlPayload ?? 256 * 1024 * 1024, perMessageDeflate: false } });

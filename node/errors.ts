@@ -41,6 +41,7 @@ const defs = {
   PROXMESH_ERR_PATH_FORBIDDEN: { status: 400, description: 'A run submitted over HTTP names a file outside the data roots (PROXMESH_DATA_ROOTS), or an output name escapes its folder.' },
   PROXMESH_ERR_LIMIT: { status: 400, description: 'An input is over a bound checked before any work (node count, dimension, batch size, memory budget, inflated file size, config depth).' },
   PROXMESH_ERR_UNAVAILABLE: { status: 503, description: 'The server is at a configured capacity (e.g. dashboard event-stream clients); retry later.' },
+  PROXMESH_ERR_TLS: { status: 400, description: 'TLS settings are incomplete or unusable (a PEM file missing or unreadable, a key without its certificate, mutual TLS without a CA, a plain ws:// URL while TLS is on).' },
   PROXMESH_ERR_IO: { status: 500, description: 'A file could not be written or read.' },
   PROXMESH_ERR_INTERNAL: { status: 500, description: 'An internal invariant failed; this is a bug.' },
 } as const satisfies Record<string, Omit<ErrorDef, 'code'>>;

@@ -24,6 +24,7 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster
 import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount } from './sim/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
+import { checkCoordinatorUrl, clientTlsOptions, createTlsRejections, wsScheme, type TlsSettings } from './transport/tls-options.ts';
 import { DEFAULT_HELLO_TIMEOUT_MS } from './transport/base-transport.ts';
 import { RoundInbox } from './transport/round-inbox.ts';
 import type { PeerTransport } from './transport/types.ts';
@@ -67,6 +68,8 @@ export interface WorkerOptions {
   readonly connectTimeoutMs?: number;
   /** Keep serving /metrics this long after the run ended, so a last scrape sees the final counts (ms, default 0). */
   readonly metricsLingerMs?: number;
+  /** TLS for the peer listener, the peer dials and the control channel (wss://); null/absent: plain. */
+  readonly tls?: TlsSettings | null;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -90,11 +93,16 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   // Since the process started: Node's start-up and this module graph's loading (timings.ndjson).
   const tLoaded = performance.now();
   const metrics = createWorkerMetrics();
+  const tls = opts.tls ?? null;
+  checkCoordinatorUrl(opts.coordinatorUrl, tls, 'the coordinator URL (--coordinator / PROXMESH_COORDINATOR)');
+  // TLS: refused connections (peer port and dials) are counted on this worker's /metrics.
+  const peerTls = tls === null ? null : { settings: tls, rejections: createTlsRejections(metrics.registry), log };
   // The peer listener is bound once, here, on the configured port or port 0, and the bound port is
   // what the worker registers: no port is picked, released and bound again later (with many workers
   // another process's outgoing connection can take it in between: EADDRINUSE). The run's transport
   // accepts its peer links on this server (WsTransport `server`).
-  const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links', opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
+  const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links', opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS,
+    peerTls);
   const peerPort = boundPort(peerServer);
   const advertise = opts.advertiseHost ?? opts.listenHost;
   let metricsServer: Server | null = null;
@@ -250,6 +258,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         peerAddress: (p) => (urls.has(p) ? `${urls.get(p)}${nodePath(p)}` : undefined),
         peerTimeoutMs: opts.peerTimeoutMs,
         heartbeatMs: opts.heartbeatMs,
+        tls: peerTls,
         ...(opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: opts.helloTimeoutMs } : {}),
       });
       if (ws) remotes.set(id, ws);
@@ -285,7 +294,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   }
 
   const capacity = opts.nodesPerWorker ?? 1;
-  send({ t: 'register', peerUrl: `ws://${advertise}:${peerPort}`, ordinal: opts.ordinal, metricsUrl, ...(capacity !== 1 ? { nodes: capacity } : {}) });
+  send({ t: 'register', peerUrl: `${wsScheme(tls)}://${advertise}:${peerPort}`, ordinal: opts.ordinal, metricsUrl, ...(capacity !== 1 ? { nodes: capacity } : {}) });
   log(`worker: registered (peer port ${peerPort}${metricsUrl ? `, metrics ${metricsUrl}` : ''})`);
   return finished;
 }
@@ -398,6 +407,7 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
           perMessageDeflate: false,
           maxPayload: 256 * 1024 * 1024,
           handshakeTimeout: 5000,
+          ...(opts.tls ? clientTlsOptions(opts.tls) : {}),
         });
         const auth = new WorkerAuth(opts.token, `worker-${opts.ordinal ?? 'any'}-${randomBytes(6).toString('hex')}`);
         const settle = (fn: () => void) => {
@@ -427,8 +437,11 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
             (unauthorized ? ' (wrong cluster token)' : '')));
         });
         ws.once('unexpected-response', (_req, res) => {
-          reject(new ProxmeshError(res.statusCode === 401 ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
-            `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}`));
+          // 403: mutual TLS refused this worker's certificate (coordinator/app.ts); retrying cannot help.
+          const refused = res.statusCode === 401 || res.statusCode === 403;
+          reject(new ProxmeshError(refused ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
+            `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}` +
+            (res.statusCode === 403 ? ' (its mutual TLS needs a client certificate from the cluster CA: check PROXMESH_TLS_CERT / _KEY)' : '')));
         });
         ws.once('error', reject);
       });

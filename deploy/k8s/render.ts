@@ -13,7 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { ProxmeshError } from '../../node/errors.ts';
-import { kustomizeFiles } from './kustomize.ts';
+import { EXAMPLE_NAMESPACE, kustomizeFiles } from './kustomize.ts';
+import { tlsComponent, tlsOverlay } from './tls-component.ts';
 import { buildManifests, CONFIG_KEY, plain, type KubeObject } from './manifests.ts';
 import { checkRules } from './rules.ts';
 import { EXAMPLE_CONFIG, runConfigFor } from './run-config.ts';
@@ -62,6 +63,11 @@ export function renderTree(opts: RenderOptions = {}): Map<string, string> {
   out.set('overlays/example/namespace.yaml', GENERATED + toYaml(plain(k.namespace as unknown as KubeObject)));
   out.set(`overlays/example/${CONFIG_KEY}`, config.text);
   out.set('overlays/example-monitoring/kustomization.yaml', `${GENERATED}# The example plus a ServiceMonitor for prometheus-operator.\n${toYaml(k.monitoringOverlay)}`);
+  out.set('components/tls/kustomization.yaml',
+    `${GENERATED}# TLS on every link (wss://, https://, mutual TLS) from the Secret proxmesh-tls (tls.crt, tls.key, ca.crt).\n` +
+    `# Create the Secret first: deploy/k8s/README.md §2b.\n${toYaml(tlsComponent(toYaml))}`);
+  out.set('overlays/example-tls/kustomization.yaml',
+    `${GENERATED}# The example with TLS on every link; needs the Secret proxmesh-tls in the namespace (README §2b).\n${toYaml(tlsOverlay(EXAMPLE_NAMESPACE))}`);
   return out;
 }
 

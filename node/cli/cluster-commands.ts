@@ -11,6 +11,7 @@ import { loadPluginFile } from '../plugins/load.ts';
 import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import { runLocalCluster } from '../cluster/local-cluster.ts';
 import { abortOnSignals, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
+import { tlsFromEnv, type TlsFileOptions } from '../transport/tls-options.ts';
 import type { CliIo } from './io.ts';
 import { createProgress, progressMode } from './progress.ts';
 
@@ -27,11 +28,22 @@ export interface RunCommandOptions {
   readonly quiet?: boolean;
   /** Nodes per worker process (default 1). */
   readonly nodesPerWorker?: number;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
+  readonly tlsMtls?: boolean;
+}
+
+/** --tls-cert / --tls-key / --tls-ca / --tls-mtls, which win over PROXMESH_TLS_*. */
+function tlsFlags(opts: { tlsCert?: string; tlsKey?: string; tlsCa?: string; tlsMtls?: boolean }): TlsFileOptions {
+  return { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, mtls: opts.tlsMtls };
 }
 
 export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<number> {
   const file = opts.config ?? DEFAULT_EXAMPLE;
   const config = loadConfig(file);
+  // Off unless PROXMESH_TLS_* or --tls-* are given: plain ws:// is the loopback default.
+  const tls = tlsFromEnv(process.env, tlsFlags(opts));
   const mode = progressMode(opts, io);
   const progress = createProgress(mode, io);
   const sig = abortOnSignals();
@@ -40,6 +52,7 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
       outDir: opts.out,
       signal: sig.signal,
       nodesPerWorker: opts.nodesPerWorker,
+      tls,
       onListening: ({ url, metricsUrl, dir }) => {
         if (mode !== 'json' && mode !== 'quiet') io.stderr.write(`coordinator ${url} (metrics ${metricsUrl}); run folder ${dir}; config ${file}\n`);
       },
@@ -78,6 +91,10 @@ export interface CoordinatorCommandOptions {
   readonly exitWhenDone?: boolean;
   /** Plug-in files loaded at start-up (the only ones a config posted over HTTP may name, beside --config's). */
   readonly plugin?: readonly string[];
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
+  readonly tlsMtls?: boolean;
 }
 
 export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: CliIo): Promise<number> {
@@ -90,7 +107,9 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   const configFile = opts.config ?? env.PROXMESH_CONFIG;
   for (const file of opts.plugin ?? []) loadPluginFile(resolve(file), '--plugin');
   const config = configFile ? loadConfig(configFile) : null;
+  const tls = tlsFromEnv(env, tlsFlags(opts));
   const { app, runs } = await buildApp({
+    tls,
     token,
     contexts: createRunContextFactory({ runsDir }),
     validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
@@ -101,7 +120,7 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
     await app.listen({ host: listen.host, port: listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;
-    io.stderr.write(`coordinator listening on ${listen.host}:${port} (control ws://…:${port}/control, metrics /metrics)\n`);
+    io.stderr.write(`coordinator listening on ${tls ? 'https' : 'http'}://${listen.host}:${port} (control ${tls ? 'wss' : 'ws'}://…:${port}/control${tls?.mtls ? ' with mutual TLS' : ''}, metrics /metrics)\n`);
     let runId: string | null = null;
     if (config) {
       runId = env.PROXMESH_RUN_ID || `run-${randomBytes(4).toString('hex')}`;

@@ -31,6 +31,13 @@ function toInt(name: string): (v: string) => number {
   };
 }
 
+/** The TLS flags of run, worker and coordinator (docs/security.md §6); each wins over its PROXMESH_TLS_* variable. */
+function tlsOption(which: 'cert' | 'key' | 'ca' | 'mtls'): Option {
+  if (which === 'mtls') return new Option('--tls-mtls', 'mutual TLS: peers and workers must present a certificate from the CA (env PROXMESH_TLS_MTLS=1)');
+  const what = { cert: 'this process\'s certificate chain, PEM (e.g. tls.crt)', key: 'its private key, PEM (e.g. tls.key)', ca: 'the cluster CA, PEM (e.g. ca.crt)' }[which];
+  return new Option(`--tls-${which} <file>`, `TLS: ${what} (env PROXMESH_TLS_${which.toUpperCase()})`);
+}
+
 function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
   const program = new Command('proxmesh')
     .description('Decentralized compressed proximal gradient tracking (DProxSGT / CDProxSGT): simulator, cluster, tools.')
@@ -59,6 +66,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
     .option('--nodes-per-worker <B>', 'nodes hosted by each worker process (default 1); nodes in one process exchange through memory', toInt('nodes-per-worker'))
+    .addOption(tlsOption('cert')).addOption(tlsOption('key')).addOption(tlsOption('ca')).addOption(tlsOption('mtls'))
     .action(async (opts) => setStatus(await runCommand(opts, io)));
 
   program
@@ -73,6 +81,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--peer-timeout-ms <ms>', 'fail the run when a peer is silent this long (env PROXMESH_PEER_TIMEOUT_MS, default 30000)', toInt('peer-timeout-ms'))
     .option('--heartbeat-ms <ms>', 'peer ping interval (env PROXMESH_HEARTBEAT_MS, default 1000)', toInt('heartbeat-ms'))
     .option('--nodes-per-worker <B>', 'nodes this process hosts: ordinal o hosts nodes o·B … o·B+B−1 (env PROXMESH_NODES_PER_WORKER, default 1)', toInt('nodes-per-worker'))
+    .addOption(tlsOption('cert')).addOption(tlsOption('key')).addOption(tlsOption('ca')).addOption(tlsOption('mtls'))
     .action(async (opts) => setStatus(await workerCommand(opts, io)));
 
   program
@@ -83,6 +92,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--plugin <file...>', 'plug-in files to load at start-up; configs posted to /runs may name only plug-ins loaded here or by --config')
     .option('--runs-dir <dir>', 'parent folder of run folders (env PROXMESH_RUNS_DIR, default runs)')
     .option('--exit-when-done', 'exit after the start-up run ends (env PROXMESH_EXIT_WHEN_DONE=1)')
+    .addOption(tlsOption('cert')).addOption(tlsOption('key')).addOption(tlsOption('ca')).addOption(tlsOption('mtls'))
     .action(async (opts) => setStatus(await coordinatorCommand(opts, io)));
 
   program

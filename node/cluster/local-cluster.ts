@@ -17,6 +17,7 @@ import { defaultRunDir } from '../results/run-folder.ts';
 import { runNodeCount } from '../sim/assemble.ts';
 import { childEntryArgs } from '../runtime/child-entry.ts';
 import { nodesPerWorker } from './cli-env.ts';
+import { tlsEnv, type TlsSettings } from '../transport/tls-options.ts';
 
 /** The worker-only entry point (loads less than the full CLI, node/cli/bin.ts). */
 const WORKER_BIN = childEntryArgs(import.meta.url, 'worker-bin');
@@ -50,6 +51,11 @@ export interface LocalClusterOptions {
   readonly stderrLines?: number;
   /** Nodes hosted by each worker process (default 1): ⌈n / B⌉ processes; nodes of one process exchange through memory. */
   readonly nodesPerWorker?: number;
+  /**
+   * TLS on every link of the local cluster (default none: plain ws:// and http:// on loopback).
+   * The certificate must be valid for 127.0.0.1; workers get the same files (PROXMESH_TLS_*).
+   */
+  readonly tls?: TlsSettings | null;
 }
 
 export interface LocalClusterResult {
@@ -82,7 +88,9 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
     defaultMetrics: true,
     beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,
+    tls: opts.tls ?? null,
   });
+  const secure = (opts.tls ?? null) !== null;
   const workers: WorkerProc[] = [];
   const rows: MetricsRow[] = [];
   let created = false;
@@ -95,7 +103,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
     const keep = opts.stderrLines ?? 40;
     // Workers start first: their start-up (a Node process each) overlaps the coordinator's loading
     // of the data for the run context below; they wait on the control channel until the run exists.
@@ -103,11 +111,12 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
       const child = spawn(process.execPath, WORKER_BIN, {
         env: {
           ...process.env,
-          PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`,
+          PROXMESH_COORDINATOR: `${secure ? 'wss' : 'ws'}://127.0.0.1:${port}/control`,
           PROXMESH_ORDINAL: String(id),
           PROXMESH_LISTEN: '127.0.0.1:0',
           PROXMESH_METRICS_LISTEN: '127.0.0.1:0',
           PROXMESH_NODES_PER_WORKER: String(perWorker),
+          ...tlsEnv(opts.tls ?? null),
           ...opts.workerEnv,
           PROXMESH_TOKEN: token,
         },

@@ -6,27 +6,39 @@
  * transport of local node <id>; one process may host a block of nodes behind the same port.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ProxmeshError } from '../errors.ts';
 import type { WsTransport } from '../transport/ws.ts';
+import { guardTlsServer, serverTlsOptions, type TlsRejections, type TlsSettings } from '../transport/tls-options.ts';
 
 /**
  * An HTTP server listening on host:port (port 0: the system picks; read it with boundPort). A socket
  * must deliver its request headers (the WebSocket upgrade) within `headerDeadlineMs`, or it is
  * closed: without this, sockets that connect and never upgrade would sit open until Node's default
  * 60 s header timeout, outside the transport's hello deadline (which starts at the upgrade).
+ * With `tls` the server is HTTPS (wss:// peer links, node/transport/tls-options.ts): the TLS
+ * handshake must also finish within the deadline, and under mutual TLS a client certificate that
+ * does not verify against the CA closes the socket and is counted in `tls.rejections`.
  */
-export async function listenHttp(host: string, port: number, what: string, headerDeadlineMs = 5_000): Promise<Server> {
-  const server = createServer({
+export async function listenHttp(host: string, port: number, what: string, headerDeadlineMs = 5_000,
+  tls: { readonly settings: TlsSettings; readonly rejections: TlsRejections; readonly log?: (line: string) => void } | null = null): Promise<Server> {
+  const options = {
     headersTimeout: headerDeadlineMs,
     requestTimeout: headerDeadlineMs,
     // How often Node checks those deadlines (default 30 s, which would dominate a short deadline).
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headerDeadlineMs / 4))),
-  }, (_req, res) => {
+  };
+  const onRequest = (_req: unknown, res: { statusCode: number; end: () => void }) => {
     res.statusCode = 426; // peer links only: WebSocket upgrades
     res.end();
-  });
+  };
+  // https.Server extends tls.Server, not http.Server, but offers the same API used here and by ws.
+  const server: Server = tls === null
+    ? createServer(options, onRequest)
+    : createHttpsServer({ ...options, ...serverTlsOptions(tls.settings), handshakeTimeout: headerDeadlineMs }, onRequest) as unknown as Server;
+  if (tls !== null) guardTlsServer(server, tls.settings, 'peer', tls.rejections, tls.log);
   // headersTimeout acts only once bytes arrive (Node 20); a socket that sends nothing is closed by
   // the idle timeout. An upgraded socket is the transport's (ws clears the timeout on upgrade).
   server.timeout = headerDeadlineMs;

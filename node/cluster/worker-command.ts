@@ -2,11 +2,13 @@
  * `proxmesh worker` options → runWorker. Flags win over the environment (PROXMESH_COORDINATOR,
  * PROXMESH_ORDINAL / PROXMESH_ORDINAL_FROM_HOSTNAME=1, PROXMESH_LISTEN, PROXMESH_ADVERTISE,
  * PROXMESH_METRICS_LISTEN, PROXMESH_PEER_TIMEOUT_MS, PROXMESH_HEARTBEAT_MS,
- * PROXMESH_METRICS_LINGER_MS, PROXMESH_NODES_PER_WORKER); the token comes from PROXMESH_TOKEN only.
+ * PROXMESH_METRICS_LINGER_MS, PROXMESH_NODES_PER_WORKER, PROXMESH_TLS_CERT / _KEY / _CA / _MTLS);
+ * the token comes from PROXMESH_TOKEN only.
  */
 import { hostname } from 'node:os';
 import { ProxmeshError } from '../errors.ts';
 import { runWorker } from '../worker.ts';
+import { tlsFromEnv } from '../transport/tls-options.ts';
 import { abortOnSignals, intFromEnv, nodesPerWorker, ordinalFromHostname, parseListen, tokenFromEnv } from './cli-env.ts';
 
 export interface WorkerCommandOptions {
@@ -20,6 +22,11 @@ export interface WorkerCommandOptions {
   readonly heartbeatMs?: number;
   readonly helloTimeoutMs?: number;
   readonly nodesPerWorker?: number;
+  /** PEM files for TLS (flags win over PROXMESH_TLS_CERT / _KEY / _CA / _MTLS). */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
+  readonly tlsMtls?: boolean;
 }
 
 export const DEFAULT_WORKER_METRICS_LISTEN = '127.0.0.1:9464';
@@ -28,6 +35,8 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
   const coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
   if (!coordinatorUrl) throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
   const token = tokenFromEnv(env);
+  // Read once, here: a missing or unreadable PEM file fails start-up with PROXMESH_ERR_TLS.
+  const tls = tlsFromEnv(env, { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, mtls: opts.tlsMtls });
   const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? '0.0.0.0:7070', '--listen');
   // /metrics binds loopback unless told otherwise (issue 16); the peer port cannot: peers dial it.
   const metricsListenValue = opts.metricsListen ?? env.PROXMESH_METRICS_LISTEN ?? DEFAULT_WORKER_METRICS_LISTEN;
@@ -52,6 +61,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
       helloTimeoutMs: opts.helloTimeoutMs ?? intFromEnv(env, 'PROXMESH_HELLO_TIMEOUT_MS'),
       nodesPerWorker: nodesPerWorker(opts.nodesPerWorker ?? intFromEnv(env, 'PROXMESH_NODES_PER_WORKER')),
       metricsLingerMs: intFromEnv(env, 'PROXMESH_METRICS_LINGER_MS'),
+      tls,
       log: (line) => io.stderr.write(`${line}\n`),
       signal: sig.signal,
     });

@@ -7,9 +7,11 @@
  * (ws' sender habit). Backpressure: when `bufferedAmount` exceeds the high-water mark, send()
  * waits until its frame has been flushed to the socket.
  */
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProxmeshError } from '../errors.ts';
 import { BaseTransport, type BaseTransportOptions, type ConnHandle, type Connection } from './base-transport.ts';
+import { clientTlsOptions, createTlsRejections, dialRejectReason, guardTlsServer, secureUrl, serverTlsOptions, type TlsRejections, type TlsSettings } from './tls-options.ts';
 
 export interface WsTransportOptions extends BaseTransportOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -29,6 +31,12 @@ export interface WsTransportOptions extends BaseTransportOptions {
   readonly highWaterMark?: number;
   /** WebSocket opening-handshake timeout in ms (default 5000). */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * TLS (node/transport/tls-options.ts): dials are wss:// and verify the peer against the CA (with
+   * mtls, presenting this node's certificate); the transport's own listener (not `external`) is
+   * HTTPS. null or absent: plain ws://.
+   */
+  readonly tls?: { readonly settings: TlsSettings; readonly rejections?: TlsRejections } | null;
 }
 
 function toBytes(data: RawData): Uint8Array {
@@ -39,6 +47,7 @@ function toBytes(data: RawData): Uint8Array {
 
 export class WsTransport extends BaseTransport {
   private server: WebSocketServer | null = null;
+  private httpsServer: HttpsServer | null = null;
   private readonly pendingDials = new Set<WebSocket>();
   private listenPort = 0;
   private readonly ws: WsTransportOptions;
@@ -55,7 +64,7 @@ export class WsTransport extends BaseTransport {
 
   /** ws://host:port of this node (after start()). */
   get url(): string {
-    return `ws://${this.ws.host ?? '127.0.0.1'}:${this.listenPort}`;
+    return `${this.ws.tls ? 'wss' : 'ws'}://${this.ws.host ?? '127.0.0.1'}:${this.listenPort}`;
   }
 
   protected async listen(): Promise<void> {
@@ -63,15 +72,30 @@ export class WsTransport extends BaseTransport {
       this.listenPort = this.ws.external.port;
       return;
     }
-    const server = new WebSocketServer({
-      host: this.ws.host ?? '127.0.0.1', port: this.ws.port ?? 0, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })));
-    });
+    const tls = this.ws.tls;
+    let server: WebSocketServer;
+    if (tls) {
+      const https = createHttpsServer(serverTlsOptions(tls.settings));
+      // Always guarded: under mtls the guard is what refuses a client certificate (serverTlsOptions).
+      guardTlsServer(https, tls.settings, 'peer', tls.rejections ?? createTlsRejections(null));
+      server = new WebSocketServer({ server: https, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false });
+      await new Promise<void>((resolve, reject) => {
+        https.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })));
+        https.listen(this.ws.port ?? 0, this.ws.host ?? '127.0.0.1', () => resolve());
+      });
+      https.on('error', () => {});
+      this.httpsServer = https;
+    } else {
+      server = new WebSocketServer({
+        host: this.ws.host ?? '127.0.0.1', port: this.ws.port ?? 0, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false,
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })));
+      });
+    }
     server.on('error', () => {}); // after listening, errors surface on the sockets
-    const addr = server.address();
+    const addr = this.httpsServer !== null ? this.httpsServer.address() : server.address();
     this.listenPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
     server.on('connection', (socket) => this.wire(socket, null));
     this.server = server;
@@ -92,18 +116,35 @@ export class WsTransport extends BaseTransport {
     const server = this.server;
     this.server = null;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const https = this.httpsServer;
+    this.httpsServer = null;
+    if (https !== null) {
+      await new Promise<void>((resolve) => {
+        https.close(() => resolve());
+        https.closeAllConnections();
+      });
+    }
   }
 
   protected dial(peer: number): void {
-    const url = this.ws.peerAddress(peer);
+    const tls = this.ws.tls?.settings ?? null;
+    const given = this.ws.peerAddress(peer);
+    const url = given === undefined ? undefined : secureUrl(given, tls);
     if (url === undefined) {
       setImmediate(() => this.dialFailed(peer));
       return;
     }
-    const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, handshakeTimeout: this.ws.handshakeTimeoutMs ?? 5000 });
+    const socket = new WebSocket(url, {
+      perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, handshakeTimeout: this.ws.handshakeTimeoutMs ?? 5000,
+      ...(tls !== null ? clientTlsOptions(tls) : {}),
+    });
     this.pendingDials.add(socket);
     let opened = false;
-    socket.on('error', () => {}); // a failed dial ends in 'close'
+    // A failed dial ends in 'close' (and is retried); a refused certificate is also counted.
+    socket.on('error', (err: Error & { code?: string }) => {
+      const reason = tls !== null ? dialRejectReason(err) : null;
+      if (reason !== null) this.ws.tls?.rejections?.count('dial', reason);
+    });
     socket.once('open', () => {
       opened = true;
       this.pendingDials.delete(socket);

@@ -119,7 +119,7 @@ describe('render', () => {
     try {
       expect(main(['--nodes', '5', '--out', out])).toBe(0);
       expect(err).not.toHaveBeenCalled();
-      expect(String(log.mock.lastCall?.[0])).toBe(`wrote 13 files to ${out}\n`);
+      expect(String(log.mock.lastCall?.[0])).toBe(`wrote 15 files to ${out}\n`);
       expect(parse(readFileSync(join(out, 'base/worker-statefulset.yaml'), 'utf8')).spec.replicas).toBe(5);
       expect(parse(parse(readFileSync(join(out, 'base/configmap.yaml'), 'utf8')).data['config.yaml']).topology.nodes).toBe(5);
       for (const args of [['--nodes', '0'], ['--nodes', 'x'], ['--nodes', '-3'], ['--image', ''], ['--image', 'a b'], ['--bogus']]) {
