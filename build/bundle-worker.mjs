@@ -20,18 +20,29 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-await build({
-  entryPoints: [join(root, 'node/cluster/worker-bin.ts')],
-  outfile: join(root, 'dist/node/cluster/worker-bin.js'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  external: ['msgpackr-extract', 'bufferutil', 'utf-8-validate'],
-  // CommonJS dependencies (ws, prom-client) call require() for Node's built-ins; an ESM bundle has
-  // no require of its own, so give it the module's one.
-  banner: { js: "import { createRequire as __proxmeshCreateRequire } from 'node:module'; const require = __proxmeshCreateRequire(import.meta.url);" },
-});
+/** The options of the worker bundle; `outfile` defaults to the shipped location. */
+export function workerBundleOptions(outfile = join(root, 'dist/node/cluster/worker-bin.js')) {
+  return {
+    entryPoints: [join(root, 'node/cluster/worker-bin.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    external: ['msgpackr-extract', 'bufferutil', 'utf-8-validate'],
+    // CommonJS dependencies (ws, prom-client) call require() for Node's built-ins; an ESM bundle has
+    // no require of its own, so give it the module's one.
+    banner: { js: "import { createRequire as __proxmeshCreateRequire } from 'node:module'; const require = __proxmeshCreateRequire(import.meta.url);" },
+  };
+}
+
+/** Writes the bundle; resolves with esbuild's metafile (what went in). */
+export async function bundleWorker(outfile) {
+  const result = await build({ ...workerBundleOptions(outfile), metafile: true });
+  return result.metafile;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await bundleWorker();
