@@ -43,6 +43,20 @@ export interface ShardData {
   readonly shards: ReadonlyMap<number, Shard>;
 }
 
+/**
+ * Largest shipped block, in bytes of arrays: the worker's control socket accepts messages up to
+ * 256 MiB (node/worker.ts connectControl). A bigger block (a dense image set on one process) is not
+ * shipped; that worker loads the dataset from its own files as before.
+ */
+export const MAX_SHIPPED_DATA_BYTES = 192 * 1024 * 1024;
+
+/** Bytes of the arrays in a wire form (what dominates the assign message). */
+export function shardDataBytes(w: ShardDataWire): number {
+  let b = w.labels.byteLength + (w.indptr?.byteLength ?? 0) + (w.indices?.byteLength ?? 0) + (w.values?.byteLength ?? 0) + (w.data?.byteLength ?? 0);
+  for (const s of w.shards) b += s.byteLength;
+  return b;
+}
+
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Coordinator side: the rows of `ids`' shards out of `train`, renumbered (see the file comment). */

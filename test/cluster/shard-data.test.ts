@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createControlCodec, type AssignMsg } from '../../node/cluster/control-protocol.ts';
-import { packShardData, unpackShardData } from '../../node/cluster/shard-data.ts';
+import { packShardData, shardDataBytes, unpackShardData } from '../../node/cluster/shard-data.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { createOracle } from '../../node/problem/oracle.ts';
 import { createSampler } from '../../node/problem/sampler.ts';
@@ -36,8 +36,13 @@ function dataset(kind: 'csr' | 'f64' | 'f32', rows = 60, cols = 7): Dataset {
 const shardsOf = (rows: number): Shard[] => Array.from({ length: 4 }, (_, i) => Int32Array.from({ length: rows }, (_, r) => r).filter((r) => (r * 7 + i) % 4 === 0 || (i === 3 && r % 5 === 0)));
 
 function viaWire(train: Dataset, shards: Shard[], ids: number[]) {
-  const msg: AssignMsg = { t: 'assign', runId: 'r', nodeId: ids[0], config: {}, peers: [], nodeIds: ids, data: packShardData(train, shards, ids) };
-  const back = codec.decodeCoordinator(codec.encode(msg)) as AssignMsg;
+  const data = packShardData(train, shards, ids);
+  const msg: AssignMsg = { t: 'assign', runId: 'r', nodeId: ids[0], config: {}, peers: [], nodeIds: ids, data };
+  const bytes = codec.encode(msg);
+  // the arrays are what the message carries (the size guard MAX_SHIPPED_DATA_BYTES counts them)
+  expect(bytes.length).toBeGreaterThan(shardDataBytes(data));
+  expect(bytes.length).toBeLessThan(shardDataBytes(data) + 512);
+  const back = codec.decodeCoordinator(bytes) as AssignMsg;
   return unpackShardData(back.data);
 }
 
