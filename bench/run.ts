@@ -18,13 +18,13 @@ import { type BenchOptions, type BenchReport, renderTable } from './harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-type Runner = (opts: BenchOptions) => Promise<BenchReport>;
+type Runner = (opts: BenchOptions, extra: readonly string[]) => Promise<BenchReport>;
 
 /** Runs a standalone bench script in a child node process, echoing and capturing its stdout. */
 function script(file: string, name: string): Runner {
-  return () =>
+  return (_opts, extra) =>
     new Promise<BenchReport>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(here, file)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(here, file), ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (s: string) => {
@@ -55,7 +55,10 @@ const SLOW_SCRIPTS: Readonly<Record<string, true>> = { lenet5: true, cluster: tr
 
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');
-  const names = argv.filter((a) => !a.startsWith('--'));
+  // `--only <list>` (cluster.bench.ts's row selection) is passed through to the scripts, with --quick.
+  const onlyAt = argv.indexOf('--only');
+  const extra = [...(quick ? ['--quick'] : []), ...(onlyAt >= 0 && argv[onlyAt + 1] !== undefined ? ['--only', argv[onlyAt + 1]] : [])];
+  const names = argv.filter((a, i) => !a.startsWith('--') && !(onlyAt >= 0 && i === onlyAt + 1));
   const unknown = names.filter((n) => !(n in BENCHES));
   if (unknown.length > 0) {
     console.error(`unknown bench ${unknown.join(', ')} (known: ${Object.keys(BENCHES).join(', ')})`);
@@ -87,7 +90,7 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const name of selected) {
     console.log(`\n# ${name}`);
     const t0 = performance.now();
-    const report = await BENCHES[name]({ quick });
+    const report = await BENCHES[name]({ quick }, extra);
     const seconds = (performance.now() - t0) / 1000;
     for (const table of report.tables) console.log(`\n${renderTable(table)}`);
     console.log(`(${name}: ${seconds.toFixed(1)} s)`);

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { ProxmeshError, isErrorCode } from '../node/errors.ts';
 import type { CoordinatorMsg, RegisterMsg, ReportMsg, StartupSplit, WorkerMsg } from '../node/cluster/control-protocol.ts';
+import { MAX_SHIPPED_DATA_BYTES, packShardData, shardDataBytes } from '../node/cluster/shard-data.ts';
 import { aggregateReports, type AggregateContext, type MetricsRow, type NodeReport } from '../node/eval/aggregate-reports.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunContextFactory, RunStore, RunSpec } from './run-types.ts';
@@ -301,7 +302,10 @@ export class RunManager extends EventEmitter {
     run.nodes = nodes;
     const peers = nodes.map((w, id) => ({ id, url: w.registration!.peerUrl }));
     for (const b of blocks) {
-      b.conn.send({ t: 'assign', runId: run.id, nodeId: b.ids[0], config: run.spec.config, peers, ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}) });
+      // Each worker gets the rows of its own shards: the dataset is parsed once per run, here.
+      const packed = run.ctx ? packShardData(run.ctx.train, run.ctx.shards, b.ids) : undefined;
+      const data = packed && shardDataBytes(packed) <= MAX_SHIPPED_DATA_BYTES ? packed : undefined;
+      b.conn.send({ t: 'assign', runId: run.id, nodeId: b.ids[0], config: run.spec.config, peers, ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}), ...(data ? { data } : {}) });
     }
     run.tAssigned = performance.now();
     this.setState(run, 'assigned');

@@ -21,7 +21,7 @@ import { ProxmeshError } from './errors.ts';
 import { CLOSE_UNAUTHORIZED, WorkerAuth } from './cluster/control-auth.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount } from './sim/assemble.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildShardProblem, buildRunTopology, initialPoint, peerRow, runNodeCount } from './sim/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
 import { checkCoordinatorUrl, clientTlsOptions, createTlsRejections, wsScheme, type TlsSettings } from './transport/tls-options.ts';
@@ -29,6 +29,7 @@ import { DEFAULT_HELLO_TIMEOUT_MS } from './transport/base-transport.ts';
 import { RoundInbox } from './transport/round-inbox.ts';
 import type { PeerTransport } from './transport/types.ts';
 import { BlockTransport } from './cluster/block-transport.ts';
+import { unpackShardData } from './cluster/shard-data.ts';
 import { acceptPeerLinks, boundPort, closeHttp, listenHttp, nodePath } from './cluster/peer-listener.ts';
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
 import type { BuiltProblem } from './sim/assemble.ts';
@@ -227,8 +228,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const t0 = performance.now();
     const config = assignedConfig(msg.config);
     const configSeconds = (performance.now() - t0) / 1000;
-    // Problem first (runNodeCount: n without the spectrum), so its bounds fail before W is solved.
-    const problem = buildRunProblem(config, runNodeCount(config));
+    // The rows of this block's shards come with the assign (node/cluster/shard-data.ts): no dataset
+    // is read here. Without them (an older coordinator), the problem is built from the files, its
+    // bounds checked before W is solved (runNodeCount: n without the spectrum).
+    const problem = msg.data !== undefined ? buildShardProblem(config, unpackShardData(msg.data), runNodeCount(config)) : buildRunProblem(config, runNodeCount(config));
     const topology = buildRunTopology(config);
     const n = topology.graph.n;
     if (problem.shards.length !== n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${problem.shards.length} shards for a ${n}-node graph`);

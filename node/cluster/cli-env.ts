@@ -57,3 +57,30 @@ export function nodesPerWorker(v: number | undefined): number {
   if (!Number.isSafeInteger(v) || v < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `nodes per worker must be an integer ≥ 1 (got ${v})`);
   return v;
 }
+
+/** PROXMESH_COORDINATOR value meaning "read the coordinator URL from the first line of stdin". */
+export const STDIN_COORDINATOR = '-';
+
+/** The first line of a stream (the coordinator URL a parent writes), without its newline. */
+export function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const done = (fn: () => void) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', reject);
+      stream.pause();
+      fn();
+    };
+    const onData = (chunk: Buffer | string) => {
+      buf += chunk.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) done(() => resolve(buf.slice(0, nl).trim()));
+      else if (buf.length > 4096) done(() => reject(new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: PROXMESH_COORDINATOR=- but the first line of stdin is over 4096 characters')));
+    };
+    const onEnd = () => done(() => reject(new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: PROXMESH_COORDINATOR=- but stdin ended before a coordinator URL line')));
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', reject);
+  });
+}

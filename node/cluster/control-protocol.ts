@@ -70,6 +70,12 @@ export interface AssignMsg {
   readonly peers: readonly PeerInfo[];
   /** The block of node ids this process hosts (--nodes-per-worker), ascending; absent: just nodeId. */
   readonly nodeIds?: readonly number[];
+  /**
+   * The training rows of the block's shards (node/cluster/shard-data.ts ShardDataWire), so the worker
+   * parses no dataset; validated by unpackShardData. Absent (an older coordinator): the worker loads
+   * the dataset itself.
+   */
+  readonly data?: unknown;
 }
 export interface StartMsg { readonly t: 'start'; readonly runId: string }
 export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
@@ -233,6 +239,7 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
         nodeId: int(o, 'nodeId'),
         config: o.config,
         ...(o.nodeIds != null ? { nodeIds: nodeIdList(o, 'nodeIds') } : {}),
+        ...(o.data != null ? { data: o.data } : {}),
         peers: peers.map((p, i) => {
           if (typeof p !== 'object' || p === null) throw malformed(`control message 'assign': peers[${i}] must be a map`);
           const r = p as Record<string, unknown>;

@@ -16,7 +16,7 @@ import type { MetricsRow } from '../eval/aggregate-reports.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
 import { runNodeCount } from '../sim/assemble.ts';
 import { childEntryArgs } from '../runtime/child-entry.ts';
-import { nodesPerWorker } from './cli-env.ts';
+import { STDIN_COORDINATOR, nodesPerWorker } from './cli-env.ts';
 import { tlsEnv, type TlsSettings } from '../transport/tls-options.ts';
 
 /** The worker-only entry point (loads less than the full CLI, node/cli/bin.ts). */
@@ -80,38 +80,29 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
   const dir = opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, new Date());
   const token = randomBytes(24).toString('hex');
   const runId = `local-${Date.now().toString(36)}`;
-  const { app, runs } = await buildApp({
-    token,
-    // Inline set-up: this coordinator serves only the workers it spawns, which wait for the run
-    // anyway; a set-up thread would only add its start-up to every local run.
-    contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined), setup: 'inline' }),
-    validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
-    defaultMetrics: true,
-    beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,
-    tls: opts.tls ?? null,
-  });
-  const secure = (opts.tls ?? null) !== null;
   const workers: WorkerProc[] = [];
   const rows: MetricsRow[] = [];
   let created = false;
+  let runs: Awaited<ReturnType<typeof buildApp>>['runs'] | null = null;
+  let app: Awaited<ReturnType<typeof buildApp>>['app'] | null = null;
   const onRow = (id: string, row: MetricsRow) => {
     if (id !== runId) return;
     rows.push(row);
     opts.onProgress?.({ iterations: config.iterations, row });
   };
-  runs.on('row', onRow);
+  const secure = (opts.tls ?? null) !== null;
   try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const port = (app.server.address() as { port: number }).port;
-    const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
     const keep = opts.stderrLines ?? 40;
-    // Workers start first: their start-up (a Node process each) overlaps the coordinator's loading
-    // of the data for the run context below; they wait on the control channel until the run exists.
+    // Workers start first, before the coordinator is even built: their start-up (a Node process
+    // each) overlaps the coordinator's (Fastify, its plugins) and its loading of the run's data.
+    // They get the coordinator's URL on stdin once it listens (PROXMESH_COORDINATOR=-: the port is
+    // bound once, by the listen below, never picked in advance) and wait on the control channel
+    // until the run exists.
     for (let id = 0; id < processes; id++) {
       const child = spawn(process.execPath, WORKER_BIN, {
         env: {
           ...process.env,
-          PROXMESH_COORDINATOR: `${secure ? 'wss' : 'ws'}://127.0.0.1:${port}/control`,
+          PROXMESH_COORDINATOR: STDIN_COORDINATOR,
           PROXMESH_ORDINAL: String(id),
           PROXMESH_LISTEN: '127.0.0.1:0',
           PROXMESH_METRICS_LISTEN: '127.0.0.1:0',
@@ -120,13 +111,14 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
           ...opts.workerEnv,
           PROXMESH_TOKEN: token,
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['pipe', 'ignore', 'pipe'],
         // Own process group: a terminal's Ctrl-C reaches only this process, which then records the
         // interruption and terminates the workers in order (they still exit if this process dies:
         // their control connection closes).
         detached: true,
       });
       const w: WorkerProc = { id, child, stderr: [], exited: false };
+      child.stdin!.on('error', () => {}); // a worker that died early: its exit reports it
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (chunk: string) => {
         for (const line of chunk.split('\n')) if (line.trim()) w.stderr.push(line);
@@ -134,7 +126,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
       });
       const onGone = (how: string) => {
         w.exited = true;
-        if (!created) return; // createRun failed or is pending: the error path tears down
+        if (!created || runs === null) return; // createRun failed or is pending: the error path tears down
         const view = runs.get(runId);
         if (view.state !== 'done' && view.state !== 'failed') {
           runs.abort(runId, {
@@ -152,6 +144,23 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
       child.on('exit', (code, sig) => onGone(`exited with ${sig ?? `code ${code}`}`));
       workers.push(w);
     }
+    const built = await buildApp({
+      token,
+      // Inline set-up: this coordinator serves only the workers it spawns, which wait for the run
+      // anyway; a set-up thread would only add its start-up to every local run.
+      contexts: createRunContextFactory({ runsDir: config.output.dir, dirFor: (id) => (id === runId ? dir : undefined), setup: 'inline' }),
+      validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
+      defaultMetrics: true,
+      beforeStart: opts.beforeStart ? (view) => (view.id === runId ? opts.beforeStart!(view) : Promise.resolve()) : undefined,
+      tls: opts.tls ?? null,
+    });
+    app = built.app;
+    runs = built.runs;
+    runs.on('row', onRow);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
+    for (const w of workers) if (!w.exited) w.child.stdin!.end(`${secure ? 'wss' : 'ws'}://127.0.0.1:${port}/control\n`);
     opts.onSpawned?.({ url, runId, dir, pids: workers.map((w) => w.child.pid ?? -1) });
     await runs.createRun({ config }, runId);
     created = true;
@@ -169,13 +178,13 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     if (opts.signal?.aborted && created) {
       // Record why before the workers are terminated (their disconnects would name a node instead).
       const reason = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'interrupted';
-      runs.abort(runId, { code: 'PROXMESH_ERR_WORKER_FAILED', message: reason, node: null, round: null });
+      runs?.abort(runId, { code: 'PROXMESH_ERR_WORKER_FAILED', message: reason, node: null, round: null });
     }
     throw err;
   } finally {
-    runs.off('row', onRow);
+    runs?.off('row', onRow);
     await terminate(workers);
-    await app.close();
+    await app?.close();
   }
 }
 

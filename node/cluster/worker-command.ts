@@ -1,5 +1,6 @@
 /**
- * `proxmesh worker` options → runWorker. Flags win over the environment (PROXMESH_COORDINATOR,
+ * `proxmesh worker` options → runWorker. Flags win over the environment (PROXMESH_COORDINATOR, or
+ * '-' to read it from the first line of stdin,
  * PROXMESH_ORDINAL / PROXMESH_ORDINAL_FROM_HOSTNAME=1, PROXMESH_LISTEN, PROXMESH_ADVERTISE,
  * PROXMESH_METRICS_LISTEN, PROXMESH_PEER_TIMEOUT_MS, PROXMESH_HEARTBEAT_MS,
  * PROXMESH_METRICS_LINGER_MS, PROXMESH_NODES_PER_WORKER, PROXMESH_TLS_CERT / _KEY / _CA / _MTLS);
@@ -9,7 +10,7 @@ import { hostname } from 'node:os';
 import { ProxmeshError } from '../errors.ts';
 import { runWorker } from '../worker.ts';
 import { tlsFromEnv } from '../transport/tls-options.ts';
-import { abortOnSignals, intFromEnv, nodesPerWorker, ordinalFromHostname, parseListen, tokenFromEnv } from './cli-env.ts';
+import { STDIN_COORDINATOR, abortOnSignals, firstLine, intFromEnv, nodesPerWorker, ordinalFromHostname, parseListen, tokenFromEnv } from './cli-env.ts';
 
 export interface WorkerCommandOptions {
   readonly coordinator?: string;
@@ -32,8 +33,15 @@ export interface WorkerCommandOptions {
 export const DEFAULT_WORKER_METRICS_LISTEN = '127.0.0.1:9464';
 
 export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: NodeJS.WritableStream }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
+  let coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
   if (!coordinatorUrl) throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
+  // '-': the URL comes as the first line of standard input. The local cluster starts its workers
+  // before its coordinator listens (their start-up overlaps the coordinator's), then writes it.
+  if (coordinatorUrl === STDIN_COORDINATOR) {
+    coordinatorUrl = await firstLine(process.stdin);
+    process.stdin.destroy(); // read once; an open pipe must not keep the process alive
+    if (!/^wss?:\/\//.test(coordinatorUrl)) throw new ProxmeshError('PROXMESH_ERR_USAGE', `worker: the coordinator URL on stdin must be ws://host:port/control (got '${coordinatorUrl.slice(0, 200)}')`);
+  }
   const token = tokenFromEnv(env);
   // Read once, here: a missing or unreadable PEM file fails start-up with PROXMESH_ERR_TLS.
   const tls = tlsFromEnv(env, { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCa, mtls: opts.tlsMtls });

@@ -57,6 +57,20 @@ export const LINK_HEADER_BYTES = 24 + PHASE_BYTES;
 export const LINK_OVERHEAD_BYTES = LINK_HEADER_BYTES + FRAME_MAC_BYTES;
 /** An ack, ping or pong frame (no payload). */
 export const CONTROL_FRAME_BYTES = LINK_OVERHEAD_BYTES;
+/**
+ * A receiver acknowledges every ACK_EVERY-th data frame of a link (seq ≡ 0 mod ACK_EVERY), plus once
+ * when the link comes up and once per duplicate (after a reconnect). Acks only release the sender's
+ * resend buffer (it then holds at most ACK_EVERY − 1 frames more per link), so acking each frame
+ * cost a loopback write per frame — the largest part of a round's CPU on small models (issue 11) —
+ * for nothing. The cadence is by seq, never by time, so the ack count stays deterministic:
+ * acks(received frames F) = 1 + ⌊F / ACK_EVERY⌋ (wire-accounting.ts).
+ */
+export const ACK_EVERY = 16;
+
+/** Acks a receiver sends on one link over one connection after F data frames: 1 + ⌊F / ACK_EVERY⌋. */
+export function acksAfter(framesReceived: number): number {
+  return 1 + Math.floor(framesReceived / ACK_EVERY);
+}
 /** Largest hello body; real ones are under 150 bytes. */
 export const MAX_HELLO_BODY_BYTES = 512;
 const MAX_SEQ_HIGH = 0x1fffff; // seq < 2^53

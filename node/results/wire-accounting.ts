@@ -4,7 +4,7 @@
  * frames) and a cluster give byte-identical figures. Per directed link i → j, after i and j have each
  * completed E exchanges (lockstep: every exchange sends one data frame to each peer of the row):
  *   envelope   = E · LINK_OVERHEAD_BYTES                      (header + MAC of each data frame)
- *   acks       = (1 + E) · CONTROL_FRAME_BYTES                (one when the link comes up, then one per data frame received from j)
+ *   acks       = (1 + ⌊E / ACK_EVERY⌋) · CONTROL_FRAME_BYTES  (one when the link comes up, then one per ACK_EVERY data frames received from j)
  *   handshake  = hello steps 1 + 3 if i < j (i dials), else step 2
  * Only deterministic traffic is counted: retransmissions, re-handshakes after a reconnect and
  * heartbeats (ping/pong) exist because of timing, so they stay in the transport's counters
@@ -15,12 +15,12 @@
  * neighbours over the schedule (handshake and the first ack on each such link), and in round k sends
  * a data frame only to its round-k receivers, so after E exchanges
  *   envelope(i → j) = frames(i → j) · LINK_OVERHEAD_BYTES
- *   acks(i → j)     = (1 + frames(j → i)) · CONTROL_FRAME_BYTES    (frames i received from j)
+ *   acks(i → j)     = (1 + ⌊frames(j → i) / ACK_EVERY⌋) · CONTROL_FRAME_BYTES    (frames i received from j)
  * with frames counted from the plan's per-round receivers (`WirePlan.rounds`). For a static W every
  * frame count is E and this is the formula above.
  */
 import { Packr } from 'msgpackr';
-import { CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES } from '../codec/frame.ts';
+import { CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES, acksAfter } from '../codec/frame.ts';
 import { helloFrameBytes } from '../codec/hello-message.ts';
 
 /** Cumulative bytes one node sent beside its payloads. */
@@ -76,7 +76,7 @@ export function edgeWire(from: number, to: number, exchanges: number): EdgeWire 
   return {
     dataFrames: exchanges,
     envelopeBytes: exchanges * LINK_OVERHEAD_BYTES,
-    ackBytes: (1 + exchanges) * CONTROL_FRAME_BYTES,
+    ackBytes: acksAfter(exchanges) * CONTROL_FRAME_BYTES,
     handshakeBytes: handshakeBytesSent(from, to),
   };
 }
@@ -143,7 +143,7 @@ export function edgeWireFromFrames(from: number, to: number, framesSent: number,
   return {
     dataFrames: framesSent,
     envelopeBytes: framesSent * LINK_OVERHEAD_BYTES,
-    ackBytes: (1 + framesReceived) * CONTROL_FRAME_BYTES,
+    ackBytes: acksAfter(framesReceived) * CONTROL_FRAME_BYTES,
     handshakeBytes: handshakeBytesSent(from, to),
   };
 }

@@ -14,6 +14,7 @@ import { evalSubsets } from '../eval/eval-subset.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { Rng } from '../linalg/rng.ts';
 import { buildProblem } from '../problem/build.ts';
+import { modelFromSpec } from '../problem/models/registry.ts';
 import type { LoadedData } from '../problem/datasets/registry.ts';
 import { declaredNodes } from '../config/consistency.ts';
 import { GENERATORS } from '../../topologies/generators.ts';
@@ -96,6 +97,21 @@ export function buildRunProblem(config: FrozenConfig, nodes: number, data?: Load
   );
   const prox = proxFromSpec(config.problem.regularizer as never)(model.layers);
   return { model, train, test, shards, prox };
+}
+
+/**
+ * A cluster worker's problem from the rows the coordinator shipped (node/cluster/shard-data.ts): the
+ * model and prox exactly as buildRunProblem makes them (they depend on the data's shape only), the
+ * block's shards renumbered into `data.train`, and an empty shard for every node of other processes.
+ * The coordinator checked the config against the whole dataset already, so nothing is checked again
+ * against this subset (whose row count is not the run's).
+ */
+export function buildShardProblem(config: FrozenConfig, data: { readonly train: Dataset; readonly shards: ReadonlyMap<number, Shard> }, nodes: number): BuiltProblem {
+  const model = modelFromSpec(config.problem.model as never, data.train, (config.problem as { precision?: 'f64' | 'f32' }).precision ?? 'f64');
+  const none = new Int32Array(0);
+  const shards = Array.from({ length: nodes }, (_, i) => data.shards.get(i) ?? none);
+  const prox = proxFromSpec(config.problem.regularizer as never)(model.layers);
+  return { model, train: data.train, test: null, shards, prox };
 }
 
 /**

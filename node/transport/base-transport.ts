@@ -6,7 +6,8 @@
  *    authenticated connection comes up;
  *  - receiver: frames are delivered strictly in seq order (a bounded reorder buffer holds early
  *    ones); seq ≤ last delivered is a duplicate (dropped, re-acked). Duplicates are thus removed by
- *    (round, phase, seq), seq being unique per link;
+ *    (round, phase, seq), seq being unique per link. Acks go out when the link comes up and for
+ *    every ACK_EVERY-th seq delivered (codec/frame.ts), not per frame: each is a socket write;
  *  - liveness: any frame from the peer refreshes `lastHeard`; pings every heartbeatMs keep it fresh.
  *    Silence past stallMs closes the connection (a `docker network disconnect` gives no close
  *    event) so it is re-dialled; silence past peerTimeoutMs fails the peer (PROXMESH_ERR_PEER_TIMEOUT).
@@ -19,7 +20,7 @@
  * never displace a working link.
  */
 import { verifyFrameMac } from '../auth/challenge.ts';
-import { FrameDecoder, FrameEncoder, LINK_OVERHEAD_BYTES, PROTOCOL_VERSION, type DecodedFrame, type HelloMessage, type LinkKind } from '../codec/frame.ts';
+import { ACK_EVERY, FrameDecoder, FrameEncoder, LINK_OVERHEAD_BYTES, PROTOCOL_VERSION, type DecodedFrame, type HelloMessage, type LinkKind } from '../codec/frame.ts';
 import { ProxmeshError } from '../errors.ts';
 import { Emitter } from './emitter.ts';
 import { PeerHandshake, type PendingHandshake } from './handshake.ts';
@@ -479,6 +480,8 @@ export abstract class BaseTransport implements PeerTransport {
     const seq = frame.envelope.seq;
     if (seq <= link.lastDelivered || link.reorder.has(seq)) {
       this.reject(h, 'duplicate', null);
+      // A resend after a reconnect: tell the sender at once how far we are, so it stops resending.
+      if (seq <= link.lastDelivered) this.writeControl(h, link, 'ack', link.lastDelivered);
     } else if (seq === link.lastDelivered + 1) {
       this.deliver(h, link, frame);
       for (let next = link.reorder.get(link.lastDelivered + 1); next !== undefined; next = link.reorder.get(link.lastDelivered + 1)) {
@@ -487,17 +490,19 @@ export abstract class BaseTransport implements PeerTransport {
       }
     } else if (link.reorder.size >= (this.opts.maxReorder ?? 1024)) {
       this.reject(h, 'overflow', null);
-      return;
     } else {
       link.reorder.set(seq, frame);
-      return;
     }
-    this.writeControl(h, link, 'ack', link.lastDelivered);
   }
 
-  /** In-order delivery of the next seq; a stale round is consumed (seq advances) but not handed on. */
+  /**
+   * In-order delivery of the next seq; a stale round is consumed (seq advances) but not handed on.
+   * Every ACK_EVERY-th seq is acknowledged (cumulatively) before the frame is handed on.
+   */
   private deliver(h: ConnHandle, link: Link, frame: InboundFrame): void {
-    link.lastDelivered = frame.envelope.seq;
+    const seq = frame.envelope.seq;
+    link.lastDelivered = seq;
+    if (seq % ACK_EVERY === 0) this.writeControl(h, link, 'ack', seq);
     if (frame.envelope.round < this.round - 1) return this.reject(h, 'stale', null);
     this.handler?.(frame);
   }

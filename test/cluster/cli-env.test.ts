@@ -1,11 +1,27 @@
 /** The worker's environment parsing (node/cluster/cli-env.ts, worker-command.ts): every bad value is a usage error. */
 import { describe, expect, it } from 'vitest';
-import { intFromEnv, ordinalFromHostname, parseListen, tokenFromEnv } from '../../node/cluster/cli-env.ts';
+import { PassThrough } from 'node:stream';
+import { firstLine, intFromEnv, ordinalFromHostname, parseListen, tokenFromEnv } from '../../node/cluster/cli-env.ts';
 import { workerCommand } from '../../node/cluster/worker-command.ts';
 
 const io = { stderr: { write: () => true } as unknown as NodeJS.WritableStream };
 
 describe('cluster command environment', () => {
+  it('firstLine: the coordinator URL a parent writes on stdin, in pieces; EOF first or an endless line is PROXMESH_ERR_USAGE', async () => {
+    const s = new PassThrough();
+    const line = firstLine(s);
+    s.write('ws://127.0.0.1:4');
+    s.write('1234/control\nrest');
+    await expect(line).resolves.toBe('ws://127.0.0.1:41234/control');
+    const eof = new PassThrough();
+    const early = firstLine(eof);
+    eof.end('ws://half');
+    await expect(early).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('stdin ended') });
+    const long = new PassThrough();
+    const over = firstLine(long);
+    long.write('x'.repeat(5000));
+    await expect(over).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('4096') });
+  });
   it('parseListen: host:port, IPv6 in brackets, port 0; bad forms are PROXMESH_ERR_USAGE', () => {
     expect(parseListen('0.0.0.0:7070', 'x')).toEqual({ host: '0.0.0.0', port: 7070 });
     expect(parseListen('[::1]:0', 'x')).toEqual({ host: '::1', port: 0 });

@@ -4,7 +4,7 @@
  * counted frames (ScheduledMemoryNetwork, checked again by aggregateReports on every row) agree.
  */
 import { describe, expect, it } from 'vitest';
-import { CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES } from '../../node/codec/frame.ts';
+import { ACK_EVERY, CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES } from '../../node/codec/frame.ts';
 import { edgeRowsFromReports } from '../../node/results/edges.ts';
 import { exchangesAt, handshakeBytesSent, nodeWire, plannedEdgeWire, plannedNodeWire, wirePlanOf } from '../../node/results/wire-accounting.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
@@ -34,8 +34,14 @@ describe('wire plan with a schedule', () => {
     expect(e01.dataFrames).toBe(5);
     expect(e10.dataFrames).toBe(2);
     expect(e01.envelopeBytes).toBe(5 * LINK_OVERHEAD_BYTES);
-    expect(e01.ackBytes).toBe(3 * CONTROL_FRAME_BYTES);
-    expect(e10.ackBytes).toBe(6 * CONTROL_FRAME_BYTES);
+    // one ack when the link comes up, then one per ACK_EVERY frames received (2 by node 0, 5 by node 1)
+    expect(e01.ackBytes).toBe(CONTROL_FRAME_BYTES);
+    expect(e10.ackBytes).toBe(CONTROL_FRAME_BYTES);
+    // 81 iterations: frames 0 → 1 = 1 + 2·41 = 83 (init + even iterations), 1 → 0 = 2·40 = 80
+    const long = exchangesAt(plan, 81);
+    expect(plannedEdgeWire(plan, 0, 1, long).dataFrames).toBe(83);
+    expect(plannedEdgeWire(plan, 1, 0, long).ackBytes).toBe((1 + Math.floor(83 / ACK_EVERY)) * CONTROL_FRAME_BYTES);
+    expect(plannedEdgeWire(plan, 0, 1, long).ackBytes).toBe((1 + Math.floor(80 / ACK_EVERY)) * CONTROL_FRAME_BYTES);
     expect(e01.handshakeBytes).toBe(handshakeBytesSent(0, 1));
     // a partial iteration (one of two exchanges of iteration 1, round 1)
     expect(plannedEdgeWire(plan, 1, 0, 4).dataFrames).toBe(1);

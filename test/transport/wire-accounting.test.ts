@@ -10,7 +10,7 @@ import { runSimulation } from '../../node/sim/run-sim.ts';
 import { readText, smallConfig, tempDirs } from '../cluster/helpers.ts';
 import type { Message } from '../../node/compress/types.ts';
 import { encodePayload } from '../../node/codec/payload.ts';
-import { CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES } from '../../node/codec/frame.ts';
+import { ACK_EVERY, CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES, acksAfter } from '../../node/codec/frame.ts';
 import { edgeRows, edgesCsv } from '../../node/results/edges.ts';
 import { edgeWire, nodeWire, wirePlanOf } from '../../node/results/wire-accounting.ts';
 import { NetworkCommunicator } from '../../node/transport/network-communicator.ts';
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 describe('wire accounting = the transport’s real frames', () => {
-  it('a 5-node ring (ids with 1- and 2-byte msgpack widths), 2 phases × 4 rounds + 1 init exchange', async () => {
+  it('a 5-node ring (ids with 1- and 2-byte msgpack widths), 2 phases × (ACK_EVERY + 1) rounds + 1 init exchange', async () => {
     const ids = [0, 3, 127, 128, 300]; // ring in this order; 128 and 300 take wider msgpack integers in the hellos
     const n = ids.length;
     const nb = (k: number) => [ids[(k + 1) % n], ids[(k + n - 1) % n]].sort((a, b) => a - b);
@@ -40,13 +40,14 @@ describe('wire accounting = the transport’s real frames', () => {
     }
     await Promise.all([...ts.values()].map((t) => t.start()));
     const comms = ids.map((id, k) => new NetworkCommunicator({ transport: ts.get(id)!, self: id, peers: [id, ...nb(k)].sort((a, b) => a - b), dim: DIM, signal: AbortSignal.timeout(15_000) }));
+    // 2·ACK_EVERY + 3 exchanges: the per-ACK_EVERY acks fire twice on every link, and 3 frames stay unacknowledged
     const schedule: Array<[number, string]> = [[-1, 'y']];
-    for (let r = 0; r < 4; r++) schedule.push([r, 'y'], [r, 'x']);
+    for (let r = 0; r < ACK_EVERY + 1; r++) schedule.push([r, 'y'], [r, 'x']);
     await Promise.all(comms.map(async (c, k) => {
       for (const [round, phase] of schedule) await c.exchange(round, phase, msgOf(ids[k] + round));
     }));
-    // quiescence: every data frame acknowledged
-    await waitUntil(() => [...ts.values()].every((t) => [...t.stats().peers.values()].every((s) => s.received.ackFrames === s.sent.frames + 1)), 'all acks');
+    // quiescence: every ack due has arrived (one when the link came up, one per ACK_EVERY frames)
+    await waitUntil(() => [...ts.values()].every((t) => [...t.stats().peers.values()].every((s) => s.received.ackFrames === acksAfter(s.sent.frames))), 'all acks');
     for (const [k, id] of ids.entries()) {
       const st = ts.get(id)!.stats();
       const counted = comms[k].wireCounts();
@@ -60,6 +61,7 @@ describe('wire accounting = the transport’s real frames', () => {
         const e = edgeWire(id, peer, schedule.length);
         expect([s.sent.frames, s.sent.envelopeBytes, s.sent.ackBytes, s.sent.handshakeBytes]).toEqual([e.dataFrames, e.envelopeBytes, e.ackBytes, e.handshakeBytes]);
         expect(s.sent.payloadBytes).toBe(schedule.length * encodePayload(msgOf(0)).length);
+        expect(s.sent.ackFrames).toBe(3);
       }
       expect({ envelope, control }).toEqual({ envelope: counted.envelopeBytes, control: counted.controlBytes });
       expect(counted).toEqual(nodeWire(id, nb(k), schedule.length));
@@ -75,12 +77,13 @@ describe('wire accounting = the transport’s real frames', () => {
       expect(r.totalBytes).toBe(r.payloadBytes + r.envelopeBytes + r.ackBytes + r.handshakeBytes);
       expect(r.dataFrames).toBe(21);
       expect(r.envelopeBytes).toBe(21 * 44);
-      expect(r.ackBytes).toBe(22 * 44);
+      expect(r.ackBytes).toBe(acksAfter(21) * 44); // 1 + ⌊21 / ACK_EVERY⌋
     }
     expect(rows[0].handshakeBytes).not.toBe(rows[2].handshakeBytes); // 0 dials 1 (steps 1 + 3), 1 answers (step 2)
     const csv = edgesCsv(rows).split('\n');
     expect(csv[0]).toBe('from,to,dataFrames,payloadBytes,envelopeBytes,ackBytes,handshakeBytes,totalBytes');
-    expect(csv[1]).toBe(`0,1,21,1,924,968,${rows[0].handshakeBytes},${1 + 924 + 968 + rows[0].handshakeBytes}`);
+    const ack = acksAfter(21) * 44;
+    expect(csv[1]).toBe(`0,1,21,1,924,${ack},${rows[0].handshakeBytes},${1 + 924 + ack + rows[0].handshakeBytes}`);
   });
 });
 
