@@ -1,4 +1,5 @@
-/** `proxmesh sim --config FILE [--out DIR] [--json] [--quiet]` */
+/** `proxmesh sim --config FILE [--out DIR] [--json] [--quiet] [--threads N]` */
+import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.ts';
 import { runSimulation } from '../sim/run-sim.ts';
 import type { CliIo } from './io.ts';
@@ -9,6 +10,13 @@ export interface SimCommandOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
+  /** Threads stepping the nodes; default min(2, cores) (results are identical for every count). */
+  readonly threads?: number;
+}
+
+/** The default thread count: the machine's cores, at most 2 (more rarely pays at these sizes). */
+export function defaultSimThreads(): number {
+  return Math.min(2, availableParallelism());
 }
 
 export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<number> {
@@ -16,7 +24,7 @@ export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<nu
   const progress = createProgress(progressMode(opts, io), io);
   let result;
   try {
-    result = await runSimulation(config, { outDir: opts.out, onProgress: (p) => progress.update(p) });
+    result = await runSimulation(config, { outDir: opts.out, onProgress: (p) => progress.update(p), threads: opts.threads ?? defaultSimThreads() });
   } finally {
     progress.stop();
   }
