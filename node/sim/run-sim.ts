@@ -48,6 +48,8 @@ export interface SimResult {
   readonly dir: string | null;
   readonly rows: readonly MetricsRow[];
   readonly summary: Record<string, unknown>;
+  /** Threads that stepped the nodes (1 when the run could not be split; threadsFor). */
+  readonly threads: number;
 }
 
 export async function runSimulation(config: FrozenConfig, opts: SimOptions = {}): Promise<SimResult> {
@@ -104,7 +106,7 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   writer?.writeJson('topology.json', topologyToJson(topology));
   const tSetup = performance.now();
   await (lock ?? threaded!).init();
-  writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000 });
+  writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000, threads: threaded?.threads ?? 1 });
   writer?.appendTiming({ phase: 'init', seconds: (performance.now() - tSetup) / 1000 });
 
   // Wire bytes beside payloads, counted from each node's real exchanges (messages ÷ peers) with the
@@ -174,5 +176,5 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   const summary = buildSummary(summaryFactsOf(config, topology, problem), metrics);
   writer?.writeJson('summary.json', summary);
   writer?.appendTiming({ phase: 'total', seconds: (performance.now() - t0) / 1000 });
-  return { dir, rows: metrics, summary };
+  return { dir, rows: metrics, summary, threads: threaded?.threads ?? 1 };
 }
