@@ -1,6 +1,7 @@
 /** `proxmesh sim --config FILE [--out DIR] [--json] [--quiet] [--threads N]` */
 import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.ts';
+import { ProxmeshError } from '../errors.ts';
 import { runSimulation } from '../sim/run-sim.ts';
 import type { CliIo } from './io.ts';
 import { createProgress, progressMode } from './progress.ts';
@@ -20,6 +21,9 @@ export function defaultSimThreads(): number {
 }
 
 export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<number> {
+  if (opts.threads !== undefined && !(opts.threads >= 1)) {
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', `option --threads: expected a positive integer (got ${opts.threads}); use 1 to step every node on the main thread`);
+  }
   const config = loadConfig(opts.config);
   const progress = createProgress(progressMode(opts, io), io);
   let result;
