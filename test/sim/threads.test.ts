@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cdproxsgt } from '../../node/algo/cdproxsgt.ts';
-import { dproxsgt } from '../../node/algo/dproxsgt.ts';
+import { dpsgd } from '../../node/algo/dpsgd.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { Barrier, CTL_LENGTH, ThreadAbort } from '../../node/sim/threads/barrier.ts';
 import { threadsFor } from '../../node/sim/threads/engine.ts';
@@ -44,6 +44,8 @@ const cases: [string, Record<string, unknown>][] = [
     topology: { kind: 'regular', degree: 4, nodes: 13 },
     compression: { x: { kind: 'randk', ratio: 0.3, scope: 'layer' }, y: { kind: 'qsgd', levels: 4, scope: 'global' } },
   }],
+  // DProxSGT (dense f64 messages through identity compressors, the largest mailbox entries)
+  ['DProxSGT, minibatches, ring of 5', { algorithm: { name: 'dproxsgt', eta: 0.05 }, topology: { kind: 'ring', nodes: 5 } }],
   // BEER (no prox), f32 values on the wire, dense identity compressor
   ['BEER + identity f32, complete graph of 6', {
     algorithm: { name: 'beer', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
@@ -76,7 +78,7 @@ describe('threadsFor: which runs are split', () => {
     expect(threadsFor(1, 8, cdproxsgt(params), false)).toBe(1);
   });
   it('falls back to one thread without stepBatch or with a time-varying W', () => {
-    expect(threadsFor(2, 8, dproxsgt(params), false)).toBe(1);
+    expect(threadsFor(2, 8, dpsgd(params), false)).toBe(1);
     expect(threadsFor(2, 8, cdproxsgt(params), true)).toBe(1);
   });
   it('rejects a thread count that is not a positive integer, naming the option', () => {
