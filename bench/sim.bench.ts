@@ -5,7 +5,8 @@
  * (global scope) on x and y, η = 0.5, γ_x = γ_y = 0.5, x⁰ = 0, for n = 8, 64, 1024 and 10,000.
  *
  * - proxmesh: the COMPILED command users run, `node dist/node/cli/bin.js sim --config <tmp yaml>
- *   --out <tmp dir> --quiet`, in a child process (plain node, no tsx loader: tsx's ESM live
+ *   --out <tmp dir> --quiet`, with its default thread count (min(2, cores); the table's "threads"
+ *   column, read from timings.ndjson), and once more with `--threads 1`, in a child process (plain node, no tsx loader: tsx's ESM live
  *   bindings turn an imported binding read in a hot loop into a getter call, which is not what
  *   users run). `npm run -s build` runs first when dist/ is missing or older than any source under
  *   node/, topologies/ or coordinator/. Iterations per second from the run's timings.ndjson (the
@@ -91,32 +92,37 @@ function newestBuilt(): number {
 
 interface Measured {
   readonly itersPerSec: number;
+  /** threads the run used (timings.ndjson "setup" row); 1 for NumPy */
+  readonly threads: number;
   readonly setupSec: number;
   readonly objectives: ReadonlyMap<number, number>;
 }
 
 /** Runs the compiled CLI on the raw config in a child process and reads its run folder. */
-function runOurs(raw: Record<string, unknown>, iterations: number): Measured {
+function runOurs(raw: Record<string, unknown>, iterations: number, threads?: number): Measured {
   ensureBuilt();
   const tmp = mkdtempSync(join(tmpdir(), 'proxmesh-bench-sim-'));
   const dir = join(tmp, 'run');
   const yaml = join(tmp, 'config.yaml');
   try {
     writeFileSync(yaml, `${JSON.stringify(raw, null, 2)}\n`); // JSON is YAML
-    execFileSync(process.execPath, [cliBin, 'sim', '--config', yaml, '--out', dir, '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    const args = [cliBin, 'sim', '--config', yaml, '--out', dir, '--quiet', ...(threads === undefined ? [] : ['--threads', String(threads)])];
+    execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     let loop = 0;
     let setup = 0;
+    let used = 1;
     for (const line of readFileSync(join(dir, 'timings.ndjson'), 'utf8').trim().split('\n')) {
-      const t = JSON.parse(line) as { phase: string; seconds: number };
+      const t = JSON.parse(line) as { phase: string; seconds: number; threads?: number };
       if (t.phase === 'iterations') loop += t.seconds;
       if (t.phase === 'setup' || t.phase === 'init') setup += t.seconds;
+      if (t.phase === 'setup' && t.threads !== undefined) used = t.threads;
     }
     const objectives = new Map<number, number>();
     for (const line of readFileSync(join(dir, 'metrics.ndjson'), 'utf8').trim().split('\n')) {
       const r = JSON.parse(line) as { iter: number; objective: number };
       objectives.set(r.iter, r.objective);
     }
-    return { itersPerSec: iterations / loop, setupSec: setup, objectives };
+    return { itersPerSec: iterations / loop, threads: used, setupSec: setup, objectives };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -140,7 +146,7 @@ function runNumpy(config: FrozenConfig, evalAt: readonly number[], exactExp = fa
   const input = { train, features: 123, lambda: LAMBDA, eta: ETA, gammaX: GAMMA, gammaY: GAMMA, ratio: RATIO, iterations: config.iterations, evalAt, rows, exactExp };
   const r = runBaseline<NumpyOut>('cdproxsgt_a9a.py', ['numpy'], input);
   if (!r.ok) return `MISSING: ${r.missing}`;
-  return { itersPerSec: r.value.itersPerSec, setupSec: r.value.setupSec, objectives: new Map(r.value.objectives.map((o) => [o.iter, o.objective])) };
+  return { itersPerSec: r.value.itersPerSec, threads: 1, setupSec: r.value.setupSec, objectives: new Map(r.value.objectives.map((o) => [o.iter, o.objective])) };
 }
 
 /** max over the common iterations of |a − b| / |b|. */
@@ -157,7 +163,7 @@ function maxRelDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, numbe
 /** Median over repetitions of each numeric column; the ratio is the median of the per-rep ratios. */
 function medianRow(reps: readonly Record<string, number | string | null>[]): Record<string, number | string | null> {
   const out: Record<string, number | string | null> = { ...reps[0] };
-  for (const key of ['ours', 'numpy', 'ratio', 'oursSetup', 'numpySetup', 'agreement', 'agreementNpExp']) {
+  for (const key of ['ours', 'ours1', 'numpy', 'ratio', 'ratio1', 'oursSetup', 'numpySetup', 'agreement', 'agreementNpExp']) {
     const v = reps.map((r) => r[key]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
     if (v.length === reps.length) out[key] = v.length % 2 === 1 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
@@ -170,6 +176,7 @@ export async function compareAt(nodes: number, iterations: number): Promise<Reco
   const config = loadConfig(raw);
   const ours = runOurs(raw, iterations);
   const np = runNumpy(config, [...ours.objectives.keys()]);
+  const ours1 = runOurs(raw, iterations, 1);
   const base = typeof np === 'string' ? null : np;
   // agreement: the same NumPy run with V8's exp (fdlibm) in the gradient, so both engines see the
   // same bits; with np.exp a last-bit difference can flip a near-tie in top-k after many iterations
@@ -177,9 +184,12 @@ export async function compareAt(nodes: number, iterations: number): Promise<Reco
   return {
     nodes,
     iterations,
+    threads: ours.threads,
     ours: ours.itersPerSec,
+    ours1: ours1.itersPerSec,
     numpy: base === null ? 'MISSING' : base.itersPerSec,
     ratio: base === null ? null : ours.itersPerSec / base.itersPerSec,
+    ratio1: base === null ? null : ours1.itersPerSec / base.itersPerSec,
     oursSetup: ours.setupSec,
     numpySetup: base === null ? null : base.setupSec,
     agreement: exact === null || typeof exact === 'string' ? null : maxRelDiff(ours.objectives, exact.objectives),
@@ -220,9 +230,12 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           { key: 'nodes', label: 'n', fmt: int },
           { key: 'iterations', label: 'K', fmt: int },
           { key: 'reps', label: 'reps', fmt: int },
+          { key: 'threads', label: 'threads', fmt: int },
           { key: 'ours', label: 'proxmesh it/s', fmt: sig },
           { key: 'numpy', label: 'NumPy it/s', fmt: sig },
           { key: 'ratio', label: 'proxmesh ÷ NumPy', fmt: ratio },
+          { key: 'ours1', label: 'proxmesh 1 thread it/s', fmt: sig },
+          { key: 'ratio1', label: '1 thread ÷ NumPy', fmt: ratio },
           { key: 'oursSetup', label: 'proxmesh set-up s', fmt: fixed(2) },
           { key: 'numpySetup', label: 'NumPy set-up s', fmt: fixed(2) },
           { key: 'agreement', label: 'max rel. diff φ(x̄)', fmt: (v) => (typeof v === 'number' ? v.toExponential(1) : sig(v)) },
@@ -231,6 +244,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
         rows,
         notes: [
           'it/s: iteration loop only (all n nodes step once), evaluation excluded; proxmesh = the compiled CLI (node dist/node/cli/bin.js sim) from its timings.ndjson, NumPy timed around its loop.',
+          'threads: the compiled CLI\'s default (min(2, cores)), which the run folder records; "1 thread": the same run with --threads 1 (identical metrics.ndjson). NumPy runs on one core.',
           'reps: ours and NumPy alternate that many times; each column is the median, the ratio the median of the per-rep ratios.',
           'set-up: proxmesh "setup" + "init" (data, partition, graph, W, spectral figures, node state); NumPy: parse + layout.',
           'max rel. diff φ(x̄): |ours − NumPy|/|NumPy| of the objective at k = 0, K/2 and K, NumPy run once more with V8\'s exp (fdlibm, bit for bit) in the gradient;',

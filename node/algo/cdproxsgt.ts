@@ -111,25 +111,25 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         const stats: StepStats[] = new Array(n);
         const msgs: Message[] = new Array(n);
         const incoming: Message[] = [];
-        /** node i's incoming messages, aligned with its row (reuses one scratch array). */
-        const inbox = (ctx: NodeContext): readonly Message[] => {
+        /** node b's incoming messages (all = the exchange's messages by node id), aligned with its row. */
+        const inbox = (ctx: NodeContext, all: readonly Message[]): readonly Message[] => {
           const ids = ctx.peers.ids;
           incoming.length = ids.length;
-          for (let p = 0; p < ids.length; p++) incoming[p] = msgs[ids[p]];
+          for (let p = 0; p < ids.length; p++) incoming[p] = all[ids[p]];
           return incoming;
         };
-        for (let i = 0; i < n; i++) {
-          stats[i] = { loss: gradientPhase(contexts[i], states[i]) };
-          msgs[i] = gossipSend(yStep(contexts[i], states[i]), states[i]);
+        for (let b = 0; b < n; b++) {
+          stats[b] = { loss: gradientPhase(contexts[b], states[b]) };
+          msgs[b] = gossipSend(yStep(contexts[b], states[b]), states[b]);
         }
-        exchange.exchangeAll(k, 'y', msgs);
-        for (let i = 0; i < n; i++) gossipMix(contexts[i], yStep(contexts[i], states[i]), inbox(contexts[i]));
-        for (let i = 0; i < n; i++) {
-          proxPhase(contexts[i], states[i], k);
-          msgs[i] = gossipSend(xStep(contexts[i], states[i]), states[i]);
+        const ys = exchange.exchangeAll(k, 'y', msgs);
+        for (let b = 0; b < n; b++) gossipMix(contexts[b], yStep(contexts[b], states[b]), inbox(contexts[b], ys));
+        for (let b = 0; b < n; b++) {
+          proxPhase(contexts[b], states[b], k);
+          msgs[b] = gossipSend(xStep(contexts[b], states[b]), states[b]);
         }
-        exchange.exchangeAll(k, 'x', msgs);
-        for (let i = 0; i < n; i++) gossipMix(contexts[i], xStep(contexts[i], states[i]), inbox(contexts[i]));
+        const xs = exchange.exchangeAll(k, 'x', msgs);
+        for (let b = 0; b < n; b++) gossipMix(contexts[b], xStep(contexts[b], states[b]), inbox(contexts[b], xs));
         return stats;
       },
       model: (s) => s.x,

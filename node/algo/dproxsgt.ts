@@ -16,6 +16,7 @@
  * difference, which lets more of its node-to-node spread reach x (docs/reproduction.md, "Initialisation
  * and consensus error: findings").
  */
+import type { Message } from '../compress/types.ts';
 import type { AlgoParams, NodeAlgorithm, NodeContext, StepStats } from './types.ts';
 import { mixInto } from './mix.ts';
 import { copy, subScaled } from '../linalg/vec.ts';
@@ -48,6 +49,22 @@ export function trackerHalfStep(y: Float64Array, g: Float64Array, gPrev: Float64
 export function makeDProxSgt(name: string) {
   return (params: AlgoParams): NodeAlgorithm<DProxSgtState> => {
     const unmixed = params.stepTracker === 'unmixed';
+    // The per-node phases of one iteration; `step` and `stepBatch` run exactly these, in this order.
+    /** g = ∇F_i(x; B); y^{k−1/2} = y + g − g^prev; g^prev ← g. Returns the minibatch loss. */
+    const gradientPhase = (ctx: NodeContext, s: DProxSgtState): number => {
+      const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
+      trackerHalfStep(s.y, s.g, s.gPrev);
+      copy(s.g, s.gPrev);
+      return loss;
+    };
+    /**
+     * x^{k+1/2} = prox_{η_k r}(x − η_k y) into `half`, with y = y^k (mixed, default: after the
+     * y-exchange) or y = y^{k−1/2} ('unmixed': before the y-exchange overwrites it).
+     */
+    const proxPhase = (ctx: NodeContext, s: DProxSgtState, k: number): void => {
+      const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
+      ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
+    };
     return {
       name,
       pattern: 'graph',
@@ -64,18 +81,48 @@ export function makeDProxSgt(name: string) {
         };
       },
       async step(ctx: NodeContext, s: DProxSgtState, k: number): Promise<StepStats> {
-        const eta = etaAt(params, k); // η_k (step-size.ts; constant η unless etaSchedule is set)
-        const loss = ctx.oracle.gradient(s.x, ctx.oracle.nextBatch(), s.g);
-        trackerHalfStep(s.y, s.g, s.gPrev);
-        copy(s.g, s.gPrev);
-        // 'unmixed': x^{k+1/2} from y^{k−1/2}, before the y-exchange overwrites it with y^k.
-        if (unmixed) ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
+        const loss = gradientPhase(ctx, s);
+        if (unmixed) proxPhase(ctx, s, k);
         const yMsgs = await ctx.comm.exchange(k, 'y', ctx.compressY.compress(s.y, s.decoded));
         mixInto(s.y, rowAt(ctx, k), yMsgs);
-        if (!unmixed) ctx.prox.apply(subScaled(s.x, eta, s.y, s.half), eta, s.half);
+        if (!unmixed) proxPhase(ctx, s, k);
         const xMsgs = await ctx.comm.exchange(k, 'x', ctx.compressX.compress(s.half, s.decoded));
         mixInto(s.x, rowAt(ctx, k), xMsgs);
         return { loss };
+      },
+      // The same per-node phases for a block of nodes around one exchange per phase (simulator,
+      // static W; node/algo/types.ts). Messages are immutable, so every node's y message can be
+      // built before any node overwrites its y with the mixed value.
+      stepBatch(contexts, states, k, exchange): StepStats[] {
+        const n = contexts.length;
+        const stats: StepStats[] = new Array(n);
+        const msgs: Message[] = new Array(n);
+        const incoming: Message[] = [];
+        const inbox = (ids: Int32Array | readonly number[], all: readonly Message[]): readonly Message[] => {
+          incoming.length = ids.length;
+          for (let p = 0; p < ids.length; p++) incoming[p] = all[ids[p]];
+          return incoming;
+        };
+        for (let b = 0; b < n; b++) {
+          stats[b] = { loss: gradientPhase(contexts[b], states[b]) };
+          if (unmixed) proxPhase(contexts[b], states[b], k);
+          msgs[b] = contexts[b].compressY.compress(states[b].y, states[b].decoded);
+        }
+        const ys = exchange.exchangeAll(k, 'y', msgs);
+        for (let b = 0; b < n; b++) {
+          const row = rowAt(contexts[b], k);
+          mixInto(states[b].y, row, inbox(row.ids, ys));
+        }
+        for (let b = 0; b < n; b++) {
+          if (!unmixed) proxPhase(contexts[b], states[b], k);
+          msgs[b] = contexts[b].compressX.compress(states[b].half, states[b].decoded);
+        }
+        const xs = exchange.exchangeAll(k, 'x', msgs);
+        for (let b = 0; b < n; b++) {
+          const row = rowAt(contexts[b], k);
+          mixInto(states[b].x, row, inbox(row.ids, xs));
+        }
+        return stats;
       },
       model: (s) => s.x,
       tracker: (s) => s.y,

@@ -80,13 +80,15 @@ export interface StepStats {
 }
 
 /**
- * The simulator's exchange for all nodes at once (lockstep): msgs[i] is node i's message for
- * (round, phase); afterwards node i's incoming messages are msgs[j] for j in its row's ids, in that
- * order (its own message at its own position), exactly what `Communicator.exchange` resolves with.
- * Byte accounting happens inside.
+ * The simulator's exchange for all nodes of a block at once (lockstep): msgs[b] is the message of
+ * the block's b-th node (contexts[b] of stepBatch) for (round, phase). Returns the round's messages
+ * indexed by node id: every message a node of the block reads (its row's ids) is present, its own
+ * at its own id, exactly what `Communicator.exchange` resolves with. The one-thread simulator's
+ * block is all n nodes (it returns msgs itself); a threaded simulator's block is one contiguous
+ * range of ids per thread (node/sim/threads). Byte accounting happens inside.
  */
 export interface BatchExchange {
-  exchangeAll(round: number, phase: string, msgs: readonly Message[]): void;
+  exchangeAll(round: number, phase: string, msgs: readonly Message[]): readonly Message[];
 }
 
 export interface NodeAlgorithm<S = unknown> {
@@ -102,7 +104,8 @@ export interface NodeAlgorithm<S = unknown> {
   /** One iteration k = 0, 1, … (x^k → x^{k+1}). */
   step(ctx: NodeContext, state: S, k: number): Promise<StepStats>;
   /**
-   * Optional: iteration k on ALL nodes of a simulation at once (contexts[i].id = i), with one
+   * Optional: iteration k on a block of nodes at once (all n nodes in a one-thread simulation, a
+   * contiguous id range per thread in a threaded one; contexts ascending by id), with one
    * synchronous all-nodes exchange per phase instead of n awaited ones. It must run, per node,
    * the same operations in the same order as `step` (implementations share the per-node phase
    * functions), so results are bit-identical to `step` and to a cluster; it only removes the

@@ -56,6 +56,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--out <dir>', 'run folder (default: <output.dir>/<output.name or timestamp>)')
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
+    .option('--threads <N>', 'threads stepping the nodes (default min(2, cores)); results are byte-identical for every N', toInt('threads'))
     .action(async (opts) => setStatus(await simCommand(opts, io)));
 
   program

@@ -152,10 +152,10 @@ export class MemoryNetwork implements BatchExchange {
 
   /**
    * All nodes post at once (NodeAlgorithm.stepBatch): msgs[i] is node i's message for (round,
-   * phase); node i then reads msgs[j] for j in its row. Same checks and byte counts as n calls of
-   * `exchange`, with nothing left in flight.
+   * phase); node i then reads msgs[j] for j in its row (the block is all n nodes, so msgs itself is
+   * returned). Same checks and byte counts as n calls of `exchange`, with nothing left in flight.
    */
-  exchangeAll(round: number, phase: string, msgs: readonly Message[]): void {
+  exchangeAll(round: number, phase: string, msgs: readonly Message[]): readonly Message[] {
     if (msgs.length !== this.n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `exchangeAll: ${msgs.length} messages for n = ${this.n}`, { round, phase });
     const pid = this.phaseId(phase);
     const bit = 1 << pid;
@@ -180,6 +180,7 @@ export class MemoryNetwork implements BatchExchange {
         book.messages += 1;
       }
     }
+    return msgs;
   }
 
   private phaseId(phase: string): number {

@@ -103,7 +103,7 @@ describe('proxmesh CLI (in process)', () => {
   });
 
   it('usage errors → exit 2, PROXMESH_ERR_USAGE', async () => {
-    for (const args of [['sim'], ['frobnicate'], ['sim', '--config', 'x.yaml', '--bogus'], ['topology', 'ring', '--nodes', 'eight']]) {
+    for (const args of [['sim'], ['frobnicate'], ['sim', '--config', 'x.yaml', '--bogus'], ['sim', '--config', 'x.yaml', '--threads', '0'], ['topology', 'ring', '--nodes', 'eight']]) {
       const r = await inProcess(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^error PROXMESH_ERR_USAGE: /);

@@ -2,7 +2,8 @@
  * The key acceptance test of the real cluster: a networked run (coordinator + one worker process
  * per node, WebSocket links on loopback) writes a metrics.ndjson byte-identical to the simulator's
  * for the same config and seed — so every random draw, mixing order, codec round trip and byte count
- * of the cluster equals the simulator's (DESIGN.md §3).
+ * of the cluster equals the simulator's (DESIGN.md §3). The threaded simulator (`--threads 2`,
+ * node/sim/threads) must write the same bytes too.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
@@ -92,5 +93,10 @@ describe('local cluster ≡ simulator (byte-identical metrics.ndjson)', () => {
     else expect(times.every((t) => t === undefined)).toBe(true);
     expect(cl.run.state).toBe('done');
     expect(JSON.parse(readText(clDir, 'summary.json'))).toEqual(JSON.parse(readText(simDir, 'summary.json')));
-  }, 60_000);
+    // the threaded simulator (2 threads where the run can be split, else its one-thread fallback)
+    const thrDir = dirs.make();
+    await runSimulation(config, { outDir: thrDir, threads: 2 });
+    expect(readText(thrDir, 'metrics.ndjson')).toBe(readText(clDir, 'metrics.ndjson'));
+    expect(readText(thrDir, 'edges.csv')).toBe(readText(clDir, 'edges.csv'));
+  }, 90_000);
 });

@@ -1,0 +1,52 @@
+/**
+ * Worker-thread entry of a threaded simulation (engine.ts starts it with workerData = { config,
+ * shared, thread }). It builds the run's problem, topology and algorithm exactly as the main thread
+ * does (same seeds, so the same shards, W and streams), runs block `thread` from init to iteration
+ * K in lockstep with the other threads (barriers inside every exchange and at every evaluation
+ * point), then exits. On failure it aborts the barrier, so no thread hangs, and posts the error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FrozenConfig } from '../../config/schema.ts';
+import { ProxmeshError } from '../../errors.ts';
+import { buildAlgorithm, buildRunProblem, buildRunTopology, runNodeCount } from '../assemble.ts';
+import { Barrier, ThreadAbort } from './barrier.ts';
+import { Block, isEvalPoint } from './block.ts';
+import type { SharedLayout } from './layout.ts';
+
+export interface SimThreadData {
+  readonly config: FrozenConfig;
+  readonly shared: SharedLayout;
+  readonly thread: number;
+}
+
+/** What a worker thread posts: 'ready' after its block's init, then 'error' or nothing (exit). */
+export type SimThreadReply = { readonly t: 'ready' } | { readonly t: 'error'; readonly code: string; readonly message: string; readonly detail: Record<string, unknown> | null };
+
+async function main(data: SimThreadData): Promise<void> {
+  const { config, shared, thread } = data;
+  const problem = buildRunProblem(config, runNodeCount(config));
+  const topology = buildRunTopology(config);
+  const algorithm = buildAlgorithm(config);
+  const block = new Block({ config, problem, topology, algorithm, shared, thread });
+  await block.init();
+  parentPort!.postMessage({ t: 'ready' } satisfies SimThreadReply);
+  const K = config.iterations;
+  block.publish();
+  for (let k = 0; k < K; k++) {
+    block.step(k);
+    if (isEvalPoint(k + 1, config.evalEvery, K)) block.publish();
+  }
+}
+
+const data = workerData as SimThreadData;
+main(data).catch((err: unknown) => {
+  if (err instanceof ThreadAbort) return; // another thread failed first and reports its own error
+  new Barrier(data.shared.ctl, data.shared.threads).abort();
+  const e = err instanceof ProxmeshError ? err : null;
+  parentPort!.postMessage({
+    t: 'error',
+    code: e?.code ?? 'PROXMESH_ERR_INTERNAL',
+    message: err instanceof Error ? err.message : String(err),
+    detail: (e?.detail as Record<string, unknown> | undefined) ?? null,
+  } satisfies SimThreadReply);
+});
