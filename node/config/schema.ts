@@ -8,6 +8,7 @@ import { AlgorithmSpecSchema } from '../algo/spec.ts';
 import { CompressorSpecSchema } from '../compress/spec.ts';
 import { PartitionSpecSchema, ProblemSpecSchema } from '../problem/spec.ts';
 import { TopologySpecSchema } from '../../topologies/spec.ts';
+import { CheckpointEverySchema } from '../checkpoint/schema.ts';
 
 export const InitSpecSchema = Type.Union(
   [
@@ -100,6 +101,7 @@ export const RunConfigSchema = Type.Object(
     topology: TopologySpecSchema,
     init: InitSpecSchema,
     output: OutputSchema,
+    checkpointEvery: CheckpointEverySchema,
     metrics: Type.Optional(MetricsOptionsSchema),
     evaluation: Type.Optional(EvaluationOptionsSchema),
   },

@@ -17,6 +17,12 @@ import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
 import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount, runWirePlan, summaryFactsOf } from './assemble.ts';
 import { createLockstep } from './lockstep.ts';
+import { configHash } from '../checkpoint/config-hash.ts';
+import type { Checkpoint } from '../checkpoint/format.ts';
+import { registerSimState } from '../checkpoint/sim-state.ts';
+import { StateRegistry } from '../checkpoint/state-registry.ts';
+import { writeCheckpoint } from '../checkpoint/store.ts';
+import { ProxmeshError } from '../errors.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { ScheduledMemoryNetwork } from './scheduled-network.ts';
 
@@ -34,6 +40,14 @@ export interface SimOptions {
   readonly onProgress?: (p: SimProgress) => void;
   /** Clock for the default folder name (tests). */
   readonly now?: Date;
+  /**
+   * Continue the run in `outDir` from this verified checkpoint (node/checkpoint/sim-resume.ts
+   * finds it): the state is restored, metrics files are rewritten to the checkpoint's bytes, and
+   * iterations resume at its round.
+   */
+  readonly resume?: Checkpoint;
+  /** Called after each checkpoint is written (bench, tests, progress). */
+  readonly onCheckpoint?: (c: { readonly round: number; readonly file: string; readonly bytes: number; readonly ms: number }) => void;
 }
 
 export interface SimResult {
@@ -61,10 +75,15 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
   const lock = createLockstep({ algorithm, contexts, x0, ...(staticNet !== null ? { batch: staticNet } : {}) });
 
+  const resume = opts.resume ?? null;
   const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
-  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir);
-  writer?.writeJson('config.json', config);
-  writer?.writeJson('topology.json', topologyToJson(topology));
+  if (resume !== null && dir === null) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'runSimulation: resume needs the run folder');
+  // A resumed folder keeps its files; the checkpoint restore below rewrites the metrics files.
+  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir, { keep: resume !== null });
+  if (resume === null) {
+    writer?.writeJson('config.json', config);
+    writer?.writeJson('topology.json', topologyToJson(topology));
+  }
   const tSetup = performance.now();
   await lock.init();
   writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000 });
@@ -87,7 +106,31 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const K = config.iterations;
   // Opt-in `metrics: { paper: true }`: the authors' logged metrics (paper-spec §5.2) in a separate file.
   const paperFile = dir !== null && config.metrics?.paper === true ? join(dir, 'paper-metrics.ndjson') : null;
-  if (paperFile !== null) writeFileSync(paperFile, '');
+  if (paperFile !== null && resume === null) writeFileSync(paperFile, '');
+
+  // Checkpoints (node/checkpoint): every stateful part registered by name, captured every
+  // `checkpointEvery` iterations into <dir>/checkpoints, restored when resuming.
+  const every = config.checkpointEvery ?? 0;
+  const hash = every > 0 || resume !== null ? configHash(config) : '';
+  let registry: StateRegistry | null = null;
+  if (dir !== null && (every > 0 || resume !== null)) {
+    registry = new StateRegistry();
+    registerSimState(registry, {
+      contexts,
+      states: lock.states() as readonly object[],
+      network: net,
+      coordinator: { lossSum, getLossCount: () => lossCount, setLossCount: (v) => (lossCount = v), rows: metrics },
+      dir,
+      files: ['metrics.ndjson', 'metrics.csv', ...(paperFile !== null ? ['paper-metrics.ndjson'] : [])],
+    });
+  }
+  const checkpointAt = (round: number) => {
+    const tc = performance.now();
+    const w = writeCheckpoint(dir!, 'sim', { kind: 'sim', firstNode: 0, nodeCount: n, round, configHash: hash }, registry!.capture());
+    const ms = performance.now() - tc;
+    writer?.appendTiming({ phase: 'checkpoint', iter: round, bytes: w.bytes, seconds: ms / 1000 });
+    opts.onCheckpoint?.({ round, file: w.file, bytes: w.bytes, ms });
+  };
 
   const evaluateAt = (iter: number): MetricsRow => {
     const models = lock.models();
@@ -104,12 +147,25 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   };
 
   let tEval = performance.now();
-  const row0 = evaluateAt(0);
-  opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
-  writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
+  let start = 0;
+  if (resume !== null) {
+    if (resume.header.configHash !== hash || resume.header.kind !== 'sim' || resume.header.nodeCount !== n) {
+      throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CONFIG', `the checkpoint does not belong to this run (config hash, kind or node count differ)`, { round: resume.header.round });
+    }
+    if (resume.header.round >= K) throw new ProxmeshError('PROXMESH_ERR_RESUME', `the checkpoint is at round ${resume.header.round}, the run has ${K} iterations: nothing to resume`);
+    registry!.restore(resume.entries);
+    start = resume.header.round;
+    lock.resumeAt(start);
+    writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tEval) / 1000 });
+    opts.onProgress?.({ iter: start, iterations: K, row: null });
+  } else {
+    const row0 = evaluateAt(0);
+    opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
+    writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
+  }
   let tBlock = performance.now();
-  let blockStart = 0;
-  for (let k = 0; k < K; k++) {
+  let blockStart = start;
+  for (let k = start; k < K; k++) {
     const stats = await lock.step(k);
     for (let i = 0; i < n; i++) lossSum[i] += stats[i].loss;
     lossCount += 1;
@@ -125,6 +181,8 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
     } else {
       opts.onProgress?.({ iter, iterations: K, row: null });
     }
+    // After the row of `iter` (if any), so the checkpoint's metrics bytes include it.
+    if (registry !== null && every > 0 && iter % every === 0 && iter < K) checkpointAt(iter);
   }
 
   writer?.writeEdges(
