@@ -47,6 +47,7 @@ const BENCHES: Readonly<Record<string, Runner>> = {
   sim: async (o) => (await import('./sim.bench.ts')).run(o),
   lenet5: script('lenet5.bench.ts', 'lenet5'),
   cluster: script('cluster.bench.ts', 'cluster'),
+  checkpoint: async (o) => (await import('./checkpoint.bench.ts')).run(o),
 };
 
 /** Standalone scripts without a quick mode. */
