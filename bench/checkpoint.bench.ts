@@ -4,7 +4,7 @@
  * this process with the simulator:
  *   - bytes and ms per checkpoint: a short run with `checkpointEvery` = E writes ⌊(K − 1)/E⌋
  *     checkpoints; ms = capture + encode + SHA-256 + write + fsync + rename + fsync of the folder;
- *   - ms per iteration: the run's timings.ndjson "iterations" blocks (evaluation excluded);
+ *   - ms per iteration: the resumed part's timings.ndjson "iterations" block (evaluation excluded);
  *   - overhead at checkpointEvery = one epoch: ms per checkpoint ÷ (ms per iteration × iterations
  *     per epoch), epoch = training samples ÷ (n · b); the issue's bound is < 2 %;
  *   - time to resume: find + read + verify the newest checkpoint (prepareSimResume), then the
@@ -25,7 +25,7 @@ import { type BenchOptions, type BenchReport, fixed, int, pct } from './harness.
 
 const root = join(import.meta.dirname, '..');
 
-interface Case {
+export interface Case {
   readonly label: string;
   readonly raw: Record<string, unknown>;
   /** Iterations of the short run and the checkpoint interval within it. */
@@ -35,7 +35,7 @@ interface Case {
   readonly samples: number;
 }
 
-function cases(quick: boolean): Case[] {
+export function cases(quick: boolean): Case[] {
   const a9a = loadConfig(join(root, 'examples', 'a9a-cdproxsgt-ring8.yaml'));
   const lenet = loadConfig(join(root, 'examples', 'paper', 'b-cdproxsgt.yaml'));
   const plain = (c: unknown) => JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
@@ -54,56 +54,60 @@ function phases(dir: string): Record<string, number> {
   return out;
 }
 
-export async function run(opts: BenchOptions): Promise<BenchReport> {
-  const rows: Record<string, number | string | null>[] = [];
-  for (const c of cases(opts.quick)) {
-    const dir = mkdtempSync(join(tmpdir(), 'proxmesh-bench-ckpt-'));
+/** One row of the table: a short checkpointed run stopped before its end, then resumed. */
+export async function measure(c: Case): Promise<Record<string, number | string | null>> {
+  const dir = mkdtempSync(join(tmpdir(), 'proxmesh-bench-ckpt-'));
+  try {
+    const K = c.iterations;
+    const config = loadConfig({ ...c.raw, iterations: K, evalEvery: K, checkpointEvery: c.every, output: { dir: 'runs' } });
+    const writes: { bytes: number; ms: number }[] = [];
+    const crashAt = K - 1;
     try {
-      const K = c.iterations;
-      const config = loadConfig({ ...c.raw, iterations: K, evalEvery: K, checkpointEvery: c.every, output: { dir: 'runs' } });
-      const writes: { bytes: number; ms: number }[] = [];
-      const crashAt = K - 1;
-      try {
-        await runSimulation(config, {
-          outDir: join(dir, 'run'),
-          onCheckpoint: (w) => writes.push(w),
-          onProgress: (p) => {
-            if (p.iter === crashAt) throw new Error('bench: stop before the end to resume');
-          },
-        });
-      } catch (err) {
-        if (err instanceof ProxmeshError) throw err;
-      }
-      const first = phases(join(dir, 'run'));
-      const msPerIter = (1000 * first.iterations) / (crashAt - 1);
-      const t0 = performance.now();
-      const plan = prepareSimResume(join(dir, 'run'));
-      const loadMs = performance.now() - t0;
-      await runSimulation(plan.config, { outDir: plan.dir, resume: plan.loaded.checkpoint });
-      const second = phases(join(dir, 'run'));
-      const n = (config.topology as { nodes: number }).nodes;
-      const b = config.batchSize as number;
-      const epochIters = Math.floor(c.samples / (n * b));
-      const msPerCkpt = writes.reduce((s, w) => s + w.ms, 0) / writes.length;
-      rows.push({
-        run: c.label,
-        checkpoints: writes.length,
-        bytes: writes[writes.length - 1].bytes,
-        msPerCkpt,
-        msPerIter,
-        epochIters,
-        overhead: msPerCkpt / (msPerIter * epochIters),
-        loadMs,
-        restoreMs: 1000 * (second.resume ?? 0),
-        setupMs: 1000 * ((second.setup ?? 0) + (second.init ?? 0) - (first.setup ?? 0) - (first.init ?? 0)),
+      await runSimulation(config, {
+        outDir: join(dir, 'run'),
+        onCheckpoint: (w) => writes.push(w),
+        onProgress: (p) => {
+          if (p.iter === crashAt) throw new Error('bench: stop before the end to resume');
+        },
       });
     } catch (err) {
-      if (!(err instanceof ProxmeshError) || (err.code !== 'PROXMESH_ERR_DATASET_MISSING' && err.code !== 'PROXMESH_ERR_DATASET')) throw err;
-      rows.push({ run: `${c.label}: MISSING (${err.code}; proxmesh data pull fashion-mnist)` });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (err instanceof ProxmeshError) throw err;
     }
+    const first = phases(join(dir, 'run'));
+    const t0 = performance.now();
+    const plan = prepareSimResume(join(dir, 'run'));
+    const loadMs = performance.now() - t0;
+    await runSimulation(plan.config, { outDir: plan.dir, resume: plan.loaded.checkpoint });
+    const second = phases(join(dir, 'run'));
+    // The stopped run wrote no "iterations" block (its only one ends at K): the resumed part's.
+    const msPerIter = (1000 * second.iterations) / (K - plan.loaded.checkpoint.header.round);
+    const n = (config.topology as { nodes: number }).nodes;
+    const b = config.batchSize as number;
+    const epochIters = Math.floor(c.samples / (n * b));
+    const msPerCkpt = writes.reduce((s, w) => s + w.ms, 0) / writes.length;
+    return {
+      run: c.label,
+      checkpoints: writes.length,
+      bytes: writes[writes.length - 1].bytes,
+      msPerCkpt,
+      msPerIter,
+      epochIters,
+      overhead: msPerCkpt / (msPerIter * epochIters),
+      loadMs,
+      restoreMs: 1000 * (second.resume ?? 0),
+      setupMs: 1000 * ((second.setup ?? 0) + (second.init ?? 0) - (first.setup ?? 0) - (first.init ?? 0)),
+    };
+  } catch (err) {
+    if (!(err instanceof ProxmeshError) || (err.code !== 'PROXMESH_ERR_DATASET_MISSING' && err.code !== 'PROXMESH_ERR_DATASET')) throw err;
+    return { run: `${c.label}: MISSING (${err.code}; proxmesh data pull fashion-mnist)` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function run(opts: BenchOptions): Promise<BenchReport> {
+  const rows: Record<string, number | string | null>[] = [];
+  for (const c of cases(opts.quick)) rows.push(await measure(c));
   return {
     name: 'checkpoint',
     tables: [

@@ -21,7 +21,7 @@ import { configHash } from '../checkpoint/config-hash.ts';
 import type { Checkpoint } from '../checkpoint/format.ts';
 import { registerSimState } from '../checkpoint/sim-state.ts';
 import { StateRegistry } from '../checkpoint/state-registry.ts';
-import { writeCheckpoint } from '../checkpoint/store.ts';
+import { CheckpointWriter, DEFAULT_KEEP } from '../checkpoint/store.ts';
 import { ProxmeshError } from '../errors.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { ScheduledMemoryNetwork } from './scheduled-network.ts';
@@ -46,8 +46,11 @@ export interface SimOptions {
    * iterations resume at its round.
    */
   readonly resume?: Checkpoint;
-  /** Called after each checkpoint is written (bench, tests, progress). */
-  readonly onCheckpoint?: (c: { readonly round: number; readonly file: string; readonly bytes: number; readonly ms: number }) => void;
+  /**
+   * Called once each checkpoint is durable (bench, tests): `ms` blocked the steps (capture +
+   * encode), `durableMs` until the rename was fsynced (the I/O runs beside the steps).
+   */
+  readonly onCheckpoint?: (c: { readonly round: number; readonly file: string; readonly bytes: number; readonly ms: number; readonly durableMs: number }) => void;
 }
 
 export interface SimResult {
@@ -124,65 +127,71 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
       files: ['metrics.ndjson', 'metrics.csv', ...(paperFile !== null ? ['paper-metrics.ndjson'] : [])],
     });
   }
-  const checkpointAt = (round: number) => {
-    const tc = performance.now();
-    const w = writeCheckpoint(dir!, 'sim', { kind: 'sim', firstNode: 0, nodeCount: n, round, configHash: hash }, registry!.capture());
-    const ms = performance.now() - tc;
-    writer?.appendTiming({ phase: 'checkpoint', iter: round, bytes: w.bytes, seconds: ms / 1000 });
-    opts.onCheckpoint?.({ round, file: w.file, bytes: w.bytes, ms });
-  };
+  const checkpoints = registry === null ? null : new CheckpointWriter(dir!, 'sim', DEFAULT_KEEP, (w) => {
+    const round = Number(/-r(\d+)\.ckpt$/.exec(w.file)![1]);
+    writer?.appendTiming({ phase: 'checkpoint', iter: round, bytes: w.bytes, seconds: w.blockingMs / 1000, durableSeconds: w.durableMs / 1000 });
+    opts.onCheckpoint?.({ round, file: w.file, bytes: w.bytes, ms: w.blockingMs, durableMs: w.durableMs });
+  });
+  const checkpointAt = (round: number) => checkpoints!.write({ kind: 'sim', firstNode: 0, nodeCount: n, round, configHash: hash }, () => registry!.capture());
+  try {
+    const evaluateAt = (iter: number): MetricsRow => {
+      const models = lock.models();
+      const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i), wire: wireOf(i) }));
+      const row = aggregateReports(reports, aggCtx);
+      if (paperFile !== null) {
+        appendFileSync(paperFile, `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`);
+      }
+      lossSum.fill(0);
+      lossCount = 0;
+      metrics.push(row);
+      writer?.appendMetrics(row);
+      return row;
+    };
 
-  const evaluateAt = (iter: number): MetricsRow => {
-    const models = lock.models();
-    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i), wire: wireOf(i) }));
-    const row = aggregateReports(reports, aggCtx);
-    if (paperFile !== null) {
-      appendFileSync(paperFile, `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`);
-    }
-    lossSum.fill(0);
-    lossCount = 0;
-    metrics.push(row);
-    writer?.appendMetrics(row);
-    return row;
-  };
-
-  let tEval = performance.now();
-  let start = 0;
-  if (resume !== null) {
-    if (resume.header.configHash !== hash || resume.header.kind !== 'sim' || resume.header.nodeCount !== n) {
-      throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CONFIG', `the checkpoint does not belong to this run (config hash, kind or node count differ)`, { round: resume.header.round });
-    }
-    if (resume.header.round >= K) throw new ProxmeshError('PROXMESH_ERR_RESUME', `the checkpoint is at round ${resume.header.round}, the run has ${K} iterations: nothing to resume`);
-    registry!.restore(resume.entries);
-    start = resume.header.round;
-    lock.resumeAt(start);
-    writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tEval) / 1000 });
-    opts.onProgress?.({ iter: start, iterations: K, row: null });
-  } else {
-    const row0 = evaluateAt(0);
-    opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
-    writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
-  }
-  let tBlock = performance.now();
-  let blockStart = start;
-  for (let k = start; k < K; k++) {
-    const stats = await lock.step(k);
-    for (let i = 0; i < n; i++) lossSum[i] += stats[i].loss;
-    lossCount += 1;
-    const iter = k + 1;
-    if (iter % config.evalEvery === 0 || iter === K) {
-      tEval = performance.now();
-      writer?.appendTiming({ phase: 'iterations', from: blockStart, to: iter, seconds: (tEval - tBlock) / 1000 });
-      const row = evaluateAt(iter);
-      tBlock = performance.now();
-      writer?.appendTiming({ phase: 'eval', iter, seconds: (tBlock - tEval) / 1000 });
-      blockStart = iter;
-      opts.onProgress?.({ iter, iterations: K, row });
+    let tEval = performance.now();
+    let start = 0;
+    if (resume !== null) {
+      if (resume.header.configHash !== hash || resume.header.kind !== 'sim' || resume.header.nodeCount !== n) {
+        throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CONFIG', `the checkpoint does not belong to this run (config hash, kind or node count differ)`, { round: resume.header.round });
+      }
+      if (resume.header.round >= K) throw new ProxmeshError('PROXMESH_ERR_RESUME', `the checkpoint is at round ${resume.header.round}, the run has ${K} iterations: nothing to resume`);
+      registry!.restore(resume.entries);
+      start = resume.header.round;
+      lock.resumeAt(start);
+      writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tEval) / 1000 });
+      opts.onProgress?.({ iter: start, iterations: K, row: null });
     } else {
-      opts.onProgress?.({ iter, iterations: K, row: null });
+      const row0 = evaluateAt(0);
+      opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
+      writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
     }
-    // After the row of `iter` (if any), so the checkpoint's metrics bytes include it.
-    if (registry !== null && every > 0 && iter % every === 0 && iter < K) checkpointAt(iter);
+    let tBlock = performance.now();
+    let blockStart = start;
+    for (let k = start; k < K; k++) {
+      const stats = await lock.step(k);
+      for (let i = 0; i < n; i++) lossSum[i] += stats[i].loss;
+      lossCount += 1;
+      const iter = k + 1;
+      if (iter % config.evalEvery === 0 || iter === K) {
+        tEval = performance.now();
+        writer?.appendTiming({ phase: 'iterations', from: blockStart, to: iter, seconds: (tEval - tBlock) / 1000 });
+        const row = evaluateAt(iter);
+        tBlock = performance.now();
+        writer?.appendTiming({ phase: 'eval', iter, seconds: (tBlock - tEval) / 1000 });
+        blockStart = iter;
+        opts.onProgress?.({ iter, iterations: K, row });
+      } else {
+        opts.onProgress?.({ iter, iterations: K, row: null });
+      }
+      // After the row of `iter` (if any), so the checkpoint's metrics bytes include it.
+      if (registry !== null && every > 0 && iter % every === 0 && iter < K) await checkpointAt(iter);
+    }
+    // Durable before the run counts as finished (summary.json).
+    await checkpoints?.flush();
+  } catch (err) {
+    // A failing run (or an interrupted one in tests) still completes the checkpoint in flight.
+    await checkpoints?.flush().catch(() => {});
+    throw err;
   }
 
   writer?.writeEdges(
