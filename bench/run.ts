@@ -48,6 +48,7 @@ const BENCHES: Readonly<Record<string, Runner>> = {
   lenet5: script('lenet5.bench.ts', 'lenet5'),
   cluster: script('cluster.bench.ts', 'cluster'),
   tls: script('tls.bench.ts', 'tls'),
+  checkpoint: async (o) => (await import('./checkpoint.bench.ts')).run(o),
 };
 
 /** Standalone scripts without a quick mode. */

@@ -7,6 +7,7 @@
  * Determinism rules: incoming messages are aligned with `peers.ids` (ascending, self included where
  * W_ii > 0), and every mixing sum runs in that order, never in arrival order.
  */
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Compressor, Message } from '../compress/types.ts';
 import type { LayerMap } from '../problem/types.ts';
 import type { Prox } from '../prox/types.ts';
@@ -48,6 +49,13 @@ export interface NodeContext {
   readonly compressX: Compressor;
   readonly compressY: Compressor;
   readonly comm: Communicator;
+  /**
+   * Registers the context's own mutable state for checkpoints: its Rng streams, the sampler's
+   * permutation and position, the compressors' residuals/permutations (node/checkpoint). The
+   * algorithm's state record is registered separately (registerRecord). Absent in hand-built test
+   * contexts, which are never checkpointed.
+   */
+  readonly registerState?: (reg: StateRegistrar, prefix: string) => void;
 }
 
 /** Hyper-parameters shared by the algorithms (the config's `algorithm` section, resolved). */

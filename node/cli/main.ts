@@ -52,8 +52,9 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
   program
     .command('sim')
     .description('Run all nodes in this process (in-memory exchanges) and write a run folder.')
-    .requiredOption('--config <file>', 'run config (YAML or JSON)')
+    .option('--config <file>', 'run config (YAML or JSON); required unless --resume')
     .option('--out <dir>', 'run folder (default: <output.dir>/<output.name or timestamp>)')
+    .option('--resume <run-dir>', "continue the run in this folder from its newest valid checkpoint (config: the folder's config.json)")
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
     .option('--threads <N>', 'threads stepping the nodes (default min(2, cores)); results are byte-identical for every N', toInt('threads'))

@@ -67,6 +67,9 @@ export function chainFactory(steps: readonly BuiltFactory[]): BuiltFactory {
         decodeMessage(out, decoded);
         return out;
       },
+      registerState(reg, prefix) {
+        built.forEach((b, i) => b.registerState?.(reg, `${prefix}.step${i}`));
+      },
     };
   };
 }

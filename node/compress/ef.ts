@@ -29,6 +29,11 @@ export function efFactory(inner: BuiltFactory): BuiltFactory {
         for (let j = 0; j < dim; j++) e[j] = p[j] - decoded[j];
         return m;
       },
+      // e is the residual carried to the next call; p is scratch. The inner step's own state follows.
+      registerState(reg, prefix) {
+        reg.vector(`${prefix}.e`, e);
+        q.registerState?.(reg, `${prefix}.inner`);
+      },
     };
   };
 }

@@ -180,6 +180,12 @@ export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
         }
         return withDecoded({ dim, indices, values: { kind: 'lowrank', precision: p, segments: segments.slice(), data } }, decoded);
       },
+      // Q_prev of each factored block is the warm start the next call multiplies by.
+      registerState(reg, prefix) {
+        segs.forEach((s, i) => {
+          if (s.qPrev !== null) reg.vector(`${prefix}.qPrev${i}`, s.qPrev);
+        });
+      },
     };
   };
 }

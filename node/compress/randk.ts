@@ -56,6 +56,10 @@ export function randkFactory(spec: RandkSpec, path: string): BuiltFactory {
         checkDims(name, dim, x, decoded);
         return sparseMessage(x, decoded, opts);
       },
+      // The per-block permutation is never reset (header), so it is state a resume must carry.
+      registerState(reg, prefix) {
+        reg.vector(`${prefix}.perm`, perm);
+      },
     };
   };
 }

@@ -6,6 +6,7 @@
  * The sender must use those decoded values for its own reference copy (x̲, y̲), and the codec must
  * reproduce them bit for bit on the receiver: that keeps mean(y) = mean(g) exact (spec §9.6).
  */
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { LayerMap } from '../problem/types.ts';
 
@@ -100,6 +101,12 @@ export interface Compressor {
    * it later without a copy (the simulator hands the same object to every peer).
    */
   compress(x: Float64Array, decoded: Float64Array): Message;
+  /**
+   * Registers the mutable state kept between calls (error-feedback residual, rand-k permutation,
+   * PowerSGD warm start) under `prefix` for checkpoints (node/checkpoint/state-registry.ts).
+   * Absent = stateless apart from the Rng, which the caller registers. The Rng is not registered here.
+   */
+  registerState?(reg: StateRegistrar, prefix: string): void;
 }
 
 /** Builds a compressor instance for one stream (one node, one channel), with its own seeded Rng. */

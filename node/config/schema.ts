@@ -10,6 +10,7 @@ import { PartitionSpecSchema, ProblemSpecSchema } from '../problem/spec.ts';
 import { TopologySpecSchema } from '../../topologies/spec.ts';
 import { PluginListSchema } from '../plugins/spec.ts';
 import { NetworkSpecSchema } from '../clock/spec.ts';
+import { CheckpointEverySchema } from '../checkpoint/schema.ts';
 
 export const InitSpecSchema = Type.Union(
   [
@@ -102,6 +103,7 @@ export const RunConfigSchema = Type.Object(
     topology: TopologySpecSchema,
     init: InitSpecSchema,
     output: OutputSchema,
+    checkpointEvery: CheckpointEverySchema,
     metrics: Type.Optional(MetricsOptionsSchema),
     evaluation: Type.Optional(EvaluationOptionsSchema),
     plugins: Type.Optional(PluginListSchema),

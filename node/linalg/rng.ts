@@ -62,6 +62,24 @@ export class Rng {
     return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
   }
 
+  /**
+   * The complete state for a checkpoint: [s0, s1, s2, s3, hasSpare (0/1), spare normal]. Unlike
+   * `state()` it keeps the cached spare normal, so `restore(snapshot())` continues the exact stream.
+   */
+  snapshot(): Float64Array {
+    return Float64Array.of(this.s0, this.s1, this.s2, this.s3, this.spareNormal === null ? 0 : 1, this.spareNormal ?? 0);
+  }
+
+  /** Overwrites this generator in place with a `snapshot()` (holders keep their reference). */
+  restore(snap: ArrayLike<number>): void {
+    if (snap.length !== 6) throw new RangeError(`Rng.restore: expected a 6-entry snapshot, got ${snap.length}`);
+    this.s0 = snap[0] >>> 0;
+    this.s1 = snap[1] >>> 0;
+    this.s2 = snap[2] >>> 0;
+    this.s3 = snap[3] >>> 0;
+    this.spareNormal = snap[4] === 0 ? null : snap[5];
+  }
+
   clone(): Rng {
     const r = new Rng(this.s0, this.s1, this.s2, this.s3);
     r.spareNormal = this.spareNormal;

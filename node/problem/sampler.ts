@@ -46,5 +46,13 @@ export function createSampler(shard: Shard, batchSize: number | 'full', rng: Rng
       pos = m;
       return out;
     },
+    // perm is shuffled in place epoch after epoch (each shuffle starts from the previous order),
+    // so both it and the position within it are state; the Rng is registered by its owner.
+    registerState(reg, prefix) {
+      reg.vector(`${prefix}.perm`, perm);
+      reg.scalar(`${prefix}.pos`, () => pos, (v) => {
+        pos = v;
+      });
+    },
   };
 }

@@ -3,6 +3,7 @@
  * `layers` map says which slice is which tensor, so compressors (per-layer top-k) and prox operators
  * (group lasso per layer) can work per layer.
  */
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Rng } from '../linalg/rng.ts';
 
 /** Compressed sparse rows. Column indices ascending within a row. */
@@ -80,4 +81,6 @@ export type Shard = Int32Array;
 export interface BatchSampler {
   readonly batchSize: number | 'full';
   next(): Int32Array | null;
+  /** Registers the epoch permutation and the position in it for checkpoints (absent for 'full'). */
+  registerState?(reg: StateRegistrar, prefix: string): void;
 }

@@ -34,13 +34,18 @@ function io<T>(what: string, fn: () => T): T {
   }
 }
 
-/** Creates (or reuses) `dir` and truncates the append-only files. `simTime`: rows carry simTime (config `network`). */
-export function createRunFolder(dir: string, opts: { readonly simTime?: boolean } = {}): RunFolderWriter {
+/**
+ * Creates (or reuses) `dir` and truncates the append-only files; `keep: true` (a resumed run)
+ * leaves them as they are and appends. `simTime`: rows carry simTime (config `network`).
+ */
+export function createRunFolder(dir: string, opts: { readonly simTime?: boolean; readonly keep?: boolean } = {}): RunFolderWriter {
   io(dir, () => mkdirSync(dir, { recursive: true }));
   const path = (f: string) => join(dir, f);
-  io(path('metrics.ndjson'), () => writeFileSync(path('metrics.ndjson'), ''));
-  io(path('metrics.csv'), () => writeFileSync(path('metrics.csv'), metricsCsvHeader(opts)));
-  io(path('timings.ndjson'), () => writeFileSync(path('timings.ndjson'), ''));
+  if (opts.keep !== true) {
+    io(path('metrics.ndjson'), () => writeFileSync(path('metrics.ndjson'), ''));
+    io(path('metrics.csv'), () => writeFileSync(path('metrics.csv'), metricsCsvHeader(opts)));
+    io(path('timings.ndjson'), () => writeFileSync(path('timings.ndjson'), ''));
+  }
   return {
     dir,
     writeJson(file, value) {

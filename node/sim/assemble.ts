@@ -4,6 +4,7 @@
  * random streams (brief "Seeds") and hold identical state.
  */
 import type { Communicator, NodeAlgorithm, NodeContext } from '../algo/types.ts';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import { algoParamsFromSpec, type AlgorithmSpec } from '../algo/spec.ts';
 import { algorithmFactory, algorithmUsesCompression } from '../algo/registry.ts';
 import type { CompressorSpec } from '../compress/spec.ts';
@@ -200,9 +201,16 @@ export function assembleNode(
   const { seed } = config;
   const { model, train, shards } = problem;
   const shard = shards[nodeId];
-  const sampler = createSampler(shard, config.batchSize, Rng.derive(seed, nodeId, 'minibatch'));
+  const rngs = {
+    minibatch: Rng.derive(seed, nodeId, 'minibatch'),
+    compressX: Rng.derive(seed, nodeId, 'compress-x'),
+    compressY: Rng.derive(seed, nodeId, 'compress-y'),
+  };
+  const sampler = createSampler(shard, config.batchSize, rngs.minibatch);
   const oracle = createOracle({ model, data: train, shard, sampler, clipNorm: config.algorithm.clipNorm ?? null });
   const specs = channelSpecs(config);
+  const compressX = compressorFactory(specs.x)(model.layers, rngs.compressX);
+  const compressY = compressorFactory(specs.y)(model.layers, rngs.compressY);
   const schedule = buildRunSchedule(config, topology, algorithm);
   return {
     id: nodeId,
@@ -213,9 +221,15 @@ export function assembleNode(
     layers: model.layers,
     oracle,
     prox: problem.prox,
-    compressX: compressorFactory(specs.x)(model.layers, Rng.derive(seed, nodeId, 'compress-x')),
-    compressY: compressorFactory(specs.y)(model.layers, Rng.derive(seed, nodeId, 'compress-y')),
+    compressX,
+    compressY,
     comm: communicator,
+    registerState(reg: StateRegistrar, prefix: string) {
+      for (const [name, rng] of Object.entries(rngs)) reg.rng(`${prefix}.rng.${name}`, rng);
+      sampler.registerState?.(reg, `${prefix}.sampler`);
+      compressX.registerState?.(reg, `${prefix}.compressX`);
+      compressY.registerState?.(reg, `${prefix}.compressY`);
+    },
   };
 }
 

@@ -7,6 +7,7 @@
  * as MemoryNetwork does (a compressor's returned message is immutable, node/compress/types.ts).
  */
 import type { Communicator } from '../algo/types.ts';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Message } from '../compress/types.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MixingRow } from '../../topologies/types.ts';
@@ -70,6 +71,18 @@ export class DirectedRoundNetwork {
 
   messagesSentOnEdge(i: number, j: number): number {
     return this.edgeMessages.get(`${i},${j}`) ?? 0;
+  }
+
+  /** Byte and message counters for checkpoints (the edge maps as JSON [key, value] pairs). */
+  registerState(reg: StateRegistrar, prefix: string): void {
+    reg.vector(`${prefix}.bytes`, this.bytes);
+    const mapEntry = (name: string, map: Map<string, number>) =>
+      reg.bytes(`${prefix}.${name}`, () => new TextEncoder().encode(JSON.stringify([...map])), (b) => {
+        map.clear();
+        for (const [k, v] of JSON.parse(new TextDecoder().decode(b)) as [string, number][]) map.set(k, v);
+      });
+    mapEntry('edge', this.edge);
+    mapEntry('edgeMessages', this.edgeMessages);
   }
 
   pending(): number {

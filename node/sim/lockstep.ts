@@ -27,6 +27,11 @@ export interface Lockstep<S> {
   init(): Promise<void>;
   /** Iteration k on every node; resolves with each node's StepStats, index = node id. */
   step(k: number): Promise<StepStats[]>;
+  /**
+   * After init and a checkpoint restore of the states: the next step is k (the checkpoint's round).
+   * Only moves forward from 0, never back.
+   */
+  resumeAt(k: number): void;
   /** Node states after init (index = node id). */
   states(): readonly S[];
   /** Live views of x_i (copy before keeping). */
@@ -63,6 +68,11 @@ export function createLockstep<S>(opts: LockstepOptions<S>): Lockstep<S> {
       nextK = k + 1;
       if (batch !== undefined && algorithm.stepBatch !== undefined) return algorithm.stepBatch(contexts, st, k, batch);
       return Promise.all(contexts.map((ctx, i) => algorithm.step(ctx, st[i], k)));
+    },
+    resumeAt(k: number) {
+      ready();
+      if (nextK !== 0 || !Number.isInteger(k) || k < 0) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: resumeAt(${k}) after step ${nextK}`);
+      nextK = k;
     },
     states: () => ready(),
     models: () => ready().map((s) => algorithm.model(s)),

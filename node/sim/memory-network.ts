@@ -15,6 +15,7 @@
  */
 import type { Message } from '../compress/types.ts';
 import type { BatchExchange, Communicator } from '../algo/types.ts';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
@@ -141,6 +142,22 @@ export class MemoryNetwork implements BatchExchange {
   messagesSentOnEdge(i: number, j: number): number {
     const book = this.books[i];
     return i === j || !book.pos.has(j) ? 0 : book.messages / book.others;
+  }
+
+  /**
+   * The byte and message counters (metrics rows and edges.csv read them) for checkpoints; between
+   * lockstep steps nothing else is in flight (pending() = 0), and the misuse guard restarts fresh.
+   */
+  registerState(reg: StateRegistrar, prefix: string): void {
+    this.books.forEach((b, i) => {
+      reg.scalar(`${prefix}.${i}.bytes`, () => b.bytes, (v) => {
+        b.bytes = v;
+      });
+      reg.scalar(`${prefix}.${i}.messages`, () => b.messages, (v) => {
+        b.messages = v;
+      });
+      reg.vector(`${prefix}.${i}.edgeBytes`, b.edgeBytes);
+    });
   }
 
   /** Number of (node, round, phase) slots not yet delivered; 0 between lockstep steps. */

@@ -21,6 +21,12 @@ import { MemoryNetwork } from './memory-network.ts';
 import { ScheduledMemoryNetwork } from './scheduled-network.ts';
 import { ensureConfigPlugins } from '../plugins/load.ts';
 import { ThreadedSim, threadsFor } from './threads/engine.ts';
+import { configHash } from '../checkpoint/config-hash.ts';
+import type { Checkpoint } from '../checkpoint/format.ts';
+import { registerSimState } from '../checkpoint/sim-state.ts';
+import { StateRegistry } from '../checkpoint/state-registry.ts';
+import { CheckpointWriter, DEFAULT_KEEP } from '../checkpoint/store.ts';
+import { ProxmeshError } from '../errors.ts';
 
 export interface SimProgress {
   /** Iterations completed (0 before the first step). */
@@ -42,6 +48,17 @@ export interface SimOptions {
    * byte-identical results; runs that cannot be split use one (threadsFor).
    */
   readonly threads?: number;
+  /**
+   * Continue the run in `outDir` from this verified checkpoint (node/checkpoint/sim-resume.ts
+   * finds it): the state is restored, metrics files are rewritten to the checkpoint's bytes, and
+   * iterations resume at its round.
+   */
+  readonly resume?: Checkpoint;
+  /**
+   * Called once each checkpoint is durable (bench, tests): `ms` blocked the steps (capture +
+   * encode), `durableMs` until the rename was fsynced (the I/O runs beside the steps).
+   */
+  readonly onCheckpoint?: (c: { readonly round: number; readonly file: string; readonly bytes: number; readonly ms: number; readonly durableMs: number }) => void;
 }
 
 export interface SimResult {
@@ -67,7 +84,10 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const schedule = buildRunSchedule(config, topology, algorithm);
   // Static W: one MemoryNetwork, which also serves stepBatch. A schedule: one network per distinct
   // round (no stepBatch: the algorithms with stepBatch, CDProxSGT/BEER, do not support schedules).
-  const threads = threadsFor(opts.threads ?? 1, n, algorithm, schedule !== null);
+  // Checkpoints capture the states of the main thread's nodes only, so a run that writes or resumes
+  // checkpoints steps on one thread (the results are the same bytes either way).
+  const checkpointing = (config.checkpointEvery ?? 0) > 0 || opts.resume !== undefined;
+  const threads = checkpointing ? 1 : threadsFor(opts.threads ?? 1, n, algorithm, schedule !== null);
   const threaded = threads > 1 ? new ThreadedSim({ config, problem, topology, algorithm, rows, threads }) : null;
   try {
     return await simulate(config, opts, { t0, problem, topology, algorithm, schedule, rows, threaded });
@@ -97,16 +117,21 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   // the byte counters the rows read: the in-memory network's, or the threads' shared ones
   const net = memNet ?? threaded!;
   const staticCounts = staticNet ?? threaded;
-  const lock = memNet === null ? null : (() => {
-    const contexts = Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, memNet.communicator(i), algorithm));
+  const contexts = memNet === null ? null : Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, memNet.communicator(i), algorithm));
+  const lock = memNet === null || contexts === null ? null : (() => {
     const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
     return createLockstep({ algorithm, contexts, x0, ...(staticNet !== null ? { batch: staticNet } : {}) });
   })();
 
+  const resume = opts.resume ?? null;
   const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
-  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir, { simTime: config.network !== undefined });
-  writer?.writeJson('config.json', config);
-  writer?.writeJson('topology.json', topologyToJson(topology));
+  if (resume !== null && dir === null) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'runSimulation: resume needs the run folder');
+  // A resumed folder keeps its files; the checkpoint restore below rewrites the metrics files.
+  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir, { simTime: config.network !== undefined, keep: resume !== null });
+  if (resume === null) {
+    writer?.writeJson('config.json', config);
+    writer?.writeJson('topology.json', topologyToJson(topology));
+  }
   const tSetup = performance.now();
   await (lock ?? threaded!).init();
   writer?.appendTiming({ phase: 'setup', seconds: (tSetup - t0) / 1000, threads: threaded?.threads ?? 1 });
@@ -129,7 +154,32 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   const K = config.iterations;
   // Opt-in `metrics: { paper: true }`: the authors' logged metrics (paper-spec §5.2) in a separate file.
   const paperFile = dir !== null && config.metrics?.paper === true ? join(dir, 'paper-metrics.ndjson') : null;
-  if (paperFile !== null) writeFileSync(paperFile, '');
+  if (paperFile !== null && resume === null) writeFileSync(paperFile, '');
+
+  // Checkpoints (node/checkpoint): every stateful part registered by name, captured every
+  // `checkpointEvery` iterations into <dir>/checkpoints, restored when resuming (one thread only,
+  // see runSimulation).
+  const every = config.checkpointEvery ?? 0;
+  const hash = every > 0 || resume !== null ? configHash(config) : '';
+  let registry: StateRegistry | null = null;
+  if (dir !== null && (every > 0 || resume !== null)) {
+    if (lock === null || memNet === null || contexts === null) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'runSimulation: checkpoints need the one-thread engine');
+    registry = new StateRegistry();
+    registerSimState(registry, {
+      contexts,
+      states: lock.states() as readonly object[],
+      network: memNet,
+      coordinator: { lossSum: ownLossSum, getLossCount: () => lossCount, setLossCount: (v) => (lossCount = v), rows: metrics },
+      dir,
+      files: ['metrics.ndjson', 'metrics.csv', ...(paperFile !== null ? ['paper-metrics.ndjson'] : [])],
+    });
+  }
+  const checkpoints = registry === null ? null : new CheckpointWriter(dir!, 'sim', DEFAULT_KEEP, (w) => {
+    const round = Number(/-r(\d+)\.ckpt$/.exec(w.file)![1]);
+    writer?.appendTiming({ phase: 'checkpoint', iter: round, bytes: w.bytes, seconds: w.blockingMs / 1000, durableSeconds: w.durableMs / 1000 });
+    opts.onCheckpoint?.({ round, file: w.file, bytes: w.bytes, ms: w.blockingMs, durableMs: w.durableMs });
+  });
+  const checkpointAt = (round: number) => checkpoints!.write({ kind: 'sim', firstNode: 0, nodeCount: n, round, configHash: hash }, () => registry!.capture());
 
   const evaluateAt = async (iter: number): Promise<MetricsRow> => {
     // one thread: the live states and the sums kept below; threads: what every thread published
@@ -146,13 +196,27 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
     return row;
   };
 
+  try {
   let tEval = performance.now();
-  const row0 = await evaluateAt(0);
-  opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
-  writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
+  let start = 0;
+  if (resume !== null) {
+    if (resume.header.configHash !== hash || resume.header.kind !== 'sim' || resume.header.nodeCount !== n) {
+      throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CONFIG', `the checkpoint does not belong to this run (config hash, kind or node count differ)`, { round: resume.header.round });
+    }
+    if (resume.header.round >= K) throw new ProxmeshError('PROXMESH_ERR_RESUME', `the checkpoint is at round ${resume.header.round}, the run has ${K} iterations: nothing to resume`);
+    registry!.restore(resume.entries);
+    start = resume.header.round;
+    lock!.resumeAt(start);
+    writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tEval) / 1000 });
+    opts.onProgress?.({ iter: start, iterations: K, row: null });
+  } else {
+    const row0 = await evaluateAt(0);
+    opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
+    writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
+  }
   let tBlock = performance.now();
-  let blockStart = 0;
-  for (let k = 0; k < K; k++) {
+  let blockStart = start;
+  for (let k = start; k < K; k++) {
     if (lock !== null) {
       const stats = await lock.step(k);
       for (let i = 0; i < n; i++) ownLossSum[i] += stats[i].loss;
@@ -170,6 +234,15 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
     } else {
       opts.onProgress?.({ iter, iterations: K, row: null });
     }
+    // After the row of `iter` (if any), so the checkpoint's metrics bytes include it.
+    if (registry !== null && every > 0 && iter % every === 0 && iter < K) await checkpointAt(iter);
+  }
+  // Durable before the run counts as finished (summary.json).
+  await checkpoints?.flush();
+  } catch (err) {
+    // A failing run (or an interrupted one in tests) still completes the checkpoint in flight.
+    await checkpoints?.flush().catch(() => {});
+    throw err;
   }
 
   await threaded?.close(true);

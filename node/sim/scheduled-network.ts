@@ -6,6 +6,7 @@
  * sums over the networks.
  */
 import type { Communicator } from '../algo/types.ts';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Message } from '../compress/types.ts';
 import { roundIndex, type TopologySchedule } from '../../topologies/schedule.ts';
 import { MemoryNetwork } from './memory-network.ts';
@@ -34,6 +35,11 @@ export class ScheduledMemoryNetwork {
   communicator(i: number): Communicator {
     const comms = this.nets.map((net) => net.communicator(i));
     return { exchange: (round, phase, msg) => comms[roundIndex(this.schedule, round)].exchange(round, phase, msg) };
+  }
+
+  /** Every round network's counters, under `prefix.r<index>`. */
+  registerState(reg: StateRegistrar, prefix: string): void {
+    this.nets.forEach((net, r) => net.registerState(reg, `${prefix}.r${r}`));
   }
 
   bytesSentBy(i: number): number {

@@ -96,7 +96,7 @@ describe('evalEvery defaults to min(100, iterations)', () => {
 describe('unknown keys suggest the nearest allowed key at their level', () => {
   it.each([
     ["algorithm: 'gama'", (c: any) => { c.algorithm = { name: 'cdproxsgt', eta: 0.1, gama: 0.2 }; }, "config /algorithm: unknown key 'gama', did you mean 'gammaX'? (allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, stepTracker, clipNorm)"],
-    ["top level: 'itertions'", (c: any) => { c.itertions = 5; }, "config /: unknown key 'itertions', did you mean 'iterations'? (allowed: seed, iterations, evalEvery, batchSize, algorithm, compression, problem, partition, topology, init, output, metrics, evaluation, plugins, network)"],
+    ["top level: 'itertions'", (c: any) => { c.itertions = 5; }, "config /: unknown key 'itertions', did you mean 'iterations'? (allowed: seed, iterations, evalEvery, batchSize, algorithm, compression, problem, partition, topology, init, output, checkpointEvery, metrics, evaluation, plugins, network)"],
     ["top level, wrong case: 'evalevery'", (c: any) => { c.evalevery = 5; }, /^config \/: unknown key 'evalevery', did you mean 'evalEvery'\?/],
     ["transposition: 'nodse'", (c: any) => { c.topology.nodse = 4; }, /^config \/topology: unknown key 'nodse', did you mean 'nodes'\?/],
     ["inside a union branch: 'ratoi'", (c: any) => { c.algorithm = { name: 'choco', eta: 0.1 }; c.compression = { x: { kind: 'topk', ratoi: 0.1 }, y: { kind: 'identity' } }; }, /^config \/compression\/x: unknown key 'ratoi', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m],

@@ -106,6 +106,7 @@ describe('loadConfig: defaults and freezing', () => {
       seed: 42,
       iterations: 1000,
       evalEvery: 100,
+      checkpointEvery: 0,
       batchSize: 32,
       algorithm: { name: 'dproxsgt', eta: 0.1, gammaX: 1, gammaY: 1, beta: 0.8, initBatches: 25, clipNorm: null },
       compression: { x: { kind: 'identity', precision: 'f64' }, y: { kind: 'identity', precision: 'f64' } },
