@@ -16,7 +16,7 @@ import { createLenet5 } from '../node/problem/models/lenet5.ts';
 import { naiveLenet5LossGrad } from '../node/problem/models/lenet5/naive-reference.ts';
 import { Rng } from '../node/linalg/rng.ts';
 import type { Dataset, Model } from '../node/problem/types.ts';
-import { renderTable, sig, sinkCheck, timeInterleaved, type Table } from './harness.ts';
+import { renderTable, sinkCheck, timeInterleaved, type Table } from './harness.ts';
 import { startPytorchServer } from './baselines/pytorch.ts';
 
 const BATCH = 64;

@@ -92,7 +92,7 @@ export function scheduleRng(seed: number): Rng {
  * equal to 1 − Σ_j w_ij in exact arithmetic, a sum of nonnegative terms, and bit-identical to the
  * static Metropolis W on the same graph (so dropout with p = 0 reproduces a static run exactly).
  */
-function rowsFrom(n: number, nbrs: readonly number[][], w: (i: number, j: number) => number): MixingRow[] {
+function rowsFrom(nbrs: readonly number[][], w: (i: number, j: number) => number): MixingRow[] {
   return nbrs.map((list, i) => {
     const ids = [...list, i].sort((a, b) => a - b);
     const weights = new Float64Array(ids.length);
@@ -123,7 +123,7 @@ function lazyRows(rows: readonly MixingRow[]): MixingRow[] {
 
 function pairRows(n: number, partner: Int32Array): MixingRow[] {
   const nbrs = Array.from({ length: n }, (_, i) => (partner[i] >= 0 ? [partner[i]] : []));
-  return rowsFrom(n, nbrs, () => 0.5);
+  return rowsFrom(nbrs, () => 0.5);
 }
 
 /** Directed one-peer rounds: i sends to i + 2^t, mixes (x_i + x_{i−2^t})/2 (mod n), t < ⌈log₂n⌉. */
@@ -185,7 +185,7 @@ function dropout(base: BuiltTopology, p: number, period: number, rng: Rng): Roun
       nbrs[edges[e + 1]].push(edges[e]);
     }
     const deg = nbrs.map((l) => l.length);
-    out.push({ name: `dropout#${r}`, rows: rowsFrom(n, nbrs, (i, j) => 1 / (1 + Math.max(deg[i], deg[j]))) });
+    out.push({ name: `dropout#${r}`, rows: rowsFrom(nbrs, (i, j) => 1 / (1 + Math.max(deg[i], deg[j]))) });
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * /metrics carries the cluster view.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PeerTransport } from '../transport/types.ts';
 
 export function createWorkerMetrics() {

@@ -7,7 +7,8 @@
  *
  * A leaf module (errors, TypeBox, Ajv and the section schemas only), so every registry can import it.
  */
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv } from 'ajv';
 import { Kind, type TObject, type TSchema } from '@sinclair/typebox';
 import { ProxmeshError } from '../errors.ts';
 import { ALGORITHM_NAMES } from '../algo/spec.ts';
@@ -126,8 +127,13 @@ function bad(kind: PluginKind, name: unknown, message: string, field = 'schema')
   });
 }
 
-/** One Ajv for checking that a plug-in schema compiles (strict off like the config loader's). */
+/**
+ * One Ajv for checking that a plug-in schema compiles (strict off like the config loader's). Loaded
+ * on first use through a module-local require, which the worker bundle (deploy/build/bundle-worker.mjs)
+ * leaves out: a worker without plug-ins never loads Ajv (issue 11's start-up budget).
+ */
 let ajv: Ajv | null = null;
+const loadAjv = (): typeof import('ajv').Ajv => (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv;
 
 /**
  * Checks a plug-in's schema: a TypeBox object (Type.Object), every property described (the docs are
@@ -146,7 +152,7 @@ function checkSchema(kind: PluginKind, name: string, schema: unknown, reserved: 
     }
   }
   try {
-    ajv ??= new Ajv({ strict: false, strictNumbers: true });
+    ajv ??= new (loadAjv())({ strict: false, strictNumbers: true });
     ajv.compile(s as TSchema);
   } catch (err) {
     throw bad(kind, name, `the schema does not compile: ${(err as Error).message}`);

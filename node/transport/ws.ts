@@ -183,6 +183,7 @@ export class WsTransport extends BaseTransport {
           socket.send(header, { binary: true }, cb);
         }
         if (socket.bufferedAmount > hwm && !flushed) return new Promise<void>((resolve) => (onFlush = resolve));
+        return undefined;
       },
       close: () => socket.terminate(),
     };

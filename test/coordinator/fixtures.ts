@@ -43,7 +43,7 @@ export async function testApp(extra: Partial<BuildAppOptions> & { contextOptions
 export const auth = { authorization: `Bearer ${TOKEN}` };
 
 /** A worker connection that records what the coordinator sends it. */
-export function fakeWorker(name: string, ordinal: number | null): WorkerConn & { inbox: CoordinatorMsg[]; closed: string | null } {
+export function fakeWorker(name: string): WorkerConn & { inbox: CoordinatorMsg[]; closed: string | null } {
   const w = {
     connId: name,
     registration: null,
@@ -57,7 +57,7 @@ export function fakeWorker(name: string, ordinal: number | null): WorkerConn & {
 
 /** Registers n fake workers and returns them in node order once the run assigned them. */
 export function registerFakes(runs: RunManager, n: number): ReturnType<typeof fakeWorker>[] {
-  const ws = Array.from({ length: n }, (_, i) => fakeWorker(`fake-${i}`, i));
+  const ws = Array.from({ length: n }, (_, i) => fakeWorker(`fake-${i}`));
   for (const [i, w] of ws.entries()) {
     runs.connect(w);
     runs.handle(w, { t: 'register', peerUrl: `ws://127.0.0.1:${7000 + i}`, ordinal: i, metricsUrl: null });

@@ -37,7 +37,7 @@ function randomCsr(rows: number, cols: number, maxLen: number, binary: boolean, 
     for (const j of [...picked].sort((a, b) => a - b)) (idx.push(j), val.push(binary ? 1 : rng.normal()));
     indptr[r + 1] = idx.length;
   }
-  const labels = Int32Array.from({ length: rows }, (_, r) => (rng.next() < 0.5 ? 0 : 1));
+  const labels = Int32Array.from({ length: rows }, () => (rng.next() < 0.5 ? 0 : 1));
   const features: CsrMatrix = { kind: 'csr', rows, cols, indptr, indices: Int32Array.from(idx), values: Float64Array.from(val) };
   return { name: 'rand', features, labels, nClasses: 2 };
 }

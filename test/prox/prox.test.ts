@@ -26,7 +26,6 @@ const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => 
 const sub = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a as ArrayLike<number>, (v, i) => v - b[i]);
 const make = (spec: RegularizerSpec, layers: LayerMap = LAYERS): Prox => proxFromSpec(spec)(layers);
 const clip = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const soft = (v: number, t: number) => Math.sign(v) * Math.max(Math.abs(v) - t, 0);
 
 const SPECS: RegularizerSpec[] = [
   { kind: 'none' },
