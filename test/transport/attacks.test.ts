@@ -10,7 +10,7 @@ import { FrameDecoder, FrameEncoder } from '../../node/codec/frame.ts';
 import { decodePayload, encodePayload } from '../../node/codec/payload.ts';
 import { NetworkCommunicator } from '../../node/transport/network-communicator.ts';
 import { WsTransport } from '../../node/transport/ws.ts';
-import { Forger, RUN, TOKEN, collect, decodeAll, nextEvent, waitUntil, type RawConn } from './helpers.ts';
+import { Forger, RUN, TOKEN, collect, decodeAll, nextEvent, openRawSocket, waitUntil } from './helpers.ts';
 import { WsTap } from './ws-tap.ts';
 
 const DIM = 4;
@@ -34,18 +34,10 @@ function transport(id: number, neighbours: number[], addr: (peer: number) => str
   return t;
 }
 
-async function rawWs(url: string): Promise<RawConn & { closed: Promise<void> }> {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  const received: Uint8Array[] = [];
-  socket.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('close', () => reject(new Error('raw connection refused')));
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  cleanup.push(() => socket.terminate());
-  return { send: (b) => socket.readyState === WebSocket.OPEN && socket.send(b, { binary: true }), received, close: async () => { socket.terminate(); await closed; }, closed };
+async function rawWs(url: string) {
+  const raw = await openRawSocket(url);
+  cleanup.push(() => raw.terminate());
+  return raw;
 }
 
 /** Nodes 0 and 1, node 0 dialling through a tap that records its messages and can inject into them. */

@@ -3,6 +3,7 @@ import { FrameDecoder, FrameEncoder, runTag, type DecodedFrame, type FrameHeader
 import type { BaseTransport } from '../../node/transport/base-transport.ts';
 import { PeerHandshake } from '../../node/transport/handshake.ts';
 import type { InboundFrame, PeerTransport, TransportEvent, TransportEventMap } from '../../node/transport/types.ts';
+import { WebSocket, type ClientOptions } from 'ws';
 
 export const RUN = 'run-1';
 export const TOKEN = 'cluster-secret';
@@ -12,6 +13,34 @@ export interface RawConn {
   /** Frames received from the node. */
   readonly received: Uint8Array[];
   close(): Promise<void>;
+}
+
+/**
+ * A raw WebSocket to a node's peer port (an outsider: no handshake unless the test performs one).
+ * `options` adds TLS material for wss:// (ca, cert, key). Rejects when the node refuses the socket.
+ */
+export async function openRawSocket(url: string, options: ClientOptions = {}): Promise<RawConn & { readonly closed: Promise<void>; terminate(): void }> {
+  const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
+  const received: Uint8Array[] = [];
+  socket.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('close', () => reject(new Error('raw connection refused')));
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return {
+    send: (b) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(b, { binary: true });
+    },
+    received,
+    closed,
+    terminate: () => socket.terminate(),
+    async close() {
+      socket.terminate();
+      await closed;
+    },
+  };
 }
 
 export interface ClusterOptions {

@@ -7,14 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { WsTransport } from '../../node/transport/ws.ts';
 import type { BaseTransport } from '../../node/transport/base-transport.ts';
 import { createTlsRejections, loadTls, type TlsRejections, type TlsSettings } from '../../node/transport/tls-options.ts';
 import { IN_CI } from '../support/system.ts';
 import { OPENSSL_AVAILABLE, makeTestPki, type CertFiles } from '../support/tls-certs.ts';
 import { transportCompliance } from './compliance.ts';
-import { RUN, TOKEN, neighboursOf, waitUntil, type ClusterOptions, type RawConn, type TestCluster } from './helpers.ts';
+import { RUN, TOKEN, neighboursOf, openRawSocket, waitUntil, type ClusterOptions, type TestCluster } from './helpers.ts';
 
 const RUNS = OPENSSL_AVAILABLE || IN_CI;
 // Made at import (synchronously): the compliance suite registers its tests at import too.
@@ -30,28 +29,9 @@ function transport(id: number, neighbours: number[], tls: { settings: TlsSetting
   });
 }
 
-/** A raw wss:// connection presenting `client` (default: the cluster's certificate). */
-async function rawWss(url: string, client: CertFiles): Promise<RawConn> {
-  const socket = new WebSocket(url, { perMessageDeflate: false, ca: readFileSync(pki!.good.ca), cert: readFileSync(client.cert), key: readFileSync(client.key) });
-  const received: Uint8Array[] = [];
-  socket.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('close', () => reject(new Error('raw connection refused')));
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return {
-    send: (b) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(b, { binary: true });
-    },
-    received,
-    async close() {
-      socket.terminate();
-      await closed;
-    },
-  };
-}
+/** A raw wss:// connection presenting `client` (the cluster's certificate in the compliance suite). */
+const rawWss = (url: string, client: CertFiles) =>
+  openRawSocket(url, { ca: readFileSync(pki!.good.ca), cert: readFileSync(client.cert), key: readFileSync(client.key) });
 
 async function createWssCluster(o: ClusterOptions): Promise<TestCluster> {
   const transports = new Map<number, WsTransport>();

@@ -5,29 +5,8 @@ import { encodePayload } from '../../node/codec/payload.ts';
 import { WsTransport } from '../../node/transport/ws.ts';
 import type { BaseTransport } from '../../node/transport/base-transport.ts';
 import { transportCompliance } from './compliance.ts';
-import { RUN, TOKEN, collect, neighboursOf, waitUntil, type ClusterOptions, type RawConn, type TestCluster, type TransportHarness } from './helpers.ts';
+import { RUN, TOKEN, collect, neighboursOf, openRawSocket, waitUntil, type ClusterOptions, type TestCluster, type TransportHarness } from './helpers.ts';
 
-async function rawWs(url: string): Promise<RawConn> {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  const received: Uint8Array[] = [];
-  socket.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('close', () => reject(new Error('raw connection refused')));
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return {
-    send: (b) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(b, { binary: true });
-    },
-    received,
-    async close() {
-      socket.terminate();
-      await closed;
-    },
-  };
-}
 
 /**
  * A TCP relay in front of a node, per dialling peer, so a test can stall the path silently:
@@ -92,7 +71,7 @@ async function createWsCluster(o: ClusterOptions, extra: { highWaterMark?: numbe
   }
   return {
     transports: transports as Map<number, BaseTransport>,
-    raw: (to) => rawWs(transports.get(to)!.url),
+    raw: (to) => openRawSocket(transports.get(to)!.url),
     stall: (a, b) => void (relays.get(pair(a, b))!.stalled = true),
     heal: (a, b) => void (relays.get(pair(a, b))!.stalled = false),
     async close() {
