@@ -12,23 +12,9 @@ import { loadTls, tlsFromEnv } from '../../node/transport/tls-options.ts';
 import { IN_CI } from '../support/system.ts';
 import { CURL_AVAILABLE, OPENSSL_AVAILABLE, makeTestPki, type TestPki } from '../support/tls-certs.ts';
 import { parseProm } from '../cluster/helpers.ts';
-import { ProxmeshError } from '../../node/errors.ts';
+import { expectCodedError } from '../support/error-code.ts';
 import { TOKEN, testApp } from './fixtures.ts';
 
-/** Runs fn, expects a ProxmeshError with this code and a message matching `message`; returns it. */
-function expectErrorCode(fn: () => unknown, code: string, message: RegExp): ProxmeshError {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ProxmeshError);
-  const e = caught as ProxmeshError;
-  expect(e.code).toBe(code);
-  expect(e.message).toMatch(message);
-  return e;
-}
 
 let pki: TestPki;
 beforeAll(() => {
@@ -123,18 +109,18 @@ describe.skipIf(!OPENSSL_AVAILABLE && !IN_CI)('TLS settings: coded errors naming
   it('plain mode when nothing is set; half a setting is an error, never plain', () => {
     expect(tlsFromEnv({})).toBeNull();
     expect(tlsFromEnv({ PROXMESH_TLS_MTLS: '0' })).toBeNull();
-    expectErrorCode(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_KEY/);
-    expectErrorCode(() => tlsFromEnv({ PROXMESH_TLS_KEY: pki.good.key }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CERT/);
-    expectErrorCode(() => tlsFromEnv({ PROXMESH_TLS_CA: pki.good.ca }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CERT and PROXMESH_TLS_KEY/);
-    expectErrorCode(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: '1' }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CA/);
-    expectErrorCode(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: 'yes' }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_MTLS must be 1/);
+    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_KEY/);
+    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_KEY: pki.good.key }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CERT/);
+    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CA: pki.good.ca }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CERT and PROXMESH_TLS_KEY/);
+    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: '1' }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CA/);
+    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: 'yes' }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_MTLS must be 1/);
   });
 
   it('unreadable and non-PEM files are named, their bytes never quoted; flags win over the environment', () => {
-    expectErrorCode(() => tlsFromEnv({ PROXMESH_TLS_CERT: join(pki.dir, 'missing.crt'), PROXMESH_TLS_KEY: pki.good.key }), 'PROXMESH_ERR_TLS', /missing\.crt.*ENOENT/);
+    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: join(pki.dir, 'missing.crt'), PROXMESH_TLS_KEY: pki.good.key }), 'PROXMESH_ERR_TLS', /missing\.crt.*ENOENT/);
     const junk = join(pki.dir, 'junk.key');
     writeFileSync(junk, 'secret-bytes-not-pem');
-    const err = expectErrorCode(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: junk }), 'PROXMESH_ERR_TLS', /not a PEM file/);
+    const err = expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: junk }), 'PROXMESH_ERR_TLS', /not a PEM file/);
     expect(err.message).not.toContain('secret-bytes');
     const t = tlsFromEnv({ PROXMESH_TLS_CERT: join(pki.dir, 'missing.crt'), PROXMESH_TLS_KEY: junk }, { cert: pki.good.cert, key: pki.good.key, ca: pki.good.ca, mtls: true });
     expect(t?.mtls).toBe(true);

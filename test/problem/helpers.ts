@@ -3,8 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { expect } from 'vitest';
-import { ProxmeshError, type ErrorCode } from '../../node/errors.ts';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'proxmesh-problem-'));
@@ -17,17 +15,5 @@ export function writeTemp(dir: string, name: string, content: string | Uint8Arra
   return p;
 }
 
-/** Runs fn, expects a ProxmeshError with `code` whose message matches every pattern. */
-export function expectError(fn: () => unknown, code: ErrorCode, ...patterns: Array<string | RegExp>): ProxmeshError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ProxmeshError);
-  const err = caught as ProxmeshError;
-  expect(err.code).toBe(code);
-  for (const p of patterns) expect(err.message).toMatch(p);
-  return err;
-}
+/** Runs fn, expects a ProxmeshError with `code` whose message matches every pattern (test/support). */
+export { expectCodedError as expectError } from '../support/error-code.ts';

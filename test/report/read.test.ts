@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProxmeshError, type ErrorCode } from '../../node/errors.ts';
+import type { ErrorCode, ProxmeshError } from '../../node/errors.ts';
+import { expectCodedError } from '../support/error-code.ts';
 import { METRIC_KEYS, WIRE_KEYS, readResultsFolder, readRunFolder, readStudyFolder } from '../../node/report/read.ts';
 import { baseConfig, syntheticMetrics, tempDir, writeRunFolder, writeStudy } from './fixtures.ts';
 
@@ -14,17 +15,8 @@ function freshRun(): string {
 }
 
 function expectError(fn: () => unknown, code: ErrorCode, detail: Record<string, unknown> = {}, message?: RegExp): ProxmeshError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ProxmeshError);
-  const e = caught as ProxmeshError;
-  expect(e.code).toBe(code);
+  const e = expectCodedError(fn, code, ...(message ? [message] : []));
   expect(e.detail).toMatchObject(detail);
-  if (message) expect(e.message).toMatch(message);
   return e;
 }
 
