@@ -144,28 +144,29 @@ function f64(o: Record<string, unknown>, k: string): Float64Array {
   return out;
 }
 
-function stepSplit(o: Record<string, unknown>, k: string): { compute: number; encode: number; send?: number; wait: number } {
+/** Field `k` of o as a map of durations: returns a reader of its entries (seconds ≥ 0, finite). */
+function secondsMap(o: Record<string, unknown>, k: string): { readonly has: (f: string) => boolean; readonly sec: (f: string) => number } {
   const v = o[k];
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
   const r = v as Record<string, unknown>;
-  const sec = (f: string) => {
-    const x = r[f];
-    if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
-    return x;
+  return {
+    has: (f) => r[f] !== undefined,
+    sec: (f) => {
+      const x = r[f];
+      if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
+      return x;
+    },
   };
+}
+
+function stepSplit(o: Record<string, unknown>, k: string): { compute: number; encode: number; send?: number; wait: number } {
+  const { has, sec } = secondsMap(o, k);
   // send is optional: workers before it was split out of wait do not report it.
-  return { compute: sec('compute'), encode: sec('encode'), ...(r.send !== undefined ? { send: sec('send') } : {}), wait: sec('wait') };
+  return { compute: sec('compute'), encode: sec('encode'), ...(has('send') ? { send: sec('send') } : {}), wait: sec('wait') };
 }
 
 function startupSplit(o: Record<string, unknown>, k: string): StartupSplit {
-  const v = o[k];
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
-  const r = v as Record<string, unknown>;
-  const sec = (f: string) => {
-    const x = r[f];
-    if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
-    return x;
-  };
+  const { sec } = secondsMap(o, k);
   return { load: sec('load'), config: sec('config'), data: sec('data'), connect: sec('connect') };
 }
 

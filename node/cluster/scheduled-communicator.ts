@@ -11,7 +11,7 @@ import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
 import { RoundInbox } from '../transport/round-inbox.ts';
 import type { PeerTransport } from '../transport/types.ts';
-import { exchangeFrames, type CommunicatorStats, type ExchangeParts, type ExchangeTimes } from '../transport/network-communicator.ts';
+import { exchangeFrames, feedInbox, type CommunicatorStats, type ExchangeParts, type ExchangeTimes } from '../transport/network-communicator.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
 export interface ScheduledCommunicatorOptions {
@@ -40,13 +40,7 @@ export class ScheduledCommunicator implements Communicator {
   constructor(private readonly opts: ScheduledCommunicatorOptions) {
     this.inbox = opts.inbox ?? new RoundInbox();
     this.parts = { transport: opts.transport, inbox: this.inbox, self: opts.self, dim: opts.dim, signal: opts.signal, counters: this.counters, times: this.times };
-    const needed = new Set(opts.neighbours);
-    opts.transport.onFrame((f) => {
-      if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
-    });
-    this.unsubscribe.push(opts.transport.on('peer:failed', ({ peer, error }) => {
-      if (needed.has(peer)) this.inbox.fail(error);
-    }));
+    this.unsubscribe.push(feedInbox(opts.transport, this.inbox, new Set(opts.neighbours)));
   }
 
   stats(): CommunicatorStats {

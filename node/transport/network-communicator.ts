@@ -58,13 +58,7 @@ export class NetworkCommunicator implements Communicator {
     this.ids = Array.from(opts.peers);
     this.others = this.ids.filter((p) => p !== opts.self);
     this.parts = { transport: opts.transport, inbox: this.inbox, self: opts.self, dim: opts.dim, signal: opts.signal, counters: this.counters, times: this.times };
-    const needed = new Set(this.others);
-    opts.transport.onFrame((f) => {
-      if (needed.has(f.envelope.from)) this.inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
-    });
-    this.unsubscribe.push(opts.transport.on('peer:failed', ({ peer, error }) => {
-      if (needed.has(peer)) this.inbox.fail(error);
-    }));
+    this.unsubscribe.push(feedInbox(opts.transport, this.inbox, new Set(this.others)));
   }
 
   stats(): CommunicatorStats {
@@ -90,6 +84,20 @@ export class NetworkCommunicator implements Communicator {
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
   }
+}
+
+/**
+ * Routes the transport's frames from `needed` peers into the inbox, and fails the inbox when one of
+ * them fails (shared by the static and the time-varying communicators). Returns the unsubscribe of
+ * the failure listener.
+ */
+export function feedInbox(transport: PeerTransport, inbox: RoundInbox, needed: ReadonlySet<number>): () => void {
+  transport.onFrame((f) => {
+    if (needed.has(f.envelope.from)) inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
+  });
+  return transport.on('peer:failed', ({ peer, error }) => {
+    if (needed.has(peer)) inbox.fail(error);
+  });
 }
 
 /** What one exchange works with: the node's transport and inbox, and the counters it adds to. */

@@ -15,6 +15,7 @@ import { ProxmeshError } from '../../node/errors.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import type { LayerMap } from '../../node/problem/types.ts';
 import { dimOf, distSq, firstBitDiff, layersOf, matrixLayers, randomVector, snapshot, sumSq } from './helpers.ts';
+import { codeOf } from '../support/error-code.ts';
 
 function make(spec: CompressorSpecInput, layers: LayerMap, seed = 1): Compressor {
   return compressorFactory(spec)(layers, Rng.derive(seed, 0, 'compress-x'));
@@ -23,16 +24,6 @@ function make(spec: CompressorSpecInput, layers: LayerMap, seed = 1): Compressor
 function compress(c: Compressor, x: Float64Array): { m: Message; d: Float64Array } {
   const d = new Float64Array(x.length);
   return { m: c.compress(x, d), d };
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProxmeshError) return e.code;
-    throw e;
-  }
-  return 'no error';
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
