@@ -84,10 +84,9 @@ export async function runSimulation(config: FrozenConfig, opts: SimOptions = {})
   const schedule = buildRunSchedule(config, topology, algorithm);
   // Static W: one MemoryNetwork, which also serves stepBatch. A schedule: one network per distinct
   // round (no stepBatch: the algorithms with stepBatch, CDProxSGT/BEER, do not support schedules).
-  // Checkpoints capture the states of the main thread's nodes only, so a run that writes or resumes
-  // checkpoints steps on one thread (the results are the same bytes either way).
+  // A run that writes or resumes checkpoints steps on one thread (threadsFor; same bytes either way).
   const checkpointing = (config.checkpointEvery ?? 0) > 0 || opts.resume !== undefined;
-  const threads = checkpointing ? 1 : threadsFor(opts.threads ?? 1, n, algorithm, schedule !== null);
+  const threads = threadsFor(opts.threads ?? 1, n, algorithm, schedule !== null, checkpointing);
   const threaded = threads > 1 ? new ThreadedSim({ config, problem, topology, algorithm, rows, threads }) : null;
   try {
     return await simulate(config, opts, { t0, problem, topology, algorithm, schedule, rows, threaded });

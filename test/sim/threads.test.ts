@@ -79,9 +79,10 @@ describe('threadsFor: which runs are split', () => {
     expect(threadsFor(5, 3, cdproxsgt(params), false)).toBe(3);
     expect(threadsFor(1, 8, cdproxsgt(params), false)).toBe(1);
   });
-  it('falls back to one thread without stepBatch or with a time-varying W', () => {
+  it('falls back to one thread without stepBatch, with a time-varying W, or with checkpoints', () => {
     expect(threadsFor(2, 8, dpsgd(params), false)).toBe(1);
     expect(threadsFor(2, 8, cdproxsgt(params), true)).toBe(1);
+    expect(threadsFor(2, 8, cdproxsgt(params), false, true)).toBe(1);
   });
   it('rejects a thread count that is not a positive integer, naming the option', () => {
     expect(() => threadsFor(0, 8, cdproxsgt(params), false)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('--threads') }));

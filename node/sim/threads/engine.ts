@@ -28,12 +28,12 @@ const ENTRY = threadEntryUrl(import.meta.url, 'sim-thread');
 
 /**
  * The thread count a run actually uses: the requested count, capped at n, or 1 when the run cannot
- * be split (no stepBatch, communicating init, a time-varying W) or threads cannot be started here
- * (a source run without the dev loader).
+ * be split (no stepBatch, communicating init, a time-varying W, checkpoints: they capture the main
+ * thread's node states only) or threads cannot be started here (a source run without the dev loader).
  */
-export function threadsFor(requested: number, n: number, algorithm: NodeAlgorithm<any>, hasSchedule: boolean): number {
+export function threadsFor(requested: number, n: number, algorithm: NodeAlgorithm<any>, hasSchedule: boolean, checkpointing = false): number {
   if (!Number.isInteger(requested) || requested < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `--threads must be a positive integer, got ${requested}`, { field: 'threads' });
-  if (requested === 1 || ENTRY === null || algorithm.stepBatch === undefined || hasSchedule || (algorithm.initPhases?.length ?? 0) > 0) return 1;
+  if (requested === 1 || ENTRY === null || algorithm.stepBatch === undefined || hasSchedule || checkpointing || (algorithm.initPhases?.length ?? 0) > 0) return 1;
   return Math.min(requested, n);
 }
 
