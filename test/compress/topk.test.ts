@@ -167,3 +167,54 @@ describe('selectTopk (one-pass heap: magnitudes written during the heap, count a
     }
   });
 });
+
+describe('radix select (d ≥ RADIX_MIN_N): the exact k-th largest, so the same selection as the quickselect', () => {
+  // Distributions that stress the 16-bit bucket: everything in one bucket, every binade from
+  // subnormals to +∞, exact zeros, and ties at τ.
+  const distributions: Record<string, (rng: Rng) => number> = {
+    'normal': (rng) => Math.abs(rng.normal()),
+    'one bucket': (rng) => 1 + rng.next() * 2 ** -6,
+    'every binade': (rng) => (rng.next() < 0.02 ? Infinity : rng.next() < 0.05 ? 0 : 2 ** (Math.floor(rng.next() * 2098) - 1074)),
+    'ties': (rng) => Math.round(rng.next() * 7) / 4,
+    'all equal': () => 0.5,
+  };
+  it('kthLargestRadix equals the sorted reference at every distribution, n around the threshold, offset views', async () => {
+    const { kthLargestRadix, RADIX_MIN_N } = await import('../../node/compress/select.ts');
+    const rng = Rng.fromSeed(2026);
+    for (const [name, draw] of Object.entries(distributions)) {
+      for (const n of [RADIX_MIN_N - 1, RADIX_MIN_N, RADIX_MIN_N + 3, 48_000]) {
+        // a view 3 doubles into a larger buffer: the bit view must follow byteOffset
+        const buffer = new Float64Array(n + 6);
+        const a = buffer.subarray(3, 3 + n);
+        for (let i = 0; i < n; i++) a[i] = draw(rng);
+        buffer[0] = buffer[n + 5] = Infinity; // outside the view: must never count
+        const before = Float64Array.from(a);
+        const sorted = Float64Array.from(a).sort().reverse();
+        for (const k of [1, 2, Math.floor(0.3 * n), n >> 1, n - 1, n]) {
+          expect(kthLargestRadix(a, n, k), `${name} n=${n} k=${k}`).toBe(sorted[k - 1]);
+        }
+        expect(a).toEqual(before); // not reordered
+      }
+    }
+  });
+  it('selectTopk on the radix path equals the sort-based reference and writes nothing past its k slots', async () => {
+    const { selectTopk, magnitude, RADIX_MIN_N } = await import('../../node/compress/select.ts');
+    const rng = Rng.fromSeed(9);
+    const d = RADIX_MIN_N + 17, off = 11;
+    for (const [name, draw] of Object.entries(distributions)) {
+      const x = new Float64Array(d + 2 * off);
+      for (let j = 0; j < x.length; j++) x[j] = (rng.next() < 0.5 ? -1 : 1) * draw(rng);
+      if (name === 'normal') for (let j = 0; j < x.length; j += 97) x[j] = NaN;
+      const order = Array.from({ length: d }, (_, j) => j).sort((a, b) => magnitude(x[off + b]) - magnitude(x[off + a]) || a - b);
+      const mag = new Float64Array(d), inOrder = new Float64Array(d);
+      for (const k of [1, 33, Math.floor(0.3 * d), d - 1, d]) {
+        const want = order.slice(0, k).sort((a, b) => a - b).map((j) => off + j);
+        const out = new Uint32Array(k + 5).fill(0xdeadbeef);
+        selectTopk(x, off, d, k, out, 2, mag, inOrder);
+        expect(Array.from(out.subarray(2, 2 + k)), `${name} k=${k}`).toEqual(want);
+        expect(Array.from(out.subarray(0, 2))).toEqual([0xdeadbeef, 0xdeadbeef]);
+        expect(Array.from(out.subarray(2 + k))).toEqual([0xdeadbeef, 0xdeadbeef, 0xdeadbeef]);
+      }
+    }
+  });
+});
