@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { aggregateContextOf, buildAlgorithm, buildRunProblem, runWirePlan, summaryFactsOf } from '../node/sim/assemble.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, runWirePlan, summaryFactsOf } from '../node/assemble/assemble.ts';
 import { edgeRowsFromReports } from '../node/results/edges.ts';
 import type { NodeReport } from '../node/eval/aggregate-reports.ts';
 import { topologyToJson } from '../topologies/export.ts';

@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ProxmeshError } from '../../node/errors.ts';
-import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, CoordinatorAuth } from '../../node/cluster/control-auth.ts';
-import { createControlCodec } from '../../node/cluster/control-protocol.ts';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, CoordinatorAuth } from '../../node/protocol/control-auth.ts';
+import { createControlCodec } from '../../node/protocol/control-protocol.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { RunManager, WorkerConn } from '../run-manager.ts';
 

@@ -12,7 +12,7 @@ export { runSimulation, type SimOptions, type SimProgress, type SimResult } from
 export { loadStudy, type LoadStudyOptions, type ResolvedStudy } from '../sweep/load-study.ts';
 export { runSweep, type SweepEvent, type SweepOptions, type SweepResult } from '../sweep/run-sweep.ts';
 export { runLocalCluster, buildReport } from './lazy.ts';
-export type { LocalClusterOptions, LocalClusterProgress, LocalClusterResult } from '../cluster/local-cluster.ts';
+export type { LocalClusterOptions, LocalClusterProgress, LocalClusterResult } from '../run/local-cluster.ts';
 export type { ReportOptions, ReportResult } from '../report/report.ts';
 export type { MetricsRow } from '../eval/aggregate-reports.ts';
 

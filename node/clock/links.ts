@@ -3,7 +3,7 @@
  * the `network.links` spec. Tables are indexed like the run's links: latency[i][s] is the link from
  * i to links[i][s].
  */
-import { readRegularFile, RegularFileError } from '../config/regular-file.ts';
+import { readRegularFile, RegularFileError } from '../limits/regular-file.ts';
 import { ProxmeshError } from '../errors.ts';
 import { Rng } from '../linalg/rng.ts';
 import { parseLinkFile } from './link-file.ts';

@@ -9,7 +9,7 @@
  */
 import { sgemmRef } from './gemm-f32.ts';
 import { im2colF32, maxPool2ReluF32 } from './conv-f32.ts';
-import { sparseConvPoolBackwardF32 } from '../problem/models/lenet5/sparse-conv-backward-f32.ts';
+import { sparseConvPoolBackwardF32 } from './sparse-conv-backward-f32.ts';
 
 export interface F32Kernels {
   readonly name: 'ts' | 'wasm';

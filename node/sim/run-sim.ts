@@ -15,7 +15,7 @@ import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results
 import { edgeWireFromFrames, nodeWire, nodeWireFromFrames, type WireCounts } from '../results/wire-accounting.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
-import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount, runWirePlan, summaryFactsOf } from './assemble.ts';
+import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount, runWirePlan, summaryFactsOf } from '../assemble/assemble.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { ScheduledMemoryNetwork } from './scheduled-network.ts';

@@ -1,7 +1,7 @@
 /** Control messages: exact round trip of reports (x as raw float64), and field-by-field rejection of bad ones. */
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { createControlCodec, type ReportMsg } from '../../node/cluster/control-protocol.ts';
+import { createControlCodec, type ReportMsg } from '../../node/protocol/control-protocol.ts';
 
 const codec = createControlCodec();
 const report: ReportMsg = {

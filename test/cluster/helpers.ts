@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { WorkerAuth } from '../../node/cluster/control-auth.ts';
+import { WorkerAuth } from '../../node/protocol/control-auth.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import type { FrozenConfig } from '../../node/config/schema.ts';
 

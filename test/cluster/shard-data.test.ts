@@ -4,8 +4,8 @@
  * gradients it computes on the whole training set; a defective field is refused by name.
  */
 import { describe, expect, it } from 'vitest';
-import { createControlCodec, type AssignMsg } from '../../node/cluster/control-protocol.ts';
-import { packShardData, shardDataBytes, unpackShardData } from '../../node/cluster/shard-data.ts';
+import { createControlCodec, type AssignMsg } from '../../node/protocol/control-protocol.ts';
+import { packShardData, shardDataBytes, unpackShardData } from '../../node/protocol/shard-data.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { createOracle } from '../../node/problem/oracle.ts';
 import { createSampler } from '../../node/problem/sampler.ts';

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { smallRaw } from '../cluster/helpers.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import { aggregateReports, type NodeReport } from '../../node/eval/aggregate-reports.ts';
-import { aggregateContextOf, buildAlgorithm, buildRunProblem, buildRunTopology, peerRow } from '../../node/sim/assemble.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, buildRunTopology, peerRow } from '../../node/assemble/assemble.ts';
 import { wirePlanOf } from '../../node/results/wire-accounting.ts';
 import { canonicalRow } from '../../node/results/metrics-format.ts';
 import { auth, registerFakes, testApp, TOKEN } from './fixtures.ts';

@@ -11,7 +11,7 @@ import { averageModels, evaluate } from '../../node/eval/evaluate.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import type { Dataset, Model } from '../../node/problem/types.ts';
 import { l1Prox } from '../../node/prox/l1.ts';
-import { aggregateContextOf, buildRunProblem, buildRunTopology, initialPoint } from '../../node/sim/assemble.ts';
+import { aggregateContextOf, buildRunProblem, buildRunTopology, initialPoint } from '../../node/assemble/assemble.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 
 /** loss(x; s) = ½(x − a_s)², one coordinate; predicted class = [x·a_s > 0]. Hand-computable. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import { renderConfigDocs } from '../../node/config/render-docs.ts';
 import { currentRunConfigSchema } from '../../node/plugins/schema.ts';

@@ -30,7 +30,7 @@ import type { MixingRow } from '../../topologies/types.ts';
 import type { SummaryFacts } from '../results/summary.ts';
 import { buildSchedule, roundSends, scheduleRng, scheduleRow, unionNeighbours, type TopologySchedule } from '../../topologies/schedule.ts';
 import { wirePlanOf, type WirePlan } from '../results/wire-accounting.ts';
-import { clockOf } from '../clock/from-config.ts';
+import { clockOf } from './clock-from-config.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
