@@ -26,7 +26,7 @@ export {
 export { loadPluginFile, loadedPlugins } from '../plugins/load.ts';
 export type { PluginRef } from '../plugins/spec.ts';
 export { pluginHostApi, PLUGIN_API_VERSION, type PluginHostApi } from '../plugins/host-api.ts';
-export { currentRunConfigSchema as runConfigSchema } from '../plugins/schema.ts';
+export { currentRunConfigSchema as runConfigSchema } from '../config/plugin-schema.ts';
 export { renderConfigDocs } from '../config/render-docs.ts';
 /** TypeBox's Type, the version proxmesh validates with, for plug-in key schemas. */
 export { Type } from '@sinclair/typebox';

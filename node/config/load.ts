@@ -16,7 +16,7 @@ import { assertConfigDepth, readConfigFile } from './parse.ts';
 import type { FrozenConfig, RunConfig } from './schema.ts';
 import { dirname, resolve } from 'node:path';
 import { resolveConfigPlugins } from '../plugins/config-hook.ts';
-import { currentRunConfigSchema } from '../plugins/schema.ts';
+import { currentRunConfigSchema } from './plugin-schema.ts';
 
 export interface LoadConfigOptions {
   /** Folder that relative `plugins` paths of an object config are resolved against (default: the working directory). */
