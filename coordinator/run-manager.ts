@@ -15,7 +15,7 @@ import type { CoordinatorMsg, RegisterMsg, ReportMsg, StartupSplit, WorkerMsg } 
 import { MAX_SHIPPED_DATA_BYTES, packShardData, shardDataBytes } from '../node/protocol/shard-data.ts';
 import { aggregateReports, type AggregateContext, type MetricsRow, type NodeReport } from '../node/eval/aggregate-reports.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
-import type { RunContextFactory, RunStore, RunSpec } from './run-types.ts';
+import type { RunContextFactory, RunFailure, RunStore, RunSpec } from './run-types.ts';
 
 /** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
 interface StepSplitSum { compute: number; encode: number; send: number; wait: number; nodes: number }
@@ -28,13 +28,6 @@ export interface WorkerConn {
   send(msg: CoordinatorMsg): void;
   close(code: number, reason: string): void;
   registration: RegisterMsg | null;
-}
-
-export interface RunFailure {
-  readonly code: string;
-  readonly message: string;
-  readonly node: number | null;
-  readonly round: number | null;
 }
 
 interface Run {

@@ -36,9 +36,11 @@ export { ProxmeshError, ERRORS, type ErrorCode, type ErrorDef } from '../errors.
 export { Rng } from '../linalg/rng.ts';
 
 // The interfaces a plug-in implements or receives.
-export type { AlgoParams, AlgorithmFactory, BatchExchange, Communicator, GradientOracle, NodeAlgorithm, NodeContext, StepStats } from '../algo/types.ts';
+export type { AlgoParams, AlgorithmFactory, BatchExchange, Communicator, NodeAlgorithm, NodeContext, StepStats } from '../algo/types.ts';
+export type { GradientOracle } from '../problem/types.ts';
 export type { Compressor, CompressorFactory, CompressorInfo, FloatPrecision, Message, MessageValues } from '../compress/types.ts';
 export type { Prox, ProxFactory } from '../prox/types.ts';
-export type { Dataset, LayerMap, LayerSpec, Model } from '../problem/types.ts';
+export type { Dataset, Model } from '../problem/types.ts';
+export type { LayerMap, LayerSpec } from '../linalg/layers.ts';
 export type { PeerTransport as Transport, TransportStats } from '../transport/types.ts';
 export type { MixingRow } from '../../topologies/types.ts';

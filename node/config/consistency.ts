@@ -7,7 +7,7 @@ import { algorithmUsesCompression } from '../algo/registry.ts';
 import { ALGORITHM_NAMES, STEP_TRACKER_ALGORITHMS, type AlgorithmName } from '../algo/spec.ts';
 import { ProxmeshError } from '../errors.ts';
 import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from '../limits/bounds.ts';
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { RunConfig } from './schema.ts';
 import { makeStepSize } from '../algo/step-size.ts';
 import { checkScheduleSupported } from '../algo/round-row.ts';

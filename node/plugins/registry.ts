@@ -17,7 +17,8 @@ import { CompressorSpecSchema } from '../compress/spec.ts';
 import type { Compressor } from '../compress/types.ts';
 import type { Rng } from '../linalg/rng.ts';
 import { ModelSpecSchema } from '../problem/spec.ts';
-import type { Dataset, LayerMap, Model } from '../problem/types.ts';
+import type { Dataset, Model } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import { RegularizerSpecSchema } from '../prox/spec.ts';
 import type { ProxFactory } from '../prox/types.ts';
 

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricsRow } from '../../../node/eval/aggregate-reports.ts';
 import type { TopologyJson } from '../../../topologies/export.ts';
-import type { RunFailure, RunState, RunView } from '../../run-manager.ts';
+import type { RunState, RunView } from '../../run-manager.ts';
+import type { RunFailure } from '../../run-types.ts';
 import { summarizeConfig, type ConfigSummary } from './config-summary.ts';
 import type { NodeStats } from './node-stats.ts';
 
