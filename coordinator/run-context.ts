@@ -10,7 +10,7 @@ import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
 import { aggregateContextOf, buildAlgorithm, buildRunProblem, runWirePlan, summaryFactsOf } from '../node/assemble/assemble.ts';
 import { edgeRowsFromReports } from '../node/results/edges.ts';
-import type { NodeReport } from '../node/eval/aggregate-reports.ts';
+import type { NodeReport } from '../node/results/metrics-row.ts';
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 import { runSetup } from './setup/run-setup.ts';

@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { ProxmeshError, isErrorCode } from '../node/errors.ts';
 import type { CoordinatorMsg, RegisterMsg, ReportMsg, StartupSplit, WorkerMsg } from '../node/protocol/control-protocol.ts';
 import { MAX_SHIPPED_DATA_BYTES, packShardData, shardDataBytes } from '../node/protocol/shard-data.ts';
-import { aggregateReports, type AggregateContext, type MetricsRow, type NodeReport } from '../node/eval/aggregate-reports.ts';
+import { aggregateReports, type AggregateContext } from '../node/eval/aggregate-reports.ts';
+import type { MetricsRow, NodeReport } from '../node/results/metrics-row.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunContextFactory, RunFailure, RunStore, RunSpec } from './run-types.ts';
 

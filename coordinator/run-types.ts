@@ -1,5 +1,6 @@
 /** Contracts between the run manager, the results store and the run-context factory. */
-import type { AggregateContext, MetricsRow } from '../node/eval/aggregate-reports.ts';
+import type { AggregateContext } from '../node/eval/aggregate-reports.ts';
+import type { MetricsRow } from '../node/results/metrics-row.ts';
 
 /** What a client posts to create a run: the run config (validated and frozen before use). */
 export interface RunSpec {

@@ -14,7 +14,7 @@ export { runSweep, type SweepEvent, type SweepOptions, type SweepResult } from '
 export { runLocalCluster, buildReport } from './lazy.ts';
 export type { LocalClusterOptions, LocalClusterProgress, LocalClusterResult } from '../run/local-cluster.ts';
 export type { ReportOptions, ReportResult } from '../report/report.ts';
-export type { MetricsRow } from '../eval/aggregate-reports.ts';
+export type { MetricsRow } from '../results/metrics-row.ts';
 
 // Registries and plug-ins.
 export { registries } from './registries.ts';

@@ -6,7 +6,7 @@
  */
 import { Packr } from 'msgpackr';
 import { ProxmeshError } from '../errors.ts';
-import type { NodeReport } from '../eval/aggregate-reports.ts';
+import type { NodeReport } from '../results/metrics-row.ts';
 
 export interface RegisterMsg {
   readonly t: 'register';

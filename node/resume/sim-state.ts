@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeContext } from '../algo/types.ts';
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import type { MetricsRow } from '../results/metrics-row.ts';
 import { ProxmeshError } from '../errors.ts';
 import { decodeExactJson, encodeExactJson } from '../checkpoint/exact-json.ts';
 import { registerRecord, type Stateful, type StateRegistrar } from '../checkpoint/state-registry.ts';

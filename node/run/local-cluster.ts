@@ -12,7 +12,7 @@ import type { RunView } from '../../coordinator/run-manager.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import type { MetricsRow } from '../results/metrics-row.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
 import { runNodeCount } from '../assemble/assemble.ts';
 import { childEntryArgs } from '../runtime/child-entry.ts';
