@@ -209,8 +209,7 @@ export class RunManager extends EventEmitter {
       case 'fail': {
         const run = this.runFor(msg.runId, conn, msg.nodeId);
         if (!run) return;
-        const detail = /round (\d+)/.exec(msg.message);
-        this.fail(run, { code: msg.code, message: msg.message, node: msg.nodeId, round: detail ? Number(detail[1]) : null });
+        this.fail(run, { code: msg.code, message: msg.message, node: msg.nodeId, round: msg.round });
         return;
       }
     }

@@ -215,7 +215,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   function fail(runId: string, nodeId: number, err: unknown): void {
     const e = err instanceof ProxmeshError ? err : new ProxmeshError('PROXMESH_ERR_INTERNAL', (err as Error)?.stack ?? String(err));
     log(`worker: node ${nodeId} failed: ${e.code}: ${e.message}`);
-    send({ t: 'fail', runId, nodeId, code: e.code, message: e.message });
+    const round = e.detail?.round;
+    send({ t: 'fail', runId, nodeId, code: e.code, message: e.message, round: typeof round === 'number' && Number.isSafeInteger(round) ? round : null });
   }
 
   /**

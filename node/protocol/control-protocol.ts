@@ -54,6 +54,11 @@ export interface FailMsg {
   readonly nodeId: number;
   readonly code: string;
   readonly message: string;
+  /**
+   * The round the failure happened in when the error names one (its detail.round, e.g. a peer
+   * timeout's), else null; the coordinator writes it to summary.json. −1 is the initialisation exchange.
+   */
+  readonly round: number | null;
 }
 
 export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg;
@@ -223,7 +228,7 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
     case 'done':
       return { t: 'done', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
     case 'fail':
-      return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536) };
+      return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536), round: o.round == null ? null : int(o, 'round', -1) };
     default:
       throw malformed(`control message has unknown type '${String(o.t)}' (expected register, ready, report, done or fail)`);
   }

@@ -194,7 +194,7 @@ describe('runs lifecycle', () => {
     for (const [i, w] of ws.entries()) t.runs.handle(w, { t: 'ready', runId: 'rf', nodeId: i });
     const d = buildRunProblem(loadConfig(smallRaw()), 4).model.dim;
     for (const [i, w] of ws.entries()) t.runs.handle(w, { t: 'report', runId: 'rf', nodeId: i, iter: 0, x: new Float64Array(d), lossSum: 0, lossCount: 0, bytesSent: 0 });
-    t.runs.handle(ws[2], { t: 'fail', runId: 'rf', nodeId: 2, code: 'PROXMESH_ERR_PEER_TIMEOUT', message: 'node 2: peer 3 silent for 1500 ms at round 1' });
+    t.runs.handle(ws[2], { t: 'fail', runId: 'rf', nodeId: 2, code: 'PROXMESH_ERR_PEER_TIMEOUT', message: 'node 2 lost peer 3 (no frame for 1500 ms)', round: 1 });
     const view = (await t.app.inject({ url: '/runs/rf', headers: auth })).json();
     expect(view).toMatchObject({ state: 'failed', rows: 1, failure: { code: 'PROXMESH_ERR_PEER_TIMEOUT', node: 2, round: 1 } });
     const summary = JSON.parse(readFileSync(join(t.runsDir, 'rf', 'summary.json'), 'utf8'));
