@@ -1,6 +1,6 @@
 /**
  * Builds what the coordinator needs to evaluate a run exactly as the simulator does: the same
- * topology, data, shards and prox (node/sim/assemble.ts), and the run folder (node/results).
+ * topology, data, shards and prox (node/assemble/assemble.ts), and the run folder (node/results).
  * The heavy part (data, bounds, topology and spectrum: coordinator/setup/run-setup.ts) runs in a
  * worker thread by default, so the event loop stays free for /healthz, /metrics and the control channel.
  */

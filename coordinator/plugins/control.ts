@@ -1,7 +1,7 @@
 /**
  * The control channel: workers connect to GET /control (WebSocket upgrade), prove the cluster token
- * with a challenge–response (node/cluster/control-auth.ts; the token itself never crosses the wire),
- * then exchange msgpack control messages (node/cluster/control-protocol.ts). A socket that has not
+ * with a challenge–response (node/protocol/control-auth.ts; the token itself never crosses the wire),
+ * then exchange msgpack control messages (node/protocol/control-protocol.ts). A socket that has not
  * proved the token within authTimeoutMs, or proves a wrong one, is closed and counted in
  * proxmesh_control_rejected_total; it never reaches the run manager. A malformed message after
  * authentication is counted and answered by closing that connection with code 1008; the coordinator

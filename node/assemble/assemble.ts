@@ -101,7 +101,7 @@ export function buildRunProblem(config: FrozenConfig, nodes: number, data?: Load
 }
 
 /**
- * A cluster worker's problem from the rows the coordinator shipped (node/cluster/shard-data.ts): the
+ * A cluster worker's problem from the rows the coordinator shipped (node/protocol/shard-data.ts): the
  * model and prox exactly as buildRunProblem makes them (they depend on the data's shape only), the
  * block's shards renumbered into `data.train`, and an empty shard for every node of other processes.
  * The coordinator checked the config against the whole dataset already, so nothing is checked again

@@ -33,7 +33,7 @@ function overLimit(path: string, message: string, detail: Record<string, unknown
 }
 
 /**
- * Bounds needing no data (node/config/bounds.ts): checked at load time, so a config asking for
+ * Bounds needing no data (node/limits/bounds.ts): checked at load time, so a config asking for
  * 100 000 nodes or a dimension of 10⁹ is refused before a file is read or a graph generated.
  */
 export function checkConfigBounds(config: Cfg): void {

@@ -3,7 +3,7 @@
  * Order: parse → depth check → clone → defaults (schema) → Ajv validation (explained errors) →
  * cross-field checks → freeze. Errors: PROXMESH_ERR_CONFIG_PARSE (syntax, nesting),
  * PROXMESH_ERR_CONFIG (schema), PROXMESH_ERR_CONFIG_INCONSISTENT (cross-field), PROXMESH_ERR_LIMIT
- * (over a bound checked before any work, node/config/bounds.ts).
+ * (over a bound checked before any work, node/limits/bounds.ts).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';

@@ -2,7 +2,7 @@
  * The plug-in registry (issue 14 item 2): compressors, algorithms, models and regularizers added at
  * run time by name, each with a factory and a TypeBox schema of its own config keys. The built-in
  * registries (algo/registry.ts, compress/registry.ts, problem/models/registry.ts, prox/registry.ts)
- * fall back on this one for names they do not know, and node/plugins/schema.ts composes the run
+ * fall back on this one for names they do not know, and node/config/plugin-schema.ts composes the run
  * config schema from the built-in sections plus every registered schema.
  *
  * A leaf module (errors, TypeBox, Ajv and the section schemas only), so every registry can import it.
@@ -71,7 +71,7 @@ const tables = {
   regularizer: new Map<string, Registration<PluginRegularizerFactory>>(),
 };
 
-/** Bumped on every change, so the composed schema (plugins/schema.ts) knows when to rebuild. */
+/** Bumped on every change, so the composed schema (config/plugin-schema.ts) knows when to rebuild. */
 let version = 0;
 export function registryVersion(): number {
   return version;

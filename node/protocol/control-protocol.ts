@@ -76,7 +76,7 @@ export interface AssignMsg {
   /** The block of node ids this process hosts (--nodes-per-worker), ascending; absent: just nodeId. */
   readonly nodeIds?: readonly number[];
   /**
-   * The training rows of the block's shards (node/cluster/shard-data.ts ShardDataWire), so the worker
+   * The training rows of the block's shards (node/protocol/shard-data.ts ShardDataWire), so the worker
    * parses no dataset; validated by unpackShardData. Absent (an older coordinator): the worker loads
    * the dataset itself.
    */

@@ -1,5 +1,5 @@
 /**
- * The rows a worker gets with its assign (node/cluster/shard-data.ts): through the control codec they
+ * The rows a worker gets with its assign (node/protocol/shard-data.ts): through the control codec they
  * come back bit for bit, renumbered monotonically, and a node built on them computes exactly the
  * gradients it computes on the whole training set; a defective field is refused by name.
  */
