@@ -5,7 +5,7 @@
  * not listed there fails the `unmapped-folder` rule, so a new folder has to be placed in the map.
  *
  * Tiers, lowest first (a folder imports only folders listed for it, all of them lower):
- *   base:     node/errors.ts, limits, linalg, runtime, auth
+ *   base:     node/errors.ts, limits, linalg, runtime, auth, schema
  *   graphs:   topologies (base only)
  *   domain:   checkpoint, prox, problem, compress, codec, results, eval, clock, algo, transport,
  *             plugins, config, data, resume
@@ -23,7 +23,7 @@
  */
 
 /** Folders every folder may import. */
-const BASE = ['node/errors.ts', 'node/limits', 'node/linalg', 'node/runtime', 'node/auth'];
+const BASE = ['node/errors.ts', 'node/limits', 'node/linalg', 'node/runtime', 'node/auth', 'node/schema'];
 
 /** The plug-in table the built-in registries fall back on (see the exception above). */
 const PLUGIN_TABLE = 'node/plugins/(registry|registry-hooks)\\.ts$';
@@ -55,6 +55,7 @@ const FOLDERS = {
   'node/linalg': ['node/errors.ts'],
   'node/runtime': [],
   'node/auth': ['node/errors.ts'],
+  'node/schema': [],
   topologies: BASE,
   ...Object.fromEntries(Object.entries(DOMAIN).map(([f, may]) => [f, [...BASE, 'topologies', ...may]])),
   'node/assemble': [...BASE, 'topologies', ...ALL_DOMAIN],

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type { Ajv } from 'ajv';
 import { Kind, type TObject, type TSchema } from '@sinclair/typebox';
 import { ProxmeshError } from '../errors.ts';
+import { variantsByLiteral } from '../schema/facts.ts';
 import { ALGORITHM_NAMES } from '../algo/spec.ts';
 import type { AlgoParams, NodeAlgorithm } from '../algo/types.ts';
 import { CompressorSpecSchema } from '../compress/spec.ts';
@@ -100,10 +101,7 @@ export function withSource<T>(source: string, fn: () => T): { result: T; added: 
   }
 }
 
-function literalsOf(union: TSchema, key: string): string[] {
-  const variants = (union as { anyOf?: TSchema[] }).anyOf ?? [];
-  return variants.map((v) => (v as { properties?: Record<string, { const?: unknown }> }).properties?.[key]?.const).filter((c): c is string => typeof c === 'string');
-}
+const literalsOf = (union: TSchema, key: string): string[] => [...variantsByLiteral(union, key).keys()];
 
 /** Built-in names per kind: a plug-in cannot take them. Read from the section schemas (one source). */
 export function builtinNames(kind: PluginKind): readonly string[] {
