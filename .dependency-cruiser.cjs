@@ -22,11 +22,11 @@
  * Tests (test/), benchmarks (bench/) and deploy/ scripts are not cruised: they may import any layer.
  */
 
-/** Folders every folder may import. */
+/** Folders every folder above the base may import. */
 const BASE = ['node/errors.ts', 'node/limits', 'node/linalg', 'node/runtime', 'node/auth', 'node/schema'];
 
 /** The plug-in table the built-in registries fall back on (see the exception above). */
-const PLUGIN_TABLE = 'node/plugins/(registry|registry-hooks)\\.ts$';
+const PLUGIN_TABLE = '^node/plugins/(registry|registry-hooks)\\.ts$';
 
 /** Domain folders, each may import BASE, topologies and the folders listed (all earlier in this list). */
 const DOMAIN = {
