@@ -17,6 +17,9 @@ const require = createRequire(import.meta.url);
 const depcruiseBin = join(repo, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 const FOLDERS = (require(config) as { FOLDERS: Record<string, readonly string[]> }).FOLDERS;
 
+/** A cruise of the repository takes about 10 s of CPU; give a loaded 2-core machine room. */
+const CRUISE_MS = 180_000;
+
 function depcruise(cwd: string): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, [depcruiseBin, '--config', config, '--output-type', 'err', 'node', 'coordinator', 'topologies'], { cwd, encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
@@ -30,7 +33,7 @@ describe('import directions', () => {
     const r = depcruise(repo);
     expect(r.out).toContain('no dependency violations found');
     expect(r.status).toBe(0);
-  });
+  }, CRUISE_MS);
 
   it('fails, naming the rule, on a tree that breaks each kind of rule', () => {
     const files: Record<string, string> = {
@@ -66,7 +69,7 @@ describe('import directions', () => {
     expect(r.out).toMatch(/plugin-table-imports-contracts-only: node\/plugins\/registry\.ts → node\/compress\/topk\.ts/);
     // And nothing else: the allowed imports of the fixture (algo → errors) are not reported.
     expect(r.out).toMatch(/x 5 dependency violations \(5 errors/);
-  });
+  }, CRUISE_MS);
 
   it('maps every folder and top-level module under node/, and docs/architecture.md lists each', () => {
     const entries = readdirSync(join(repo, 'node'), { withFileTypes: true })
