@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { prepareSimResume } from '../node/checkpoint/sim-resume.ts';
+import { prepareSimResume } from '../node/resume/sim-resume.ts';
 import { loadConfig } from '../node/config/load.ts';
 import { ProxmeshError } from '../node/errors.ts';
 import { runSimulation } from '../node/sim/run-sim.ts';

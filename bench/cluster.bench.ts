@@ -31,7 +31,7 @@ execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
 const dist = (rel: string) => import(pathToFileURL(join(root, 'dist', rel)).href);
 const { loadConfig } = await dist('node/config/load.js');
 const { readConfigFile } = await dist('node/config/parse.js');
-const { runLocalCluster } = await dist('node/cluster/local-cluster.js');
+const { runLocalCluster } = await dist('node/run/local-cluster.js');
 const { runSimulation } = await dist('node/sim/run-sim.js');
 
 const tmp = mkdtempSync(join(tmpdir(), 'proxmesh-bench-cluster-'));

@@ -11,7 +11,7 @@ import { compressorFactory } from '../node/compress/registry.ts';
 import type { CompressorSpecInput } from '../node/compress/spec.ts';
 import type { Message } from '../node/compress/types.ts';
 import { Rng } from '../node/linalg/rng.ts';
-import type { LayerMap } from '../node/problem/types.ts';
+import type { LayerMap } from '../node/linalg/layers.ts';
 import { type BenchOptions, type BenchReport, type TimingOptions, fixed, int, ratio, sig, sinkCheck, time } from './harness.ts';
 
 export const COMPRESSOR_CASES: readonly { readonly label: string; readonly spec: CompressorSpecInput }[] = [

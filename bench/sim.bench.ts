@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../node/config/load.ts';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { findDataFile } from '../node/problem/datasets/paths.ts';
-import { buildRunTopology } from '../node/sim/assemble.ts';
+import { buildRunTopology } from '../node/assemble/assemble.ts';
 import { mixingRow } from '../topologies/mixing.ts';
 import { runBaseline } from './baselines/python.ts';
 import { type BenchOptions, type BenchReport, fixed, int, ratio, sig } from './harness.ts';

@@ -4,18 +4,6 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-export interface MetricsRow {
-  readonly iter: number;
-  readonly objective: number;
-  readonly stationarity: number;
-  readonly consensus: number;
-  readonly density: number;
-  readonly testAccuracy: number | null;
-  readonly trainAccuracy: number;
-  readonly bitsSent: number;
-  readonly bytesSent: number;
-}
-
 export function createCoordinatorMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'proxmesh_coordinator_' });

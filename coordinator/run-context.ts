@@ -1,6 +1,6 @@
 /**
  * Builds what the coordinator needs to evaluate a run exactly as the simulator does: the same
- * topology, data, shards and prox (node/sim/assemble.ts), and the run folder (node/results).
+ * topology, data, shards and prox (node/assemble/assemble.ts), and the run folder (node/results).
  * The heavy part (data, bounds, topology and spectrum: coordinator/setup/run-setup.ts) runs in a
  * worker thread by default, so the event loop stays free for /healthz, /metrics and the control channel.
  */
@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
 import { buildSummary } from '../node/results/summary.ts';
-import { aggregateContextOf, buildAlgorithm, buildRunProblem, runWirePlan, summaryFactsOf } from '../node/sim/assemble.ts';
+import { aggregateContextOf, buildAlgorithm, buildRunProblem, runWirePlan, summaryFactsOf } from '../node/assemble/assemble.ts';
 import { edgeRowsFromReports } from '../node/results/edges.ts';
-import type { NodeReport } from '../node/eval/aggregate-reports.ts';
+import type { NodeReport } from '../node/results/metrics-row.ts';
 import { topologyToJson } from '../topologies/export.ts';
 import type { RunContextFactory } from './run-types.ts';
 import { runSetup } from './setup/run-setup.ts';

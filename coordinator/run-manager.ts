@@ -11,11 +11,12 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { ProxmeshError, isErrorCode } from '../node/errors.ts';
-import type { CoordinatorMsg, RegisterMsg, ReportMsg, StartupSplit, WorkerMsg } from '../node/cluster/control-protocol.ts';
-import { MAX_SHIPPED_DATA_BYTES, packShardData, shardDataBytes } from '../node/cluster/shard-data.ts';
-import { aggregateReports, type AggregateContext, type MetricsRow, type NodeReport } from '../node/eval/aggregate-reports.ts';
+import type { CoordinatorMsg, RegisterMsg, ReportMsg, StartupSplit, WorkerMsg } from '../node/protocol/control-protocol.ts';
+import { MAX_SHIPPED_DATA_BYTES, packShardData, shardDataBytes } from '../node/protocol/shard-data.ts';
+import { aggregateReports, type AggregateContext } from '../node/eval/aggregate-reports.ts';
+import type { MetricsRow, NodeReport } from '../node/results/metrics-row.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
-import type { RunContextFactory, RunStore, RunSpec } from './run-types.ts';
+import type { RunContextFactory, RunFailure, RunStore, RunSpec } from './run-types.ts';
 
 /** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
 interface StepSplitSum { compute: number; encode: number; send: number; wait: number; nodes: number }
@@ -28,13 +29,6 @@ export interface WorkerConn {
   send(msg: CoordinatorMsg): void;
   close(code: number, reason: string): void;
   registration: RegisterMsg | null;
-}
-
-export interface RunFailure {
-  readonly code: string;
-  readonly message: string;
-  readonly node: number | null;
-  readonly round: number | null;
 }
 
 interface Run {
@@ -215,8 +209,7 @@ export class RunManager extends EventEmitter {
       case 'fail': {
         const run = this.runFor(msg.runId, conn, msg.nodeId);
         if (!run) return;
-        const detail = /round (\d+)/.exec(msg.message);
-        this.fail(run, { code: msg.code, message: msg.message, node: msg.nodeId, round: detail ? Number(detail[1]) : null });
+        this.fail(run, { code: msg.code, message: msg.message, node: msg.nodeId, round: msg.round });
         return;
       }
     }

@@ -1,6 +1,6 @@
 /** Contracts between the run manager, the results store and the run-context factory. */
-import type { AggregateContext, MetricsRow } from '../node/eval/aggregate-reports.ts';
-import type { RunFailure } from './run-manager.ts';
+import type { AggregateContext } from '../node/eval/aggregate-reports.ts';
+import type { MetricsRow } from '../node/results/metrics-row.ts';
 
 /** What a client posts to create a run: the run config (validated and frozen before use). */
 export interface RunSpec {
@@ -29,3 +29,10 @@ export type RunContextFactory = ((spec: RunSpec, runId: string) => Promise<RunCo
   /** Releases what the factory holds (its set-up thread); the app calls it when it closes. */
   close?: () => Promise<void>;
 };
+
+export interface RunFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly node: number | null;
+  readonly round: number | null;
+}

@@ -18,10 +18,10 @@ import { deepFreeze } from './config/deep-freeze.ts';
 import type { FrozenConfig } from './config/schema.ts';
 import { maxFrameBytes } from './codec/frame.ts';
 import { ProxmeshError } from './errors.ts';
-import { CLOSE_UNAUTHORIZED, WorkerAuth } from './cluster/control-auth.ts';
-import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './cluster/control-protocol.ts';
+import { CLOSE_UNAUTHORIZED, WorkerAuth } from './protocol/control-auth.ts';
+import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './protocol/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildShardProblem, buildRunTopology, initialPoint, peerRow, runNodeCount } from './sim/assemble.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildShardProblem, buildRunTopology, initialPoint, peerRow, runNodeCount } from './assemble/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
 import { checkCoordinatorUrl, clientTlsOptions, createTlsRejections, wsScheme, type TlsSettings } from './transport/tls-options.ts';
@@ -29,10 +29,10 @@ import { DEFAULT_HELLO_TIMEOUT_MS } from './transport/base-transport.ts';
 import { RoundInbox } from './transport/round-inbox.ts';
 import type { PeerTransport } from './transport/types.ts';
 import { BlockTransport } from './cluster/block-transport.ts';
-import { unpackShardData } from './cluster/shard-data.ts';
+import { unpackShardData } from './protocol/shard-data.ts';
 import { acceptPeerLinks, boundPort, closeHttp, listenHttp, nodePath } from './cluster/peer-listener.ts';
 import type { NodeAlgorithm, NodeContext } from './algo/types.ts';
-import type { BuiltProblem } from './sim/assemble.ts';
+import type { BuiltProblem } from './assemble/assemble.ts';
 import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
 import { ensureConfigPlugins } from './plugins/load.ts';
 import { scheduleRow, scheduleSends, unionNeighbours } from '../topologies/schedule.ts';
@@ -215,7 +215,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   function fail(runId: string, nodeId: number, err: unknown): void {
     const e = err instanceof ProxmeshError ? err : new ProxmeshError('PROXMESH_ERR_INTERNAL', (err as Error)?.stack ?? String(err));
     log(`worker: node ${nodeId} failed: ${e.code}: ${e.message}`);
-    send({ t: 'fail', runId, nodeId, code: e.code, message: e.message });
+    const round = e.detail?.round;
+    send({ t: 'fail', runId, nodeId, code: e.code, message: e.message, round: typeof round === 'number' && Number.isSafeInteger(round) ? round : null });
   }
 
   /**

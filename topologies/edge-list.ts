@@ -4,8 +4,8 @@
  * self loops, out-of-range ids and disconnection are errors, never repaired. Errors name the file,
  * the line and the rule, never the line's text: the file may be any file on a coordinator's host.
  */
-import { MAX_NODES } from '../node/config/bounds.ts';
-import { RegularFileError, readRegularFile } from '../node/config/regular-file.ts';
+import { MAX_NODES } from '../node/limits/bounds.ts';
+import { RegularFileError, readRegularFile } from '../node/limits/regular-file.ts';
 import type { Graph } from './types.ts';
 import type { Rng } from '../node/linalg/rng.ts';
 import type { TopologyParams } from './params.ts';

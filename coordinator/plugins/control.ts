@@ -1,7 +1,7 @@
 /**
  * The control channel: workers connect to GET /control (WebSocket upgrade), prove the cluster token
- * with a challenge–response (node/cluster/control-auth.ts; the token itself never crosses the wire),
- * then exchange msgpack control messages (node/cluster/control-protocol.ts). A socket that has not
+ * with a challenge–response (node/protocol/control-auth.ts; the token itself never crosses the wire),
+ * then exchange msgpack control messages (node/protocol/control-protocol.ts). A socket that has not
  * proved the token within authTimeoutMs, or proves a wrong one, is closed and counted in
  * proxmesh_control_rejected_total; it never reaches the run manager. A malformed message after
  * authentication is counted and answered by closing that connection with code 1008; the coordinator
@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { ProxmeshError } from '../../node/errors.ts';
-import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, CoordinatorAuth } from '../../node/cluster/control-auth.ts';
-import { createControlCodec } from '../../node/cluster/control-protocol.ts';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, CoordinatorAuth } from '../../node/protocol/control-auth.ts';
+import { createControlCodec } from '../../node/protocol/control-protocol.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { RunManager, WorkerConn } from '../run-manager.ts';
 

@@ -23,7 +23,7 @@ import type { FastifyInstance } from 'fastify';
 import { ProxmeshError } from '../../node/errors.ts';
 import { PACKAGE_ROOT } from '../../node/runtime/package-root.ts';
 import { tokenMatches } from '../auth.ts';
-import type { MetricsRow } from '../../node/eval/aggregate-reports.ts';
+import type { MetricsRow } from '../../node/results/metrics-row.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { RunManager, RunState } from '../run-manager.ts';
 import { coordinatorNodeStats } from '../dashboard/server/coordinator-node-stats.ts';

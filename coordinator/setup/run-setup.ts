@@ -7,7 +7,7 @@
 import type { FrozenConfig } from '../../node/config/schema.ts';
 import { loadDataset, type LoadedData } from '../../node/problem/datasets/registry.ts';
 import { checkProblemBounds } from '../../node/problem/build.ts';
-import { buildRunTopology, runNodeCount, type BuiltTopology } from '../../node/sim/assemble.ts';
+import { buildRunTopology, runNodeCount, type BuiltTopology } from '../../node/assemble/assemble.ts';
 
 export interface RunSetup {
   readonly topology: BuiltTopology;

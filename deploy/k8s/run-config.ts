@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { loadConfig } from '../../node/config/load.ts';
 import { ProxmeshError } from '../../node/errors.ts';
-import { buildRunTopology } from '../../node/sim/assemble.ts';
+import { buildRunTopology } from '../../node/assemble/assemble.ts';
 
 /** The example the manifests ship with (the same job as `npm start`). */
 export const EXAMPLE_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'a9a-cdproxsgt-ring8.yaml');

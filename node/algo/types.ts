@@ -9,21 +9,11 @@
  */
 import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Compressor, Message } from '../compress/types.ts';
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
+import type { GradientOracle } from '../problem/types.ts';
 import type { Prox } from '../prox/types.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 import type { StepSize } from './step-size.ts';
-
-/** A node's local stochastic first-order oracle for f_i. */
-export interface GradientOracle {
-  /** Draws the next minibatch B_i^k from this node's seeded sampler (null = the whole shard). */
-  nextBatch(): Int32Array | null;
-  /**
-   * out ← ∇F_i(x; B) = mean over B of per-sample gradients (then clipped to `clipNorm` if the run
-   * configures clipping). Returns the mean loss over B (before clipping, which only affects g).
-   */
-  gradient(x: Float64Array, batch: Int32Array | null, out: Float64Array): number;
-}
 
 export interface Communicator {
   /**

@@ -12,9 +12,9 @@ export { runSimulation, type SimOptions, type SimProgress, type SimResult } from
 export { loadStudy, type LoadStudyOptions, type ResolvedStudy } from '../sweep/load-study.ts';
 export { runSweep, type SweepEvent, type SweepOptions, type SweepResult } from '../sweep/run-sweep.ts';
 export { runLocalCluster, buildReport } from './lazy.ts';
-export type { LocalClusterOptions, LocalClusterProgress, LocalClusterResult } from '../cluster/local-cluster.ts';
+export type { LocalClusterOptions, LocalClusterProgress, LocalClusterResult } from '../run/local-cluster.ts';
 export type { ReportOptions, ReportResult } from '../report/report.ts';
-export type { MetricsRow } from '../eval/aggregate-reports.ts';
+export type { MetricsRow } from '../results/metrics-row.ts';
 
 // Registries and plug-ins.
 export { registries } from './registries.ts';
@@ -26,7 +26,7 @@ export {
 export { loadPluginFile, loadedPlugins } from '../plugins/load.ts';
 export type { PluginRef } from '../plugins/spec.ts';
 export { pluginHostApi, PLUGIN_API_VERSION, type PluginHostApi } from '../plugins/host-api.ts';
-export { currentRunConfigSchema as runConfigSchema } from '../plugins/schema.ts';
+export { currentRunConfigSchema as runConfigSchema } from '../config/plugin-schema.ts';
 export { renderConfigDocs } from '../config/render-docs.ts';
 /** TypeBox's Type, the version proxmesh validates with, for plug-in key schemas. */
 export { Type } from '@sinclair/typebox';
@@ -36,9 +36,11 @@ export { ProxmeshError, ERRORS, type ErrorCode, type ErrorDef } from '../errors.
 export { Rng } from '../linalg/rng.ts';
 
 // The interfaces a plug-in implements or receives.
-export type { AlgoParams, AlgorithmFactory, BatchExchange, Communicator, GradientOracle, NodeAlgorithm, NodeContext, StepStats } from '../algo/types.ts';
+export type { AlgoParams, AlgorithmFactory, BatchExchange, Communicator, NodeAlgorithm, NodeContext, StepStats } from '../algo/types.ts';
+export type { GradientOracle } from '../problem/types.ts';
 export type { Compressor, CompressorFactory, CompressorInfo, FloatPrecision, Message, MessageValues } from '../compress/types.ts';
 export type { Prox, ProxFactory } from '../prox/types.ts';
-export type { Dataset, LayerMap, LayerSpec, Model } from '../problem/types.ts';
+export type { Dataset, Model } from '../problem/types.ts';
+export type { LayerMap, LayerSpec } from '../linalg/layers.ts';
 export type { PeerTransport as Transport, TransportStats } from '../transport/types.ts';
 export type { MixingRow } from '../../topologies/types.ts';

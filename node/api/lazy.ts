@@ -4,12 +4,12 @@
  * library for a simulation stays light.
  */
 import type { FrozenConfig } from '../config/schema.ts';
-import type { LocalClusterOptions, LocalClusterResult } from '../cluster/local-cluster.ts';
+import type { LocalClusterOptions, LocalClusterResult } from '../run/local-cluster.ts';
 import type { ReportOptions, ReportResult } from '../report/report.ts';
 
 /** A real cluster on loopback: the coordinator in this process, one worker process per node (or per block). */
 export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOptions = {}): Promise<LocalClusterResult> {
-  const m = await import('../cluster/local-cluster.ts');
+  const m = await import('../run/local-cluster.ts');
   return m.runLocalCluster(config, opts);
 }
 

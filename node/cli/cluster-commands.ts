@@ -9,7 +9,7 @@ import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../config/load.ts';
 import { loadPluginFile } from '../plugins/load.ts';
 import { PACKAGE_ROOT } from '../runtime/package-root.ts';
-import { runLocalCluster } from '../cluster/local-cluster.ts';
+import { runLocalCluster } from '../run/local-cluster.ts';
 import { abortOnSignals, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
 import { tlsFromEnv, type TlsFileOptions } from '../transport/tls-options.ts';
 import type { CliIo } from './io.ts';

@@ -8,7 +8,7 @@ import { ProxmeshError, exitStatusOf } from '../errors.ts';
 import { resolve } from 'node:path';
 import { renderConfigDocs } from '../config/render-docs.ts';
 import { loadPluginFile } from '../plugins/load.ts';
-import { currentRunConfigSchema } from '../plugins/schema.ts';
+import { currentRunConfigSchema } from '../config/plugin-schema.ts';
 import { runTopologyCommand } from '../../topologies/command.ts';
 import { processIo, type CliIo } from './io.ts';
 import { simCommand } from './sim-command.ts';

@@ -4,7 +4,7 @@
  * object per evaluation row on stdout; the caller prints the final summary object), 'quiet'.
  */
 import cliProgress from 'cli-progress';
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import type { MetricsRow } from '../results/metrics-row.ts';
 import type { SimProgress } from '../sim/run-sim.ts';
 import { canonicalRow } from '../results/metrics-format.ts';
 import type { CliIo } from './io.ts';

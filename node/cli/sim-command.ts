@@ -1,7 +1,7 @@
 /** `proxmesh sim --config FILE [--out DIR] [--json] [--quiet] [--threads N]`, or `proxmesh sim --resume RUN_DIR` */
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { prepareSimResume } from '../checkpoint/sim-resume.ts';
+import { prepareSimResume } from '../resume/sim-resume.ts';
 import { loadConfig } from '../config/load.ts';
 import { ProxmeshError } from '../errors.ts';
 import { runSimulation } from '../sim/run-sim.ts';

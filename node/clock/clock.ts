@@ -13,7 +13,7 @@
  * T = max_i t_i, the time the last node finished. Links are independent (per-link bandwidth: a node's
  * out-edges do not share a capacity); acks, handshakes and TCP/IP headers are not charged.
  */
-import type { LinkTable } from './links.ts';
+import type { LinkTable } from './link-table.ts';
 
 export interface ClockNetwork {
   /** links[i] = the nodes i can send to (the run's union of neighbours, self excluded). */

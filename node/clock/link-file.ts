@@ -7,7 +7,7 @@
  * and line, never the line's text (the file may be any file on a coordinator's host).
  */
 import { ProxmeshError } from '../errors.ts';
-import type { LinkTable } from './links.ts';
+import type { LinkTable } from './link-table.ts';
 
 const HEADER = 'from,to,latency,bandwidth';
 

@@ -3,18 +3,12 @@
  * the `network.links` spec. Tables are indexed like the run's links: latency[i][s] is the link from
  * i to links[i][s].
  */
-import { readRegularFile, RegularFileError } from '../config/regular-file.ts';
+import { readRegularFile, RegularFileError } from '../limits/regular-file.ts';
 import { ProxmeshError } from '../errors.ts';
 import { Rng } from '../linalg/rng.ts';
 import { parseLinkFile } from './link-file.ts';
+import type { LinkTable } from './link-table.ts';
 import type { LinksSpec } from './spec.ts';
-
-export interface LinkTable {
-  /** latency[i][s]: ℓ of i → links[i][s], seconds. */
-  readonly latency: readonly Float64Array[];
-  /** bandwidth[i][s]: B of i → links[i][s], bit/s. */
-  readonly bandwidth: readonly Float64Array[];
-}
 
 /** min ≤ max for the random kind (data-free; load time and build time). */
 export function checkLinksSpec(spec: LinksSpec): void {

@@ -10,7 +10,7 @@
  * each frame, which changes T only where the critical path switches links inside a block.
  */
 import { LINK_OVERHEAD_BYTES } from '../codec/frame.ts';
-import type { NodeReport } from '../eval/aggregate-reports.ts';
+import type { NodeReport } from '../results/metrics-row.ts';
 import { edgeRowsFromReports } from '../results/edges.ts';
 import { exchangesAt, type WirePlan } from '../results/wire-accounting.ts';
 import { createSimClock, type ClockNetwork, type SimClock } from './clock.ts';

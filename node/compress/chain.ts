@@ -13,7 +13,7 @@
  *   e = e_A + E‖a − B(a)‖² ≤ e_A + α_B²(‖x‖² − e_A) ≤ (1 − (1 − α_A²)(1 − α_B²))‖x‖², by induction.
  *   Otherwise α² is null (no bound claimed).
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { Message } from './types.ts';
 import { ProxmeshError } from '../errors.ts';

@@ -10,7 +10,7 @@
  * when ω < 1 the operator is also contractive with α² = ω (A4), else α² is not claimed.
  * Wire form: integer levels (codec/payload.ts), no new tag.
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { DitherSpec } from './spec.ts';
 import type { Message } from './types.ts';

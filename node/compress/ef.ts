@@ -5,7 +5,7 @@
  * Telescoping: Σ_{t≤T} q_t = Σ_{t≤T} x_t − e_T. Q_ef is not a contraction of x alone, so α² is
  * null, and it is biased.
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { Message } from './types.ts';
 import { type Built, type BuiltFactory, checkDims } from './internal.ts';

@@ -2,7 +2,7 @@
  * Q(x) = x, dense message (indices null). With f32/f16 the values are rounded, so Q is then a
  * deterministic contraction with α² = u² (unit roundoff, normal range) and not unbiased.
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { IdentitySpec } from './spec.ts';
 import type { Message } from './types.ts';
 import { type Built, type BuiltFactory, checkDims, formatName } from './internal.ts';

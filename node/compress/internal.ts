@@ -5,7 +5,7 @@
  */
 import { ProxmeshError } from '../errors.ts';
 import type { Rng } from '../linalg/rng.ts';
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import { decodeMessage } from './decode.ts';
 import type { Blocks } from './layout.ts';
 import { roundToPrecision } from './precision.ts';

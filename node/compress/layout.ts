@@ -4,7 +4,7 @@
  * lay out their flat parameter vector.
  */
 import { ProxmeshError } from '../errors.ts';
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { CompressionScope } from './spec.ts';
 
 export interface Blocks {

@@ -19,7 +19,7 @@
  * Randomness: Q_prev starts uniform in [−1, 1) from the instance's seeded Rng, drawn at construction
  * (layer order, row-major); compress itself draws nothing.
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { LowRankSpec } from './spec.ts';
 import type { Message } from './types.ts';

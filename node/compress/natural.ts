@@ -11,7 +11,7 @@
  * The random draws come from the instance's seeded Rng: one per non-zero finite coordinate that
  * is not already a power of two (p > 0), in ascending coordinate order.
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { Message } from './types.ts';
 import { type Built, type BuiltFactory, checkDims, withDecoded } from './internal.ts';

@@ -10,7 +10,7 @@
  * ω/(1+ω); a relative rounding δ ≤ u of t adds δ²/(1+ω), so α² = max_t (ω_t + u²)/(1 + ω_t).
  * The non-contractive form declares α² = ω when ω < 1 (an unbiased Q with ω < 1 satisfies A4).
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { QsgdSpec } from './spec.ts';
 import type { Message } from './types.ts';

@@ -7,7 +7,7 @@
  *             contractive (α² = ω) only when ω < 1.
  *   unscaled: Q(v) = v_S — E‖v − Q‖² = (1 − k/d)‖v‖²; with rounding u, α² = max_t[1 − (k_t/d_t)(1 − u²)].
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { RandkSpec } from './spec.ts';
 import type { Message } from './types.ts';

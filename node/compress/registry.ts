@@ -3,7 +3,7 @@
  * habit 5). `compressorFactory(spec)` validates the spec at once (PROXMESH_ERR_COMPRESSOR); the
  * returned factory checks what needs the layer map (k ≤ d_t) when called with (layers, rng).
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { CompressorSpec, CompressorSpecInput } from './spec.ts';
 import type { Compressor, CompressorFactory } from './types.ts';

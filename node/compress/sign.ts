@@ -5,7 +5,7 @@
  *                      ≤ (1 − (1 − u²)/d)‖v‖²        (‖v‖₁ ≥ ‖v‖₂),
  * so the declared worst case is α² = 1 − (1 − u²)/d_max over non-empty blocks. Deterministic.
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { SignSpec } from './spec.ts';
 import type { Message } from './types.ts';
 import { type Built, type BuiltFactory, checkDims, formatName, withDecoded } from './internal.ts';

@@ -6,7 +6,7 @@
  * case is Σ_dropped v² + u²Σ_kept v² ≤ (1 − (k/d)(1 − u²))‖v‖², so
  *   α² = max_t [1 − (k_t/d_t)(1 − u²)]   over non-empty blocks (0 if none).
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Rng } from '../linalg/rng.ts';
 import type { TopkSpec } from './spec.ts';
 import type { Message } from './types.ts';

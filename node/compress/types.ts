@@ -8,7 +8,7 @@
  */
 import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Rng } from '../linalg/rng.ts';
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 
 /** Precision of floating values on the wire. Decoded values are already rounded to it. */
 export type FloatPrecision = 'f64' | 'f32' | 'f16';

@@ -9,119 +9,98 @@
  * rejected (its error memory would be indexed by carried positions that change every call), as
  * are nested chains (write one flat chain) and ef(ef(·)).
  */
+import type { TObject, TSchema } from '@sinclair/typebox';
 import { ProxmeshError } from '../errors.ts';
-import type { CompressorSpec, CompressorSpecInput, LeafCompressorSpec } from './spec.ts';
-import { FLOAT_PRECISIONS } from './precision.ts';
+import { isRequired, keysBesides, literalsOf, variantsByLiteral } from '../schema/facts.ts';
+import { CompressorSpecSchema, LeafCompressorSpecSchema, type CompressorSpec, type CompressorSpecInput, type LeafCompressorSpec } from './spec.ts';
 
 type Raw = Record<string, unknown>;
 
-const KEYS: Record<CompressorSpec['kind'], readonly string[]> = {
-  identity: ['precision'],
-  topk: ['ratio', 'k', 'scope', 'precision'],
-  randk: ['ratio', 'k', 'scope', 'scaled', 'precision'],
-  qsgd: ['levels', 'scope', 'contractive', 'scalePrecision'],
-  sign: ['scope', 'scalePrecision'],
-  natural: [],
-  dither: ['levels', 'norm', 'scope', 'scalePrecision'],
-  lowrank: ['rank', 'vectorRatio', 'precision'],
-  ef: ['inner'],
-  chain: ['steps'],
-};
+/**
+ * The schema of each kind (compress/spec.ts): its keys, defaults, literal choices and bounds are read
+ * from there, so this file holds only what the schema cannot say (exactly one of ratio or k, which
+ * kinds may nest where, the wording of the errors).
+ */
+const SCHEMAS = variantsByLiteral(CompressorSpecSchema, 'kind') as ReadonlyMap<CompressorSpec['kind'], TObject>;
+const KEYS = new Map([...SCHEMAS].map(([kind, schema]) => [kind, keysBesides(schema, 'kind')]));
 
-export const COMPRESSOR_KINDS = Object.keys(KEYS) as readonly CompressorSpec['kind'][];
-const LEAF_KINDS = ['identity', 'topk', 'randk', 'qsgd', 'sign', 'natural', 'dither', 'lowrank'];
+export const COMPRESSOR_KINDS = [...SCHEMAS.keys()] as readonly CompressorSpec['kind'][];
+const LEAF_KINDS = [...variantsByLiteral(LeafCompressorSpecSchema, 'kind').keys()];
+/** Kinds whose output values are floats on a carried layout, so a later chain step can compress them. */
 const FLOAT_KINDS = ['identity', 'topk', 'randk'];
-export const MAX_LEVELS = 1073741824; // 2^30: levels are Int32
-export const MAX_RANK = 1024;
+/** The letter the errors give an integer field (the maths' symbol: s levels, r rank). */
+const SYMBOL: Readonly<Record<string, string>> = { levels: 's', rank: 'r' };
+/** What an error adds for an optional field, after its range. */
+const OMIT_HINT: Readonly<Record<string, string>> = { vectorRatio: ' (or omit it to send vectors uncompressed)' };
 
 function fail(field: string, got: unknown, expected: string, extra = ''): never {
   const shown = typeof got === 'string' ? `'${got}'` : Array.isArray(got) ? `[${got.length} items]` : typeof got === 'object' && got !== null ? 'an object' : String(got);
   throw new ProxmeshError('PROXMESH_ERR_COMPRESSOR', `${field} = ${shown} is invalid (allowed: ${expected})${extra ? `; ${extra}` : ''}`, { field, got, expected });
 }
 
-function pick<T extends string>(s: Raw, key: string, path: string, allowed: readonly T[], dflt: T): T {
-  const v = s[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(`${path}.${key}`, v, allowed.join(' | '));
-  return v as T;
+/** (min, max] or [min, max] of a number schema, as the errors write it. */
+function interval(p: TSchema): string {
+  return p.exclusiveMinimum !== undefined ? `(${p.exclusiveMinimum}, ${p.maximum}]` : `[${p.minimum}, ${p.maximum}]`;
 }
 
-function bool(s: Raw, key: string, path: string, dflt: boolean): boolean {
-  const v = s[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') fail(`${path}.${key}`, v, 'true | false');
+function inInterval(p: TSchema, v: number): boolean {
+  return (p.exclusiveMinimum !== undefined ? v > p.exclusiveMinimum : v >= p.minimum) && v <= p.maximum;
+}
+
+/** Checks one given value against its property schema; errors name `field` and the allowed range. */
+function checkValue(p: TSchema, key: string, field: string, v: unknown): unknown {
+  const choices = literalsOf(p);
+  if (choices.length > 0) {
+    if (typeof v !== 'string' || !choices.includes(v)) fail(field, v, choices.join(' | '));
+  } else if (p.type === 'boolean') {
+    if (typeof v !== 'boolean') fail(field, v, 'true | false');
+  } else if (p.type === 'integer') {
+    const sym = SYMBOL[key] ?? key;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < p.minimum || v > p.maximum) fail(field, v, `an integer ${sym} with ${p.minimum} ≤ ${sym} ≤ ${p.maximum}`);
+  } else if (p.type === 'number') {
+    if (typeof v !== 'number' || !inInterval(p, v)) fail(field, v, `a number in ${interval(p)}${OMIT_HINT[key] ?? ''}`);
+  }
   return v;
 }
 
-function keepSel(s: Raw, path: string): { ratio?: number; k?: number } {
+/** Exactly one of ratio or k (the cross-field rule of topk and randk); ranges from their schemas. */
+function keepSel(s: Raw, path: string, schema: TObject): { ratio?: number; k?: number } {
   const { ratio, k } = s;
+  const pr = schema.properties.ratio;
+  const pk = schema.properties.k;
   if (ratio !== undefined && k !== undefined) fail(`${path}.k`, k, 'exactly one of ratio or k', `ratio = ${String(ratio)} is also given`);
-  if (ratio === undefined && k === undefined) fail(`${path}.ratio`, undefined, 'a number in (0, 1], or give k (an integer ≥ 1)', 'exactly one of ratio or k is required');
+  if (ratio === undefined && k === undefined) fail(`${path}.ratio`, undefined, `a number in ${interval(pr)}, or give k (an integer ≥ ${pk.minimum})`, 'exactly one of ratio or k is required');
   if (ratio !== undefined) {
-    if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) fail(`${path}.ratio`, ratio, 'a number in (0, 1]');
+    if (typeof ratio !== 'number' || !inInterval(pr, ratio)) fail(`${path}.ratio`, ratio, `a number in ${interval(pr)}`);
     return { ratio };
   }
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) fail(`${path}.k`, k, 'an integer ≥ 1 (and ≤ d of every block)');
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < pk.minimum) fail(`${path}.k`, k, `an integer ≥ ${pk.minimum} (and ≤ d of every block)`);
   return { k };
 }
 
+/** A leaf spec with every default filled in, in the schema's key order. */
 function resolveLeaf(s: Raw, path: string): LeafCompressorSpec {
-  switch (s.kind) {
-    case 'identity':
-      return { kind: 'identity', precision: pick(s, 'precision', path, FLOAT_PRECISIONS, 'f64') };
-    case 'topk':
-      return { kind: 'topk', ...keepSel(s, path), scope: pick(s, 'scope', path, ['layer', 'global'], 'layer'), precision: pick(s, 'precision', path, FLOAT_PRECISIONS, 'f64') };
-    case 'randk':
-      return {
-        kind: 'randk',
-        ...keepSel(s, path),
-        scope: pick(s, 'scope', path, ['layer', 'global'], 'layer'),
-        scaled: bool(s, 'scaled', path, true),
-        precision: pick(s, 'precision', path, FLOAT_PRECISIONS, 'f64'),
-      };
-    case 'qsgd': {
-      const levels = s.levels;
-      if (typeof levels !== 'number' || !Number.isInteger(levels) || levels < 1 || levels > MAX_LEVELS) fail(`${path}.levels`, levels, `an integer s with 1 ≤ s ≤ ${MAX_LEVELS}`);
-      return {
-        kind: 'qsgd',
-        levels,
-        scope: pick(s, 'scope', path, ['layer', 'global'], 'layer'),
-        contractive: bool(s, 'contractive', path, false),
-        scalePrecision: pick(s, 'scalePrecision', path, FLOAT_PRECISIONS, 'f64'),
-      };
-    }
-    case 'sign':
-      return { kind: 'sign', scope: pick(s, 'scope', path, ['layer', 'global'], 'layer'), scalePrecision: pick(s, 'scalePrecision', path, FLOAT_PRECISIONS, 'f64') };
-    case 'natural':
-      return { kind: 'natural' };
-    case 'dither': {
-      const levels = s.levels ?? 1;
-      if (typeof levels !== 'number' || !Number.isInteger(levels) || levels < 1 || levels > MAX_LEVELS) fail(`${path}.levels`, levels, `an integer s with 1 ≤ s ≤ ${MAX_LEVELS}`);
-      return {
-        kind: 'dither',
-        levels,
-        norm: pick(s, 'norm', path, ['linf', 'l2'], 'linf'),
-        scope: pick(s, 'scope', path, ['layer', 'global'], 'layer'),
-        scalePrecision: pick(s, 'scalePrecision', path, FLOAT_PRECISIONS, 'f64'),
-      };
-    }
-    case 'lowrank': {
-      const rank = s.rank;
-      if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > MAX_RANK) fail(`${path}.rank`, rank, `an integer r with 1 ≤ r ≤ ${MAX_RANK}`);
-      const vr = s.vectorRatio;
-      if (vr !== undefined && (typeof vr !== 'number' || !(vr > 0 && vr <= 1))) fail(`${path}.vectorRatio`, vr, 'a number in (0, 1] (or omit it to send vectors uncompressed)');
-      return { kind: 'lowrank', rank, ...(vr === undefined ? {} : { vectorRatio: vr }), precision: pick(s, 'precision', path, FLOAT_PRECISIONS, 'f64') };
-    }
-    default:
-      return fail(`${path}.kind`, s.kind, LEAF_KINDS.join(' | '));
+  const kind = s.kind as string;
+  if (!LEAF_KINDS.includes(kind)) return fail(`${path}.kind`, s.kind, LEAF_KINDS.join(' | '));
+  const schema = SCHEMAS.get(kind as CompressorSpec['kind']) as TObject;
+  const out: Raw = { kind };
+  if ('ratio' in schema.properties) Object.assign(out, keepSel(s, path, schema));
+  for (const key of keysBesides(schema, 'kind')) {
+    if (key === 'ratio' || key === 'k') continue;
+    const p = schema.properties[key];
+    const v = s[key];
+    if (v !== undefined) out[key] = checkValue(p, key, `${path}.${key}`, v);
+    else if (p.default !== undefined) out[key] = p.default;
+    else if (isRequired(schema, key)) checkValue(p, key, `${path}.${key}`, v);
   }
+  return out as LeafCompressorSpec;
 }
 
 function asObject(spec: unknown, path: string): Raw {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail(path, spec, `an object with kind ∈ ${COMPRESSOR_KINDS.join(' | ')}`);
   const s = spec as Raw;
-  if (typeof s.kind !== 'string' || !Object.hasOwn(KEYS, s.kind)) fail(`${path}.kind`, s.kind, COMPRESSOR_KINDS.join(' | '));
-  const allowed = KEYS[s.kind as CompressorSpec['kind']];
+  if (typeof s.kind !== 'string' || !KEYS.has(s.kind as CompressorSpec['kind'])) fail(`${path}.kind`, s.kind, COMPRESSOR_KINDS.join(' | '));
+  const allowed = KEYS.get(s.kind as CompressorSpec['kind']) ?? [];
   for (const key of Object.keys(s)) {
     if (key !== 'kind' && !allowed.includes(key)) fail(`${path}.${key}`, s[key], `no such property for kind '${s.kind}' (properties: ${allowed.join(', ')})`);
   }

@@ -6,8 +6,8 @@
 import { algorithmUsesCompression } from '../algo/registry.ts';
 import { ALGORITHM_NAMES, STEP_TRACKER_ALGORITHMS, type AlgorithmName } from '../algo/spec.ts';
 import { ProxmeshError } from '../errors.ts';
-import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from './bounds.ts';
-import type { LayerMap } from '../problem/types.ts';
+import { MAX_BATCH_SIZE, MAX_FEATURES, MAX_NODES } from '../limits/bounds.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { RunConfig } from './schema.ts';
 import { makeStepSize } from '../algo/step-size.ts';
 import { checkScheduleSupported } from '../algo/round-row.ts';
@@ -33,7 +33,7 @@ function overLimit(path: string, message: string, detail: Record<string, unknown
 }
 
 /**
- * Bounds needing no data (node/config/bounds.ts): checked at load time, so a config asking for
+ * Bounds needing no data (node/limits/bounds.ts): checked at load time, so a config asking for
  * 100 000 nodes or a dimension of 10⁹ is refused before a file is read or a graph generated.
  */
 export function checkConfigBounds(config: Cfg): void {

@@ -3,7 +3,7 @@
  * Order: parse → depth check → clone → defaults (schema) → Ajv validation (explained errors) →
  * cross-field checks → freeze. Errors: PROXMESH_ERR_CONFIG_PARSE (syntax, nesting),
  * PROXMESH_ERR_CONFIG (schema), PROXMESH_ERR_CONFIG_INCONSISTENT (cross-field), PROXMESH_ERR_LIMIT
- * (over a bound checked before any work, node/config/bounds.ts).
+ * (over a bound checked before any work, node/limits/bounds.ts).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
@@ -16,7 +16,7 @@ import { assertConfigDepth, readConfigFile } from './parse.ts';
 import type { FrozenConfig, RunConfig } from './schema.ts';
 import { dirname, resolve } from 'node:path';
 import { resolveConfigPlugins } from '../plugins/config-hook.ts';
-import { currentRunConfigSchema } from '../plugins/schema.ts';
+import { currentRunConfigSchema } from './plugin-schema.ts';
 
 export interface LoadConfigOptions {
   /** Folder that relative `plugins` paths of an object config are resolved against (default: the working directory). */

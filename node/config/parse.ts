@@ -9,8 +9,8 @@
  */
 import { parseDocument } from 'yaml';
 import { ProxmeshError } from '../errors.ts';
-import { MAX_CONFIG_DEPTH } from './bounds.ts';
-import { RegularFileError, readRegularFile } from './regular-file.ts';
+import { MAX_CONFIG_DEPTH } from '../limits/bounds.ts';
+import { RegularFileError, readRegularFile } from '../limits/regular-file.ts';
 
 /** A config (or a sweep study) is a few kilobytes; 4 MiB leaves room for generated ones. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;

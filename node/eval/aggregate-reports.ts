@@ -6,58 +6,10 @@
  */
 import type { Prox } from '../prox/types.ts';
 import type { Dataset, Model, Shard } from '../problem/types.ts';
+import type { MetricsRow, NodeReport } from '../results/metrics-row.ts';
 import { exchangesAt, plannedNodeWire, type WireCounts, type WirePlan } from '../results/wire-accounting.ts';
 import { ProxmeshError } from '../errors.ts';
 import { evaluate } from './evaluate.ts';
-
-export interface NodeReport {
-  readonly nodeId: number;
-  readonly iter: number;
-  /** x_i^k */
-  readonly x: Float64Array;
-  /** Σ of the node's minibatch losses since its previous report, summed in iteration order. */
-  readonly lossSum: number;
-  /** Number of iterations in lossSum (0 at k = 0). */
-  readonly lossCount: number;
-  /** Cumulative payload bytes sent by this node (self excluded). */
-  readonly bytesSent: number;
-  /**
-   * Cumulative bytes this node sent beside payloads (headers and MACs, handshake and acks), counted
-   * from its completed exchanges (node/results/wire-accounting.ts). Optional: without it the
-   * context's wire plan gives the same figure from the exchange schedule.
-   */
-  readonly wire?: WireCounts;
-}
-
-/** Keys and order of a metrics.ndjson row. Changing this changes the results format: update docs. */
-export interface MetricsRow {
-  iter: number;
-  epoch: number;
-  objective: number;
-  f: number;
-  r: number;
-  stationarity: number;
-  consensus: number;
-  density: number;
-  trainAccuracy: number;
-  testAccuracy: number | null;
-  localLoss: number | null;
-  bitsSent: number;
-  bytesSent: number;
-  // The wire figures are always set by aggregateReports; optional so rows built elsewhere (fixtures,
-  // older run folders) stay valid. null: the run gave no wire counts.
-  /** Σ over nodes of data-frame header and MAC bytes. */
-  envelopeBytes?: number | null;
-  /** Σ over nodes of handshake and ack bytes. */
-  controlBytes?: number | null;
-  /** bytesSent + envelopeBytes + controlBytes: everything the protocol puts on the wire (heartbeats and retransmissions aside). */
-  wireBytes?: number | null;
-  /**
-   * Simulated seconds since the start of the run (node/clock/, docs/clock.md). Present only when the
-   * config has a `network` section; absent rows keep the format of runs without one.
-   */
-  simTime?: number;
-}
 
 export interface AggregateContext {
   readonly model: Model;

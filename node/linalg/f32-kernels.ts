@@ -9,7 +9,7 @@
  */
 import { sgemmRef } from './gemm-f32.ts';
 import { im2colF32, maxPool2ReluF32 } from './conv-f32.ts';
-import { sparseConvPoolBackwardF32 } from '../problem/models/lenet5/sparse-conv-backward-f32.ts';
+import { sparseConvPoolBackwardF32 } from './sparse-conv-backward-f32.ts';
 
 export interface F32Kernels {
   readonly name: 'ts' | 'wasm';
@@ -27,7 +27,7 @@ export interface F32Kernels {
   im2col(x: Float32Array, xOff: number, C: number, H: number, W: number, kh: number, kw: number, col: Float32Array, colOff: number): Float32Array;
   /** 2×2 max-pooling with argmax (conv.ts maxPool2), then ReLU on the pooled values. */
   maxPool2Relu(x: Float32Array, xOff: number, C: number, H: number, W: number, out: Float32Array, outOff: number, argIdx: Int32Array, idxOff: number): Float32Array;
-  /** The pooling-sparse conv backward, 5×5 kernels, optional ReLU gate on dIn (lenet5/sparse-conv-backward-f32.ts). */
+  /** The pooling-sparse conv backward, 5×5 kernels, optional ReLU gate on dIn (node/linalg/sparse-conv-backward-f32.ts). */
   convPoolBackward5(
     dPool: Float32Array, dOff: number, argIdx: Int32Array, idxOff: number, cout: number, pooledPerChannel: number,
     input: Float32Array, inOff: number, cin: number, hin: number,

@@ -2,7 +2,7 @@
  * The plug-in registry (issue 14 item 2): compressors, algorithms, models and regularizers added at
  * run time by name, each with a factory and a TypeBox schema of its own config keys. The built-in
  * registries (algo/registry.ts, compress/registry.ts, problem/models/registry.ts, prox/registry.ts)
- * fall back on this one for names they do not know, and node/plugins/schema.ts composes the run
+ * fall back on this one for names they do not know, and node/config/plugin-schema.ts composes the run
  * config schema from the built-in sections plus every registered schema.
  *
  * A leaf module (errors, TypeBox, Ajv and the section schemas only), so every registry can import it.
@@ -11,13 +11,15 @@ import { createRequire } from 'node:module';
 import type { Ajv } from 'ajv';
 import { Kind, type TObject, type TSchema } from '@sinclair/typebox';
 import { ProxmeshError } from '../errors.ts';
+import { variantsByLiteral } from '../schema/facts.ts';
 import { ALGORITHM_NAMES } from '../algo/spec.ts';
 import type { AlgoParams, NodeAlgorithm } from '../algo/types.ts';
 import { CompressorSpecSchema } from '../compress/spec.ts';
 import type { Compressor } from '../compress/types.ts';
 import type { Rng } from '../linalg/rng.ts';
 import { ModelSpecSchema } from '../problem/spec.ts';
-import type { Dataset, LayerMap, Model } from '../problem/types.ts';
+import type { Dataset, Model } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import { RegularizerSpecSchema } from '../prox/spec.ts';
 import type { ProxFactory } from '../prox/types.ts';
 
@@ -70,7 +72,7 @@ const tables = {
   regularizer: new Map<string, Registration<PluginRegularizerFactory>>(),
 };
 
-/** Bumped on every change, so the composed schema (plugins/schema.ts) knows when to rebuild. */
+/** Bumped on every change, so the composed schema (config/plugin-schema.ts) knows when to rebuild. */
 let version = 0;
 export function registryVersion(): number {
   return version;
@@ -99,10 +101,7 @@ export function withSource<T>(source: string, fn: () => T): { result: T; added: 
   }
 }
 
-function literalsOf(union: TSchema, key: string): string[] {
-  const variants = (union as { anyOf?: TSchema[] }).anyOf ?? [];
-  return variants.map((v) => (v as { properties?: Record<string, { const?: unknown }> }).properties?.[key]?.const).filter((c): c is string => typeof c === 'string');
-}
+const literalsOf = (union: TSchema, key: string): string[] => [...variantsByLiteral(union, key).keys()];
 
 /** Built-in names per kind: a plug-in cannot take them. Read from the section schemas (one source). */
 export function builtinNames(kind: PluginKind): readonly string[] {

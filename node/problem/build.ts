@@ -8,7 +8,7 @@
  * config asking for 4000 nodes on 455 samples fails here, before W's spectrum is solved.
  */
 import { ProxmeshError } from '../errors.ts';
-import { memoryBudgetBytesFromEnv } from '../config/bounds.ts';
+import { memoryBudgetBytesFromEnv } from '../limits/bounds.ts';
 import { Rng } from '../linalg/rng.ts';
 import { loadDataset, type LoadedData } from './datasets/registry.ts';
 import { modelFromSpec } from './models/registry.ts';

@@ -1,10 +1,10 @@
 /**
- * A node's stochastic first-order oracle over its shard (GradientOracle, node/algo/types.ts):
+ * A node's stochastic first-order oracle over its shard (GradientOracle, node/problem/types.ts):
  * gradient(x, B, out) ← (1/|B|) Σ_{s∈B} ∇ℓ(x; ξ_s), then, if clipNorm = c is set, the authors'
  * clip_grad_norm_ (paper-spec §2.3): out ← out · min(1, c/‖out‖₂). The returned loss is the mean
  * minibatch loss before clipping.
  */
-import type { GradientOracle } from '../algo/types.ts';
+import type { GradientOracle } from './types.ts';
 import { ProxmeshError } from '../errors.ts';
 import type { BatchSampler, CsrMatrix, Dataset, Model, Shard } from './types.ts';
 

@@ -5,6 +5,7 @@
  */
 import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Rng } from '../linalg/rng.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 
 /** Compressed sparse rows. Column indices ascending within a row. */
 export interface CsrMatrix {
@@ -42,16 +43,6 @@ export interface Dataset {
   readonly sampleShape?: readonly number[];
 }
 
-/** One tensor inside the flat parameter vector. */
-export interface LayerSpec {
-  readonly name: string;
-  readonly offset: number;
-  readonly length: number;
-  readonly shape: readonly number[];
-}
-
-export type LayerMap = readonly LayerSpec[];
-
 /**
  * A differentiable model: loss(x; ξ) averaged over a set of samples. All methods are pure in x
  * and write into caller-provided outputs (no allocation on the hot path after construction).
@@ -83,4 +74,15 @@ export interface BatchSampler {
   next(): Int32Array | null;
   /** Registers the epoch permutation and the position in it for checkpoints (absent for 'full'). */
   registerState?(reg: StateRegistrar, prefix: string): void;
+}
+
+/** A node's local stochastic first-order oracle for f_i. */
+export interface GradientOracle {
+  /** Draws the next minibatch B_i^k from this node's seeded sampler (null = the whole shard). */
+  nextBatch(): Int32Array | null;
+  /**
+   * out ← ∇F_i(x; B) = mean over B of per-sample gradients (then clipped to `clipNorm` if the run
+   * configures clipping). Returns the mean loss over B (before clipping, which only affects g).
+   */
+  gradient(x: Float64Array, batch: Int32Array | null, out: Float64Array): number;
 }

@@ -5,7 +5,7 @@
  *   prox_{ηr}(v)_g = max(0, 1 − ηλw_g/‖v_g‖₂)·v_g   (= 0 when ‖v_g‖₂ ≤ ηλw_g).
  */
 import { ProxmeshError } from '../errors.ts';
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 import type { Prox } from './types.ts';
 import { checkApply } from './check.ts';
 

@@ -5,7 +5,7 @@
  */
 import { ProxmeshError } from '../errors.ts';
 import type { ProxFactory } from './types.ts';
-import type { RegularizerKind, RegularizerSpec } from './spec.ts';
+import { GroupLassoRegSchema, RegularizerSpecSchema, type RegularizerKind, type RegularizerSpec } from './spec.ts';
 import { checkWeight } from './check.ts';
 import { noneProx } from './none.ts';
 import { l1Prox } from './l1.ts';
@@ -15,18 +15,13 @@ import { boxProx, nonnegProx } from './box.ts';
 import { groupLassoProx, type GroupWeights } from './group-lasso.ts';
 import { pluginProxFactory } from '../plugins/registry-hooks.ts';
 import { registered } from '../plugins/registry.ts';
+import { keysBesides, literalsOf, variantsByLiteral } from '../schema/facts.ts';
 
 type Raw = Record<string, unknown>;
 
-const ALLOWED_KEYS: Record<RegularizerKind, readonly string[]> = {
-  none: [],
-  l1: ['lambda'],
-  l2sq: ['lambda'],
-  elasticnet: ['l1', 'l2'],
-  box: ['lower', 'upper'],
-  nonneg: [],
-  grouplasso: ['lambda', 'weights'],
-};
+/** Each kind's keys, from its schema (prox/spec.ts); this file keeps only the rules the schema cannot state. */
+const ALLOWED_KEYS = new Map([...variantsByLiteral(RegularizerSpecSchema, 'kind')].map(([kind, schema]) => [kind, keysBesides(schema, 'kind')]));
+const GROUP_WEIGHTS = GroupLassoRegSchema.properties.weights;
 
 const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
   none: () => () => noneProx(),
@@ -61,9 +56,10 @@ const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
   nonneg: () => () => nonnegProx(),
   grouplasso: (s) => {
     const lambda = checkWeight('regularizer.lambda', s.lambda);
-    const weights = (s.weights ?? 'sqrt-size') as GroupWeights;
-    if (weights !== 'sqrt-size' && weights !== 'unit') {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.weights must be 'sqrt-size' or 'unit', got ${String(weights)}`, { field: 'regularizer.weights', got: weights });
+    const weights = (s.weights ?? GROUP_WEIGHTS.default) as GroupWeights;
+    const choices = literalsOf(GROUP_WEIGHTS);
+    if (!choices.includes(weights)) {
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.weights must be ${choices.map((c) => `'${c}'`).join(' or ')}, got ${String(weights)}`, { field: 'regularizer.weights', got: weights });
     }
     return (layers) => groupLassoProx({ lambda, weights, layers });
   },
@@ -83,9 +79,10 @@ export function proxFromSpec(spec: RegularizerSpec): ProxFactory {
     throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.kind must be one of ${known.join(', ')}; got ${String(kind)}`, { field: 'regularizer.kind', got: kind });
   }
   const k = kind as RegularizerKind;
+  const allowed = ALLOWED_KEYS.get(k) ?? [];
   for (const key of Object.keys(s)) {
-    if (key !== 'kind' && !ALLOWED_KEYS[k].includes(key)) {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.${key} is not a property of kind ${k} (allowed: ${ALLOWED_KEYS[k].join(', ') || 'none'})`, { field: `regularizer.${key}` });
+    if (key !== 'kind' && !allowed.includes(key)) {
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.${key} is not a property of kind ${k} (allowed: ${allowed.join(', ') || 'none'})`, { field: `regularizer.${key}` });
     }
   }
   return builders[k](s);

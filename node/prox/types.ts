@@ -2,7 +2,7 @@
  * Proximal operators: prox_{ηr}(v) = argmin_u { r(u) + ‖u − v‖²/(2η) }.
  * Kernels write into `out` (which may alias `v`) and return it.
  */
-import type { LayerMap } from '../problem/types.ts';
+import type { LayerMap } from '../linalg/layers.ts';
 
 export interface Prox {
   readonly name: string;

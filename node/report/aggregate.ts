@@ -5,7 +5,8 @@
  */
 import { compressorLabel, getPath, isSeedPath, showValue } from './describe.ts';
 import { labelFor, planEncodings, shortKey, type EncodingPlan, type Part } from './encodings.ts';
-import type { MetricKey, MetricsRow, RunFolder, StudyCell, StudyFolder } from './read.ts';
+import type { MetricKey, RunFolder, StudyCell, StudyFolder } from './read.ts';
+import type { StoredMetricsRow } from '../results/metrics-row.ts';
 
 export interface CurvePoint {
   iter: number;
@@ -118,7 +119,7 @@ export function studyEncoding(cells: readonly StudyCell[], groupBy?: string): St
 }
 
 /** One run's curve of `metric` (rows where the metric is null are dropped). */
-export function runCurvePoints(metrics: readonly MetricsRow[], metric: MetricKey): CurvePoint[] {
+export function runCurvePoints(metrics: readonly StoredMetricsRow[], metric: MetricKey): CurvePoint[] {
   const out: CurvePoint[] = [];
   for (const row of metrics) {
     const v = row[metric];
@@ -132,7 +133,7 @@ export function runCurvePoints(metrics: readonly MetricsRow[], metric: MetricKey
  * non-null value: value = (1/S)Σ_s m_s, lo = min_s m_s, hi = max_s m_s, bits = (1/S)Σ_s bits_s.
  * A single run gives its own curve without a band.
  */
-export function aggregateSeeds(runs: readonly (readonly MetricsRow[])[], metric: MetricKey): CurvePoint[] {
+export function aggregateSeeds(runs: readonly (readonly StoredMetricsRow[])[], metric: MetricKey): CurvePoint[] {
   if (runs.length === 0) return [];
   if (runs.length === 1) return runCurvePoints(runs[0], metric);
   const maps = runs.map((rows) => new Map(rows.map((r) => [r.iter, r])));
@@ -144,20 +145,20 @@ export function aggregateSeeds(runs: readonly (readonly MetricsRow[])[], metric:
     let bits = 0;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const r of rows as MetricsRow[]) {
+    for (const r of rows as StoredMetricsRow[]) {
       const v = r[metric] as number;
       sum += v;
       bits += r.bitsSent;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi, ...wireOf(rows as MetricsRow[]), ...simTimeOf(rows as MetricsRow[]) });
+    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi, ...wireOf(rows as StoredMetricsRow[]), ...simTimeOf(rows as StoredMetricsRow[]) });
   }
   return out;
 }
 
 /** { wireBytes: mean over the rows } when every row has it, else nothing. */
-function wireOf(rows: readonly MetricsRow[]): { wireBytes?: number } {
+function wireOf(rows: readonly StoredMetricsRow[]): { wireBytes?: number } {
   let sum = 0;
   for (const r of rows) {
     if (r.wireBytes == null) return {};
@@ -167,7 +168,7 @@ function wireOf(rows: readonly MetricsRow[]): { wireBytes?: number } {
 }
 
 /** { simTime: mean over the rows } when every row has one, else nothing. */
-function simTimeOf(rows: readonly MetricsRow[]): { simTime?: number } {
+function simTimeOf(rows: readonly StoredMetricsRow[]): { simTime?: number } {
   let sum = 0;
   for (const r of rows) {
     if (r.simTime == null) return {};
@@ -231,7 +232,7 @@ export interface ParetoData {
  * (a panel is one setting, e.g. one topology: a frontier across settings would compare unlike runs).
  */
 export function paretoData(study: StudyFolder, opts: { groupBy?: string } = {}): ParetoData {
-  const last = (c: StudyCell): MetricsRow => c.run.metrics[c.run.metrics.length - 1];
+  const last = (c: StudyCell): StoredMetricsRow => c.run.metrics[c.run.metrics.length - 1];
   const metric = study.cells.some((c) => last(c).testAccuracy !== null) ? 'testAccuracy' : 'objective';
   const better = (a: number, b: number): boolean => (metric === 'testAccuracy' ? a > b : a < b);
   const enc = studyEncoding(study.cells, opts.groupBy);

@@ -12,52 +12,10 @@ import { ProxmeshError } from '../errors.ts';
 import { isFile, isObject, readJsonObject, readNdjsonRows, rowError } from './read-files.ts';
 import { readPaperMetrics } from './read-paper-metrics.ts';
 import type { PaperMetricsRow } from '../eval/paper-metrics.ts';
-
-/** The metrics.ndjson keys, in the order the writers emit them. */
-export const METRIC_KEYS = [
-  'iter', 'epoch', 'objective', 'f', 'r', 'stationarity', 'consensus', 'density',
-  'trainAccuracy', 'testAccuracy', 'localLoss', 'bitsSent', 'bytesSent',
-] as const;
-
-/**
- * Counters that are always finite. Every other metric may be null: JSON turns NaN/∞ of a diverged run
- * into null, testAccuracy is null without a test set, and localLoss is null on the k = 0 row.
- */
-const COUNTER_KEYS = ['iter', 'epoch', 'bitsSent', 'bytesSent'] as const;
+import { BASE_METRICS_KEYS, COUNTER_KEYS, SIM_TIME_KEY, WIRE_KEYS, type StoredMetricsRow } from '../results/metrics-row.ts';
 
 /** Float metrics of one evaluation of x̄ (null = undefined or not finite). */
-export type MetricKey = Exclude<(typeof METRIC_KEYS)[number], (typeof COUNTER_KEYS)[number]>;
-
-export interface MetricsRow {
-  iter: number;
-  epoch: number;
-  objective: number | null;
-  f: number | null;
-  r: number | null;
-  stationarity: number | null;
-  consensus: number | null;
-  density: number | null;
-  trainAccuracy: number | null;
-  testAccuracy: number | null;
-  localLoss: number | null;
-  bitsSent: number;
-  bytesSent: number;
-  /**
-   * Wire figures (WIRE_KEYS), present in folders written since wire v2: payload + headers and MACs
-   * + handshake and acks. Absent in older folders; null when the run could not count them.
-   */
-  envelopeBytes?: number | null;
-  controlBytes?: number | null;
-  wireBytes?: number | null;
-  /** Simulated seconds (node/clock/), present only in runs with a `network` section. */
-  simTime?: number | null;
-}
-
-/** The optional simulated-time key (a run with a `network` section). */
-export const SIM_TIME_KEY = 'simTime' as const;
-
-/** Optional cumulative counters: read when present (older run folders lack them). */
-export const WIRE_KEYS = ['envelopeBytes', 'controlBytes', 'wireBytes'] as const;
+export type MetricKey = Exclude<(typeof BASE_METRICS_KEYS)[number], (typeof COUNTER_KEYS)[number]>;
 
 export type { JsonObject } from './read-files.ts';
 import type { JsonObject } from './read-files.ts';
@@ -68,7 +26,7 @@ export interface RunFolder {
   /** The resolved run config (config.json). */
   readonly config: JsonObject;
   /** One row per evaluation, iter strictly increasing, bitsSent non-decreasing. */
-  readonly metrics: readonly MetricsRow[];
+  readonly metrics: readonly StoredMetricsRow[];
   /** summary.json, or null when the run wrote none (e.g. interrupted). */
   readonly summary: JsonObject | null;
   /** paper-metrics.ndjson (config `metrics: { paper: true }`), or null when the run wrote none. */
@@ -95,9 +53,9 @@ export interface StudyFolder {
 export type ResultsFolder = { kind: 'run'; run: RunFolder } | { kind: 'study'; study: StudyFolder };
 
 /** Validate one metrics.ndjson object (extra keys are ignored so that writers may add columns). */
-export function parseMetricsRow(value: JsonObject, file: string, line: number): MetricsRow {
+export function parseMetricsRow(value: JsonObject, file: string, line: number): StoredMetricsRow {
   const row: Record<string, number | null> = {};
-  for (const key of METRIC_KEYS) {
+  for (const key of BASE_METRICS_KEYS) {
     if (!(key in value)) throw rowError(file, line, key, 'is missing');
     const v = value[key];
     const counter = (COUNTER_KEYS as readonly string[]).includes(key);
@@ -123,12 +81,12 @@ export function parseMetricsRow(value: JsonObject, file: string, line: number): 
     if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw rowError(file, line, SIM_TIME_KEY, 'must be a finite number of seconds ≥ 0 or null');
     row[SIM_TIME_KEY] = v;
   }
-  return row as unknown as MetricsRow;
+  return row as unknown as StoredMetricsRow;
 }
 
 /** Read and validate metrics.ndjson: iter strictly increasing, bitsSent/bytesSent cumulative. */
-export function readMetrics(file: string): MetricsRow[] {
-  const rows: MetricsRow[] = [];
+export function readMetrics(file: string): StoredMetricsRow[] {
+  const rows: StoredMetricsRow[] = [];
   for (const { line, value } of readNdjsonRows(file)) {
     const row = parseMetricsRow(value, file, line);
     const prev = rows[rows.length - 1];

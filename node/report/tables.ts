@@ -5,10 +5,11 @@
 import { groupBySeed } from './aggregate.ts';
 import { compressorLabel, formatNumber, showValue } from './describe.ts';
 import { dataTable, keyValueTable } from './html.ts';
-import type { MetricsRow, SIM_TIME_KEY, StudyFolder, WIRE_KEYS } from './read.ts';
+import type { StudyFolder } from './read.ts';
+import type { StoredMetricsRow, SIM_TIME_KEY, WIRE_KEYS } from '../results/metrics-row.ts';
 
 /** Final-row columns shown in tables: [key, header] (the optional wire figures are plotted, not tabled). */
-export const FINAL_COLUMNS: readonly (readonly [Exclude<keyof MetricsRow, (typeof WIRE_KEYS)[number] | typeof SIM_TIME_KEY>, string])[] = [
+export const FINAL_COLUMNS: readonly (readonly [Exclude<keyof StoredMetricsRow, (typeof WIRE_KEYS)[number] | typeof SIM_TIME_KEY>, string])[] = [
   ['iter', 'K'],
   ['epoch', 'epochs'],
   ['objective', 'φ(x̄)'],
@@ -24,7 +25,7 @@ export const FINAL_COLUMNS: readonly (readonly [Exclude<keyof MetricsRow, (typeo
 const cell = (v: number | null): string => (v === null ? '—' : formatNumber(v));
 
 /** The last metrics row as a key/value table. */
-export function finalRowTable(row: MetricsRow, caption = 'Final evaluation'): string {
+export function finalRowTable(row: StoredMetricsRow, caption = 'Final evaluation'): string {
   return keyValueTable(FINAL_COLUMNS.map(([k, h]) => [h, cell(row[k])] as const), caption);
 }
 

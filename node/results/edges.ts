@@ -4,7 +4,7 @@
  * payload from the codec's exact payload lengths, the rest from wire-accounting.ts (deterministic:
  * no retransmissions or heartbeats). Rows in ascending (from, to).
  */
-import type { NodeReport } from '../eval/aggregate-reports.ts';
+import type { NodeReport } from './metrics-row.ts';
 import { exchangesAt, plannedEdgeWire, type EdgeWire, type WirePlan } from './wire-accounting.ts';
 
 export interface EdgeRow {

@@ -4,12 +4,8 @@
  * A run with a `network` section (the simulated clock) adds `simTime` (s) as the last key/column;
  * without one the lines are exactly as before (no simTime key, no null).
  */
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import { METRICS_KEYS, SIM_TIME_KEY, type MetricsRow } from './metrics-row.ts';
 
-export const METRICS_KEYS = [
-  'iter', 'epoch', 'objective', 'f', 'r', 'stationarity', 'consensus', 'density',
-  'trainAccuracy', 'testAccuracy', 'localLoss', 'bitsSent', 'bytesSent', 'envelopeBytes', 'controlBytes', 'wireBytes',
-] as const satisfies readonly (keyof MetricsRow)[];
 
 function finiteOrNull(v: number | null | undefined): number | null {
   if (v === undefined) return null;
@@ -23,8 +19,6 @@ export function canonicalRow(row: MetricsRow): Record<(typeof METRICS_KEYS)[numb
   return out;
 }
 
-/** The optional key after METRICS_KEYS: simulated seconds (node/clock/), only in runs with a clock. */
-export const SIM_TIME_KEY = 'simTime' as const;
 
 /** One metrics.ndjson line (with the trailing newline); simTime last when the row has one. */
 export function metricsNdjsonLine(row: MetricsRow): string {

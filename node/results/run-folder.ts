@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProxmeshError } from '../errors.ts';
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import type { MetricsRow } from './metrics-row.ts';
 import { edgesCsv, type EdgeRow } from './edges.ts';
 import { metricsCsvHeader, metricsCsvLine, metricsNdjsonLine } from './metrics-format.ts';
 

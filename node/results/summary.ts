@@ -2,7 +2,7 @@
  * summary.json: what a run was and where it ended. Deterministic (no wall-clock), so it is
  * byte-identical across reruns like metrics.ndjson.
  */
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import type { MetricsRow } from './metrics-row.ts';
 import { canonicalRow } from './metrics-format.ts';
 
 export interface SummaryFacts {

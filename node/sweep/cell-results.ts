@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { algoParamsFromSpec, type AlgorithmSpec } from '../algo/spec.ts';
 import { algorithmFactory, algorithmUsesCompression } from '../algo/registry.ts';
 import type { FrozenConfig } from '../config/schema.ts';
-import { readMetrics, type MetricsRow } from '../report/read.ts';
+import { readMetrics } from '../report/read.ts';
+import type { StoredMetricsRow } from '../results/metrics-row.ts';
 import { canonicalJson } from './grid.ts';
 import { linksFromTopology } from './derive.ts';
 
 export interface FinishedCell {
-  readonly rows: readonly MetricsRow[];
+  readonly rows: readonly StoredMetricsRow[];
   readonly dim: number;
   /** M = Σ_i |peers_i|. */
   readonly links: number;

@@ -5,7 +5,7 @@
  * by loadConfig decides whether the value fits the branch the cell ends up in.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { currentRunConfigSchema } from '../plugins/schema.ts';
+import { currentRunConfigSchema } from '../config/plugin-schema.ts';
 import { ProxmeshError } from '../errors.ts';
 
 type Schema = Record<string, any>;

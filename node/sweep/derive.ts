@@ -15,7 +15,7 @@
  */
 import { payloadByteLength } from '../codec/payload.ts';
 import type { Message } from '../compress/types.ts';
-import type { MetricsRow } from '../report/read.ts';
+import type { StoredMetricsRow } from '../results/metrics-row.ts';
 import type { StudyTargets } from './spec.ts';
 
 export type TargetMetric = 'objective' | 'stationarity' | 'testAccuracy';
@@ -40,7 +40,7 @@ export interface Reach {
   readonly time?: number | null;
 }
 
-export function firstReach(rows: readonly MetricsRow[], metric: TargetMetric, target: number): Reach {
+export function firstReach(rows: readonly StoredMetricsRow[], metric: TargetMetric, target: number): Reach {
   const clocked = rows.some((r) => r.simTime != null);
   for (const row of rows) {
     if (meetsTarget(metric, row[metric], target)) return { target, iter: row.iter, bits: row.bitsSent, ...(clocked ? { time: row.simTime ?? null } : {}) };
@@ -49,7 +49,7 @@ export function firstReach(rows: readonly MetricsRow[], metric: TargetMetric, ta
 }
 
 /** One Reach per target the study sets, in TARGET_METRICS order. */
-export function reachTargets(rows: readonly MetricsRow[], targets: StudyTargets): Partial<Record<TargetMetric, Reach>> {
+export function reachTargets(rows: readonly StoredMetricsRow[], targets: StudyTargets): Partial<Record<TargetMetric, Reach>> {
   const out: Partial<Record<TargetMetric, Reach>> = {};
   for (const m of TARGET_METRICS) {
     const t = targets[m];
@@ -109,7 +109,7 @@ export interface CellDerived {
   readonly reach: Partial<Record<TargetMetric, Reach>>;
 }
 
-export function deriveCell(rows: readonly MetricsRow[], targets: StudyTargets, identity: { bits: number; source: 'cell' | 'analytic' } | null): CellDerived {
+export function deriveCell(rows: readonly StoredMetricsRow[], targets: StudyTargets, identity: { bits: number; source: 'cell' | 'analytic' } | null): CellDerived {
   const last = rows[rows.length - 1];
   return {
     iterations: last.iter,

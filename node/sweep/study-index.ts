@@ -8,7 +8,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
-import { METRIC_KEYS } from '../report/read.ts';
+import { BASE_METRICS_KEYS } from '../results/metrics-row.ts';
 import type { FinishedCell } from './cell-results.ts';
 import { deriveCell, identityBitsSent, TARGET_METRICS, type CellDerived } from './derive.ts';
 import { canonicalJson } from './grid.ts';
@@ -95,7 +95,7 @@ export function buildIndexRows(cells: readonly IndexCell[], outcomes: ReadonlyMa
     }
     const last = o.result.rows[o.result.rows.length - 1];
     const final: Record<string, number | null> = {};
-    for (const k of METRIC_KEYS) final[k] = last[k];
+    for (const k of BASE_METRICS_KEYS) final[k] = last[k];
     if (last.simTime != null) final.simTime = last.simTime;
     const derived = deriveCell(o.result.rows, targets, identityReference(c, o.result, done));
     rows.push({ cell: c.id, dir: c.dir, status: 'done', diff: c.diff, final, derived });
@@ -117,7 +117,7 @@ export function indexCsv(rows: readonly IndexRow[], diffPaths: readonly string[]
   const header = [
     'cell', 'dir', 'status',
     ...diffPaths,
-    ...METRIC_KEYS.map((k) => `final.${k}`),
+    ...BASE_METRICS_KEYS.map((k) => `final.${k}`),
     'iterations', 'bitsSent', 'identityBits', 'identitySource', 'compressionRatio',
     ...reachKeys.flatMap((m) => [`${m}.target`, `${m}.iter`, `${m}.bits`, ...(clocked ? [`${m}.time`] : [])]),
     ...(clocked ? ['final.simTime'] : []),
@@ -130,7 +130,7 @@ export function indexCsv(rows: readonly IndexRow[], diffPaths: readonly string[]
       [
         r.cell, r.dir, r.status,
         ...diffPaths.map((p) => r.diff[p]),
-        ...METRIC_KEYS.map((k) => r.final?.[k]),
+        ...BASE_METRICS_KEYS.map((k) => r.final?.[k]),
         d?.iterations, d?.bitsSent, d?.identityBits, d?.identitySource, d?.compressionRatio,
         ...reachKeys.flatMap((m) => [targets[m], d?.reach[m]?.iter, d?.reach[m]?.bits, ...(clocked ? [d?.reach[m]?.time] : [])]),
         ...(clocked ? [r.final?.simTime] : []),

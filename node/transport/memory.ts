@@ -1,6 +1,6 @@
 /**
  * In-memory transport (tests, compliance suite, single-process clusters). Bytes really go through
- * the frame codec and the shared transport logic; only the socket is simulated. A MemoryNetwork is
+ * the frame codec and the shared transport logic; only the socket is simulated. A MemoryTransportNetwork is
  * the "wire": it connects transports by id and can inject faults, all driven by a seeded Rng:
  *  - drop: a frame is lost AND its connection closes (a TCP stream never loses a frame silently);
  *    the sender re-dials and resends what was not acknowledged;
@@ -24,7 +24,7 @@ export interface MemoryFaults {
   readonly tickMs?: number;
 }
 
-export interface MemoryNetworkOptions {
+export interface MemoryTransportNetworkOptions {
   readonly faults?: MemoryFaults;
 }
 
@@ -73,7 +73,7 @@ class MemoryLink {
   stalled = false;
 
   constructor(
-    readonly network: MemoryNetwork,
+    readonly network: MemoryTransportNetwork,
     readonly a: number,
     readonly b: number,
   ) {
@@ -128,12 +128,12 @@ export class MemoryEnd implements Connection {
 
 export type MemoryTransportOptions = BaseTransportOptions;
 
-export class MemoryNetwork {
+export class MemoryTransportNetwork {
   private readonly transports = new Map<number, MemoryTransport>();
   private readonly links = new Set<MemoryLink>();
   private readonly stalls = new Set<string>();
 
-  constructor(private readonly opts: MemoryNetworkOptions = {}) {}
+  constructor(private readonly opts: MemoryTransportNetworkOptions = {}) {}
 
   createTransport(opts: MemoryTransportOptions): MemoryTransport {
     return new MemoryTransport(this, opts);
@@ -210,7 +210,7 @@ function key(a: number, b: number): string {
 
 export class MemoryTransport extends BaseTransport {
   constructor(
-    private readonly network: MemoryNetwork,
+    private readonly network: MemoryTransportNetwork,
     opts: MemoryTransportOptions,
   ) {
     super(opts);

@@ -4,7 +4,7 @@ import { cdproxsgt, type CDProxSgtState } from '../../node/algo/cdproxsgt.ts';
 import { dproxsgt } from '../../node/algo/dproxsgt.ts';
 import type { AlgoParams, NodeAlgorithm } from '../../node/algo/types.ts';
 import type { CompressorSpec } from '../../node/compress/spec.ts';
-import type { LayerMap } from '../../node/problem/types.ts';
+import type { LayerMap } from '../../node/linalg/layers.ts';
 import { proxFromSpec } from '../../node/prox/registry.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 import { makeQuadratics, quadraticOracle } from './fixtures/quadratic.ts';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, HEADER_BYTES, type CheckpointHeader } from '../../node/checkpoint/format.ts';
 import { StateRegistry, registerRecord } from '../../node/checkpoint/state-registry.ts';
 import { checkpointDir, listCheckpoints, loadNewestValid, readCheckpoint, writeCheckpoint } from '../../node/checkpoint/store.ts';
-import { configHash } from '../../node/checkpoint/config-hash.ts';
+import { configHash } from '../../node/resume/config-hash.ts';
 import { decodeExactJson, encodeExactJson } from '../../node/checkpoint/exact-json.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import { ProxmeshError } from '../../node/errors.ts';

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareSimResume } from '../../node/checkpoint/sim-resume.ts';
+import { prepareSimResume } from '../../node/resume/sim-resume.ts';
 import { listCheckpoints } from '../../node/checkpoint/store.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import { Rng } from '../../node/linalg/rng.ts';

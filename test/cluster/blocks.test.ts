@@ -4,7 +4,7 @@
  * for byte (the bytes are counted from the payloads on every edge alike).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { readText, smallConfig, tempDirs } from './helpers.ts';
 

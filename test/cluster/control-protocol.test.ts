@@ -1,7 +1,7 @@
 /** Control messages: exact round trip of reports (x as raw float64), and field-by-field rejection of bad ones. */
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { createControlCodec, type ReportMsg } from '../../node/cluster/control-protocol.ts';
+import { createControlCodec, type FailMsg, type ReportMsg } from '../../node/protocol/control-protocol.ts';
 
 const codec = createControlCodec();
 const report: ReportMsg = {
@@ -38,6 +38,17 @@ describe('control protocol', () => {
   ];
   it.each(bad)('%s → PROXMESH_ERR_FRAME_MALFORMED naming the field', (_n, over, msg) => {
     expect(() => codec.decodeWorker(pack({ ...base, ...over }))).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_FRAME_MALFORMED', message: expect.stringMatching(msg) }));
+  });
+  it('a fail carries its round as a field (null when the error names none); a bad round is refused', () => {
+    const fail: FailMsg = { t: 'fail', runId: 'r', nodeId: 1, code: 'PROXMESH_ERR_PEER_TIMEOUT', message: 'node 1 lost peer 2', round: 7 };
+    expect(codec.decodeWorker(codec.encode(fail))).toEqual(fail);
+    expect(codec.decodeWorker(codec.encode({ ...fail, round: -1 }))).toEqual({ ...fail, round: -1 });
+    expect(codec.decodeWorker(codec.encode({ ...fail, round: null }))).toEqual({ ...fail, round: null });
+    const { round: _r, ...older } = fail;
+    expect(codec.decodeWorker(pack(older))).toEqual({ ...fail, round: null });
+    for (const round of [-2, 1.5, '7']) {
+      expect(() => codec.decodeWorker(pack({ ...fail, round }))).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_FRAME_MALFORMED', message: expect.stringMatching(/'round' must be an integer ≥ -1/) }));
+    }
   });
   it('coordinator messages are validated too', () => {
     expect(codec.decodeCoordinator(codec.encode({ t: 'start', runId: 'r' }))).toEqual({ t: 'start', runId: 'r' });

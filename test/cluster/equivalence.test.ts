@@ -6,7 +6,7 @@
  * node/sim/threads) must write the same bytes too.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { readText, smallConfig, tempDirs } from './helpers.ts';
 

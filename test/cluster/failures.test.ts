@@ -5,7 +5,7 @@
  * PROXMESH_ERR_PEER_TIMEOUT naming the node and the round.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { ProxmeshError } from '../../node/errors.ts';
 import { pidAlive, pollUntil, smallConfig, tempDirs } from './helpers.ts';
 

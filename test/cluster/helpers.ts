@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { WorkerAuth } from '../../node/cluster/control-auth.ts';
+import { WorkerAuth } from '../../node/protocol/control-auth.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import type { FrozenConfig } from '../../node/config/schema.ts';
 
@@ -111,7 +111,7 @@ export function sourceEntry(repoRelPath: string): string[] {
 }
 
 /**
- * A control-channel client that has proved `token` (node/cluster/control-auth.ts), as a worker does;
+ * A control-channel client that has proved `token` (node/protocol/control-auth.ts), as a worker does;
  * resolves once the proof is sent, so the next message may be a register.
  */
 export async function openControl(url: string, token: string, signal: AbortSignal = AbortSignal.timeout(10_000)): Promise<WebSocket> {

@@ -5,7 +5,7 @@
  * picked port and other workers' outgoing connections took it before it bound it again.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { readText, smallConfig, tempDirs } from './helpers.ts';
 

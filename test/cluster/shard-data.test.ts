@@ -1,11 +1,11 @@
 /**
- * The rows a worker gets with its assign (node/cluster/shard-data.ts): through the control codec they
+ * The rows a worker gets with its assign (node/protocol/shard-data.ts): through the control codec they
  * come back bit for bit, renumbered monotonically, and a node built on them computes exactly the
  * gradients it computes on the whole training set; a defective field is refused by name.
  */
 import { describe, expect, it } from 'vitest';
-import { createControlCodec, type AssignMsg } from '../../node/cluster/control-protocol.ts';
-import { packShardData, shardDataBytes, unpackShardData } from '../../node/cluster/shard-data.ts';
+import { createControlCodec, type AssignMsg } from '../../node/protocol/control-protocol.ts';
+import { packShardData, shardDataBytes, unpackShardData } from '../../node/protocol/shard-data.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { createOracle } from '../../node/problem/oracle.ts';
 import { createSampler } from '../../node/problem/sampler.ts';

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { loadTls, type TlsSettings } from '../../node/transport/tls-options.ts';
 import { IN_CI } from '../support/system.ts';

@@ -9,7 +9,7 @@
  */
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { encodeFrame, maxFrameBytes } from '../../node/codec/frame.ts';
 import { encodePayload } from '../../node/codec/payload.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';

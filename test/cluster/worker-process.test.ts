@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createControlCodec } from '../../node/cluster/control-protocol.ts';
+import { createControlCodec } from '../../node/protocol/control-protocol.ts';
 import { auth, testApp, TOKEN } from '../coordinator/fixtures.ts';
 import { openControl, pollUntil, smallRaw, sourceEntry } from './helpers.ts';
 

@@ -10,7 +10,7 @@ import { addScaledMessage, decodeMessage, messageNnz, validateMessage } from '..
 import { roundToPrecision } from '../../node/compress/precision.ts';
 import type { Compressor } from '../../node/compress/types.ts';
 import { Rng } from '../../node/linalg/rng.ts';
-import type { LayerMap } from '../../node/problem/types.ts';
+import type { LayerMap } from '../../node/linalg/layers.ts';
 import { dimOf, distSq, firstBitDiff, layersOf, matrixLayers, randomVector, snapshot, sumSq } from './helpers.ts';
 
 const SPECS: Array<[string, CompressorSpecInput]> = [

@@ -1,5 +1,5 @@
 /** Shared helpers for the compressor tests (layouts, random vectors, exact comparisons). */
-import type { LayerMap } from '../../node/problem/types.ts';
+import type { LayerMap } from '../../node/linalg/layers.ts';
 import type { Message } from '../../node/compress/types.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 

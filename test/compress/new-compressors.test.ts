@@ -13,7 +13,7 @@ import { decodePayload, encodePayload, payloadByteLength } from '../../node/code
 import { informationBoundBits } from '../../node/codec/information-bound.ts';
 import { ProxmeshError } from '../../node/errors.ts';
 import { Rng } from '../../node/linalg/rng.ts';
-import type { LayerMap } from '../../node/problem/types.ts';
+import type { LayerMap } from '../../node/linalg/layers.ts';
 import { dimOf, distSq, firstBitDiff, layersOf, matrixLayers, randomVector, snapshot, sumSq } from './helpers.ts';
 import { codeOf } from '../support/error-code.ts';
 

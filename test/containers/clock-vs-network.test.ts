@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../node/config/load.ts';
-import type { MetricsRow } from '../../node/eval/aggregate-reports.ts';
+import type { MetricsRow } from '../../node/results/metrics-row.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { dockerClient, getResults, getRun, removeCluster, startCluster, type Cluster } from './cluster.ts';
 import { addPerPeerCaps, containerPid, interfaceWithIp, perPeerSentBytes } from './faults.ts';

@@ -7,10 +7,10 @@
 import { pack } from 'msgpackr';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createControlCodec, type CoordinatorMsg } from '../../node/cluster/control-protocol.ts';
+import { createControlCodec, type CoordinatorMsg } from '../../node/protocol/control-protocol.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { smallRaw } from '../cluster/helpers.ts';
-import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, WorkerAuth, controlContext, decodeAuth, encodeAuth } from '../../node/cluster/control-auth.ts';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, WorkerAuth, controlContext, decodeAuth, encodeAuth } from '../../node/protocol/control-auth.ts';
 import { proof, tokenKey } from '../../node/auth/challenge.ts';
 import { openControl } from '../cluster/helpers.ts';
 import { auth, testApp, TOKEN } from './fixtures.ts';

@@ -6,7 +6,7 @@ import { buildApp, type BuildAppOptions, type CoordinatorApp } from '../../coord
 import { createRunContextFactory, type RunContextOptions } from '../../coordinator/run-context.ts';
 import { REPO_DATA_DIR } from '../../node/problem/datasets/paths.ts';
 import type { RunManager, WorkerConn } from '../../coordinator/run-manager.ts';
-import type { CoordinatorMsg } from '../../node/cluster/control-protocol.ts';
+import type { CoordinatorMsg } from '../../node/protocol/control-protocol.ts';
 import { loadConfig } from '../../node/config/load.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';

@@ -18,7 +18,7 @@ import { dashboardCsp, dashboardPlugin, vendorPath } from '../../coordinator/plu
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { RunManager } from '../../coordinator/run-manager.ts';
 import { loadConfig } from '../../node/config/load.ts';
-import type { MetricsRow } from '../../node/eval/aggregate-reports.ts';
+import type { MetricsRow } from '../../node/results/metrics-row.ts';
 import { openSse, waitFor, type SseClient } from './sse-client.ts';
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'coordinator', 'dashboard', 'public');

@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../../node/config/load.ts';
-import { runLocalCluster, type LocalClusterResult } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster, type LocalClusterResult } from '../../node/run/local-cluster.ts';
 import { CHROMIUM_PATH, IN_CI, launchChromium } from './chromium.ts';
 
 /** The browser globals the page.evaluate callbacks use (module-scoped: the tsconfig has no DOM lib). */

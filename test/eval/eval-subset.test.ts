@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import { ProxmeshError } from '../../node/errors.ts';
-import { aggregateReports, type NodeReport } from '../../node/eval/aggregate-reports.ts';
+import { aggregateReports } from '../../node/eval/aggregate-reports.ts';
+import type { NodeReport } from '../../node/results/metrics-row.ts';
 import { evalSubset, evalSubsets } from '../../node/eval/eval-subset.ts';
 import { averageModels, evaluate } from '../../node/eval/evaluate.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import type { Dataset, Model } from '../../node/problem/types.ts';
 import { l1Prox } from '../../node/prox/l1.ts';
-import { aggregateContextOf, buildRunProblem, buildRunTopology, initialPoint } from '../../node/sim/assemble.ts';
+import { aggregateContextOf, buildRunProblem, buildRunTopology, initialPoint } from '../../node/assemble/assemble.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 
 /** loss(x; s) = ½(x − a_s)², one coordinate; predicted class = [x·a_s > 0]. Hand-computable. */

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { loadConfig } from '../../node/config/load.ts';
 import { renderConfigDocs } from '../../node/config/render-docs.ts';
-import { currentRunConfigSchema } from '../../node/plugins/schema.ts';
+import { currentRunConfigSchema } from '../../node/config/plugin-schema.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { sweepCommand } from '../../node/sweep/command.ts';
 

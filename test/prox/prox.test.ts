@@ -13,7 +13,7 @@ import { proxFromSpec, REGULARIZER_KINDS } from '../../node/prox/registry.ts';
 import type { RegularizerSpec } from '../../node/prox/spec.ts';
 import type { Prox } from '../../node/prox/types.ts';
 import { Rng } from '../../node/linalg/rng.ts';
-import type { LayerMap } from '../../node/problem/types.ts';
+import type { LayerMap } from '../../node/linalg/layers.ts';
 
 function layersOf(sizes: number[]): LayerMap {
   let off = 0;

@@ -4,22 +4,23 @@ import { curveChartSpec, curveRows, paretoSpec } from '../../node/report/charts.
 import { compressorLabel, compressorSpecLabel, configSummary, formatNumber, getPath, isSeedPath } from '../../node/report/describe.ts';
 import { FIGURE_NAMES, runFigures, studyFigures } from '../../node/report/figures.ts';
 import { escapeHtml, inlineSvg } from '../../node/report/html.ts';
-import type { MetricsRow, RunFolder, StudyCell, StudyFolder } from '../../node/report/read.ts';
+import type { RunFolder, StudyCell, StudyFolder } from '../../node/report/read.ts';
+import type { StoredMetricsRow } from '../../node/results/metrics-row.ts';
 import { meanMinMax, seedGroupsTable } from '../../node/report/tables.ts';
 import { baseConfig, syntheticMetrics } from './fixtures.ts';
 
-function row(iter: number, over: Partial<MetricsRow> = {}): MetricsRow {
+function row(iter: number, over: Partial<StoredMetricsRow> = {}): StoredMetricsRow {
   return {
     iter, epoch: iter / 10, objective: 1, f: 1, r: 0, stationarity: 1, consensus: 1, density: 1,
     trainAccuracy: 0.5, testAccuracy: 0.5, localLoss: 1, bitsSent: iter * 100, bytesSent: iter * 12.5, ...over,
   };
 }
 
-function run(metrics: MetricsRow[], config = baseConfig()): RunFolder {
+function run(metrics: StoredMetricsRow[], config = baseConfig()): RunFolder {
   return { dir: '/x', config, metrics, summary: null, paperMetrics: null };
 }
 
-function cell(id: string, diff: Record<string, unknown>, metrics: MetricsRow[], config = baseConfig()): StudyCell {
+function cell(id: string, diff: Record<string, unknown>, metrics: StoredMetricsRow[], config = baseConfig()): StudyCell {
   return { cell: id, diff, final: null, run: run(metrics, config) };
 }
 

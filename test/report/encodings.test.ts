@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { paretoData, studyCurves } from '../../node/report/aggregate.ts';
 import { planEncodings, STYLE_LIMIT, type Part } from '../../node/report/encodings.ts';
 import { studyFigures } from '../../node/report/figures.ts';
-import type { MetricsRow, StudyCell, StudyFolder } from '../../node/report/read.ts';
+import type { StudyCell, StudyFolder } from '../../node/report/read.ts';
+import type { StoredMetricsRow } from '../../node/results/metrics-row.ts';
 import { renderSvg } from '../../node/report/render.ts';
 import { baseConfig, syntheticMetrics } from './fixtures.ts';
 
@@ -27,7 +28,7 @@ function grid(axes: readonly Axis[], seeds = [1, 2]): StudyFolder {
     if (axes.includes('compressor')) Object.assign(diff, { 'compression.x': { kind: c.kind }, 'algorithm.gammaX': c.gamma });
     if (axes.includes('topology')) diff['topology.kind'] = t;
     if (axes.includes('partition')) diff['partition.kind'] = p;
-    const metrics: MetricsRow[] = syntheticMetrics({ seed: seed + 10 * k++, bitsPerIter: 1000 * (1 + comps.indexOf(c)) });
+    const metrics: StoredMetricsRow[] = syntheticMetrics({ seed: seed + 10 * k++, bitsPerIter: 1000 * (1 + comps.indexOf(c)) });
     cells.push({ cell: `c${k}`, diff, final: null, run: { dir: '/x', config, metrics, summary: null, paperMetrics: null } });
   }
   return { dir: '/s', failed: [], cells };

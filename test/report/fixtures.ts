@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../node/linalg/rng.ts';
-import type { MetricsRow } from '../../node/report/read.ts';
+import type { StoredMetricsRow } from '../../node/results/metrics-row.ts';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'proxmesh-report-'));
@@ -29,9 +29,9 @@ export function baseConfig(over: { seed?: number; kind?: string; ratio?: number;
 }
 
 /** K/evalEvery + 1 rows; objective decays to ≈0.33, consensus starts at 0 (zero init), bits grow linearly. */
-export function syntheticMetrics(opts: { seed: number; bitsPerIter: number; rate?: number; test?: boolean; rows?: number }): MetricsRow[] {
+export function syntheticMetrics(opts: { seed: number; bitsPerIter: number; rate?: number; test?: boolean; rows?: number }): StoredMetricsRow[] {
   const rng = Rng.derive(opts.seed, -1, 'report-fixture');
-  const rows: MetricsRow[] = [];
+  const rows: StoredMetricsRow[] = [];
   const n = opts.rows ?? 11;
   const rate = opts.rate ?? 0.02;
   for (let j = 0; j < n; j++) {
@@ -62,7 +62,7 @@ export function syntheticMetrics(opts: { seed: number; bitsPerIter: number; rate
   return rows;
 }
 
-export function writeRunFolder(dir: string, config: Record<string, unknown>, metrics: readonly MetricsRow[], summary: Record<string, unknown> | null = { finalObjective: metrics[metrics.length - 1].objective, wallSeconds: 12.5 }): string {
+export function writeRunFolder(dir: string, config: Record<string, unknown>, metrics: readonly StoredMetricsRow[], summary: Record<string, unknown> | null = { finalObjective: metrics[metrics.length - 1].objective, wallSeconds: 12.5 }): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   writeFileSync(join(dir, 'metrics.ndjson'), metrics.map((r) => JSON.stringify(r)).join('\n') + '\n');

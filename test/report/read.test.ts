@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ErrorCode, ProxmeshError } from '../../node/errors.ts';
 import { expectCodedError } from '../support/error-code.ts';
-import { METRIC_KEYS, WIRE_KEYS, readResultsFolder, readRunFolder, readStudyFolder } from '../../node/report/read.ts';
+import { readResultsFolder, readRunFolder, readStudyFolder } from '../../node/report/read.ts';
+import { BASE_METRICS_KEYS, WIRE_KEYS } from '../../node/results/metrics-row.ts';
 import { baseConfig, syntheticMetrics, tempDir, writeRunFolder, writeStudy } from './fixtures.ts';
 
 const root = tempDir();
@@ -41,7 +42,7 @@ describe('readRunFolder', () => {
     const run = readRunFolder(dir);
     expect(run.metrics).toHaveLength(11);
     expect(run.metrics[0]).toEqual(syntheticMetrics({ seed: 7, bitsPerIter: 1000 })[0]);
-    expect(Object.keys(run.metrics[3])).toEqual([...METRIC_KEYS, ...WIRE_KEYS]);
+    expect(Object.keys(run.metrics[3])).toEqual([...BASE_METRICS_KEYS, ...WIRE_KEYS]);
     expect(run.metrics[10].iter).toBe(200);
     expect(run.metrics[10].bitsSent).toBe(200_000);
     expect(run.metrics[0].localLoss).toBeNull();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Communicator } from '../../node/algo/types.ts';
 import { loadConfig } from '../../node/config/load.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from '../../node/sim/assemble.ts';
+import { assembleNode, buildAlgorithm, buildRunProblem, buildRunTopology, initialPoint, peerRow } from '../../node/assemble/assemble.ts';
 import { averagingRow, mixingRow } from '../../topologies/mixing.ts';
 
 const noComm: Communicator = {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../node/config/load.ts';
 import { ProxmeshError } from '../../node/errors.ts';
-import { METRICS_KEYS } from '../../node/results/metrics-format.ts';
+import { METRICS_KEYS } from '../../node/results/metrics-row.ts';
 import { RUN_FILES } from '../../node/results/run-folder.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compressionRatio, denseF64MessageBits, deriveCell, firstReach, identityBitsSent, linksFromTopology, reachTargets } from '../../node/sweep/derive.ts';
-import type { MetricsRow } from '../../node/report/read.ts';
+import type { StoredMetricsRow } from '../../node/results/metrics-row.ts';
 
-function row(iter: number, objective: number | null, stationarity: number | null, testAccuracy: number | null, bitsSent: number): MetricsRow {
+function row(iter: number, objective: number | null, stationarity: number | null, testAccuracy: number | null, bitsSent: number): StoredMetricsRow {
   return { iter, epoch: iter / 10, objective, f: objective, r: 0, stationarity, consensus: 0, density: 1, trainAccuracy: null, testAccuracy, localLoss: null, bitsSent, bytesSent: bitsSent / 8 };
 }
 
-const rows: MetricsRow[] = [
+const rows: StoredMetricsRow[] = [
   row(0, 0.69, 1.0, 0.5, 0),
   row(10, 0.5, 0.3, 0.7, 800),
   row(20, null, null, null, 1600), // diverged row: never meets anything

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../node/config/load.ts';
-import type { MetricsRow } from '../../node/report/read.ts';
+import type { StoredMetricsRow } from '../../node/results/metrics-row.ts';
 import type { FinishedCell } from '../../node/sweep/cell-results.ts';
 import { buildIndexRows, writeIndex, type CellOutcome, type IndexCell } from '../../node/sweep/study-index.ts';
 
@@ -18,7 +18,7 @@ function cell(id: string, compression: object, seed = 1): IndexCell {
 }
 
 function finished(bitsSent: number): FinishedCell {
-  const row = (iter: number, bits: number): MetricsRow => ({ iter, epoch: 0, objective: 0.5, f: 0.5, r: 0, stationarity: 1, consensus: 0, density: 1, trainAccuracy: null, testAccuracy: null, localLoss: null, bitsSent: bits, bytesSent: bits / 8 });
+  const row = (iter: number, bits: number): StoredMetricsRow => ({ iter, epoch: 0, objective: 0.5, f: 0.5, r: 0, stationarity: 1, consensus: 0, density: 1, trainAccuracy: null, testAccuracy: null, localLoss: null, bitsSent: bits, bytesSent: bits / 8 });
   return { rows: [row(0, 0), row(10, bitsSent)], dim: 31, links: 8, phases: 2, initPhases: 0, usesCompression: true };
 }
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../node/linalg/rng.ts';
-import { MemoryNetwork, type MemoryNetworkOptions } from '../../node/transport/memory.ts';
+import { MemoryTransportNetwork, type MemoryTransportNetworkOptions } from '../../node/transport/memory.ts';
 import type { BaseTransport } from '../../node/transport/base-transport.ts';
 import { transportCompliance } from './compliance.ts';
 import { RUN, TOKEN, collect, neighboursOf, waitUntil, type ClusterOptions, type TestCluster, type TransportHarness } from './helpers.ts';
 import { encodePayload } from '../../node/codec/payload.ts';
 
-async function createMemoryCluster(o: ClusterOptions, net: MemoryNetworkOptions = {}): Promise<TestCluster> {
-  const network = new MemoryNetwork(net);
+async function createMemoryCluster(o: ClusterOptions, net: MemoryTransportNetworkOptions = {}): Promise<TestCluster> {
+  const network = new MemoryTransportNetwork(net);
   const transports = new Map<number, BaseTransport>();
   for (const i of o.only ?? [...Array(o.n).keys()]) {
     transports.set(i, network.createTransport({

@@ -5,7 +5,7 @@
  * per-edge split adds up to the same totals.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runLocalCluster } from '../../node/cluster/local-cluster.ts';
+import { runLocalCluster } from '../../node/run/local-cluster.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { readText, smallConfig, tempDirs } from '../cluster/helpers.ts';
 import type { Message } from '../../node/compress/types.ts';

@@ -6,9 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MetricsRow } from '../../../node/eval/aggregate-reports.ts';
+import type { MetricsRow } from '../../../node/results/metrics-row.ts';
 import type { TopologyJson } from '../../../topologies/export.ts';
-import type { RunFailure, RunState, RunView } from '../../run-manager.ts';
+import type { RunState, RunView } from '../../run-manager.ts';
+import type { RunFailure } from '../../run-types.ts';
 import { summarizeConfig, type ConfigSummary } from './config-summary.ts';
 import type { NodeStats } from './node-stats.ts';
 

@@ -11,7 +11,7 @@
 import { ProxmeshError } from '../../errors.ts';
 import type { F32Kernels } from '../f32-kernels.ts';
 import { scaleC32 } from '../gemm-f32.ts';
-import { sparseConvPoolBackwardF32 } from '../../problem/models/lenet5/sparse-conv-backward-f32.ts';
+import { sparseConvPoolBackwardF32 } from '../sparse-conv-backward-f32.ts';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.generated.ts';
 
 /** Floats reserved for packing a transposed B (1 MiB): k·8 ≤ this for the SIMD path. */

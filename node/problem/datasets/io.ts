@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { ProxmeshError } from '../../errors.ts';
-import { RegularFileError, readRegularFile } from '../../config/regular-file.ts';
+import { RegularFileError, readRegularFile } from '../../limits/regular-file.ts';
 import { DATASET_NAMES } from './names.ts';
 
-export { isGzip } from '../../config/regular-file.ts';
+export { isGzip } from '../../limits/regular-file.ts';
 
 /** A PROXMESH_ERR_DATASET naming the file, the 1-based line (if any) and the rule broken. */
 export function datasetError(file: string, line: number | null, what: string): ProxmeshError {

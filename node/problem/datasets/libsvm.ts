@@ -13,7 +13,7 @@
  */
 import type { CsrMatrix } from '../types.ts';
 import { datasetError, readDataFile, type ReadDataOptions } from './io.ts';
-import { MAX_FEATURES } from '../../config/bounds.ts';
+import { MAX_FEATURES } from '../../limits/bounds.ts';
 
 export { MAX_FEATURES };
 

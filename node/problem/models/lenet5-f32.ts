@@ -12,7 +12,8 @@
  * f32-model.test.ts), so the choice never changes a result, only the speed. All buffers, including
  * the scratch for the largest chunk, are allocated at construction: the WASM memory never grows.
  */
-import type { Dataset, LayerMap, Model } from '../types.ts';
+import type { Dataset, Model } from '../types.ts';
+import type { LayerMap } from '../../linalg/layers.ts';
 import type { Rng } from '../../linalg/rng.ts';
 import { ProxmeshError } from '../../errors.ts';
 import { createTsF32Kernels, type F32Kernels } from '../../linalg/f32-kernels.ts';

@@ -8,7 +8,8 @@
  * (no allocation on the hot path). A model instance is not re-entrant: use one per node/worker.
  * Gradient clipping (§2.3) belongs to the algorithm, not here.
  */
-import type { Dataset, LayerMap, Model } from '../types.ts';
+import type { Dataset, Model } from '../types.ts';
+import type { LayerMap } from '../../linalg/layers.ts';
 import type { Rng } from '../../linalg/rng.ts';
 import { ProxmeshError } from '../../errors.ts';
 import { IN_SIZE, LENET5_DIM, LENET5_LAYERS, N_CLASSES } from './lenet5/layout.ts';

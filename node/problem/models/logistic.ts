@@ -7,7 +7,8 @@
  * the loss costs about one multiplication per sample on top (SoftplusSum, common.ts).
  */
 import type { Rng } from '../../linalg/rng.ts';
-import type { Dataset, LayerSpec, Model } from '../types.ts';
+import type { Dataset, Model } from '../types.ts';
+import type { LayerSpec } from '../../linalg/layers.ts';
 import { checkShapes, fillNormal, SOFTPLUS_CHUNK, SOFTPLUS_SMALL, SoftplusSum } from './common.ts';
 import { binaryCsc, binaryCscPass } from './logistic-csc.ts';
 

@@ -9,7 +9,8 @@
  * nonzero columns of fc1.weight.
  */
 import type { Rng } from '../../linalg/rng.ts';
-import type { Dataset, LayerSpec, Model } from '../types.ts';
+import type { Dataset, Model } from '../types.ts';
+import type { LayerSpec } from '../../linalg/layers.ts';
 import { checkShapes, fillNormal, meanOverBatch } from './common.ts';
 import { argmaxAccuracy, softmaxXent } from './softmax-xent.ts';
 

@@ -6,7 +6,8 @@
  * it sequentially, which the simulator does).
  */
 import type { Rng } from '../../linalg/rng.ts';
-import type { Dataset, LayerSpec, Model } from '../types.ts';
+import type { Dataset, Model } from '../types.ts';
+import type { LayerSpec } from '../../linalg/layers.ts';
 import { checkShapes, fillNormal, meanOverBatch } from './common.ts';
 import { argmaxAccuracy, softmaxXent } from './softmax-xent.ts';
 

@@ -8,7 +8,7 @@
 import type { Communicator, NodeAlgorithm, NodeContext } from '../../algo/types.ts';
 import { ProxmeshError } from '../../errors.ts';
 import type { FrozenConfig } from '../../config/schema.ts';
-import { assembleNode, initialPoint, type BuiltProblem, type BuiltTopology } from '../assemble.ts';
+import { assembleNode, initialPoint, type BuiltProblem, type BuiltTopology } from '../../assemble/assemble.ts';
 import { Barrier } from './barrier.ts';
 import { SharedExchange } from './exchange.ts';
 import type { SharedLayout } from './layout.ts';

@@ -17,7 +17,7 @@ import type { FrozenConfig } from '../../config/schema.ts';
 import { isErrorCode, ProxmeshError, type ErrorCode } from '../../errors.ts';
 import { threadEntryUrl } from '../../runtime/child-entry.ts';
 import type { MixingRow } from '../../../topologies/types.ts';
-import type { BuiltProblem, BuiltTopology } from '../assemble.ts';
+import type { BuiltProblem, BuiltTopology } from '../../assemble/assemble.ts';
 import { ThreadAbort } from './barrier.ts';
 import { Block } from './block.ts';
 import { createSharedLayout, type SharedLayout } from './layout.ts';

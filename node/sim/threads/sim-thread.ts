@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FrozenConfig } from '../../config/schema.ts';
 import { ProxmeshError } from '../../errors.ts';
-import { buildAlgorithm, buildRunProblem, buildRunTopology, runNodeCount } from '../assemble.ts';
+import { buildAlgorithm, buildRunProblem, buildRunTopology, runNodeCount } from '../../assemble/assemble.ts';
 import { Barrier, ThreadAbort } from './barrier.ts';
 import { Block, isEvalPoint } from './block.ts';
 import type { SharedLayout } from './layout.ts';

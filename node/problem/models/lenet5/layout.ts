@@ -3,7 +3,7 @@
  * `named_parameters()` order and shapes (weight then bias per layer; conv weights [Cout, Cin, kh, kw],
  * linear weights [out, in]) because the authors apply top-k per layer on exactly these tensors.
  */
-import type { LayerMap, LayerSpec } from '../../types.ts';
+import type { LayerMap, LayerSpec } from '../../../linalg/layers.ts';
 
 /** Input image 1×28×28. */
 export const IN_C = 1, IN_H = 28, IN_W = 28, IN_SIZE = IN_C * IN_H * IN_W;

@@ -15,7 +15,7 @@ import { loadConfig } from '../config/load.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
 import { configHash } from './config-hash.ts';
-import { loadNewestValid, type Loaded } from './store.ts';
+import { loadNewestValid, type Loaded } from '../checkpoint/store.ts';
 
 export interface SimResumePlan {
   readonly dir: string;

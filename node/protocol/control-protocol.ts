@@ -6,7 +6,7 @@
  */
 import { Packr } from 'msgpackr';
 import { ProxmeshError } from '../errors.ts';
-import type { NodeReport } from '../eval/aggregate-reports.ts';
+import type { NodeReport } from '../results/metrics-row.ts';
 
 export interface RegisterMsg {
   readonly t: 'register';
@@ -54,6 +54,11 @@ export interface FailMsg {
   readonly nodeId: number;
   readonly code: string;
   readonly message: string;
+  /**
+   * The round the failure happened in when the error names one (its detail.round, e.g. a peer
+   * timeout's), else null; the coordinator writes it to summary.json. −1 is the initialisation exchange.
+   */
+  readonly round: number | null;
 }
 
 export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg;
@@ -71,7 +76,7 @@ export interface AssignMsg {
   /** The block of node ids this process hosts (--nodes-per-worker), ascending; absent: just nodeId. */
   readonly nodeIds?: readonly number[];
   /**
-   * The training rows of the block's shards (node/cluster/shard-data.ts ShardDataWire), so the worker
+   * The training rows of the block's shards (node/protocol/shard-data.ts ShardDataWire), so the worker
    * parses no dataset; validated by unpackShardData. Absent (an older coordinator): the worker loads
    * the dataset itself.
    */
@@ -223,7 +228,7 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
     case 'done':
       return { t: 'done', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
     case 'fail':
-      return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536) };
+      return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536), round: o.round == null ? null : int(o, 'round', -1) };
     default:
       throw malformed(`control message has unknown type '${String(o.t)}' (expected register, ready, report, done or fail)`);
   }

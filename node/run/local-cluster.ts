@@ -12,15 +12,15 @@ import type { RunView } from '../../coordinator/run-manager.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import type { MetricsRow } from '../results/metrics-row.ts';
 import { defaultRunDir } from '../results/run-folder.ts';
-import { runNodeCount } from '../sim/assemble.ts';
+import { runNodeCount } from '../assemble/assemble.ts';
 import { childEntryArgs } from '../runtime/child-entry.ts';
-import { STDIN_COORDINATOR, nodesPerWorker } from './cli-env.ts';
+import { STDIN_COORDINATOR, nodesPerWorker } from '../cluster/cli-env.ts';
 import { tlsEnv, type TlsSettings } from '../transport/tls-options.ts';
 
 /** The worker-only entry point (loads less than the full CLI, node/cli/bin.ts). */
-const WORKER_BIN = childEntryArgs(import.meta.url, 'worker-bin');
+const WORKER_BIN = childEntryArgs(import.meta.url, '../cluster/worker-bin');
 
 export interface LocalClusterProgress {
   readonly iterations: number;

@@ -30,7 +30,7 @@ import type { MixingRow } from '../../topologies/types.ts';
 import type { SummaryFacts } from '../results/summary.ts';
 import { buildSchedule, roundSends, scheduleRng, scheduleRow, unionNeighbours, type TopologySchedule } from '../../topologies/schedule.ts';
 import { wirePlanOf, type WirePlan } from '../results/wire-accounting.ts';
-import { clockOf } from '../clock/from-config.ts';
+import { clockOf } from './clock-from-config.ts';
 
 export type BuiltTopology = ReturnType<typeof buildTopology>;
 
@@ -101,7 +101,7 @@ export function buildRunProblem(config: FrozenConfig, nodes: number, data?: Load
 }
 
 /**
- * A cluster worker's problem from the rows the coordinator shipped (node/cluster/shard-data.ts): the
+ * A cluster worker's problem from the rows the coordinator shipped (node/protocol/shard-data.ts): the
  * model and prox exactly as buildRunProblem makes them (they depend on the data's shape only), the
  * block's shards renumbered into `data.train`, and an empty shard for every node of other processes.
  * The coordinator checked the config against the whole dataset already, so nothing is checked again

@@ -6,10 +6,10 @@
 import type { FrozenConfig } from '../config/schema.ts';
 import type { Shard } from '../problem/types.ts';
 import type { WirePlan } from '../results/wire-accounting.ts';
-import { computeSeconds } from './compute.ts';
-import { buildLinks } from './links.ts';
-import { createRowClock, type RowClock } from './row-clock.ts';
-import type { NetworkSpec } from './spec.ts';
+import { computeSeconds } from '../clock/compute.ts';
+import { buildLinks } from '../clock/links.ts';
+import { createRowClock, type RowClock } from '../clock/row-clock.ts';
+import type { NetworkSpec } from '../clock/spec.ts';
 
 export function clockOf(config: FrozenConfig, shards: readonly Shard[], plan: WirePlan): RowClock | null {
   const spec = (config as { network?: NetworkSpec }).network;

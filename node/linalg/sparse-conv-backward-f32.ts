@@ -1,6 +1,6 @@
 /**
- * float32 reference of the pooling-sparse conv backward (sparse-conv-backward.ts has the maths and
- * the f64 version). Same loops and order; every multiply and add is rounded to f32 (Math.fround, or a
+ * float32 reference of the pooling-sparse conv backward (node/problem/models/lenet5/
+ * sparse-conv-backward.ts has the maths and the f64 version). Same loops and order; every multiply and add is rounded to f32 (Math.fround, or a
  * store into the Float32Array), which is exactly what `conv_pool_bwd5` in linalg/wasm/kernels.wat
  * computes, so the TypeScript and WASM kernels agree bit for bit. Kernel side 5 only.
  * With `gate` (and dIn), dIn is then zeroed where gate ≤ 0 (the ReLU derivative of the layer below,

@@ -10,9 +10,9 @@
  */
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { AlgorithmSpecSchema } from '../algo/spec.ts';
-import { CompressionSchema, RunConfigSchema } from '../config/schema.ts';
+import { CompressionSchema, RunConfigSchema } from './schema.ts';
 import { ProblemSpecSchema } from '../problem/spec.ts';
-import { registered, registryVersion, type PluginKind, type Registration } from './registry.ts';
+import { registered, registryVersion, type PluginKind, type Registration } from '../plugins/registry.ts';
 
 let memo: { version: number; schema: TObject } | null = null;
 

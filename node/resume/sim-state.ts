@@ -14,10 +14,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeContext } from '../algo/types.ts';
-import type { MetricsRow } from '../eval/aggregate-reports.ts';
+import type { MetricsRow } from '../results/metrics-row.ts';
 import { ProxmeshError } from '../errors.ts';
-import { decodeExactJson, encodeExactJson } from './exact-json.ts';
-import { registerRecord, type Stateful, type StateRegistrar } from './state-registry.ts';
+import { decodeExactJson, encodeExactJson } from '../checkpoint/exact-json.ts';
+import { registerRecord, type Stateful, type StateRegistrar } from '../checkpoint/state-registry.ts';
 
 export interface SimCoordinatorState {
   /** Σ_i of node i's minibatch losses since the previous row (length n). */
