@@ -56,7 +56,14 @@ export interface FailMsg {
   readonly message: string;
 }
 
-export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg;
+/**
+ * Sent once node `nodeId`'s checkpoint of `round` (iterations completed) is durable on the worker's
+ * checkpoint folder (docs/resume.md "Cluster"). When every node has sent it for a round, the
+ * coordinator writes its own checkpoint of that round: the round is then resumable.
+ */
+export interface CheckpointedMsg { readonly t: 'checkpointed'; readonly runId: string; readonly nodeId: number; readonly round: number }
+
+export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg | CheckpointedMsg;
 
 export interface PeerInfo { readonly id: number; readonly url: string }
 
@@ -76,6 +83,11 @@ export interface AssignMsg {
    * the dataset itself.
    */
   readonly data?: unknown;
+  /**
+   * Continue from the nodes' checkpoints of this round (iterations completed), read from the
+   * worker's checkpoint folder; absent: a fresh start at k = 0 (docs/resume.md "Cluster").
+   */
+  readonly resumeRound?: number;
 }
 export interface StartMsg { readonly t: 'start'; readonly runId: string }
 export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
@@ -224,8 +236,10 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
       return { t: 'done', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
     case 'fail':
       return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536) };
+    case 'checkpointed':
+      return { t: 'checkpointed', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), round: int(o, 'round', 1) };
     default:
-      throw malformed(`control message has unknown type '${String(o.t)}' (expected register, ready, report, done or fail)`);
+      throw malformed(`control message has unknown type '${String(o.t)}' (expected register, ready, report, done, fail or checkpointed)`);
   }
 }
 
@@ -241,6 +255,7 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
         config: o.config,
         ...(o.nodeIds != null ? { nodeIds: nodeIdList(o, 'nodeIds') } : {}),
         ...(o.data != null ? { data: o.data } : {}),
+        ...(o.resumeRound != null ? { resumeRound: int(o, 'resumeRound', 1) } : {}),
         peers: peers.map((p, i) => {
           if (typeof p !== 'object' || p === null) throw malformed(`control message 'assign': peers[${i}] must be a map`);
           const r = p as Record<string, unknown>;
