@@ -130,6 +130,7 @@ async function runAttempt(config: FrozenConfig, opts: LocalClusterOptions, dir: 
   const processes = Math.ceil(n / perWorker);
   const token = randomBytes(24).toString('hex');
   let lostWorker: string | null = null;
+  let terminating = false;
   const workers: WorkerProc[] = [];
   const rows: MetricsRow[] = [];
   let created = false;
@@ -176,13 +177,16 @@ async function runAttempt(config: FrozenConfig, opts: LocalClusterOptions, dir: 
         for (const line of chunk.split('\n')) if (line.trim()) w.stderr.push(line);
         if (w.stderr.length > keep) w.stderr.splice(0, w.stderr.length - keep);
       });
-      const onGone = (how: string) => {
+      const onGone = (how: string, bySignal: boolean) => {
         w.exited = true;
         if (!created || runs === null) return; // createRun failed or is pending: the error path tears down
         const view = runs.get(runId);
+        const message = `worker ${id} (pid ${child.pid}) ${how} (last evaluated iteration ${view.lastIteration ?? 'none'})`;
+        // A lost worker (the cluster heals): one that exited while the run was going, or was killed
+        // by a signal this process did not send, even when its closed control connection failed the
+        // run a moment before its exit was seen here.
+        if (lostWorker === null && !terminating && view.state !== 'done' && (view.state !== 'failed' || bySignal)) lostWorker = message;
         if (view.state !== 'done' && view.state !== 'failed') {
-          const message = `worker ${id} (pid ${child.pid}) ${how} (last evaluated iteration ${view.lastIteration ?? 'none'})`;
-          lostWorker = message;
           runs.abort(runId, {
             code: 'PROXMESH_ERR_WORKER_FAILED',
             message: message + (w.stderr.length ? `; its stderr:\n${w.stderr.join('\n')}` : ''),
@@ -191,10 +195,10 @@ async function runAttempt(config: FrozenConfig, opts: LocalClusterOptions, dir: 
           });
         }
       };
-      child.on('error', (err) => onGone(`could not run: ${err.message}`));
+      child.on('error', (err) => onGone(`could not run: ${err.message}`, false));
       // Any exit before the run is over is a failure, status 0 included (a worker only exits 0
       // after `stop` or a SIGTERM from the teardown, and both come after the run ended).
-      child.on('exit', (code, sig) => onGone(`exited with ${sig ?? `code ${code}`}`));
+      child.on('exit', (code, sig) => onGone(`exited with ${sig ?? `code ${code}`}`, sig !== null));
       workers.push(w);
     }
     const built = await buildApp({
@@ -233,14 +237,24 @@ async function runAttempt(config: FrozenConfig, opts: LocalClusterOptions, dir: 
       const reason = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'interrupted';
       runs?.abort(runId, { code: 'PROXMESH_ERR_WORKER_FAILED', message: reason, node: null, round: null });
     }
+    // Let the exit of a worker whose control connection failed the run first be seen (one SIGKILL
+    // closes the socket before the parent reaps the child).
+    if (created && lostWorker === null && (config.checkpointEvery ?? 0) > 0) await settleExits(workers, 500, () => lostWorker !== null);
     return { ok: false, error: err, lostWorker: created ? lostWorker : null };
   } finally {
     runs?.off('row', onRow);
+    terminating = true;
     await terminate(workers);
     // The coordinator's checkpoint in flight completes before the next attempt looks for the common round.
     if (created) await runs?.flushCheckpoints(runId).catch(() => {});
     await app?.close();
   }
+}
+
+/** Waits up to `ms` until `seen()` holds or every child exited (their 'exit' handlers run meanwhile). */
+async function settleExits(workers: WorkerProc[], ms: number, seen: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!seen() && workers.some((w) => !w.exited) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** SIGTERM every live child, then SIGKILL those still alive after 3 s; resolves when all exited. */
