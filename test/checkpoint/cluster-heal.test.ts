@@ -78,7 +78,6 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
     expect(restarts).toHaveLength(1);
     expect(restarts[0].reason).toMatch(new RegExp(`worker ${kill.victim} \\(pid \\d+\\) exited with SIGKILL`));
     expect(restarts[0].round % 10).toBe(0);
-    expect(restarts[0].round).toBeGreaterThan(0); // the kill came after the first common checkpoint (row ≥ 2: iteration ≥ 40)
     expect(existsSync(join(out, 'summary.json'))).toBe(true);
     expectSameFiles(reference, out);
     expect(spawned.filter(pidAlive)).toEqual([]);
