@@ -16,7 +16,8 @@ import { MAX_SHIPPED_DATA_BYTES, packShardData, shardDataBytes } from '../node/c
 import { aggregateReports, type AggregateContext, type MetricsRow, type NodeReport } from '../node/eval/aggregate-reports.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { FrozenConfig } from '../node/config/schema.ts';
-import { createCoordinatorCheckpoints, type CoordinatorCheckpoints } from './run-checkpoints.ts';
+import { clockRegistry, createCoordinatorCheckpoints, type CoordinatorCheckpoints } from './run-checkpoints.ts';
+import type { Stateful } from '../node/checkpoint/state-registry.ts';
 import type { RunContextFactory, RunStore, RunSpec } from './run-types.ts';
 
 /** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
@@ -132,7 +133,9 @@ export class RunManager extends EventEmitter {
       resumeRound: spec.resume?.round ?? 0, checkpoints: null,
     };
     if (spec.resume !== undefined) run.rows.push(...spec.resume.rows);
-    run.checkpoints = createCoordinatorCheckpoints(spec.config as FrozenConfig, store.dir, n, (w) => {
+    // A resumed run's simulated clock goes back to its state at the checkpoint (coord.clock.*).
+    const clock = clockRegistry(ctx.clock as Partial<Stateful> | undefined, spec.resume?.clock);
+    run.checkpoints = createCoordinatorCheckpoints(spec.config as FrozenConfig, store.dir, n, clock, run.resumeRound, (w) => {
       store.appendTiming?.({ phase: 'checkpoint', iter: w.round, bytes: w.bytes, seconds: w.blockingMs / 1000, durableSeconds: w.durableMs / 1000 });
       this.emit('checkpoint', id, w.round);
     });
@@ -419,6 +422,7 @@ export class RunManager extends EventEmitter {
     run.tLastRow = tDone;
     run.rows.push(row);
     run.store.appendRow(row);
+    run.checkpoints?.afterRow(row.iter);
     const m = this.opts.metrics;
     const labels = { run: run.id };
     m.iteration.set(labels, row.iter);

@@ -6,8 +6,10 @@
  *   coord.file.metrics.csv
  * The files are produced from the rows with the writer's own line formats, not read from disk: a
  * node may already have sent (and the coordinator appended) rows past R when the last node's
- * checkpoint of R arrives. The nodes keep their Σ losses themselves (node-state.ts), so the rows and
- * the files are the coordinator's whole deterministic state; run status is the header's round.
+ * checkpoint of R arrives. With a `network` section, the simulated clock's state after the last row
+ * ≤ R is added as coord.clock.* (snapshotted at each row for the same reason). The nodes keep their
+ * Σ losses themselves (node-state.ts), so these are the coordinator's whole deterministic state; run
+ * status is the header's round.
  */
 import type { MetricsRow } from '../eval/aggregate-reports.ts';
 import { metricsCsvHeader, metricsCsvLine, metricsNdjsonLine } from '../results/metrics-format.ts';
@@ -18,7 +20,11 @@ export interface CoordinatorSnapshot {
   readonly rows: readonly MetricsRow[];
   /** File name → exact bytes at the checkpoint. */
   readonly files: ReadonlyMap<string, Uint8Array>;
+  /** The simulated clock's entries (coord.clock.*); empty without a network section. */
+  readonly clock: ReadonlyMap<string, StateEntry>;
 }
+
+export const CLOCK_PREFIX = 'coord.clock';
 
 export const COORDINATOR_FILES = ['metrics.ndjson', 'metrics.csv'] as const;
 
@@ -34,18 +40,19 @@ function registry(snap: { rows: MetricsRow[]; files: Map<string, Uint8Array> }):
 }
 
 /** The entries of the coordinator's checkpoint at `round`, from the rows so far. */
-export function coordinatorEntries(rows: readonly MetricsRow[], round: number, opts: { readonly simTime?: boolean }): StateEntry[] {
+export function coordinatorEntries(rows: readonly MetricsRow[], round: number, opts: { readonly simTime?: boolean }, clock: readonly StateEntry[] = []): StateEntry[] {
   const kept = rows.filter((r) => r.iter <= round);
   const files = new Map<string, Uint8Array>([
     ['metrics.ndjson', utf8.encode(kept.map(metricsNdjsonLine).join(''))],
     ['metrics.csv', utf8.encode(metricsCsvHeader(opts) + kept.map(metricsCsvLine).join(''))],
   ]);
-  return registry({ rows: kept, files }).capture();
+  return [...registry({ rows: kept, files }).capture(), ...clock];
 }
 
 /** Rows and file bytes from a verified coordinator checkpoint (entries checked by name, kind). */
 export function restoreCoordinator(entries: ReadonlyMap<string, StateEntry>): CoordinatorSnapshot {
   const snap = { rows: [] as MetricsRow[], files: new Map<string, Uint8Array>() };
-  registry(snap).restore(entries);
-  return snap;
+  const isClock = (name: string) => name.startsWith(`${CLOCK_PREFIX}.`);
+  registry(snap).restore(new Map([...entries].filter(([name]) => !isClock(name))));
+  return { ...snap, clock: new Map([...entries].filter(([name]) => isClock(name))) };
 }

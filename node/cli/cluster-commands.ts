@@ -64,7 +64,7 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
   try {
     const result = await runLocalCluster(config, {
       outDir: plan?.dir ?? opts.out,
-      ...(plan !== null ? { resume: { round: plan.round, rows: plan.coordinator.rows, files: plan.coordinator.files } } : {}),
+      ...(plan !== null ? { resume: { round: plan.round, ...plan.coordinator } } : {}),
       onRestart: ({ restart, round, reason, refused }) => {
         for (const e of refused) io.stderr.write(`refused checkpoint: ${e.code}: ${e.message}\n`);
         io.stderr.write(`${reason}: restarting the cluster (restart ${restart}) from round ${round}${round === 0 ? ' (no common checkpoint yet)' : ''}\n`);

@@ -107,7 +107,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
       const found = findCommonRound(dir, config, configHash(config));
       round = found.round;
       refused = found.refused;
-      resume = { round, rows: found.coordinator.rows, files: found.coordinator.files };
+      resume = { round, ...found.coordinator };
     } catch (err) {
       if (!(err instanceof ProxmeshError) || (err.code !== 'PROXMESH_ERR_RESUME' && err.code !== 'PROXMESH_ERR_CHECKPOINT_CONFIG')) throw err;
       refused = [err];
