@@ -47,7 +47,7 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
   beforeAll(async () => {
     reference = dirs.make('proxmesh-heal-sim-');
     await runSimulation(cfg, { outDir: reference });
-  }, 60_000);
+  }, 120_000);
 
   /** Runs the cluster, killing `kills[a].victim` in attempt a once that attempt delivered `kills[a].row` rows. */
   async function healRun(kills: { victim: number; row: number }[], c = cfg, maxRestarts?: number) {
@@ -59,7 +59,7 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
     const result = await runLocalCluster(c, {
       outDir: out,
       ...(maxRestarts !== undefined ? { maxRestarts } : {}),
-      signal: AbortSignal.timeout(55_000),
+      signal: AbortSignal.timeout(110_000),
       onSpawned: ({ pids: p }) => {
         pids = p;
         spawned.push(...p);
@@ -89,7 +89,7 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
     expect(existsSync(join(out, 'summary.json'))).toBe(true);
     expectSameFiles(reference, out);
     expect(spawned.filter(pidAlive)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('two kills in one run (seeded victims): two restarts, byte-identical to sim', async () => {
     const rng = Rng.derive(12, 'heal-two');
@@ -100,7 +100,7 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
     expect(restarts[1].round).toBeGreaterThanOrEqual(restarts[0].round);
     expectSameFiles(reference, out);
     expect(spawned.filter(pidAlive)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('with a network section: the simulated clock resumes too (simTime byte-identical to sim)', async () => {
     // Softmax on digits (d = 650) with top-5 %: frame sizes vary (delta-coded indices), so the
@@ -114,7 +114,7 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
     const { out, restarts } = await healRun([{ victim: rng.int(8), row: 3 + rng.int(2) }], netCfg);
     expect(restarts).toHaveLength(1);
     expectSameFiles(ref, out);
-  }, 60_000);
+  }, 120_000);
 
   it('bounded: more lost workers than maxRestarts ends with PROXMESH_ERR_WORKER_FAILED naming the last one', async () => {
     const err = await healRun([{ victim: 2, row: 2 }, { victim: 5, row: 1 }], cfg, 1).then(() => null, (e: unknown) => e);
@@ -122,5 +122,5 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
     expect((err as ProxmeshError).code).toBe('PROXMESH_ERR_WORKER_FAILED');
     expect((err as ProxmeshError).message).toMatch(/worker 5 \(pid \d+\) exited with SIGKILL|node 5 disconnected/);
     expect(spawned.filter(pidAlive)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

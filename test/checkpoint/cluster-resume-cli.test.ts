@@ -62,7 +62,7 @@ function spawnRun(args: string[], killWhen?: () => boolean): Promise<{ code: num
     let stdout = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.on('data', (d) => (stdout += d));
-    const deadline = setTimeout(() => child.kill('SIGKILL'), 55_000);
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 110_000);
     const poll = killWhen === undefined ? null : setInterval(() => {
       if (killWhen()) child.kill('SIGKILL');
     }, 5);
@@ -114,7 +114,7 @@ describe('proxmesh run --resume (real processes)', () => {
     expect(resumed.code).toBe(0);
     expectSameFiles(reference, killed);
     await noneAlive(resumed.workerPids);
-  }, 120_000);
+  }, 240_000);
 
   it('bad input gets the coded errors and touches nothing', async () => {
     // A folder with a config.json and no checkpoint (killed before its first one), a finished run
