@@ -138,6 +138,10 @@ export class RunManager extends EventEmitter {
     run.checkpoints = createCoordinatorCheckpoints(spec.config as FrozenConfig, store.dir, n, clock, run.resumeRound, (w) => {
       store.appendTiming?.({ phase: 'checkpoint', iter: w.round, bytes: w.bytes, seconds: w.blockingMs / 1000, durableSeconds: w.durableMs / 1000 });
       this.emit('checkpoint', id, w.round);
+      // Round w.round is resumable: the workers may drop their nodes' files older than the previous one.
+      for (const c of new Set(run.nodes)) {
+        try { c.send({ t: 'checkpointCommitted', runId: id, round: w.round }); } catch { /* socket gone */ }
+      }
     });
     this.runs.set(id, run);
     this.active = run;

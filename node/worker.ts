@@ -95,6 +95,8 @@ interface Active {
   /** Continue from this round's checkpoint (assign.resumeRound), or 0: a fresh start. */
   readonly resumeRound: number;
   started: boolean;
+  /** Set by the node's loop once it checkpoints: the coordinator committed this round. */
+  onCommitted?: (round: number) => void;
 }
 
 /** Runs the worker until its run ends; resolves with the process exit status. */
@@ -214,6 +216,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
             },
           );
         }
+      } else if (msg.t === 'checkpointCommitted') {
+        for (const a of actives ?? []) if (a.runId === msg.runId) a.onCommitted?.(msg.round);
       } else if (msg.t === 'stop') {
         log(`worker: stop (${msg.reason.split('\n')[0]})`);
         void teardown(msg.reason === 'done' ? 0 : 1);
@@ -334,6 +338,7 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
     parts: { id: nodeId, ctx, state, comm, loop: { getLossSum: () => lossSum, setLossSum: (v: number) => (lossSum = v), getLossCount: () => lossCount, setLossCount: (v: number) => (lossCount = v) } },
     onDurable: (round) => send({ t: 'checkpointed', runId, nodeId, round }),
   });
+  if (ckpt !== null) a.onCommitted = (round) => ckpt.committed(round);
   // Σ step seconds since the previous report (compute, encode, wait), for the report's means.
   const split = { compute: 0, encode: 0, send: 0, wait: 0 };
   const report = (iter: number) => {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
 import { configHash } from './config-hash.ts';
-import { nodeKeep, nodeStream, registerNodeState, type NodeStateParts } from './node-state.ts';
+import { nodeStream, registerNodeState, type NodeStateParts } from './node-state.ts';
 import { StateRegistry } from './state-registry.ts';
-import { CheckpointWriter, checkpointDir, checkpointFileName, readCheckpoint } from './store.ts';
+import { CheckpointWriter, checkpointDir, checkpointFileName, pruneBefore, readCheckpoint } from './store.ts';
 
 export interface NodeCheckpointOptions {
   readonly config: FrozenConfig;
@@ -31,6 +31,8 @@ export interface NodeCheckpoints {
   maybeWrite(iter: number): Promise<void>;
   /** Waits for the write in flight (before the node reports done). */
   flush(): Promise<void>;
+  /** The coordinator committed `round`: delete this node's files older than the previous committed round. */
+  committed(round: number): void;
 }
 
 /** null when the run neither writes nor resumes checkpoints. */
@@ -50,7 +52,10 @@ export function nodeCheckpoints(o: NodeCheckpointOptions): NodeCheckpoints | nul
   const registry = new StateRegistry();
   registerNodeState(registry, o.parts);
   const stream = nodeStream(o.nodeId);
-  const writer = new CheckpointWriter(dir, stream, nodeKeep(o.parts.ctx.n, every), (w) => o.onDurable(Number(/-r(\d+)\.ckpt$/.exec(w.file)![1])));
+  // No count-based pruning: a node may be many checkpoints ahead of the coordinator's commit (its
+  // fsync and the control messages lag), so files go only when the coordinator has moved on.
+  const writer = new CheckpointWriter(dir, stream, Number.MAX_SAFE_INTEGER, (w) => o.onDurable(Number(/-r(\d+)\.ckpt$/.exec(w.file)![1])));
+  let previous = 0;
   return {
     restore() {
       const round = o.resumeRound;
@@ -71,5 +76,10 @@ export function nodeCheckpoints(o: NodeCheckpointOptions): NodeCheckpoints | nul
       }
     },
     flush: () => writer.flush(),
+    committed(round) {
+      // The coordinator keeps its 2 newest files (rounds previous and round): keep every node file from previous on.
+      if (previous > 0) pruneBefore(dir, stream, previous);
+      previous = Math.max(previous, round);
+    },
   };
 }

@@ -42,13 +42,3 @@ export function nodeStream(id: number): string {
 }
 
 export const COORDINATOR_STREAM = 'coordinator';
-
-/**
- * How many checkpoints each node keeps. Nodes run ahead of each other by at most the graph distance
- * (each round waits for the neighbours' frames of that round), so by at most n − 1 rounds; a node
- * keeps enough files that the newest round every node and the coordinator share is never pruned:
- * 2 (the newest may be damaged) + ⌈(n − 1) / C⌉ (C = checkpointEvery).
- */
-export function nodeKeep(n: number, every: number): number {
-  return 2 + Math.ceil(Math.max(0, n - 1) / Math.max(1, every));
-}

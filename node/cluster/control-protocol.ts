@@ -92,7 +92,15 @@ export interface AssignMsg {
 export interface StartMsg { readonly t: 'start'; readonly runId: string }
 export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
 
-export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg;
+/**
+ * The coordinator's checkpoint of `round` is durable: the round is resumable. Workers keep their
+ * nodes' files from the previous committed round on and delete older ones (a node may run many
+ * rounds ahead of the coordinator's fsync, so a fixed count per node could prune a round the
+ * coordinator still needs; docs/resume.md "Cluster").
+ */
+export interface CheckpointCommittedMsg { readonly t: 'checkpointCommitted'; readonly runId: string; readonly round: number }
+
+export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg | CheckpointCommittedMsg;
 
 const packr = () => new Packr({ useRecords: false, mapsAsObjects: true });
 
@@ -267,7 +275,9 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
       return { t: 'start', runId: str(o, 'runId', 128) };
     case 'stop':
       return { t: 'stop', runId: str(o, 'runId', 128), reason: str(o, 'reason', 65536) };
+    case 'checkpointCommitted':
+      return { t: 'checkpointCommitted', runId: str(o, 'runId', 128), round: int(o, 'round', 1) };
     default:
-      throw malformed(`control message has unknown type '${String(o.t)}' (expected assign, start or stop)`);
+      throw malformed(`control message has unknown type '${String(o.t)}' (expected assign, start, stop or checkpointCommitted)`);
   }
 }
