@@ -4,6 +4,7 @@
  * The heavy part (data, bounds, topology and spectrum: coordinator/setup/run-setup.ts) runs in a
  * worker thread by default, so the event loop stays free for /healthz, /metrics and the control channel.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { createRunFolder } from '../node/results/run-folder.ts';
@@ -39,9 +40,19 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
     const plan = runWirePlan(config, topology, algorithm); // W's rows, or the schedule's rounds
     let lastReports: readonly NodeReport[] | null = null;
     const dir = opts.dirFor?.(runId) ?? join(opts.runsDir, runId);
-    const writer = createRunFolder(dir, { simTime: config.network !== undefined });
-    writer.writeJson('config.json', config);
-    writer.writeJson('topology.json', topologyToJson(topology));
+    const resume = spec.resume;
+    // A resumed run keeps its folder; the metrics files go back to the checkpoint's bytes (rows a
+    // killed run appended after it are dropped and produced again), and a failed attempt's
+    // summary.json and edges.csv go (they are written again at the end).
+    const writer = createRunFolder(dir, { simTime: config.network !== undefined, keep: resume !== undefined });
+    if (resume === undefined) {
+      writer.writeJson('config.json', config);
+      writer.writeJson('topology.json', topologyToJson(topology));
+    } else {
+      for (const [file, bytes] of resume.files) writeFileSync(join(dir, file), bytes);
+      for (const stale of ['summary.json', 'edges.csv']) rmSync(join(dir, stale), { force: true });
+      writer.appendTiming({ phase: 'resume', iter: resume.round });
+    }
     const facts = summaryFactsOf(config, topology, problem);
     return {
       n,

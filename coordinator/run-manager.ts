@@ -16,6 +16,9 @@ import { MAX_SHIPPED_DATA_BYTES, packShardData, shardDataBytes } from '../node/p
 import { aggregateReports, type AggregateContext } from '../node/eval/aggregate-reports.ts';
 import type { MetricsRow, NodeReport } from '../node/results/metrics-row.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
+import type { FrozenConfig } from '../node/config/schema.ts';
+import { clockRegistry, createCoordinatorCheckpoints, type CoordinatorCheckpoints } from './run-checkpoints.ts';
+import type { Stateful } from '../node/checkpoint/state-registry.ts';
 import type { RunContextFactory, RunFailure, RunStore, RunSpec } from './run-types.ts';
 
 /** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
@@ -59,6 +62,10 @@ interface Run {
   t0: number;
   tStart: number;
   tLastRow: number;
+  /** The round the nodes resume from (spec.resume), 0 for a fresh start. */
+  resumeRound: number;
+  /** The coordinator's checkpoints (config checkpointEvery > 0), else null. */
+  checkpoints: CoordinatorCheckpoints | null;
 }
 
 export interface RunView {
@@ -117,7 +124,19 @@ export class RunManager extends EventEmitter {
       id, spec, n, iterations, state: 'waiting', nodes: [], ready: new Set(), doneNodes: new Set(),
       pending: new Map(), pendingSplit: new Map(), startups: [], tAssigned: 0, lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
       createdAt: new Date().toISOString(), finishedAt: null, t0: performance.now(), tStart: 0, tLastRow: 0,
+      resumeRound: spec.resume?.round ?? 0, checkpoints: null,
     };
+    if (spec.resume !== undefined) run.rows.push(...spec.resume.rows);
+    // A resumed run's simulated clock goes back to its state at the checkpoint (coord.clock.*).
+    const clock = clockRegistry(ctx.clock as Partial<Stateful> | undefined, spec.resume?.clock);
+    run.checkpoints = createCoordinatorCheckpoints(spec.config as FrozenConfig, store.dir, n, clock, run.resumeRound, (w) => {
+      store.appendTiming?.({ phase: 'checkpoint', iter: w.round, bytes: w.bytes, seconds: w.blockingMs / 1000, durableSeconds: w.durableMs / 1000 });
+      this.emit('checkpoint', id, w.round);
+      // Round w.round is resumable: the workers may drop their nodes' files older than the previous one.
+      for (const c of new Set(run.nodes)) {
+        try { c.send({ t: 'checkpointCommitted', runId: id, round: w.round }); } catch { /* socket gone */ }
+      }
+    });
     this.runs.set(id, run);
     this.active = run;
     this.setState(run, 'waiting');
@@ -206,6 +225,15 @@ export class RunManager extends EventEmitter {
         this.maybeFinish(run);
         return;
       }
+      case 'checkpointed': {
+        const run = this.runFor(msg.runId, conn, msg.nodeId);
+        if (!run) return;
+        run.checkpoints?.nodeDurable(msg.nodeId, msg.round, run.rows).catch((err: unknown) => {
+          const e = err instanceof ProxmeshError ? err : new ProxmeshError('PROXMESH_ERR_IO', String(err));
+          this.fail(run, { code: e.code, message: `coordinator checkpoint of round ${msg.round}: ${e.message}`, node: null, round: msg.round });
+        });
+        return;
+      }
       case 'fail': {
         const run = this.runFor(msg.runId, conn, msg.nodeId);
         if (!run) return;
@@ -218,6 +246,11 @@ export class RunManager extends EventEmitter {
   /** Fails a run from outside (a local-cluster worker process died, a deadline passed). */
   abort(id: string, failure: RunFailure): void {
     this.fail(this.require(id), failure);
+  }
+
+  /** Waits for the run's coordinator checkpoint in flight (before a restarted cluster reads the folder). */
+  async flushCheckpoints(id: string): Promise<void> {
+    await this.require(id).checkpoints?.flush();
   }
 
   /** Stops everything (SIGTERM): fails the active run if it is still going. */
@@ -298,7 +331,10 @@ export class RunManager extends EventEmitter {
       // Each worker gets the rows of its own shards: the dataset is parsed once per run, here.
       const packed = run.ctx ? packShardData(run.ctx.train, run.ctx.shards, b.ids) : undefined;
       const data = packed && shardDataBytes(packed) <= MAX_SHIPPED_DATA_BYTES ? packed : undefined;
-      b.conn.send({ t: 'assign', runId: run.id, nodeId: b.ids[0], config: run.spec.config, peers, ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}), ...(data ? { data } : {}) });
+      b.conn.send({
+        t: 'assign', runId: run.id, nodeId: b.ids[0], config: run.spec.config, peers,
+        ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}), ...(data ? { data } : {}), ...(run.resumeRound > 0 ? { resumeRound: run.resumeRound } : {}),
+      });
     }
     run.tAssigned = performance.now();
     this.setState(run, 'assigned');
@@ -383,6 +419,7 @@ export class RunManager extends EventEmitter {
     run.tLastRow = tDone;
     run.rows.push(row);
     run.store.appendRow(row);
+    run.checkpoints?.afterRow(row.iter);
     const m = this.opts.metrics;
     const labels = { run: run.id };
     m.iteration.set(labels, row.iter);

@@ -1,11 +1,22 @@
 /** Contracts between the run manager, the results store and the run-context factory. */
 import type { AggregateContext } from '../node/eval/aggregate-reports.ts';
 import type { MetricsRow } from '../node/results/metrics-row.ts';
+import type { CoordinatorSnapshot } from '../node/resume/coordinator-state.ts';
 
 /** What a client posts to create a run: the run config (validated and frozen before use). */
 export interface RunSpec {
   /** The resolved, frozen run config (the object workers receive). */
   readonly config: unknown;
+  /**
+   * Continue the run in its folder from the common checkpoint round (`proxmesh run --resume`, the
+   * local cluster's self-healing; node/resume/cluster-resume.ts): the rows and metrics file
+   * bytes at that round, and the round the workers restore. Never set from the HTTP API.
+   */
+  readonly resume?: ResumeSpec;
+}
+
+export interface ResumeSpec extends CoordinatorSnapshot {
+  readonly round: number;
 }
 
 /** Append-only results of one run (metrics.ndjson, metrics.csv, summary.json). */

@@ -45,7 +45,7 @@ const defs = {
   PROXMESH_ERR_CHECKPOINT_CORRUPT: { status: 422, description: 'A checkpoint file is truncated, has a bad magic/version or its body checksum (SHA-256) does not match; resume falls back to the previous good checkpoint and says so.' },
   PROXMESH_ERR_CHECKPOINT_CONFIG: { status: 409, description: "A checkpoint was written for another config (its config hash differs from the run's); resume skips it, or refuses when no checkpoint matches." },
   PROXMESH_ERR_CHECKPOINT_MISMATCH: { status: 409, description: "A checkpoint's entries (names, kinds, lengths) do not match the state this run builds: it was written by another version of proxmesh." },
-  PROXMESH_ERR_RESUME: { status: 400, description: '`--resume RUN_DIR` cannot continue: no run folder or config.json, no checkpoint, no usable checkpoint, or the run already finished (summary.json exists). Nothing is changed.' },
+  PROXMESH_ERR_RESUME: { status: 400, description: '`--resume RUN_DIR` cannot continue: no run folder or config.json, no checkpoint, no usable checkpoint (for a cluster: no round that the coordinator and every node have), or the run already finished (summary.json exists and does not say failed). Nothing is changed.' },
   PROXMESH_ERR_IO: { status: 500, description: 'A file could not be written or read.' },
   PROXMESH_ERR_INTERNAL: { status: 500, description: 'An internal invariant failed; this is a bug.' },
 } as const satisfies Record<string, Omit<ErrorDef, 'code'>>;

@@ -36,6 +36,7 @@ import type { BuiltProblem } from './assemble/assemble.ts';
 import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
 import { ensureConfigPlugins } from './plugins/load.ts';
 import { scheduleRow, scheduleSends, unionNeighbours } from '../topologies/schedule.ts';
+import { nodeCheckpoints } from './resume/node-checkpoints.ts';
 
 export interface WorkerOptions {
   /** ws://host:port/control of the coordinator. */
@@ -73,6 +74,12 @@ export interface WorkerOptions {
   readonly tls?: TlsSettings | null;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Where this worker writes its nodes' checkpoints (<dir>/checkpoints/node-<id>-r<round>.ckpt) when
+   * the run has checkpointEvery > 0, and reads them back on a resume (PROXMESH_CHECKPOINT_DIR; the
+   * local cluster gives the run folder). Absent: a checkpointing run fails with PROXMESH_ERR_CONFIG.
+   */
+  readonly checkpointDir?: string | null;
 }
 
 interface Active {
@@ -85,7 +92,11 @@ interface Active {
   readonly ctx: NodeContext;
   readonly algorithm: NodeAlgorithm<any>;
   readonly problem: BuiltProblem;
+  /** Continue from this round's checkpoint (assign.resumeRound), or 0: a fresh start. */
+  readonly resumeRound: number;
   started: boolean;
+  /** Set by the node's loop once it checkpoints: the coordinator committed this round. */
+  onCommitted?: (round: number) => void;
 }
 
 /** Runs the worker until its run ends; resolves with the process exit status. */
@@ -195,7 +206,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         // The nodes of a block run concurrently in this process; each reports and finishes on its own.
         for (const a of nodes) {
           a.started = true;
-          runLoop(a, send, metrics, a === nodes[0], abort.signal).then(
+          runLoop(a, send, metrics, a === nodes[0], abort.signal, opts.checkpointDir ?? null).then(
             () => send({ t: 'done', runId: a.runId, nodeId: a.nodeId }),
             (err) => {
               if (!abort.signal.aborted) {
@@ -205,6 +216,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
             },
           );
         }
+      } else if (msg.t === 'checkpointCommitted') {
+        for (const a of actives ?? []) if (a.runId === msg.runId) a.onCommitted?.(msg.round);
       } else if (msg.t === 'stop') {
         log(`worker: stop (${msg.reason.split('\n')[0]})`);
         void teardown(msg.reason === 'done' ? 0 : 1);
@@ -292,7 +305,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     log(`worker: node${block.length > 1 ? `s ${block[0]}–${block[block.length - 1]}` : ` ${block[0]}`} of ${n} ready`);
     const nodes = built.map((b) => ({
       runId: msg.runId, nodeId: b.id, config, transport: b.transport, comm: b.comm,
-      ctx: assembleNode(config, problem, topology, b.id, b.comm, algorithm), algorithm, problem, started: false,
+      ctx: assembleNode(config, problem, topology, b.id, b.comm, algorithm), algorithm, problem, resumeRound: msg.resumeRound ?? 0, started: false,
     }));
     return { nodes, configSeconds, dataSeconds };
   }
@@ -313,12 +326,20 @@ function lingerUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** One node's iterations. `observed`: this node feeds the process's /metrics step series (the block's first node). */
-async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerMetrics, observed: boolean, signal: AbortSignal): Promise<void> {
+async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerMetrics, observed: boolean, signal: AbortSignal, checkpointDir: string | null): Promise<void> {
   const { ctx, algorithm, problem, config, runId, nodeId, comm } = a;
   const K = config.iterations;
+  // init runs on a resume too (it may exchange at round −1 with the peers, who also start again);
+  // the checkpoint then overwrites everything it set.
   const state = await algorithm.init(ctx, initialPoint(config, problem.model, nodeId));
   let lossSum = 0;
   let lossCount = 0;
+  const ckpt = nodeCheckpoints({
+    config, nodeId, dir: checkpointDir, resumeRound: a.resumeRound,
+    parts: { id: nodeId, ctx, state, comm, loop: { getLossSum: () => lossSum, setLossSum: (v: number) => (lossSum = v), getLossCount: () => lossCount, setLossCount: (v: number) => (lossCount = v) } },
+    onDurable: (round) => send({ t: 'checkpointed', runId, nodeId, round }),
+  });
+  if (ckpt !== null) a.onCommitted = (round) => ckpt.committed(round);
   // Σ step seconds since the previous report (compute, encode, wait), for the report's means.
   const split = { compute: 0, encode: 0, send: 0, wait: 0 };
   const report = (iter: number) => {
@@ -339,8 +360,10 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
     lossCount = 0;
     split.compute = split.encode = split.send = split.wait = 0;
   };
-  report(0);
-  for (let k = 0; k < K; k++) {
+  // A resumed node restores its state at round R; the coordinator already has the rows up to R.
+  const start = ckpt?.restore() ?? 0;
+  if (start === 0) report(0);
+  for (let k = start; k < K; k++) {
     if (signal.aborted) throw signal.reason;
     const t0 = performance.now();
     const enc0 = comm.times.encodeSeconds;
@@ -363,7 +386,10 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
     lossCount += 1;
     const iter = k + 1;
     if (iter % config.evalEvery === 0 || iter === K) report(iter);
+    // After the report of `iter`, as the simulator does (the coordinator's rows up to iter are then complete).
+    await ckpt?.maybeWrite(iter);
   }
+  await ckpt?.flush();
 }
 
 function waitConnected(t: WsTransport, neighbours: number[], timeoutMs: number, signal: AbortSignal): Promise<void> {

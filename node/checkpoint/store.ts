@@ -101,6 +101,11 @@ function prune(runDir: string, stream: string, keep: number, tmpInFlight: string
   }
 }
 
+/** Removes the stream's files of rounds < `round` (a cluster node's files the coordinator no longer needs). */
+export function pruneBefore(runDir: string, stream: string, round: number): void {
+  for (const old of listCheckpoints(runDir, stream)) if (old.round < round) io(old.file, () => rmSync(old.file, { force: true }));
+}
+
 export interface AsyncWriteResult extends WriteResult {
   /** Milliseconds the caller was blocked: capture + encode + SHA-256 (the step loop's cost). */
   readonly blockingMs: number;

@@ -3,7 +3,9 @@
  * Docker and Kubernetes). Secrets come from the environment (PROXMESH_TOKEN), never from argv.
  */
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { prepareClusterResume } from '../run/cluster-resume.ts';
+import { ProxmeshError } from '../errors.ts';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../config/load.ts';
@@ -32,6 +34,8 @@ export interface RunCommandOptions {
   readonly tlsKey?: string;
   readonly tlsCa?: string;
   readonly tlsMtls?: boolean;
+  /** Continue the run in this folder from its newest common checkpoint (docs/resume.md "Cluster"). */
+  readonly resume?: string;
 }
 
 /** --tls-cert / --tls-key / --tls-ca / --tls-mtls, which win over PROXMESH_TLS_*. */
@@ -40,9 +44,18 @@ function tlsFlags(opts: { tlsCert?: string; tlsKey?: string; tlsCa?: string; tls
 }
 
 export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<number> {
-  const file = opts.config ?? DEFAULT_EXAMPLE;
-  const config = loadConfig(file);
-  warnCheckpointsSimOnly(config, io);
+  if (opts.resume !== undefined && opts.out !== undefined) {
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', '--resume continues the run in its own folder; drop --out');
+  }
+  // --resume: every check (folder, config, finished, a common checkpoint round) before anything runs.
+  const plan = opts.resume === undefined ? null : prepareClusterResume(opts.resume, opts.config === undefined ? undefined : loadConfig(opts.config));
+  const file = plan !== null ? join(plan.dir, 'config.json') : (opts.config ?? DEFAULT_EXAMPLE);
+  const config = plan?.config ?? loadConfig(file);
+  if (plan !== null) {
+    for (const e of plan.refused) io.stderr.write(`refused checkpoint: ${e.code}: ${e.message}\n`);
+    const fellBack = plan.refused.length > 0 ? ' (fell back to the previous good checkpoint)' : '';
+    io.stderr.write(`resuming ${plan.dir} from ${basename(plan.file)} and every node's checkpoint of round ${plan.round}, at iteration ${plan.round} of ${config.iterations}${fellBack}\n`);
+  }
   // Off unless PROXMESH_TLS_* or --tls-* are given: plain ws:// is the loopback default.
   const tls = tlsFromEnv(process.env, tlsFlags(opts));
   const mode = progressMode(opts, io);
@@ -50,7 +63,12 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
   const sig = abortOnSignals();
   try {
     const result = await runLocalCluster(config, {
-      outDir: opts.out,
+      outDir: plan?.dir ?? opts.out,
+      ...(plan !== null ? { resume: { round: plan.round, ...plan.coordinator } } : {}),
+      onRestart: ({ restart, round, reason, refused }) => {
+        for (const e of refused) io.stderr.write(`refused checkpoint: ${e.code}: ${e.message}\n`);
+        io.stderr.write(`${reason}: restarting the cluster (restart ${restart}) from round ${round}${round === 0 ? ' (no common checkpoint yet)' : ''}\n`);
+      },
       signal: sig.signal,
       nodesPerWorker: opts.nodesPerWorker,
       tls,
@@ -108,7 +126,7 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   const configFile = opts.config ?? env.PROXMESH_CONFIG;
   for (const file of opts.plugin ?? []) loadPluginFile(resolve(file), '--plugin');
   const config = configFile ? loadConfig(configFile) : null;
-  if (config) warnCheckpointsSimOnly(config, io);
+  if (config) warnCheckpointsNeedWorkerDir(config, io);
   const tls = tlsFromEnv(env, tlsFlags(opts));
   const { app, runs } = await buildApp({
     tls,
@@ -148,9 +166,9 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   }
 }
 
-/** Cluster runs do not write checkpoints yet (docs/resume.md "Not covered"): say so instead of ignoring the key silently. */
-function warnCheckpointsSimOnly(config: { readonly checkpointEvery?: number }, io: CliIo): void {
+/** A standalone coordinator writes its checkpoints, but resuming is `proxmesh run --resume` only (docs/resume.md "Not covered"). */
+function warnCheckpointsNeedWorkerDir(config: { readonly checkpointEvery?: number }, io: CliIo): void {
   if ((config.checkpointEvery ?? 0) > 0) {
-    io.stderr.write(`warning: checkpointEvery = ${config.checkpointEvery} is honoured by \`proxmesh sim\` only; this cluster run writes no checkpoints (docs/resume.md)\n`);
+    io.stderr.write(`warning: checkpointEvery = ${config.checkpointEvery}: every worker needs PROXMESH_CHECKPOINT_DIR (a volume), and a standalone coordinator does not resume or heal the run yet; \`proxmesh run\` does (docs/resume.md)\n`);
   }
 }

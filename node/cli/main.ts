@@ -65,6 +65,7 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .description('Run a local cluster: a coordinator and one worker process per node on loopback (default: the a9a example).')
     .option('--config <file>', 'run config (YAML or JSON); default examples/a9a-cdproxsgt-ring8.yaml')
     .option('--out <dir>', 'run folder (default: <output.dir>/<output.name or timestamp>)')
+    .option('--resume <run-dir>', "continue the run in this folder from the newest checkpoint round the coordinator and every node have (config: the folder's config.json)")
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
     .option('--nodes-per-worker <B>', 'nodes hosted by each worker process (default 1); nodes in one process exchange through memory', toInt('nodes-per-worker'))

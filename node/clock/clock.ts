@@ -42,6 +42,8 @@ export interface SimClock {
   now(): number;
   /** t_i of every node (copy). */
   times(): Float64Array;
+  /** t_i itself, live (checkpoints capture and restore it in place). */
+  state(): Float64Array;
 }
 
 export function createSimClock(net: ClockNetwork): SimClock {
@@ -73,5 +75,6 @@ export function createSimClock(net: ClockNetwork): SimClock {
       return m;
     },
     times: () => t.slice(),
+    state: () => t,
   };
 }

@@ -14,12 +14,18 @@ import type { NodeReport } from '../results/metrics-row.ts';
 import { edgeRowsFromReports } from '../results/edges.ts';
 import { exchangesAt, type WirePlan } from '../results/wire-accounting.ts';
 import { createSimClock, type ClockNetwork, type SimClock } from './clock.ts';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 
 export interface RowClock {
   /** Advances over the exchanges since the previous row and returns simTime (s) at `reports`' iteration. */
   advance(reports: readonly NodeReport[]): number;
   /** The underlying clock (tests read t_i). */
   readonly clock: SimClock;
+  /**
+   * Its state for checkpoints (docs/resume.md): t_i, each link's payload and frame counts at the
+   * previous row and its mean frame size w_ji, and how far it has advanced.
+   */
+  registerState(reg: StateRegistrar, prefix: string): void;
 }
 
 export function createRowClock(plan: WirePlan, net: ClockNetwork): RowClock {
@@ -50,6 +56,16 @@ export function createRowClock(plan: WirePlan, net: ClockNetwork): RowClock {
 
   return {
     clock,
+    registerState(reg, prefix) {
+      reg.vector(`${prefix}.t`, clock.state());
+      links.forEach((_, i) => {
+        reg.vector(`${prefix}.${i}.prevPayload`, prevPayload[i]);
+        reg.vector(`${prefix}.${i}.prevFrames`, prevFrames[i]);
+        reg.vector(`${prefix}.${i}.perFrame`, perFrame[i]);
+      });
+      reg.scalar(`${prefix}.done`, () => done, (v) => (done = v));
+      reg.scalar(`${prefix}.doneIter`, () => doneIter, (v) => (doneIter = v));
+    },
     advance(reports) {
       const iter = reports[0].iter;
       const target = exchangesAt(plan, iter);

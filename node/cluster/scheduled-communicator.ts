@@ -11,7 +11,8 @@ import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
 import { RoundInbox } from '../transport/round-inbox.ts';
 import type { PeerTransport } from '../transport/types.ts';
-import { exchangeFrames, feedInbox, type CommunicatorStats, type ExchangeParts, type ExchangeTimes } from '../transport/network-communicator.ts';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
+import { exchangeFrames, feedInbox, registerCounters, type CommunicatorStats, type ExchangeParts, type ExchangeTimes } from '../transport/network-communicator.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
 export interface ScheduledCommunicatorOptions {
@@ -45,6 +46,11 @@ export class ScheduledCommunicator implements Communicator {
 
   stats(): CommunicatorStats {
     return { ...this.counters };
+  }
+
+  /** The counters reports read, for cluster checkpoints. */
+  registerState(reg: StateRegistrar, prefix: string): void {
+    registerCounters(reg, prefix, this.counters);
   }
 
   exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {

@@ -3,7 +3,8 @@
  * '-' to read it from the first line of stdin,
  * PROXMESH_ORDINAL / PROXMESH_ORDINAL_FROM_HOSTNAME=1, PROXMESH_LISTEN, PROXMESH_ADVERTISE,
  * PROXMESH_METRICS_LISTEN, PROXMESH_PEER_TIMEOUT_MS, PROXMESH_HEARTBEAT_MS,
- * PROXMESH_METRICS_LINGER_MS, PROXMESH_NODES_PER_WORKER, PROXMESH_TLS_CERT / _KEY / _CA / _MTLS);
+ * PROXMESH_METRICS_LINGER_MS, PROXMESH_NODES_PER_WORKER, PROXMESH_TLS_CERT / _KEY / _CA / _MTLS,
+ * PROXMESH_CHECKPOINT_DIR: where the nodes' checkpoints go, docs/resume.md);
  * the token comes from PROXMESH_TOKEN only.
  */
 import { hostname } from 'node:os';
@@ -70,6 +71,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
       nodesPerWorker: nodesPerWorker(opts.nodesPerWorker ?? intFromEnv(env, 'PROXMESH_NODES_PER_WORKER')),
       metricsLingerMs: intFromEnv(env, 'PROXMESH_METRICS_LINGER_MS'),
       tls,
+      checkpointDir: env.PROXMESH_CHECKPOINT_DIR || null,
       log: (line) => io.stderr.write(`${line}\n`),
       signal: sig.signal,
     });

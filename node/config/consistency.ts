@@ -59,14 +59,6 @@ export function checkConfigConsistency(config: Cfg): void {
   // network.links random: min ≤ max (PROXMESH_ERR_NETWORK); the per-edge file is read with the graph.
   const network = (config as { network?: NetworkSpec }).network;
   if (network !== undefined) checkLinksSpec(network.links);
-  // The simulated clock's per-node times and per-link frame sizes are not in a checkpoint yet, so a
-  // resumed run could not give the same simTime: refuse the pair rather than resume it wrongly.
-  if (network !== undefined && (config.checkpointEvery ?? 0) > 0) {
-    inconsistent('/checkpointEvery', 'checkpoints do not carry the simulated clock (network) yet; drop checkpointEvery or the network section', {
-      expected: 0,
-      got: config.checkpointEvery,
-    });
-  }
   if (config.evalEvery > config.iterations) {
     inconsistent('/evalEvery', `must be ≤ iterations (${config.iterations}) (got ${config.evalEvery})`, {
       expected: `≤ ${config.iterations}`,

@@ -9,6 +9,7 @@ import type { Dataset, Model, Shard } from '../problem/types.ts';
 import type { MetricsRow, NodeReport } from '../results/metrics-row.ts';
 import { exchangesAt, plannedNodeWire, type WireCounts, type WirePlan } from '../results/wire-accounting.ts';
 import { ProxmeshError } from '../errors.ts';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import { evaluate } from './evaluate.ts';
 
 export interface AggregateContext {
@@ -28,7 +29,7 @@ export interface AggregateContext {
   /** Optional: sees every complete set of reports (the coordinator keeps the last for edges.csv). */
   readonly onReports?: (reports: readonly NodeReport[]) => void;
   /** Optional: the simulated clock (node/clock/row-clock.ts), advanced by every complete set of reports, in row order. */
-  readonly clock?: { advance(reports: readonly NodeReport[]): number };
+  readonly clock?: { advance(reports: readonly NodeReport[]): number; registerState?(reg: StateRegistrar, prefix: string): void };
 }
 
 export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateContext): MetricsRow {

@@ -61,7 +61,14 @@ export interface FailMsg {
   readonly round: number | null;
 }
 
-export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg;
+/**
+ * Sent once node `nodeId`'s checkpoint of `round` (iterations completed) is durable on the worker's
+ * checkpoint folder (docs/resume.md "Cluster"). When every node has sent it for a round, the
+ * coordinator writes its own checkpoint of that round: the round is then resumable.
+ */
+export interface CheckpointedMsg { readonly t: 'checkpointed'; readonly runId: string; readonly nodeId: number; readonly round: number }
+
+export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg | CheckpointedMsg;
 
 export interface PeerInfo { readonly id: number; readonly url: string }
 
@@ -81,11 +88,24 @@ export interface AssignMsg {
    * the dataset itself.
    */
   readonly data?: unknown;
+  /**
+   * Continue from the nodes' checkpoints of this round (iterations completed), read from the
+   * worker's checkpoint folder; absent: a fresh start at k = 0 (docs/resume.md "Cluster").
+   */
+  readonly resumeRound?: number;
 }
 export interface StartMsg { readonly t: 'start'; readonly runId: string }
 export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
 
-export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg;
+/**
+ * The coordinator's checkpoint of `round` is durable: the round is resumable. Workers keep their
+ * nodes' files from the previous committed round on and delete older ones (a node may run many
+ * rounds ahead of the coordinator's fsync, so a fixed count per node could prune a round the
+ * coordinator still needs; docs/resume.md "Cluster").
+ */
+export interface CheckpointCommittedMsg { readonly t: 'checkpointCommitted'; readonly runId: string; readonly round: number }
+
+export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg | CheckpointCommittedMsg;
 
 const packr = () => new Packr({ useRecords: false, mapsAsObjects: true });
 
@@ -229,8 +249,10 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
       return { t: 'done', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
     case 'fail':
       return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536), round: o.round == null ? null : int(o, 'round', -1) };
+    case 'checkpointed':
+      return { t: 'checkpointed', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), round: int(o, 'round', 1) };
     default:
-      throw malformed(`control message has unknown type '${String(o.t)}' (expected register, ready, report, done or fail)`);
+      throw malformed(`control message has unknown type '${String(o.t)}' (expected register, ready, report, done, fail or checkpointed)`);
   }
 }
 
@@ -246,6 +268,7 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
         config: o.config,
         ...(o.nodeIds != null ? { nodeIds: nodeIdList(o, 'nodeIds') } : {}),
         ...(o.data != null ? { data: o.data } : {}),
+        ...(o.resumeRound != null ? { resumeRound: int(o, 'resumeRound', 1) } : {}),
         peers: peers.map((p, i) => {
           if (typeof p !== 'object' || p === null) throw malformed(`control message 'assign': peers[${i}] must be a map`);
           const r = p as Record<string, unknown>;
@@ -257,7 +280,9 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
       return { t: 'start', runId: str(o, 'runId', 128) };
     case 'stop':
       return { t: 'stop', runId: str(o, 'runId', 128), reason: str(o, 'reason', 65536) };
+    case 'checkpointCommitted':
+      return { t: 'checkpointCommitted', runId: str(o, 'runId', 128), round: int(o, 'round', 1) };
     default:
-      throw malformed(`control message has unknown type '${String(o.t)}' (expected assign, start or stop)`);
+      throw malformed(`control message has unknown type '${String(o.t)}' (expected assign, start, stop or checkpointCommitted)`);
   }
 }

@@ -9,7 +9,7 @@
  * Newer checkpoints that were refused (truncated, flipped byte, other config) are returned in
  * `loaded.refused`, so the caller can say it fell back to an older one.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import type { FrozenConfig } from '../config/schema.ts';
@@ -24,7 +24,12 @@ export interface SimResumePlan {
   readonly loaded: Loaded;
 }
 
-export function prepareSimResume(runDir: string, given?: FrozenConfig): SimResumePlan {
+/**
+ * The checks every --resume makes before touching anything: the folder, its config.json, a run that
+ * has not finished, and a --config that matches. `allowFailed`: a summary.json whose status is
+ * 'failed' (a cluster run the coordinator recorded as failed) may be resumed.
+ */
+export function checkResumeFolder(runDir: string, given: FrozenConfig | undefined, opts: { readonly allowFailed?: boolean } = {}): { config: FrozenConfig; hash: string } {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     throw new ProxmeshError('PROXMESH_ERR_RESUME', `--resume ${runDir}: no such run folder; give the folder a run with checkpointEvery > 0 wrote`, { field: 'resume', dir: runDir });
   }
@@ -32,7 +37,8 @@ export function prepareSimResume(runDir: string, given?: FrozenConfig): SimResum
   if (!existsSync(configFile)) {
     throw new ProxmeshError('PROXMESH_ERR_RESUME', `--resume ${runDir}: no config.json, so this is not a run folder; give the folder a run wrote`, { field: 'resume', dir: runDir });
   }
-  if (existsSync(join(runDir, 'summary.json'))) {
+  const summaryFile = join(runDir, 'summary.json');
+  if (existsSync(summaryFile) && !(opts.allowFailed === true && failedSummary(summaryFile))) {
     throw new ProxmeshError('PROXMESH_ERR_RESUME', `--resume ${runDir}: the run already finished (summary.json exists); nothing to resume`, { field: 'resume', dir: runDir });
   }
   const config = loadConfig(configFile);
@@ -44,5 +50,18 @@ export function prepareSimResume(runDir: string, given?: FrozenConfig): SimResum
       { field: 'config', dir: runDir },
     );
   }
+  return { config, hash };
+}
+
+function failedSummary(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown }).status === 'failed';
+  } catch {
+    return false;
+  }
+}
+
+export function prepareSimResume(runDir: string, given?: FrozenConfig): SimResumePlan {
+  const { config, hash } = checkResumeFolder(runDir, given);
   return { dir: runDir, config, loaded: loadNewestValid(runDir, 'sim', hash) };
 }

@@ -33,6 +33,8 @@ export interface SimStateParts {
   readonly states: readonly object[];
   readonly network: Stateful;
   readonly coordinator: SimCoordinatorState;
+  /** The simulated clock (config `network`), registered as coord.clock.*; absent without one. */
+  readonly clock?: Stateful;
   /** The run folder, and the append-only files whose bytes the checkpoint carries. */
   readonly dir: string;
   readonly files: readonly string[];
@@ -46,6 +48,7 @@ export function registerSimState(reg: StateRegistrar, parts: SimStateParts): voi
     ctx.registerState(reg, `node.${i}`);
   });
   parts.network.registerState(reg, 'net');
+  parts.clock?.registerState(reg, 'coord.clock');
   reg.vector('coord.lossSum', c.lossSum);
   reg.scalar('coord.lossCount', c.getLossCount, c.setLossCount);
   reg.bytes('coord.rows', () => encodeExactJson(c.rows), (b) => {

@@ -1,8 +1,15 @@
 /**
  * `proxmesh run`: a real cluster on loopback — the coordinator in this process (Fastify on an
  * ephemeral port) and N worker processes (child_process), each with its own peer port. Workers get
- * the cluster token through the environment (never argv, which `ps` shows). A worker that dies fails
- * the run at once with its stderr; teardown always terminates every child (SIGTERM, then SIGKILL).
+ * the cluster token through the environment (never argv, which `ps` shows). Teardown always
+ * terminates every child (SIGTERM, then SIGKILL).
+ *
+ * A worker that dies fails the run at once with its stderr, unless the run writes checkpoints
+ * (checkpointEvery > 0): then the cluster heals (docs/resume.md "Cluster"). Every worker is
+ * terminated, the newest round that the coordinator and every node have a checkpoint of is found
+ * (node/resume/cluster-resume.ts), and the run continues from it with fresh worker processes, a
+ * fresh cluster token and a fresh run id (so fresh link keys and nonces: the peer hello's anti-replay
+ * checks hold unchanged), up to `maxRestarts` times; then the worker failure ends the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +25,9 @@ import { runNodeCount } from '../assemble/assemble.ts';
 import { childEntryArgs } from '../runtime/child-entry.ts';
 import { STDIN_COORDINATOR, nodesPerWorker } from '../cluster/cli-env.ts';
 import { tlsEnv, type TlsSettings } from '../transport/tls-options.ts';
+import type { ResumeSpec } from '../../coordinator/run-types.ts';
+import { findCommonRound } from './cluster-resume.ts';
+import { configHash } from '../resume/config-hash.ts';
 
 /** The worker-only entry point (loads less than the full CLI, node/cli/bin.ts). */
 const WORKER_BIN = childEntryArgs(import.meta.url, '../cluster/worker-bin');
@@ -56,7 +66,15 @@ export interface LocalClusterOptions {
    * The certificate must be valid for 127.0.0.1; workers get the same files (PROXMESH_TLS_*).
    */
   readonly tls?: TlsSettings | null;
+  /** Continue the run in `outDir` from this common checkpoint round (`proxmesh run --resume`). */
+  readonly resume?: ResumeSpec;
+  /** Restarts after a lost worker in a checkpointing run (default 3); 0 = fail at once. */
+  readonly maxRestarts?: number;
+  /** Called when the cluster restarts after a lost worker, from `round` (0: no common checkpoint yet). */
+  readonly onRestart?: (info: { readonly restart: number; readonly round: number; readonly reason: string; readonly refused: readonly ProxmeshError[] }) => void;
 }
+
+export const DEFAULT_MAX_RESTARTS = 3;
 
 export interface LocalClusterResult {
   readonly dir: string;
@@ -73,13 +91,46 @@ interface WorkerProc {
 }
 
 export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOptions = {}): Promise<LocalClusterResult> {
+  const dir = opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, new Date());
+  const healing = (config.checkpointEvery ?? 0) > 0;
+  const maxRestarts = healing ? (opts.maxRestarts ?? DEFAULT_MAX_RESTARTS) : 0;
+  const baseId = `local-${Date.now().toString(36)}`;
+  let resume = opts.resume;
+  for (let restart = 0; ; restart++) {
+    const attempt = await runAttempt(config, opts, dir, restart === 0 ? baseId : `${baseId}-restart${restart}`, resume);
+    if (attempt.ok) return attempt.result;
+    if (attempt.lostWorker === null || restart >= maxRestarts || opts.signal?.aborted) throw attempt.error;
+    // The newest round every part has (the files of the dead worker's nodes included); none yet: from the start.
+    let round = 0;
+    let refused: readonly ProxmeshError[] = [];
+    try {
+      const found = findCommonRound(dir, config, configHash(config));
+      round = found.round;
+      refused = found.refused;
+      resume = { round, ...found.coordinator };
+    } catch (err) {
+      if (!(err instanceof ProxmeshError) || (err.code !== 'PROXMESH_ERR_RESUME' && err.code !== 'PROXMESH_ERR_CHECKPOINT_CONFIG')) throw err;
+      refused = [err];
+      resume = undefined;
+    }
+    opts.onRestart?.({ restart: restart + 1, round, reason: attempt.lostWorker, refused });
+  }
+}
+
+type Attempt = { readonly ok: true; readonly result: LocalClusterResult } | { readonly ok: false; readonly error: unknown; readonly lostWorker: string | null };
+
+/**
+ * One cluster: workers, coordinator, one run (fresh, or resumed at `resume.round`). Resolves with
+ * the result, or with the error and, when a worker process was lost during the run, why.
+ */
+async function runAttempt(config: FrozenConfig, opts: LocalClusterOptions, dir: string, runId: string, resume: ResumeSpec | undefined): Promise<Attempt> {
   // n without the topology's eigen-solve: the coordinator's set-up checks the bounds before solving.
   const n = runNodeCount(config);
   const perWorker = nodesPerWorker(opts.nodesPerWorker);
   const processes = Math.ceil(n / perWorker);
-  const dir = opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, new Date());
   const token = randomBytes(24).toString('hex');
-  const runId = `local-${Date.now().toString(36)}`;
+  let lostWorker: string | null = null;
+  let terminating = false;
   const workers: WorkerProc[] = [];
   const rows: MetricsRow[] = [];
   let created = false;
@@ -107,6 +158,8 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
           PROXMESH_LISTEN: '127.0.0.1:0',
           PROXMESH_METRICS_LISTEN: '127.0.0.1:0',
           PROXMESH_NODES_PER_WORKER: String(perWorker),
+          // The local cluster's workers share the run folder: their nodes' checkpoints go beside the coordinator's.
+          PROXMESH_CHECKPOINT_DIR: dir,
           ...tlsEnv(opts.tls ?? null),
           ...opts.workerEnv,
           PROXMESH_TOKEN: token,
@@ -124,24 +177,28 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
         for (const line of chunk.split('\n')) if (line.trim()) w.stderr.push(line);
         if (w.stderr.length > keep) w.stderr.splice(0, w.stderr.length - keep);
       });
-      const onGone = (how: string) => {
+      const onGone = (how: string, bySignal: boolean) => {
         w.exited = true;
         if (!created || runs === null) return; // createRun failed or is pending: the error path tears down
         const view = runs.get(runId);
+        const message = `worker ${id} (pid ${child.pid}) ${how} (last evaluated iteration ${view.lastIteration ?? 'none'})`;
+        // A lost worker (the cluster heals): one that exited while the run was going, or was killed
+        // by a signal this process did not send, even when its closed control connection failed the
+        // run a moment before its exit was seen here.
+        if (lostWorker === null && !terminating && view.state !== 'done' && (view.state !== 'failed' || bySignal)) lostWorker = message;
         if (view.state !== 'done' && view.state !== 'failed') {
           runs.abort(runId, {
             code: 'PROXMESH_ERR_WORKER_FAILED',
-            message: `worker ${id} (pid ${child.pid}) ${how} (last evaluated iteration ${view.lastIteration ?? 'none'})` +
-              (w.stderr.length ? `; its stderr:\n${w.stderr.join('\n')}` : ''),
+            message: message + (w.stderr.length ? `; its stderr:\n${w.stderr.join('\n')}` : ''),
             node: id * perWorker,
             round: null,
           });
         }
       };
-      child.on('error', (err) => onGone(`could not run: ${err.message}`));
+      child.on('error', (err) => onGone(`could not run: ${err.message}`, false));
       // Any exit before the run is over is a failure, status 0 included (a worker only exits 0
       // after `stop` or a SIGTERM from the teardown, and both come after the run ended).
-      child.on('exit', (code, sig) => onGone(`exited with ${sig ?? `code ${code}`}`));
+      child.on('exit', (code, sig) => onGone(`exited with ${sig ?? `code ${code}`}`, sig !== null));
       workers.push(w);
     }
     const built = await buildApp({
@@ -162,7 +219,7 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
     for (const w of workers) if (!w.exited) w.child.stdin!.end(`${secure ? 'wss' : 'ws'}://127.0.0.1:${port}/control\n`);
     opts.onSpawned?.({ url, runId, dir, pids: workers.map((w) => w.child.pid ?? -1) });
-    await runs.createRun({ config }, runId);
+    await runs.createRun({ config, ...(resume !== undefined ? { resume } : {}) }, runId);
     created = true;
     const early = workers.find((w) => w.exited);
     if (early) {
@@ -171,21 +228,33 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
     }
     opts.onListening?.({ url, metricsUrl: `${url}/metrics`, runId, dir });
     const view = await runs.waitForEnd(runId, opts.signal);
-    const result = { dir, run: view, rows, metricsUrl: `${url}/metrics` };
+    const result = { dir, run: view, rows: [...(resume?.rows ?? []), ...rows], metricsUrl: `${url}/metrics` };
     await opts.beforeTeardown?.(result);
-    return result;
+    return { ok: true, result };
   } catch (err) {
     if (opts.signal?.aborted && created) {
       // Record why before the workers are terminated (their disconnects would name a node instead).
       const reason = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'interrupted';
       runs?.abort(runId, { code: 'PROXMESH_ERR_WORKER_FAILED', message: reason, node: null, round: null });
     }
-    throw err;
+    // Let the exit of a worker whose control connection failed the run first be seen (one SIGKILL
+    // closes the socket before the parent reaps the child).
+    if (created && lostWorker === null && (config.checkpointEvery ?? 0) > 0) await settleExits(workers, 500, () => lostWorker !== null);
+    return { ok: false, error: err, lostWorker: created ? lostWorker : null };
   } finally {
     runs?.off('row', onRow);
+    terminating = true;
     await terminate(workers);
+    // The coordinator's checkpoint in flight completes before the next attempt looks for the common round.
+    if (created) await runs?.flushCheckpoints(runId).catch(() => {});
     await app?.close();
   }
+}
+
+/** Waits up to `ms` until `seen()` holds or every child exited (their 'exit' handlers run meanwhile). */
+async function settleExits(workers: WorkerProc[], ms: number, seen: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!seen() && workers.some((w) => !w.exited) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** SIGTERM every live child, then SIGKILL those still alive after 3 s; resolves when all exited. */

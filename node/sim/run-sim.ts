@@ -25,7 +25,7 @@ import { ThreadedSim, threadsFor } from './threads/engine.ts';
 import { configHash } from '../resume/config-hash.ts';
 import type { Checkpoint } from '../checkpoint/format.ts';
 import { registerSimState } from '../resume/sim-state.ts';
-import { StateRegistry } from '../checkpoint/state-registry.ts';
+import { StateRegistry, type Stateful } from '../checkpoint/state-registry.ts';
 import { CheckpointWriter, DEFAULT_KEEP } from '../checkpoint/store.ts';
 import { ProxmeshError } from '../errors.ts';
 
@@ -170,6 +170,7 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
       states: lock.states() as readonly object[],
       network: memNet,
       coordinator: { lossSum: ownLossSum, getLossCount: () => lossCount, setLossCount: (v) => (lossCount = v), rows: metrics },
+      ...(aggCtx.clock?.registerState !== undefined ? { clock: aggCtx.clock as Stateful } : {}),
       dir,
       files: ['metrics.ndjson', 'metrics.csv', ...(paperFile !== null ? ['paper-metrics.ndjson'] : [])],
     });

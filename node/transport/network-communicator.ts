@@ -6,6 +6,7 @@
  * exactly as the simulator counts them; envelopes and control frames are in the transport's stats.
  */
 import { performance } from 'node:perf_hooks';
+import type { StateRegistrar } from '../checkpoint/state-registry.ts';
 import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
 import { decodePayload, encodePayload } from '../codec/payload.ts';
@@ -65,6 +66,11 @@ export class NetworkCommunicator implements Communicator {
     return { ...this.counters };
   }
 
+  /** The counters reports read (bytesSent), for cluster checkpoints (docs/resume.md "Cluster"). */
+  registerState(reg: StateRegistrar, prefix: string): void {
+    registerCounters(reg, prefix, this.counters);
+  }
+
   /**
    * This node's bytes beside payloads for its completed exchanges (headers and MACs, handshake,
    * acks), as metrics.ndjson counts them (node/results/wire-accounting.ts): a worker puts this in
@@ -83,6 +89,15 @@ export class NetworkCommunicator implements Communicator {
   close(): void {
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
+  }
+}
+
+/** A communicator's counters as checkpoint scalars (restored in place). */
+export function registerCounters(reg: StateRegistrar, prefix: string, c: CommunicatorStats): void {
+  for (const k of ['payloadBytesSent', 'payloadBytesReceived', 'exchanges'] as const) {
+    reg.scalar(`${prefix}.${k}`, () => c[k], (v) => {
+      c[k] = v;
+    });
   }
 }
 

@@ -170,17 +170,3 @@ function mkdirAll(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
-
-describe('checkpoints and the simulated clock', () => {
-  it('refuses checkpointEvery with a network section (the clock state is not checkpointed yet)', () => {
-    const raw = {
-      iterations: 4, evalEvery: 2, checkpointEvery: 2,
-      algorithm: { name: 'dproxsgt', eta: 0.05 },
-      problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } },
-      topology: { kind: 'ring', nodes: 4 },
-      network: { links: { kind: 'uniform', latency: 0.001, bandwidth: 1e7 }, compute: { samplesPerSecond: 1000 } },
-    };
-    expect(() => loadConfig(raw)).toThrow(/checkpointEvery: checkpoints do not carry the simulated clock/);
-    expect(() => loadConfig({ ...raw, checkpointEvery: 0 })).not.toThrow();
-  });
-});

@@ -3,7 +3,7 @@
  * metrics.ndjson, metrics.csv, summary.json (and edges.csv, paper-metrics.ndjson) byte-identical
  * to the uninterrupted run, for every algorithm and every kind of state: Rng streams (randk, qsgd,
  * dither, natural), error-feedback residuals, the rand-k permutation, the PowerSGD warm start, the
- * sampler's epoch permutation, a time-varying topology's per-round counters. The interruption is
+ * sampler's epoch permutation, a time-varying topology's per-round counters, the simulated clock. The interruption is
  * an exception thrown from the progress callback (the process-level SIGKILL test is
  * sim-resume-cli.test.ts); it lands after rows newer than the checkpoint were appended, so the
  * resume must also cut those rows.
@@ -57,6 +57,14 @@ const CASES: [string, Record<string, unknown>][] = [
   ['cdproxsgt on softmax, lowrank (PowerSGD warm start) / ef(lowrank)', { ...DIGITS, algorithm: { name: 'cdproxsgt', ...ALGO }, compression: { x: { kind: 'lowrank', rank: 2 }, y: { kind: 'ef', inner: { kind: 'lowrank', rank: 1 } } } }],
   ['dproxsgt on a directed one-peer-exponential schedule', { ...SMALL, topology: { kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential' } }, algorithm: { name: 'dproxsgt', ...ALGO } }],
   ['batch larger than a shard (wrap-around epochs)', { ...SMALL, batchSize: 150, algorithm: { name: 'dproxsgt', ...ALGO } }],
+  // The simulated clock (node/clock/row-clock.ts): t_i and each link's frame sizes are in the checkpoint, so simTime resumes exactly.
+  // Softmax on digits: top-k frames vary in size (delta-coded indices), so each block's mean frame size w_ji matters.
+  ['cdproxsgt on softmax, topk, with a network section (simulated clock)', {
+    ...DIGITS,
+    algorithm: { name: 'cdproxsgt', ...ALGO },
+    compression: { x: { kind: 'topk', ratio: 0.05 }, y: { kind: 'topk', ratio: 0.1 } },
+    network: { links: { kind: 'random', latency: { min: 0.0005, max: 0.002 }, bandwidth: { min: 2e4, max: 2e5 } }, compute: { samplesPerSecond: 1e6, stragglers: { fraction: 0.2, slowdown: 5 } } },
+  }],
 ];
 
 const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv', 'paper-metrics.ndjson'];

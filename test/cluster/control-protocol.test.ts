@@ -55,4 +55,18 @@ describe('control protocol', () => {
     expect(() => codec.decodeCoordinator(pack({ t: 'assign', runId: 'r', nodeId: 0, config: {}, peers: [{ id: 0 }] }))).toThrow(/'url'/);
     expect(() => codec.decodeCoordinator(pack({ t: 'report' }))).toThrow(/unknown type 'report'/);
   });
+  it('checkpointed (worker), assign.resumeRound and checkpointCommitted (coordinator) round-trip and are validated', () => {
+    const msg = { t: 'checkpointed', runId: 'r', nodeId: 5, round: 40 } as const;
+    expect(codec.decodeWorker(codec.encode(msg))).toEqual(msg);
+    expect(() => codec.decodeWorker(pack({ ...msg, round: 0 }))).toThrow(/'round' must be an integer ≥ 1/);
+    expect(() => codec.decodeWorker(pack({ ...msg, round: 2.5 }))).toThrow(/'round'/);
+    const assign = { t: 'assign', runId: 'r', nodeId: 0, config: {}, peers: [{ id: 0, url: 'ws://a:1' }], resumeRound: 30 } as const;
+    expect(codec.decodeCoordinator(codec.encode(assign))).toEqual(assign);
+    const { resumeRound: _r, ...fresh } = assign;
+    expect(codec.decodeCoordinator(codec.encode(fresh))).not.toHaveProperty('resumeRound');
+    expect(() => codec.decodeCoordinator(pack({ ...assign, resumeRound: -3 }))).toThrow(/'resumeRound' must be an integer ≥ 1/);
+    const committed = { t: 'checkpointCommitted', runId: 'r', round: 20 } as const;
+    expect(codec.decodeCoordinator(codec.encode(committed))).toEqual(committed);
+    expect(() => codec.decodeCoordinator(pack({ ...committed, round: 'x' }))).toThrow(/'round'/);
+  });
 });
