@@ -9,7 +9,11 @@
  *      phases) of run ÷ sim, and the run's per-phase step split (compute, encode, send, wait);
  *   4. 64 worker processes, a9a ring, 100 iterations: completes, byte-identical, wall and the peak
  *      RSS (VmHWM) of every worker;
- *   5. 1,024 logical nodes on 8 worker processes: completes, byte-identical.
+ *   5. 1,024 logical nodes on 8 worker processes: completes, byte-identical;
+ *   6. the per-frame path alone: CPU µs per data frame (sent and received, both ends in this process)
+ *      of a complete graph of 4 WebSocket transports on loopback exchanging BEER-sized messages
+ *      (d = 31, top-30 %) through NetworkCommunicator, so the frame path is measured without the
+ *      scheduler noise of many processes (process.cpuUsage, user + system).
  * Prints figures only (never asserts on time).
  *   node --import tsx bench/cluster.bench.ts [--quick] [--only 1,3]
  */
@@ -33,6 +37,9 @@ const { loadConfig } = await dist('node/config/load.js');
 const { readConfigFile } = await dist('node/config/parse.js');
 const { runLocalCluster } = await dist('node/run/local-cluster.js');
 const { runSimulation } = await dist('node/sim/run-sim.js');
+const { WsTransport } = await dist('node/transport/ws.js');
+const { NetworkCommunicator } = await dist('node/transport/network-communicator.js');
+const { maxFrameBytes } = await dist('node/codec/frame.js');
 
 const tmp = mkdtempSync(join(tmpdir(), 'proxmesh-bench-cluster-'));
 let dirN = 0;
@@ -82,6 +89,38 @@ async function simAndRun(raw: Record<string, unknown>, opts: Record<string, unkn
   return { simMs, runMs, marks, t1, same, sd, cd, peakKb, config };
 }
 
+/**
+ * Row 6: n WsTransports (complete graph) in this process; every node exchanges a d-dimensional
+ * top-30 % f64 message per round. Returns CPU µs per frame (each frame counted once, its send and
+ * its receive both in this process) and wall µs per round, after `warm` rounds of JIT warm-up.
+ */
+async function framePath(n: number, d: number, rounds: number, warm: number): Promise<{ cpuUs: number; userUs: number; sysUs: number; wallUs: number; frames: number }> {
+  const k = Math.max(1, Math.round(0.3 * d));
+  const indices = Int32Array.from({ length: k }, (_, i) => Math.floor((i * d) / k));
+  const msg = { dim: d, indices, values: { kind: 'float', precision: 'f64', data: Float64Array.from({ length: k }, (_, i) => i + 0.5) } };
+  const urls = new Map<number, string>();
+  const ids = [...Array(n).keys()];
+  const ts = ids.map((id) => new WsTransport({ id, run: 'bench', token: 'bench-token', neighbours: ids.filter((j) => j !== id), maxFrameBytes: maxFrameBytes(d), expectedDim: d, peerAddress: (p: number) => urls.get(p) }));
+  for (const t of ts) { await t.start(); urls.set(t.id, t.url); }
+  const connected = () => ts.every((t) => [...t.stats().peers.values()].every((p: { connections: number }) => p.connections > 0));
+  for (let i = 0; !connected(); i++) {
+    if (i > 1500) throw new Error('row 6: links did not come up');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const comms = ts.map((t, id) => new NetworkCommunicator({ transport: t, self: id, peers: ids, dim: d }));
+  const loop = async (c: { exchange(r: number, p: string, m: unknown): Promise<unknown> }, from: number, to: number) => { for (let r = from; r < to; r++) await c.exchange(r, 'x', msg); };
+  await Promise.all(comms.map((c) => loop(c, 0, warm)));
+  const u0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(comms.map((c) => loop(c, warm, warm + rounds)));
+  const u = process.cpuUsage(u0);
+  const wallUs = ((performance.now() - t0) * 1000) / rounds;
+  for (const c of comms) c.close();
+  await Promise.all(ts.map((t) => t.stop()));
+  const frames = rounds * n * (n - 1);
+  return { cpuUs: (u.user + u.system) / frames, userUs: u.user / frames, sysUs: u.system / frames, wallUs, frames };
+}
+
 console.log(`cluster vs simulator (compiled dist/), node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map(f2).join(' ')}${quick ? ', quick' : ''}`);
 try {
   if (want(1) || want(2)) {
@@ -116,6 +155,15 @@ try {
     const r = await simAndRun({ ...raw, iterations: quick ? 5 : 20, evalEvery: 5, batchSize: 8, topology: { kind: 'ring', nodes: 1024, weights: 'metropolis' } }, { nodesPerWorker: 128, workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } });
     const mb = r.peakKb.map((k) => k / 1024);
     console.log(`\n5. 1,024 logical nodes on ${r.peakKb.length} worker processes (a9a ring, K = ${r.config.iterations}): completed · identical: ${r.same ? 'yes' : 'NO'} · run ${f2(r.runMs / 1000)} s · sim ${f2(r.simMs / 1000)} s · peak RSS per worker max ${f2(Math.max(...mb))} MB`);
+  }
+  if (want(6)) {
+    // Medians over repetitions: one run moves with whatever else holds the machine's cores.
+    const reps = quick ? 3 : 7;
+    const runs: Awaited<ReturnType<typeof framePath>>[] = [];
+    for (let i = 0; i < reps; i++) runs.push(await framePath(4, 31, quick ? 500 : 2000, 500));
+    const med = (f: (r: (typeof runs)[number]) => number) => { const v = runs.map(f).sort((a, b) => a - b); return v[(v.length - 1) >> 1]; };
+    console.log(`\n6. per-frame path, 4 WebSocket transports in one process (complete graph, d = 31, top-30 %, ${runs[0].frames} frames per run, median of ${reps}):`);
+    console.log(`   CPU ${med((r) => r.cpuUs).toFixed(1)} µs per frame (user ${med((r) => r.userUs).toFixed(1)}, system ${med((r) => r.sysUs).toFixed(1)}; min ${Math.min(...runs.map((r) => r.cpuUs)).toFixed(1)}) · wall ${med((r) => r.wallUs).toFixed(0)} µs per round`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

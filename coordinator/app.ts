@@ -9,6 +9,7 @@ import { RunManager, type RunManagerOptions } from './run-manager.ts';
 import type { RunContextFactory } from './run-types.ts';
 import { dataRootsFromEnv } from './data-roots.ts';
 import { serverLimits, type ServerLimits } from './server-limits.ts';
+import { lazyCompilersFactory } from './lazy-schema-compilers.ts';
 import { ProxmeshError } from '../node/errors.ts';
 import { clientCertificateAccepted, createTlsRejections, guardTlsServer, serverTlsOptions, type TlsSettings } from '../node/transport/tls-options.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
@@ -96,6 +97,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
     http: httpOptions,
     ...(tls !== null ? { https: { ...httpOptions, ...serverTlsOptions(tls) } } : {}),
     ajv: { customOptions: { removeAdditional: false } },
+    // Fastify's default compilers, loaded and run per schema on its first request, not at start-up.
+    schemaController: { compilersFactory: lazyCompilersFactory() },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   // Beyond the cap, node closes each new connection as soon as it is accepted.
   app.server.maxConnections = limits.maxConnections;

@@ -6,7 +6,9 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createCoordinatorMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'proxmesh_coordinator_' });
+  // Lag sampled every 100 ms, not prom-client's 10 ms: a 10 ms timer wakes this process 100×/s, which on a
+  // loaded machine takes a core from the workers mid-round (node/cluster/worker-metrics.ts, issue 11).
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'proxmesh_coordinator_', eventLoopMonitoringPrecision: 100 });
   const g = (name: string, help: string, labelNames: string[] = ['run']) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
   const metrics = {

@@ -8,13 +8,22 @@ import { createServer, type Server } from 'node:http';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PeerTransport } from '../transport/types.ts';
 
+/**
+ * Sampling period (ms) of the event-loop-delay monitor behind prom-client's default lag metrics. Its
+ * default, 10 ms, is a libuv timer that wakes an idle worker 100 times a second: on a loaded machine
+ * each wake-up can preempt a peer that is mid-round (the wake-ups were a third of a BEER worker's,
+ * issue 11). At 100 ms the lag metrics stay (sampled 10× less often) and the wake-ups go.
+ */
+export const EVENT_LOOP_MONITORING_MS = 100;
+
 export function createWorkerMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'proxmesh_worker_' });
+  collectDefaultMetrics({ register: registry, prefix: 'proxmesh_worker_', eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_MS });
   const labels = ['run', 'node'];
   const peerLabels = ['run', 'node', 'peer', 'kind'];
   let transport: PeerTransport | null = null;
   let runLabels = { run: '', node: '' };
+  let stepChildren: Array<{ observe(v: number): void }> | null = null;
 
   // Byte and frame counts are read from the transport at scrape time (collect), so they always equal
   // its counters; gauges are used because a counter cannot be set to an absolute value.
@@ -71,11 +80,14 @@ export function createWorkerMetrics() {
     bind(t: PeerTransport, run: string, node: number): void {
       transport = t;
       runLabels = { run, node: String(node) };
+      stepChildren = null;
     },
     observeStep(compute: number, encode: number, wait: number): void {
-      stepSeconds.observe({ ...runLabels, phase: 'compute' }, compute);
-      stepSeconds.observe({ ...runLabels, phase: 'encode' }, encode);
-      stepSeconds.observe({ ...runLabels, phase: 'wait' }, wait);
+      // Children bound once per run (labels hashed once), not a label object per phase per iteration.
+      if (stepChildren === null) stepChildren = (['compute', 'encode', 'wait'] as const).map((phase) => stepSeconds.labels({ ...runLabels, phase }));
+      stepChildren[0].observe(compute);
+      stepChildren[1].observe(encode);
+      stepChildren[2].observe(wait);
     },
     setIteration(k: number): void {
       iteration.set(runLabels, k);

@@ -34,6 +34,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { FRAME_MAC_BYTES, frameMac } from '../auth/challenge.ts';
+import { FrameMac } from '../auth/frame-mac.ts';
 import { ProxmeshError } from '../errors.ts';
 import { validatePayload } from './payload.ts';
 import { decodeHello, encodeHelloBody, type HelloMessage } from './hello-message.ts';
@@ -146,34 +147,78 @@ function internal(msg: string): ProxmeshError {
   return new ProxmeshError('PROXMESH_ERR_INTERNAL', `encodeFrame: ${msg}`);
 }
 
+/**
+ * Payloads up to this length travel in ONE buffer with their header (encodeLink): one socket write
+ * instead of two (a loopback write costs tens of µs of CPU, copying 64 KiB a few µs). Larger ones keep
+ * header and payload apart (encodeHeader), so a large payload is never copied.
+ */
+export const SINGLE_BUFFER_PAYLOAD_BYTES = 64 * 1024;
+
+/** Most distinct phase names an encoder or decoder caches (algorithms use one or two). */
+const PHASE_CACHE = 64;
+
 /** Builds frames; one per link or component (its Packr is not shared). */
 export class FrameEncoder {
   private readonly packr = new Packr({ useRecords: false, variableMapSize: true });
+  /** phase name → its UTF-8 bytes (checked once): TextEncoder allocates per call. */
+  private readonly phases = new Map<string, Uint8Array>();
 
-  /**
-   * Header and MAC of a link frame (LINK_OVERHEAD_BYTES), in a buffer of its own: transports write
-   * it and then the payload, so the payload is never copied. `key` null leaves the MAC zero (a
-   * frame nobody accepts; for tests and tools).
-   */
-  encodeHeader(h: FrameHeaderInput, payload: Uint8Array, key: Buffer | null): Uint8Array {
+  private phaseBytes(phase: string): Uint8Array {
+    let b = this.phases.get(phase);
+    if (b !== undefined) return b;
+    b = utf8.encode(phase);
+    if (b.length > PHASE_BYTES || b.includes(0)) throw internal(`phase '${phase}' must be at most ${PHASE_BYTES} UTF-8 bytes without NUL`);
+    if (this.phases.size < PHASE_CACHE) this.phases.set(phase, b);
+    return b;
+  }
+
+  /** Checks h and writes the LINK_HEADER_BYTES of a link frame into out[0, 28) (out zero-filled there). */
+  private writeHeader(h: FrameHeaderInput, payloadLength: number, out: Uint8Array): void {
     if (!(LINK_KINDS as readonly string[]).includes(h.kind)) throw internal(`kind '${h.kind}' is not a link frame`);
+    const code = KIND_CODE[h.kind];
     if (!Number.isInteger(h.round) || h.round < -(2 ** 31) || h.round > 2 ** 31 - 1) throw internal(`round ${h.round} is not a 32-bit integer`);
     if (!Number.isInteger(h.from) || h.from < 0 || h.from > 2 ** 32 - 1) throw internal(`from ${h.from} is not a node id`);
     if (!Number.isSafeInteger(h.seq) || h.seq < 0) throw internal(`seq ${h.seq} is not an integer in [0, 2^53)`);
-    if ((h.kind === 'data') !== payload.length > 0) throw internal(`a ${h.kind} frame with a ${payload.length}-byte payload`);
-    const phase = utf8.encode(h.phase);
-    if (phase.length > PHASE_BYTES || phase.includes(0)) throw internal(`phase '${h.phase}' must be at most ${PHASE_BYTES} UTF-8 bytes without NUL`);
-    const out = new Uint8Array(LINK_OVERHEAD_BYTES);
-    const view = new DataView(out.buffer);
-    out[0] = KIND_CODE[h.kind];
+    if ((h.kind === 'data') !== payloadLength > 0) throw internal(`a ${h.kind} frame with a ${payloadLength}-byte payload`);
+    const phase = this.phaseBytes(h.phase);
+    const view = new DataView(out.buffer, out.byteOffset, LINK_HEADER_BYTES);
+    out[0] = code;
     out[1] = PROTOCOL_VERSION;
     view.setInt32(4, h.round, true);
     view.setUint32(8, h.from, true);
     view.setUint32(12, h.seq % 2 ** 32, true);
     view.setUint32(16, Math.floor(h.seq / 2 ** 32), true);
-    view.setUint32(20, payload.length, true);
+    view.setUint32(20, payloadLength, true);
     out.set(phase, 24);
-    if (key !== null) out.set(frameMac(key, out.subarray(0, LINK_HEADER_BYTES), payload), LINK_HEADER_BYTES);
+  }
+
+  /**
+   * Header and MAC of a link frame (LINK_OVERHEAD_BYTES), in a buffer of its own: transports write
+   * it and then the payload, so the payload is never copied. `key` null leaves the MAC zero (a
+   * frame nobody accepts; for tests and tools). A FrameMac (the link's precomputed key state) gives
+   * the same MAC as its Buffer key.
+   */
+  encodeHeader(h: FrameHeaderInput, payload: Uint8Array, key: Buffer | FrameMac | null): Uint8Array {
+    const out = new Uint8Array(LINK_OVERHEAD_BYTES);
+    this.writeHeader(h, payload.length, out);
+    const header = out.subarray(0, LINK_HEADER_BYTES);
+    if (key instanceof FrameMac) key.writeMac(header, payload, out, LINK_HEADER_BYTES);
+    else if (key !== null) out.set(frameMac(key, header, payload), LINK_HEADER_BYTES);
+    return out;
+  }
+
+  /**
+   * A whole link frame (header, MAC, payload) in ONE buffer, allocated per frame (a transport may
+   * still hold it in a socket's queue) from Node's small-buffer pool: the per-frame path of the
+   * transports (issue 11). Byte-identical to encodeFrame.
+   */
+  encodeLink(h: FrameHeaderInput, payload: Uint8Array, mac: FrameMac | null): Buffer {
+    const out = Buffer.allocUnsafe(LINK_OVERHEAD_BYTES + payload.length);
+    out.fill(0, 0, LINK_OVERHEAD_BYTES);
+    this.writeHeader(h, payload.length, out);
+    const header = out.subarray(0, LINK_HEADER_BYTES);
+    if (mac !== null) mac.writeMac(header, payload, out, LINK_HEADER_BYTES);
+    out.set(payload, LINK_OVERHEAD_BYTES);
     return out;
   }
 
@@ -216,6 +261,11 @@ export function frameMalformed(field: string, why: string): ProxmeshError {
 export class FrameDecoder {
   private readonly unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
   private readonly packr = new Packr({ useRecords: false, variableMapSize: true });
+  /**
+   * The phase field (4 bytes read as a u32) → its string, for fields that decoded as valid; at most
+   * PHASE_CACHE entries, so frames read before their MAC is checked cannot grow it without bound.
+   */
+  private readonly phases = new Map<number, string>();
 
   decode(bytes: Uint8Array, opts: DecodeFrameOptions): DecodedFrame {
     if (bytes.length > opts.maxBytes) {
@@ -237,7 +287,12 @@ export class FrameDecoder {
     if (seqHigh > MAX_SEQ_HIGH) throw frameMalformed('seq', 'exceeds 2^53 − 1');
     const seq = seqHigh * 2 ** 32 + view.getUint32(12, true);
     const n = view.getUint32(20, true);
-    const phase = decodePhase(bytes.subarray(24, 24 + PHASE_BYTES));
+    const phaseField = view.getUint32(24, true);
+    let phase = this.phases.get(phaseField);
+    if (phase === undefined) {
+      phase = decodePhase(bytes.subarray(24, 24 + PHASE_BYTES));
+      if (this.phases.size < PHASE_CACHE) this.phases.set(phaseField, phase);
+    }
     if (kind === 'data' ? n === 0 : n !== 0) throw frameMalformed('payload length', kind === 'data' ? 'is 0 for a data frame' : `must be 0 for a ${kind} frame`);
     if (n > opts.maxBytes - LINK_OVERHEAD_BYTES) {
       throw new ProxmeshError('PROXMESH_ERR_FRAME_OVERSIZED', `frame declares a ${n}-byte payload; the limit is ${opts.maxBytes - LINK_OVERHEAD_BYTES}`, { bytes: n, maxBytes: opts.maxBytes });

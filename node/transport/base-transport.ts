@@ -19,8 +19,10 @@
  * connection replaces the current one of its peer (a reconnect), so a replayed or forged hello can
  * never displace a working link.
  */
-import { verifyFrameMac } from '../auth/challenge.ts';
-import { ACK_EVERY, FrameDecoder, FrameEncoder, LINK_OVERHEAD_BYTES, PROTOCOL_VERSION, type DecodedFrame, type HelloMessage, type LinkKind } from '../codec/frame.ts';
+import { FrameMac } from '../auth/frame-mac.ts';
+import {
+  ACK_EVERY, FrameDecoder, FrameEncoder, LINK_OVERHEAD_BYTES, PROTOCOL_VERSION, SINGLE_BUFFER_PAYLOAD_BYTES, type DecodedFrame, type HelloMessage, type LinkKind,
+} from '../codec/frame.ts';
 import { ProxmeshError } from '../errors.ts';
 import { Emitter } from './emitter.ts';
 import { PeerHandshake, type PendingHandshake } from './handshake.ts';
@@ -85,8 +87,8 @@ export interface ConnHandle {
   closed: boolean;
   /** The handshake in progress (null before step 1 on the accepting side, and after completion). */
   hs: PendingHandshake | null;
-  /** This connection's frame key, once authenticated. */
-  key: Buffer | null;
+  /** This connection's frame key (its HMAC key schedule, auth/frame-mac.ts), once authenticated. */
+  key: FrameMac | null;
   /** Closes the connection if it has not authenticated in time. */
   deadline: ReturnType<typeof setTimeout> | null;
 }
@@ -248,16 +250,18 @@ export abstract class BaseTransport implements PeerTransport {
   }
 
   private writeData(link: Link, h: ConnHandle, p: Pending): Promise<void> | void {
-    const header = this.encoder.encodeHeader({ kind: 'data', round: p.round, phase: p.phase, from: this.id, seq: p.seq }, p.payload, h.key);
+    const header = { kind: 'data', round: p.round, phase: p.phase, from: this.id, seq: p.seq } as const;
     link.stats.sent.frames++;
-    link.stats.sent.envelopeBytes += header.length;
+    link.stats.sent.envelopeBytes += LINK_OVERHEAD_BYTES;
     link.stats.sent.payloadBytes += p.payload.length;
-    return h.conn.write(header, p.payload);
+    // A small payload goes with its header in one buffer (one socket write); a large one is not copied.
+    if (p.payload.length <= SINGLE_BUFFER_PAYLOAD_BYTES) return h.conn.write(this.encoder.encodeLink(header, p.payload, h.key), null);
+    return h.conn.write(this.encoder.encodeHeader(header, p.payload, h.key), p.payload);
   }
 
   /** An ack, ping or pong on an authenticated connection. */
   private writeControl(h: ConnHandle, link: Link, kind: 'ack' | 'ping' | 'pong', seq: number): void {
-    const frame = this.encoder.encodeHeader({ kind, round: this.round, phase: '', from: this.id, seq }, EMPTY, h.key);
+    const frame = this.encoder.encodeLink({ kind, round: this.round, phase: '', from: this.id, seq }, EMPTY, h.key);
     countControl(link.stats.sent, kind, frame.length);
     // Control frames are best effort: a failed write shows up as a closed connection.
     void Promise.resolve(h.conn.write(frame, null)).catch(() => {});
@@ -374,7 +378,7 @@ export abstract class BaseTransport implements PeerTransport {
     if (frame.kind === 'hello') return this.onHello(h, frame.hello, bytes.length);
     if (h.peer === null || h.key === null) return this.reject(h, 'unauthenticated', null);
     // The MAC first: nothing in a frame is believed before it verifies.
-    if (!verifyFrameMac(h.key, frame.mac, frame.headerBytes, frame.payload)) return this.reject(h, 'bad-mac', null);
+    if (!h.key.verify(frame.mac, frame.headerBytes, frame.payload)) return this.reject(h, 'bad-mac', null);
     const hdr = frame.header;
     if (hdr.from !== h.peer) return this.reject(h, 'unauthenticated', null); // reflected back to its sender
     const link = this.links.get(h.peer)!;
@@ -396,7 +400,10 @@ export abstract class BaseTransport implements PeerTransport {
         rx.frames++;
         rx.payloadBytes += frame.payload.length;
         rx.envelopeBytes += bytes.length - frame.payload.length;
-        this.receiveData(h, link, { envelope: { ...hdr, v: PROTOCOL_VERSION, run: this.opts.run, to: this.id }, payload: frame.payload });
+        this.receiveData(h, link, {
+          envelope: { kind: 'data', round: hdr.round, phase: hdr.phase, from: hdr.from, seq: hdr.seq, v: PROTOCOL_VERSION, run: this.opts.run, to: this.id },
+          payload: frame.payload,
+        });
         return;
     }
   }
@@ -450,7 +457,7 @@ export abstract class BaseTransport implements PeerTransport {
   /** The connection is authenticated: it becomes the link's connection (replacing an older one). */
   private adopt(h: ConnHandle, link: Link, key: Buffer): void {
     h.hs = null;
-    h.key = key;
+    h.key = new FrameMac(key);
     this.settle(h);
     if (link.failed !== null) {
       this.closeHandle(h);

@@ -33,6 +33,8 @@ export class RoundInbox {
   private floor = -Infinity;
   private waiter: Waiter | null = null;
   private failure: unknown = null;
+  /** The signal whose abort listener this inbox holds (see watch). */
+  private watched: AbortSignal | null = null;
   readonly rejected: Record<InboxRejectReason, number> = { stale: 0, duplicate: 0, overflow: 0 };
 
   constructor(private readonly opts: RoundInboxOptions = {}) {}
@@ -65,17 +67,35 @@ export class RoundInbox {
   waitFor(round: number, phase: string, peers: readonly number[], opts: AbortOptions = {}): Promise<Uint8Array[]> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.waiter !== null) return Promise.reject(new ProxmeshError('PROXMESH_ERR_INTERNAL', 'RoundInbox.waitFor: a wait is already pending'));
+    const signal = opts.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     this.advance(round - 1);
     const p = new Promise<Uint8Array[]>((resolve, reject) => {
       this.waiter = { round, phase, peers, resolve, reject };
     });
     this.settle();
-    const signal = opts.signal;
     if (signal === undefined) return p;
+    if (this.watched === null) this.watch(signal);
+    if (this.watched === signal) return p; // its one listener rejects the pending wait on abort
     return abortable(p, signal).catch((err) => {
       if (this.waiter !== null && signal.aborted) this.waiter = null;
       throw err;
     });
+  }
+
+  /**
+   * One abort listener for the inbox's life, on the signal its waits pass (a node's run signal),
+   * instead of an add/removeEventListener pair per wait: EventTarget listeners cost microseconds
+   * each, twice per exchange (issue 11's per-frame path). An abort rejects the pending wait with the
+   * signal's reason; later waits reject at once (above), as abortable() does.
+   */
+  private watch(signal: AbortSignal): void {
+    this.watched = signal;
+    signal.addEventListener('abort', () => {
+      const w = this.waiter;
+      this.waiter = null;
+      w?.reject(signal.reason);
+    }, { once: true });
   }
 
   /** Rejects the pending and every later wait (e.g. a peer failed). */

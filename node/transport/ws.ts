@@ -3,8 +3,9 @@
  * (`peerAddress(peer)` gives its URL). perMessageDeflate is off (payloads are already compressed
  * and deflate costs CPU and memory per socket); `maxPayload` = maxFrameBytes, sized by the caller
  * from the problem dimension (codec/frame.ts maxFrameBytes). A data frame is written as one
- * WebSocket message: a small one in one frame (one socket write), a large one in two fragments,
- * header then payload, so a large payload is never copied (ws' sender habit). Backpressure: when `bufferedAmount` exceeds the high-water mark, send()
+ * WebSocket message: a small one (≤ SINGLE_BUFFER_PAYLOAD_BYTES, built in one buffer by the base) in
+ * one frame, one socket write; a large one in two fragments, header then payload, so a large payload
+ * is never copied (ws' sender habit). Backpressure: when `bufferedAmount` exceeds the high-water mark, send()
  * waits until its frame has been flushed to the socket.
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -38,13 +39,6 @@ export interface WsTransportOptions extends BaseTransportOptions {
    */
   readonly tls?: { readonly settings: TlsSettings; readonly rejections?: TlsRejections } | null;
 }
-
-/**
- * Payloads up to this size are copied behind their header and sent as ONE WebSocket frame: one
- * socket write instead of two (a loopback write costs tens of µs of CPU, copying 64 KiB a few µs).
- * Larger payloads go as two fragments, header then payload, never copied.
- */
-const SINGLE_WRITE_BYTES = 64 * 1024;
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -174,11 +168,10 @@ export class WsTransport extends BaseTransport {
           flushed = true;
           onFlush?.();
         };
-        if (payload !== null && payload.length > SINGLE_WRITE_BYTES) {
+        if (payload !== null && payload.length > 0) {
+          // A large payload (the base sends small ones inside `header`, one buffer): two fragments, never copied.
           socket.send(header, { binary: true, fin: false });
           socket.send(payload, { binary: true, fin: true }, cb);
-        } else if (payload !== null && payload.length > 0) {
-          socket.send(Buffer.concat([header, payload]), { binary: true }, cb);
         } else {
           socket.send(header, { binary: true }, cb);
         }

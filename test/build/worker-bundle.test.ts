@@ -5,7 +5,7 @@
  * it reports the missing coordinator address as the CLI would.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,11 @@ describe('worker bundle', () => {
     for (const pkg of ['fastify', '@fastify/', 'ajv', 'vega', 'commander', '@resvg/']) {
       expect(inputs.filter((p) => p.includes(`node_modules/${pkg}`)), pkg).toEqual([]);
     }
+    // The entry is a loader (compile cache where Node has one) of the bundle beside it.
+    const entry = readFileSync(out, 'utf8');
+    expect(entry).toContain('enableCompileCache');
+    expect(entry).toContain("import('./worker-bundle.js')");
+    expect(readFileSync(join(dir, 'worker-bundle.js'), 'utf8')).toContain("MSGPACKR_NATIVE_ACCELERATION_DISABLED ??= 'true'");
     const env = { ...process.env };
     delete env.PROXMESH_COORDINATOR;
     delete env.NODE_OPTIONS;

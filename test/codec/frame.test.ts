@@ -7,6 +7,7 @@ import {
   encodeFrame, maxFrameBytes, runTag, type DecodedFrame, type FrameHeader, type HelloMessage,
 } from '../../node/codec/frame.ts';
 import { encodePayload } from '../../node/codec/payload.ts';
+import { FrameMac } from '../../node/auth/frame-mac.ts';
 import { ProxmeshError } from '../../node/errors.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { allForms, fromHex, hex, randomMessage } from './random-message.ts';
@@ -77,6 +78,34 @@ describe('frames: fixtures', () => {
     const payload = fromHex(PAYLOAD_HEX);
     expect(hex(e.encodeHeader(hdr(), payload, KEY)) + PAYLOAD_HEX).toBe(DATA_HEX);
     expect(hex(e.encodeHeader(hdr(), payload, null))).toBe(DATA_HEADER + '00'.repeat(16));
+  });
+
+  it('the transports\' one-buffer path (encodeLink with the link\'s FrameMac) gives the same bytes, frame after frame', () => {
+    const e = new FrameEncoder();
+    const m = new FrameMac(KEY);
+    const payload = fromHex(PAYLOAD_HEX);
+    for (let i = 0; i < 3; i++) {
+      expect(hex(e.encodeLink(hdr(), payload, m))).toBe(DATA_HEX);
+      expect(hex(e.encodeHeader(hdr(), payload, m)) + PAYLOAD_HEX).toBe(DATA_HEX);
+      expect(hex(e.encodeLink(hdr({ kind: 'ack', phase: '' }), new Uint8Array(0), m))).toBe(ACK_HEX);
+    }
+    expect(hex(e.encodeLink(hdr(), payload, null))).toBe(DATA_HEADER + '00'.repeat(16) + PAYLOAD_HEX);
+    // the phase cache never lets a bad phase through, cached or not
+    expect(codeOf(() => e.encodeLink(hdr({ phase: 'toolong' }), payload, m))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => e.encodeLink(hdr({ phase: 'toolong' }), payload, m))).toBe('PROXMESH_ERR_INTERNAL');
+    expect(codeOf(() => e.encodeLink(hdr({ kind: 'hello' as never }), payload, m))).toBe('PROXMESH_ERR_INTERNAL');
+  });
+
+  it('the decoder\'s phase cache returns the same phases and still refuses bad phase fields', () => {
+    const d = new FrameDecoder();
+    const payload = fromHex(PAYLOAD_HEX);
+    for (const phase of ['x', 'y', 'x', '', 'yyyy', 'y']) {
+      expect(link(d.decode(encodeFrame(hdr({ phase }), payload, KEY), BIG)).header.phase).toBe(phase);
+    }
+    const bad = encodeFrame(hdr({ phase: 'x' }), payload, KEY);
+    bad[26] = 0x41; // a byte after the NUL padding
+    expect(codeOf(() => d.decode(bad, BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
+    expect(codeOf(() => d.decode(bad, BIG))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
   });
 
   it('hello frame bytes: kind 05, version, u16 body length, msgpack map in a fixed field order', () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ProxmeshError } from '../../node/errors.ts';
 import { RoundInbox } from '../../node/transport/round-inbox.ts';
@@ -63,6 +64,21 @@ describe('RoundInbox', () => {
     inbox.fail(err);
     await expect(p).rejects.toBe(err);
     await expect(inbox.waitFor(1, 'x', [1])).rejects.toBe(err);
+  });
+
+  it('many waits on one run signal hold one abort listener; an abort rejects the pending wait and every later one', async () => {
+    const inbox = new RoundInbox();
+    const ac = new AbortController();
+    for (let r = 0; r < 50; r++) {
+      const p = inbox.waitFor(r, 'x', [1], { signal: ac.signal });
+      inbox.push(1, r, 'x', b(r));
+      expect((await p)[0][0]).toBe(r);
+    }
+    expect(getEventListeners(ac.signal, 'abort').length).toBe(1);
+    const pending = inbox.waitFor(50, 'x', [1], { signal: ac.signal });
+    ac.abort(new Error('run stopped'));
+    await expect(pending).rejects.toThrow('run stopped');
+    await expect(inbox.waitFor(51, 'x', [1], { signal: ac.signal })).rejects.toThrow('run stopped');
   });
 
   it('an empty peer list resolves at once', async () => {
