@@ -83,7 +83,7 @@ interface Active {
   /** The network communicator (static W) or the scheduled one (topology.schedule), with the codec, send and wait seconds of its exchanges. */
   readonly comm: NetworkCommunicator | ScheduledCommunicator;
   readonly ctx: NodeContext;
-  readonly algorithm: NodeAlgorithm<any>;
+  readonly algorithm: NodeAlgorithm;
   readonly problem: BuiltProblem;
   started: boolean;
 }
