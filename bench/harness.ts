@@ -71,8 +71,8 @@ function rep(fn: Work, ms: number, acc: Acc): void {
  */
 export function timeInterleaved(fns: readonly Work[], t: TimingOptions): Timing[] {
   const accs: Acc[] = fns.map(() => ({ sink: 0, samples: [] }));
-  fns.forEach((fn, i) => warm(fn, t.warmMs, accs[i]));
-  for (let r = 0; r < t.reps; r++) fns.forEach((fn, i) => rep(fn, t.minMs, accs[i]));
+  for (const [i, fn] of fns.entries()) warm(fn, t.warmMs, accs[i]);
+  for (let r = 0; r < t.reps; r++) for (const [i, fn] of fns.entries()) rep(fn, t.minMs, accs[i]);
   return accs.map((a) => {
     const samples = a.samples.slice().sort((x, y) => x - y);
     return { secPerCall: median(samples), samples, sink: a.sink };

@@ -113,7 +113,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
         if (!/^\/control(?:[/?]|$)/.test(req.url)) return;
         if (clientCertificateAccepted(req.raw.socket, tls, 'control', rejections)) return;
         app.log.warn('control connection refused: no client certificate from the cluster CA');
-        return reply.code(403).header('connection', 'close').send({ code: 'PROXMESH_ERR_UNAUTHORIZED', message: '/control needs a client certificate signed by the cluster CA (mutual TLS)' });
+        return reply.code(403).header('connection', 'close').send({
+          code: 'PROXMESH_ERR_UNAUTHORIZED',
+          message: '/control needs a client certificate signed by the cluster CA (mutual TLS)',
+        });
       });
     }
   }

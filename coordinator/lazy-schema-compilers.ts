@@ -31,7 +31,11 @@ function lazyFactory<F>(pkg: string, wrap: (build: () => F) => F): Factory<F> {
   let selector: Factory<F> | null = null;
   return (externalSchemas, options) => {
     let compiler: ((route: RouteSchema) => F) | null = null;
-    const compilerOf = () => (compiler ??= (selector ??= (require(pkg) as () => Factory<F>)())(externalSchemas, options));
+    const compilerOf = () => {
+      if (selector === null) selector = (require(pkg) as () => Factory<F>)();
+      if (compiler === null) compiler = selector(externalSchemas, options);
+      return compiler;
+    };
     return (route) => {
       let built: F | null = null;
       return wrap(() => (built ??= compilerOf()(route)));

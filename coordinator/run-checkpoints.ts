@@ -74,7 +74,10 @@ export function createCoordinatorCheckpoints(config: FrozenConfig, dir: string, 
         throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', `node ${node} reported a checkpoint of round ${round}, which is not a multiple of checkpointEvery = ${every}`, { node, round });
       }
       let nodes = seen.get(round);
-      if (nodes === undefined) seen.set(round, (nodes = new Set()));
+      if (nodes === undefined) {
+        nodes = new Set();
+        seen.set(round, nodes);
+      }
       nodes.add(node);
       if (nodes.size < n) return;
       seen.delete(round);

@@ -60,7 +60,12 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       spectralGap: topology.spectral.spectralGap,
       // The exchange schedule gives the wire bytes beside payloads exactly as the simulator counts
       // them; the last complete set of reports gives edges.csv.
-      ctx: { ...aggregateContextOf(config, problem, plan), onReports: (r) => void (lastReports = r) },
+      ctx: {
+        ...aggregateContextOf(config, problem, plan),
+        onReports: (r) => {
+          lastReports = r;
+        },
+      },
       store: {
         dir,
         appendRow: (row) => writer.appendMetrics(row),

@@ -299,7 +299,7 @@ export class RunManager extends EventEmitter {
    */
   private tryAssign(): void {
     const run = this.active;
-    if (!run || run.state !== 'waiting') return;
+    if (run?.state !== 'waiting') return;
     const registered = [...this.workers.values()].filter((w) => w.registration !== null);
     const withOrdinal = registered.filter((w) => w.registration!.ordinal !== null);
     const nodes: WorkerConn[] = new Array(run.n);
@@ -352,7 +352,7 @@ export class RunManager extends EventEmitter {
 
   private onReport(conn: WorkerConn, msg: ReportMsg): void {
     const run = this.runFor(msg.runId, conn, msg.nodeId);
-    if (!run || !run.ctx) return;
+    if (!run?.ctx) return;
     const dim = run.ctx.model.dim;
     if (msg.x.length !== dim) {
       this.fail(run, { code: 'PROXMESH_ERR_FRAME_MALFORMED', message: `node ${msg.nodeId} reported x of length ${msg.x.length} at iteration ${msg.iter}, expected ${dim}`, node: msg.nodeId, round: msg.iter });
@@ -367,7 +367,10 @@ export class RunManager extends EventEmitter {
     }
     if (msg.stepSeconds) {
       let s = run.pendingSplit.get(msg.iter);
-      if (!s) run.pendingSplit.set(msg.iter, (s = { compute: 0, encode: 0, send: 0, wait: 0, nodes: 0 }));
+      if (!s) {
+        s = { compute: 0, encode: 0, send: 0, wait: 0, nodes: 0 };
+        run.pendingSplit.set(msg.iter, s);
+      }
       s.compute += msg.stepSeconds.compute;
       s.encode += msg.stepSeconds.encode;
       s.send += msg.stepSeconds.send ?? 0;

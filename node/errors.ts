@@ -82,5 +82,5 @@ export function exitStatusOf(err: unknown): number {
 
 /** True if `code` is one of the registry's codes (e.g. a code received from a worker). */
 export function isErrorCode(code: string): code is ErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERRORS, code);
+  return Object.hasOwn(ERRORS, code);
 }

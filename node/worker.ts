@@ -90,7 +90,7 @@ interface Active {
   /** The network communicator (static W) or the scheduled one (topology.schedule), with the codec, send and wait seconds of its exchanges. */
   readonly comm: NetworkCommunicator | ScheduledCommunicator;
   readonly ctx: NodeContext;
-  readonly algorithm: NodeAlgorithm<any>;
+  readonly algorithm: NodeAlgorithm;
   readonly problem: BuiltProblem;
   /** Continue from this round's checkpoint (assign.resumeRound), or 0: a fresh start. */
   readonly resumeRound: number;
@@ -336,7 +336,7 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
   let lossCount = 0;
   const ckpt = nodeCheckpoints({
     config, nodeId, dir: checkpointDir, resumeRound: a.resumeRound,
-    parts: { id: nodeId, ctx, state, comm, loop: { getLossSum: () => lossSum, setLossSum: (v: number) => (lossSum = v), getLossCount: () => lossCount, setLossCount: (v: number) => (lossCount = v) } },
+    parts: { id: nodeId, ctx, state: state as object, comm, loop: { getLossSum: () => lossSum, setLossSum: (v: number) => (lossSum = v), getLossCount: () => lossCount, setLossCount: (v: number) => (lossCount = v) } },
     onDurable: (round) => send({ t: 'checkpointed', runId, nodeId, round }),
   });
   if (ckpt !== null) a.onCommitted = (round) => ckpt.committed(round);

@@ -45,7 +45,7 @@ export function runTopologyCommand(opts: TopologyCommandOptions): { stdout: stri
   const schedule = buildSchedule(built.spec, built, scheduleRng(opts.seed));
   const notes: string[] = [];
   if (opts.outJson !== undefined) {
-    writeOut(opts.outJson, JSON.stringify(topologyToJson(built), null, 2) + '\n');
+    writeOut(opts.outJson, `${JSON.stringify(topologyToJson(built), null, 2)}\n`);
     notes.push(`wrote ${opts.outJson}`);
   }
   if (opts.outDot !== undefined) {
@@ -54,9 +54,9 @@ export function runTopologyCommand(opts: TopologyCommandOptions): { stdout: stri
   }
   if (opts.json) {
     const json = schedule === null ? topologyToJson(built) : { ...topologyToJson(built), schedule: scheduleToJson(schedule) };
-    return { stdout: JSON.stringify(json, null, 2) + '\n' };
+    return { stdout: `${JSON.stringify(json, null, 2)}\n` };
   }
-  return { stdout: topologyReport(built) + (schedule === null ? '' : scheduleReport(schedule)) + notes.map((s) => s + '\n').join('') };
+  return { stdout: topologyReport(built) + (schedule === null ? '' : scheduleReport(schedule)) + notes.map((s) => `${s}\n`).join('') };
 }
 
 function writeOut(file: string, text: string): void {

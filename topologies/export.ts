@@ -69,5 +69,5 @@ export function topologyToDot(built: BuiltTopology): string {
     }
   }
   lines.push('}');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

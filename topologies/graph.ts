@@ -109,7 +109,7 @@ export function assertConnected(g: Graph, hint?: string): void {
   const reached = bfsReach(g);
   if (reached.count < g.n) {
     throw topologyError(
-      `graph ${g.name} is disconnected: node ${reached.firstUnreached} unreachable from node 0` + (hint ? `; ${hint}` : ''),
+      `graph ${g.name} is disconnected: node ${reached.firstUnreached} unreachable from node 0${hint ? `; ${hint}` : ''}`,
       { node: reached.firstUnreached },
     );
   }

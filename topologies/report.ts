@@ -32,10 +32,10 @@ export function topologyReport(built: BuiltTopology): string {
   if (graph.n <= REPORT_MAX_DENSE) {
     lines.push(`W (${graph.n}x${graph.n}):`);
     for (const row of mixingToDense(mixing)) {
-      lines.push('  ' + Array.from(row, (w) => (w === 0 ? '0'.padEnd(6) : w.toFixed(4))).join(' '));
+      lines.push(`  ${Array.from(row, (w) => (w === 0 ? '0'.padEnd(6) : w.toFixed(4))).join(' ')}`);
     }
   } else {
     lines.push(`W (${graph.n}x${graph.n}) not printed (n > ${REPORT_MAX_DENSE}); use --json or --out-json for its rows.`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

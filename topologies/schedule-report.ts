@@ -51,7 +51,7 @@ export function scheduleReport(s: TopologySchedule): string {
   const sp = scheduleSpectral(s);
   const f6 = (x: number): string => x.toFixed(6);
   const lines = [`schedule ${s.name}`, `  period P              ${s.period}`];
-  s.rounds.forEach((r, k) => lines.push(`  round ${String(k).padEnd(4)} rho_k      ${f6(sp.rhos[k])}  ${r.name}`));
+  for (const [k, r] of s.rounds.entries()) lines.push(`  round ${String(k).padEnd(4)} rho_k      ${f6(sp.rhos[k])}  ${r.name}`);
   lines.push(`  rho(W_0 ... W_{P-1})  ${f6(sp.productRho)}  (product over one period)`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

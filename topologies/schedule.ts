@@ -277,6 +277,6 @@ export function buildSchedule(spec: TopologySpec, base: BuiltTopology, rng: Rng)
       throw topologyError(`topology.schedule.kind = ${JSON.stringify((s as { kind: unknown }).kind)} is unknown; use cycle | one-peer-exponential | random-matching | dropout`, { param: 'schedule.kind' });
   }
   if (s.kind !== 'cycle' && base.spec.lazy) rounds = rounds.map(lazyRound);
-  rounds.forEach((r, k) => validateRound(r, n, k));
+  for (const [k, r] of rounds.entries()) validateRound(r, n, k);
   return { n, name: `${s.kind}(${rounds.length} rounds)`, rounds, period: rounds.length };
 }

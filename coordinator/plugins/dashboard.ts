@@ -100,7 +100,7 @@ export function vendorPath(name: string): string | null {
 export function dashboardCsp(html: string): string {
   const hashes = [...html.matchAll(/<script type="importmap">([\s\S]*?)<\/script>/g)]
     .map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`);
-  return `default-src 'none'; script-src 'self'${hashes.map((h) => ' ' + h).join('')}; style-src 'self'; connect-src 'self'; ` +
+  return `default-src 'none'; script-src 'self'${hashes.map((h) => ` ${h}`).join('')}; style-src 'self'; connect-src 'self'; ` +
     "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }
 

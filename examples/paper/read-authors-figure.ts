@@ -25,7 +25,7 @@ interface Text { x: number; y: number; s: string; minus?: boolean }
 function pageContent(pdf: Buffer): string {
   const src = pdf.toString('latin1');
   let best = '';
-  for (const m of src.matchAll(/<<([^]*?)>>\s*stream\r?\n/g)) {
+  for (const m of src.matchAll(/<<([\s\S]*?)>>\s*stream\r?\n/g)) {
     if (!m[1].includes('FlateDecode')) continue;
     const start = m.index! + m[0].length;
     const end = src.indexOf('endstream', start);

@@ -88,7 +88,11 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         // of ten typed arrays per node; at 10,000 nodes this keeps set-up and GC small
         const buf = arena.take(10 * d);
         let at = 0;
-        const z = () => buf.subarray(at, (at += d));
+        const z = () => {
+          const v = buf.subarray(at, at + d);
+          at += d;
+          return v;
+        };
         const [x, y, g, gPrev, xRef, yRef, sx, sy, diff, decoded] = Array.from({ length: 10 }, z);
         copy(x0, x);
         return {

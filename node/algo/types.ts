@@ -118,4 +118,4 @@ export interface NodeAlgorithm<S = unknown> {
   lastGradient(state: S): Float64Array | null;
 }
 
-export type AlgorithmFactory = (params: AlgoParams) => NodeAlgorithm<any>;
+export type AlgorithmFactory = (params: AlgoParams) => NodeAlgorithm;

@@ -54,7 +54,7 @@ const schedules = new WeakMap<BuiltTopology, TopologySchedule | null>();
  * W_k per round when the config has topology.schedule (else null), built once per topology from
  * Rng.derive(seed, −1, 'topology-schedule'); AllReduce (pattern 'all') never uses one.
  */
-export function buildRunSchedule(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm<any>): TopologySchedule | null {
+export function buildRunSchedule(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm): TopologySchedule | null {
   if (algorithm.pattern !== 'graph') return null;
   if (!schedules.has(topology)) schedules.set(topology, buildSchedule(config.topology as never, topology, scheduleRng(config.seed)));
   return schedules.get(topology) ?? null;
@@ -70,7 +70,7 @@ export function runNodeCount(config: FrozenConfig): number {
 }
 
 /** The algorithm instance (one per run: its methods are pure over the node state). */
-export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm<any> {
+export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm {
   return algorithmFactory(config.algorithm.name, config.algorithm)(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
 }
 
@@ -135,7 +135,7 @@ export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem, 
  * coordinator: W's rows, or on a time-varying topology the union of each node's neighbours and its
  * receivers in every distinct round of the schedule.
  */
-export function runWirePlan(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm<any>): WirePlan {
+export function runWirePlan(config: FrozenConfig, topology: BuiltTopology, algorithm: NodeAlgorithm): WirePlan {
   const n = topology.graph.n;
   const rows = Array.from({ length: n }, (_, i) => peerRow(algorithm, topology, i));
   const schedule = buildRunSchedule(config, topology, algorithm);
@@ -147,7 +147,7 @@ export function runWirePlan(config: FrozenConfig, topology: BuiltTopology, algor
 }
 
 /** Node i's communication row: W's row for graph algorithms, J = 11ᵀ/n for AllReduce. */
-export function peerRow(algorithm: NodeAlgorithm<any>, topology: BuiltTopology, i: number): MixingRow {
+export function peerRow(algorithm: NodeAlgorithm, topology: BuiltTopology, i: number): MixingRow {
   return algorithm.pattern === 'all' ? averagingRow(topology.graph.n, i) : mixingRow(topology.mixing, i);
 }
 
@@ -196,7 +196,7 @@ export function assembleNode(
   topology: BuiltTopology,
   nodeId: number,
   communicator: Communicator,
-  algorithm: NodeAlgorithm<any> = buildAlgorithm(config),
+  algorithm: NodeAlgorithm = buildAlgorithm(config),
 ): NodeContext {
   const { seed } = config;
   const { model, train, shards } = problem;

@@ -37,7 +37,7 @@ function sourceLabel(e: CatalogEntry, mirror: string | undefined): string {
 
 function table(rows: string[][]): string {
   const w = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  return rows.map((r) => r.map((c, j) => (j === r.length - 1 ? c : c.padEnd(w[j]))).join('  ')).join('\n') + '\n';
+  return `${rows.map((r) => r.map((c, j) => (j === r.length - 1 ? c : c.padEnd(w[j]))).join('  ')).join('\n')}\n`;
 }
 
 export function dataList(ctx: DataContext, json: boolean): number {

@@ -1,10 +1,11 @@
 /** `proxmesh sim --config FILE [--out DIR] [--json] [--quiet] [--threads N]`, or `proxmesh sim --resume RUN_DIR` */
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { prepareSimResume } from '../resume/sim-resume.ts';
+import { prepareSimResume, type SimResumePlan } from '../resume/sim-resume.ts';
 import { loadConfig } from '../config/load.ts';
+import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
-import { runSimulation } from '../sim/run-sim.ts';
+import { runSimulation, type SimResult } from '../sim/run-sim.ts';
 import type { CliIo } from './io.ts';
 import { createProgress, progressMode } from './progress.ts';
 
@@ -34,8 +35,8 @@ export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<nu
   if (opts.resume === undefined && opts.config === undefined) {
     throw new ProxmeshError('PROXMESH_ERR_USAGE', "proxmesh sim needs --config FILE (a new run) or --resume RUN_DIR (continue one)");
   }
-  let config;
-  let resumeFrom;
+  let config: FrozenConfig;
+  let resumeFrom: SimResumePlan['loaded']['checkpoint'] | undefined;
   let outDir = opts.out;
   if (opts.resume !== undefined) {
     const plan = prepareSimResume(opts.resume, opts.config === undefined ? undefined : loadConfig(opts.config));
@@ -50,7 +51,7 @@ export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<nu
     config = loadConfig(opts.config!);
   }
   const progress = createProgress(progressMode(opts, io), io);
-  let result;
+  let result: SimResult;
   try {
     result = await runSimulation(config, { outDir, ...(resumeFrom ? { resume: resumeFrom } : {}), onProgress: (p) => progress.update(p), threads: opts.threads ?? defaultSimThreads() });
   } finally {

@@ -68,7 +68,7 @@ export function chainFactory(steps: readonly BuiltFactory[]): BuiltFactory {
         return out;
       },
       registerState(reg, prefix) {
-        built.forEach((b, i) => b.registerState?.(reg, `${prefix}.step${i}`));
+        for (const [i, b] of built.entries()) b.registerState?.(reg, `${prefix}.step${i}`);
       },
     };
   };

@@ -118,7 +118,7 @@ export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
     const sparse = maxKeep > 0;
     const mag = new Float64Array(maxKeep); // top-k scratch
     const segments = new Int32Array(segs.length * 3);
-    segs.forEach((s, i) => segments.set([s.keep > 0 ? s.keep : s.rows, s.cols, s.rank], 3 * i));
+    for (const [i, s] of segs.entries()) segments.set([s.keep > 0 ? s.keep : s.rows, s.cols, s.rank], 3 * i);
     return {
       dim,
       carried: null,

@@ -34,7 +34,7 @@ export function kthLargest(a: Float64Array, n: number, k: number): number {
 /** |v| with NaN mapped to +∞, so NaNs are always selected (and propagate) instead of breaking the order. */
 export function magnitude(v: number): number {
   let m = Math.abs(v);
-  if (m !== m) m = POSITIVE_INFINITY;
+  if (Number.isNaN(m)) m = POSITIVE_INFINITY;
   return m;
 }
 

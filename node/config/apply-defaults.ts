@@ -4,7 +4,10 @@
  * walker picks the branch a value belongs to (by its `const` discriminator, e.g. `kind: topk`) and
  * recurses into it. Values of the wrong type are left alone: validation reports them afterwards.
  */
-type Schema = Record<string, any>;
+import type { TSchema } from '@sinclair/typebox';
+
+/** A JSON-schema node as TypeBox builds it: its SchemaOptions index signature lets a walker read any keyword (anyOf, properties, default, …). */
+type Schema = TSchema;
 
 export function applyDefaults(schema: Schema, value: unknown): unknown {
   if (schema.anyOf) {
@@ -33,7 +36,7 @@ export function applyDefaults(schema: Schema, value: unknown): unknown {
  * `defaultAtMost: 'sibling'` (e.g. evalEvery ≤ iterations) gets min(default, sibling) when the default
  * was filled in, so `iterations: 10` alone is valid. A value the user gave is left to validation.
  */
-function capFilledDefaults(props: Record<string, Schema>, value: Record<string, any>, filled: readonly string[]): void {
+function capFilledDefaults(props: Record<string, Schema>, value: Record<string, unknown>, filled: readonly string[]): void {
   for (const key of filled) {
     const cap = props[key].defaultAtMost;
     if (typeof cap === 'string' && typeof value[cap] === 'number' && typeof value[key] === 'number') value[key] = Math.min(value[key], value[cap]);
@@ -95,6 +98,6 @@ export function jsonTypeOf(value: unknown): string {
   return typeof value;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, any> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -137,9 +137,11 @@ export function checkConfigAgainstProblem(config: Cfg, facts: ProblemFacts, node
     if (part.labels.length !== nodes) {
       inconsistent('/partition/labels', `needs one label list per node: ${nodes} nodes but ${part.labels.length} lists`, { expected: nodes, got: part.labels.length });
     }
-    part.labels.forEach((list: readonly number[], i: number) => list.forEach((c: number, j: number) => {
-      if (c >= facts.nClasses) inconsistent(`/partition/labels/${i}/${j}`, `class ${c} does not exist (the data has ${facts.nClasses} classes)`, { expected: `< ${facts.nClasses}`, got: c });
-    }));
+    for (const [i, list] of part.labels.entries()) {
+      for (const [j, c] of list.entries()) {
+        if (c >= facts.nClasses) inconsistent(`/partition/labels/${i}/${j}`, `class ${c} does not exist (the data has ${facts.nClasses} classes)`, { expected: `< ${facts.nClasses}`, got: c });
+      }
+    }
   }
   if (facts.shardSizes.length !== nodes) {
     inconsistent('/partition', `partition produced ${facts.shardSizes.length} shards for ${nodes} nodes`);
@@ -168,5 +170,5 @@ function checkCompressorK(spec: unknown, path: string, facts: ProblemFacts): voi
     if (s.k > limit) inconsistent(`${path}/k`, `k must be ≤ ${what} (got ${s.k})`, { expected: `≤ ${limit}`, got: s.k });
   }
   if (s.inner) checkCompressorK(s.inner, `${path}/inner`, facts);
-  if (Array.isArray(s.steps)) s.steps.forEach((st, i) => checkCompressorK(st, `${path}/steps/${i}`, facts));
+  if (Array.isArray(s.steps)) for (const [i, st] of s.steps.entries()) checkCompressorK(st, `${path}/steps/${i}`, facts);
 }

@@ -6,8 +6,10 @@
  */
 import { discriminatorKeys, flattenUnion, isPlainObject, jsonTypeOf, pickBranch } from './apply-defaults.ts';
 import { nearestKey } from './suggest.ts';
+import type { TSchema } from '@sinclair/typebox';
 
-type Schema = Record<string, any>;
+/** A JSON-schema node as TypeBox builds it: its SchemaOptions index signature lets a walker read any keyword (anyOf, properties, default, …). */
+type Schema = TSchema;
 
 export interface ConfigIssue {
   /** JSON pointer, e.g. "/algorithm/eta" ("" = the whole config). */
@@ -56,7 +58,7 @@ function walk(schema: Schema, value: unknown, path: string, out: ConfigIssue[]):
   if (out.length > before) return;
   if (isPlainObject(value)) walkObject(schema, value, path, out);
   if (Array.isArray(value) && schema.items && !Array.isArray(schema.items)) {
-    value.forEach((v, i) => walk(schema.items, v, `${path}/${i}`, out));
+    for (const [i, v] of value.entries()) walk(schema.items, v, `${path}/${i}`, out);
   }
 }
 

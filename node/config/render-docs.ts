@@ -8,7 +8,8 @@ import { describe } from './explain.ts';
 import { discriminatorKeys } from './apply-defaults.ts';
 import { RunConfigSchema } from './schema.ts';
 
-type Schema = Record<string, any>;
+/** A JSON-schema node as TypeBox builds it: its SchemaOptions index signature lets a walker read any keyword (anyOf, properties, default, …). */
+type Schema = TSchema;
 
 interface Row {
   readonly path: string;

@@ -18,7 +18,7 @@ import { ProxmeshError } from '../errors.ts';
 import type { CatalogEntry, DataFile, Source } from '../problem/datasets/catalog.ts';
 import { findDataFile } from '../problem/datasets/paths.ts';
 import { checkFile, contentHash } from './check.ts';
-import { downloadTo } from './download.ts';
+import { type Downloaded, downloadTo } from './download.ts';
 
 export interface PullOptions {
   /** Where pulled files go (datasetCacheDir()). */
@@ -119,7 +119,7 @@ async function pullFile(name: string, f: DataFile, opts: PullOptions): Promise<F
   }
   try {
     opts.log?.(`${name}: GET ${src.url}`);
-    let got;
+    let got: Downloaded;
     try {
       got = await downloadTo(src.url, tmp, { maxBytes: maxBytes(f, src.form), ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (e) {

@@ -32,7 +32,7 @@ export function pluginUsesCompression(name: string): boolean {
 export function pluginAlgorithmFactory(name: string, spec: PluginSpec): AlgorithmFactory | undefined {
   const r = pluginAlgorithm(name);
   if (r === undefined) return undefined;
-  return (params: AlgoParams): NodeAlgorithm<any> => {
+  return (params: AlgoParams): NodeAlgorithm => {
     const algo = r.factory(params, spec);
     const bad = missing(algo, { name: 'string', pattern: 'string', phases: 'object', init: 'function', step: 'function', model: 'function', tracker: 'function', lastGradient: 'function' });
     if (bad.length > 0) throw broken(r, `the factory must return a NodeAlgorithm; missing or wrong: ${bad.join(', ')}`);

@@ -29,7 +29,7 @@ export type PluginKind = 'algorithm' | 'compressor' | 'model' | 'regularizer';
 export type PluginSpec = Readonly<Record<string, unknown>>;
 
 /** Builds a node algorithm from the resolved common parameters (η, schedule) and the plug-in's keys. */
-export type PluginAlgorithmFactory = (params: AlgoParams, spec: PluginSpec) => NodeAlgorithm<any>;
+export type PluginAlgorithmFactory = (params: AlgoParams, spec: PluginSpec) => NodeAlgorithm;
 /** Builds one compressor stream (one node, one channel) with its own seeded Rng. */
 export type PluginCompressorFactory = (spec: PluginSpec, layers: LayerMap, rng: Rng) => Compressor;
 /** Builds the model for the loaded training set; `precision` is problem.precision ('f64' unless set). */

@@ -27,11 +27,11 @@ export const SHAPES: readonly string[] = ['circle', 'square', 'triangle-up', 'di
 /** At most this many style combinations on one chart (more dash patterns stop being told apart at a glance); further keys go to panels. */
 export const STYLE_LIMIT = 4;
 
-const valueOf = (parts: readonly Part[], key: string): string => parts.find((p) => p.key === key)?.value ?? '';
+const partValue = (parts: readonly Part[], key: string): string => parts.find((p) => p.key === key)?.value ?? '';
 
 /** The combined value of `keys` in one row ('' for no keys). */
 function combo(parts: readonly Part[], keys: readonly string[]): string {
-  return keys.map((k) => valueOf(parts, k)).join('\u0000');
+  return keys.map((k) => partValue(parts, k)).join('\u0000');
 }
 
 /** True when `key`'s value is a function of the values of `by` over all rows. */
@@ -39,7 +39,7 @@ function determined(rows: readonly (readonly Part[])[], colors: readonly string[
   const seen = new Map<string, string>();
   return rows.every((r, i) => {
     const k = `${colors[i]}\u0001${combo(r, by)}`;
-    const v = valueOf(r, key);
+    const v = partValue(r, key);
     const prev = seen.get(k);
     seen.set(k, v);
     return prev === undefined || prev === v;
@@ -65,8 +65,8 @@ export function planEncodings(rows: readonly (readonly Part[])[], colors: readon
 
 /** A readable value for `keys` in one row: the bare value for one key, 'k=v, k=v' for several. */
 export function labelFor(parts: readonly Part[], keys: readonly string[]): string {
-  if (keys.length === 1) return valueOf(parts, keys[0]);
-  return keys.map((k) => `${shortKey(k)}=${valueOf(parts, k)}`).join(', ');
+  if (keys.length === 1) return partValue(parts, keys[0]);
+  return keys.map((k) => `${shortKey(k)}=${partValue(parts, k)}`).join(', ');
 }
 
 /** Legend / header title for a list of keys ('algorithm.name' → 'algorithm'). */

@@ -39,7 +39,7 @@ export class ScheduledMemoryNetwork {
 
   /** Every round network's counters, under `prefix.r<index>`. */
   registerState(reg: StateRegistrar, prefix: string): void {
-    this.nets.forEach((net, r) => net.registerState(reg, `${prefix}.r${r}`));
+    for (const [r, net] of this.nets.entries()) net.registerState(reg, `${prefix}.r${r}`);
   }
 
   bytesSentBy(i: number): number {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ProxmeshError } from '../errors.ts';
 import { loadStudy } from './load-study.ts';
 import { createSweepProgress, type SweepProgressMode } from './progress.ts';
-import { runSweep } from './run-sweep.ts';
+import { runSweep, type SweepResult } from './run-sweep.ts';
 import { canonicalJson } from './grid.ts';
 
 export interface SweepCommandOptions {
@@ -49,7 +49,7 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ stdout:
   const stream = opts.stderr ?? process.stderr;
   const mode: SweepProgressMode = opts.json || opts.quiet ? 'quiet' : stream.isTTY ? 'tty' : 'lines';
   const progress = createSweepProgress(mode, stream);
-  let result;
+  let result: SweepResult;
   try {
     result = await runSweep(study, { outDir, parallel: opts.parallel, onEvent: progress.onEvent, cellTimeoutMs: opts.cellTimeoutMs, env: opts.env });
   } finally {

@@ -8,7 +8,8 @@ import type { TSchema } from '@sinclair/typebox';
 import { currentRunConfigSchema } from '../config/plugin-schema.ts';
 import { ProxmeshError } from '../errors.ts';
 
-type Schema = Record<string, any>;
+/** A JSON-schema node as TypeBox builds it: its SchemaOptions index signature lets a walker read any keyword (anyOf, properties, default, …). */
+type Schema = TSchema;
 
 export function splitPath(path: string): string[] {
   return path.split('.');
@@ -22,7 +23,7 @@ function branches(schema: Schema): Schema[] {
 function children(schema: Schema, segment: string): Schema[] {
   const out: Schema[] = [];
   for (const b of branches(schema)) {
-    if (b.properties && Object.prototype.hasOwnProperty.call(b.properties, segment)) out.push(b.properties[segment]);
+    if (b.properties && Object.hasOwn(b.properties, segment)) out.push(b.properties[segment]);
     else if (b.type === 'array' && b.items && !Array.isArray(b.items) && /^(0|[1-9]\d*)$/.test(segment)) out.push(b.items);
   }
   return out;

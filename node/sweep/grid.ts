@@ -143,7 +143,7 @@ export function expandGrid(groups: readonly AxisGroup[]): GridCell[] {
       picks[g] = rem % groups[g].values.length;
       rem = Math.floor(rem / groups[g].values.length);
     }
-    groups.forEach((g, gi) => g.paths.forEach((p, pi) => (diff[p] = g.values[picks[gi]][pi])));
+    for (const [gi, g] of groups.entries()) for (const [pi, p] of g.paths.entries()) diff[p] = g.values[picks[gi]][pi];
     const id = cellId(diff);
     const hash = id.slice(id.length - 8);
     const canon = canonicalJson(diff);

@@ -52,8 +52,7 @@ export function runCellProcess(opts: CellRunOptions): Promise<CellRunResult> {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (s: string) => {
       pending += s;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         try {

@@ -51,9 +51,15 @@ export class RoundInbox {
     const senders = phases?.get(phase);
     if (senders?.has(from)) return this.rejectFrame('duplicate', from, round, phase);
     if (this.size >= (this.opts.maxFrames ?? 4096)) return this.rejectFrame('overflow', from, round, phase);
-    if (phases === undefined) this.rounds.set(round, (phases = new Map()));
+    if (phases === undefined) {
+      phases = new Map();
+      this.rounds.set(round, phases);
+    }
     let s = senders;
-    if (s === undefined) phases.set(phase, (s = new Map()));
+    if (s === undefined) {
+      s = new Map();
+      phases.set(phase, s);
+    }
     s.set(from, payload);
     this.size++;
     this.settle();

@@ -140,7 +140,10 @@ describe('every algorithm uses η_k = stepSize(k) the same way', () => {
   it('deepstorm reads η_k once per step at its own k', async () => {
     const calls: number[] = [];
     const { contexts } = buildNet({ rows: rowsFromDense([[1]]), dim: d, oracles: [quadraticOracle(q, 0)], prox: none, compressX: IDENTITY });
-    const ls = await started(algorithmFactory('deepstorm')({ ...PARAMS, stepSize: (k) => (calls.push(k), 0.1) }), contexts, [new Float64Array(d)]);
+    const ls = await started(algorithmFactory('deepstorm')({ ...PARAMS, stepSize: (k) => {
+      calls.push(k);
+      return 0.1;
+    } }), contexts, [new Float64Array(d)]);
     for (let k = 0; k < 5; k++) await ls.step(k);
     expect(calls).toEqual([0, 1, 2, 3, 4]);
   });
@@ -148,7 +151,9 @@ describe('every algorithm uses η_k = stepSize(k) the same way', () => {
 
 describe('constant schedule ≡ no schedule, byte for byte (sim metrics.ndjson)', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
   const run = async (algorithm: Record<string, unknown>) => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-eta-'));
     dirs.push(dir);

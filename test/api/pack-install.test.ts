@@ -28,7 +28,7 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 /** The ```js blocks that follow a `<!-- snippet -->` line in docs/api.md. */
-export function docSnippets(markdown: string): string[] {
+function docSnippets(markdown: string): string[] {
   return [...markdown.matchAll(/<!-- snippet -->\s*\n```js\n([\s\S]*?)\n```/g)].map((m) => m[1]);
 }
 

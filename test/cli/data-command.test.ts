@@ -177,7 +177,10 @@ describe('a run naming an absent dataset', () => {
     const code = await new Promise<number | null>((resolve, reject) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       child.on('error', reject);
-      child.on('close', (c) => (clearTimeout(timer), resolve(c)));
+      child.on('close', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
     });
     expect(stderr).toContain(`error PROXMESH_ERR_DATASET_DOWNLOAD: dataset 'w8a': w8a/w8a.gz: GET ${srv.base}/mirror/w8a/w8a.gz: HTTP 404 Not Found`);
     expect(code).toBe(1);

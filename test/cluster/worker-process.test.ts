@@ -4,7 +4,7 @@
  * timeout with a listener and a timer keeping it alive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createControlCodec } from '../../node/protocol/control-protocol.ts';
 import { auth, testApp, TOKEN } from '../coordinator/fixtures.ts';

@@ -111,8 +111,8 @@ describe('frames: fixtures', () => {
   it('hello frame bytes: kind 05, version, u16 body length, msgpack map in a fixed field order', () => {
     const frame = helloFrame({ step: 1, run: fromHex('0102030405060708'), from: 1, to: 2, nonce: new Uint8Array(16) });
     // 85 = fixmap(5); a4 "step" 01; a3 "run" c4 08 <8 bytes>; a4 "from" 01; a2 "to" 02; a5 "nonce" c4 10 <16 zero bytes>
-    const body = '85a473746570' + '01' + 'a372756e' + 'c4080102030405060708' + 'a466726f6d01' + 'a2746f02' + 'a56e6f6e6365c410' + '00'.repeat(16);
-    expect(hex(frame)).toBe('0502' + (body.length / 2).toString(16).padStart(2, '0') + '00' + body);
+    const body = ['85a473746570', '01', 'a372756e', 'c4080102030405060708', 'a466726f6d01', 'a2746f02', 'a56e6f6e6365c410', '00'.repeat(16)].join('');
+    expect(hex(frame)).toBe(`0502${(body.length / 2).toString(16).padStart(2, '0')}00${body}`);
   });
 });
 

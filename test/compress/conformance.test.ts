@@ -162,7 +162,7 @@ describe.each(SPECS)('compressor %s', (_label, spec) => {
         return ma;
       });
       // Later calls (above) must not have changed the earlier messages.
-      msgs.forEach((m, i) => expect(snapshot(m)).toEqual(first[i]));
+      for (const [i, m] of msgs.entries()) expect(snapshot(m)).toEqual(first[i]);
     });
   });
 

@@ -1,7 +1,7 @@
 /** Shared helpers for the compressor tests (layouts, random vectors, exact comparisons). */
 import type { LayerMap } from '../../node/linalg/layers.ts';
 import type { Message } from '../../node/compress/types.ts';
-import { Rng } from '../../node/linalg/rng.ts';
+import type { Rng } from '../../node/linalg/rng.ts';
 
 /** Layers of the given sizes tiling [0, Σ sizes). */
 export function layersOf(sizes: readonly number[]): LayerMap {

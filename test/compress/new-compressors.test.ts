@@ -172,7 +172,7 @@ describe('low-rank (PowerSGD)', () => {
   it('the warm start makes repeated calls a power iteration: error → Σ_{i>r} σ_i² (Eckart–Young)', () => {
     // M = diag(5, 3, 1, 0.5, 0.1) padded to 6×5: singular values known, best rank-1 error 9 + 1 + 0.25 + 0.01.
     const x = new Float64Array(30);
-    [5, 3, 1, 0.5, 0.1].forEach((s, i) => (x[i * 5 + i] = s));
+    for (const [i, s] of [5, 3, 1, 0.5, 0.1].entries()) x[i * 5 + i] = s;
     const c = make({ kind: 'lowrank', rank: 1 }, matrixLayers([[6, 5]]));
     let err = Infinity;
     for (let t = 0; t < 60; t++) err = distSq(x, compress(c, x).d);

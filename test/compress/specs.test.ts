@@ -132,7 +132,7 @@ describe('CompressorSpecSchema (TypeBox)', () => {
   it('every property has a description (docs/config.md is generated from them)', () => {
     const missing: string[] = [];
     const walk = (s: TSchema, path: string) => {
-      if (s.anyOf) s.anyOf.forEach((t: TSchema, i: number) => walk(t, `${path}|${i}`));
+      if (s.anyOf) for (const [i, t] of (s.anyOf as TSchema[]).entries()) walk(t, `${path}|${i}`);
       if (s.type === 'object') {
         for (const [k, p] of Object.entries(s.properties as Record<string, TSchema>)) {
           if (typeof p.description !== 'string' || p.description === '') missing.push(`${path}.${k}`);

@@ -13,6 +13,6 @@ describe('docs/config.md', () => {
     for (const key of ['seed', 'iterations', 'evalEvery', 'batchSize', 'algorithm.eta', 'compression.x.ratio', 'compression.y', 'problem.dataset.path', 'partition.alpha', 'topology.weights', 'init.perNode', 'output.name']) {
       expect(doc).toContain(`| \`${key}\` |`);
     }
-    expect(doc).toMatch(/\| `algorithm\.gammaX` \|  \| number > 0 and ≤ 1 \| `1` \|/);
+    expect(doc).toMatch(/\| `algorithm\.gammaX` \| {2}\| number > 0 and ≤ 1 \| `1` \|/);
   });
 });

@@ -164,11 +164,11 @@ describe('a run over real control sockets', () => {
     const codec = createControlCodec();
     const ws = [await connect(), await connect()];
     const assigned = ws.map((w) => nextMsg(w));
-    ws.forEach((w, i) => w.send(codec.encode({ t: 'register', peerUrl: `ws://127.0.0.1:${9000 + i}`, ordinal: i, metricsUrl: null })));
+    for (const [i, w] of ws.entries()) w.send(codec.encode({ t: 'register', peerUrl: `ws://127.0.0.1:${9000 + i}`, ordinal: i, metricsUrl: null }));
     const msgs = await Promise.all(assigned);
     expect(msgs).toMatchObject([{ t: 'assign', runId: 'rc', nodeId: 0 }, { t: 'assign', runId: 'rc', nodeId: 1 }]);
     const started = ws.map((w) => nextMsg(w));
-    ws.forEach((w, i) => w.send(codec.encode({ t: 'ready', runId: 'rc', nodeId: i })));
+    for (const [i, w] of ws.entries()) w.send(codec.encode({ t: 'ready', runId: 'rc', nodeId: i }));
     expect((await Promise.all(started)).map((m) => m.t)).toEqual(['start', 'start']);
     const stopped = ws.map((w) => nextMsg(w));
     ws[1].send(codec.encode({ t: 'report', runId: 'rc', nodeId: 1, iter: 0, x: new Float64Array(3), lossSum: 0, lossCount: 0, bytesSent: 0 }));

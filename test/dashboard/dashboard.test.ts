@@ -79,6 +79,7 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
     const edges = await topo.locator('line[data-edge]').evaluateAll((els) => els.map((e) => e.getAttribute('data-edge')).sort());
     expect(edges).toEqual(['0-1', '0-3', '1-2', '2-3']);
 
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
     const config_ = await page.locator('#config').innerText();
     expect(config_).toContain('cdproxsgt');
     expect(config_).toContain('topk(ratio=0.3');

@@ -50,16 +50,19 @@ describe('metric names in PromQL', () => {
   });
 });
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, a literal string in the dashboard JSON
+const DATASOURCE_VAR = '${datasource}';
+
 describe('dashboard structure', () => {
   it('takes its datasource from a templated variable, in every panel and query', () => {
     const v = dashboard.templating.list.find((t: any) => t.type === 'datasource');
     expect(v).toMatchObject({ name: 'datasource', query: 'prometheus' });
     for (const p of queryPanels) {
-      expect(p.datasource?.uid, p.title).toBe('${datasource}');
-      for (const t of p.targets ?? []) expect((t as any).datasource?.uid, p.title).toBe('${datasource}');
+      expect(p.datasource?.uid, p.title).toBe(DATASOURCE_VAR);
+      for (const t of p.targets ?? []) expect((t as any).datasource?.uid, p.title).toBe(DATASOURCE_VAR);
     }
     const run = dashboard.templating.list.find((t: any) => t.name === 'run');
-    expect(run.datasource.uid).toBe('${datasource}');
+    expect(run.datasource.uid).toBe(DATASOURCE_VAR);
     expect(run.query.query).toBe('label_values(proxmesh_iteration, run)');
     expect(exprs.find((e) => e.panel === 'variable run')?.expr).toBe('proxmesh_iteration');
   });

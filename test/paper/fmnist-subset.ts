@@ -35,7 +35,7 @@ function idxBytes(dims: readonly number[], data: Uint8Array): Uint8Array {
   const view = new DataView(out.buffer);
   out[2] = 0x08; // uint8 elements
   out[3] = dims.length;
-  dims.forEach((d, k) => view.setUint32(4 + 4 * k, d, false));
+  for (const [k, d] of dims.entries()) view.setUint32(4 + 4 * k, d, false);
   out.set(data, header);
   return out;
 }

@@ -9,7 +9,7 @@ function idxBytes(dims: number[], data: number[]): Uint8Array {
   const v = new DataView(head.buffer);
   head[2] = 0x08;
   head[3] = dims.length;
-  dims.forEach((d, k) => v.setUint32(4 + 4 * k, d, false));
+  for (const [k, d] of dims.entries()) v.setUint32(4 + 4 * k, d, false);
   return Uint8Array.from([...head, ...data]);
 }
 

@@ -19,7 +19,7 @@ describe('parseLibsvm', () => {
 
   it('parses values exactly like Number() (fast path and exponent path)', () => {
     const toks = ['0.1', '-0.3', '123456789012345', '1.234567890123456789', '9.86899159742946E-02', '.5', '5.', '+7'];
-    const raw = parse('1 ' + toks.map((t, i) => `${i + 1}:${t}`).join(' '));
+    const raw = parse(`1 ${toks.map((t, i) => `${i + 1}:${t}`).join(' ')}`);
     expect(Array.from(raw.values)).toEqual(toks.map(Number));
   });
 

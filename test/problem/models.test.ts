@@ -22,7 +22,10 @@ function randomData(rows: number, cols: number, C: number, seed: number): { csr:
   const idx: number[] = [];
   const val: number[] = [];
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < cols; j++) if (data[r * cols + j] !== 0) (idx.push(j), val.push(data[r * cols + j]));
+    for (let j = 0; j < cols; j++) if (data[r * cols + j] !== 0) {
+      idx.push(j);
+      val.push(data[r * cols + j]);
+    }
     indptr[r + 1] = idx.length;
   }
   const csr: CsrMatrix = { kind: 'csr', rows, cols, indptr, indices: Int32Array.from(idx), values: Float64Array.from(val) };

@@ -34,7 +34,10 @@ function randomCsr(rows: number, cols: number, maxLen: number, binary: boolean, 
     const len = Math.floor(rng.next() * (maxLen + 1));
     const picked = new Set<number>();
     while (picked.size < Math.min(len, cols)) picked.add(Math.floor(rng.next() * cols));
-    for (const j of [...picked].sort((a, b) => a - b)) (idx.push(j), val.push(binary ? 1 : rng.normal()));
+    for (const j of [...picked].sort((a, b) => a - b)) {
+      idx.push(j);
+      val.push(binary ? 1 : rng.normal());
+    }
     indptr[r + 1] = idx.length;
   }
   const labels = Int32Array.from({ length: rows }, () => (rng.next() < 0.5 ? 0 : 1));

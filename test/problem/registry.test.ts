@@ -34,7 +34,10 @@ describe('named datasets', () => {
     expect(classCounts(a.train)).toEqual(all.map((c) => c - Math.round(0.2 * c)));
     const X = (a.train.features as DenseMatrix).data;
     let lo = Infinity, hi = -Infinity;
-    for (const v of X) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const v of X) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     expect([lo, hi]).toEqual([0, 1]);
     const b = loadDataset({ name: 'digits' }, { seed: 7 });
     expect((b.train.features as DenseMatrix).data).toEqual(X);
@@ -102,7 +105,7 @@ describe('file datasets', () => {
       const b = Buffer.alloc(4 + 4 * dims.length);
       b[2] = 8;
       b[3] = dims.length;
-      dims.forEach((d, k) => b.writeUInt32BE(d, 4 + 4 * k));
+      for (const [k, d] of dims.entries()) b.writeUInt32BE(d, 4 + 4 * k);
       return b;
     };
     const img = writeTemp(dir, 'img', Buffer.concat([head([2, 1, 2]), Buffer.from([0, 255, 255, 0])]));

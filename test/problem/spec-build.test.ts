@@ -18,7 +18,7 @@ function walk(schema: unknown, path: string, out: string[]): void {
       walk(v, `${path}.${k}`, out);
     }
   }
-  for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(s[key])) (s[key] as unknown[]).forEach((x, i) => walk(x, `${path}/${key}[${i}]`, out));
+  for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(s[key])) for (const [i, x] of (s[key] as unknown[]).entries()) walk(x, `${path}/${key}[${i}]`, out);
   if (s.items) walk(s.items, `${path}[]`, out);
 }
 
@@ -70,7 +70,7 @@ describe('buildProblem', () => {
   it('digits, softmax, label pairs over 5 nodes; iid is seeded from Rng.derive(seed, -1, "partition")', () => {
     const pairs = [[0, 9], [1, 8], [2, 7], [3, 6], [4, 5]];
     const p = buildProblem({ dataset: { name: 'digits' }, model: { kind: 'softmax' } }, { seed: 1, nodes: 5, partition: { kind: 'labels', labels: pairs } });
-    p.shards.forEach((s, i) => expect(new Set(Array.from(s, (k) => p.train.labels[k]))).toEqual(new Set(pairs[i])));
+    for (const [i, s] of p.shards.entries()) expect(new Set(Array.from(s, (k) => p.train.labels[k]))).toEqual(new Set(pairs[i]));
     expect(p.shards.reduce((t, s) => t + s.length, 0)).toBe(p.train.features.rows);
     const a = buildProblem({ dataset: { name: 'digits' }, model: { kind: 'softmax' } }, { seed: 1, nodes: 3, partition: { kind: 'iid' } });
     const b = buildProblem({ dataset: { name: 'digits' }, model: { kind: 'softmax' } }, { seed: 1, nodes: 3, partition: { kind: 'iid' } });

@@ -65,7 +65,7 @@ export function syntheticMetrics(opts: { seed: number; bitsPerIter: number; rate
 export function writeRunFolder(dir: string, config: Record<string, unknown>, metrics: readonly StoredMetricsRow[], summary: Record<string, unknown> | null = { finalObjective: metrics[metrics.length - 1].objective, wallSeconds: 12.5 }): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  writeFileSync(join(dir, 'metrics.ndjson'), metrics.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(join(dir, 'metrics.ndjson'), `${metrics.map((r) => JSON.stringify(r)).join('\n')}\n`);
   if (summary !== null) writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
   return dir;
 }
@@ -86,7 +86,7 @@ export function writeStudy(dir: string, opts: { test?: boolean } = {}): string {
       index.push(JSON.stringify({ cell, dir: `cells/${cell}`, diff, final: metrics[metrics.length - 1] }));
     }
   }
-  writeFileSync(join(dir, 'index.ndjson'), index.join('\n') + '\n');
+  writeFileSync(join(dir, 'index.ndjson'), `${index.join('\n')}\n`);
   return dir;
 }
 
@@ -111,5 +111,5 @@ export function syntheticPaperMetrics(opts: { itersPerEpoch: number; epochs?: nu
 }
 
 export function writePaperMetrics(dir: string, rows: readonly Record<string, unknown>[]): void {
-  writeFileSync(join(dir, 'paper-metrics.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(join(dir, 'paper-metrics.ndjson'), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
 }

@@ -32,7 +32,7 @@ function runWithRow(at: number, edit: (row: Record<string, unknown>) => Record<s
     const e = edit(r);
     return typeof e === 'string' ? e : line(e);
   });
-  writeFileSync(join(dir, 'metrics.ndjson'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 'metrics.ndjson'), `${lines.join('\n')}\n`);
   return dir;
 }
 
@@ -54,7 +54,7 @@ describe('readRunFolder', () => {
     const dir = writeRunFolder(join(root, 'nosummary'), baseConfig(), syntheticMetrics({ seed: 1, bitsPerIter: 10, test: false }), null);
     const rows = syntheticMetrics({ seed: 1, bitsPerIter: 10, test: false });
     rows[5] = { ...rows[5], objective: null, stationarity: null };
-    writeFileSync(join(dir, 'metrics.ndjson'), '\n' + rows.map((r) => line({ ...r })).join('\n\n') + '\n\n');
+    writeFileSync(join(dir, 'metrics.ndjson'), `\n${rows.map((r) => line({ ...r })).join('\n\n')}\n\n`);
     const run = readRunFolder(dir);
     expect(run.summary).toBeNull();
     expect(run.metrics).toHaveLength(11);
@@ -130,7 +130,7 @@ describe('readStudyFolder', () => {
   function studyWithIndex(rows: string[]): string {
     const dir = join(root, `study-${counter++}`);
     writeStudy(dir);
-    writeFileSync(join(dir, 'index.ndjson'), rows.join('\n') + '\n');
+    writeFileSync(join(dir, 'index.ndjson'), `${rows.join('\n')}\n`);
     return dir;
   }
   const ok = { cell: 'a', dir: 'cells/topk-s1', diff: { seed: 1 }, final: null };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildApp } from '../../coordinator/app.ts';
 import { createRunContextFactory } from '../../coordinator/run-context.ts';
 import { loadConfig } from '../../node/config/load.ts';
-import { ProxmeshError } from '../../node/errors.ts';
+import type { ProxmeshError } from '../../node/errors.ts';
 import { smallRaw } from '../cluster/helpers.ts';
 
 const FILE = '/proc/self/environ';

@@ -130,7 +130,7 @@ describe.skipIf(passwdLines.length === 0)('where a file may be read, no reader q
     expect(err).toMatchObject({ code: 'PROXMESH_ERR_CONFIG' });
     const text = JSON.stringify({ m: (err as Error).message, d: (err as { detail: unknown }).detail });
     expectNoLineOf(passwdLines, text);
-    for (const l of passwdLines) expect(text.includes(l.split(':')[0] + ':x')).toBe(false);
+    for (const l of passwdLines) expect(text.includes(`${l.split(':')[0]}:x`)).toBe(false);
   });
 });
 

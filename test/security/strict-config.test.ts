@@ -84,8 +84,8 @@ describe('YAML aliases and nesting', () => {
 
   it.each([
     ['flow sequences', '['.repeat(100_000) + ']'.repeat(100_000)],
-    ['flow maps', '{a: '.repeat(5_000) + '1' + '}'.repeat(5_000)],
-    ['block maps 100 deep', Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n'],
+    ['flow maps', `${'{a: '.repeat(5_000)}1${'}'.repeat(5_000)}`],
+    ['block maps 100 deep', `${Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`],
   ])('nesting too deep (%s) → PROXMESH_ERR_CONFIG_PARSE', (_n, text) => {
     const err = failure(() => parseConfigText(text, 'deep.yaml'));
     expect(err.code).toBe('PROXMESH_ERR_CONFIG_PARSE');

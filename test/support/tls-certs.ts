@@ -46,7 +46,8 @@ function makeLeaf(dir: string, name: string, ca: { cert: string; key: string }, 
     'keyUsage=critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage=serverAuth,clientAuth',
     `subjectAltName=${sans.join(',')}`,
-  ].join('\n') + '\n');
+    '', // the file ends with a newline
+  ].join('\n'));
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], dir);
   openssl(['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', csr], dir);
   openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '2', '-sha256', '-extfile', ext, '-out', cert], dir);

@@ -61,7 +61,7 @@ describe('symmetricEigenvalues', () => {
     const n = 6;
     const diag = [3, -1, 0, 7.5, -1, 2];
     const a = new Float64Array(n * n);
-    diag.forEach((v, i) => (a[i * n + i] = v));
+    for (const [i, v] of diag.entries()) a[i * n + i] = v;
     const copy = Float64Array.from(a);
     expect(Array.from(symmetricEigenvalues(a, n))).toEqual([...diag].sort((x, y) => x - y));
     expect(a).toEqual(copy);

@@ -131,7 +131,7 @@ describe('rows', () => {
     const W = mixingToDense(m);
     for (let i = 0; i < 5; i++) {
       const r = mixingRow(m, i);
-      r.ids.forEach((j, q) => expect(r.weights[q]).toBe(W[i][j]));
+      for (const [q, j] of r.ids.entries()) expect(r.weights[q]).toBe(W[i][j]);
     }
     expectCode(() => mixingRow(m, 5), 'PROXMESH_ERR_TOPOLOGY', /out of range/);
   });

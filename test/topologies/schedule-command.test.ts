@@ -1,7 +1,7 @@
 /** `proxmesh topology … --schedule '{…}'`: per-round ρ and ρ of the period's product, text and JSON; bad options. */
 import { describe, expect, it } from 'vitest';
 import { runTopologyCommand } from '../../topologies/command.ts';
-import { ProxmeshError } from '../../node/errors.ts';
+import type { ProxmeshError } from '../../node/errors.ts';
 
 const base = { weights: 'metropolis', lazy: false, seed: 42 };
 

@@ -13,7 +13,7 @@ import { PARAMS } from '../algo/fixtures/network.ts';
 import type { NodeContext } from '../../node/algo/types.ts';
 import { compressorFactory } from '../../node/compress/registry.ts';
 import { loadConfig } from '../../node/config/load.ts';
-import { ProxmeshError } from '../../node/errors.ts';
+import type { ProxmeshError } from '../../node/errors.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { proxFromSpec } from '../../node/prox/registry.ts';
 import { createLockstep } from '../../node/sim/lockstep.ts';
@@ -195,7 +195,9 @@ describe('kinds: exact structure and spectra', () => {
 
 describe('reductions through the simulator (byte-identical metrics.ndjson)', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const run = async (topology: Record<string, unknown>, algorithm: Record<string, unknown> = { name: 'dproxsgt', eta: 0.05 }) => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-sched-'));
     dirs.push(dir);

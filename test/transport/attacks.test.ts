@@ -15,7 +15,7 @@ import { WsTap } from './ws-tap.ts';
 
 const DIM = 4;
 const msgOf = (v: number): Message => ({ dim: DIM, indices: null, values: { kind: 'float', precision: 'f64', data: Float64Array.of(v, -v, 0, 1) } });
-const valueOf = (payload: Uint8Array) => {
+const payloadValue = (payload: Uint8Array) => {
   const m = decodePayload(payload, DIM);
   return m.values.kind === 'float' ? m.values.data[0] : NaN;
 };
@@ -87,7 +87,7 @@ describe('peer authentication on real sockets', () => {
     expect(t0.stats().peers.get(1)!.connections).toBe(1);
     await t0.send(1, { round: 1, phase: 'x' }, encodePayload(msgOf(2)));
     await waitUntil(() => got.length === 2, 'second frame');
-    expect(got.map((f) => valueOf(f.payload))).toEqual([1, 2]);
+    expect(got.map((f) => payloadValue(f.payload))).toEqual([1, 2]);
     expect(t1.stats().rejected.unauthenticated).toBe(2);
   });
 
@@ -194,7 +194,7 @@ describe('peer authentication on real sockets', () => {
     await waitUntil(() => ts[1].stats().rejected['bad-mac'] === injected, `${injected} bad-mac rejections`);
     expect(ts[1].stats().peers.get(0)!.connections).toBe(1); // the link was never dropped
     for (const [i, t] of ts.entries()) {
-      const { ['bad-mac']: badMac, ...others } = t.stats().rejected;
+      const { 'bad-mac': badMac, ...others } = t.stats().rejected;
       expect(badMac).toBe(i === 1 ? injected : 0);
       expect(Object.values(others).every((c) => c === 0)).toBe(true);
     }

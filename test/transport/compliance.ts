@@ -17,7 +17,7 @@ import {
 const DIM = 4;
 const msgOf = (v: number): Message => ({ dim: DIM, indices: null, values: { kind: 'float', precision: 'f64', data: Float64Array.of(v, -v, 0, 1) } });
 const payloadOf = (v: number) => encodePayload(msgOf(v));
-const valueOf = (payload: Uint8Array) => {
+const payloadValue = (payload: Uint8Array) => {
   const m = decodePayload(payload, DIM);
   return m.values.kind === 'float' ? m.values.data[0] : NaN;
 };
@@ -61,8 +61,8 @@ export function transportCompliance(h: TransportHarness): void {
       await waitUntil(() => got.length === 60, '60 frames');
       const from0 = got.filter((f) => f.envelope.from === 0);
       const from2 = got.filter((f) => f.envelope.from === 2);
-      expect(from0.map((f) => valueOf(f.payload))).toEqual([...Array(30).keys()]);
-      expect(from2.map((f) => valueOf(f.payload))).toEqual([...Array(30).keys()].map((i) => 100 + i));
+      expect(from0.map((f) => payloadValue(f.payload))).toEqual([...Array(30).keys()]);
+      expect(from2.map((f) => payloadValue(f.payload))).toEqual([...Array(30).keys()].map((i) => 100 + i));
       expect(from0.map((f) => f.envelope.seq)).toEqual([...Array(30).keys()].map((i) => i + 1));
       const len = payloadByteLength(msgOf(0));
       const sent = t0.stats().peers.get(1)!.sent;
@@ -120,7 +120,7 @@ export function transportCompliance(h: TransportHarness): void {
       for (const seq of [1, 2, 2, 1, 4, 3, 4]) r.send(f.frame({ seq, round: seq }, payloadOf(seq)));
       await waitUntil(() => got.length === 4 && t1.stats().rejected.duplicate === 3, '4 frames and 3 duplicates');
       expect(got.map((x) => x.envelope.seq)).toEqual([1, 2, 3, 4]);
-      expect(got.map((x) => valueOf(x.payload))).toEqual([1, 2, 3, 4]);
+      expect(got.map((x) => payloadValue(x.payload))).toEqual([1, 2, 3, 4]);
       expect(got[0].envelope).toMatchObject({ v: PROTOCOL_VERSION, run: RUN, to: 1, from: 0, phase: 'x' });
       // the node answered with hello step 2, then cumulative acks up to 4, each under the link's MAC
       const acked = () => decodeAll(r.received).some((d) => d.kind === 'ack' && d.header.seq === 4);
@@ -141,7 +141,7 @@ export function transportCompliance(h: TransportHarness): void {
       t1.hangUp(0); // the accepting side drops it too
       for (let i = 20; i < 30; i++) await t0.send(1, { round: i, phase: 'x' }, payloadOf(i));
       await waitUntil(() => got.length === 30, '30 frames');
-      expect(got.map((x) => valueOf(x.payload))).toEqual([...Array(30).keys()]);
+      expect(got.map((x) => payloadValue(x.payload))).toEqual([...Array(30).keys()]);
       expect(t0.stats().peers.get(1)!.connections).toBeGreaterThanOrEqual(3);
       expect(t1.stats().peers.get(0)!.received.frames - t1.stats().rejected.duplicate).toBe(30);
     });
@@ -179,7 +179,7 @@ export function transportCompliance(h: TransportHarness): void {
       await lost;
       c.heal(0, 1);
       await waitUntil(() => got.length === 1, 'the frame after healing');
-      expect(valueOf(got[0].payload)).toBe(7);
+      expect(payloadValue(got[0].payload)).toBe(7);
       expect(t0.stats().peers.get(1)!.connections).toBeGreaterThanOrEqual(2);
     });
 
@@ -250,7 +250,7 @@ export function transportCompliance(h: TransportHarness): void {
       link.send(f.frame({ seq: 2, round: 9 }, payloadOf(9))); // round − 1 is not stale
       link.send(f.frame({ seq: 3, round: 10 }, payloadOf(10)));
       await waitUntil(() => got.length === 2, 'two good frames');
-      expect(got.map((x) => valueOf(x.payload))).toEqual([9, 10]);
+      expect(got.map((x) => payloadValue(x.payload))).toEqual([9, 10]);
       const big = await raw(c, 1);
       await expectReject(big, new Uint8Array(5000), 'oversized');
       expect(t1.stats().rejected).toEqual(expected);

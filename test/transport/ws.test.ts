@@ -72,8 +72,12 @@ async function createWsCluster(o: ClusterOptions, extra: { highWaterMark?: numbe
   return {
     transports: transports as Map<number, BaseTransport>,
     raw: (to) => openRawSocket(transports.get(to)!.url),
-    stall: (a, b) => void (relays.get(pair(a, b))!.stalled = true),
-    heal: (a, b) => void (relays.get(pair(a, b))!.stalled = false),
+    stall: (a, b) => {
+      relays.get(pair(a, b))!.stalled = true;
+    },
+    heal: (a, b) => {
+      relays.get(pair(a, b))!.stalled = false;
+    },
     async close() {
       await Promise.all([...transports.values()].map((t) => t.stop()));
       await Promise.all([...relays.values()].map((r) => r.close()));

@@ -48,7 +48,7 @@ export function kernelsWasmBytes(): Uint8Array {
 /** True when this runtime accepts the module (WebAssembly with 128-bit SIMD). */
 export function wasmSimdAvailable(): boolean {
   const api = wasmApi();
-  return api !== undefined && api.validate(kernelsWasmBytes());
+  return api?.validate(kernelsWasmBytes()) === true;
 }
 
 export interface WasmF32Options {

@@ -26,7 +26,7 @@ export function encodeLabels(raws: readonly Float64Array[]): EncodedLabels {
     return { labels, nClasses: 2, classValues: [neg, 1] };
   }
   const map = new Map<number, number>();
-  sorted.forEach((v, c) => map.set(v, c));
+  for (const [c, v] of sorted.entries()) map.set(v, c);
   const labels = raws.map((r) => {
     const out = new Int32Array(r.length);
     for (let i = 0; i < r.length; i++) out[i] = map.get(r[i] === 0 ? 0 : r[i])!;

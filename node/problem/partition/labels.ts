@@ -23,26 +23,32 @@ export function partitionLabels(labels: Int32Array, n: number, _rng: Rng | undef
   for (let i = 0; i < N; i++) {
     const l = labels[i];
     let arr = byLabel.get(l);
-    if (!arr) byLabel.set(l, (arr = []));
+    if (!arr) {
+      arr = [];
+      byLabel.set(l, arr);
+    }
     arr.push(i);
   }
   const present = [...byLabel.keys()].sort((a, b) => a - b);
   // owners[label] = nodes listing it, in node order
   const owners = new Map<number, number[]>();
-  lists.forEach((list, i) => {
+  for (const [i, list] of lists.entries()) {
     if (!Array.isArray(list) || list.length === 0) throw inconsistent(`partition.labels[${i}]`, `node ${i} has an empty label list`);
     const seen = new Set<number>();
-    list.forEach((l, j) => {
+    for (const [j, l] of list.entries()) {
       if (!byLabel.has(l)) {
         throw inconsistent(`partition.labels[${i}][${j}]`, `unknown label ${l}: no training sample has it (labels present: ${present.join(', ')})`, { label: l });
       }
       if (seen.has(l)) throw inconsistent(`partition.labels[${i}][${j}]`, `label ${l} is listed twice for node ${i}`, { label: l });
       seen.add(l);
       let o = owners.get(l);
-      if (!o) owners.set(l, (o = []));
+      if (!o) {
+        o = [];
+        owners.set(l, o);
+      }
       o.push(i);
-    });
-  });
+    }
+  }
   const parts: number[][] = Array.from({ length: n }, () => []);
   for (const [l, nodes] of owners) {
     const members = byLabel.get(l)!;

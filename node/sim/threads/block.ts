@@ -27,7 +27,7 @@ export interface BlockOptions {
   readonly config: FrozenConfig;
   readonly problem: BuiltProblem;
   readonly topology: BuiltTopology;
-  readonly algorithm: NodeAlgorithm<any>;
+  readonly algorithm: NodeAlgorithm;
   readonly shared: SharedLayout;
   /** this thread's index t: nodes [bounds[t], bounds[t+1]) */
   readonly thread: number;
@@ -37,7 +37,7 @@ export class Block {
   readonly lo: number;
   readonly hi: number;
   readonly barrier: Barrier;
-  private readonly algorithm: NodeAlgorithm<any>;
+  private readonly algorithm: NodeAlgorithm;
   private readonly contexts: NodeContext[];
   private readonly exchange: SharedExchange;
   private states: unknown[] = [];

@@ -31,7 +31,7 @@ const ENTRY = threadEntryUrl(import.meta.url, 'sim-thread');
  * be split (no stepBatch, communicating init, a time-varying W, checkpoints: they capture the main
  * thread's node states only) or threads cannot be started here (a source run without the dev loader).
  */
-export function threadsFor(requested: number, n: number, algorithm: NodeAlgorithm<any>, hasSchedule: boolean, checkpointing = false): number {
+export function threadsFor(requested: number, n: number, algorithm: NodeAlgorithm, hasSchedule: boolean, checkpointing = false): number {
   if (!Number.isInteger(requested) || requested < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `--threads must be a positive integer, got ${requested}`, { field: 'threads' });
   if (requested === 1 || ENTRY === null || algorithm.stepBatch === undefined || hasSchedule || checkpointing || (algorithm.initPhases?.length ?? 0) > 0) return 1;
   return Math.min(requested, n);
@@ -41,7 +41,7 @@ export interface ThreadedSimOptions {
   readonly config: FrozenConfig;
   readonly problem: BuiltProblem;
   readonly topology: BuiltTopology;
-  readonly algorithm: NodeAlgorithm<any>;
+  readonly algorithm: NodeAlgorithm;
   /** each node's communication row (W's rows) */
   readonly rows: readonly MixingRow[];
   readonly threads: number;
