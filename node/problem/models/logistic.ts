@@ -9,7 +9,7 @@
 import type { Rng } from '../../linalg/rng.ts';
 import type { Dataset, LayerSpec, Model } from '../types.ts';
 import { checkShapes, fillNormal, SOFTPLUS_CHUNK, SOFTPLUS_SMALL, SoftplusSum } from './common.ts';
-import { binaryCsc, binaryCscPass } from './logistic-csc.ts';
+import { binaryCsc, binaryCscPass, CSC_MIN_ROWS } from './logistic-csc.ts';
 
 export interface LogisticOptions {
   /** Number of features d. */
@@ -123,8 +123,8 @@ export function createLogistic(opts: LogisticOptions): Model {
       const inv = 1 / m;
       if (m === 0) return 0;
       // whole matrix with a gradient (the oracle's packed full-batch shard): the column-major pass,
-      // same bits (logistic-csc.ts), when the rows' indices are ascending
-      const csc = idx === null && grad !== null ? binaryCsc(f) : null;
+      // same bits (logistic-csc.ts), when the rows' indices are ascending and the shard is not small
+      const csc = idx === null && grad !== null && m >= CSC_MIN_ROWS ? binaryCsc(f) : null;
       if (csc !== null) return binaryCscPass(x, b, csc, lab, grad!, d, intercept) * inv;
       const loss = binaryCsrPass(x, b, f.indptr, f.indices, lab, idx, m, grad, d, intercept);
       return loss * inv;
