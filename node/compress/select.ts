@@ -34,7 +34,10 @@ export function kthLargest(a: Float64Array, n: number, k: number): number {
 /** |v| with NaN mapped to +∞, so NaNs are always selected (and propagate) instead of breaking the order. */
 export function magnitude(v: number): number {
   const m = Math.abs(v);
-  return m === m ? m : Infinity;
+  // Number.POSITIVE_INFINITY, not the global `Infinity` (nor a module constant): with those, V8's
+  // optimised code boxed m into a fresh heap number on every call (~2 KB of garbage per top-k call at
+  // d = 124; 13 % of an n = 1024 run was garbage collection, docs/performance.md §10)
+  return m === m ? m : Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -70,7 +70,7 @@ describe('binaryCscPass ≡ binaryCsrPass, bit for bit', () => {
     const rng = Rng.fromSeed(9);
     const x = Float64Array.from({ length: 17 }, () => rng.normal() * 1e3 + rng.normal() * 1e-3);
     const z = new Float64Array(24).fill(7);
-    rowSums(x, 0.25, f.indptr, f.indices, 23, z);
+    rowSums(x, 0.25, f.indptr, f.indices, null, 23, z);
     for (let s = 0; s < 23; s++) {
       let a = 0.25;
       for (let k = f.indptr[s]; k < f.indptr[s + 1]; k++) a += x[f.indices[k]];

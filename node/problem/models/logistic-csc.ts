@@ -80,16 +80,23 @@ function columnSum(cs: Float64Array, ri: Int32Array, q0: number, q1: number): nu
 }
 
 /**
- * z_s = b + Σ_k x[ci[k]] over row s's entries in row order, for s < m, four rows at a time (four
- * independent addition chains over the first min-length entries, then each row's rest): per row the
- * same additions in the same order as binaryCsrPass. Gathering from x (d doubles, in L1) with four
- * chains in flight is ~2× faster than scattering x_j into z column by column (measured on a9a).
+ * z_s = b + Σ_k x[ci[k]] over the entries of row r = idx[s] (r = s when idx is null) in row order,
+ * for s < m, four rows at a time (four independent addition chains over the first min-length
+ * entries, then each row's rest): per row the same additions in the same order as one row at a time.
+ * Gathering from x (d doubles, in L1) with four chains in flight is ~2× faster than scattering x_j
+ * into z column by column (measured on a9a shards).
  */
-export function rowSums(x: Float64Array, b: number, ip: Int32Array, ci: Int32Array, m: number, z: Float64Array): void {
+export function rowSums(x: Float64Array, bias: number, ip: Int32Array, ci: Int32Array, idx: Int32Array | null, m: number, z: Float64Array): void {
+  // b·1 = b exactly (±0 and ±∞ included). Without the multiplication V8 kept the accumulators, which
+  // start from the parameter, as boxed numbers and allocated a heap number per addition (measured:
+  // ~0.6 KB of garbage per 32-row call; docs/performance.md §10).
+  const b = bias * 1;
   let s = 0;
   for (; s + 3 < m; s += 4) {
-    let k0 = ip[s], k1 = ip[s + 1], k2 = ip[s + 2], k3 = ip[s + 3];
-    const e0 = k1, e1 = k2, e2 = k3, e3 = ip[s + 4];
+    const r0 = idx === null ? s : idx[s], r1 = idx === null ? s + 1 : idx[s + 1];
+    const r2 = idx === null ? s + 2 : idx[s + 2], r3 = idx === null ? s + 3 : idx[s + 3];
+    let k0 = ip[r0], k1 = ip[r1], k2 = ip[r2], k3 = ip[r3];
+    const e0 = ip[r0 + 1], e1 = ip[r1 + 1], e2 = ip[r2 + 1], e3 = ip[r3 + 1];
     const l = Math.min(e0 - k0, e1 - k1, e2 - k2, e3 - k3);
     let a0 = b, a1 = b, a2 = b, a3 = b;
     for (let q = 0; q < l; q++) {
@@ -108,38 +115,29 @@ export function rowSums(x: Float64Array, b: number, ip: Int32Array, ci: Int32Arr
     z[s + 3] = a3;
   }
   for (; s < m; s++) {
+    const r = idx === null ? s : idx[s];
     let a = b;
-    for (let k = ip[s], e = ip[s + 1]; k < e; k++) a += x[ci[k]];
+    for (let k = ip[r], e = ip[r + 1]; k < e; k++) a += x[ci[k]];
     z[s] = a;
   }
 }
 
-/** Per-thread scratch for z_s and c_s (grown, never shrunk). */
-let zBuf = new Float64Array(0);
-let cBuf = new Float64Array(0);
+/** sampleTerms' second result, Σ_s c_s (a typed array: a module `let` holding a double would box it on every store). */
+const gbOut = new Float64Array(1);
 
 /**
- * Loss SUM over the m = csc.rows samples; grad ← mean gradient (grad[d] = intercept term when
- * `intercept`). Same contract and bits as binaryCsrPass(x, b, …, idx = null, m, grad, d, intercept)
- * on the CSR matrix the CSC was built from.
+ * The per-sample part, in sample order: with y = ±1 the label of row idx[s] (or s), t = −y z_s and
+ * e = e^{−|t|} from ONE exp, writes c_s = dℓ/dz_s = −y σ(t) into cs[s] and returns Σ_s softplus(t)
+ * (SoftplusSum's accumulation written out inline: same operations, same order). Σ_s c_s, summed in
+ * sample order from 0, is left in gbOut[0].
  */
-export function binaryCscPass(x: Float64Array, b: number, csc: BinaryCsc, lab: Int32Array, grad: Float64Array, d: number, intercept: boolean): number {
-  const m = csc.rows;
-  if (zBuf.length < m) {
-    zBuf = new Float64Array(m);
-    cBuf = new Float64Array(m);
-  }
-  const z = zBuf, cs = cBuf;
-  const cp = csc.colPtr, ri = csc.rowIdx;
-  const cols = Math.min(csc.cols, d);
-  rowSums(x, b, csc.indptr, csc.indices, m, z);
+export function sampleTerms(z: Float64Array, lab: Int32Array, idx: Int32Array | null, m: number, cs: Float64Array): number {
   let lin = 0, logs = 0, prod = 1, count = 0, gb = 0;
   for (let s = 0; s < m; s++) {
-    const y = lab[s] === 1 ? 1 : -1;
+    const y = lab[idx === null ? s : idx[s]] === 1 ? 1 : -1;
     const t = -y * z[s];
     const e = Math.exp(-Math.abs(t));
     const ope = 1 + e;
-    // SoftplusSum.add(t, e, ope), inline (as in binaryCsrPass)
     if (t > 0) lin += t;
     if (e >= SOFTPLUS_SMALL) {
       prod *= ope;
@@ -153,6 +151,49 @@ export function binaryCscPass(x: Float64Array, b: number, csc: BinaryCsc, lab: I
     cs[s] = c;
     gb += c;
   }
+  gbOut[0] = gb;
+  return lin + (logs + Math.log(prod)); // SoftplusSum.total()
+}
+
+/** Σ_s c_s of the last sampleTerms call. */
+export function sampleSumC(): number {
+  return gbOut[0];
+}
+
+/** Per-thread scratch for z_s and c_s (grown, never shrunk). */
+let zBuf = new Float64Array(0);
+let cBuf = new Float64Array(0);
+
+function reserve(m: number): void {
+  if (zBuf.length < m) {
+    zBuf = new Float64Array(m);
+    cBuf = new Float64Array(m);
+  }
+}
+/** Scratch for the margins z_s, at least m long (per thread, shared by the passes; not re-entrant). */
+export function zScratch(m: number): Float64Array {
+  reserve(m);
+  return zBuf;
+}
+/** Scratch for the per-sample c_s, at least m long. */
+export function cScratch(m: number): Float64Array {
+  reserve(m);
+  return cBuf;
+}
+
+/**
+ * Loss SUM over the m = csc.rows samples; grad ← mean gradient (grad[d] = intercept term when
+ * `intercept`). Same contract and bits as binaryCsrPass(x, b, …, idx = null, m, grad, d, intercept)
+ * on the CSR matrix the CSC was built from.
+ */
+export function binaryCscPass(x: Float64Array, b: number, csc: BinaryCsc, lab: Int32Array, grad: Float64Array, d: number, intercept: boolean): number {
+  const m = csc.rows;
+  const z = zScratch(m), cs = cScratch(m);
+  const cp = csc.colPtr, ri = csc.rowIdx;
+  const cols = Math.min(csc.cols, d);
+  rowSums(x, b, csc.indptr, csc.indices, null, m, z);
+  const loss = sampleTerms(z, lab, null, m, cs);
+  const gb = sampleSumC();
   grad.fill(0);
   // g_j, four columns at a time (lengths L0 ≥ L1 ≥ L2 ≥ L3): the first L3 entries of all four in
   // one loop, then L2 − L3 more of the first three, L1 − L2 of the first two, the rest of the first.
@@ -206,5 +247,5 @@ export function binaryCscPass(x: Float64Array, b: number, csc: BinaryCsc, lab: I
     for (let q = 0; q < d; q++) grad[q] *= inv;
     if (intercept) grad[d] = gb * inv;
   }
-  return lin + (logs + Math.log(prod)); // SoftplusSum.total()
+  return loss;
 }
