@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../node/linalg/rng.ts';
 import { loadDataset } from '../../node/problem/datasets/registry.ts';
-import { binaryCsc, binaryCscPass } from '../../node/problem/models/logistic-csc.ts';
-import { binaryCsrPass } from '../../node/problem/models/logistic.ts';
-import type { CsrMatrix } from '../../node/problem/types.ts';
+import { binaryCsc, binaryCscPass, CSC_MIN_ROWS, rowSums } from '../../node/problem/models/logistic-csc.ts';
+import { binaryCsrPass, createLogistic } from '../../node/problem/models/logistic.ts';
+import type { CsrMatrix, Dataset } from '../../node/problem/types.ts';
 
 function sameBits(a: Float64Array, b: Float64Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -56,6 +56,44 @@ describe('binaryCscPass ≡ binaryCsrPass, bit for bit', () => {
     }
   });
 
+  it('every remainder of the four-row dot products and of the four-column gradient groups (m = 1…13, d = 1…9)', () => {
+    for (let rows = 1; rows <= 13; rows++) {
+      for (let cols = 1; cols <= 9; cols++) {
+        const { f, labels } = randomBinary(rows, cols, cols, 0, rows * 100 + cols);
+        for (const scale of [0.3, 3]) compare(f, labels, true, scale, rows + cols);
+      }
+    }
+  });
+
+  it('rowSums: each z_s is b plus its row\'s x_j added in row order (rows of unequal length, some empty)', () => {
+    const { f } = randomBinary(23, 17, 9, 2, 5);
+    const rng = Rng.fromSeed(9);
+    const x = Float64Array.from({ length: 17 }, () => rng.normal() * 1e3 + rng.normal() * 1e-3);
+    const z = new Float64Array(24).fill(7);
+    rowSums(x, 0.25, f.indptr, f.indices, null, 23, z);
+    for (let s = 0; s < 23; s++) {
+      let a = 0.25;
+      for (let k = f.indptr[s]; k < f.indptr[s + 1]; k++) a += x[f.indices[k]];
+      expect(Object.is(z[s], a)).toBe(true);
+    }
+    expect(z[23]).toBe(7); // nothing past m is written
+  });
+
+  it('the model picks the column-major pass from CSC_MIN_ROWS rows on, with the same bits either side', () => {
+    for (const rows of [CSC_MIN_ROWS - 1, CSC_MIN_ROWS, CSC_MIN_ROWS + 3]) {
+      const { f, labels } = randomBinary(rows, 30, 12, 1, rows);
+      const model = createLogistic({ nFeatures: 30, intercept: true });
+      const rng = Rng.fromSeed(rows);
+      const x = Float64Array.from({ length: 31 }, () => rng.normal());
+      const g1 = new Float64Array(31), g2 = new Float64Array(31);
+      const l1 = binaryCsrPass(x, x[30], f.indptr, f.indices, labels, null, rows, g1, 30, true) / rows;
+      const data: Dataset = { name: 'r', features: f, labels, nClasses: 2 };
+      const l2 = model.lossGrad(x, data, null, g2);
+      expect(Object.is(l1, l2)).toBe(true);
+      expect(sameBits(g1, g2)).toBe(true);
+    }
+  });
+
   it('a9a (32,561 rows, several 512-sample loss chunks)', () => {
     const a9a = loadDataset({ name: 'a9a' }, { seed: 0 }).train;
     const f = a9a.features as CsrMatrix;
@@ -75,5 +113,12 @@ describe('binaryCscPass ≡ binaryCsrPass, bit for bit', () => {
     expect(c.colPtr[9]).toBe(f.indices.length);
     expect(c.colPtr[9] - c.colPtr[8]).toBe(0); // the empty last column
     for (let j = 0; j < 9; j++) for (let p = c.colPtr[j] + 1; p < c.colPtr[j + 1]; p++) expect(c.rowIdx[p]).toBeGreaterThan(c.rowIdx[p - 1]);
+    // byLength: every non-empty column once, by decreasing length, ties by ascending j
+    const len = (j: number): number => c.colPtr[j + 1] - c.colPtr[j];
+    expect([...c.byLength].sort((a, b) => a - b)).toEqual([...Array(9).keys()].filter((j) => len(j) > 0));
+    for (let i = 1; i < c.byLength.length; i++) {
+      const a = c.byLength[i - 1], b = c.byLength[i];
+      expect(len(a) > len(b) || (len(a) === len(b) && a < b)).toBe(true);
+    }
   });
 });

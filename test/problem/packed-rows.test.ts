@@ -1,7 +1,7 @@
 /**
  * Layout kernels of the full-batch gradient (docs/performance.md): the shard's CSR rows packed
  * contiguously once (packRows, used by the oracle for batch "full") and the binary-CSR pass with two
- * interleaved dot products (binaryCsrPass). Both must give exactly the bits of the old path.
+ * interleaved dot products (binaryCsrPass, four rows at a time). Both must give exactly the bits of the old path.
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../node/linalg/rng.ts';
@@ -61,7 +61,7 @@ function check(m: Model, x: Float64Array, a: Dataset, ia: Int32Array | null, b: 
   expect(Object.is(m.loss(x, a, ia), m.loss(x, b, ib))).toBe(true);
 }
 
-describe('binaryCsrPass (two interleaved rows)', () => {
+describe('binaryCsrPass (margins four rows at a time)', () => {
   it('same bits as the general CSR loop: rows of 0…20 entries, odd and even m, m = 0 and 1, with and without idx', () => {
     for (const seed of [1, 2, 3]) {
       const data = randomCsr(301, 40, 20, true, seed);

@@ -9,8 +9,8 @@
 import type { Rng } from '../../linalg/rng.ts';
 import type { Dataset, Model } from '../types.ts';
 import type { LayerSpec } from '../../linalg/layers.ts';
-import { checkShapes, fillNormal, SOFTPLUS_CHUNK, SOFTPLUS_SMALL, SoftplusSum } from './common.ts';
-import { binaryCsc, binaryCscPass } from './logistic-csc.ts';
+import { checkShapes, fillNormal, SoftplusSum } from './common.ts';
+import { binaryCsc, binaryCscPass, cScratch, CSC_MIN_ROWS, rowSums, sampleSumC, sampleTerms, zScratch } from './logistic-csc.ts';
 
 export interface LogisticOptions {
   /** Number of features d. */
@@ -37,64 +37,32 @@ function allOnes(values: Float64Array): boolean {
  * The binary-CSR pass (every stored value is 1: x_j·1 = x_j and c·1 = c exactly, so skipping the
  * value loads gives the same bits as the general CSR loop). Returns the loss SUM (not the mean)
  * and, when grad is non-null, leaves grad = mean gradient (grad[d] = intercept term).
- * Bit for bit the general loop: per sample, z = b + Σ_k x[ci[k]] in row order; the gradient
- * scatter runs sample by sample in order; the loss is SoftplusSum's accumulation written out
- * inline (same operations, same order). Two consecutive samples' dot products are computed in an
- * interleaved loop (two independent addition chains, each in its own row order), which lets the
- * CPU overlap their latencies; nothing else is reordered.
+ * Bit for bit the general loop: per sample, z = b + Σ_k x[ci[k]] in row order (rowSums, four rows'
+ * chains at once); the loss is SoftplusSum's accumulation and the c_s are summed in sample order
+ * (sampleTerms); the gradient scatter grad[j] += c_s runs sample by sample in order. Nothing is
+ * reordered within any sum.
  */
 export function binaryCsrPass(
   x: Float64Array, b: number, ip: Int32Array, ci: Int32Array, lab: Int32Array, idx: Int32Array | null, m: number,
   grad: Float64Array | null, d: number, intercept: boolean,
 ): number {
   if (grad) grad.fill(0);
-  let lin = 0, logs = 0, prod = 1, count = 0;
-  let gb = 0;
-  for (let s = 0; s < m; s += 2) {
-    const two = s + 1 < m;
-    const r0 = idx ? idx[s] : s;
-    const r1 = two ? (idx ? idx[s + 1] : s + 1) : r0;
-    const a0 = ip[r0], a1 = ip[r0 + 1];
-    const c0 = ip[r1], c1 = ip[r1 + 1];
-    let z0 = b, z1 = b;
-    const both = two ? Math.min(a1 - a0, c1 - c0) : 0;
-    for (let j = 0; j < both; j++) {
-      z0 += x[ci[a0 + j]];
-      z1 += x[ci[c0 + j]];
+  const z = zScratch(m), cs = cScratch(m);
+  rowSums(x, b, ip, ci, idx, m, z);
+  const loss = sampleTerms(z, lab, idx, m, cs);
+  if (grad) {
+    for (let s = 0; s < m; s++) {
+      const r = idx === null ? s : idx[s];
+      const c = cs[s];
+      for (let k = ip[r], k1 = ip[r + 1]; k < k1; k++) grad[ci[k]] += c;
     }
-    for (let k = a0 + both; k < a1; k++) z0 += x[ci[k]];
-    if (two) for (let k = c0 + both; k < c1; k++) z1 += x[ci[k]];
-    for (let h = 0; h < 2; h++) {
-      if (h === 1 && !two) break;
-      const r = h === 0 ? r0 : r1;
-      const y = lab[r] === 1 ? 1 : -1;
-      const t = -y * (h === 0 ? z0 : z1);
-      const e = Math.exp(-Math.abs(t));
-      const ope = 1 + e;
-      // SoftplusSum.add(t, e, ope), inline
-      if (t > 0) lin += t;
-      if (e >= SOFTPLUS_SMALL) {
-        prod *= ope;
-        if (++count === SOFTPLUS_CHUNK) {
-          logs += Math.log(prod);
-          prod = 1;
-          count = 0;
-        }
-      } else logs += Math.log1p(e);
-      if (grad) {
-        const c = -y * (t >= 0 ? 1 / ope : e / ope); // dℓ/dz = −y σ(t)
-        const k1 = h === 0 ? a1 : c1;
-        for (let k = h === 0 ? a0 : c0; k < k1; k++) grad[ci[k]] += c;
-        gb += c;
-      }
+    if (m > 0) {
+      const inv = 1 / m;
+      for (let j = 0; j < d; j++) grad[j] *= inv;
+      if (intercept) grad[d] = sampleSumC() * inv;
     }
   }
-  if (m > 0 && grad) {
-    const inv = 1 / m;
-    for (let j = 0; j < d; j++) grad[j] *= inv;
-    if (intercept) grad[d] = gb * inv;
-  }
-  return lin + (logs + Math.log(prod)); // SoftplusSum.total()
+  return loss;
 }
 
 export function createLogistic(opts: LogisticOptions): Model {
@@ -124,8 +92,8 @@ export function createLogistic(opts: LogisticOptions): Model {
       const inv = 1 / m;
       if (m === 0) return 0;
       // whole matrix with a gradient (the oracle's packed full-batch shard): the column-major pass,
-      // same bits (logistic-csc.ts), when the rows' indices are ascending
-      const csc = idx === null && grad !== null ? binaryCsc(f) : null;
+      // same bits (logistic-csc.ts), when the rows' indices are ascending and the shard is not small
+      const csc = idx === null && grad !== null && m >= CSC_MIN_ROWS ? binaryCsc(f) : null;
       if (csc !== null) return binaryCscPass(x, b, csc, lab, grad!, d, intercept) * inv;
       const loss = binaryCsrPass(x, b, f.indptr, f.indices, lab, idx, m, grad, d, intercept);
       return loss * inv;
@@ -187,7 +155,8 @@ export function createLogistic(opts: LogisticOptions): Model {
       checkShapes('logistic', dim, d, x, data);
       const f = data.features;
       const m = idx ? idx.length : f.rows;
-      const b = intercept ? x[d] : 0;
+      // ·1: a float64 from both branches, so V8 keeps z unboxed in the loop below (see rowSums)
+      const b = (intercept ? x[d] : 0) * 1;
       let correct = 0;
       for (let s = 0; s < m; s++) {
         const r = idx ? idx[s] : s;
