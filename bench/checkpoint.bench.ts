@@ -41,7 +41,13 @@ export function cases(quick: boolean): Case[] {
   const plain = (c: unknown) => JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
   return [
     { label: 'a9a, 8 nodes, CDProxSGT', raw: plain(a9a), iterations: quick ? 42 : 202, every: 20, samples: 32561 },
-    { label: 'LeNet5 Fashion-MNIST, 5 nodes, CDProxSGT', raw: { ...plain(lenet), init: { kind: 'random', scale: 1, perNode: false } }, iterations: quick ? 22 : 62, every: 20, samples: 60000 },
+    {
+      label: 'LeNet5 Fashion-MNIST, 5 nodes, CDProxSGT',
+      raw: { ...plain(lenet), init: { kind: 'random', scale: 1, perNode: false } },
+      iterations: quick ? 22 : 62,
+      every: 20,
+      samples: 60000,
+    },
   ];
 }
 
@@ -129,7 +135,14 @@ export async function measureOverhead(c: Case, reps: number): Promise<Record<str
     }
   }
   const med = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1];
-  return { run: c.label, iterations: K, every: epoch, plainMs: med(times[0]), ckptMs: med(times[1]), overhead: med(times[1]) / med(times[0]) - 1 };
+  return {
+    run: c.label,
+    iterations: K,
+    every: epoch,
+    plainMs: med(times[0]),
+    ckptMs: med(times[1]),
+    overhead: med(times[1]) / med(times[0]) - 1,
+  };
 }
 
 export async function run(opts: BenchOptions): Promise<BenchReport> {
@@ -171,7 +184,9 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           { key: 'overhead', label: 'overhead', fmt: pct },
         ],
         rows: overhead,
-        notes: ['Whole runSimulation wall time (set-up, 2 evaluations, K iterations); the write/fsync runs beside the steps, at most one in flight.'],
+        notes: [
+          'Whole runSimulation wall time (set-up, 2 evaluations, K iterations); the write/fsync runs beside the steps, at most one in flight.',
+        ],
       },
     ],
   };

@@ -47,7 +47,11 @@ const dir = () => join(tmp, String(dirN++));
 const f2 = (x: number) => x.toFixed(2);
 const example = (name: string) => readConfigFile(join(root, 'examples', name)) as Record<string, unknown>;
 const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
-const timings = (d: string) => read(d, 'timings.ndjson').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+const timings = (d: string) =>
+  read(d, 'timings.ndjson')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 /** Mean ms per iteration over the 'iterations' phases, and the mean step split if present. */
 function perIteration(d: string): { ms: number; split: Record<string, number> | null } {
@@ -56,8 +60,14 @@ function perIteration(d: string): { ms: number; split: Record<string, number> | 
   const split: Record<string, number> = { compute: 0, encode: 0, send: 0, wait: 0 };
   let ks = 0;
   for (const e of timings(d)) {
-    if (e.phase === 'iterations') { s += e.seconds; k += e.to - e.from; }
-    if (e.phase === 'step-split') { for (const p of Object.keys(split)) split[p] += e[p] * (e.to - e.from); ks += e.to - e.from; }
+    if (e.phase === 'iterations') {
+      s += e.seconds;
+      k += e.to - e.from;
+    }
+    if (e.phase === 'step-split') {
+      for (const p of Object.keys(split)) split[p] += e[p] * (e.to - e.from);
+      ks += e.to - e.from;
+    }
   }
   for (const p of Object.keys(split)) split[p] = (split[p] / ks) * 1000;
   return { ms: (s / k) * 1000, split: ks > 0 ? split : null };
@@ -77,8 +87,13 @@ async function simAndRun(raw: Record<string, unknown>, opts: Record<string, unkn
   await runLocalCluster(config, {
     outDir: cd,
     ...opts,
-    onSpawned: (i: { pids: number[] }) => { marks.spawned = performance.now(); pids = i.pids; },
-    beforeStart: async () => { marks.ready = performance.now(); },
+    onSpawned: (i: { pids: number[] }) => {
+      marks.spawned = performance.now();
+      pids = i.pids;
+    },
+    beforeStart: async () => {
+      marks.ready = performance.now();
+    },
     beforeTeardown: async () => {
       marks.done = performance.now();
       peakKb = pids.map((p) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? NaN));
@@ -94,21 +109,42 @@ async function simAndRun(raw: Record<string, unknown>, opts: Record<string, unkn
  * top-30 % f64 message per round. Returns CPU µs per frame (each frame counted once, its send and
  * its receive both in this process) and wall µs per round, after `warm` rounds of JIT warm-up.
  */
-async function framePath(n: number, d: number, rounds: number, warm: number): Promise<{ cpuUs: number; userUs: number; sysUs: number; wallUs: number; frames: number }> {
+async function framePath(
+  n: number,
+  d: number,
+  rounds: number,
+  warm: number,
+): Promise<{ cpuUs: number; userUs: number; sysUs: number; wallUs: number; frames: number }> {
   const k = Math.max(1, Math.round(0.3 * d));
   const indices = Int32Array.from({ length: k }, (_, i) => Math.floor((i * d) / k));
   const msg = { dim: d, indices, values: { kind: 'float', precision: 'f64', data: Float64Array.from({ length: k }, (_, i) => i + 0.5) } };
   const urls = new Map<number, string>();
   const ids = [...Array(n).keys()];
-  const ts = ids.map((id) => new WsTransport({ id, run: 'bench', token: 'bench-token', neighbours: ids.filter((j) => j !== id), maxFrameBytes: maxFrameBytes(d), expectedDim: d, peerAddress: (p: number) => urls.get(p) }));
-  for (const t of ts) { await t.start(); urls.set(t.id, t.url); }
+  const ts = ids.map(
+    (id) =>
+      new WsTransport({
+        id,
+        run: 'bench',
+        token: 'bench-token',
+        neighbours: ids.filter((j) => j !== id),
+        maxFrameBytes: maxFrameBytes(d),
+        expectedDim: d,
+        peerAddress: (p: number) => urls.get(p),
+      }),
+  );
+  for (const t of ts) {
+    await t.start();
+    urls.set(t.id, t.url);
+  }
   const connected = () => ts.every((t) => [...t.stats().peers.values()].every((p: { connections: number }) => p.connections > 0));
   for (let i = 0; !connected(); i++) {
     if (i > 1500) throw new Error('row 6: links did not come up');
     await new Promise((r) => setTimeout(r, 10));
   }
   const comms = ts.map((t, id) => new NetworkCommunicator({ transport: t, self: id, peers: ids, dim: d }));
-  const loop = async (c: { exchange(r: number, p: string, m: unknown): Promise<unknown> }, from: number, to: number) => { for (let r = from; r < to; r++) await c.exchange(r, 'x', msg); };
+  const loop = async (c: { exchange(r: number, p: string, m: unknown): Promise<unknown> }, from: number, to: number) => {
+    for (let r = from; r < to; r++) await c.exchange(r, 'x', msg);
+  };
   await Promise.all(comms.map((c) => loop(c, 0, warm)));
   const u0 = process.cpuUsage();
   const t0 = performance.now();
@@ -121,49 +157,83 @@ async function framePath(n: number, d: number, rounds: number, warm: number): Pr
   return { cpuUs: (u.user + u.system) / frames, userUs: u.user / frames, sysUs: u.system / frames, wallUs, frames };
 }
 
-console.log(`cluster vs simulator (compiled dist/), node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map(f2).join(' ')}${quick ? ', quick' : ''}`);
+console.log(
+  `cluster vs simulator (compiled dist/), node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map(f2).join(' ')}${quick ? ', quick' : ''}`,
+);
 try {
   if (want(1) || want(2)) {
     const raw = example('a9a-cdproxsgt-ring8.yaml');
     const r = await simAndRun(quick ? { ...raw, iterations: 100, evalEvery: 10 } : raw);
     const split = timings(r.cd).find((e) => e.phase === 'startup-split');
     console.log(`\n1. default example (a9a CDProxSGT, ring of 8, K = ${r.config.iterations})`);
-    console.log(`   sim ${f2(r.simMs / 1000)} s · run ${f2(r.runMs / 1000)} s · run ÷ sim ${f2(r.runMs / r.simMs)}× · metrics identical: ${r.same ? 'yes' : 'NO'}`);
-    console.log(`   run: start-up ${f2((r.marks.ready - r.t1) / 1000)} s, iterations ${f2((r.marks.done - r.marks.ready) / 1000)} s, teardown ${f2((r.t1 + r.runMs - r.marks.done) / 1000)} s`);
-    console.log(`2. start-up to round 0, 8 workers: ${f2((r.marks.ready - r.t1) / 1000)} s (spawn → ready ${f2((r.marks.ready - r.marks.spawned) / 1000)} s)`);
+    console.log(
+      `   sim ${f2(r.simMs / 1000)} s · run ${f2(r.runMs / 1000)} s · run ÷ sim ${f2(r.runMs / r.simMs)}× · metrics identical: ${r.same ? 'yes' : 'NO'}`,
+    );
+    console.log(
+      `   run: start-up ${f2((r.marks.ready - r.t1) / 1000)} s, iterations ${f2((r.marks.done - r.marks.ready) / 1000)} s, teardown ${f2((r.t1 + r.runMs - r.marks.done) / 1000)} s`,
+    );
+    console.log(
+      `2. start-up to round 0, 8 workers: ${f2((r.marks.ready - r.t1) / 1000)} s (spawn → ready ${f2((r.marks.ready - r.marks.spawned) / 1000)} s)`,
+    );
     if (split) {
       const m = (k: string) => `${f2(split[k].mean)} (max ${f2(split[k].max)})`;
-      console.log(`   per worker, s: load ${m('load')} · config ${m('config')} · data ${m('data')} · connect ${m('connect')}; run created → all registered ${f2(split.registered)} s`);
+      console.log(
+        `   per worker, s: load ${m('load')} · config ${m('config')} · data ${m('data')} · connect ${m('connect')}; run created → all registered ${f2(split.registered)} s`,
+      );
     }
   }
   if (want(3)) {
     const r = await simAndRun(example('breast-cancer-beer-complete4.yaml'));
     const sim = perIteration(r.sd);
     const run = perIteration(r.cd);
-    console.log(`\n3. breast-cancer BEER complete-4: sim ${sim.ms.toFixed(3)} ms/iter · run ${run.ms.toFixed(3)} ms/iter · run ÷ sim ${f2(run.ms / sim.ms)}× · identical: ${r.same ? 'yes' : 'NO'}`);
-    if (run.split) console.log(`   run step split, ms/iter (mean over nodes): ${Object.entries(run.split).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(' · ')}`);
+    console.log(
+      `\n3. breast-cancer BEER complete-4: sim ${sim.ms.toFixed(3)} ms/iter · run ${run.ms.toFixed(3)} ms/iter · run ÷ sim ${f2(run.ms / sim.ms)}× · identical: ${r.same ? 'yes' : 'NO'}`,
+    );
+    if (run.split)
+      console.log(
+        `   run step split, ms/iter (mean over nodes): ${Object.entries(run.split)
+          .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+          .join(' · ')}`,
+      );
   }
   if (want(4)) {
     const raw = example('a9a-cdproxsgt-ring8.yaml');
-    const r = await simAndRun({ ...raw, iterations: quick ? 20 : 100, evalEvery: 10, topology: { kind: 'ring', nodes: 64, weights: 'metropolis' } }, { workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } });
+    const r = await simAndRun(
+      { ...raw, iterations: quick ? 20 : 100, evalEvery: 10, topology: { kind: 'ring', nodes: 64, weights: 'metropolis' } },
+      { workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } },
+    );
     const mb = r.peakKb.map((k) => k / 1024);
-    console.log(`\n4. 64 worker processes, a9a ring, K = ${r.config.iterations}: completed · identical: ${r.same ? 'yes' : 'NO'} · wall ${f2(r.runMs / 1000)} s (start-up ${f2((r.marks.ready - r.t1) / 1000)} s) · sim ${f2(r.simMs / 1000)} s`);
+    console.log(
+      `\n4. 64 worker processes, a9a ring, K = ${r.config.iterations}: completed · identical: ${r.same ? 'yes' : 'NO'} · wall ${f2(r.runMs / 1000)} s (start-up ${f2((r.marks.ready - r.t1) / 1000)} s) · sim ${f2(r.simMs / 1000)} s`,
+    );
     console.log(`   peak RSS per worker: mean ${f2(mb.reduce((a, b) => a + b, 0) / mb.length)} MB, max ${f2(Math.max(...mb))} MB`);
   }
   if (want(5)) {
     const raw = example('a9a-cdproxsgt-ring8.yaml');
-    const r = await simAndRun({ ...raw, iterations: quick ? 5 : 20, evalEvery: 5, batchSize: 8, topology: { kind: 'ring', nodes: 1024, weights: 'metropolis' } }, { nodesPerWorker: 128, workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } });
+    const r = await simAndRun(
+      { ...raw, iterations: quick ? 5 : 20, evalEvery: 5, batchSize: 8, topology: { kind: 'ring', nodes: 1024, weights: 'metropolis' } },
+      { nodesPerWorker: 128, workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } },
+    );
     const mb = r.peakKb.map((k) => k / 1024);
-    console.log(`\n5. 1,024 logical nodes on ${r.peakKb.length} worker processes (a9a ring, K = ${r.config.iterations}): completed · identical: ${r.same ? 'yes' : 'NO'} · run ${f2(r.runMs / 1000)} s · sim ${f2(r.simMs / 1000)} s · peak RSS per worker max ${f2(Math.max(...mb))} MB`);
+    console.log(
+      `\n5. 1,024 logical nodes on ${r.peakKb.length} worker processes (a9a ring, K = ${r.config.iterations}): completed · identical: ${r.same ? 'yes' : 'NO'} · run ${f2(r.runMs / 1000)} s · sim ${f2(r.simMs / 1000)} s · peak RSS per worker max ${f2(Math.max(...mb))} MB`,
+    );
   }
   if (want(6)) {
     // Medians over repetitions: one run moves with whatever else holds the machine's cores.
     const reps = quick ? 3 : 7;
     const runs: Awaited<ReturnType<typeof framePath>>[] = [];
     for (let i = 0; i < reps; i++) runs.push(await framePath(4, 31, quick ? 500 : 2000, 500));
-    const med = (f: (r: (typeof runs)[number]) => number) => { const v = runs.map(f).sort((a, b) => a - b); return v[(v.length - 1) >> 1]; };
-    console.log(`\n6. per-frame path, 4 WebSocket transports in one process (complete graph, d = 31, top-30 %, ${runs[0].frames} frames per run, median of ${reps}):`);
-    console.log(`   CPU ${med((r) => r.cpuUs).toFixed(1)} µs per frame (user ${med((r) => r.userUs).toFixed(1)}, system ${med((r) => r.sysUs).toFixed(1)}; min ${Math.min(...runs.map((r) => r.cpuUs)).toFixed(1)}) · wall ${med((r) => r.wallUs).toFixed(0)} µs per round`);
+    const med = (f: (r: (typeof runs)[number]) => number) => {
+      const v = runs.map(f).sort((a, b) => a - b);
+      return v[(v.length - 1) >> 1];
+    };
+    console.log(
+      `\n6. per-frame path, 4 WebSocket transports in one process (complete graph, d = 31, top-30 %, ${runs[0].frames} frames per run, median of ${reps}):`,
+    );
+    console.log(
+      `   CPU ${med((r) => r.cpuUs).toFixed(1)} µs per frame (user ${med((r) => r.userUs).toFixed(1)}, system ${med((r) => r.sysUs).toFixed(1)}; min ${Math.min(...runs.map((r) => r.cpuUs)).toFixed(1)}) · wall ${med((r) => r.wallUs).toFixed(0)} µs per round`,
+    );
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

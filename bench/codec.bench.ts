@@ -9,14 +9,33 @@
  * decode includes validating the payload, as a transport does).
  *   node --import tsx bench/run.ts codec
  */
-import { decodeFrame, encodeFrame, FrameDecoder, FrameEncoder, maxFrameBytes, type DecodedFrame, type FrameHeader } from '../node/codec/frame.ts';
+import {
+  decodeFrame,
+  encodeFrame,
+  FrameDecoder,
+  FrameEncoder,
+  maxFrameBytes,
+  type DecodedFrame,
+  type FrameHeader,
+} from '../node/codec/frame.ts';
 import { informationBoundBits } from '../node/codec/information-bound.ts';
 import { decodePayload, encodePayload } from '../node/codec/payload.ts';
 import { compressorFactory } from '../node/compress/registry.ts';
 import type { CompressorSpecInput } from '../node/compress/spec.ts';
 import { Rng } from '../node/linalg/rng.ts';
 import { normalVector, singleLayer } from './compressors.bench.ts';
-import { type BenchOptions, type BenchReport, type TimingOptions, fixed, int, pct, ratio, sig, sinkCheck, timeInterleaved } from './harness.ts';
+import {
+  type BenchOptions,
+  type BenchReport,
+  type TimingOptions,
+  fixed,
+  int,
+  pct,
+  ratio,
+  sig,
+  sinkCheck,
+  timeInterleaved,
+} from './harness.ts';
 
 const CASES: readonly { readonly label: string; readonly spec: CompressorSpecInput }[] = [
   { label: 'topk 1%', spec: { kind: 'topk', ratio: 0.01 } },
@@ -79,22 +98,47 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
   // One-shot helpers (a fresh Packr/Unpackr per call) against long-lived per-link instances, same run.
   const d0 = dims[0];
   const x0 = normalVector(Rng.derive(42, -1, `bench-codec-${d0}`), d0);
-  const m0 = compressorFactory({ kind: 'topk', ratio: 0.1 })(singleLayer(d0), Rng.derive(42, 0, 'compress-x')).compress(x0, new Float64Array(d0));
+  const m0 = compressorFactory({ kind: 'topk', ratio: 0.1 })(singleLayer(d0), Rng.derive(42, 0, 'compress-x')).compress(
+    x0,
+    new Float64Array(d0),
+  );
   const p0 = encodePayload(m0);
   const f0 = enc.encodeFrame(ENV, p0, KEY);
   const o0 = { maxBytes: maxFrameBytes(d0), expectedDim: d0 };
   const [oneEnc, instEnc, oneDec, instDec] = timeInterleaved(
-    [() => encodeFrame(ENV, p0, KEY).length, () => enc.encodeFrame(ENV, p0, KEY).length, () => payloadLength(decodeFrame(f0, o0)), () => payloadLength(dec.decode(f0, o0))],
+    [
+      () => encodeFrame(ENV, p0, KEY).length,
+      () => enc.encodeFrame(ENV, p0, KEY).length,
+      () => payloadLength(decodeFrame(f0, o0)),
+      () => payloadLength(dec.decode(f0, o0)),
+    ],
     t,
   );
   const shotRows = [
-    { op: 'encode', oneShotUs: oneEnc.secPerCall * 1e6, instanceUs: instEnc.secPerCall * 1e6, ratio: oneEnc.secPerCall / instEnc.secPerCall, sink: sinkCheck(oneEnc.sink, instEnc.sink) },
-    { op: 'decode (validates payload)', oneShotUs: oneDec.secPerCall * 1e6, instanceUs: instDec.secPerCall * 1e6, ratio: oneDec.secPerCall / instDec.secPerCall, sink: sinkCheck(oneDec.sink, instDec.sink) },
+    {
+      op: 'encode',
+      oneShotUs: oneEnc.secPerCall * 1e6,
+      instanceUs: instEnc.secPerCall * 1e6,
+      ratio: oneEnc.secPerCall / instEnc.secPerCall,
+      sink: sinkCheck(oneEnc.sink, instEnc.sink),
+    },
+    {
+      op: 'decode (validates payload)',
+      oneShotUs: oneDec.secPerCall * 1e6,
+      instanceUs: instDec.secPerCall * 1e6,
+      ratio: oneDec.secPerCall / instDec.secPerCall,
+      sink: sinkCheck(oneDec.sink, instDec.sink),
+    },
   ];
 
   // The acceptance figure of issue 11 item 6: a top-1 % frame at d = 10⁴, header and MAC included.
   const top1 = rows.find((r) => r.payloadKind === 'topk 1%' && r.d === 1e4);
-  const target = top1 === undefined ? [] : [`top-1 % frame at d = 10⁴: ${top1.frame} B = ${(top1.frameOverBound as number).toFixed(3)}× the information bound (target ≤ 1.10×; 28-byte header + 16-byte MAC).`];
+  const target =
+    top1 === undefined
+      ? []
+      : [
+          `top-1 % frame at d = 10⁴: ${top1.frame} B = ${(top1.frameOverBound as number).toFixed(3)}× the information bound (target ≤ 1.10×; 28-byte header + 16-byte MAC).`,
+        ];
 
   return {
     name: 'codec',

@@ -34,21 +34,32 @@ export function gemmTable(t: TimingOptions, quick: boolean): Table {
   const rng = Rng.derive(42, -1, 'bench-gemm');
   const shapes = quick ? SHAPES.slice(0, 3) : SHAPES;
   const wasm = createWasmF32Kernels({ bytes: 4 * 3 * 256 * 256 + 1024 });
-  const A = wasm.f32(256 * 256), B = wasm.f32(256 * 256), C = wasm.f32(256 * 256);
+  const A = wasm.f32(256 * 256),
+    B = wasm.f32(256 * 256),
+    C = wasm.f32(256 * 256);
   for (const v of [A, B]) for (let i = 0; i < v.length; i++) v[i] = rng.normal();
-  const a32 = A.slice(), b32 = B.slice(), c32 = new Float32Array(C.length);
-  const a64 = Float64Array.from(A), b64 = Float64Array.from(B), c64 = new Float64Array(C.length);
+  const a32 = A.slice(),
+    b32 = B.slice(),
+    c32 = new Float32Array(C.length);
+  const a64 = Float64Array.from(A),
+    b64 = Float64Array.from(B),
+    c64 = new Float64Array(C.length);
   const rows = shapes.map((s) => {
-    const lda = s.tA ? s.m : s.k, ldb = s.tB ? s.k : s.n, ldc = s.n;
+    const lda = s.tA ? s.m : s.k,
+      ldb = s.tB ? s.k : s.n,
+      ldc = s.n;
     wasm.sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, A, 0, lda, B, 0, ldb, 0, C, 0, ldc);
     sgemmRef(s.tA, s.tB, s.m, s.n, s.k, 1, a32, 0, lda, b32, 0, ldb, 0, c32, 0, ldc);
     let same = true;
     for (let i = 0; i < s.m * s.n; i++) if (!Object.is(C[i], c32[i])) same = false;
-    const [tw, tr, td] = timeInterleaved([
-      () => wasm.sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, A, 0, lda, B, 0, ldb, 0, C, 0, ldc)[0],
-      () => sgemmRef(s.tA, s.tB, s.m, s.n, s.k, 1, a32, 0, lda, b32, 0, ldb, 0, c32, 0, ldc)[0],
-      () => gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a64, 0, lda, b64, 0, ldb, 0, c64, 0, ldc)[0],
-    ], t);
+    const [tw, tr, td] = timeInterleaved(
+      [
+        () => wasm.sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, A, 0, lda, B, 0, ldb, 0, C, 0, ldc)[0],
+        () => sgemmRef(s.tA, s.tB, s.m, s.n, s.k, 1, a32, 0, lda, b32, 0, ldb, 0, c32, 0, ldc)[0],
+        () => gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a64, 0, lda, b64, 0, ldb, 0, c64, 0, ldc)[0],
+      ],
+      t,
+    );
     const flop = 2 * s.m * s.n * s.k;
     return {
       shape: `${s.name} (${s.tA ? 'T' : 'N'}${s.tB ? 'T' : 'N'} ${s.m}×${s.n}×${s.k})`,
@@ -74,6 +85,8 @@ export function gemmTable(t: TimingOptions, quick: boolean): Table {
       { key: 'sink', label: 'sink' },
     ],
     rows,
-    notes: ['flop = 2·m·n·k. The TS float32 reference rounds every operation with Math.fround (exact f32 semantics) and is not meant to be fast.'],
+    notes: [
+      'flop = 2·m·n·k. The TS float32 reference rounds every operation with Math.fround (exact f32 semantics) and is not meant to be fast.',
+    ],
   };
 }

@@ -116,7 +116,10 @@ export function sig(v: number | string | null, digits = 3): string {
   return v.toFixed(Math.min(decimals, 6));
 }
 
-export const fixed = (decimals: number) => (v: number | string | null): string => (typeof v === 'number' ? v.toFixed(decimals) : sig(v));
+export const fixed =
+  (decimals: number) =>
+  (v: number | string | null): string =>
+    typeof v === 'number' ? v.toFixed(decimals) : sig(v);
 export const int = (v: number | string | null): string => (typeof v === 'number' ? Math.round(v).toString() : sig(v));
 export const ratio = (v: number | string | null): string => (typeof v === 'number' ? `${v.toFixed(3)}×` : sig(v));
 export const pct = (v: number | string | null): string => (typeof v === 'number' ? `${(100 * v).toFixed(2)}%` : sig(v));

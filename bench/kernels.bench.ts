@@ -146,9 +146,23 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
   const cases: Case[] = [
     { name: 'logistic · a9a CSR · full pass', model: logistic, ref: refLogisticCsr, data: a9a, idx: null, flops: 4 * nnzOf(csr, null) },
     { name: 'logistic · a9a CSR · batch 64', model: logistic, ref: refLogisticCsr, data: a9a, idx: b64, flops: 4 * nnzOf(csr, b64) },
-    { name: 'logistic · a9a dense · full pass', model: logistic, ref: refLogisticDense, data: a9aDense, idx: null, flops: 4 * a9a.labels.length * dA },
+    {
+      name: 'logistic · a9a dense · full pass',
+      model: logistic,
+      ref: refLogisticDense,
+      data: a9aDense,
+      idx: null,
+      flops: 4 * a9a.labels.length * dA,
+    },
     { name: 'logistic · a9a dense · batch 64', model: logistic, ref: refLogisticDense, data: a9aDense, idx: b64, flops: 4 * 64 * dA },
-    { name: 'softmax · digits dense · full pass', model: softmax, ref: refSoftmaxDense, data: digits, idx: null, flops: 4 * digits.labels.length * C * dD },
+    {
+      name: 'softmax · digits dense · full pass',
+      model: softmax,
+      ref: refSoftmaxDense,
+      data: digits,
+      idx: null,
+      flops: 4 * digits.labels.length * C * dD,
+    },
     { name: 'softmax · digits dense · batch 16', model: softmax, ref: refSoftmaxDense, data: digits, idx: b16, flops: 4 * 16 * C * dD },
   ];
 
@@ -202,7 +216,9 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
         notes: [
           `a9a: ${a9a.labels.length} rows × ${dA} features, ${csr.indptr[csr.rows]} nonzeros (${(csr.indptr[csr.rows] / a9a.labels.length).toFixed(1)}/row); digits: ${digits.labels.length} rows × ${dD}, C = ${C}.`,
           'flop = 2 per multiply-add, 2 passes (forward z, backward ∇); exp/log not counted. ratio = ref time / model time.',
-          slow.length === 0 ? 'Every kernel is at least as fast as its reference loop.' : `SLOWER than the reference loop (ratio < 1): ${slow.join('; ')}.`,
+          slow.length === 0
+            ? 'Every kernel is at least as fast as its reference loop.'
+            : `SLOWER than the reference loop (ratio < 1): ${slow.join('; ')}.`,
         ],
       },
       gemmTable(t, opts.quick),

@@ -74,8 +74,18 @@ const py = started.status === 'ok' ? started.server : null;
 const variants: { name: string; precision: string; kernels: string; step: () => number }[] = [
   { name: 'proxmesh f64', precision: 'f64', kernels: 'TS (sparse conv bwd, default)', step: stepOf(createLenet5(), 1) },
   { name: 'proxmesh f64', precision: 'f64', kernels: 'TS (all-GEMM conv bwd)', step: stepOf(createLenet5({ convBackward: 'gemm' }), 2) },
-  { name: 'proxmesh f32', precision: 'f32', kernels: 'TS reference (fround)', step: stepOf(createLenet5({ precision: 'f32', kernels: 'ts' }), 3) },
-  { name: 'proxmesh f32', precision: 'f32', kernels: 'WASM SIMD (default)', step: stepOf(createLenet5({ precision: 'f32', kernels: 'wasm' }), 4) },
+  {
+    name: 'proxmesh f32',
+    precision: 'f32',
+    kernels: 'TS reference (fround)',
+    step: stepOf(createLenet5({ precision: 'f32', kernels: 'ts' }), 3),
+  },
+  {
+    name: 'proxmesh f32',
+    precision: 'f32',
+    kernels: 'WASM SIMD (default)',
+    step: stepOf(createLenet5({ precision: 'f32', kernels: 'wasm' }), 4),
+  },
   { name: 'naive reference', precision: 'f64', kernels: 'direct loops', step: naiveStep() },
 ];
 // Rounds: every variant of ours runs one repetition, then PyTorch one per dtype (interleaved).
@@ -83,17 +93,34 @@ const ourSamples: number[][] = variants.map(() => []);
 const ourSinks = variants.map(() => 0);
 const pySamples: Record<string, number[]> = { float32: [], float64: [] };
 for (let r = 0; r < TIMING.reps; r++) {
-  const round = timeInterleaved(variants.map((v) => v.step), { reps: 1, minMs: TIMING.minMs, warmMs: r === 0 ? TIMING.warmMs : 0 });
-  round.forEach((t, i) => { ourSamples[i].push(t.samples[0]); ourSinks[i] += t.sink; });
+  const round = timeInterleaved(
+    variants.map((v) => v.step),
+    { reps: 1, minMs: TIMING.minMs, warmMs: r === 0 ? TIMING.warmMs : 0 },
+  );
+  round.forEach((t, i) => {
+    ourSamples[i].push(t.samples[0]);
+    ourSinks[i] += t.sink;
+  });
   if (py) for (const dt of DTYPES) pySamples[dt].push(await py.rep(dt, TIMING.minMs / 1000));
 }
 py?.close();
-const median = (v: readonly number[]) => { const s = v.slice().sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (v: readonly number[]) => {
+  const s = v.slice().sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const secPerStep = ourSamples.map(median);
 
 const rows: Record<string, number | string | null>[] = variants.map((v, i) => {
   const sps = BATCH / secPerStep[i];
-  return { impl: v.name, precision: v.precision, kernels: v.kernels, samplesPerSec: sps, gflops: (sps * FLOP_PER_SAMPLE) / 1e9, sink: sinkCheck(ourSinks[i]) };
+  return {
+    impl: v.name,
+    precision: v.precision,
+    kernels: v.kernels,
+    samplesPerSec: sps,
+    gflops: (sps * FLOP_PER_SAMPLE) / 1e9,
+    sink: sinkCheck(ourSinks[i]),
+  };
 });
 
 function torchRate(dtype: 'float32' | 'float64'): number | null {
@@ -108,13 +135,24 @@ for (const dtype of DTYPES) {
     rows.push({ impl: 'PyTorch', precision, kernels: 'MISSING', samplesPerSec: null, gflops: null, sink: '—' });
     notes.push(`MISSING: PyTorch ${dtype} baseline: ${reason}`);
   } else {
-    rows.push({ impl: `PyTorch ${py?.torch} (${py?.threads} thread)`, precision, kernels: 'interleaved reps', samplesPerSec: sps, gflops: (sps * FLOP_PER_SAMPLE) / 1e9, sink: 'ok' });
+    rows.push({
+      impl: `PyTorch ${py?.torch} (${py?.threads} thread)`,
+      precision,
+      kernels: 'interleaved reps',
+      samplesPerSec: sps,
+      gflops: (sps * FLOP_PER_SAMPLE) / 1e9,
+      sink: 'ok',
+    });
   }
 }
-const ours32 = BATCH / secPerStep[3], ours64 = BATCH / secPerStep[0];
-const t32 = torchRate('float32'), t64 = torchRate('float64');
+const ours32 = BATCH / secPerStep[3],
+  ours64 = BATCH / secPerStep[0];
+const t32 = torchRate('float32'),
+  t64 = torchRate('float64');
 notes.push(
-  t32 === null ? 'ratio f32 WASM ÷ PyTorch f32: MISSING (no PyTorch)' : `ratio proxmesh f32 WASM ÷ PyTorch f32 = ${(ours32 / t32).toFixed(2)}× (target ≥ 1.0, aim 2)`,
+  t32 === null
+    ? 'ratio f32 WASM ÷ PyTorch f32: MISSING (no PyTorch)'
+    : `ratio proxmesh f32 WASM ÷ PyTorch f32 = ${(ours32 / t32).toFixed(2)}× (target ≥ 1.0, aim 2)`,
   t64 === null ? 'ratio f64 ÷ PyTorch f64: MISSING' : `ratio proxmesh f64 ÷ PyTorch f64 = ${(ours64 / t64).toFixed(2)}×`,
   `f32 WASM ÷ f64 TS = ${(ours32 / ours64).toFixed(2)}×; f32 WASM ÷ f32 TS reference = ${(secPerStep[2] / secPerStep[3]).toFixed(1)}× (same bits)`,
   `${(FLOP_PER_SAMPLE / 1e6).toFixed(3)} MFLOP per sample (fwd ${FWD}, bwd ${BWD}); median of ${TIMING.reps} rounds; in each, every implementation (PyTorch too) runs one repetition ≥ ${TIMING.minMs} ms`,

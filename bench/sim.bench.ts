@@ -39,7 +39,11 @@ const GAMMA = 0.5;
 const RATIO = 0.1;
 
 /** The issue's run with n nodes and K iterations, evaluated at 0, K/2 and K (the raw config, as a YAML file would hold it). */
-export function benchRawConfig(nodes: number, iterations: number, topology: Record<string, unknown> = { kind: 'ring' }): Record<string, unknown> {
+export function benchRawConfig(
+  nodes: number,
+  iterations: number,
+  topology: Record<string, unknown> = { kind: 'ring' },
+): Record<string, unknown> {
   return {
     seed: 42,
     iterations,
@@ -106,7 +110,16 @@ function runOurs(raw: Record<string, unknown>, iterations: number, threads?: num
   const yaml = join(tmp, 'config.yaml');
   try {
     writeFileSync(yaml, `${JSON.stringify(raw, null, 2)}\n`); // JSON is YAML
-    const args = [cliBin, 'sim', '--config', yaml, '--out', dir, '--quiet', ...(threads === undefined ? [] : ['--threads', String(threads)])];
+    const args = [
+      cliBin,
+      'sim',
+      '--config',
+      yaml,
+      '--out',
+      dir,
+      '--quiet',
+      ...(threads === undefined ? [] : ['--threads', String(threads)]),
+    ];
     execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     let loop = 0;
     let setup = 0;
@@ -143,10 +156,27 @@ function runNumpy(config: FrozenConfig, evalAt: readonly number[], exactExp = fa
     const r = mixingRow(topo.mixing, i);
     return { ids: Array.from(r.ids), weights: Array.from(r.weights) };
   });
-  const input = { train, features: 123, lambda: LAMBDA, eta: ETA, gammaX: GAMMA, gammaY: GAMMA, ratio: RATIO, iterations: config.iterations, evalAt, rows, exactExp };
+  const input = {
+    train,
+    features: 123,
+    lambda: LAMBDA,
+    eta: ETA,
+    gammaX: GAMMA,
+    gammaY: GAMMA,
+    ratio: RATIO,
+    iterations: config.iterations,
+    evalAt,
+    rows,
+    exactExp,
+  };
   const r = runBaseline<NumpyOut>('cdproxsgt_a9a.py', ['numpy'], input);
   if (!r.ok) return `MISSING: ${r.missing}`;
-  return { itersPerSec: r.value.itersPerSec, threads: 1, setupSec: r.value.setupSec, objectives: new Map(r.value.objectives.map((o) => [o.iter, o.objective])) };
+  return {
+    itersPerSec: r.value.itersPerSec,
+    threads: 1,
+    setupSec: r.value.setupSec,
+    objectives: new Map(r.value.objectives.map((o) => [o.iter, o.objective])),
+  };
 }
 
 /** max over the common iterations of |a − b| / |b|. */
@@ -164,7 +194,10 @@ function maxRelDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, numbe
 function medianRow(reps: readonly Record<string, number | string | null>[]): Record<string, number | string | null> {
   const out: Record<string, number | string | null> = { ...reps[0] };
   for (const key of ['ours', 'ours1', 'numpy', 'ratio', 'ratio1', 'oursSetup', 'numpySetup', 'agreement', 'agreementNpExp']) {
-    const v = reps.map((r) => r[key]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    const v = reps
+      .map((r) => r[key])
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
     if (v.length === reps.length) out[key] = v.length % 2 === 1 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
   return out;
@@ -225,7 +258,8 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
     name: 'sim',
     tables: [
       {
-        title: 'proxmesh sim vs vectorised NumPy, same run (full-batch a9a, logistic + l1, sorted split, ring, CDProxSGT, top-10 % global on x and y, γ = η = 0.5)',
+        title:
+          'proxmesh sim vs vectorised NumPy, same run (full-batch a9a, logistic + l1, sorted split, ring, CDProxSGT, top-10 % global on x and y, γ = η = 0.5)',
         columns: [
           { key: 'nodes', label: 'n', fmt: int },
           { key: 'iterations', label: 'K', fmt: int },
@@ -247,7 +281,7 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           'threads: the compiled CLI\'s default (min(2, cores)), which the run folder records; "1 thread": the same run with --threads 1 (identical metrics.ndjson). NumPy runs on one core.',
           'reps: ours and NumPy alternate that many times; each column is the median, the ratio the median of the per-rep ratios.',
           'set-up: proxmesh "setup" + "init" (data, partition, graph, W, spectral figures, node state); NumPy: parse + layout.',
-          'max rel. diff φ(x̄): |ours − NumPy|/|NumPy| of the objective at k = 0, K/2 and K, NumPy run once more with V8\'s exp (fdlibm, bit for bit) in the gradient;',
+          "max rel. diff φ(x̄): |ours − NumPy|/|NumPy| of the objective at k = 0, K/2 and K, NumPy run once more with V8's exp (fdlibm, bit for bit) in the gradient;",
           '"… with np.exp": the same against the timed run (glibc exp differs in the last bit, which can flip a top-k near-tie after many iterations).',
           ...notes,
         ],

@@ -20,11 +20,20 @@ const BYTES_PER_ROUND = 8 * 1024 * 1024; // F = this / payload (at least 8 frame
 
 async function pair(tls: TlsSettings | null, dim: number): Promise<{ a: WsTransport; b: WsTransport; linkMs: number }> {
   const urls = new Map<number, string>();
-  const make = (id: number, peer: number) => new WsTransport({
-    id, run: 'bench', token: 'bench-token', neighbours: [peer], maxFrameBytes: maxFrameBytes(dim, 1), expectedDim: dim,
-    host: '127.0.0.1', port: 0, peerAddress: (p) => urls.get(p), backoff: { initialMs: 1, maxMs: 5 },
-    tls: tls === null ? null : { settings: tls, rejections: createTlsRejections(null) },
-  });
+  const make = (id: number, peer: number) =>
+    new WsTransport({
+      id,
+      run: 'bench',
+      token: 'bench-token',
+      neighbours: [peer],
+      maxFrameBytes: maxFrameBytes(dim, 1),
+      expectedDim: dim,
+      host: '127.0.0.1',
+      port: 0,
+      peerAddress: (p) => urls.get(p),
+      backoff: { initialMs: 1, maxMs: 5 },
+      tls: tls === null ? null : { settings: tls, rejections: createTlsRejections(null) },
+    });
   const a = make(0, 1);
   const b = make(1, 0);
   await b.start();
@@ -38,10 +47,18 @@ async function pair(tls: TlsSettings | null, dim: number): Promise<{ a: WsTransp
 
 async function throughput(tls: TlsSettings | null, dim: number): Promise<{ linkMs: number; mbps: number }> {
   const { a, b, linkMs } = await pair(tls, dim);
-  const payload = encodePayload({ dim, indices: null, values: { kind: 'float', precision: 'f32', data: new Float64Array(dim).map((_, i) => Math.fround(i * 1e-3)) } });
+  const payload = encodePayload({
+    dim,
+    indices: null,
+    values: { kind: 'float', precision: 'f32', data: new Float64Array(dim).map((_, i) => Math.fround(i * 1e-3)) },
+  });
   const frames = Math.max(8, Math.floor(BYTES_PER_ROUND / payload.length));
   let got = 0;
-  const done = new Promise<void>((resolve) => b.onFrame(() => { if (++got === frames) resolve(); }));
+  const done = new Promise<void>((resolve) =>
+    b.onFrame(() => {
+      if (++got === frames) resolve();
+    }),
+  );
   const t0 = performance.now();
   const sends: Promise<void>[] = [];
   for (let k = 0; k < frames; k++) sends.push(a.send(1, { round: k, phase: 'x' }, payload));
@@ -59,7 +76,9 @@ async function main(): Promise<void> {
   const pki = makeTestPki();
   try {
     const tls = loadTls({ cert: pki.good.cert, key: pki.good.key, ca: pki.good.ca, mtls: true });
-    console.log(`# TLS cost of a peer link (plain ws:// vs wss:// with mutual TLS, P-256), ${REPS} alternating repetitions, medians; node ${process.version}`);
+    console.log(
+      `# TLS cost of a peer link (plain ws:// vs wss:// with mutual TLS, P-256), ${REPS} alternating repetitions, medians; node ${process.version}`,
+    );
     console.log('| payload | plain MB/s | wss MB/s | wss / plain | plain link ms | wss link ms |');
     console.log('|---|---|---|---|---|---|');
     for (const dim of SIZES) {
@@ -72,7 +91,9 @@ async function main(): Promise<void> {
       const p = median(plain.map((x) => x.mbps));
       const s = median(secure.map((x) => x.mbps));
       const f = (x: number) => x.toPrecision(3);
-      console.log(`| ${(dim * 4 / 1024).toFixed(0)} KiB | ${f(p)} | ${f(s)} | ${(s / p).toFixed(2)} | ${median(plain.map((x) => x.linkMs)).toFixed(1)} | ${median(secure.map((x) => x.linkMs)).toFixed(1)} |`);
+      console.log(
+        `| ${((dim * 4) / 1024).toFixed(0)} KiB | ${f(p)} | ${f(s)} | ${(s / p).toFixed(2)} | ${median(plain.map((x) => x.linkMs)).toFixed(1)} | ${median(secure.map((x) => x.linkMs)).toFixed(1)} |`,
+      );
     }
   } finally {
     pki.cleanup();

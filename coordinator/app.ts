@@ -11,7 +11,13 @@ import { dataRootsFromEnv } from './data-roots.ts';
 import { serverLimits, type ServerLimits } from './server-limits.ts';
 import { lazyCompilersFactory } from './lazy-schema-compilers.ts';
 import { ProxmeshError } from '../node/errors.ts';
-import { clientCertificateAccepted, createTlsRejections, guardTlsServer, serverTlsOptions, type TlsSettings } from '../node/transport/tls-options.ts';
+import {
+  clientCertificateAccepted,
+  createTlsRejections,
+  guardTlsServer,
+  serverTlsOptions,
+  type TlsSettings,
+} from '../node/transport/tls-options.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -126,7 +132,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
   await app.register(healthPlugin, { runs });
   await app.register(metricsPlugin, { metrics });
   await app.register(controlPlugin, { runs, metrics, token: opts.token, authTimeoutMs: opts.controlAuthTimeoutMs });
-  await app.register(runsPlugin, { runs, metrics, token: opts.token, validateConfig: opts.validateConfig, dataRoots: opts.dataRoots ?? dataRootsFromEnv(env) });
+  await app.register(runsPlugin, {
+    runs,
+    metrics,
+    token: opts.token,
+    validateConfig: opts.validateConfig,
+    dataRoots: opts.dataRoots ?? dataRootsFromEnv(env),
+  });
   await app.register(dashboardPlugin, {
     runs,
     metrics,

@@ -16,7 +16,10 @@ import { REPO_DATA_DIR } from '../node/problem/datasets/paths.ts';
 
 /** The data roots from the environment, or the shipped data folder. */
 export function dataRootsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  const list = (env.PROXMESH_DATA_ROOTS ?? '').split(delimiter).map((s) => s.trim()).filter((s) => s !== '');
+  const list = (env.PROXMESH_DATA_ROOTS ?? '')
+    .split(delimiter)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return list.length > 0 ? list.map((r) => resolve(r)) : [REPO_DATA_DIR];
 }
 

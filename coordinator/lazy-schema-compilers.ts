@@ -50,7 +50,10 @@ function lazyValidator(build: () => Validator): Validator {
   return v;
 }
 
-const lazySerializer = (build: () => Serializer): Serializer => (data) => build()(data);
+const lazySerializer =
+  (build: () => Serializer): Serializer =>
+  (data) =>
+    build()(data);
 
 /** Fastify's `schemaController.compilersFactory`: its default compilers, built on first use. */
 export function lazyCompilersFactory(): { buildValidator: Factory<Validator>; buildSerializer: Factory<Serializer> } {

@@ -8,9 +8,9 @@ export function createCoordinatorMetrics(opts: { defaultMetrics?: boolean } = {}
   const registry = new Registry();
   // Lag sampled every 100 ms, not prom-client's 10 ms: a 10 ms timer wakes this process 100×/s, which on a
   // loaded machine takes a core from the workers mid-round (node/cluster/worker-metrics.ts, issue 11).
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'proxmesh_coordinator_', eventLoopMonitoringPrecision: 100 });
-  const g = (name: string, help: string, labelNames: string[] = ['run']) =>
-    new Gauge({ name, help, labelNames, registers: [registry] });
+  if (opts.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'proxmesh_coordinator_', eventLoopMonitoringPrecision: 100 });
+  const g = (name: string, help: string, labelNames: string[] = ['run']) => new Gauge({ name, help, labelNames, registers: [registry] });
   const metrics = {
     registry,
     workersConnected: g('proxmesh_workers_connected', 'Workers connected to the control channel', []),
@@ -24,7 +24,10 @@ export function createCoordinatorMetrics(opts: { defaultMetrics?: boolean } = {}
     trainAccuracy: g('proxmesh_train_accuracy', 'Training accuracy of x̄'),
     testAccuracy: g('proxmesh_test_accuracy', 'Test accuracy of x̄ (absent without a test set)'),
     spectralGap: g('proxmesh_spectral_gap', 'Spectral gap 1 − ρ of the mixing matrix, ρ = ‖W − J‖₂'),
-    bitsPerIteration: g('proxmesh_bits_per_iteration', 'Payload bits sent per iteration over all nodes, averaged since the previous evaluation'),
+    bitsPerIteration: g(
+      'proxmesh_bits_per_iteration',
+      'Payload bits sent per iteration over all nodes, averaged since the previous evaluation',
+    ),
     bitsSentTotal: g('proxmesh_bits_sent', 'Cumulative payload bits sent by all nodes (equals bitsSent in metrics.ndjson)'),
     bytesSent: new Counter({
       name: 'proxmesh_bytes_sent_total',
@@ -32,7 +35,12 @@ export function createCoordinatorMetrics(opts: { defaultMetrics?: boolean } = {}
       labelNames: ['run', 'node'],
       registers: [registry],
     }),
-    evaluations: new Counter({ name: 'proxmesh_evaluations_total', help: 'Evaluations of x̄ performed', labelNames: ['run'], registers: [registry] }),
+    evaluations: new Counter({
+      name: 'proxmesh_evaluations_total',
+      help: 'Evaluations of x̄ performed',
+      labelNames: ['run'],
+      registers: [registry],
+    }),
     controlRejected: new Counter({
       name: 'proxmesh_control_rejected_total',
       help: 'Control-channel connections or messages rejected',

@@ -44,7 +44,14 @@ export function clockRegistry(clock: Partial<Stateful> | undefined, resumed?: Re
 }
 
 /** null when the run has checkpointEvery = 0. `clock`: clockRegistry's, or null. */
-export function createCoordinatorCheckpoints(config: FrozenConfig, dir: string, n: number, clock: StateRegistry | null, startRound: number, onWritten: (w: CoordinatorCheckpointWritten) => void): CoordinatorCheckpoints | null {
+export function createCoordinatorCheckpoints(
+  config: FrozenConfig,
+  dir: string,
+  n: number,
+  clock: StateRegistry | null,
+  startRound: number,
+  onWritten: (w: CoordinatorCheckpointWritten) => void,
+): CoordinatorCheckpoints | null {
   const every = config.checkpointEvery ?? 0;
   if (every === 0) return null;
   // Copies of the clock's state after each row not yet covered by a coordinator checkpoint, by row
@@ -71,7 +78,11 @@ export function createCoordinatorCheckpoints(config: FrozenConfig, dir: string, 
     },
     async nodeDurable(node, round, rows) {
       if (round % every !== 0 || node >= n) {
-        throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', `node ${node} reported a checkpoint of round ${round}, which is not a multiple of checkpointEvery = ${every}`, { node, round });
+        throw new ProxmeshError(
+          'PROXMESH_ERR_FRAME_MALFORMED',
+          `node ${node} reported a checkpoint of round ${round}, which is not a multiple of checkpointEvery = ${every}`,
+          { node, round },
+        );
       }
       let nodes = seen.get(round);
       if (nodes === undefined) {
@@ -82,7 +93,11 @@ export function createCoordinatorCheckpoints(config: FrozenConfig, dir: string, 
       if (nodes.size < n) return;
       seen.delete(round);
       // One write at a time, in round order (CheckpointWriter is not re-entrant).
-      const next = queue.then(() => writer.write({ kind: 'coordinator', firstNode: 0, nodeCount: 0, round, configHash: hash }, () => coordinatorEntries(rows, round, { simTime }, clockFor(round))));
+      const next = queue.then(() =>
+        writer.write({ kind: 'coordinator', firstNode: 0, nodeCount: 0, round, configHash: hash }, () =>
+          coordinatorEntries(rows, round, { simTime }, clockFor(round)),
+        ),
+      );
       queue = next.catch(() => {});
       await next;
     },

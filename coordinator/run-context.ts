@@ -78,6 +78,8 @@ export function createRunContextFactory(opts: RunContextOptions): RunContextFact
       },
     };
   };
-  factory.close = async () => { await thread?.close(); };
+  factory.close = async () => {
+    await thread?.close();
+  };
   return factory;
 }

@@ -22,7 +22,13 @@ import type { Stateful } from '../node/checkpoint/state-registry.ts';
 import type { RunContextFactory, RunFailure, RunStore, RunSpec } from './run-types.ts';
 
 /** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
-interface StepSplitSum { compute: number; encode: number; send: number; wait: number; nodes: number }
+interface StepSplitSum {
+  compute: number;
+  encode: number;
+  send: number;
+  wait: number;
+  nodes: number;
+}
 
 export type RunState = 'waiting' | 'assigned' | 'running' | 'done' | 'failed';
 
@@ -107,7 +113,9 @@ export class RunManager extends EventEmitter {
   /** Creates the run; it starts as soon as n workers are registered. One active run at a time. */
   async createRun(spec: RunSpec, runId?: string): Promise<RunView> {
     if (this.active && (this.active.state === 'waiting' || this.active.state === 'assigned' || this.active.state === 'running')) {
-      throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run ${this.active.id} is still ${this.active.state}; wait for it to finish`, { run: this.active.id });
+      throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run ${this.active.id} is still ${this.active.state}; wait for it to finish`, {
+        run: this.active.id,
+      });
     }
     if (this.creating) throw new ProxmeshError('PROXMESH_ERR_CONFLICT', 'another run is being created; wait for it to finish');
     const id = runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
@@ -121,20 +129,51 @@ export class RunManager extends EventEmitter {
     }
     const { ctx, store, n, iterations, spectralGap } = built;
     const run: Run = {
-      id, spec, n, iterations, state: 'waiting', nodes: [], ready: new Set(), doneNodes: new Set(),
-      pending: new Map(), pendingSplit: new Map(), startups: [], tAssigned: 0, lastIter: new Array(n).fill(-1), lastBytes: new Array(n).fill(0), rows: [], failure: null, ctx, store,
-      createdAt: new Date().toISOString(), finishedAt: null, t0: performance.now(), tStart: 0, tLastRow: 0,
-      resumeRound: spec.resume?.round ?? 0, checkpoints: null,
+      id,
+      spec,
+      n,
+      iterations,
+      state: 'waiting',
+      nodes: [],
+      ready: new Set(),
+      doneNodes: new Set(),
+      pending: new Map(),
+      pendingSplit: new Map(),
+      startups: [],
+      tAssigned: 0,
+      lastIter: new Array(n).fill(-1),
+      lastBytes: new Array(n).fill(0),
+      rows: [],
+      failure: null,
+      ctx,
+      store,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+      t0: performance.now(),
+      tStart: 0,
+      tLastRow: 0,
+      resumeRound: spec.resume?.round ?? 0,
+      checkpoints: null,
     };
     if (spec.resume !== undefined) run.rows.push(...spec.resume.rows);
     // A resumed run's simulated clock goes back to its state at the checkpoint (coord.clock.*).
     const clock = clockRegistry(ctx.clock as Partial<Stateful> | undefined, spec.resume?.clock);
     run.checkpoints = createCoordinatorCheckpoints(spec.config as FrozenConfig, store.dir, n, clock, run.resumeRound, (w) => {
-      store.appendTiming?.({ phase: 'checkpoint', iter: w.round, bytes: w.bytes, seconds: w.blockingMs / 1000, durableSeconds: w.durableMs / 1000 });
+      store.appendTiming?.({
+        phase: 'checkpoint',
+        iter: w.round,
+        bytes: w.bytes,
+        seconds: w.blockingMs / 1000,
+        durableSeconds: w.durableMs / 1000,
+      });
       this.emit('checkpoint', id, w.round);
       // Round w.round is resumable: the workers may drop their nodes' files older than the previous one.
       for (const c of new Set(run.nodes)) {
-        try { c.send({ t: 'checkpointCommitted', runId: id, round: w.round }); } catch { /* socket gone */ }
+        try {
+          c.send({ t: 'checkpointCommitted', runId: id, round: w.round });
+        } catch {
+          /* socket gone */
+        }
       }
     });
     this.runs.set(id, run);
@@ -167,11 +206,26 @@ export class RunManager extends EventEmitter {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const check = () => {
-        if (run.state === 'done') { cleanup(); resolve(this.view(run)); }
-        else if (run.state === 'failed') { cleanup(); reject(new ProxmeshError(isErrorCode(run.failure!.code) ? run.failure!.code : 'PROXMESH_ERR_WORKER_FAILED', run.failure!.message, { ...run.failure })); }
+        if (run.state === 'done') {
+          cleanup();
+          resolve(this.view(run));
+        } else if (run.state === 'failed') {
+          cleanup();
+          reject(
+            new ProxmeshError(isErrorCode(run.failure!.code) ? run.failure!.code : 'PROXMESH_ERR_WORKER_FAILED', run.failure!.message, {
+              ...run.failure,
+            }),
+          );
+        }
       };
-      const onAbort = () => { cleanup(); reject(signal!.reason); };
-      const cleanup = () => { this.off('state', check); signal?.removeEventListener('abort', onAbort); };
+      const onAbort = () => {
+        cleanup();
+        reject(signal!.reason);
+      };
+      const cleanup = () => {
+        this.off('state', check);
+        signal?.removeEventListener('abort', onAbort);
+      };
       this.on('state', check);
       signal?.addEventListener('abort', onAbort, { once: true });
       check();
@@ -230,7 +284,12 @@ export class RunManager extends EventEmitter {
         if (!run) return;
         run.checkpoints?.nodeDurable(msg.nodeId, msg.round, run.rows).catch((err: unknown) => {
           const e = err instanceof ProxmeshError ? err : new ProxmeshError('PROXMESH_ERR_IO', String(err));
-          this.fail(run, { code: e.code, message: `coordinator checkpoint of round ${msg.round}: ${e.message}`, node: null, round: msg.round });
+          this.fail(run, {
+            code: e.code,
+            message: `coordinator checkpoint of round ${msg.round}: ${e.message}`,
+            node: null,
+            round: msg.round,
+          });
         });
         return;
       }
@@ -268,7 +327,12 @@ export class RunManager extends EventEmitter {
       try {
         await this.opts.beforeStart(this.view(run));
       } catch (err) {
-        this.fail(run, { code: 'PROXMESH_ERR_WORKER_FAILED', message: `run start hook failed: ${(err as Error)?.message ?? String(err)}`, node: null, round: null });
+        this.fail(run, {
+          code: 'PROXMESH_ERR_WORKER_FAILED',
+          message: `run start hook failed: ${(err as Error)?.message ?? String(err)}`,
+          node: null,
+          round: null,
+        });
         return;
       }
       if (run.state !== 'assigned') return; // failed meanwhile (a worker died)
@@ -284,8 +348,13 @@ export class RunManager extends EventEmitter {
         return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs) };
       };
       run.store.appendTiming?.({
-        phase: 'startup-split', registered: (run.tAssigned - run.t0) / 1000,
-        load: stat('load'), config: stat('config'), data: stat('data'), connect: stat('connect'), ready: (run.tStart - run.tAssigned) / 1000,
+        phase: 'startup-split',
+        registered: (run.tAssigned - run.t0) / 1000,
+        load: stat('load'),
+        config: stat('config'),
+        data: stat('data'),
+        connect: stat('connect'),
+        ready: (run.tStart - run.tAssigned) / 1000,
       });
     }
     for (const c of run.nodes) c.send({ t: 'start', runId: run.id });
@@ -332,8 +401,14 @@ export class RunManager extends EventEmitter {
       const packed = run.ctx ? packShardData(run.ctx.train, run.ctx.shards, b.ids) : undefined;
       const data = packed && shardDataBytes(packed) <= MAX_SHIPPED_DATA_BYTES ? packed : undefined;
       b.conn.send({
-        t: 'assign', runId: run.id, nodeId: b.ids[0], config: run.spec.config, peers,
-        ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}), ...(data ? { data } : {}), ...(run.resumeRound > 0 ? { resumeRound: run.resumeRound } : {}),
+        t: 'assign',
+        runId: run.id,
+        nodeId: b.ids[0],
+        config: run.spec.config,
+        peers,
+        ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}),
+        ...(data ? { data } : {}),
+        ...(run.resumeRound > 0 ? { resumeRound: run.resumeRound } : {}),
       });
     }
     run.tAssigned = performance.now();
@@ -345,7 +420,11 @@ export class RunManager extends EventEmitter {
     if (!run || run !== this.active || run.nodes[nodeId] !== conn) {
       // A protocol violation (this connection is not that node of the active run): the control
       // plugin counts it and closes the connection with this message.
-      throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `control message for run '${runId}' node ${nodeId}, but this connection is not that node of the active run`, { run: runId, node: nodeId });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_CONFLICT',
+        `control message for run '${runId}' node ${nodeId}, but this connection is not that node of the active run`,
+        { run: runId, node: nodeId },
+      );
     }
     return run.state === 'failed' || run.state === 'done' ? null : run;
   }
@@ -355,7 +434,12 @@ export class RunManager extends EventEmitter {
     if (!run?.ctx) return;
     const dim = run.ctx.model.dim;
     if (msg.x.length !== dim) {
-      this.fail(run, { code: 'PROXMESH_ERR_FRAME_MALFORMED', message: `node ${msg.nodeId} reported x of length ${msg.x.length} at iteration ${msg.iter}, expected ${dim}`, node: msg.nodeId, round: msg.iter });
+      this.fail(run, {
+        code: 'PROXMESH_ERR_FRAME_MALFORMED',
+        message: `node ${msg.nodeId} reported x of length ${msg.x.length} at iteration ${msg.iter}, expected ${dim}`,
+        node: msg.nodeId,
+        round: msg.iter,
+      });
       return;
     }
     run.lastIter[msg.nodeId] = msg.iter;
@@ -377,7 +461,14 @@ export class RunManager extends EventEmitter {
       s.wait += msg.stepSeconds.wait;
       s.nodes++;
     }
-    slot[msg.nodeId] = { nodeId: msg.nodeId, iter: msg.iter, x: msg.x, lossSum: msg.lossSum, lossCount: msg.lossCount, bytesSent: msg.bytesSent };
+    slot[msg.nodeId] = {
+      nodeId: msg.nodeId,
+      iter: msg.iter,
+      x: msg.x,
+      lossSum: msg.lossSum,
+      lossCount: msg.lossCount,
+      bytesSent: msg.bytesSent,
+    };
     // Per-node facts for live views (coordinator/dashboard/server/node-stats.ts).
     this.emit('nodeStats', run.id, {
       nodeId: msg.nodeId,
@@ -414,8 +505,13 @@ export class RunManager extends EventEmitter {
       // Where an iteration's time went, as the nodes measured it (mean over nodes, seconds per iteration).
       const mean = (x: number) => x / split.nodes;
       run.store.appendTiming?.({
-        phase: 'step-split', from: prev.iter, to: row.iter,
-        compute: mean(split.compute), encode: mean(split.encode), send: mean(split.send), wait: mean(split.wait),
+        phase: 'step-split',
+        from: prev.iter,
+        to: row.iter,
+        compute: mean(split.compute),
+        encode: mean(split.encode),
+        send: mean(split.send),
+        wait: mean(split.wait),
       });
     }
     run.store.appendTiming?.({ phase: 'eval', iter: row.iter, seconds: (tDone - tEval) / 1000 });
@@ -463,7 +559,11 @@ export class RunManager extends EventEmitter {
     this.opts.log?.warn({ run: run.id, ...failure }, 'run failed');
     this.setState(run, 'failed');
     for (const c of run.nodes) {
-      try { c.send({ t: 'stop', runId: run.id, reason: failure.message }); } catch { /* socket gone */ }
+      try {
+        c.send({ t: 'stop', runId: run.id, reason: failure.message });
+      } catch {
+        /* socket gone */
+      }
     }
   }
 

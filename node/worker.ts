@@ -21,7 +21,17 @@ import { ProxmeshError } from './errors.ts';
 import { CLOSE_UNAUTHORIZED, WorkerAuth } from './protocol/control-auth.ts';
 import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './protocol/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
-import { assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildShardProblem, buildRunTopology, initialPoint, peerRow, runNodeCount } from './assemble/assemble.ts';
+import {
+  assembleNode,
+  buildAlgorithm,
+  buildRunProblem,
+  buildRunSchedule,
+  buildShardProblem,
+  buildRunTopology,
+  initialPoint,
+  peerRow,
+  runNodeCount,
+} from './assemble/assemble.ts';
 import { NetworkCommunicator } from './transport/network-communicator.ts';
 import { WsTransport } from './transport/ws.ts';
 import { checkCoordinatorUrl, clientTlsOptions, createTlsRejections, wsScheme, type TlsSettings } from './transport/tls-options.ts';
@@ -113,8 +123,13 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   // what the worker registers: no port is picked, released and bound again later (with many workers
   // another process's outgoing connection can take it in between: EADDRINUSE). The run's transport
   // accepts its peer links on this server (WsTransport `server`).
-  const peerServer = await listenHttp(opts.listenHost, opts.listenPort, 'peer links', opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS,
-    peerTls);
+  const peerServer = await listenHttp(
+    opts.listenHost,
+    opts.listenPort,
+    'peer links',
+    opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS,
+    peerTls,
+  );
   const peerPort = boundPort(peerServer);
   const advertise = opts.advertiseHost ?? opts.listenHost;
   let metricsServer: Server | null = null;
@@ -130,7 +145,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       metricsUrl = `http://${opts.metricsHost === '0.0.0.0' ? advertise : opts.metricsHost}:${m.port}/metrics`;
     } catch (err) {
       await closeServers();
-      throw new ProxmeshError('PROXMESH_ERR_IO', `worker cannot serve /metrics on ${opts.metricsHost}:${opts.metricsPort}: ${(err as Error).message}`);
+      throw new ProxmeshError(
+        'PROXMESH_ERR_IO',
+        `worker cannot serve /metrics on ${opts.metricsHost}:${opts.metricsPort}: ${(err as Error).message}`,
+      );
     }
   }
   const codec = createControlCodec();
@@ -191,15 +209,22 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         if (assigning) return log(`worker: ignoring a second assign (run ${msg.runId})`);
         assigning = true;
         const tAssign = performance.now();
-        onAssign(msg).then(({ nodes, configSeconds, dataSeconds }) => {
-          if (tornDown) return;
-          actives = nodes;
-          const startup = { load: tLoaded / 1000, config: configSeconds, data: dataSeconds, connect: (performance.now() - tAssign) / 1000 - configSeconds - dataSeconds };
-          for (const a of nodes) send({ t: 'ready', runId: a.runId, nodeId: a.nodeId, startup });
-        }).catch((err) => {
-          fail(msg.runId, msg.nodeId, err);
-          void teardown(1);
-        });
+        onAssign(msg)
+          .then(({ nodes, configSeconds, dataSeconds }) => {
+            if (tornDown) return;
+            actives = nodes;
+            const startup = {
+              load: tLoaded / 1000,
+              config: configSeconds,
+              data: dataSeconds,
+              connect: (performance.now() - tAssign) / 1000 - configSeconds - dataSeconds,
+            };
+            for (const a of nodes) send({ t: 'ready', runId: a.runId, nodeId: a.nodeId, startup });
+          })
+          .catch((err) => {
+            fail(msg.runId, msg.nodeId, err);
+            void teardown(1);
+          });
       } else if (msg.t === 'start') {
         const nodes = actives;
         if (!nodes || nodes[0].runId !== msg.runId || nodes[0].started) return;
@@ -229,7 +254,14 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const e = err instanceof ProxmeshError ? err : new ProxmeshError('PROXMESH_ERR_INTERNAL', (err as Error)?.stack ?? String(err));
     log(`worker: node ${nodeId} failed: ${e.code}: ${e.message}`);
     const round = e.detail?.round;
-    send({ t: 'fail', runId, nodeId, code: e.code, message: e.message, round: typeof round === 'number' && Number.isSafeInteger(round) ? round : null });
+    send({
+      t: 'fail',
+      runId,
+      nodeId,
+      code: e.code,
+      message: e.message,
+      round: typeof round === 'number' && Number.isSafeInteger(round) ? round : null,
+    });
   }
 
   /**
@@ -245,10 +277,14 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     // The rows of this block's shards come with the assign (node/cluster/shard-data.ts): no dataset
     // is read here. Without them (an older coordinator), the problem is built from the files, its
     // bounds checked before W is solved (runNodeCount: n without the spectrum).
-    const problem = msg.data !== undefined ? buildShardProblem(config, unpackShardData(msg.data), runNodeCount(config)) : buildRunProblem(config, runNodeCount(config));
+    const problem =
+      msg.data !== undefined
+        ? buildShardProblem(config, unpackShardData(msg.data), runNodeCount(config))
+        : buildRunProblem(config, runNodeCount(config));
     const topology = buildRunTopology(config);
     const n = topology.graph.n;
-    if (problem.shards.length !== n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${problem.shards.length} shards for a ${n}-node graph`);
+    if (problem.shards.length !== n)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${problem.shards.length} shards for a ${n}-node graph`);
     const algorithm = buildAlgorithm(config);
     const dataSeconds = (performance.now() - t0) / 1000 - configSeconds;
     // A time-varying topology: each node links the union of its neighbours over the schedule
@@ -264,28 +300,44 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       const row = peerRow(algorithm, topology, id);
       const neighbours = schedule === null ? Array.from(row.ids).filter((j) => j !== id) : unionNeighbours(schedule, id);
       const remote = neighbours.filter((j) => !local.has(j));
-      const ws = remote.length === 0 ? null : new WsTransport({
-        id,
-        run: msg.runId,
-        token: opts.token,
-        neighbours: remote,
-        maxFrameBytes: maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)),
-        expectedDim: problem.model.dim,
-        external: { port: peerPort },
-        peerAddress: (p) => (urls.has(p) ? `${urls.get(p)}${nodePath(p)}` : undefined),
-        peerTimeoutMs: opts.peerTimeoutMs,
-        heartbeatMs: opts.heartbeatMs,
-        tls: peerTls,
-        ...(opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: opts.helloTimeoutMs } : {}),
-      });
+      const ws =
+        remote.length === 0
+          ? null
+          : new WsTransport({
+              id,
+              run: msg.runId,
+              token: opts.token,
+              neighbours: remote,
+              maxFrameBytes: maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)),
+              expectedDim: problem.model.dim,
+              external: { port: peerPort },
+              peerAddress: (p) => (urls.has(p) ? `${urls.get(p)}${nodePath(p)}` : undefined),
+              peerTimeoutMs: opts.peerTimeoutMs,
+              heartbeatMs: opts.heartbeatMs,
+              tls: peerTls,
+              ...(opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: opts.helloTimeoutMs } : {}),
+            });
       if (ws) remotes.set(id, ws);
       // A one-node process keeps the plain WebSocket transport (its metrics and events as before).
-      const transport: PeerTransport = block.length === 1 && ws ? ws : new BlockTransport({ id, remote: ws, localInbox: (p) => inboxes.get(p) });
+      const transport: PeerTransport =
+        block.length === 1 && ws ? ws : new BlockTransport({ id, remote: ws, localInbox: (p) => inboxes.get(p) });
       const comm =
         schedule === null
-          ? new NetworkCommunicator({ transport, self: id, peers: row.ids, dim: problem.model.dim, inbox: inboxes.get(id), signal: abort.signal })
+          ? new NetworkCommunicator({
+              transport,
+              self: id,
+              peers: row.ids,
+              dim: problem.model.dim,
+              inbox: inboxes.get(id),
+              signal: abort.signal,
+            })
           : new ScheduledCommunicator({
-              transport, self: id, neighbours, dim: problem.model.dim, inbox: inboxes.get(id), signal: abort.signal,
+              transport,
+              self: id,
+              neighbours,
+              dim: problem.model.dim,
+              inbox: inboxes.get(id),
+              signal: abort.signal,
               rowAt: (k) => scheduleRow(schedule, k, id),
               sendsAt: (k) => scheduleSends(schedule, k, id),
             });
@@ -300,18 +352,34 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       return ws ? waitConnected(ws, b.remote, opts.peerTimeoutMs ?? 30_000, abort.signal) : Promise.resolve();
     });
     await Promise.all(built.map((b) => b.transport.start()));
-    log(`worker: node${block.length > 1 ? `s ${block[0]}–${block[block.length - 1]}` : ` ${block[0]}`} of run ${msg.runId} waiting for peers ${[...new Set(built.flatMap((b) => b.remote))].join(', ')}`);
+    log(
+      `worker: node${block.length > 1 ? `s ${block[0]}–${block[block.length - 1]}` : ` ${block[0]}`} of run ${msg.runId} waiting for peers ${[...new Set(built.flatMap((b) => b.remote))].join(', ')}`,
+    );
     await Promise.all(connected);
     log(`worker: node${block.length > 1 ? `s ${block[0]}–${block[block.length - 1]}` : ` ${block[0]}`} of ${n} ready`);
     const nodes = built.map((b) => ({
-      runId: msg.runId, nodeId: b.id, config, transport: b.transport, comm: b.comm,
-      ctx: assembleNode(config, problem, topology, b.id, b.comm, algorithm), algorithm, problem, resumeRound: msg.resumeRound ?? 0, started: false,
+      runId: msg.runId,
+      nodeId: b.id,
+      config,
+      transport: b.transport,
+      comm: b.comm,
+      ctx: assembleNode(config, problem, topology, b.id, b.comm, algorithm),
+      algorithm,
+      problem,
+      resumeRound: msg.resumeRound ?? 0,
+      started: false,
     }));
     return { nodes, configSeconds, dataSeconds };
   }
 
   const capacity = opts.nodesPerWorker ?? 1;
-  send({ t: 'register', peerUrl: `${wsScheme(tls)}://${advertise}:${peerPort}`, ordinal: opts.ordinal, metricsUrl, ...(capacity !== 1 ? { nodes: capacity } : {}) });
+  send({
+    t: 'register',
+    peerUrl: `${wsScheme(tls)}://${advertise}:${peerPort}`,
+    ordinal: opts.ordinal,
+    metricsUrl,
+    ...(capacity !== 1 ? { nodes: capacity } : {}),
+  });
   log(`worker: registered (peer port ${peerPort}${metricsUrl ? `, metrics ${metricsUrl}` : ''})`);
   return finished;
 }
@@ -319,14 +387,25 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 /** Waits ms, or less if the signal aborts (SIGTERM during the linger ends it at once). */
 function lingerUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); };
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
 }
 
 /** One node's iterations. `observed`: this node feeds the process's /metrics step series (the block's first node). */
-async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerMetrics, observed: boolean, signal: AbortSignal, checkpointDir: string | null): Promise<void> {
+async function runLoop(
+  a: Active,
+  send: (m: WorkerMsg) => void,
+  metrics: WorkerMetrics,
+  observed: boolean,
+  signal: AbortSignal,
+  checkpointDir: string | null,
+): Promise<void> {
   const { ctx, algorithm, problem, config, runId, nodeId, comm } = a;
   const K = config.iterations;
   // init runs on a resume too (it may exchange at round −1 with the peers, who also start again);
@@ -335,8 +414,22 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
   let lossSum = 0;
   let lossCount = 0;
   const ckpt = nodeCheckpoints({
-    config, nodeId, dir: checkpointDir, resumeRound: a.resumeRound,
-    parts: { id: nodeId, ctx, state: state as object, comm, loop: { getLossSum: () => lossSum, setLossSum: (v: number) => (lossSum = v), getLossCount: () => lossCount, setLossCount: (v: number) => (lossCount = v) } },
+    config,
+    nodeId,
+    dir: checkpointDir,
+    resumeRound: a.resumeRound,
+    parts: {
+      id: nodeId,
+      ctx,
+      state: state as object,
+      comm,
+      loop: {
+        getLossSum: () => lossSum,
+        setLossSum: (v: number) => (lossSum = v),
+        getLossCount: () => lossCount,
+        setLossCount: (v: number) => (lossCount = v),
+      },
+    },
     onDurable: (round) => send({ t: 'checkpointed', runId, nodeId, round }),
   });
   if (ckpt !== null) a.onCommitted = (round) => ckpt.committed(round);
@@ -350,7 +443,13 @@ async function runLoop(a: Active, send: (m: WorkerMsg) => void, metrics: WorkerM
     for (const c of Object.values(ts.rejected)) rejectedFrames += c;
     const per = (s: number) => (lossCount > 0 ? s / lossCount : 0);
     send({
-      t: 'report', runId, nodeId, iter, x: Float64Array.from(algorithm.model(state)), lossSum, lossCount,
+      t: 'report',
+      runId,
+      nodeId,
+      iter,
+      x: Float64Array.from(algorithm.model(state)),
+      lossSum,
+      lossCount,
       bytesSent: comm.stats().payloadBytesSent,
       stepSeconds: { compute: per(split.compute), encode: per(split.encode), send: per(split.send), wait: per(split.wait) },
       rejectedFrames,
@@ -406,7 +505,13 @@ function waitConnected(t: WsTransport, neighbours: number[], timeoutMs: number, 
     const timer = setTimeout(() => {
       off();
       signal.removeEventListener('abort', onAbort);
-      reject(new ProxmeshError('PROXMESH_ERR_PEER_TIMEOUT', `node ${t.id} could not reach peers ${[...missing].join(', ')} within ${timeoutMs} ms before round 0`, { node: t.id, round: 0 }));
+      reject(
+        new ProxmeshError(
+          'PROXMESH_ERR_PEER_TIMEOUT',
+          `node ${t.id} could not reach peers ${[...missing].join(', ')} within ${timeoutMs} ms before round 0`,
+          { node: t.id, round: 0 },
+        ),
+      );
     }, timeoutMs);
     const off = t.on('peer:connected', ({ peer }) => {
       missing.delete(peer);
@@ -446,7 +551,11 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
           ws.on('error', () => {});
           fn();
         };
-        const onAbort = () => settle(() => { ws.terminate(); resolve(null); });
+        const onAbort = () =>
+          settle(() => {
+            ws.terminate();
+            resolve(null);
+          });
         signal?.addEventListener('abort', onAbort, { once: true });
         ws.once('open', () => ws.send(auth.hello()));
         ws.once('message', (data: Buffer) => {
@@ -457,28 +566,44 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
               resolve(ws);
             });
           } catch (err) {
-            settle(() => { ws.terminate(); reject(err); });
+            settle(() => {
+              ws.terminate();
+              reject(err);
+            });
           }
         });
         ws.once('close', (code: number, reason: Buffer) => {
           const unauthorized = code === CLOSE_UNAUTHORIZED;
-          reject(new ProxmeshError(unauthorized ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
-            `coordinator ${opts.coordinatorUrl} closed the control connection during the token proof (${code}${reason.length ? `: ${reason.toString()}` : ''})` +
-            (unauthorized ? ' (wrong cluster token)' : '')));
+          reject(
+            new ProxmeshError(
+              unauthorized ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
+              `coordinator ${opts.coordinatorUrl} closed the control connection during the token proof (${code}${reason.length ? `: ${reason.toString()}` : ''})` +
+                (unauthorized ? ' (wrong cluster token)' : ''),
+            ),
+          );
         });
         ws.once('unexpected-response', (_req, res) => {
           // 403: mutual TLS refused this worker's certificate (coordinator/app.ts); retrying cannot help.
           const refused = res.statusCode === 401 || res.statusCode === 403;
-          reject(new ProxmeshError(refused ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
-            `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}` +
-            (res.statusCode === 403 ? ' (its mutual TLS needs a client certificate from the cluster CA: check PROXMESH_TLS_CERT / _KEY)' : '')));
+          reject(
+            new ProxmeshError(
+              refused ? 'PROXMESH_ERR_UNAUTHORIZED' : 'PROXMESH_ERR_WORKER_FAILED',
+              `coordinator ${opts.coordinatorUrl} refused the control connection: HTTP ${res.statusCode}` +
+                (res.statusCode === 403
+                  ? ' (its mutual TLS needs a client certificate from the cluster CA: check PROXMESH_TLS_CERT / _KEY)'
+                  : ''),
+            ),
+          );
         });
         ws.once('error', reject);
       });
     } catch (err) {
       if (err instanceof ProxmeshError && err.code === 'PROXMESH_ERR_UNAUTHORIZED') throw err;
       if (Date.now() + delay > deadline) {
-        throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `cannot reach the coordinator at ${opts.coordinatorUrl}: ${(err as Error).message}`);
+        throw new ProxmeshError(
+          'PROXMESH_ERR_WORKER_FAILED',
+          `cannot reach the coordinator at ${opts.coordinatorUrl}: ${(err as Error).message}`,
+        );
       }
       log(`worker: coordinator not reachable yet (${(err as Error).message}); retrying in ${delay} ms`);
       try {
@@ -491,7 +616,6 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
   }
 }
 
-
 /**
  * The run config of an assign. The coordinator sends the config it validated against the schema and
  * resolved (every default filled in), over the authenticated control channel, so the worker re-checks
@@ -500,7 +624,8 @@ async function connectControl(opts: WorkerOptions, log: (l: string) => void): Pr
  * the config.
  */
 function assignedConfig(raw: unknown): FrozenConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', "control message 'assign': field 'config' must be a map");
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', "control message 'assign': field 'config' must be a map");
   const config = structuredClone(raw) as FrozenConfig;
   // The run's plug-ins, checked against the coordinator's (same SHA-256 and names) before anything is built.
   ensureConfigPlugins(config, { dirOverride: process.env.PROXMESH_PLUGIN_DIR || null });

@@ -60,7 +60,8 @@ export function parseEdgeList(text: string, opts: ParseEdgeListOptions = {}): Gr
 /** The `edge-list` generator: reads params.file; params.nodes fixes n (ids must be < nodes). */
 export function edgeListFile(params: TopologyParams, _rng?: Rng): Graph {
   const file = params.file;
-  if (typeof file !== 'string' || file === '') throw topologyError('topology edge-list: parameter file is required (path of an "i j" per line edge-list file)', { param: 'file' });
+  if (typeof file !== 'string' || file === '')
+    throw topologyError('topology edge-list: parameter file is required (path of an "i j" per line edge-list file)', { param: 'file' });
   let text: string;
   try {
     text = readRegularFile(file).toString('utf8');

@@ -62,16 +62,23 @@ export function resolveGridShape(kind: string, params: TopologyParams): { rows: 
   if (cols !== undefined) requireInt(kind, 'cols', cols, 1, n);
   if (rows !== undefined && cols !== undefined) {
     if (rows * cols !== n) {
-      throw topologyError(`topology ${kind}: rows × cols = ${rows} × ${cols} = ${rows * cols} does not equal nodes = ${n}`, { param: 'rows', rows, cols, nodes: n });
+      throw topologyError(`topology ${kind}: rows × cols = ${rows} × ${cols} = ${rows * cols} does not equal nodes = ${n}`, {
+        param: 'rows',
+        rows,
+        cols,
+        nodes: n,
+      });
     }
     return { rows, cols };
   }
   if (rows !== undefined) {
-    if (n % rows !== 0) throw topologyError(`topology ${kind}: rows = ${rows} does not divide nodes = ${n}`, { param: 'rows', rows, nodes: n });
+    if (n % rows !== 0)
+      throw topologyError(`topology ${kind}: rows = ${rows} does not divide nodes = ${n}`, { param: 'rows', rows, nodes: n });
     return { rows, cols: n / rows };
   }
   if (cols !== undefined) {
-    if (n % cols !== 0) throw topologyError(`topology ${kind}: cols = ${cols} does not divide nodes = ${n}`, { param: 'cols', cols, nodes: n });
+    if (n % cols !== 0)
+      throw topologyError(`topology ${kind}: cols = ${cols} does not divide nodes = ${n}`, { param: 'cols', cols, nodes: n });
     return { rows: n / cols, cols };
   }
   let r = Math.floor(Math.sqrt(n));

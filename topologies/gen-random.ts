@@ -18,7 +18,11 @@ export function erdosRenyi(params: TopologyParams, rng: Rng): Graph {
   const attempts = attemptsOf(params);
   const name = `erdos-renyi(n=${n}, p=${p})`;
   const threshold = n > 1 ? Math.log(n) / n : 0;
-  if (n > 1 && p === 0) throw topologyError(`graph ${name} is disconnected: p = 0 gives no edges; increase p (connectivity needs p ≳ ln(n)/n = ${threshold.toFixed(4)})`, { param: 'p' });
+  if (n > 1 && p === 0)
+    throw topologyError(
+      `graph ${name} is disconnected: p = 0 gives no edges; increase p (connectivity needs p ≳ ln(n)/n = ${threshold.toFixed(4)})`,
+      { param: 'p' },
+    );
   for (let a = 0; a < attempts; a++) {
     const edges: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -45,10 +49,16 @@ export function randomRegular(params: TopologyParams, rng: Rng): Graph {
   const d = requireInt('regular', 'degree', params.degree, 0, n - 1, 'degree d with 0 ≤ d < nodes');
   const name = `regular(n=${n}, d=${d})`;
   if ((n * d) % 2 !== 0) {
-    throw topologyError(`topology regular: nodes · degree = ${n} · ${d} is odd; a d-regular graph needs n·d even (change degree or nodes)`, { param: 'degree', nodes: n, degree: d });
+    throw topologyError(
+      `topology regular: nodes · degree = ${n} · ${d} is odd; a d-regular graph needs n·d even (change degree or nodes)`,
+      { param: 'degree', nodes: n, degree: d },
+    );
   }
   if (n > 1 && d === 0) throw topologyError(`graph ${name} is disconnected: degree 0 gives no edges; use degree ≥ 2`, { param: 'degree' });
-  if (n > 2 && d === 1) throw topologyError(`graph ${name} is disconnected: a 1-regular graph on more than 2 nodes is a perfect matching; use degree ≥ 2`, { param: 'degree' });
+  if (n > 2 && d === 1)
+    throw topologyError(`graph ${name} is disconnected: a 1-regular graph on more than 2 nodes is a perfect matching; use degree ≥ 2`, {
+      param: 'degree',
+    });
   const attempts = attemptsOf(params);
   const complement = 2 * d > n - 1;
   const dd = complement ? n - 1 - d : d;
@@ -59,7 +69,10 @@ export function randomRegular(params: TopologyParams, rng: Rng): Graph {
     const g = graphFromEdges({ n, edges, name, requireConnected: false });
     if (isConnected(g)) return g;
   }
-  throw topologyError(`graph ${name}: no connected simple d-regular graph found in ${attempts} draws; increase degree or use another kind`, { param: 'degree', attempts });
+  throw topologyError(
+    `graph ${name}: no connected simple d-regular graph found in ${attempts} draws; increase degree or use another kind`,
+    { param: 'degree', attempts },
+  );
 }
 
 function pairing(n: number, d: number, rng: Rng): EdgeSet | null {
@@ -115,9 +128,14 @@ function complementEdges(n: number, es: EdgeSet): Int32Array {
  */
 export function smallWorld(params: TopologyParams, rng: Rng): Graph {
   const n = requireNodes('small-world', params.nodes);
-  if (n < 3) throw topologyError(`topology small-world: nodes must be ≥ 3 (a ring lattice with k ≥ 2 neighbours), got ${n}`, { param: 'nodes', got: n });
+  if (n < 3)
+    throw topologyError(`topology small-world: nodes must be ≥ 3 (a ring lattice with k ≥ 2 neighbours), got ${n}`, {
+      param: 'nodes',
+      got: n,
+    });
   const k = requireInt('small-world', 'k', params.k, 2, n - 1, 'ring-lattice neighbours, even, 2 ≤ k < nodes');
-  if (k % 2 !== 0) throw topologyError(`topology small-world: parameter k must be even (k/2 neighbours on each side), got ${k}`, { param: 'k', got: k });
+  if (k % 2 !== 0)
+    throw topologyError(`topology small-world: parameter k must be even (k/2 neighbours on each side), got ${k}`, { param: 'k', got: k });
   const beta = requireProb('small-world', 'beta', params.beta);
   const attempts = attemptsOf(params);
   const name = `small-world(n=${n}, k=${k}, beta=${beta})`;

@@ -17,8 +17,18 @@ export { edgeListFile, parseEdgeList } from './edge-list.ts';
 export type GraphGenerator = (params: TopologyParams, rng: Rng) => Graph;
 
 export const TOPOLOGY_KINDS = [
-  'ring', 'path', 'star', 'complete', 'grid', 'torus', 'hypercube', 'exponential',
-  'erdos-renyi', 'regular', 'small-world', 'edge-list',
+  'ring',
+  'path',
+  'star',
+  'complete',
+  'grid',
+  'torus',
+  'hypercube',
+  'exponential',
+  'erdos-renyi',
+  'regular',
+  'small-world',
+  'edge-list',
 ] as const;
 
 export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];

@@ -44,7 +44,10 @@ export function graphFromEdges(opts: GraphFromEdgesOptions): Graph {
         throw topologyError(`graph ${name}: edge (${i}, ${j})${where(e)} has node id ${v} out of range [0, ${n - 1}]`, { i, j, n });
       }
     }
-    if (i === j) throw topologyError(`graph ${name}: self loop at node ${i}${where(e)}; graphs must be simple (W_ii comes from the mixing rule)`, { i });
+    if (i === j)
+      throw topologyError(`graph ${name}: self loop at node ${i}${where(e)}; graphs must be simple (W_ii comes from the mixing rule)`, {
+        i,
+      });
     deg[i]++;
     deg[j]++;
   }
@@ -63,7 +66,10 @@ export function graphFromEdges(opts: GraphFromEdgesOptions): Graph {
     row.sort();
     for (let p = 1; p < row.length; p++) {
       if (row[p] === row[p - 1]) {
-        throw topologyError(`graph ${name}: duplicate edge (${Math.min(i, row[p])}, ${Math.max(i, row[p])}); each undirected edge must be listed once`, { i, j: row[p] });
+        throw topologyError(
+          `graph ${name}: duplicate edge (${Math.min(i, row[p])}, ${Math.max(i, row[p])}); each undirected edge must be listed once`,
+          { i, j: row[p] },
+        );
       }
     }
   }
@@ -80,7 +86,9 @@ export function validateGraph(g: Graph, connectivityHint?: string): void {
   const { n, indptr, indices, name } = g;
   if (!Number.isInteger(n) || n < 1) throw topologyError(`graph ${name}: node count n must be an integer ≥ 1, got ${n}`);
   if (indptr.length !== n + 1 || indptr[0] !== 0 || indptr[n] !== indices.length) {
-    throw topologyError(`graph ${name}: malformed CSR (indptr length ${indptr.length} for n=${n}, indptr[0]=${indptr[0]}, indptr[n]=${indptr[n]}, ${indices.length} indices)`);
+    throw topologyError(
+      `graph ${name}: malformed CSR (indptr length ${indptr.length} for n=${n}, indptr[0]=${indptr[0]}, indptr[n]=${indptr[n]}, ${indices.length} indices)`,
+    );
   }
   for (let i = 0; i < n; i++) {
     if (indptr[i + 1] < indptr[i]) throw topologyError(`graph ${name}: malformed CSR, indptr decreases at node ${i}`);
@@ -89,7 +97,10 @@ export function validateGraph(g: Graph, connectivityHint?: string): void {
       if (j < 0 || j >= n) throw topologyError(`graph ${name}: node ${i} has neighbour id ${j} out of range [0, ${n - 1}]`, { i, j });
       if (j === i) throw topologyError(`graph ${name}: self loop at node ${i}`, { i });
       if (p > indptr[i] && j <= indices[p - 1]) {
-        throw topologyError(`graph ${name}: neighbours of node ${i} are not strictly ascending (${indices[p - 1]} then ${j}: unsorted or multi-edge)`, { i, j });
+        throw topologyError(
+          `graph ${name}: neighbours of node ${i} are not strictly ascending (${indices[p - 1]} then ${j}: unsorted or multi-edge)`,
+          { i, j },
+        );
       }
     }
   }

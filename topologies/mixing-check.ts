@@ -14,7 +14,9 @@ export function validateMixing(m: Mixing, tol = MIXING_TOL): void {
   const g = m.graph;
   const n = g.n;
   if (m.selfWeight.length !== n || m.weights.length !== g.indices.length) {
-    throw mixingError(`mixing ${m.name}: ${m.selfWeight.length} self weights and ${m.weights.length} edge weights do not match graph ${g.name} (n=${n}, ${g.indices.length} CSR entries)`);
+    throw mixingError(
+      `mixing ${m.name}: ${m.selfWeight.length} self weights and ${m.weights.length} edge weights do not match graph ${g.name} (n=${n}, ${g.indices.length} CSR entries)`,
+    );
   }
   for (let i = 0; i < n; i++) {
     const wii = m.selfWeight[i];
@@ -24,14 +26,24 @@ export function validateMixing(m: Mixing, tol = MIXING_TOL): void {
       const j = g.indices[p];
       const w = m.weights[p];
       if (!Number.isFinite(w) || w < 0) throw entryError(m, i, j, w, 'must be finite and ≥ 0');
-      if (w === 0) throw entryError(m, i, j, w, `is zero on an edge of ${g.name}; W's zero pattern must match the graph (remove the edge instead)`);
+      if (w === 0)
+        throw entryError(m, i, j, w, `is zero on an edge of ${g.name}; W's zero pattern must match the graph (remove the edge instead)`);
       const q = edgePosition(g, j, i);
       const wji = q >= 0 ? m.weights[q] : 0;
-      if (Math.abs(w - wji) > tol) throw mixingError(`mixing ${m.name}: not symmetric: W[${i}][${j}] = ${w} but W[${j}][${i}] = ${wji}`, { i, j, value: w, transposed: wji });
+      if (Math.abs(w - wji) > tol)
+        throw mixingError(`mixing ${m.name}: not symmetric: W[${i}][${j}] = ${w} but W[${j}][${i}] = ${wji}`, {
+          i,
+          j,
+          value: w,
+          transposed: wji,
+        });
       s += w;
     }
     if (Math.abs(s - 1) > tol) {
-      throw mixingError(`mixing ${m.name}: row ${i} sums to ${s}, not 1 (|Σ_j W[${i}][j] − 1| = ${Math.abs(s - 1)} > ${tol}); W must be doubly stochastic`, { i, sum: s });
+      throw mixingError(
+        `mixing ${m.name}: row ${i} sums to ${s}, not 1 (|Σ_j W[${i}][j] − 1| = ${Math.abs(s - 1)} > ${tol}); W must be doubly stochastic`,
+        { i, sum: s },
+      );
     }
   }
 }
@@ -58,7 +70,11 @@ export function mixingFromDense(graph: Graph, W: readonly ArrayLike<number>[], n
       } else if (p < end && graph.indices[p] === j) {
         weights[p++] = w;
       } else if (w !== 0) {
-        throw mixingError(`mixing ${name}: entry W[${i}][${j}] = ${w} is nonzero but (${i}, ${j}) is not an edge of ${graph.name}`, { i, j, value: w });
+        throw mixingError(`mixing ${name}: entry W[${i}][${j}] = ${w} is nonzero but (${i}, ${j}) is not an edge of ${graph.name}`, {
+          i,
+          j,
+          value: w,
+        });
       }
     }
   }

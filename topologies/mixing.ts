@@ -49,7 +49,12 @@ export function maxDegreeMixing(g: Graph): Mixing {
   let dmax = 0;
   for (let i = 0; i < g.n; i++) dmax = Math.max(dmax, d[i]);
   const w = 1 / (1 + dmax);
-  return fromRules(g, 'max-degree', () => w, (i) => (1 + dmax - d[i]) / (1 + dmax));
+  return fromRules(
+    g,
+    'max-degree',
+    () => w,
+    (i) => (1 + dmax - d[i]) / (1 + dmax),
+  );
 }
 
 /** Uniform: W_ij = W_ii = 1/(d+1); only defined (doubly stochastic) on d-regular graphs. */
@@ -64,7 +69,12 @@ export function uniformMixing(g: Graph): Mixing {
     }
   }
   const w = 1 / (d[0] + 1);
-  return fromRules(g, 'uniform', () => w, () => w);
+  return fromRules(
+    g,
+    'uniform',
+    () => w,
+    () => w,
+  );
 }
 
 /** Lazy W ← (I + W)/2: eigenvalues λ ↦ (1 + λ)/2, so 1 − λ halves and all eigenvalues become ≥ 0. */
@@ -86,7 +96,10 @@ export const MIXING_BUILDERS: Readonly<Record<MixingRule, (g: Graph) => Mixing>>
 export function buildMixing(g: Graph, opts: { weights: string; lazy?: boolean }): Mixing {
   const build = (MIXING_BUILDERS as Record<string, ((g: Graph) => Mixing) | undefined>)[opts.weights];
   if (!Object.hasOwn(MIXING_BUILDERS, opts.weights) || build === undefined) {
-    throw topologyError(`topology: parameter weights must be one of ${MIXING_RULES.join(' | ')}, got ${String(opts.weights)}`, { param: 'weights', got: opts.weights });
+    throw topologyError(`topology: parameter weights must be one of ${MIXING_RULES.join(' | ')}, got ${String(opts.weights)}`, {
+      param: 'weights',
+      got: opts.weights,
+    });
   }
   const w = build(g);
   return opts.lazy ? lazyMixing(w) : w;

@@ -37,7 +37,10 @@ export function requireNodes(kind: string, n: unknown, min = 1): number {
 export function requireInt(kind: string, name: string, v: unknown, min: number, max: number, why = ''): number {
   if (v === undefined) throw topologyError(`topology ${kind}: parameter ${name} is required${why ? ` (${why})` : ''}`, { param: name });
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw topologyError(`topology ${kind}: parameter ${name} must be an integer in [${min}, ${max}]${why ? ` (${why})` : ''}, got ${String(v)}`, { param: name, got: v });
+    throw topologyError(
+      `topology ${kind}: parameter ${name} must be an integer in [${min}, ${max}]${why ? ` (${why})` : ''}, got ${String(v)}`,
+      { param: name, got: v },
+    );
   }
   return v;
 }
@@ -53,6 +56,7 @@ export function requireProb(kind: string, name: string, v: unknown): number {
 
 export function attemptsOf(params: TopologyParams): number {
   const a = params.maxAttempts ?? 100;
-  if (!Number.isInteger(a) || a < 1) throw topologyError(`topology: maxAttempts must be an integer ≥ 1, got ${a}`, { param: 'maxAttempts' });
+  if (!Number.isInteger(a) || a < 1)
+    throw topologyError(`topology: maxAttempts must be an integer ≥ 1, got ${a}`, { param: 'maxAttempts' });
   return a;
 }

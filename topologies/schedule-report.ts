@@ -14,13 +14,21 @@ export function parseScheduleOption(text: string): ScheduleSpec {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new ProxmeshError('PROXMESH_ERR_USAGE', `topology: --schedule must be a JSON object such as '{"kind":"one-peer-exponential"}' (it is not valid JSON)`, { option: 'schedule' });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_USAGE',
+      `topology: --schedule must be a JSON object such as '{"kind":"one-peer-exponential"}' (it is not valid JSON)`,
+      { option: 'schedule' },
+    );
   }
   const kinds = TopologyScheduleSchema.anyOf.map((b) => b.properties.kind.const as string);
   const kind = (raw as { kind?: unknown } | null)?.kind;
   const branch = TopologyScheduleSchema.anyOf.find((b) => b.properties.kind.const === kind);
   const usage = (why: string) =>
-    new ProxmeshError('PROXMESH_ERR_USAGE', `topology: --schedule is not a valid schedule (${why}); kinds: cycle {then}, one-peer-exponential, random-matching {period}, dropout {p, period}`, { option: 'schedule' });
+    new ProxmeshError(
+      'PROXMESH_ERR_USAGE',
+      `topology: --schedule is not a valid schedule (${why}); kinds: cycle {then}, one-peer-exponential, random-matching {period}, dropout {p, period}`,
+      { option: 'schedule' },
+    );
   if (branch === undefined) throw usage(`kind must be one of ${kinds.join(' | ')}, got ${JSON.stringify(kind)}`);
   const value = Value.Default(branch, structuredClone(raw));
   if (!Value.Check(branch, value)) {
@@ -33,7 +41,11 @@ export function parseScheduleOption(text: string): ScheduleSpec {
 export interface ScheduleReportJson {
   readonly name: string;
   readonly period: number;
-  readonly rounds: readonly { readonly name: string; readonly rho: number; readonly rows: readonly { readonly ids: number[]; readonly weights: number[] }[] }[];
+  readonly rounds: readonly {
+    readonly name: string;
+    readonly rho: number;
+    readonly rows: readonly { readonly ids: number[]; readonly weights: number[] }[];
+  }[];
   readonly productRho: number;
 }
 
@@ -42,7 +54,11 @@ export function scheduleToJson(s: TopologySchedule): ScheduleReportJson {
   return {
     name: s.name,
     period: s.period,
-    rounds: s.rounds.map((r, k) => ({ name: r.name, rho: sp.rhos[k], rows: r.rows.map((row) => ({ ids: Array.from(row.ids), weights: Array.from(row.weights) })) })),
+    rounds: s.rounds.map((r, k) => ({
+      name: r.name,
+      rho: sp.rhos[k],
+      rows: r.rows.map((row) => ({ ids: Array.from(row.ids), weights: Array.from(row.weights) })),
+    })),
     productRho: sp.productRho,
   };
 }

@@ -16,9 +16,17 @@ export const TopologyScheduleSchema = Type.Union(
   [
     Type.Object(
       {
-        kind: Type.Literal('cycle', { description: 'Rounds cycle through the base graph, then each graph of `then`: W_k = W_(k mod (1 + len(then))).' }),
+        kind: Type.Literal('cycle', {
+          description: 'Rounds cycle through the base graph, then each graph of `then`: W_k = W_(k mod (1 + len(then))).',
+        }),
         then: Type.Array(
-          Type.Object({ kind: Type.String({ minLength: 1 }) }, { additionalProperties: true, description: 'A topology spec without nodes (kind and its parameters; weights and lazy default to the base’s).' }),
+          Type.Object(
+            { kind: Type.String({ minLength: 1 }) },
+            {
+              additionalProperties: true,
+              description: 'A topology spec without nodes (kind and its parameters; weights and lazy default to the base’s).',
+            },
+          ),
           { maxItems: 1024, description: 'Graphs after the base one, in round order (empty: the static base topology).' },
         ),
       },
@@ -39,21 +47,29 @@ export const TopologyScheduleSchema = Type.Union(
     ),
     Type.Object(
       {
-        kind: Type.Literal('random-matching', { description: 'A seeded random perfect matching per round (odd n: one node idles), W_k = (I + P_k)/2.' }),
+        kind: Type.Literal('random-matching', {
+          description: 'A seeded random perfect matching per round (odd n: one node idles), W_k = (I + P_k)/2.',
+        }),
         period,
       },
       { additionalProperties: false, description: 'Random gossip matchings.' },
     ),
     Type.Object(
       {
-        kind: Type.Literal('dropout', { description: 'Each base edge is dropped independently with probability p per round; W_k = Metropolis weights of the surviving graph.' }),
+        kind: Type.Literal('dropout', {
+          description:
+            'Each base edge is dropped independently with probability p per round; W_k = Metropolis weights of the surviving graph.',
+        }),
         p: Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'Drop probability p ∈ [0, 1).' }),
         period,
       },
       { additionalProperties: false, description: 'Per-round edge dropout, weights recomputed so every W_k stays doubly stochastic.' },
     ),
   ],
-  { description: 'Time-varying topology: cycle | one-peer-exponential | random-matching | dropout (omit for a static W). Supported by dproxsgt, proxgtsa, dpsgd and deepstorm.' },
+  {
+    description:
+      'Time-varying topology: cycle | one-peer-exponential | random-matching | dropout (omit for a static W). Supported by dproxsgt, proxgtsa, dpsgd and deepstorm.',
+  },
 );
 
 export type TopologySchedule = Static<typeof TopologyScheduleSchema>;

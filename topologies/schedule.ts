@@ -145,10 +145,13 @@ function onePeerDirected(n: number): RoundMixing[] {
 
 function onePeerExponential(n: number): RoundMixing[] {
   if (n < 2 || (n & (n - 1)) !== 0) {
-    throw topologyError(`topology.schedule one-peer-exponential with form 'symmetric' needs nodes = a power of 2 (≥ 2), got ${n}; use 2, 4, 8, … nodes or form 'directed'`, {
-      param: 'schedule.kind',
-      got: n,
-    });
+    throw topologyError(
+      `topology.schedule one-peer-exponential with form 'symmetric' needs nodes = a power of 2 (≥ 2), got ${n}; use 2, 4, 8, … nodes or form 'directed'`,
+      {
+        param: 'schedule.kind',
+        got: n,
+      },
+    );
   }
   const tau = Math.log2(n);
   const out: RoundMixing[] = [];
@@ -195,9 +198,14 @@ function cycle(base: BuiltTopology, then: readonly Record<string, unknown>[], rn
   const rounds: RoundMixing[] = [{ name: base.graph.name, rows: Array.from({ length: n }, (_, i) => mixingRow(base.mixing, i)) }];
   then.forEach((raw, idx) => {
     if (raw.nodes !== undefined && raw.nodes !== n) {
-      throw topologyError(`topology.schedule.then[${idx}].nodes = ${String(raw.nodes)} differs from topology.nodes = ${n}; omit it`, { param: `schedule.then[${idx}].nodes` });
+      throw topologyError(`topology.schedule.then[${idx}].nodes = ${String(raw.nodes)} differs from topology.nodes = ${n}; omit it`, {
+        param: `schedule.then[${idx}].nodes`,
+      });
     }
-    if (raw.schedule !== undefined) throw topologyError(`topology.schedule.then[${idx}] cannot have its own schedule; remove it`, { param: `schedule.then[${idx}].schedule` });
+    if (raw.schedule !== undefined)
+      throw topologyError(`topology.schedule.then[${idx}] cannot have its own schedule; remove it`, {
+        param: `schedule.then[${idx}].schedule`,
+      });
     const spec = { weights: base.spec.weights, lazy: base.spec.lazy, ...raw, nodes: n } as TopologySpecInput;
     let built: BuiltTopology;
     try {
@@ -220,8 +228,13 @@ export function validateRound(r: RoundMixing, n: number, k: number): void {
   r.rows.forEach((row, i) => {
     let sum = 0;
     for (let p = 0; p < row.ids.length; p++) {
-      const j = row.ids[p], w = row.weights[p];
-      if (!(j >= 0 && j < n) || (p > 0 && j <= row.ids[p - 1])) throw mixingError(`schedule round ${k}: row ${i} has ids [${Array.from(row.ids)}], not ascending in [0, ${n})`, { round: k, node: i });
+      const j = row.ids[p],
+        w = row.weights[p];
+      if (!(j >= 0 && j < n) || (p > 0 && j <= row.ids[p - 1]))
+        throw mixingError(`schedule round ${k}: row ${i} has ids [${Array.from(row.ids)}], not ascending in [0, ${n})`, {
+          round: k,
+          node: i,
+        });
       if (!(w >= 0)) throw mixingError(`schedule round ${k}: W[${i}][${j}] = ${w} is negative`, { round: k, node: i });
       sum += w;
       at.set(`${i},${j}`, w);
@@ -231,7 +244,10 @@ export function validateRound(r: RoundMixing, n: number, k: number): void {
   if (r.sends === undefined) {
     for (const [key, w] of at) {
       const [i, j] = key.split(',');
-      if (at.get(`${j},${i}`) !== w) throw mixingError(`schedule round ${k}: W[${i}][${j}] = ${w} but W[${j}][${i}] = ${at.get(`${j},${i}`) ?? 0} (not symmetric)`, { round: k });
+      if (at.get(`${j},${i}`) !== w)
+        throw mixingError(`schedule round ${k}: W[${i}][${j}] = ${w} but W[${j}][${i}] = ${at.get(`${j},${i}`) ?? 0} (not symmetric)`, {
+          round: k,
+        });
     }
     return;
   }
@@ -240,11 +256,16 @@ export function validateRound(r: RoundMixing, n: number, k: number): void {
   const col = new Float64Array(n);
   for (const [key, w] of at) col[Number(key.split(',')[1])] += w;
   col.forEach((c, j) => {
-    if (Math.abs(c - 1) > 1e-12) throw mixingError(`schedule round ${k}: column ${j} sums to ${c}, not 1 (W_k not doubly stochastic)`, { round: k, node: j });
+    if (Math.abs(c - 1) > 1e-12)
+      throw mixingError(`schedule round ${k}: column ${j} sums to ${c}, not 1 (W_k not doubly stochastic)`, { round: k, node: j });
   });
   for (let i = 0; i < n; i++) {
-    for (const j of r.sends[i]) if (!at.has(`${j},${i}`) || j === i) throw mixingError(`schedule round ${k}: node ${i} sends to ${j}, which does not mix it`, { round: k, node: i });
-    for (const j of r.rows[i].ids) if (j !== i && !r.sends[j].includes(i)) throw mixingError(`schedule round ${k}: node ${i} mixes ${j}, which does not send to it`, { round: k, node: i });
+    for (const j of r.sends[i])
+      if (!at.has(`${j},${i}`) || j === i)
+        throw mixingError(`schedule round ${k}: node ${i} sends to ${j}, which does not mix it`, { round: k, node: i });
+    for (const j of r.rows[i].ids)
+      if (j !== i && !r.sends[j].includes(i))
+        throw mixingError(`schedule round ${k}: node ${i} mixes ${j}, which does not send to it`, { round: k, node: i });
   }
 }
 
@@ -269,12 +290,19 @@ export function buildSchedule(spec: TopologySpec, base: BuiltTopology, rng: Rng)
       break;
     case 'dropout': {
       const p = s.p;
-      if (!(p >= 0 && p < 1)) throw topologyError(`topology.schedule.p = ${String(p)} is invalid; use a drop probability in [0, 1)`, { param: 'schedule.p', got: p });
+      if (!(p >= 0 && p < 1))
+        throw topologyError(`topology.schedule.p = ${String(p)} is invalid; use a drop probability in [0, 1)`, {
+          param: 'schedule.p',
+          got: p,
+        });
       rounds = dropout(base, p, s.period ?? 16, rng);
       break;
     }
     default:
-      throw topologyError(`topology.schedule.kind = ${JSON.stringify((s as { kind: unknown }).kind)} is unknown; use cycle | one-peer-exponential | random-matching | dropout`, { param: 'schedule.kind' });
+      throw topologyError(
+        `topology.schedule.kind = ${JSON.stringify((s as { kind: unknown }).kind)} is unknown; use cycle | one-peer-exponential | random-matching | dropout`,
+        { param: 'schedule.kind' },
+      );
   }
   if (s.kind !== 'cycle' && base.spec.lazy) rounds = rounds.map(lazyRound);
   for (const [k, r] of rounds.entries()) validateRound(r, n, k);

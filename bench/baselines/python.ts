@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export type BaselineResult<T> = { readonly ok: true; readonly python: string; readonly value: T } | { readonly ok: false; readonly missing: string };
+export type BaselineResult<T> =
+  | { readonly ok: true; readonly python: string; readonly value: T }
+  | { readonly ok: false; readonly missing: string };
 
 /** Interpreter candidates, most specific first (duplicates removed). */
 export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -42,7 +44,12 @@ export function findPython(modules: readonly string[], env: NodeJS.ProcessEnv = 
  * Runs bench/baselines/<script> with `input` as JSON on stdin and parses the JSON object it
  * prints on stdout. The child runs synchronously: nothing else of ours is running meanwhile.
  */
-export function runBaseline<T>(script: string, modules: readonly string[], input: unknown, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): BaselineResult<T> {
+export function runBaseline<T>(
+  script: string,
+  modules: readonly string[],
+  input: unknown,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): BaselineResult<T> {
   const found = findPython(modules, opts.env);
   if ('missing' in found) return { ok: false, missing: found.missing };
   const r = spawnSync(found.python, [join(here, script)], {

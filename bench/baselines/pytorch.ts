@@ -27,7 +27,9 @@ export interface PytorchServer {
   close(): void;
 }
 
-export type PytorchServerOutcome = { readonly status: 'ok'; readonly server: PytorchServer } | { readonly status: 'missing'; readonly reason: string };
+export type PytorchServerOutcome =
+  | { readonly status: 'ok'; readonly server: PytorchServer }
+  | { readonly status: 'missing'; readonly reason: string };
 
 export interface PytorchServeOptions {
   readonly batch: number;
@@ -39,12 +41,26 @@ export interface PytorchServeOptions {
 
 export async function startPytorchServer(opts: PytorchServeOptions): Promise<PytorchServerOutcome> {
   const found = findPython('torch');
-  if ('missing' in found) return { status: 'missing', reason: `no python with torch (${found.missing}); install python3-torch or set PROXMESH_PYTHON` };
-  const child = spawn(found.python, [
-    PYTORCH_LENET5_SCRIPT, '--serve', '--batch', String(opts.batch), '--dtypes', opts.dtypes.join(','), '--warm-seconds', String(opts.warmSeconds),
-  ], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  if ('missing' in found)
+    return { status: 'missing', reason: `no python with torch (${found.missing}); install python3-torch or set PROXMESH_PYTHON` };
+  const child = spawn(
+    found.python,
+    [
+      PYTORCH_LENET5_SCRIPT,
+      '--serve',
+      '--batch',
+      String(opts.batch),
+      '--dtypes',
+      opts.dtypes.join(','),
+      '--warm-seconds',
+      String(opts.warmSeconds),
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } },
+  );
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     let timer: NodeJS.Timeout | undefined;

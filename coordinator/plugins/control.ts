@@ -16,7 +16,6 @@ import { createControlCodec } from '../../node/protocol/control-protocol.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { RunManager, WorkerConn } from '../run-manager.ts';
 
-
 export interface ControlPluginOptions {
   readonly runs: RunManager;
   readonly metrics: CoordinatorMetrics;

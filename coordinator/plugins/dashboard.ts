@@ -98,10 +98,13 @@ export function vendorPath(name: string): string | null {
  * its sha256 (no 'unsafe-inline', no 'unsafe-eval': vega evaluates expressions with its interpreter).
  */
 export function dashboardCsp(html: string): string {
-  const hashes = [...html.matchAll(/<script type="importmap">([\s\S]*?)<\/script>/g)]
-    .map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`);
-  return `default-src 'none'; script-src 'self'${hashes.map((h) => ` ${h}`).join('')}; style-src 'self'; connect-src 'self'; ` +
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  const hashes = [...html.matchAll(/<script type="importmap">([\s\S]*?)<\/script>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`,
+  );
+  return (
+    `default-src 'none'; script-src 'self'${hashes.map((h) => ` ${h}`).join('')}; style-src 'self'; connect-src 'self'; ` +
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+  );
 }
 
 export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPluginOptions): Promise<void> {
@@ -113,7 +116,10 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
     app.addHook('onRequest', async (req, reply) => {
       if (tokenMatches(dashboardCredential(req.headers.authorization), token)) return;
       reply.header('www-authenticate', 'Basic realm="proxmesh dashboard", charset="UTF-8"');
-      throw new ProxmeshError('PROXMESH_ERR_UNAUTHORIZED', 'the dashboard requires the cluster token (Bearer, or HTTP Basic with the token as the password)');
+      throw new ProxmeshError(
+        'PROXMESH_ERR_UNAUTHORIZED',
+        'the dashboard requires the cluster token (Bearer, or HTTP Basic with the token as the password)',
+      );
     });
   }
   const book = new NodeStatsBook();
@@ -121,8 +127,14 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
 
   const hub = createSseHub({
     heartbeatMs: opts.heartbeatMs ?? 15_000,
-    onFirst: () => { runs.on('row', onRow); runs.on('state', onState); },
-    onEmpty: () => { runs.off('row', onRow); runs.off('state', onState); },
+    onFirst: () => {
+      runs.on('row', onRow);
+      runs.on('state', onState);
+    },
+    onEmpty: () => {
+      runs.off('row', onRow);
+      runs.off('state', onState);
+    },
   });
 
   const scheduleNodes = (runId: string) => {
@@ -140,12 +152,22 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
 
   function onRow(runId: string, row: MetricsRow): void {
     hub.broadcast('row', { runId, row });
-    if (opts.metrics) void refreshFromMetrics(runId).then(() => scheduleNodes(runId), () => { /* metrics read failed: table keeps old values */ });
+    if (opts.metrics)
+      void refreshFromMetrics(runId).then(
+        () => scheduleNodes(runId),
+        () => {
+          /* metrics read failed: table keeps old values */
+        },
+      );
   }
 
   function onState(runId: string, state: RunState): void {
     let run = null;
-    try { run = publicRun(runs.get(runId)); } catch { /* unknown run: send the bare state */ }
+    try {
+      run = publicRun(runs.get(runId));
+    } catch {
+      /* unknown run: send the bare state */
+    }
     hub.broadcast('state', { runId, state, run });
   }
 
@@ -178,39 +200,56 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
 
   app.get('/', async (_req, reply) => {
     const { body } = await sendAsset('index.html', 'text/html');
-    reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', dashboardCsp(body.toString('utf8')))
-      .header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', dashboardCsp(body.toString('utf8')))
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'no-cache');
     return body;
   });
 
-  app.get('/dashboard/:file', {
-    schema: { params: { type: 'object', properties: { file: { type: 'string', maxLength: 64 } }, required: ['file'] } },
-  }, async (req, reply) => {
-    const { file } = req.params as { file: string };
-    const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
-    if (!type) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no dashboard asset '${file}'`);
-    const { body } = await sendAsset(file, type);
-    reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
-    return body;
-  });
+  app.get(
+    '/dashboard/:file',
+    {
+      schema: { params: { type: 'object', properties: { file: { type: 'string', maxLength: 64 } }, required: ['file'] } },
+    },
+    async (req, reply) => {
+      const { file } = req.params as { file: string };
+      const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
+      if (!type) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no dashboard asset '${file}'`);
+      const { body } = await sendAsset(file, type);
+      reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache');
+      return body;
+    },
+  );
 
-  app.get('/dashboard/vendor/:file', {
-    schema: { params: { type: 'object', properties: { file: { type: 'string', maxLength: 64 } }, required: ['file'] } },
-  }, async (req, reply) => {
-    const { file } = req.params as { file: string };
-    if (!Object.hasOwn(VENDOR, file)) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no dashboard vendor file '${file}'`);
-    const path = vendorPath(file);
-    if (!path) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `dashboard vendor file '${file}': package '${VENDOR[file].pkg}' is not installed`);
-    let body = vendorCache.get(path);
-    if (!body) {
-      body = readFile(path);
-      vendorCache.set(path, body);
-      body.catch(() => vendorCache.delete(path));
-    }
-    reply.header('content-type', 'text/javascript; charset=utf-8').header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'public, max-age=3600');
-    return body;
-  });
+  app.get(
+    '/dashboard/vendor/:file',
+    {
+      schema: { params: { type: 'object', properties: { file: { type: 'string', maxLength: 64 } }, required: ['file'] } },
+    },
+    async (req, reply) => {
+      const { file } = req.params as { file: string };
+      if (!Object.hasOwn(VENDOR, file)) throw new ProxmeshError('PROXMESH_ERR_NOT_FOUND', `no dashboard vendor file '${file}'`);
+      const path = vendorPath(file);
+      if (!path)
+        throw new ProxmeshError(
+          'PROXMESH_ERR_NOT_FOUND',
+          `dashboard vendor file '${file}': package '${VENDOR[file].pkg}' is not installed`,
+        );
+      let body = vendorCache.get(path);
+      if (!body) {
+        body = readFile(path);
+        vendorCache.set(path, body);
+        body.catch(() => vendorCache.delete(path));
+      }
+      reply
+        .header('content-type', 'text/javascript; charset=utf-8')
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'public, max-age=3600');
+      return body;
+    },
+  );
 
   app.get('/api/dashboard/state', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
@@ -221,7 +260,10 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardPlugi
     // A stream holds a socket and a listener for as long as the client likes: a fixed cap.
     if (hub.size() >= maxStreams) {
       reply.header('retry-after', '10');
-      throw new ProxmeshError('PROXMESH_ERR_UNAVAILABLE', `the dashboard already serves ${maxStreams} event streams (PROXMESH_MAX_EVENT_STREAMS); retry later`);
+      throw new ProxmeshError(
+        'PROXMESH_ERR_UNAVAILABLE',
+        `the dashboard already serves ${maxStreams} event streams (PROXMESH_MAX_EVENT_STREAMS); retry later`,
+      );
     }
     reply.hijack();
     const res = reply.raw;

@@ -64,8 +64,12 @@ export function createSetupThread(): SetupThread | null {
       p.reject(new ProxmeshError(code, m.error.message, m.error.detail ?? undefined));
     });
     // A thread that dies (out of memory, a native crash) fails its requests, not the process.
-    w.on('error', (err) => { if (worker === w) failAll(new ProxmeshError('PROXMESH_ERR_INTERNAL', `run set-up thread failed: ${err.name}`)); });
-    w.on('exit', (code) => { if (worker === w) failAll(new ProxmeshError('PROXMESH_ERR_INTERNAL', `run set-up thread exited (code ${code})`)); });
+    w.on('error', (err) => {
+      if (worker === w) failAll(new ProxmeshError('PROXMESH_ERR_INTERNAL', `run set-up thread failed: ${err.name}`));
+    });
+    w.on('exit', (code) => {
+      if (worker === w) failAll(new ProxmeshError('PROXMESH_ERR_INTERNAL', `run set-up thread exited (code ${code})`));
+    });
     return w;
   };
 

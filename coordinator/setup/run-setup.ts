@@ -17,6 +17,11 @@ export interface RunSetup {
 export function runSetup(config: FrozenConfig): RunSetup {
   const nodes = runNodeCount(config);
   const data = loadDataset(config.problem.dataset as never, { seed: config.seed });
-  checkProblemBounds(config.problem.model as never, data.train, { seed: config.seed, nodes, partition: config.partition as never, batchSize: config.batchSize });
+  checkProblemBounds(config.problem.model as never, data.train, {
+    seed: config.seed,
+    nodes,
+    partition: config.partition as never,
+    batchSize: config.batchSize,
+  });
   return { topology: buildRunTopology(config), data };
 }

@@ -9,7 +9,11 @@ import { ProxmeshError } from '../../node/errors.ts';
 import type { FrozenConfig } from '../../node/config/schema.ts';
 import { runSetup } from './run-setup.ts';
 
-interface Request { readonly id: number; readonly config: FrozenConfig; readonly gate: Int32Array | null }
+interface Request {
+  readonly id: number;
+  readonly config: FrozenConfig;
+  readonly gate: Int32Array | null;
+}
 
 parentPort!.on('message', ({ id, config, gate }: Request) => {
   parentPort!.postMessage({ id, t: 'started' });
@@ -17,9 +21,10 @@ parentPort!.on('message', ({ id, config, gate }: Request) => {
   try {
     parentPort!.postMessage({ id, t: 'done', setup: runSetup(config) });
   } catch (err) {
-    const error = err instanceof ProxmeshError
-      ? { code: err.code, message: err.message, detail: err.detail ?? null }
-      : { code: 'PROXMESH_ERR_INTERNAL', message: `run set-up failed: ${(err as Error)?.name ?? 'error'}`, detail: null };
+    const error =
+      err instanceof ProxmeshError
+        ? { code: err.code, message: err.message, detail: err.detail ?? null }
+        : { code: 'PROXMESH_ERR_INTERNAL', message: `run set-up failed: ${(err as Error)?.name ?? 'error'}`, detail: null };
     parentPort!.postMessage({ id, t: 'error', error });
   }
 });

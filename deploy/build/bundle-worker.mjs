@@ -57,7 +57,8 @@ export function workerBundleOptions(outfile = join(root, 'dist/node/cluster/work
     // (node-gyp-build probing, dlopen) and only speeds up decoding string-heavy messages; a worker
     // decodes a handful of control messages. Off unless the environment says otherwise.
     banner: {
-      js: "import { createRequire as __proxmeshCreateRequire } from 'node:module'; const require = __proxmeshCreateRequire(import.meta.url); " +
+      js:
+        "import { createRequire as __proxmeshCreateRequire } from 'node:module'; const require = __proxmeshCreateRequire(import.meta.url); " +
         "process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED ??= 'true';",
     },
   };

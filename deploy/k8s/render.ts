@@ -44,7 +44,8 @@ const toYaml = (value: unknown) => stringify(value, { lineWidth: 0 });
 export function renderTree(opts: RenderOptions = {}): Map<string, string> {
   const nodes = opts.nodes ?? DEFAULT_NODES;
   const image = opts.image ?? DEFAULT_IMAGE;
-  if (!image.trim() || /\s/.test(image)) throw new ProxmeshError('PROXMESH_ERR_USAGE', `--image must be an image reference such as proxmesh:0.1.0 (got '${image}')`);
+  if (!image.trim() || /\s/.test(image))
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', `--image must be an image reference such as proxmesh:0.1.0 (got '${image}')`);
   const config = runConfigFor(nodes);
   const perWorker = opts.nodesPerWorker ?? 1;
   const files = buildManifests({ nodes: config.nodes, image, configText: config.text, nodesPerWorker: perWorker });
@@ -55,19 +56,30 @@ export function renderTree(opts: RenderOptions = {}): Map<string, string> {
   const out = new Map<string, string>();
   for (const f of files) out.set(f.file, GENERATED + (f.file.endsWith('secret.yaml') ? SECRET_NOTE : '') + toYaml(plain(f.object)));
   out.set('base/kustomization.yaml', GENERATED + toYaml(k.base));
-  out.set('components/service-monitor/kustomization.yaml',
-    `${GENERATED}# For clusters with prometheus-operator (needs the ServiceMonitor CRD).\n${toYaml(k.component)}`);
-  out.set('overlays/example/kustomization.yaml',
+  out.set(
+    'components/service-monitor/kustomization.yaml',
+    `${GENERATED}# For clusters with prometheus-operator (needs the ServiceMonitor CRD).\n${toYaml(k.component)}`,
+  );
+  out.set(
+    'overlays/example/kustomization.yaml',
     `${GENERATED}# The node count is in two places that must agree: replicas below and topology.nodes in ${CONFIG_KEY}.\n` +
-    `# Re-render with --nodes N, or edit both by hand.\n${toYaml(k.overlay)}`);
+      `# Re-render with --nodes N, or edit both by hand.\n${toYaml(k.overlay)}`,
+  );
   out.set('overlays/example/namespace.yaml', GENERATED + toYaml(plain(k.namespace as unknown as KubeObject)));
   out.set(`overlays/example/${CONFIG_KEY}`, config.text);
-  out.set('overlays/example-monitoring/kustomization.yaml', `${GENERATED}# The example plus a ServiceMonitor for prometheus-operator.\n${toYaml(k.monitoringOverlay)}`);
-  out.set('components/tls/kustomization.yaml',
+  out.set(
+    'overlays/example-monitoring/kustomization.yaml',
+    `${GENERATED}# The example plus a ServiceMonitor for prometheus-operator.\n${toYaml(k.monitoringOverlay)}`,
+  );
+  out.set(
+    'components/tls/kustomization.yaml',
     `${GENERATED}# TLS on every link (wss://, https://, mutual TLS) from the Secret proxmesh-tls (tls.crt, tls.key, ca.crt).\n` +
-    `# Create the Secret first: deploy/k8s/README.md §2b.\n${toYaml(tlsComponent(toYaml))}`);
-  out.set('overlays/example-tls/kustomization.yaml',
-    `${GENERATED}# The example with TLS on every link; needs the Secret proxmesh-tls in the namespace (README §2b).\n${toYaml(tlsOverlay(EXAMPLE_NAMESPACE))}`);
+      `# Create the Secret first: deploy/k8s/README.md §2b.\n${toYaml(tlsComponent(toYaml))}`,
+  );
+  out.set(
+    'overlays/example-tls/kustomization.yaml',
+    `${GENERATED}# The example with TLS on every link; needs the Secret proxmesh-tls in the namespace (README §2b).\n${toYaml(tlsOverlay(EXAMPLE_NAMESPACE))}`,
+  );
   return out;
 }
 
@@ -89,7 +101,13 @@ export function main(argv: string[]): number {
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { nodes: { type: 'string' }, 'nodes-per-worker': { type: 'string' }, image: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        nodes: { type: 'string' },
+        'nodes-per-worker': { type: 'string' },
+        image: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -97,7 +115,11 @@ export function main(argv: string[]): number {
       process.stdout.write('usage: node --import tsx deploy/k8s/render.ts [--nodes N] [--nodes-per-worker B] [--image IMG] [--out DIR]\n');
       return 0;
     }
-    const tree = renderTree({ nodes: parseCount(values.nodes), image: values.image, nodesPerWorker: parseCount(values['nodes-per-worker'], '--nodes-per-worker') });
+    const tree = renderTree({
+      nodes: parseCount(values.nodes),
+      image: values.image,
+      nodesPerWorker: parseCount(values['nodes-per-worker'], '--nodes-per-worker'),
+    });
     const dir = resolve(values.out ?? K8S_DIR);
     writeTree(tree, dir);
     process.stdout.write(`wrote ${tree.size} files to ${dir}\n`);
@@ -105,7 +127,12 @@ export function main(argv: string[]): number {
   } catch (err) {
     const e = err as Error & { code?: string };
     // node:util parseArgs throws ERR_PARSE_ARGS_* for unknown or malformed options: a usage error.
-    const code = err instanceof ProxmeshError ? err.code : String(e.code).startsWith('ERR_PARSE_ARGS') ? 'PROXMESH_ERR_USAGE' : 'PROXMESH_ERR_INTERNAL';
+    const code =
+      err instanceof ProxmeshError
+        ? err.code
+        : String(e.code).startsWith('ERR_PARSE_ARGS')
+          ? 'PROXMESH_ERR_USAGE'
+          : 'PROXMESH_ERR_INTERNAL';
     process.stderr.write(`error ${code}: ${e.message}\n`);
     return 2;
   }

@@ -14,7 +14,7 @@ type Obj = Record<string, any>;
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
 function podSpecOf(o: Obj): Obj | null {
-  return WORKLOADS.has(o.kind) ? o.spec?.template?.spec ?? null : null;
+  return WORKLOADS.has(o.kind) ? (o.spec?.template?.spec ?? null) : null;
 }
 
 function containersOf(pod: Obj): Obj[] {
@@ -43,7 +43,8 @@ export function checkRules(objects: readonly Obj[]): string[] {
     const id = idOf(w);
     const pod = podSpecOf(w)!;
     const podLabels = w.spec?.template?.metadata?.labels;
-    if (!subset(w.spec?.selector?.matchLabels, podLabels)) errs.push(`${id}: spec.selector.matchLabels does not select the pod template's labels`);
+    if (!subset(w.spec?.selector?.matchLabels, podLabels))
+      errs.push(`${id}: spec.selector.matchLabels does not select the pod template's labels`);
     const volumes = new Map<string, Obj>((pod.volumes ?? []).map((v: Obj) => [v.name, v]));
     const psc = pod.securityContext ?? {};
     for (const c of containersOf(pod)) {
@@ -64,7 +65,8 @@ export function checkRules(objects: readonly Obj[]): string[] {
         if (ref) {
           const s = secrets.find((x) => x.metadata?.name === ref.name);
           if (!s) errs.push(`${cid}: env ${e.name} refers to Secret ${ref.name}, which is not defined`);
-          else if (!(ref.key in (s.data ?? {})) && !(ref.key in (s.stringData ?? {}))) errs.push(`${cid}: env ${e.name} refers to key ${ref.key} missing from Secret ${ref.name}`);
+          else if (!(ref.key in (s.data ?? {})) && !(ref.key in (s.stringData ?? {})))
+            errs.push(`${cid}: env ${e.name} refers to key ${ref.key} missing from Secret ${ref.name}`);
         }
       }
       // Hardening (container settings win over the pod's).
@@ -79,19 +81,23 @@ export function checkRules(objects: readonly Obj[]): string[] {
       const mounts: Obj[] = c.volumeMounts ?? [];
       for (const path of ['/data', '/tmp']) {
         const m = mounts.find((x) => x.mountPath === path);
-        if (!m || !volumes.get(m.name)?.emptyDir) errs.push(`${cid}: ${path} is not a writable emptyDir (the root filesystem is read-only)`);
+        if (!m || !volumes.get(m.name)?.emptyDir)
+          errs.push(`${cid}: ${path} is not a writable emptyDir (the root filesystem is read-only)`);
       }
       for (const m of mounts) if (!volumes.has(m.name)) errs.push(`${cid}: volumeMount ${m.name} has no volume`);
     }
     for (const v of volumes.values()) {
-      if (v.configMap && !configMaps.some((cm) => cm.metadata?.name === v.configMap.name)) errs.push(`${id}: volume ${v.name} refers to ConfigMap ${v.configMap.name}, which is not defined`);
-      if (v.secret && !secrets.some((s) => s.metadata?.name === v.secret.secretName)) errs.push(`${id}: volume ${v.name} refers to Secret ${v.secret.secretName}, which is not defined`);
+      if (v.configMap && !configMaps.some((cm) => cm.metadata?.name === v.configMap.name))
+        errs.push(`${id}: volume ${v.name} refers to ConfigMap ${v.configMap.name}, which is not defined`);
+      if (v.secret && !secrets.some((s) => s.metadata?.name === v.secret.secretName))
+        errs.push(`${id}: volume ${v.name} refers to Secret ${v.secret.secretName}, which is not defined`);
     }
     // Prometheus annotations must aim at a declared port.
     const ann = w.spec?.template?.metadata?.annotations ?? {};
     if (ann['prometheus.io/scrape'] === 'true') {
       const port = Number(ann['prometheus.io/port']);
-      if (!containersOf(pod).some((c) => portMatches(port, c))) errs.push(`${id}: prometheus.io/port ${ann['prometheus.io/port']} is not a container port`);
+      if (!containersOf(pod).some((c) => portMatches(port, c)))
+        errs.push(`${id}: prometheus.io/port ${ann['prometheus.io/port']} is not a container port`);
     }
   }
 
@@ -99,10 +105,14 @@ export function checkRules(objects: readonly Obj[]): string[] {
   for (const s of services) {
     const id = idOf(s);
     const targets = workloads.filter((w) => subset(s.spec?.selector, w.spec?.template?.metadata?.labels));
-    if (targets.length === 0) { errs.push(`${id}: selector matches no pod template`); continue; }
+    if (targets.length === 0) {
+      errs.push(`${id}: selector matches no pod template`);
+      continue;
+    }
     for (const p of s.spec?.ports ?? []) {
       const tp = p.targetPort ?? p.port;
-      if (!targets.some((w) => containersOf(podSpecOf(w)!).some((c) => portMatches(tp, c)))) errs.push(`${id}: port ${p.name ?? p.port} targets ${String(tp)}, which no selected container declares`);
+      if (!targets.some((w) => containersOf(podSpecOf(w)!).some((c) => portMatches(tp, c))))
+        errs.push(`${id}: port ${p.name ?? p.port} targets ${String(tp)}, which no selected container declares`);
     }
   }
 
@@ -115,26 +125,37 @@ export function checkRules(objects: readonly Obj[]): string[] {
     if (!svc) errs.push(`${id}: serviceName ${st.spec?.serviceName} names no Service`);
     else {
       if (svc.spec?.clusterIP !== 'None') errs.push(`${id}: Service ${svc.metadata.name} is not headless (clusterIP: None)`);
-      if (!subset(svc.spec?.selector, st.spec?.template?.metadata?.labels)) errs.push(`${id}: headless Service ${svc.metadata.name} does not select its pods`);
+      if (!subset(svc.spec?.selector, st.spec?.template?.metadata?.labels))
+        errs.push(`${id}: headless Service ${svc.metadata.name} does not select its pods`);
     }
     for (const c of containersOf(podSpecOf(st)!)) {
       const adv = (c.env ?? []).find((e: Obj) => e.name === 'PROXMESH_ADVERTISE')?.value;
-      if (adv !== undefined && adv !== `$(POD_NAME).${st.spec?.serviceName}`) errs.push(`${id}: PROXMESH_ADVERTISE ${adv} is not $(POD_NAME).${st.spec?.serviceName}`);
+      if (adv !== undefined && adv !== `$(POD_NAME).${st.spec?.serviceName}`)
+        errs.push(`${id}: PROXMESH_ADVERTISE ${adv} is not $(POD_NAME).${st.spec?.serviceName}`);
       const url = (c.env ?? []).find((e: Obj) => e.name === 'PROXMESH_COORDINATOR')?.value;
       if (url !== undefined) {
         const m = /^wss?:\/\/([^:/]+):(\d+)\/control$/.exec(url);
         const target = m && services.find((s) => s.metadata?.name === m[1]);
-        if (!target || !(target.spec?.ports ?? []).some((p: Obj) => p.port === Number(m![2]))) errs.push(`${id}: PROXMESH_COORDINATOR ${url} is not ws://<a Service>:<its port>/control`);
+        if (!target || !(target.spec?.ports ?? []).some((p: Obj) => p.port === Number(m![2])))
+          errs.push(`${id}: PROXMESH_COORDINATOR ${url} is not ws://<a Service>:<its port>/control`);
       }
     }
-    if (!config) errs.push(`${id}: no run config is mounted through PROXMESH_CONFIG, so its replicas cannot be checked against topology.nodes`);
+    if (!config)
+      errs.push(`${id}: no run config is mounted through PROXMESH_CONFIG, so its replicas cannot be checked against topology.nodes`);
     else {
       const nodes = config.topology?.nodes;
-      const perPod = Number(containersOf(podSpecOf(st)!).flatMap((c) => c.env ?? []).find((e: Obj) => e.name === 'PROXMESH_NODES_PER_WORKER')?.value ?? 1);
+      const perPod = Number(
+        containersOf(podSpecOf(st)!)
+          .flatMap((c) => c.env ?? [])
+          .find((e: Obj) => e.name === 'PROXMESH_NODES_PER_WORKER')?.value ?? 1,
+      );
       const want = typeof nodes === 'number' ? Math.ceil(nodes / perPod) : nodes;
       if (st.spec?.replicas !== want) {
-        errs.push(perPod === 1 ? `${id}: replicas ${st.spec?.replicas} ≠ topology.nodes ${nodes} of the mounted run config`
-          : `${id}: replicas ${st.spec?.replicas} ≠ ⌈topology.nodes ${nodes} / PROXMESH_NODES_PER_WORKER ${perPod}⌉ of the mounted run config`);
+        errs.push(
+          perPod === 1
+            ? `${id}: replicas ${st.spec?.replicas} ≠ topology.nodes ${nodes} of the mounted run config`
+            : `${id}: replicas ${st.spec?.replicas} ≠ ⌈topology.nodes ${nodes} / PROXMESH_NODES_PER_WORKER ${perPod}⌉ of the mounted run config`,
+        );
       }
     }
   }
@@ -144,7 +165,8 @@ export function checkRules(objects: readonly Obj[]): string[] {
     const selected = services.filter((s) => subset(sm.spec?.selector?.matchLabels, s.metadata?.labels));
     if (selected.length === 0) errs.push(`${idOf(sm)}: selects no Service`);
     for (const ep of sm.spec?.endpoints ?? []) {
-      if (!selected.some((s) => (s.spec?.ports ?? []).some((p: Obj) => p.name === ep.port))) errs.push(`${idOf(sm)}: endpoint port ${ep.port} is on no selected Service`);
+      if (!selected.some((s) => (s.spec?.ports ?? []).some((p: Obj) => p.name === ep.port)))
+        errs.push(`${idOf(sm)}: endpoint port ${ep.port} is on no selected Service`);
     }
   }
   return errs;
@@ -161,11 +183,17 @@ function mountedRunConfig(workloads: Obj[], configMaps: Obj[], errs: string[]): 
       const cid = `${idOf(w)} container ${c.name}`;
       const mount = (c.volumeMounts ?? []).find((m: Obj) => path.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`));
       const vol = mount && (pod.volumes ?? []).find((v: Obj) => v.name === mount.name);
-      if (!vol?.configMap) { errs.push(`${cid}: PROXMESH_CONFIG ${path} is not in a ConfigMap volume`); continue; }
+      if (!vol?.configMap) {
+        errs.push(`${cid}: PROXMESH_CONFIG ${path} is not in a ConfigMap volume`);
+        continue;
+      }
       const file = path.slice(String(mount.mountPath).replace(/\/$/, '').length + 1);
       const key = (vol.configMap.items ?? []).find((i: Obj) => i.path === file)?.key ?? file;
       const text = configMaps.find((cm) => cm.metadata?.name === vol.configMap.name)?.data?.[key];
-      if (typeof text !== 'string') { errs.push(`${cid}: ConfigMap ${vol.configMap.name} has no key ${key} for PROXMESH_CONFIG`); continue; }
+      if (typeof text !== 'string') {
+        errs.push(`${cid}: ConfigMap ${vol.configMap.name} has no key ${key} for PROXMESH_CONFIG`);
+        continue;
+      }
       found = parse(text) as Obj;
     }
   }

@@ -24,12 +24,14 @@ export interface RunConfigText {
 
 /** The example config with topology.nodes = nodes; throws PROXMESH_ERR_USAGE / _CONFIG / _TOPOLOGY on a bad count. */
 export function runConfigFor(nodes: number, source: string = readFileSync(EXAMPLE_CONFIG, 'utf8')): RunConfigText {
-  if (!Number.isSafeInteger(nodes) || nodes < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `--nodes must be an integer ≥ 1 (got ${nodes})`);
+  if (!Number.isSafeInteger(nodes) || nodes < 1)
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', `--nodes must be an integer ≥ 1 (got ${nodes})`);
   const doc = parseDocument(source);
   if (doc.errors.length) throw new ProxmeshError('PROXMESH_ERR_CONFIG_PARSE', `example config: ${doc.errors[0].message}`);
   doc.setIn(['topology', 'nodes'], nodes);
   // The example's output.name names the local run folder; on Kubernetes the coordinator names runs itself.
-  const text = `# Rendered by deploy/k8s/render.ts from examples/a9a-cdproxsgt-ring8.yaml with topology.nodes = ${nodes}.\n` +
+  const text =
+    `# Rendered by deploy/k8s/render.ts from examples/a9a-cdproxsgt-ring8.yaml with topology.nodes = ${nodes}.\n` +
     `# topology.nodes must equal the worker StatefulSet's replicas.\n${doc.toString({ lineWidth: 0 })}`;
   const n = buildRunTopology(loadConfig(doc.toJS() as object)).graph.n;
   if (n !== nodes) throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `the example's topology has ${n} nodes, not ${nodes}`);

@@ -32,22 +32,29 @@ export function checkServiceMonitor(obj: unknown): string[] {
   const errs: string[] = [];
   const o = obj as Partial<ServiceMonitor> | null;
   if (!o || typeof o !== 'object') return ['ServiceMonitor: not an object'];
-  if (o.apiVersion !== 'monitoring.coreos.com/v1') errs.push(`ServiceMonitor: apiVersion must be monitoring.coreos.com/v1 (got ${String(o.apiVersion)})`);
+  if (o.apiVersion !== 'monitoring.coreos.com/v1')
+    errs.push(`ServiceMonitor: apiVersion must be monitoring.coreos.com/v1 (got ${String(o.apiVersion)})`);
   if (o.kind !== 'ServiceMonitor') errs.push(`ServiceMonitor: kind must be ServiceMonitor (got ${String(o.kind)})`);
   const name = o.metadata?.name;
-  if (typeof name !== 'string' || !DNS_LABEL.test(name)) errs.push(`ServiceMonitor: metadata.name must be a DNS label (got ${String(name)})`);
+  if (typeof name !== 'string' || !DNS_LABEL.test(name))
+    errs.push(`ServiceMonitor: metadata.name must be a DNS label (got ${String(name)})`);
   const labels = o.spec?.selector?.matchLabels;
-  if (!labels || typeof labels !== 'object' || Object.keys(labels).length === 0) errs.push('ServiceMonitor: spec.selector.matchLabels must be a non-empty map');
-  else for (const [k, v] of Object.entries(labels)) if (typeof v !== 'string') errs.push(`ServiceMonitor: selector label ${k} must be a string`);
+  if (!labels || typeof labels !== 'object' || Object.keys(labels).length === 0)
+    errs.push('ServiceMonitor: spec.selector.matchLabels must be a non-empty map');
+  else
+    for (const [k, v] of Object.entries(labels))
+      if (typeof v !== 'string') errs.push(`ServiceMonitor: selector label ${k} must be a string`);
   const eps = o.spec?.endpoints;
   if (!Array.isArray(eps) || eps.length === 0) errs.push('ServiceMonitor: spec.endpoints must be a non-empty list');
   else {
     eps.forEach((e: ServiceMonitorEndpoint, i: number) => {
       if (typeof e?.port !== 'string' || !e.port) errs.push(`ServiceMonitor: endpoints[${i}].port must be a port name`);
-      if (e?.path !== undefined && (typeof e.path !== 'string' || !e.path.startsWith('/'))) errs.push(`ServiceMonitor: endpoints[${i}].path must start with /`);
+      if (e?.path !== undefined && (typeof e.path !== 'string' || !e.path.startsWith('/')))
+        errs.push(`ServiceMonitor: endpoints[${i}].path must start with /`);
       for (const key of ['interval', 'scrapeTimeout'] as const) {
         const v = e?.[key];
-        if (v !== undefined && (typeof v !== 'string' || !DURATION.test(v))) errs.push(`ServiceMonitor: endpoints[${i}].${key} must be a duration such as 15s (got ${String(v)})`);
+        if (v !== undefined && (typeof v !== 'string' || !DURATION.test(v)))
+          errs.push(`ServiceMonitor: endpoints[${i}].${key} must be a duration such as 15s (got ${String(v)})`);
       }
     });
   }

@@ -43,13 +43,15 @@ export function tlsPatches(): { target: { kind: string; name: string }; patch: O
         // Prometheus' annotation-based scrapers read the scheme here; kubelet probes HTTPS without verifying.
         metadata: { annotations: { 'prometheus.io/scheme': 'https' } },
         spec: {
-          containers: [{
-            name: 'coordinator',
-            env: tlsEnv,
-            readinessProbe: { httpGet: { scheme: 'HTTPS' } },
-            livenessProbe: { httpGet: { scheme: 'HTTPS' } },
-            volumeMounts: [tlsMount],
-          }],
+          containers: [
+            {
+              name: 'coordinator',
+              env: tlsEnv,
+              readinessProbe: { httpGet: { scheme: 'HTTPS' } },
+              livenessProbe: { httpGet: { scheme: 'HTTPS' } },
+              volumeMounts: [tlsMount],
+            },
+          ],
           volumes: [tlsVolume],
         },
       },
@@ -62,12 +64,14 @@ export function tlsPatches(): { target: { kind: string; name: string }; patch: O
     spec: {
       template: {
         spec: {
-          containers: [{
-            name: 'worker',
-            // The certificate must name `coordinator` (this host) and each worker-<i>.workers (peers dial those).
-            env: [{ name: 'PROXMESH_COORDINATOR', value: `wss://${NAMES.coordinator}:${PORTS.http}/control` }, ...tlsEnv],
-            volumeMounts: [tlsMount],
-          }],
+          containers: [
+            {
+              name: 'worker',
+              // The certificate must name `coordinator` (this host) and each worker-<i>.workers (peers dial those).
+              env: [{ name: 'PROXMESH_COORDINATOR', value: `wss://${NAMES.coordinator}:${PORTS.http}/control` }, ...tlsEnv],
+              volumeMounts: [tlsMount],
+            },
+          ],
           volumes: [tlsVolume],
         },
       },

@@ -18,7 +18,9 @@ for (const name of readdirSync(folder).sort()) {
   const dir = join(folder, name);
   const metricsFile = join(dir, 'metrics.ndjson');
   if (!statSync(dir).isDirectory() || !existsSync(metricsFile)) continue;
-  const lines = readFileSync(metricsFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(metricsFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   if (lines.length === 0) continue;
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
   const diff = { 'algorithm.name': config.algorithm.name, batchSize: config.batchSize, 'algorithm.eta': config.algorithm.eta };

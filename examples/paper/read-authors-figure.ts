@@ -19,8 +19,17 @@
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 
-interface Poly { color: string; pts: [number, number][]; clip: number[] | null }
-interface Text { x: number; y: number; s: string; minus?: boolean }
+interface Poly {
+  color: string;
+  pts: [number, number][];
+  clip: number[] | null;
+}
+interface Text {
+  x: number;
+  y: number;
+  s: string;
+  minus?: boolean;
+}
 
 function pageContent(pdf: Buffer): string {
   const src = pdf.toString('latin1');
@@ -53,25 +62,55 @@ function parse(content: string): { polys: Poly[]; short: Poly[]; texts: Text[] }
   let td: [number, number] = [0, 0];
   const num = (i: number) => stack[stack.length - i] as number;
   for (const t of tokens) {
-    if (/^[-+]?\d*\.?\d+$/.test(t)) { stack.push(Number(t)); continue; }
-    if (t[0] === '(' || t[0] === '/') { stack.push(t); continue; }
+    if (/^[-+]?\d*\.?\d+$/.test(t)) {
+      stack.push(Number(t));
+      continue;
+    }
+    if (t[0] === '(' || t[0] === '/') {
+      stack.push(t);
+      continue;
+    }
     switch (t) {
-      case 'RG': color = [num(3), num(2), num(1)].map((v) => v.toFixed(3)).join(','); break;
-      case 'G': color = [num(1), num(1), num(1)].map((v) => v.toFixed(3)).join(','); break;
-      case 'm': paths.push([[num(2), num(1)]]); break;
-      case 'l': paths[paths.length - 1]?.push([num(2), num(1)]); break;
-      case 're': rect = [num(4), num(3), num(2), num(1)]; break;
-      case 'W': clip = rect; break;
-      case 'Q': clip = null; break;
-      case 'S': case 'B':
+      case 'RG':
+        color = [num(3), num(2), num(1)].map((v) => v.toFixed(3)).join(',');
+        break;
+      case 'G':
+        color = [num(1), num(1), num(1)].map((v) => v.toFixed(3)).join(',');
+        break;
+      case 'm':
+        paths.push([[num(2), num(1)]]);
+        break;
+      case 'l':
+        paths[paths.length - 1]?.push([num(2), num(1)]);
+        break;
+      case 're':
+        rect = [num(4), num(3), num(2), num(1)];
+        break;
+      case 'W':
+        clip = rect;
+        break;
+      case 'Q':
+        clip = null;
+        break;
+      case 'S':
+      case 'B':
         for (const p of paths) (p.length >= 15 ? polys : short).push({ color, pts: p, clip });
         paths = [];
         break;
-      case 'f': case 'n': paths = []; break;
-      case 'Td': td = [num(2), num(1)]; break;
-      case 'Tj': texts.push({ x: td[0], y: td[1], s: String(stack[stack.length - 1]).slice(1, -1) }); break;
+      case 'f':
+      case 'n':
+        paths = [];
+        break;
+      case 'Td':
+        td = [num(2), num(1)];
+        break;
+      case 'Tj':
+        texts.push({ x: td[0], y: td[1], s: String(stack[stack.length - 1]).slice(1, -1) });
+        break;
       // mathtext draws the minus of 10^−e as a glyph XObject right after the exponent's text
-      case 'Do': if (stack[stack.length - 1] === '/DejaVuSans-minus' && texts.length > 0) texts[texts.length - 1].minus = true; break;
+      case 'Do':
+        if (stack[stack.length - 1] === '/DejaVuSans-minus' && texts.length > 0) texts[texts.length - 1].minus = true;
+        break;
     }
     stack = [];
   }
@@ -93,17 +132,45 @@ function main(): void {
   const panels = [...new Map(polys.filter((p) => p.clip).map((p) => [p.clip!.join(','), p.clip!])).values()].sort((a, b) => a[0] - b[0]);
   // Legend: each label text follows its handle, a short stroked line in the curve's colour.
   const names = new Map<string, string>();
-  const legendColors = short.filter((p) => p.pts.length === 2 && p.pts[0][1] === p.pts[1][1] && p.pts[1][0] - p.pts[0][0] > 20 && new Set(p.color.split(',')).size > 1); // coloured, not the black frame or grey grid
-  const legendTexts = texts.filter((t) => /^[A-Za-z]/.test(t.s) && !['Epoch', 'Objective', 'Test Accuracy', 'Consensus Error'].includes(t.s));
-  legendColors.forEach((p, i) => { if (legendTexts[i] && !names.has(p.color)) names.set(p.color, legendTexts[i].s); });
+  const legendColors = short.filter(
+    (p) => p.pts.length === 2 && p.pts[0][1] === p.pts[1][1] && p.pts[1][0] - p.pts[0][0] > 20 && new Set(p.color.split(',')).size > 1,
+  ); // coloured, not the black frame or grey grid
+  const legendTexts = texts.filter(
+    (t) => /^[A-Za-z]/.test(t.s) && !['Epoch', 'Objective', 'Test Accuracy', 'Consensus Error'].includes(t.s),
+  );
+  legendColors.forEach((p, i) => {
+    if (legendTexts[i] && !names.has(p.color)) names.set(p.color, legendTexts[i].s);
+  });
   panels.forEach((clip, k) => {
     const [x0, y0, w, h] = clip;
     // Bottom ticks (vertical, hanging below y0) and their numeric labels, both left to right.
-    const xt = short.filter((p) => p.pts.length === 2 && p.pts[0][0] === p.pts[1][0] && Math.abs(p.pts[0][1] - y0) < 1e-3 && p.pts[0][1] - p.pts[1][1] > 3 && p.pts[0][0] >= x0 - 1e-3 && p.pts[0][0] <= x0 + w + 1e-3).map((p) => p.pts[0][0]).sort((a, b) => a - b);
-    const xl = texts.filter((t) => /^\d+(\.\d+)?$/.test(t.s) && t.y < y0 - 20 && t.x > x0 - 40 && t.x < x0 + w).sort((a, b) => a.x - b.x).map((t) => Number(t.s));
+    const xt = short
+      .filter(
+        (p) =>
+          p.pts.length === 2 &&
+          p.pts[0][0] === p.pts[1][0] &&
+          Math.abs(p.pts[0][1] - y0) < 1e-3 &&
+          p.pts[0][1] - p.pts[1][1] > 3 &&
+          p.pts[0][0] >= x0 - 1e-3 &&
+          p.pts[0][0] <= x0 + w + 1e-3,
+      )
+      .map((p) => p.pts[0][0])
+      .sort((a, b) => a - b);
+    const xl = texts
+      .filter((t) => /^\d+(\.\d+)?$/.test(t.s) && t.y < y0 - 20 && t.x > x0 - 40 && t.x < x0 + w)
+      .sort((a, b) => a.x - b.x)
+      .map((t) => Number(t.s));
     // Left ticks (horizontal, left of x0), bottom to top, and their labels.
-    const yt = short.filter((p) => p.pts.length === 2 && p.pts[0][1] === p.pts[1][1] && Math.abs(p.pts[0][0] - x0) < 1e-3 && p.pts[0][0] - p.pts[1][0] > 3).map((p) => p.pts[0][1]).sort((a, b) => a - b);
-    const yl = texts.filter((t) => /^\d+(\.\d+)?$/.test(t.s) && t.x < x0 - 5 && t.x > x0 - 120 && t.y > y0 - 20 && t.y < y0 + h).sort((a, b) => a.y - b.y).map((t) => Number(t.s));
+    const yt = short
+      .filter(
+        (p) => p.pts.length === 2 && p.pts[0][1] === p.pts[1][1] && Math.abs(p.pts[0][0] - x0) < 1e-3 && p.pts[0][0] - p.pts[1][0] > 3,
+      )
+      .map((p) => p.pts[0][1])
+      .sort((a, b) => a - b);
+    const yl = texts
+      .filter((t) => /^\d+(\.\d+)?$/.test(t.s) && t.x < x0 - 5 && t.x > x0 - 120 && t.y > y0 - 20 && t.y < y0 + h)
+      .sort((a, b) => a.y - b.y)
+      .map((t) => Number(t.s));
     const xmap = line(xt[0], xl[0], xt[xt.length - 1], xl[xl.length - 1]);
     const log = yl.length !== yt.length;
     let ymap: (c: number) => number;
@@ -142,7 +209,9 @@ function main(): void {
         }
         return '-';
       });
-      console.log(`panel ${k + 1}${log ? ' (log)' : ''}  ${(names.get(p.color) ?? p.color).padEnd(10)} ${epochs.map((e, i) => `${e}:${cells[i]}`).join('  ')}`);
+      console.log(
+        `panel ${k + 1}${log ? ' (log)' : ''}  ${(names.get(p.color) ?? p.color).padEnd(10)} ${epochs.map((e, i) => `${e}:${cells[i]}`).join('  ')}`,
+      );
     }
   });
 }

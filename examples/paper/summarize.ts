@@ -13,8 +13,14 @@ if (root === undefined) {
   process.exit(2);
 }
 const ndjson = (f: string): Record<string, any>[] =>
-  existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)) : [];
-const fmt = (v: unknown, digits = 3): string => (typeof v === 'number' ? (Math.abs(v) < 1e-2 && v !== 0 ? v.toExponential(1) : v.toFixed(digits)) : '–');
+  existsSync(f)
+    ? readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l))
+    : [];
+const fmt = (v: unknown, digits = 3): string =>
+  typeof v === 'number' ? (Math.abs(v) < 1e-2 && v !== 0 ? v.toExponential(1) : v.toFixed(digits)) : '–';
 const pct = (v: unknown): string => (typeof v === 'number' ? (100 * v).toFixed(1) : '–');
 
 /** Every run folder of OUT/A and OUT/B with at least one metrics row, read once. */
@@ -39,7 +45,10 @@ for (const { exp, name, m, p, t } of runs) {
   const lp = p.find((r) => r.iter === last.iter) ?? {};
   const blocks = t.filter((r) => r.phase === 'iterations');
   const evals = t.filter((r) => r.phase === 'eval' && r.iter > 0);
-  const local = lp.localTestAccuracyMean === undefined ? '–' : `${pct(lp.localTestAccuracyMean)} (${pct(lp.localTestAccuracyMin)}–${pct(lp.localTestAccuracyMax)})`;
+  const local =
+    lp.localTestAccuracyMean === undefined
+      ? '–'
+      : `${pct(lp.localTestAccuracyMean)} (${pct(lp.localTestAccuracyMin)}–${pct(lp.localTestAccuracyMax)})`;
   lines.push(
     `| ${exp} | ${name} | ${fmt(lp.epoch ?? last.epoch, 2)} | ${pct(last.testAccuracy)} | ${local} | ${fmt(last.objective)} | ${fmt(last.localLoss)} | ${fmt(lp.consensusSum)} | ${fmt(last.density)} | ${meanSeconds(blocks).toFixed(0)} + ${meanSeconds(evals).toFixed(0)} |`,
   );

@@ -50,8 +50,16 @@ export default function register(proxmesh) {
     'heavy-ball-dpsgd',
     (params, spec) => heavyBall(params, spec, proxmesh.lib),
     Type.Object({
-      momentum: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.9, description: 'Heavy-ball momentum μ ∈ [0, 1); 0 gives plain D-PSGD.' }),
+      momentum: Type.Number({
+        minimum: 0,
+        exclusiveMaximum: 1,
+        default: 0.9,
+        description: 'Heavy-ball momentum μ ∈ [0, 1); 0 gives plain D-PSGD.',
+      }),
     }),
-    { compressed: false, description: 'D-PSGD with heavy-ball momentum on the local iterate (example plug-in, examples/plugins/heavy-ball-dpsgd.js).' },
+    {
+      compressed: false,
+      description: 'D-PSGD with heavy-ball momentum on the local iterate (example plug-in, examples/plugins/heavy-ball-dpsgd.js).',
+    },
   );
 }

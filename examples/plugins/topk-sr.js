@@ -22,7 +22,7 @@ function nextF32(f, up) {
   if (f === 0) return up ? 1.401298464324817e-45 : -1.401298464324817e-45;
   F32[0] = f;
   // Away from zero is +1 on the bit pattern for either sign; towards zero is −1.
-  U32[0] += (f > 0) === up ? 1 : -1;
+  U32[0] += f > 0 === up ? 1 : -1;
   return F32[0];
 }
 
@@ -45,7 +45,10 @@ function topIndices(x, off, d, k) {
 
 function createTopkSr(spec, layers, rng, decodeMessage) {
   const dim = layers.reduce((s, l) => Math.max(s, l.offset + l.length), 0);
-  const blocks = spec.scope === 'global' ? [{ offset: 0, length: dim }] : layers.filter((l) => l.length > 0).map((l) => ({ offset: l.offset, length: l.length }));
+  const blocks =
+    spec.scope === 'global'
+      ? [{ offset: 0, length: dim }]
+      : layers.filter((l) => l.length > 0).map((l) => ({ offset: l.offset, length: l.length }));
   const counts = blocks.map((b) => Math.max(1, Math.floor(spec.ratio * b.length)));
   const minFrac = Math.min(...blocks.map((b, t) => counts[t] / b.length));
   const nnz = counts.reduce((s, k) => s + k, 0);
@@ -82,12 +85,20 @@ export default function register(proxmesh) {
     'topk-sr',
     (spec, layers, rng) => createTopkSr(spec, layers, rng, proxmesh.lib.decodeMessage),
     Type.Object({
-      ratio: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.1, description: 'Fraction kept per block: k_t = max(1, floor(ratio · d_t)).' }),
+      ratio: Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 0.1,
+        description: 'Fraction kept per block: k_t = max(1, floor(ratio · d_t)).',
+      }),
       scope: Type.Union([Type.Literal('layer'), Type.Literal('global')], {
         default: 'layer',
         description: "'layer': one block per tensor of the model; 'global': one block over the whole vector.",
       }),
     }),
-    { description: 'Top-k sparsification with the kept values stochastically rounded to float32 (example plug-in, examples/plugins/topk-sr.js).' },
+    {
+      description:
+        'Top-k sparsification with the kept values stochastically rounded to float32 (example plug-in, examples/plugins/topk-sr.js).',
+    },
   );
 }

@@ -28,7 +28,12 @@ export function allreduce(params: AlgoParams): NodeAlgorithm<AllReduceState> {
     initPhases: ['x'],
     async init(ctx: NodeContext, x0: Float64Array): Promise<AllReduceState> {
       const d = ctx.dim;
-      const s: AllReduceState = { x: new Float64Array(d), g: new Float64Array(d), half: copy(x0, new Float64Array(d)), decoded: new Float64Array(d) };
+      const s: AllReduceState = {
+        x: new Float64Array(d),
+        g: new Float64Array(d),
+        half: copy(x0, new Float64Array(d)),
+        decoded: new Float64Array(d),
+      };
       mixInto(s.x, ctx.peers, await ctx.comm.exchange(-1, 'x', ctx.compressX.compress(s.half, s.decoded)));
       return s;
     },

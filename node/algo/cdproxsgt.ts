@@ -96,7 +96,16 @@ export function makeCompressedTracking(opts: CompressedTrackingOptions) {
         const [x, y, g, gPrev, xRef, yRef, sx, sy, diff, decoded] = Array.from({ length: 10 }, z);
         copy(x0, x);
         return {
-          x, y, g, gPrev, xRef, yRef, sx, sy, diff, decoded,
+          x,
+          y,
+          g,
+          gPrev,
+          xRef,
+          yRef,
+          sx,
+          sy,
+          diff,
+          decoded,
           gossipY: { phase: 'y', compressor: ctx.compressY, gamma: gammaY, v: y, ref: yRef, agg: sy },
           gossipX: { phase: 'x', compressor: ctx.compressX, gamma: gammaX, v: x, ref: xRef, agg: sx },
         };

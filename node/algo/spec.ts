@@ -11,13 +11,19 @@ export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
 
 export const AlgorithmNameSchema = Type.Union(
   ALGORITHM_NAMES.map((n) => Type.Literal(n)),
-  { description: 'Algorithm: dproxsgt | cdproxsgt (compressed) | allreduce | dpsgd | choco (compressed) | beer (compressed) | deepstorm | proxgtsa.' },
+  {
+    description:
+      'Algorithm: dproxsgt | cdproxsgt (compressed) | allreduce | dpsgd | choco (compressed) | beer (compressed) | deepstorm | proxgtsa.',
+  },
 );
 
 export const AlgorithmSpecSchema = Type.Object(
   {
     name: AlgorithmNameSchema,
-    eta: Type.Number({ exclusiveMinimum: 0, description: 'Step size η > 0 (constant unless etaSchedule is given; the paper uses no decay).' }),
+    eta: Type.Number({
+      exclusiveMinimum: 0,
+      description: 'Step size η > 0 (constant unless etaSchedule is given; the paper uses no decay).',
+    }),
     etaSchedule: Type.Optional(EtaScheduleSchema),
     gammaX: Type.Number({
       exclusiveMinimum: 0,

@@ -41,7 +41,9 @@ export const EtaScheduleSchema = Type.Union(
       {
         kind: Type.Literal('cosine', { description: 'Cosine annealing: η_k = η_min + (η − η_min)(1 + cos(π·min(k, T)/T))/2.' }),
         etaMin: Type.Number({ minimum: 0, default: 0, description: 'Final step size η_min, 0 ≤ η_min ≤ η.' }),
-        horizon: Type.Optional(Type.Integer({ minimum: 1, description: 'T, the iteration at which η_min is reached (default: iterations K).' })),
+        horizon: Type.Optional(
+          Type.Integer({ minimum: 1, description: 'T, the iteration at which η_min is reached (default: iterations K).' }),
+        ),
         warmup,
       },
       { additionalProperties: false, description: 'Cosine annealing from η to η_min.' },
@@ -62,11 +64,15 @@ export type EtaScheduleInput =
   | { kind: 'cosine'; etaMin?: number; horizon?: number; warmup?: number };
 
 function bad(field: string, message: string, got: unknown, expected: string): never {
-  throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `config /algorithm/etaSchedule/${field}: ${message} (got ${String(got)}); expected ${expected}`, {
-    path: `/algorithm/etaSchedule/${field}`,
-    got,
-    expected,
-  });
+  throw new ProxmeshError(
+    'PROXMESH_ERR_CONFIG_INCONSISTENT',
+    `config /algorithm/etaSchedule/${field}: ${message} (got ${String(got)}); expected ${expected}`,
+    {
+      path: `/algorithm/etaSchedule/${field}`,
+      got,
+      expected,
+    },
+  );
 }
 
 /**

@@ -19,9 +19,17 @@ export type { MetricsRow } from '../results/metrics-row.ts';
 // Registries and plug-ins.
 export { registries } from './registries.ts';
 export {
-  registerAlgorithm, registerCompressor, registerModel, registerRegularizer,
-  type AlgorithmOptions, type PluginOptions, type PluginSpec,
-  type PluginAlgorithmFactory, type PluginCompressorFactory, type PluginModelFactory, type PluginRegularizerFactory,
+  registerAlgorithm,
+  registerCompressor,
+  registerModel,
+  registerRegularizer,
+  type AlgorithmOptions,
+  type PluginOptions,
+  type PluginSpec,
+  type PluginAlgorithmFactory,
+  type PluginCompressorFactory,
+  type PluginModelFactory,
+  type PluginRegularizerFactory,
 } from '../plugins/registry.ts';
 export { loadPluginFile, loadedPlugins } from '../plugins/load.ts';
 export type { PluginRef } from '../plugins/spec.ts';

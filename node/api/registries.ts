@@ -9,7 +9,12 @@ import { proxFromSpec } from '../prox/registry.ts';
 import { namesOf, registerAlgorithm, registerCompressor, registerModel, registerRegularizer } from '../plugins/registry.ts';
 
 export const registries = Object.freeze({
-  algorithms: Object.freeze({ names: () => namesOf('algorithm'), factory: algorithmFactory, usesCompression: algorithmUsesCompression, register: registerAlgorithm }),
+  algorithms: Object.freeze({
+    names: () => namesOf('algorithm'),
+    factory: algorithmFactory,
+    usesCompression: algorithmUsesCompression,
+    register: registerAlgorithm,
+  }),
   compressors: Object.freeze({ names: () => namesOf('compressor'), factory: compressorFactory, register: registerCompressor }),
   models: Object.freeze({ names: () => namesOf('model'), fromSpec: modelFromSpec, register: registerModel }),
   regularizers: Object.freeze({ names: () => namesOf('regularizer'), fromSpec: proxFromSpec, register: registerRegularizer }),

@@ -66,12 +66,18 @@ export function buildRunSchedule(config: FrozenConfig, topology: BuiltTopology, 
  * samples and memory bounds fail fast instead of after an O(n³) eigen-solve (issue 16).
  */
 export function runNodeCount(config: FrozenConfig): number {
-  return declaredNodes(config) ?? GENERATORS[config.topology.kind as keyof typeof GENERATORS](config.topology as never, Rng.derive(config.seed, -1, 'topology')).n;
+  return (
+    declaredNodes(config) ??
+    GENERATORS[config.topology.kind as keyof typeof GENERATORS](config.topology as never, Rng.derive(config.seed, -1, 'topology')).n
+  );
 }
 
 /** The algorithm instance (one per run: its methods are pure over the node state). */
 export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm {
-  return algorithmFactory(config.algorithm.name, config.algorithm)(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
+  return algorithmFactory(
+    config.algorithm.name,
+    config.algorithm,
+  )(algoParamsFromSpec(config.algorithm as AlgorithmSpec, config.iterations));
 }
 
 /**
@@ -80,7 +86,11 @@ export function buildAlgorithm(config: FrozenConfig): NodeAlgorithm {
  */
 export function buildRunProblem(config: FrozenConfig, nodes: number, data?: LoadedData): BuiltProblem {
   const built = buildProblem(config.problem as never, {
-    seed: config.seed, nodes, partition: config.partition as never, batchSize: config.batchSize, ...(data ? { data } : {}),
+    seed: config.seed,
+    nodes,
+    partition: config.partition as never,
+    batchSize: config.batchSize,
+    ...(data ? { data } : {}),
   });
   const { model, train, shards } = built;
   const test = built.test ?? null;
@@ -107,8 +117,16 @@ export function buildRunProblem(config: FrozenConfig, nodes: number, data?: Load
  * The coordinator checked the config against the whole dataset already, so nothing is checked again
  * against this subset (whose row count is not the run's).
  */
-export function buildShardProblem(config: FrozenConfig, data: { readonly train: Dataset; readonly shards: ReadonlyMap<number, Shard> }, nodes: number): BuiltProblem {
-  const model = modelFromSpec(config.problem.model as never, data.train, (config.problem as { precision?: 'f64' | 'f32' }).precision ?? 'f64');
+export function buildShardProblem(
+  config: FrozenConfig,
+  data: { readonly train: Dataset; readonly shards: ReadonlyMap<number, Shard> },
+  nodes: number,
+): BuiltProblem {
+  const model = modelFromSpec(
+    config.problem.model as never,
+    data.train,
+    (config.problem as { precision?: 'f64' | 'f32' }).precision ?? 'f64',
+  );
   const none = new Int32Array(0);
   const shards = Array.from({ length: nodes }, (_, i) => data.shards.get(i) ?? none);
   const prox = proxFromSpec(config.problem.regularizer as never)(model.layers);
@@ -125,7 +143,13 @@ export function buildShardProblem(config: FrozenConfig, data: { readonly train: 
 export function aggregateContextOf(config: FrozenConfig, problem: BuiltProblem, wire?: WirePlan): AggregateContext {
   // The simulated clock (config `network`) needs the exchange plan; one per context, i.e. per run.
   const clock = wire ? clockOf(config, problem.shards, wire) : null;
-  const ctx: AggregateContext = { ...problem, eta: config.algorithm.eta, batchSize: config.batchSize, ...(wire ? { wire } : {}), ...(clock ? { clock } : {}) };
+  const ctx: AggregateContext = {
+    ...problem,
+    eta: config.algorithm.eta,
+    batchSize: config.batchSize,
+    ...(wire ? { wire } : {}),
+    ...(clock ? { clock } : {}),
+  };
   const m = config.evaluation?.trainSamplesPerNode ?? null;
   return m === null ? ctx : { ...ctx, evalShards: evalSubsets(problem.shards, m, config.seed) };
 }
@@ -169,7 +193,8 @@ export function summaryFactsOf(config: FrozenConfig, topology: BuiltTopology, pr
   const nameOf = (spec: CompressorSpec, purpose: string) =>
     compressorFactory(spec)(problem.model.layers, Rng.derive(config.seed, 0, purpose)).info.name;
   // A time-varying topology names its schedule beside the base graph (spectral facts stay the base W's).
-  const schedule = (config.topology as { schedule?: unknown }).schedule === undefined ? null : buildRunSchedule(config, topology, buildAlgorithm(config));
+  const schedule =
+    (config.topology as { schedule?: unknown }).schedule === undefined ? null : buildRunSchedule(config, topology, buildAlgorithm(config));
   return {
     algorithm: config.algorithm.name,
     topology: schedule === null ? topology.graph.name : `${topology.graph.name}, schedule ${schedule.name}`,

@@ -69,7 +69,12 @@ export function proof(key: Buffer, role: Role, ctx: AuthContext, nonceInit: Uint
 
 /** Constant-time check of the other side's proof; false on any length mismatch or a nonce of the wrong size. */
 export function verifyProof(
-  key: Buffer, role: Role, ctx: AuthContext, nonceInit: Uint8Array, nonceResp: Uint8Array, given: Uint8Array,
+  key: Buffer,
+  role: Role,
+  ctx: AuthContext,
+  nonceInit: Uint8Array,
+  nonceResp: Uint8Array,
+  given: Uint8Array,
 ): boolean {
   if (given.length !== PROOF_BYTES || nonceInit.length !== NONCE_BYTES || nonceResp.length !== NONCE_BYTES) return false;
   return timingSafeEqual(proof(key, role, ctx, nonceInit, nonceResp), given);

@@ -117,10 +117,14 @@ export function decodeCheckpoint(buf: Buffer, file: string): Checkpoint {
   const header = decodeHeader(buf, file);
   const bodyLen = buf.readDoubleLE(40);
   if (buf.length - HEADER_BYTES !== bodyLen) {
-    throw corrupt(file, `body is ${buf.length - HEADER_BYTES} bytes, header says ${bodyLen} (${buf.length - HEADER_BYTES < bodyLen ? 'truncated' : 'extended'})`);
+    throw corrupt(
+      file,
+      `body is ${buf.length - HEADER_BYTES} bytes, header says ${bodyLen} (${buf.length - HEADER_BYTES < bodyLen ? 'truncated' : 'extended'})`,
+    );
   }
   const body = buf.subarray(HEADER_BYTES);
-  if (!createHash('sha256').update(body).digest().equals(buf.subarray(80, 112))) throw corrupt(file, 'body checksum (SHA-256) does not match');
+  if (!createHash('sha256').update(body).digest().equals(buf.subarray(80, 112)))
+    throw corrupt(file, 'body checksum (SHA-256) does not match');
   const entries = new Map<string, StateEntry>();
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let at = 0;
@@ -145,7 +149,14 @@ export function decodeCheckpoint(buf: Buffer, file: string): Checkpoint {
     const raw = new Uint8Array(bytes);
     raw.set(body.subarray(at, at + bytes));
     at += bytes;
-    const data = kind === 'f64' ? new Float64Array(raw.buffer) : kind === 'i32' ? new Int32Array(raw.buffer) : kind === 'u32' ? new Uint32Array(raw.buffer) : raw;
+    const data =
+      kind === 'f64'
+        ? new Float64Array(raw.buffer)
+        : kind === 'i32'
+          ? new Int32Array(raw.buffer)
+          : kind === 'u32'
+            ? new Uint32Array(raw.buffer)
+            : raw;
     if (entries.has(name)) throw corrupt(file, `entry '${name}' appears twice`);
     entries.set(name, { name, kind, data });
   }

@@ -61,7 +61,8 @@ export class StateRegistry implements StateRegistrar {
   private readonly slots = new Map<string, Slot>();
 
   private add(name: string, slot: Slot): void {
-    if (name.length === 0 || name.length > 1024) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `state entry name must be 1–1024 characters, got ${name.length}`);
+    if (name.length === 0 || name.length > 1024)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `state entry name must be 1–1024 characters, got ${name.length}`);
     if (this.slots.has(name)) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `state entry '${name}' registered twice`);
     this.slots.set(name, slot);
   }
@@ -113,7 +114,11 @@ export class StateRegistry implements StateRegistrar {
 }
 
 function mismatch(what: string, entry: string): ProxmeshError {
-  return new ProxmeshError('PROXMESH_ERR_CHECKPOINT_MISMATCH', `${what}; the checkpoint was not written by this version for this config (resume with the code and config that wrote it)`, { entry });
+  return new ProxmeshError(
+    'PROXMESH_ERR_CHECKPOINT_MISMATCH',
+    `${what}; the checkpoint was not written by this version for this config (resume with the code and config that wrote it)`,
+    { entry },
+  );
 }
 
 /** A registrar that puts every name under `prefix.` (for handing a sub-part its own namespace). */
@@ -136,6 +141,10 @@ export function within(reg: StateRegistrar, prefix: string): StateRegistrar {
 export function registerRecord(reg: StateRegistrar, prefix: string, record: object): void {
   for (const [key, v] of Object.entries(record)) {
     if (v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint32Array) reg.vector(`${prefix}.${key}`, v);
-    else if (typeof v === 'number') throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `state field ${prefix}.${key} is a plain number; keep counters in a typed array so checkpoints capture them`);
+    else if (typeof v === 'number')
+      throw new ProxmeshError(
+        'PROXMESH_ERR_INTERNAL',
+        `state field ${prefix}.${key} is a plain number; keep counters in a typed array so checkpoints capture them`,
+      );
   }
 }

@@ -59,8 +59,15 @@ export interface WriteResult {
  * Encodes `entries` NOW (they may be live views), writes the file atomically and prunes the
  * stream to its newest `keep` files.
  */
-export function writeCheckpoint(runDir: string, stream: string, header: CheckpointHeader, entries: readonly StateEntry[], keep = DEFAULT_KEEP): WriteResult {
-  if (!Number.isInteger(keep) || keep < 1) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `writeCheckpoint: keep must be ≥ 1, got ${keep}`);
+export function writeCheckpoint(
+  runDir: string,
+  stream: string,
+  header: CheckpointHeader,
+  entries: readonly StateEntry[],
+  keep = DEFAULT_KEEP,
+): WriteResult {
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `writeCheckpoint: keep must be ≥ 1, got ${keep}`);
   const dir = checkpointDir(runDir);
   io(dir, () => mkdirSync(dir, { recursive: true }));
   const buf = encodeCheckpoint(header, entries);
@@ -97,7 +104,8 @@ function prune(runDir: string, stream: string, keep: number, tmpInFlight: string
   const dir = checkpointDir(runDir);
   for (const old of listCheckpoints(runDir, stream).slice(keep)) io(old.file, () => rmSync(old.file, { force: true }));
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(`${stream}-r`) && name.endsWith('.ckpt.tmp') && join(dir, name) !== tmpInFlight) rmSync(join(dir, name), { force: true });
+    if (name.startsWith(`${stream}-r`) && name.endsWith('.ckpt.tmp') && join(dir, name) !== tmpInFlight)
+      rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -131,7 +139,8 @@ export class CheckpointWriter {
     private readonly keep = DEFAULT_KEEP,
     private readonly onWritten?: (r: AsyncWriteResult) => void,
   ) {
-    if (!Number.isInteger(keep) || keep < 1) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `CheckpointWriter: keep must be ≥ 1, got ${keep}`);
+    if (!Number.isInteger(keep) || keep < 1)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `CheckpointWriter: keep must be ≥ 1, got ${keep}`);
   }
 
   async write(header: CheckpointHeader, capture: () => readonly StateEntry[]): Promise<void> {
@@ -165,7 +174,10 @@ export class CheckpointWriter {
       prune(this.runDir, this.stream, this.keep, tmp);
       this.onWritten?.({ file, bytes: buf.length, blockingMs, durableMs: performance.now() - t0 });
     })().catch((err: unknown) => {
-      this.failed = err instanceof ProxmeshError ? err : new ProxmeshError('PROXMESH_ERR_IO', `cannot write checkpoint ${file}: ${(err as Error).message}`, { file });
+      this.failed =
+        err instanceof ProxmeshError
+          ? err
+          : new ProxmeshError('PROXMESH_ERR_IO', `cannot write checkpoint ${file}: ${(err as Error).message}`, { file });
     });
   }
 
@@ -214,14 +226,22 @@ export interface Loaded {
 export function loadNewestValid(runDir: string, stream: string, expectedHash: string, opts: { maxRound?: number } = {}): Loaded {
   const files = listCheckpoints(runDir, stream).filter((f) => opts.maxRound === undefined || f.round <= opts.maxRound);
   if (files.length === 0) {
-    throw new ProxmeshError('PROXMESH_ERR_RESUME', `no checkpoint '${stream}' in ${checkpointDir(runDir)}; the run had checkpointEvery = 0 or stopped before its first checkpoint: start it again without --resume`, { dir: runDir, stream });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_RESUME',
+      `no checkpoint '${stream}' in ${checkpointDir(runDir)}; the run had checkpointEvery = 0 or stopped before its first checkpoint: start it again without --resume`,
+      { dir: runDir, stream },
+    );
   }
   const refused: ProxmeshError[] = [];
   for (const f of files) {
     try {
       return { checkpoint: readCheckpoint(f.file, expectedHash), file: f.file, refused };
     } catch (err) {
-      if (!(err instanceof ProxmeshError) || (err.code !== 'PROXMESH_ERR_CHECKPOINT_CORRUPT' && err.code !== 'PROXMESH_ERR_CHECKPOINT_CONFIG')) throw err;
+      if (
+        !(err instanceof ProxmeshError) ||
+        (err.code !== 'PROXMESH_ERR_CHECKPOINT_CORRUPT' && err.code !== 'PROXMESH_ERR_CHECKPOINT_CONFIG')
+      )
+        throw err;
       refused.push(err);
     }
   }

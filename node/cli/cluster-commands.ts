@@ -48,13 +48,16 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
     throw new ProxmeshError('PROXMESH_ERR_USAGE', '--resume continues the run in its own folder; drop --out');
   }
   // --resume: every check (folder, config, finished, a common checkpoint round) before anything runs.
-  const plan = opts.resume === undefined ? null : prepareClusterResume(opts.resume, opts.config === undefined ? undefined : loadConfig(opts.config));
+  const plan =
+    opts.resume === undefined ? null : prepareClusterResume(opts.resume, opts.config === undefined ? undefined : loadConfig(opts.config));
   const file = plan !== null ? join(plan.dir, 'config.json') : (opts.config ?? DEFAULT_EXAMPLE);
   const config = plan?.config ?? loadConfig(file);
   if (plan !== null) {
     for (const e of plan.refused) io.stderr.write(`refused checkpoint: ${e.code}: ${e.message}\n`);
     const fellBack = plan.refused.length > 0 ? ' (fell back to the previous good checkpoint)' : '';
-    io.stderr.write(`resuming ${plan.dir} from ${basename(plan.file)} and every node's checkpoint of round ${plan.round}, at iteration ${plan.round} of ${config.iterations}${fellBack}\n`);
+    io.stderr.write(
+      `resuming ${plan.dir} from ${basename(plan.file)} and every node's checkpoint of round ${plan.round}, at iteration ${plan.round} of ${config.iterations}${fellBack}\n`,
+    );
   }
   // Off unless PROXMESH_TLS_* or --tls-* are given: plain ws:// is the loopback default.
   const tls = tlsFromEnv(process.env, tlsFlags(opts));
@@ -67,31 +70,39 @@ export async function runCommand(opts: RunCommandOptions, io: CliIo): Promise<nu
       ...(plan !== null ? { resume: { round: plan.round, ...plan.coordinator } } : {}),
       onRestart: ({ restart, round, reason, refused }) => {
         for (const e of refused) io.stderr.write(`refused checkpoint: ${e.code}: ${e.message}\n`);
-        io.stderr.write(`${reason}: restarting the cluster (restart ${restart}) from round ${round}${round === 0 ? ' (no common checkpoint yet)' : ''}\n`);
+        io.stderr.write(
+          `${reason}: restarting the cluster (restart ${restart}) from round ${round}${round === 0 ? ' (no common checkpoint yet)' : ''}\n`,
+        );
       },
       signal: sig.signal,
       nodesPerWorker: opts.nodesPerWorker,
       tls,
       onListening: ({ url, metricsUrl, dir }) => {
-        if (mode !== 'json' && mode !== 'quiet') io.stderr.write(`coordinator ${url} (metrics ${metricsUrl}); run folder ${dir}; config ${file}\n`);
+        if (mode !== 'json' && mode !== 'quiet')
+          io.stderr.write(`coordinator ${url} (metrics ${metricsUrl}); run folder ${dir}; config ${file}\n`);
       },
       onSpawned: ({ url, runId, dir, pids }) => {
         // The worker pids let a supervisor (or a test) check that none outlives the run.
-        if (mode === 'json') io.stdout.write(`${JSON.stringify({ type: 'started', run: runId, coordinator: url, dir, workerPids: pids })}\n`);
+        if (mode === 'json')
+          io.stdout.write(`${JSON.stringify({ type: 'started', run: runId, coordinator: url, dir, workerPids: pids })}\n`);
       },
       onProgress: ({ iterations, row }) => progress.update({ iter: row.iter, iterations, row }),
     });
     progress.stop();
     const last = result.rows[result.rows.length - 1];
     if (opts.json) {
-      io.stdout.write(`${JSON.stringify({ type: 'summary', dir: result.dir, run: result.run.id, state: result.run.state, final: last ?? null })}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ type: 'summary', dir: result.dir, run: result.run.id, state: result.run.state, final: last ?? null })}\n`,
+      );
     } else {
       io.stdout.write(
         `run ${result.run.id} done: ${result.run.nodes} nodes, ${result.run.iterations} iterations\n` +
-        (last ? `final objective ${last.objective}  stationarity ${last.stationarity}  consensus ${last.consensus}  ` +
-          `test accuracy ${last.testAccuracy ?? 'n/a'}  bits sent ${last.bitsSent}\n` : '') +
-        `results written to ${result.dir}\n` +
-        `metrics were served at ${result.metricsUrl} (the cluster has been torn down)\n`,
+          (last
+            ? `final objective ${last.objective}  stationarity ${last.stationarity}  consensus ${last.consensus}  ` +
+              `test accuracy ${last.testAccuracy ?? 'n/a'}  bits sent ${last.bitsSent}\n`
+            : '') +
+          `results written to ${result.dir}\n` +
+          `metrics were served at ${result.metricsUrl} (the cluster has been torn down)\n`,
       );
     }
     return 0;
@@ -121,7 +132,10 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   const token = tokenFromEnv();
   // Loopback unless told otherwise (issue 16): the run API, dashboard and /metrics are then reachable
   // from this host only. The image sets PROXMESH_COORDINATOR_LISTEN=0.0.0.0:8080 (its own network namespace).
-  const listen = parseListen(opts.listen ?? env.PROXMESH_LISTEN ?? env.PROXMESH_COORDINATOR_LISTEN ?? DEFAULT_COORDINATOR_LISTEN, '--listen');
+  const listen = parseListen(
+    opts.listen ?? env.PROXMESH_LISTEN ?? env.PROXMESH_COORDINATOR_LISTEN ?? DEFAULT_COORDINATOR_LISTEN,
+    '--listen',
+  );
   const runsDir = opts.runsDir ?? env.PROXMESH_RUNS_DIR ?? 'runs';
   const configFile = opts.config ?? env.PROXMESH_CONFIG;
   for (const file of opts.plugin ?? []) loadPluginFile(resolve(file), '--plugin');
@@ -140,7 +154,9 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
     await app.listen({ host: listen.host, port: listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;
-    io.stderr.write(`coordinator listening on ${tls ? 'https' : 'http'}://${listen.host}:${port} (control ${tls ? 'wss' : 'ws'}://…:${port}/control${tls?.mtls ? ' with mutual TLS' : ''}, metrics /metrics)\n`);
+    io.stderr.write(
+      `coordinator listening on ${tls ? 'https' : 'http'}://${listen.host}:${port} (control ${tls ? 'wss' : 'ws'}://…:${port}/control${tls?.mtls ? ' with mutual TLS' : ''}, metrics /metrics)\n`,
+    );
     let runId: string | null = null;
     if (config) {
       runId = env.PROXMESH_RUN_ID || `run-${randomBytes(4).toString('hex')}`;
@@ -169,6 +185,8 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
 /** A standalone coordinator writes its checkpoints, but resuming is `proxmesh run --resume` only (docs/resume.md "Not covered"). */
 function warnCheckpointsNeedWorkerDir(config: { readonly checkpointEvery?: number }, io: CliIo): void {
   if ((config.checkpointEvery ?? 0) > 0) {
-    io.stderr.write(`warning: checkpointEvery = ${config.checkpointEvery}: every worker needs PROXMESH_CHECKPOINT_DIR (a volume), and a standalone coordinator does not resume or heal the run yet; \`proxmesh run\` does (docs/resume.md)\n`);
+    io.stderr.write(
+      `warning: checkpointEvery = ${config.checkpointEvery}: every worker needs PROXMESH_CHECKPOINT_DIR (a volume), and a standalone coordinator does not resume or heal the run yet; \`proxmesh run\` does (docs/resume.md)\n`,
+    );
   }
 }

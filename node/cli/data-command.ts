@@ -53,7 +53,9 @@ export function dataList(ctx: DataContext, json: boolean): number {
   if (json) ctx.io.stdout.write(`${JSON.stringify({ cache: datasetCacheDir({ env: ctx.env }), searched: dirs, datasets: rows })}\n`);
   else {
     ctx.io.stdout.write(table([['NAME', 'STATE', 'SIZE', 'SOURCE'], ...rows.map((r) => [r.name, r.state, r.size, r.source])]));
-    ctx.io.stdout.write(`cache: ${datasetCacheDir({ env: ctx.env })}\nsearched: ${dirs.join(', ')}\nfetch one with: proxmesh data pull NAME\n`);
+    ctx.io.stdout.write(
+      `cache: ${datasetCacheDir({ env: ctx.env })}\nsearched: ${dirs.join(', ')}\nfetch one with: proxmesh data pull NAME\n`,
+    );
   }
   return 0;
 }
@@ -97,7 +99,11 @@ export function dataVerify(ctx: DataContext, names: readonly string[], json: boo
   // Named explicitly and absent is an error; with no names, absent datasets are only listed.
   const missing = explicit ? results.filter((d) => d.files.some((f) => f.state === 'missing')).map((d) => d.name) : [];
   if (missing.length > 0) {
-    throw new ProxmeshError('PROXMESH_ERR_DATASET_MISSING', `not present: ${missing.join(', ')}; fetch with: proxmesh data pull ${missing.join(' ')}`, { datasets: missing });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_DATASET_MISSING',
+      `not present: ${missing.join(', ')}; fetch with: proxmesh data pull ${missing.join(' ')}`,
+      { datasets: missing },
+    );
   }
   return 0;
 }

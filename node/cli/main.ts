@@ -18,7 +18,8 @@ import { registerDataCommand } from './data-command.ts';
 function toNumber(name: string): (v: string) => number {
   return (v) => {
     const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x)) throw new ProxmeshError('PROXMESH_ERR_USAGE', `option --${name}: expected a number (got '${v}')`);
+    if (v.trim() === '' || !Number.isFinite(x))
+      throw new ProxmeshError('PROXMESH_ERR_USAGE', `option --${name}: expected a number (got '${v}')`);
     return x;
   };
 }
@@ -33,8 +34,13 @@ function toInt(name: string): (v: string) => number {
 
 /** The TLS flags of run, worker and coordinator (docs/security.md §6); each wins over its PROXMESH_TLS_* variable. */
 function tlsOption(which: 'cert' | 'key' | 'ca' | 'mtls'): Option {
-  if (which === 'mtls') return new Option('--tls-mtls', 'mutual TLS: peers and workers must present a certificate from the CA (env PROXMESH_TLS_MTLS=1)');
-  const what = { cert: 'this process\'s certificate chain, PEM (e.g. tls.crt)', key: 'its private key, PEM (e.g. tls.key)', ca: 'the cluster CA, PEM (e.g. ca.crt)' }[which];
+  if (which === 'mtls')
+    return new Option('--tls-mtls', 'mutual TLS: peers and workers must present a certificate from the CA (env PROXMESH_TLS_MTLS=1)');
+  const what = {
+    cert: "this process's certificate chain, PEM (e.g. tls.crt)",
+    key: 'its private key, PEM (e.g. tls.key)',
+    ca: 'the cluster CA, PEM (e.g. ca.crt)',
+  }[which];
   return new Option(`--tls-${which} <file>`, `TLS: ${what} (env PROXMESH_TLS_${which.toUpperCase()})`);
 }
 
@@ -65,11 +71,21 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .description('Run a local cluster: a coordinator and one worker process per node on loopback (default: the a9a example).')
     .option('--config <file>', 'run config (YAML or JSON); default examples/a9a-cdproxsgt-ring8.yaml')
     .option('--out <dir>', 'run folder (default: <output.dir>/<output.name or timestamp>)')
-    .option('--resume <run-dir>', "continue the run in this folder from the newest checkpoint round the coordinator and every node have (config: the folder's config.json)")
+    .option(
+      '--resume <run-dir>',
+      "continue the run in this folder from the newest checkpoint round the coordinator and every node have (config: the folder's config.json)",
+    )
     .option('--json', 'one JSON object per evaluation row on stdout, then a summary object')
     .option('--quiet', 'no progress output')
-    .option('--nodes-per-worker <B>', 'nodes hosted by each worker process (default 1); nodes in one process exchange through memory', toInt('nodes-per-worker'))
-    .addOption(tlsOption('cert')).addOption(tlsOption('key')).addOption(tlsOption('ca')).addOption(tlsOption('mtls'))
+    .option(
+      '--nodes-per-worker <B>',
+      'nodes hosted by each worker process (default 1); nodes in one process exchange through memory',
+      toInt('nodes-per-worker'),
+    )
+    .addOption(tlsOption('cert'))
+    .addOption(tlsOption('key'))
+    .addOption(tlsOption('ca'))
+    .addOption(tlsOption('mtls'))
     .action(async (opts) => setStatus(await runCommand(opts, io)));
 
   program
@@ -81,10 +97,21 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--listen <host:port>', 'peer-link listener (env PROXMESH_LISTEN, default 0.0.0.0:7070)')
     .option('--advertise <host>', 'host name peers dial (env PROXMESH_ADVERTISE, default the host name)')
     .option('--metrics-listen <host:port|off>', '/metrics listener (env PROXMESH_METRICS_LISTEN, default 127.0.0.1:9464)')
-    .option('--peer-timeout-ms <ms>', 'fail the run when a peer is silent this long (env PROXMESH_PEER_TIMEOUT_MS, default 30000)', toInt('peer-timeout-ms'))
+    .option(
+      '--peer-timeout-ms <ms>',
+      'fail the run when a peer is silent this long (env PROXMESH_PEER_TIMEOUT_MS, default 30000)',
+      toInt('peer-timeout-ms'),
+    )
     .option('--heartbeat-ms <ms>', 'peer ping interval (env PROXMESH_HEARTBEAT_MS, default 1000)', toInt('heartbeat-ms'))
-    .option('--nodes-per-worker <B>', 'nodes this process hosts: ordinal o hosts nodes o·B … o·B+B−1 (env PROXMESH_NODES_PER_WORKER, default 1)', toInt('nodes-per-worker'))
-    .addOption(tlsOption('cert')).addOption(tlsOption('key')).addOption(tlsOption('ca')).addOption(tlsOption('mtls'))
+    .option(
+      '--nodes-per-worker <B>',
+      'nodes this process hosts: ordinal o hosts nodes o·B … o·B+B−1 (env PROXMESH_NODES_PER_WORKER, default 1)',
+      toInt('nodes-per-worker'),
+    )
+    .addOption(tlsOption('cert'))
+    .addOption(tlsOption('key'))
+    .addOption(tlsOption('ca'))
+    .addOption(tlsOption('mtls'))
     .action(async (opts) => setStatus(await workerCommand(opts, io)));
 
   program
@@ -92,10 +119,16 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .description('Run the coordinator (Docker/Kubernetes). Token from PROXMESH_TOKEN.')
     .option('--listen <host:port>', 'HTTP + control listener (env PROXMESH_LISTEN or PROXMESH_COORDINATOR_LISTEN, default 127.0.0.1:8080)')
     .option('--config <file>', 'create this run at start-up (env PROXMESH_CONFIG); otherwise POST /runs')
-    .option('--plugin <file...>', 'plug-in files to load at start-up; configs posted to /runs may name only plug-ins loaded here or by --config')
+    .option(
+      '--plugin <file...>',
+      'plug-in files to load at start-up; configs posted to /runs may name only plug-ins loaded here or by --config',
+    )
     .option('--runs-dir <dir>', 'parent folder of run folders (env PROXMESH_RUNS_DIR, default runs)')
     .option('--exit-when-done', 'exit after the start-up run ends (env PROXMESH_EXIT_WHEN_DONE=1)')
-    .addOption(tlsOption('cert')).addOption(tlsOption('key')).addOption(tlsOption('ca')).addOption(tlsOption('mtls'))
+    .addOption(tlsOption('cert'))
+    .addOption(tlsOption('key'))
+    .addOption(tlsOption('ca'))
+    .addOption(tlsOption('mtls'))
     .action(async (opts) => setStatus(await coordinatorCommand(opts, io)));
 
   program
@@ -112,7 +145,13 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
       const { stdout } = await reportCommand(folder, {
         out: opts.out,
         groupBy: opts.groupBy,
-        figures: typeof opts.figures === 'string' ? opts.figures.split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
+        figures:
+          typeof opts.figures === 'string'
+            ? opts.figures
+                .split(',')
+                .map((s: string) => s.trim())
+                .filter(Boolean)
+            : undefined,
         json: opts.json === true,
       });
       io.stdout.write(stdout.endsWith('\n') || stdout === '' ? stdout : `${stdout}\n`);
@@ -124,13 +163,21 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .description('Run a study: the cross product of config axes, in parallel, resumable, into one study folder.')
     .requiredOption('--config <file>', 'study file (YAML or JSON)')
     .option('--out <dir>', 'study folder (default studies/<study name>)')
-    .option('--parallel <n>', 'cells at a time (default: the study\'s parallel, else the number of cores)', toInt('parallel'))
+    .option('--parallel <n>', "cells at a time (default: the study's parallel, else the number of cores)", toInt('parallel'))
     .option('--dry-run', 'validate the study and list its cells without running anything')
     .option('--json', 'one JSON summary object on stdout')
     .option('--quiet', 'no progress output')
     .action(async (opts) => {
       const { sweepCommand } = await import('../sweep/command.ts');
-      const { stdout } = await sweepCommand({ config: opts.config, out: opts.out, parallel: opts.parallel, dryRun: opts.dryRun === true, json: opts.json === true, quiet: opts.quiet === true, stderr: io.stderr });
+      const { stdout } = await sweepCommand({
+        config: opts.config,
+        out: opts.out,
+        parallel: opts.parallel,
+        dryRun: opts.dryRun === true,
+        json: opts.json === true,
+        quiet: opts.quiet === true,
+        stderr: io.stderr,
+      });
       io.stdout.write(stdout);
       setStatus(0);
     });
@@ -138,7 +185,10 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
   program
     .command('topology')
     .description("Print a graph's stats, mixing matrix W and spectral gap; export JSON / DOT.")
-    .argument('<kind>', 'ring | path | star | complete | grid | torus | hypercube | exponential | erdos-renyi | regular | small-world | edge-list')
+    .argument(
+      '<kind>',
+      'ring | path | star | complete | grid | torus | hypercube | exponential | erdos-renyi | regular | small-world | edge-list',
+    )
     .requiredOption('--nodes <n>', 'number of nodes', toInt('nodes'))
     .addOption(new Option('--weights <rule>', 'mixing rule').choices(['metropolis', 'max-degree', 'uniform']).default('metropolis'))
     .option('--lazy', 'W ← (I + W)/2')
@@ -149,7 +199,10 @@ function buildProgram(io: CliIo, setStatus: (s: number) => void): Command {
     .option('--rows <r>', 'grid/torus rows', toInt('rows'))
     .option('--cols <c>', 'grid/torus columns', toInt('cols'))
     .option('--file <path>', 'edge-list file')
-    .option('--schedule <json>', 'time-varying topology as JSON, e.g. \'{"kind":"one-peer-exponential"}\': adds per-round rho and rho of the period product')
+    .option(
+      '--schedule <json>',
+      'time-varying topology as JSON, e.g. \'{"kind":"one-peer-exponential"}\': adds per-round rho and rho of the period product',
+    )
     .option('--seed <seed>', 'seed for random graphs (topology stream of this run seed)', toInt('seed'), 42)
     .option('--json', 'machine-readable output')
     .option('--out-json <file>', 'write the graph and W as JSON')

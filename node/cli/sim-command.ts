@@ -27,13 +27,16 @@ export function defaultSimThreads(): number {
 
 export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<number> {
   if (opts.threads !== undefined && !(opts.threads >= 1)) {
-    throw new ProxmeshError('PROXMESH_ERR_USAGE', `option --threads: expected a positive integer (got ${opts.threads}); use 1 to step every node on the main thread`);
+    throw new ProxmeshError(
+      'PROXMESH_ERR_USAGE',
+      `option --threads: expected a positive integer (got ${opts.threads}); use 1 to step every node on the main thread`,
+    );
   }
   if (opts.resume !== undefined && opts.out !== undefined) {
     throw new ProxmeshError('PROXMESH_ERR_USAGE', '--resume continues the run in its own folder; drop --out');
   }
   if (opts.resume === undefined && opts.config === undefined) {
-    throw new ProxmeshError('PROXMESH_ERR_USAGE', "proxmesh sim needs --config FILE (a new run) or --resume RUN_DIR (continue one)");
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', 'proxmesh sim needs --config FILE (a new run) or --resume RUN_DIR (continue one)');
   }
   let config: FrozenConfig;
   let resumeFrom: SimResumePlan['loaded']['checkpoint'] | undefined;
@@ -43,7 +46,9 @@ export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<nu
     for (const e of plan.loaded.refused) io.stderr.write(`refused checkpoint: ${e.code}: ${e.message}\n`);
     const { round } = plan.loaded.checkpoint.header;
     const fellBack = plan.loaded.refused.length > 0 ? ' (fell back to the previous good checkpoint)' : '';
-    io.stderr.write(`resuming ${plan.dir} from ${basename(plan.loaded.file)} at iteration ${round} of ${plan.config.iterations}${fellBack}\n`);
+    io.stderr.write(
+      `resuming ${plan.dir} from ${basename(plan.loaded.file)} at iteration ${round} of ${plan.config.iterations}${fellBack}\n`,
+    );
     config = plan.config;
     resumeFrom = plan.loaded.checkpoint;
     outDir = plan.dir;
@@ -53,7 +58,12 @@ export async function simCommand(opts: SimCommandOptions, io: CliIo): Promise<nu
   const progress = createProgress(progressMode(opts, io), io);
   let result: SimResult;
   try {
-    result = await runSimulation(config, { outDir, ...(resumeFrom ? { resume: resumeFrom } : {}), onProgress: (p) => progress.update(p), threads: opts.threads ?? defaultSimThreads() });
+    result = await runSimulation(config, {
+      outDir,
+      ...(resumeFrom ? { resume: resumeFrom } : {}),
+      onProgress: (p) => progress.update(p),
+      threads: opts.threads ?? defaultSimThreads(),
+    });
   } finally {
     progress.stop();
   }

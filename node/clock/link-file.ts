@@ -13,7 +13,10 @@ const HEADER = 'from,to,latency,bandwidth';
 
 function bad(source: string, line: number | null, message: string): ProxmeshError {
   const where = line === null ? source : `${source}:${line}`;
-  return new ProxmeshError('PROXMESH_ERR_NETWORK', `network.links file ${where}: ${message}`, { path: '/network/links/path', ...(line === null ? {} : { line }) });
+  return new ProxmeshError('PROXMESH_ERR_NETWORK', `network.links file ${where}: ${message}`, {
+    path: '/network/links/path',
+    ...(line === null ? {} : { line }),
+  });
 }
 
 /**

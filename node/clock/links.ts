@@ -16,7 +16,10 @@ export function checkLinksSpec(spec: LinksSpec): void {
   for (const key of ['latency', 'bandwidth'] as const) {
     const r = spec[key];
     if (r.min > r.max) {
-      throw new ProxmeshError('PROXMESH_ERR_NETWORK', `config /network/links/${key}: min (${r.min}) must be ≤ max (${r.max}); swap them`, { path: `/network/links/${key}`, got: r });
+      throw new ProxmeshError('PROXMESH_ERR_NETWORK', `config /network/links/${key}: min (${r.min}) must be ≤ max (${r.max}); swap them`, {
+        path: `/network/links/${key}`,
+        got: r,
+      });
     }
   }
 }

@@ -63,8 +63,16 @@ export function createRowClock(plan: WirePlan, net: ClockNetwork): RowClock {
         reg.vector(`${prefix}.${i}.prevFrames`, prevFrames[i]);
         reg.vector(`${prefix}.${i}.perFrame`, perFrame[i]);
       });
-      reg.scalar(`${prefix}.done`, () => done, (v) => (done = v));
-      reg.scalar(`${prefix}.doneIter`, () => doneIter, (v) => (doneIter = v));
+      reg.scalar(
+        `${prefix}.done`,
+        () => done,
+        (v) => (done = v),
+      );
+      reg.scalar(
+        `${prefix}.doneIter`,
+        () => doneIter,
+        (v) => (doneIter = v),
+      );
     },
     advance(reports) {
       const iter = reports[0].iter;

@@ -21,7 +21,9 @@ export const LinksSpecSchema = Type.Union(
     ),
     Type.Object(
       {
-        kind: Type.Literal('random', { description: "Each directed link draws its own latency and bandwidth once, from Rng.derive(seed, −1, 'network-links')." }),
+        kind: Type.Literal('random', {
+          description: "Each directed link draws its own latency and bandwidth once, from Rng.derive(seed, −1, 'network-links').",
+        }),
         latency: Type.Object(
           { min: Seconds('Smallest latency, s.'), max: Seconds('Largest latency, s (≥ min).') },
           { additionalProperties: false, description: 'ℓ_ij ~ Uniform[min, max] seconds.' },
@@ -38,7 +40,8 @@ export const LinksSpecSchema = Type.Union(
         kind: Type.Literal('file', { description: 'Per-edge values from a CSV file.' }),
         path: Type.String({
           minLength: 1,
-          description: 'CSV with the header "from,to,latency,bandwidth" and one line per directed link i → j of the run (0-based ids, latency in s, bandwidth in bit/s); every link of the graph exactly once, # comments allowed.',
+          description:
+            'CSV with the header "from,to,latency,bandwidth" and one line per directed link i → j of the run (0-based ids, latency in s, bandwidth in bit/s); every link of the graph exactly once, # comments allowed.',
         }),
       },
       { additionalProperties: false, description: 'Per-edge latency and bandwidth from a file.' },
@@ -50,12 +53,26 @@ export type LinksSpec = Static<typeof LinksSpecSchema>;
 
 export const ComputeSpecSchema = Type.Object(
   {
-    samplesPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1e15, description: 'Compute speed s_i of every node, in samples per second: an iteration costs b / s_i seconds (b = batchSize, or the shard size for "full").' }),
+    samplesPerSecond: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1e15,
+      description:
+        'Compute speed s_i of every node, in samples per second: an iteration costs b / s_i seconds (b = batchSize, or the shard size for "full").',
+    }),
     stragglers: Type.Optional(
       Type.Object(
         {
-          fraction: Type.Number({ minimum: 0, maximum: 1, description: "Fraction of the nodes that are slow: round(fraction · n) nodes, chosen by a permutation from Rng.derive(seed, −1, 'stragglers'), fixed for the run." }),
-          slowdown: Type.Number({ minimum: 1, maximum: 1e6, description: 'A straggler computes this many times slower (its speed is samplesPerSecond / slowdown).' }),
+          fraction: Type.Number({
+            minimum: 0,
+            maximum: 1,
+            description:
+              "Fraction of the nodes that are slow: round(fraction · n) nodes, chosen by a permutation from Rng.derive(seed, −1, 'stragglers'), fixed for the run.",
+          }),
+          slowdown: Type.Number({
+            minimum: 1,
+            maximum: 1e6,
+            description: 'A straggler computes this many times slower (its speed is samplesPerSecond / slowdown).',
+          }),
         },
         { additionalProperties: false, description: 'Seeded stragglers: a fixed fraction of the nodes slowed by a factor.' },
       ),
@@ -72,7 +89,8 @@ export const NetworkSpecSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Simulated clock (docs/clock.md): metrics rows gain simTime, the simulated seconds since the start of the run. Omit for no clock (rows have no simTime).',
+    description:
+      'Simulated clock (docs/clock.md): metrics rows gain simTime, the simulated seconds since the start of the run. Omit for no clock (rows have no simTime).',
   },
 );
 export type NetworkSpec = Static<typeof NetworkSpecSchema>;

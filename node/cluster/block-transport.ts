@@ -8,7 +8,17 @@
  */
 import type { WsTransport } from '../transport/ws.ts';
 import type { RoundInbox } from '../transport/round-inbox.ts';
-import { REJECT_REASONS, type AbortOptions, type FrameHandler, type OutboundEnvelope, type PeerTransport, type RejectReason, type TransportEvent, type TransportEventMap, type TransportStats } from '../transport/types.ts';
+import {
+  REJECT_REASONS,
+  type AbortOptions,
+  type FrameHandler,
+  type OutboundEnvelope,
+  type PeerTransport,
+  type RejectReason,
+  type TransportEvent,
+  type TransportEventMap,
+  type TransportStats,
+} from '../transport/types.ts';
 
 export interface BlockTransportOptions {
   readonly id: number;

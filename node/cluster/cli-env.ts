@@ -16,7 +16,11 @@ export function parseListen(value: string, what: string): { host: string; port: 
 /** The StatefulSet ordinal from a pod host name such as "worker-3". */
 export function ordinalFromHostname(name: string): number {
   const m = /-(\d+)$/.exec(name);
-  if (!m) throw new ProxmeshError('PROXMESH_ERR_USAGE', `cannot take the node id from host name '${name}': expected a StatefulSet pod name ending in -<ordinal>`);
+  if (!m)
+    throw new ProxmeshError(
+      'PROXMESH_ERR_USAGE',
+      `cannot take the node id from host name '${name}': expected a StatefulSet pod name ending in -<ordinal>`,
+    );
   return Number(m[1]);
 }
 
@@ -48,13 +52,21 @@ export function abortOnSignals(): { signal: AbortSignal; dispose: () => void; wh
   const onTerm = on('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  return { signal: ac.signal, which: () => got, dispose: () => { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); } };
+  return {
+    signal: ac.signal,
+    which: () => got,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
 }
 
 /** --nodes-per-worker / PROXMESH_NODES_PER_WORKER: an integer ≥ 1 (default 1). */
 export function nodesPerWorker(v: number | undefined): number {
   if (v === undefined) return 1;
-  if (!Number.isSafeInteger(v) || v < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `nodes per worker must be an integer ≥ 1 (got ${v})`);
+  if (!Number.isSafeInteger(v) || v < 1)
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', `nodes per worker must be an integer ≥ 1 (got ${v})`);
   return v;
 }
 
@@ -76,9 +88,17 @@ export function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
       buf += chunk.toString();
       const nl = buf.indexOf('\n');
       if (nl >= 0) done(() => resolve(buf.slice(0, nl).trim()));
-      else if (buf.length > 4096) done(() => reject(new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: PROXMESH_COORDINATOR=- but the first line of stdin is over 4096 characters')));
+      else if (buf.length > 4096)
+        done(() =>
+          reject(
+            new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: PROXMESH_COORDINATOR=- but the first line of stdin is over 4096 characters'),
+          ),
+        );
     };
-    const onEnd = () => done(() => reject(new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: PROXMESH_COORDINATOR=- but stdin ended before a coordinator URL line')));
+    const onEnd = () =>
+      done(() =>
+        reject(new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: PROXMESH_COORDINATOR=- but stdin ended before a coordinator URL line')),
+      );
     stream.on('data', onData);
     stream.once('end', onEnd);
     stream.once('error', reject);

@@ -22,8 +22,13 @@ import { guardTlsServer, serverTlsOptions, type TlsRejections, type TlsSettings 
  * handshake must also finish within the deadline, and under mutual TLS a client certificate that
  * does not verify against the CA closes the socket and is counted in `tls.rejections`.
  */
-export async function listenHttp(host: string, port: number, what: string, headerDeadlineMs = 5_000,
-  tls: { readonly settings: TlsSettings; readonly rejections: TlsRejections; readonly log?: (line: string) => void } | null = null): Promise<Server> {
+export async function listenHttp(
+  host: string,
+  port: number,
+  what: string,
+  headerDeadlineMs = 5_000,
+  tls: { readonly settings: TlsSettings; readonly rejections: TlsRejections; readonly log?: (line: string) => void } | null = null,
+): Promise<Server> {
   const options = {
     headersTimeout: headerDeadlineMs,
     requestTimeout: headerDeadlineMs,
@@ -35,15 +40,21 @@ export async function listenHttp(host: string, port: number, what: string, heade
     res.end();
   };
   // https.Server extends tls.Server, not http.Server, but offers the same API used here and by ws.
-  const server: Server = tls === null
-    ? createServer(options, onRequest)
-    : createHttpsServer({ ...options, ...serverTlsOptions(tls.settings), handshakeTimeout: headerDeadlineMs }, onRequest) as unknown as Server;
+  const server: Server =
+    tls === null
+      ? createServer(options, onRequest)
+      : (createHttpsServer(
+          { ...options, ...serverTlsOptions(tls.settings), handshakeTimeout: headerDeadlineMs },
+          onRequest,
+        ) as unknown as Server);
   if (tls !== null) guardTlsServer(server, tls.settings, 'peer', tls.rejections, tls.log);
   // headersTimeout acts only once bytes arrive (Node 20); a socket that sends nothing is closed by
   // the idle timeout. An upgraded socket is the transport's (ws clears the timeout on upgrade).
   server.timeout = headerDeadlineMs;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `worker cannot listen for ${what} on ${host}:${port}: ${err.message}`)));
+    server.once('error', (err) =>
+      reject(new ProxmeshError('PROXMESH_ERR_IO', `worker cannot listen for ${what} on ${host}:${port}: ${err.message}`)),
+    );
     server.listen(port, host, () => resolve());
   });
   return server;

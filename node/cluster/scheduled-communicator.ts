@@ -12,7 +12,14 @@ import type { Message } from '../compress/types.ts';
 import { RoundInbox } from '../transport/round-inbox.ts';
 import type { PeerTransport } from '../transport/types.ts';
 import type { StateRegistrar } from '../checkpoint/state-registry.ts';
-import { exchangeFrames, feedInbox, registerCounters, type CommunicatorStats, type ExchangeParts, type ExchangeTimes } from '../transport/network-communicator.ts';
+import {
+  exchangeFrames,
+  feedInbox,
+  registerCounters,
+  type CommunicatorStats,
+  type ExchangeParts,
+  type ExchangeTimes,
+} from '../transport/network-communicator.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
 export interface ScheduledCommunicatorOptions {
@@ -40,7 +47,15 @@ export class ScheduledCommunicator implements Communicator {
 
   constructor(private readonly opts: ScheduledCommunicatorOptions) {
     this.inbox = opts.inbox ?? new RoundInbox();
-    this.parts = { transport: opts.transport, inbox: this.inbox, self: opts.self, dim: opts.dim, signal: opts.signal, counters: this.counters, times: this.times };
+    this.parts = {
+      transport: opts.transport,
+      inbox: this.inbox,
+      self: opts.self,
+      dim: opts.dim,
+      signal: opts.signal,
+      counters: this.counters,
+      times: this.times,
+    };
     this.unsubscribe.push(feedInbox(opts.transport, this.inbox, new Set(opts.neighbours)));
   }
 

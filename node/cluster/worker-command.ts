@@ -11,7 +11,16 @@ import { hostname } from 'node:os';
 import { ProxmeshError } from '../errors.ts';
 import { runWorker } from '../worker.ts';
 import { tlsFromEnv } from '../transport/tls-options.ts';
-import { STDIN_COORDINATOR, abortOnSignals, firstLine, intFromEnv, nodesPerWorker, ordinalFromHostname, parseListen, tokenFromEnv } from './cli-env.ts';
+import {
+  STDIN_COORDINATOR,
+  abortOnSignals,
+  firstLine,
+  intFromEnv,
+  nodesPerWorker,
+  ordinalFromHostname,
+  parseListen,
+  tokenFromEnv,
+} from './cli-env.ts';
 
 export interface WorkerCommandOptions {
   readonly coordinator?: string;
@@ -33,15 +42,24 @@ export interface WorkerCommandOptions {
 
 export const DEFAULT_WORKER_METRICS_LISTEN = '127.0.0.1:9464';
 
-export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: NodeJS.WritableStream }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function workerCommand(
+  opts: WorkerCommandOptions,
+  io: { stderr: NodeJS.WritableStream },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
-  if (!coordinatorUrl) throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
+  if (!coordinatorUrl)
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
   // '-': the URL comes as the first line of standard input. The local cluster starts its workers
   // before its coordinator listens (their start-up overlaps the coordinator's), then writes it.
   if (coordinatorUrl === STDIN_COORDINATOR) {
     coordinatorUrl = await firstLine(process.stdin);
     process.stdin.destroy(); // read once; an open pipe must not keep the process alive
-    if (!/^wss?:\/\//.test(coordinatorUrl)) throw new ProxmeshError('PROXMESH_ERR_USAGE', `worker: the coordinator URL on stdin must be ws://host:port/control (got '${coordinatorUrl.slice(0, 200)}')`);
+    if (!/^wss?:\/\//.test(coordinatorUrl))
+      throw new ProxmeshError(
+        'PROXMESH_ERR_USAGE',
+        `worker: the coordinator URL on stdin must be ws://host:port/control (got '${coordinatorUrl.slice(0, 200)}')`,
+      );
   }
   const token = tokenFromEnv(env);
   // Read once, here: a missing or unreadable PEM file fails start-up with PROXMESH_ERR_TLS.
@@ -51,8 +69,10 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
   const metricsListenValue = opts.metricsListen ?? env.PROXMESH_METRICS_LISTEN ?? DEFAULT_WORKER_METRICS_LISTEN;
   const metrics = metricsListenValue === 'off' ? null : parseListen(metricsListenValue, '--metrics-listen');
   let ordinal: number | null = opts.ordinal ?? intFromEnv(env, 'PROXMESH_ORDINAL') ?? null;
-  if (ordinal === null && (opts.ordinalFromHostname || env.PROXMESH_ORDINAL_FROM_HOSTNAME === '1')) ordinal = ordinalFromHostname(env.HOSTNAME ?? hostname());
-  if (ordinal !== null && (!Number.isSafeInteger(ordinal) || ordinal < 0)) throw new ProxmeshError('PROXMESH_ERR_USAGE', `worker: ordinal must be an integer ≥ 0 (got ${ordinal})`);
+  if (ordinal === null && (opts.ordinalFromHostname || env.PROXMESH_ORDINAL_FROM_HOSTNAME === '1'))
+    ordinal = ordinalFromHostname(env.HOSTNAME ?? hostname());
+  if (ordinal !== null && (!Number.isSafeInteger(ordinal) || ordinal < 0))
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', `worker: ordinal must be an integer ≥ 0 (got ${ordinal})`);
   const advertise = opts.advertise ?? env.PROXMESH_ADVERTISE ?? (listen.host === '0.0.0.0' ? hostname() : listen.host);
   const sig = abortOnSignals();
   try {
@@ -79,4 +99,3 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stderr: No
     sig.dispose();
   }
 }
-

@@ -28,29 +28,57 @@ export function createWorkerMetrics() {
   // Byte and frame counts are read from the transport at scrape time (collect), so they always equal
   // its counters; gauges are used because a counter cannot be set to an absolute value.
   new Gauge({
-    name: 'proxmesh_peer_bytes_sent', help: 'Bytes sent to each peer (kind: payload | envelope | control)', labelNames: peerLabels, registers: [registry],
-    collect() { fill(this, 'sent', 'bytes'); },
+    name: 'proxmesh_peer_bytes_sent',
+    help: 'Bytes sent to each peer (kind: payload | envelope | control)',
+    labelNames: peerLabels,
+    registers: [registry],
+    collect() {
+      fill(this, 'sent', 'bytes');
+    },
   });
   new Gauge({
-    name: 'proxmesh_peer_bytes_received', help: 'Bytes received from each peer (kind: payload | envelope | control)', labelNames: peerLabels, registers: [registry],
-    collect() { fill(this, 'received', 'bytes'); },
+    name: 'proxmesh_peer_bytes_received',
+    help: 'Bytes received from each peer (kind: payload | envelope | control)',
+    labelNames: peerLabels,
+    registers: [registry],
+    collect() {
+      fill(this, 'received', 'bytes');
+    },
   });
   new Gauge({
-    name: 'proxmesh_peer_frames_sent', help: 'Frames sent to each peer (kind: data | control)', labelNames: peerLabels, registers: [registry],
-    collect() { fill(this, 'sent', 'frames'); },
+    name: 'proxmesh_peer_frames_sent',
+    help: 'Frames sent to each peer (kind: data | control)',
+    labelNames: peerLabels,
+    registers: [registry],
+    collect() {
+      fill(this, 'sent', 'frames');
+    },
   });
   new Gauge({
-    name: 'proxmesh_peer_frames_received', help: 'Frames received from each peer (kind: data | control)', labelNames: peerLabels, registers: [registry],
-    collect() { fill(this, 'received', 'frames'); },
+    name: 'proxmesh_peer_frames_received',
+    help: 'Frames received from each peer (kind: data | control)',
+    labelNames: peerLabels,
+    registers: [registry],
+    collect() {
+      fill(this, 'received', 'frames');
+    },
   });
   new Gauge({
-    name: 'proxmesh_frames_rejected_total', help: 'Frames rejected by this node, by reason', labelNames: ['run', 'node', 'reason'], registers: [registry],
+    name: 'proxmesh_frames_rejected_total',
+    help: 'Frames rejected by this node, by reason',
+    labelNames: ['run', 'node', 'reason'],
+    registers: [registry],
     collect() {
       if (!transport) return;
       for (const [reason, count] of Object.entries(transport.stats().rejected)) this.set({ ...runLabels, reason }, count);
     },
   });
-  const iteration = new Gauge({ name: 'proxmesh_worker_iteration', help: 'Iterations completed by this node', labelNames: labels, registers: [registry] });
+  const iteration = new Gauge({
+    name: 'proxmesh_worker_iteration',
+    help: 'Iterations completed by this node',
+    labelNames: labels,
+    registers: [registry],
+  });
   const stepSeconds = new Histogram({
     name: 'proxmesh_step_seconds',
     help: 'Time per iteration, split into compute (gradient, prox, mixing), encode (codec) and wait (for neighbours)',
@@ -84,7 +112,8 @@ export function createWorkerMetrics() {
     },
     observeStep(compute: number, encode: number, wait: number): void {
       // Children bound once per run (labels hashed once), not a label object per phase per iteration.
-      if (stepChildren === null) stepChildren = (['compute', 'encode', 'wait'] as const).map((phase) => stepSeconds.labels({ ...runLabels, phase }));
+      if (stepChildren === null)
+        stepChildren = (['compute', 'encode', 'wait'] as const).map((phase) => stepSeconds.labels({ ...runLabels, phase }));
       stepChildren[0].observe(compute);
       stepChildren[1].observe(encode);
       stepChildren[2].observe(wait);

@@ -40,7 +40,7 @@ export function fromHalfBits(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const m = h & 0x3ff;
-  if (e === 0) return sign * m / TWO_POW_24;
+  if (e === 0) return (sign * m) / TWO_POW_24;
   if (e === 31) return m === 0 ? sign * Infinity : NaN;
   return sign * (1024 + m) * 2 ** (e - 25);
 }

@@ -104,15 +104,15 @@ export type FrameHeaderInput = FrameHeader & { readonly v?: number; readonly run
 
 export type DecodedFrame =
   | {
-    readonly kind: LinkKind;
-    readonly header: FrameHeader;
-    /** The header bytes the MAC covers (a view into the frame). */
-    readonly headerBytes: Uint8Array;
-    /** The MAC as received (a view). */
-    readonly mac: Uint8Array;
-    /** A view into the frame bytes (no copy); empty for control kinds. */
-    readonly payload: Uint8Array;
-  }
+      readonly kind: LinkKind;
+      readonly header: FrameHeader;
+      /** The header bytes the MAC covers (a view into the frame). */
+      readonly headerBytes: Uint8Array;
+      /** The MAC as received (a view). */
+      readonly mac: Uint8Array;
+      /** A view into the frame bytes (no copy); empty for control kinds. */
+      readonly payload: Uint8Array;
+    }
   | { readonly kind: 'hello'; readonly hello: HelloMessage };
 
 export interface DecodeFrameOptions {
@@ -176,7 +176,8 @@ export class FrameEncoder {
   private writeHeader(h: FrameHeaderInput, payloadLength: number, out: Uint8Array): void {
     if (!(LINK_KINDS as readonly string[]).includes(h.kind)) throw internal(`kind '${h.kind}' is not a link frame`);
     const code = KIND_CODE[h.kind];
-    if (!Number.isInteger(h.round) || h.round < -(2 ** 31) || h.round > 2 ** 31 - 1) throw internal(`round ${h.round} is not a 32-bit integer`);
+    if (!Number.isInteger(h.round) || h.round < -(2 ** 31) || h.round > 2 ** 31 - 1)
+      throw internal(`round ${h.round} is not a 32-bit integer`);
     if (!Number.isInteger(h.from) || h.from < 0 || h.from > 2 ** 32 - 1) throw internal(`from ${h.from} is not a node id`);
     if (!Number.isSafeInteger(h.seq) || h.seq < 0) throw internal(`seq ${h.seq} is not an integer in [0, 2^53)`);
     if ((h.kind === 'data') !== payloadLength > 0) throw internal(`a ${h.kind} frame with a ${payloadLength}-byte payload`);
@@ -250,7 +251,11 @@ export function encodeFrame(h: FrameHeaderInput, payload: Uint8Array, key: Buffe
 }
 
 function truncated(field: string, need: number, have: number): ProxmeshError {
-  return new ProxmeshError('PROXMESH_ERR_FRAME_TRUNCATED', `frame truncated: ${field} needs ${need} bytes, frame has ${have}`, { field, need, have });
+  return new ProxmeshError('PROXMESH_ERR_FRAME_TRUNCATED', `frame truncated: ${field} needs ${need} bytes, frame has ${have}`, {
+    field,
+    need,
+    have,
+  });
 }
 
 export function frameMalformed(field: string, why: string): ProxmeshError {
@@ -269,13 +274,20 @@ export class FrameDecoder {
 
   decode(bytes: Uint8Array, opts: DecodeFrameOptions): DecodedFrame {
     if (bytes.length > opts.maxBytes) {
-      throw new ProxmeshError('PROXMESH_ERR_FRAME_OVERSIZED', `frame of ${bytes.length} bytes exceeds the limit of ${opts.maxBytes}`, { bytes: bytes.length, maxBytes: opts.maxBytes });
+      throw new ProxmeshError('PROXMESH_ERR_FRAME_OVERSIZED', `frame of ${bytes.length} bytes exceeds the limit of ${opts.maxBytes}`, {
+        bytes: bytes.length,
+        maxBytes: opts.maxBytes,
+      });
     }
     if (bytes.length < 2) throw truncated('kind and version', 2, bytes.length);
     const kind = KIND_OF_CODE[bytes[0]];
     if (kind === undefined) throw frameMalformed('kind', `${bytes[0]} is not a frame kind`);
     if (bytes[1] !== PROTOCOL_VERSION) {
-      throw new ProxmeshError('PROXMESH_ERR_FRAME_VERSION', `frame has protocol version ${bytes[1]}; this node speaks ${PROTOCOL_VERSION}`, { got: bytes[1], expected: PROTOCOL_VERSION });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_FRAME_VERSION',
+        `frame has protocol version ${bytes[1]}; this node speaks ${PROTOCOL_VERSION}`,
+        { got: bytes[1], expected: PROTOCOL_VERSION },
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (kind === 'hello') return { kind, hello: this.decodeHelloFrame(bytes, view) };
@@ -293,12 +305,18 @@ export class FrameDecoder {
       phase = decodePhase(bytes.subarray(24, 24 + PHASE_BYTES));
       if (this.phases.size < PHASE_CACHE) this.phases.set(phaseField, phase);
     }
-    if (kind === 'data' ? n === 0 : n !== 0) throw frameMalformed('payload length', kind === 'data' ? 'is 0 for a data frame' : `must be 0 for a ${kind} frame`);
+    if (kind === 'data' ? n === 0 : n !== 0)
+      throw frameMalformed('payload length', kind === 'data' ? 'is 0 for a data frame' : `must be 0 for a ${kind} frame`);
     if (n > opts.maxBytes - LINK_OVERHEAD_BYTES) {
-      throw new ProxmeshError('PROXMESH_ERR_FRAME_OVERSIZED', `frame declares a ${n}-byte payload; the limit is ${opts.maxBytes - LINK_OVERHEAD_BYTES}`, { bytes: n, maxBytes: opts.maxBytes });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_FRAME_OVERSIZED',
+        `frame declares a ${n}-byte payload; the limit is ${opts.maxBytes - LINK_OVERHEAD_BYTES}`,
+        { bytes: n, maxBytes: opts.maxBytes },
+      );
     }
     if (bytes.length < LINK_OVERHEAD_BYTES + n) throw truncated('payload', LINK_OVERHEAD_BYTES + n, bytes.length);
-    if (bytes.length > LINK_OVERHEAD_BYTES + n) throw frameMalformed('frame', `has ${bytes.length - LINK_OVERHEAD_BYTES - n} bytes after the payload`);
+    if (bytes.length > LINK_OVERHEAD_BYTES + n)
+      throw frameMalformed('frame', `has ${bytes.length - LINK_OVERHEAD_BYTES - n} bytes after the payload`);
     const payload = bytes.subarray(LINK_OVERHEAD_BYTES);
     if (kind === 'data') validatePayload(payload, opts.expectedDim);
     return {

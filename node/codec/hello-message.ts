@@ -82,7 +82,8 @@ export function decodeHello(unpackr: Unpackr, packr: Packr, body: Uint8Array): H
   if (step !== 1 && step !== 2 && step !== 3) throw malformed('step', 'must be 1, 2 or 3');
   const keys = Object.keys(r);
   const want = FIELDS[step];
-  if (keys.length !== want.length || keys.some((k) => !want.includes(k))) throw malformed('body', `must have exactly the fields ${want.join(', ')}`);
+  if (keys.length !== want.length || keys.some((k) => !want.includes(k)))
+    throw malformed('body', `must have exactly the fields ${want.join(', ')}`);
   const m: HelloMessage = {
     step,
     run: bin(r, 'run', RUN_TAG_BYTES),
@@ -100,9 +101,15 @@ export function decodeHello(unpackr: Unpackr, packr: Packr, body: Uint8Array): H
 /** Exact length of a hello frame of `step` between two node ids (4-byte prefix + body). */
 export function helloFrameBytes(packr: Packr, step: HelloStep, from: number, to: number): number {
   const z = (n: number) => new Uint8Array(n);
-  return 4 + encodeHelloBody(packr, {
-    step, run: z(RUN_TAG_BYTES), from, to,
-    ...(step !== 3 ? { nonce: z(HELLO_NONCE_BYTES) } : {}),
-    ...(step !== 1 ? { proof: z(HELLO_PROOF_BYTES) } : {}),
-  }).length;
+  return (
+    4 +
+    encodeHelloBody(packr, {
+      step,
+      run: z(RUN_TAG_BYTES),
+      from,
+      to,
+      ...(step !== 3 ? { nonce: z(HELLO_NONCE_BYTES) } : {}),
+      ...(step !== 1 ? { proof: z(HELLO_PROOF_BYTES) } : {}),
+    }).length
+  );
 }

@@ -73,17 +73,23 @@ export function checkExtValues(v: Pow2Values | LowRankValues, k: number): void {
   }
   const seg = v.segments;
   if (seg.length % 3 !== 0) throw internal(`low-rank segments length ${seg.length} is not a multiple of 3`);
-  let coords = 0, values = 0;
+  let coords = 0,
+    values = 0;
   for (let s = 0; s < seg.length; s += 3) {
-    const rows = seg[s], cols = seg[s + 1], r = seg[s + 2];
-    if (rows < 1 || cols < 1 || r < 0 || r > Math.min(rows, cols)) throw internal(`low-rank segment ${s / 3} (${rows}×${cols}, rank ${r}) is invalid`);
+    const rows = seg[s],
+      cols = seg[s + 1],
+      r = seg[s + 2];
+    if (rows < 1 || cols < 1 || r < 0 || r > Math.min(rows, cols))
+      throw internal(`low-rank segment ${s / 3} (${rows}×${cols}, rank ${r}) is invalid`);
     coords += rows * cols;
     values += r === 0 ? rows * cols : r * (rows + cols);
   }
-  if (coords !== k || values !== v.data.length) throw internal(`low-rank segments cover ${coords} coordinates with ${values} values, message has ${k} and ${v.data.length}`);
+  if (coords !== k || values !== v.data.length)
+    throw internal(`low-rank segments cover ${coords} coordinates with ${values} values, message has ${k} and ${v.data.length}`);
   if (v.precision !== 'f64') {
     for (let j = 0; j < values; j++) {
-      if (!Object.is(roundTo(v.precision, v.data[j]), v.data[j]) && !Number.isNaN(v.data[j])) throw internal(`low-rank value ${j} = ${v.data[j]} is not exactly representable in ${v.precision}`);
+      if (!Object.is(roundTo(v.precision, v.data[j]), v.data[j]) && !Number.isNaN(v.data[j]))
+        throw internal(`low-rank value ${j} = ${v.data[j]} is not exactly representable in ${v.precision}`);
     }
   }
 }
@@ -147,7 +153,10 @@ export function readPow2(r: ByteReader, k: number, build: boolean): Pow2Values |
   const nb = Math.ceil((k * width) / 8);
   r.need(nb, 'power-of-two codes');
   const bytes = r.bytes;
-  let pos = r.pos, acc = 0, nbits = 0, max = 0;
+  let pos = r.pos,
+    acc = 0,
+    nbits = 0,
+    max = 0;
   const mask = (1 << beta) - 1;
   for (let c = 0; c < k; c++) {
     while (nbits < width) {
@@ -174,9 +183,12 @@ export function readLowRank(r: ByteReader, k: number, precision: FloatPrecision,
   const S = r.varint('segments');
   r.need(3 * S, 'segments'); // 3 varints of ≥ 1 byte each, before allocating
   const segments = new Int32Array(3 * S);
-  let coords = 0, values = 0;
+  let coords = 0,
+    values = 0;
   for (let s = 0; s < S; s++) {
-    const rows = r.varint('segment rows'), cols = r.varint('segment cols'), rank = r.varint('segment rank');
+    const rows = r.varint('segment rows'),
+      cols = r.varint('segment cols'),
+      rank = r.varint('segment rank');
     if (rows < 1 || cols < 1) throw r.malformed('segments', `segment ${s} is ${rows}×${cols} (rows and cols must be ≥ 1)`);
     if (rank > Math.min(rows, cols)) throw r.malformed('segments', `segment ${s} has rank ${rank} > min(${rows}, ${cols})`);
     coords += rows * cols;

@@ -26,7 +26,18 @@ import { ProxmeshError } from '../errors.ts';
 import { toHalfBits, fromHalfBits } from './float16.ts';
 import { ByteReader } from './reader.ts';
 import { varintLength, writeVarint } from './varint.ts';
-import { FORM_LOWRANK, FORM_POW2, TAG_FORM_SHIFT, checkExtValues, extTag, extValuesBytes, isExtValues, readLowRank, readPow2, writeExtValues } from './payload-ext.ts';
+import {
+  FORM_LOWRANK,
+  FORM_POW2,
+  TAG_FORM_SHIFT,
+  checkExtValues,
+  extTag,
+  extValuesBytes,
+  isExtValues,
+  readLowRank,
+  readPow2,
+  writeExtValues,
+} from './payload-ext.ts';
 
 export const TAG_SPARSE = 0x01;
 export const TAG_LEVELS = 0x02;

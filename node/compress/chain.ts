@@ -37,7 +37,10 @@ export function chainFactory(steps: readonly BuiltFactory[]): BuiltFactory {
       built.push(st);
       if (i < steps.length - 1) {
         if (st.carried === null) {
-          throw new ProxmeshError('PROXMESH_ERR_COMPRESSOR', `chain step ${i} (${st.info.name}) produces integer levels and cannot be followed by another step`);
+          throw new ProxmeshError(
+            'PROXMESH_ERR_COMPRESSOR',
+            `chain step ${i} (${st.info.name}) produces integer levels and cannot be followed by another step`,
+          );
         }
         current = st.carried;
       }
@@ -48,7 +51,10 @@ export function chainFactory(steps: readonly BuiltFactory[]): BuiltFactory {
     const unbiased = built.every((b) => b.info.unbiased && b.info.omega !== null);
     const omega = unbiased ? built.reduce((acc, b) => acc * (1 + (b.info.omega as number)), 1) - 1 : null;
     const exactPrefix = built.slice(0, -1).every((b) => b.exactValues);
-    const alpha2 = exactPrefix && built.every((b) => b.info.alpha2 !== null) ? 1 - built.reduce((acc, b) => acc * (1 - (b.info.alpha2 as number)), 1) : null;
+    const alpha2 =
+      exactPrefix && built.every((b) => b.info.alpha2 !== null)
+        ? 1 - built.reduce((acc, b) => acc * (1 - (b.info.alpha2 as number)), 1)
+        : null;
     return {
       dim,
       carried: null,

@@ -22,18 +22,26 @@ function checkLengths(m: Message, outLength: number, who: string): void {
   }
   const v = m.values;
   if (v.kind === 'float') {
-    if (v.data.length !== nnz) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${who}: ${v.data.length} values for ${nnz} carried coordinates`);
+    if (v.data.length !== nnz)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${who}: ${v.data.length} values for ${nnz} carried coordinates`);
   } else if (v.kind === 'pow2') {
-    if (v.codes.length !== nnz) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${who}: ${v.codes.length} power-of-two codes for ${nnz} carried coordinates`);
+    if (v.codes.length !== nnz)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${who}: ${v.codes.length} power-of-two codes for ${nnz} carried coordinates`);
   } else if (v.kind === 'lowrank') {
     const { coords, values } = lowRankSizes(v);
     if (coords !== nnz || values !== v.data.length) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${who}: low-rank segments cover ${coords} coordinates with ${values} values; message carries ${nnz} with ${v.data.length}`);
+      throw new ProxmeshError(
+        'PROXMESH_ERR_INTERNAL',
+        `${who}: low-rank segments cover ${coords} coordinates with ${values} values; message carries ${nnz} with ${v.data.length}`,
+      );
     }
   } else {
     const nb = v.scales.length;
     if (v.levels.length !== nnz || v.blockStarts.length !== nb + 1 || v.blockStarts[0] !== 0 || v.blockStarts[nb] !== nnz) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${who}: level message with ${v.levels.length} levels, ${nb} scales, blockStarts ${v.blockStarts.length} for ${nnz} carried coordinates`);
+      throw new ProxmeshError(
+        'PROXMESH_ERR_INTERNAL',
+        `${who}: level message with ${v.levels.length} levels, ${nb} scales, blockStarts ${v.blockStarts.length} for ${nnz} carried coordinates`,
+      );
     }
   }
 }
@@ -48,7 +56,10 @@ export function validateMessage(m: Message): void {
   if (idx !== null) {
     for (let c = 0; c < idx.length; c++) {
       if (idx[c] >= m.dim || (c > 0 && idx[c] <= idx[c - 1])) {
-        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `validateMessage: index ${idx[c]} at position ${c} is out of range or not strictly ascending (dim ${m.dim})`);
+        throw new ProxmeshError(
+          'PROXMESH_ERR_INTERNAL',
+          `validateMessage: index ${idx[c]} at position ${c} is out of range or not strictly ascending (dim ${m.dim})`,
+        );
       }
     }
   }
@@ -56,15 +67,21 @@ export function validateMessage(m: Message): void {
   if (v.kind === 'pow2') {
     for (let c = 0; c < v.codes.length; c++) {
       const a = Math.abs(v.codes[c]);
-      if (a !== 0 && !(v.emin >= E_MIN && v.emin + a - 1 <= E_MAX)) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `validateMessage: power-of-two code ${v.codes[c]} at ${c} with emin ${v.emin} is outside 2^[${E_MIN}, ${E_MAX}]`);
+      if (a !== 0 && !(v.emin >= E_MIN && v.emin + a - 1 <= E_MAX))
+        throw new ProxmeshError(
+          'PROXMESH_ERR_INTERNAL',
+          `validateMessage: power-of-two code ${v.codes[c]} at ${c} with emin ${v.emin} is outside 2^[${E_MIN}, ${E_MAX}]`,
+        );
     }
   }
   if (v.kind === 'levels') {
     for (let b = 0; b + 1 < v.blockStarts.length; b++) {
-      if (v.blockStarts[b + 1] < v.blockStarts[b]) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `validateMessage: blockStarts decrease at block ${b}`);
+      if (v.blockStarts[b + 1] < v.blockStarts[b])
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `validateMessage: blockStarts decrease at block ${b}`);
     }
     for (let c = 0; c < v.levels.length; c++) {
-      if (Math.abs(v.levels[c]) > v.s) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `validateMessage: level ${v.levels[c]} at ${c} exceeds s = ${v.s}`);
+      if (Math.abs(v.levels[c]) > v.s)
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `validateMessage: level ${v.levels[c]} at ${c} exceeds s = ${v.s}`);
     }
   }
 }
@@ -72,9 +89,12 @@ export function validateMessage(m: Message): void {
 /** Coordinates covered and f64 values used by a low-rank message's segments. */
 export function lowRankSizes(v: LowRankValues): { coords: number; values: number } {
   const seg = v.segments;
-  let coords = 0, values = 0;
+  let coords = 0,
+    values = 0;
   for (let s = 0; s + 2 < seg.length; s += 3) {
-    const rows = seg[s], cols = seg[s + 1], r = seg[s + 2];
+    const rows = seg[s],
+      cols = seg[s + 1],
+      r = seg[s + 2];
     coords += rows * cols;
     values += r === 0 ? rows * cols : r * (rows + cols);
   }
@@ -93,10 +113,14 @@ function pow2Value(v: Pow2Values, c: number): number {
  * expanded as M̂[i][j] = Σ_{t<r} P[i][t]·Q[j][t] (ascending t, so sender and receiver agree bit for bit).
  */
 export function expandLowRank(v: LowRankValues, out: Float64Array): Float64Array {
-  const seg = v.segments, data = v.data;
-  let c = 0, at = 0;
+  const seg = v.segments,
+    data = v.data;
+  let c = 0,
+    at = 0;
   for (let s = 0; s + 2 < seg.length; s += 3) {
-    const rows = seg[s], cols = seg[s + 1], r = seg[s + 2];
+    const rows = seg[s],
+      cols = seg[s + 1],
+      r = seg[s + 2];
     if (r === 0) {
       for (let t = 0; t < rows * cols; t++) out[c + t] = data[at + t];
       at += rows * cols;

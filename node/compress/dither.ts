@@ -45,7 +45,8 @@ export function ditherFactory(spec: DitherSpec): BuiltFactory {
         const levels = new Int32Array(dim);
         const scales = new Float64Array(nb);
         for (let b = 0; b < nb; b++) {
-          const off = offsets[b], end = off + lengths[b];
+          const off = offsets[b],
+            end = off + lengths[b];
           let norm = 0;
           if (linf) for (let j = off; j < end; j++) norm = Math.max(norm, Math.abs(x[j]));
           else {
@@ -63,7 +64,10 @@ export function ditherFactory(spec: DitherSpec): BuiltFactory {
           }
           scales[b] = scale;
         }
-        return withDecoded({ dim, indices: null, values: { kind: 'levels', s, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } }, decoded);
+        return withDecoded(
+          { dim, indices: null, values: { kind: 'levels', s, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } },
+          decoded,
+        );
       },
     };
   };

@@ -30,7 +30,10 @@ export type BuiltFactory = (layers: LayerMap, rng: Rng) => Built;
 /** x and decoded must both have length dim (a caller bug otherwise). */
 export function checkDims(name: string, dim: number, x: Float64Array, decoded: Float64Array): void {
   if (x.length !== dim || decoded.length !== dim) {
-    throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${name}: expected x and decoded of length ${dim}, got ${x.length} and ${decoded.length}`);
+    throw new ProxmeshError(
+      'PROXMESH_ERR_INTERNAL',
+      `${name}: expected x and decoded of length ${dim}, got ${x.length} and ${decoded.length}`,
+    );
   }
 }
 
@@ -81,7 +84,9 @@ export function sparseMessage(x: Float64Array, decoded: Float64Array, o: SparseM
   const data = o.slab ? o.slab.floats(o.nnz) : new Float64Array(o.nnz);
   let c = 0;
   for (let b = 0; b < counts.length; b++) {
-    const off = offsets[b], d = lengths[b], k = counts[b];
+    const off = offsets[b],
+      d = lengths[b],
+      k = counts[b];
     if (k === 0) continue;
     if (k === d) for (let j = 0; j < d; j++) indices[c + j] = off + j;
     else o.select(x, off, d, k, indices, c);

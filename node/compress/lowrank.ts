@@ -108,7 +108,9 @@ export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
   return (layers: LayerMap, rng: Rng): Built => {
     const dim = tiledDim(layers);
     const segs = segmentsOf(layers, r, vr, rng);
-    let nValues = 0, nCarried = 0, maxKeep = 0;
+    let nValues = 0,
+      nCarried = 0,
+      maxKeep = 0;
     for (const s of segs) {
       const carried = s.keep > 0 ? s.keep : s.rows * s.cols;
       nCarried += carried;
@@ -129,7 +131,8 @@ export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
         checkDims(name, dim, x, decoded);
         const data = new Float64Array(nValues);
         const indices = sparse ? new Uint32Array(nCarried) : null;
-        let at = 0, c = 0;
+        let at = 0,
+          c = 0;
         for (const s of segs) {
           const { off, rows: m, cols: n, rank: k, qPrev } = s;
           if (indices !== null) {
@@ -169,7 +172,8 @@ export function lowRankFactory(spec: LowRankSpec): BuiltFactory {
             }
           }
           for (let t = 0; t < k; t++) {
-            let nz = false, finite = true;
+            let nz = false,
+              finite = true;
             for (let j = 0; j < n; j++) {
               nz ||= Q[j * k + t] !== 0;
               finite &&= Number.isFinite(Q[j * k + t]);

@@ -37,8 +37,10 @@ export function roundF16(x: number): number {
   if (x === 0 || !Number.isFinite(x)) return x;
   const a = Math.abs(x);
   let r: number;
-  if (a >= 65520) r = Infinity; // midpoint between 65504 and 2^16 rounds to even = 2^16 = overflow
-  else if (a < F16_MIN_NORMAL) r = roundHalfEven(a * TWO_POW_24) / TWO_POW_24; // subnormal grid 2^−24
+  if (a >= 65520)
+    r = Infinity; // midpoint between 65504 and 2^16 rounds to even = 2^16 = overflow
+  else if (a < F16_MIN_NORMAL)
+    r = roundHalfEven(a * TWO_POW_24) / TWO_POW_24; // subnormal grid 2^−24
   else {
     const ulp = 2 ** (exponentOf(a) - 10);
     r = roundHalfEven(a / ulp) * ulp; // a/ulp ∈ [1024, 2048) exactly (power-of-two scaling)

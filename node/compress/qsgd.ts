@@ -21,7 +21,12 @@ import { roundToPrecision, roundUpToPrecision, ulpRelative, unitRoundoff } from 
 export function qsgdFactory(spec: QsgdSpec): BuiltFactory {
   const s = spec.levels;
   const sp = spec.scalePrecision;
-  const name = formatName('qsgd', { levels: s, scope: spec.scope, contractive: spec.contractive || undefined, scalePrecision: sp === 'f64' ? undefined : sp });
+  const name = formatName('qsgd', {
+    levels: s,
+    scope: spec.scope,
+    contractive: spec.contractive || undefined,
+    scalePrecision: sp === 'f64' ? undefined : sp,
+  });
   return (layers: LayerMap, rng: Rng): Built => {
     const blocks = blocksOf(layers, spec.scope);
     const { dim, offsets, lengths } = blocks;
@@ -51,7 +56,8 @@ export function qsgdFactory(spec: QsgdSpec): BuiltFactory {
         const levels = new Int32Array(dim);
         const scales = new Float64Array(nb);
         for (let b = 0; b < nb; b++) {
-          const off = offsets[b], end = off + lengths[b];
+          const off = offsets[b],
+            end = off + lengths[b];
           let q = 0;
           for (let j = off; j < end; j++) q += x[j] * x[j];
           const norm = Math.sqrt(q);
@@ -66,7 +72,10 @@ export function qsgdFactory(spec: QsgdSpec): BuiltFactory {
           }
           scales[b] = spec.contractive ? roundToPrecision(scaleUp / (1 + omegas[b]), sp) : scaleUp;
         }
-        return withDecoded({ dim, indices: null, values: { kind: 'levels', s, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } }, decoded);
+        return withDecoded(
+          { dim, indices: null, values: { kind: 'levels', s, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } },
+          decoded,
+        );
       },
     };
   };

@@ -17,7 +17,13 @@ import { unitRoundoff } from './precision.ts';
 
 export function randkFactory(spec: RandkSpec, path: string): BuiltFactory {
   const p = spec.precision;
-  const name = formatName('randk', { ratio: spec.ratio, k: spec.k, scope: spec.scope, scaled: spec.scaled, precision: p === 'f64' ? undefined : p });
+  const name = formatName('randk', {
+    ratio: spec.ratio,
+    k: spec.k,
+    scope: spec.scope,
+    scaled: spec.scaled,
+    precision: p === 'f64' ? undefined : p,
+  });
   return (layers: LayerMap, rng: Rng): Built => {
     const blocks = blocksOf(layers, spec.scope);
     const counts = keepCounts(blocks, spec, path);

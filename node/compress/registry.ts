@@ -55,7 +55,10 @@ export function compressorFactory(spec: CompressorSpecInput | CompressorSpec, op
 }
 
 /** Same as compressorFactory but exposes the internal Built view (dim, carried layout). */
-export function builtFactory(spec: CompressorSpecInput | CompressorSpec, opts: { path?: string } = {}): (layers: LayerMap, rng: Rng) => Built {
+export function builtFactory(
+  spec: CompressorSpecInput | CompressorSpec,
+  opts: { path?: string } = {},
+): (layers: LayerMap, rng: Rng) => Built {
   const path = opts.path ?? 'compressor';
   return buildResolved(resolveCompressorSpec(spec, path), path);
 }

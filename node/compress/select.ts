@@ -14,15 +14,24 @@ export function kthLargest(a: Float64Array, n: number, k: number): number {
   for (;;) {
     if (lo >= hi) return a[lo];
     const mid = lo + ((hi - lo) >> 1);
-    const x = a[lo], y = a[mid], z = a[hi];
+    const x = a[lo],
+      y = a[mid],
+      z = a[hi];
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let lt = lo, i = lo, gt = hi;
+    let lt = lo,
+      i = lo,
+      gt = hi;
     while (i <= gt) {
       const v = a[i];
       if (v < pivot) {
-        a[i] = a[lt]; a[lt] = v; lt++; i++;
+        a[i] = a[lt];
+        a[lt] = v;
+        lt++;
+        i++;
       } else if (v > pivot) {
-        a[i] = a[gt]; a[gt] = v; gt--;
+        a[i] = a[gt];
+        a[gt] = v;
+        gt--;
       } else i++;
     }
     if (r < lt) hi = lt - 1;
@@ -46,7 +55,16 @@ export function magnitude(v: number): number {
  * ascending index order (ties to the lower index). `mag` and `inOrder` are scratch of length ≥ d:
  * `inOrder` keeps |x_j| in index order; `mag` is the heap (small k) or the quickselect's copy.
  */
-export function selectTopk(x: Float64Array, off: number, d: number, k: number, out: Uint32Array, at: number, mag: Float64Array, inOrder: Float64Array): void {
+export function selectTopk(
+  x: Float64Array,
+  off: number,
+  d: number,
+  k: number,
+  out: Uint32Array,
+  at: number,
+  mag: Float64Array,
+  inOrder: Float64Array,
+): void {
   let tau: number;
   let greater = 0;
   if (k <= HEAP_MAX_K && 4 * k <= d) {
@@ -158,7 +176,8 @@ let candidates = new Float64Array(0);
 export function kthLargestRadix(a: Float64Array, n: number, k: number): number {
   reserveRadix(n);
   const words = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
-  let lo = BUCKETS, hi = 0;
+  let lo = BUCKETS,
+    hi = 0;
   for (let i = 0; i < n; i++) {
     const b = words[2 * i + HI] >>> BUCKET_SHIFT;
     bucketOf[i] = b;
@@ -205,7 +224,8 @@ let candidateCount = 0;
  */
 function kthInBucket(a: Float64Array, n: number, k: number, lo: number, hi: number): number {
   // walk down from the largest bucket until k values lie in it or above
-  let above = 0, target = hi;
+  let above = 0,
+    target = hi;
   while (above + hist[target] < k) above += hist[target--];
   let c = 0;
   for (let i = 0; i < n; i++) {

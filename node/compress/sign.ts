@@ -33,7 +33,9 @@ export function signFactory(spec: SignSpec): BuiltFactory {
         const levels = new Int32Array(dim);
         const scales = new Float64Array(nb);
         for (let b = 0; b < nb; b++) {
-          const off = offsets[b], d = lengths[b], end = off + d;
+          const off = offsets[b],
+            d = lengths[b],
+            end = off + d;
           let l1 = 0;
           for (let j = off; j < end; j++) {
             l1 += Math.abs(x[j]);
@@ -41,7 +43,10 @@ export function signFactory(spec: SignSpec): BuiltFactory {
           }
           scales[b] = d === 0 ? 0 : roundToPrecision(l1 / d, sp);
         }
-        return withDecoded({ dim, indices: null, values: { kind: 'levels', s: 1, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } }, decoded);
+        return withDecoded(
+          { dim, indices: null, values: { kind: 'levels', s: 1, scalePrecision: sp, blockStarts: startsTemplate.slice(), scales, levels } },
+          decoded,
+        );
       },
     };
   };

@@ -17,7 +17,8 @@ const precision = (what: string) =>
 
 const scope = Type.Union([Type.Literal('layer'), Type.Literal('global')], {
   default: 'layer',
-  description: "'layer': one block per tensor of the model's layer map (as the authors' code, paper-spec §4); 'global': one block over the whole vector.",
+  description:
+    "'layer': one block per tensor of the model's layer map (as the authors' code, paper-spec §4); 'global': one block over the whole vector.",
 });
 
 const ratio = Type.Number({
@@ -68,7 +69,11 @@ export const RandkSpecSchema = Type.Object(
 export const QsgdSpecSchema = Type.Object(
   {
     kind: Type.Literal('qsgd', { description: 'Stochastic s-level quantization (paper-spec §4).' }),
-    levels: Type.Integer({ minimum: 1, maximum: 1073741824, description: 'Number of levels s (1 ≤ s ≤ 2^30); levels sent as signed integers in [−s, s].' }),
+    levels: Type.Integer({
+      minimum: 1,
+      maximum: 1073741824,
+      description: 'Number of levels s (1 ≤ s ≤ 2^30); levels sent as signed integers in [−s, s].',
+    }),
     scope,
     contractive: Type.Boolean({
       default: false,
@@ -90,15 +95,28 @@ export const SignSpecSchema = Type.Object(
 
 export const NaturalSpecSchema = Type.Object(
   {
-    kind: Type.Literal('natural', { description: 'Natural compression (Horváth et al. 2019): each x_j rounded stochastically to one of the two nearest signed powers of two.' }),
+    kind: Type.Literal('natural', {
+      description:
+        'Natural compression (Horváth et al. 2019): each x_j rounded stochastically to one of the two nearest signed powers of two.',
+    }),
   },
-  { additionalProperties: false, description: 'Natural compression: unbiased, ω = 1/8; sign + exponent on the wire (1 + β bits per coordinate).' },
+  {
+    additionalProperties: false,
+    description: 'Natural compression: unbiased, ω = 1/8; sign + exponent on the wire (1 + β bits per coordinate).',
+  },
 );
 
 export const DitherSpecSchema = Type.Object(
   {
-    kind: Type.Literal('dither', { description: 'Random dithering: Q(v)_j = (‖v‖/s)·sign(v_j)·ℓ_j, ℓ_j = floor(s|v_j|/‖v‖) + Bernoulli(frac), per block.' }),
-    levels: Type.Integer({ minimum: 1, maximum: 1073741824, default: 1, description: 'Number of levels s (1 ≤ s ≤ 2^30). s = 1 with norm linf is TernGrad’s ternary {−‖v‖∞, 0, ‖v‖∞}.' }),
+    kind: Type.Literal('dither', {
+      description: 'Random dithering: Q(v)_j = (‖v‖/s)·sign(v_j)·ℓ_j, ℓ_j = floor(s|v_j|/‖v‖) + Bernoulli(frac), per block.',
+    }),
+    levels: Type.Integer({
+      minimum: 1,
+      maximum: 1073741824,
+      default: 1,
+      description: 'Number of levels s (1 ≤ s ≤ 2^30). s = 1 with norm linf is TernGrad’s ternary {−‖v‖∞, 0, ‖v‖∞}.',
+    }),
     norm: Type.Union([Type.Literal('linf'), Type.Literal('l2')], {
       default: 'linf',
       description: "Norm of the scale: 'linf' (TernGrad, max |v_j|) or 'l2' (QSGD's scale).",
@@ -106,23 +124,51 @@ export const DitherSpecSchema = Type.Object(
     scope,
     scalePrecision: precision('the per-block scale ‖v‖/s'),
   },
-  { additionalProperties: false, description: 'Random dithering / TernGrad-style ternary (default: s = 1, linf): unbiased, ω = max_t c²·min(d_t/(4s²), √d_t/s).' },
+  {
+    additionalProperties: false,
+    description: 'Random dithering / TernGrad-style ternary (default: s = 1, linf): unbiased, ω = max_t c²·min(d_t/(4s²), √d_t/s).',
+  },
 );
 
 export const LowRankSpecSchema = Type.Object(
   {
-    kind: Type.Literal('lowrank', { description: 'PowerSGD (Vogels et al. 2019): each matrix layer M (rows = shape[0]) sent as factors P Qᵀ of rank r from one power iteration with a warm start.' }),
-    rank: Type.Integer({ minimum: 1, maximum: 1024, description: 'Rank r of the factors (1 ≤ r ≤ 1024). A layer is factored only where r·(m + n) < m·n; vectors and smaller matrices are not factored.' }),
+    kind: Type.Literal('lowrank', {
+      description:
+        'PowerSGD (Vogels et al. 2019): each matrix layer M (rows = shape[0]) sent as factors P Qᵀ of rank r from one power iteration with a warm start.',
+    }),
+    rank: Type.Integer({
+      minimum: 1,
+      maximum: 1024,
+      description:
+        'Rank r of the factors (1 ≤ r ≤ 1024). A layer is factored only where r·(m + n) < m·n; vectors and smaller matrices are not factored.',
+    }),
     vectorRatio: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Layers that are not factored keep their top-k entries, k_t = max(1, floor(vectorRatio · d_t)); omit (or 1) to send them uncompressed.' }),
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description:
+          'Layers that are not factored keep their top-k entries, k_t = max(1, floor(vectorRatio · d_t)); omit (or 1) to send them uncompressed.',
+      }),
     ),
     precision: precision('the factors and the pass-through values'),
   },
-  { additionalProperties: false, description: 'Low-rank (PowerSGD) compression per matrix layer; biased, non-expansive (‖M − P̂Q̂ᵀ‖ ≤ ‖M‖ in f64), no α² < 1 claimed.' },
+  {
+    additionalProperties: false,
+    description: 'Low-rank (PowerSGD) compression per matrix layer; biased, non-expansive (‖M − P̂Q̂ᵀ‖ ≤ ‖M‖ in f64), no α² < 1 claimed.',
+  },
 );
 
 export const LeafCompressorSpecSchema = Type.Union(
-  [IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema, NaturalSpecSchema, DitherSpecSchema, LowRankSpecSchema],
+  [
+    IdentitySpecSchema,
+    TopkSpecSchema,
+    RandkSpecSchema,
+    QsgdSpecSchema,
+    SignSpecSchema,
+    NaturalSpecSchema,
+    DitherSpecSchema,
+    LowRankSpecSchema,
+  ],
   { description: 'A single compressor: identity | topk | randk | qsgd | sign | natural | dither | lowrank.' },
 );
 
@@ -140,13 +186,26 @@ export const ChainSpecSchema = Type.Object(
 export const EfSpecSchema = Type.Object(
   {
     kind: Type.Literal('ef', { description: 'Error feedback: compress x + e, keep e ← (x + e) − Q(x + e).' }),
-    inner: Type.Union([LeafCompressorSpecSchema, ChainSpecSchema], { description: 'The compressor wrapped with error feedback (a leaf or a chain).' }),
+    inner: Type.Union([LeafCompressorSpecSchema, ChainSpecSchema], {
+      description: 'The compressor wrapped with error feedback (a leaf or a chain).',
+    }),
   },
   { additionalProperties: false, description: 'Error-feedback wrapper (EF / EF14).' },
 );
 
 export const CompressorSpecSchema = Type.Union(
-  [IdentitySpecSchema, TopkSpecSchema, RandkSpecSchema, QsgdSpecSchema, SignSpecSchema, NaturalSpecSchema, DitherSpecSchema, LowRankSpecSchema, EfSpecSchema, ChainSpecSchema],
+  [
+    IdentitySpecSchema,
+    TopkSpecSchema,
+    RandkSpecSchema,
+    QsgdSpecSchema,
+    SignSpecSchema,
+    NaturalSpecSchema,
+    DitherSpecSchema,
+    LowRankSpecSchema,
+    EfSpecSchema,
+    ChainSpecSchema,
+  ],
   {
     default: { kind: 'identity' },
     description: 'Compressor Q: identity | topk | randk | qsgd | sign | natural | dither | lowrank | ef {inner} | chain {steps}.',

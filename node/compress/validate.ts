@@ -12,7 +12,13 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { ProxmeshError } from '../errors.ts';
 import { isRequired, keysBesides, literalsOf, variantsByLiteral } from '../schema/facts.ts';
-import { CompressorSpecSchema, LeafCompressorSpecSchema, type CompressorSpec, type CompressorSpecInput, type LeafCompressorSpec } from './spec.ts';
+import {
+  CompressorSpecSchema,
+  LeafCompressorSpecSchema,
+  type CompressorSpec,
+  type CompressorSpecInput,
+  type LeafCompressorSpec,
+} from './spec.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -34,8 +40,19 @@ const SYMBOL: Readonly<Record<string, string>> = { levels: 's', rank: 'r' };
 const OMIT_HINT: Readonly<Record<string, string>> = { vectorRatio: ' (or omit it to send vectors uncompressed)' };
 
 function fail(field: string, got: unknown, expected: string, extra = ''): never {
-  const shown = typeof got === 'string' ? `'${got}'` : Array.isArray(got) ? `[${got.length} items]` : typeof got === 'object' && got !== null ? 'an object' : String(got);
-  throw new ProxmeshError('PROXMESH_ERR_COMPRESSOR', `${field} = ${shown} is invalid (allowed: ${expected})${extra ? `; ${extra}` : ''}`, { field, got, expected });
+  const shown =
+    typeof got === 'string'
+      ? `'${got}'`
+      : Array.isArray(got)
+        ? `[${got.length} items]`
+        : typeof got === 'object' && got !== null
+          ? 'an object'
+          : String(got);
+  throw new ProxmeshError('PROXMESH_ERR_COMPRESSOR', `${field} = ${shown} is invalid (allowed: ${expected})${extra ? `; ${extra}` : ''}`, {
+    field,
+    got,
+    expected,
+  });
 }
 
 /** (min, max] or [min, max] of a number schema, as the errors write it. */
@@ -56,7 +73,8 @@ function checkValue(p: TSchema, key: string, field: string, v: unknown): unknown
     if (typeof v !== 'boolean') fail(field, v, 'true | false');
   } else if (p.type === 'integer') {
     const sym = SYMBOL[key] ?? key;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < p.minimum || v > p.maximum) fail(field, v, `an integer ${sym} with ${p.minimum} ≤ ${sym} ≤ ${p.maximum}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < p.minimum || v > p.maximum)
+      fail(field, v, `an integer ${sym} with ${p.minimum} ≤ ${sym} ≤ ${p.maximum}`);
   } else if (p.type === 'number') {
     if (typeof v !== 'number' || !inInterval(p, v)) fail(field, v, `a number in ${interval(p)}${OMIT_HINT[key] ?? ''}`);
   }
@@ -69,12 +87,19 @@ function keepSel(s: Raw, path: string, schema: TObject): { ratio?: number; k?: n
   const pr = schema.properties.ratio;
   const pk = schema.properties.k;
   if (ratio !== undefined && k !== undefined) fail(`${path}.k`, k, 'exactly one of ratio or k', `ratio = ${String(ratio)} is also given`);
-  if (ratio === undefined && k === undefined) fail(`${path}.ratio`, undefined, `a number in ${interval(pr)}, or give k (an integer ≥ ${pk.minimum})`, 'exactly one of ratio or k is required');
+  if (ratio === undefined && k === undefined)
+    fail(
+      `${path}.ratio`,
+      undefined,
+      `a number in ${interval(pr)}, or give k (an integer ≥ ${pk.minimum})`,
+      'exactly one of ratio or k is required',
+    );
   if (ratio !== undefined) {
     if (typeof ratio !== 'number' || !inInterval(pr, ratio)) fail(`${path}.ratio`, ratio, `a number in ${interval(pr)}`);
     return { ratio };
   }
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < pk.minimum) fail(`${path}.k`, k, `an integer ≥ ${pk.minimum} (and ≤ d of every block)`);
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < pk.minimum)
+    fail(`${path}.k`, k, `an integer ≥ ${pk.minimum} (and ≤ d of every block)`);
   return { k };
 }
 
@@ -97,12 +122,14 @@ function resolveLeaf(s: Raw, path: string): LeafCompressorSpec {
 }
 
 function asObject(spec: unknown, path: string): Raw {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail(path, spec, `an object with kind ∈ ${COMPRESSOR_KINDS.join(' | ')}`);
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    fail(path, spec, `an object with kind ∈ ${COMPRESSOR_KINDS.join(' | ')}`);
   const s = spec as Raw;
   if (typeof s.kind !== 'string' || !KEYS.has(s.kind as CompressorSpec['kind'])) fail(`${path}.kind`, s.kind, COMPRESSOR_KINDS.join(' | '));
   const allowed = KEYS.get(s.kind as CompressorSpec['kind']) ?? [];
   for (const key of Object.keys(s)) {
-    if (key !== 'kind' && !allowed.includes(key)) fail(`${path}.${key}`, s[key], `no such property for kind '${s.kind}' (properties: ${allowed.join(', ')})`);
+    if (key !== 'kind' && !allowed.includes(key))
+      fail(`${path}.${key}`, s[key], `no such property for kind '${s.kind}' (properties: ${allowed.join(', ')})`);
   }
   return s;
 }
@@ -114,10 +141,22 @@ function resolveChain(s: Raw, path: string): CompressorSpec & { kind: 'chain' } 
   steps.forEach((step, i) => {
     const sp = `${path}.steps[${i}]`;
     const st = asObject(step, sp);
-    if (st.kind === 'ef' || st.kind === 'chain') fail(`${sp}.kind`, st.kind, LEAF_KINDS.join(' | '), 'ef and chain cannot be chain steps (use ef {inner: chain} or one flat chain)');
-    if (st.kind === 'lowrank') fail(`${sp}.kind`, st.kind, LEAF_KINDS.filter((k) => k !== 'lowrank').join(' | '), "lowrank factors the model's matrix layers, which a chain step no longer sees; use lowrank alone or as ef {inner: lowrank}");
+    if (st.kind === 'ef' || st.kind === 'chain')
+      fail(`${sp}.kind`, st.kind, LEAF_KINDS.join(' | '), 'ef and chain cannot be chain steps (use ef {inner: chain} or one flat chain)');
+    if (st.kind === 'lowrank')
+      fail(
+        `${sp}.kind`,
+        st.kind,
+        LEAF_KINDS.filter((k) => k !== 'lowrank').join(' | '),
+        "lowrank factors the model's matrix layers, which a chain step no longer sees; use lowrank alone or as ef {inner: lowrank}",
+      );
     if (i < steps.length - 1 && !FLOAT_KINDS.includes(st.kind as string)) {
-      fail(`${sp}.kind`, st.kind, FLOAT_KINDS.join(' | '), `only the last chain step may produce integer levels or powers of two (qsgd, sign, dither, natural)`);
+      fail(
+        `${sp}.kind`,
+        st.kind,
+        FLOAT_KINDS.join(' | '),
+        `only the last chain step may produce integer levels or powers of two (qsgd, sign, dither, natural)`,
+      );
     }
     out.push(resolveLeaf(st, sp));
   });

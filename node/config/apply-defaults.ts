@@ -39,7 +39,8 @@ export function applyDefaults(schema: Schema, value: unknown): unknown {
 function capFilledDefaults(props: Record<string, Schema>, value: Record<string, unknown>, filled: readonly string[]): void {
   for (const key of filled) {
     const cap = props[key].defaultAtMost;
-    if (typeof cap === 'string' && typeof value[cap] === 'number' && typeof value[key] === 'number') value[key] = Math.min(value[key], value[cap]);
+    if (typeof cap === 'string' && typeof value[cap] === 'number' && typeof value[key] === 'number')
+      value[key] = Math.min(value[key], value[cap]);
   }
 }
 
@@ -75,7 +76,9 @@ export function flattenUnion(branches: readonly Schema[]): Schema[] {
 /** Keys of `schema` whose property schema is a `const` (the discriminators). */
 export function discriminatorKeys(schema: Schema): string[] {
   if (!schema.properties) return [];
-  return Object.entries<Schema>(schema.properties).filter(([, s]) => s.const !== undefined).map(([k]) => k);
+  return Object.entries<Schema>(schema.properties)
+    .filter(([, s]) => s.const !== undefined)
+    .map(([k]) => k);
 }
 
 function discriminatorsMatch(branch: Schema, value: Record<string, unknown>): boolean {

@@ -42,11 +42,17 @@ export function checkConfigBounds(config: Cfg): void {
     overLimit('/topology/nodes', `${n} nodes is over the limit of ${MAX_NODES}`, { expected: `≤ ${MAX_NODES}`, got: n });
   }
   if (typeof config.batchSize === 'number' && config.batchSize > MAX_BATCH_SIZE) {
-    overLimit('/batchSize', `${config.batchSize} is over the limit of ${MAX_BATCH_SIZE} samples per minibatch`, { expected: `≤ ${MAX_BATCH_SIZE}`, got: config.batchSize });
+    overLimit('/batchSize', `${config.batchSize} is over the limit of ${MAX_BATCH_SIZE} samples per minibatch`, {
+      expected: `≤ ${MAX_BATCH_SIZE}`,
+      got: config.batchSize,
+    });
   }
   const ds = config.problem.dataset as { nFeatures?: number };
   if (typeof ds.nFeatures === 'number' && ds.nFeatures > MAX_FEATURES) {
-    overLimit('/problem/dataset/nFeatures', `${ds.nFeatures} is over the limit of ${MAX_FEATURES} features`, { expected: `≤ ${MAX_FEATURES}`, got: ds.nFeatures });
+    overLimit('/problem/dataset/nFeatures', `${ds.nFeatures} is over the limit of ${MAX_FEATURES} features`, {
+      expected: `≤ ${MAX_FEATURES}`,
+      got: ds.nFeatures,
+    });
   }
 }
 
@@ -135,11 +141,18 @@ export function checkConfigAgainstProblem(config: Cfg, facts: ProblemFacts, node
   const part = config.partition as { kind: string; labels?: readonly (readonly number[])[] };
   if (part.kind === 'labels' && Array.isArray(part.labels)) {
     if (part.labels.length !== nodes) {
-      inconsistent('/partition/labels', `needs one label list per node: ${nodes} nodes but ${part.labels.length} lists`, { expected: nodes, got: part.labels.length });
+      inconsistent('/partition/labels', `needs one label list per node: ${nodes} nodes but ${part.labels.length} lists`, {
+        expected: nodes,
+        got: part.labels.length,
+      });
     }
     for (const [i, list] of part.labels.entries()) {
       for (const [j, c] of list.entries()) {
-        if (c >= facts.nClasses) inconsistent(`/partition/labels/${i}/${j}`, `class ${c} does not exist (the data has ${facts.nClasses} classes)`, { expected: `< ${facts.nClasses}`, got: c });
+        if (c >= facts.nClasses)
+          inconsistent(`/partition/labels/${i}/${j}`, `class ${c} does not exist (the data has ${facts.nClasses} classes)`, {
+            expected: `< ${facts.nClasses}`,
+            got: c,
+          });
       }
     }
   }

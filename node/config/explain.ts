@@ -68,13 +68,19 @@ function walkObject(schema: Schema, value: Record<string, unknown>, path: string
     for (const key of Object.keys(value)) {
       if (!(key in props)) {
         const near = nearestKey(key, Object.keys(props));
-        issue(out, path, `a key among ${Object.keys(props).join(', ')}`, key,
-          `unknown key '${key}'${near ? `, did you mean '${near}'?` : ''} (allowed: ${Object.keys(props).join(', ')})`);
+        issue(
+          out,
+          path,
+          `a key among ${Object.keys(props).join(', ')}`,
+          key,
+          `unknown key '${key}'${near ? `, did you mean '${near}'?` : ''} (allowed: ${Object.keys(props).join(', ')})`,
+        );
       }
     }
   }
   for (const key of schema.required ?? []) {
-    if (value[key] === undefined) issue(out, path, `an object with '${key}'`, undefined, `missing required key '${key}' (${describe(props[key] ?? {})})`);
+    if (value[key] === undefined)
+      issue(out, path, `an object with '${key}'`, undefined, `missing required key '${key}' (${describe(props[key] ?? {})})`);
   }
   for (const [key, sub] of Object.entries(props)) {
     if (value[key] !== undefined) walk(sub, value[key], `${path}/${escapePointer(key)}`, out);
@@ -114,20 +120,28 @@ function checkBounds(schema: Schema, value: unknown, path: string, out: ConfigIs
   // NaN and ±Infinity compare false with every bound, and Infinity % 1 is NaN: name them first.
   if (typeof value === 'number' && !Number.isFinite(value)) return issue(out, path, `a finite ${describe(schema)}`, value);
   if (typeof value === 'number') {
-    if (schema.exclusiveMinimum !== undefined && !(value > schema.exclusiveMinimum)) issue(out, path, `> ${schema.exclusiveMinimum}`, value);
+    if (schema.exclusiveMinimum !== undefined && !(value > schema.exclusiveMinimum))
+      issue(out, path, `> ${schema.exclusiveMinimum}`, value);
     if (schema.minimum !== undefined && !(value >= schema.minimum)) issue(out, path, `≥ ${schema.minimum}`, value);
-    if (schema.exclusiveMaximum !== undefined && !(value < schema.exclusiveMaximum)) issue(out, path, `< ${schema.exclusiveMaximum}`, value);
+    if (schema.exclusiveMaximum !== undefined && !(value < schema.exclusiveMaximum))
+      issue(out, path, `< ${schema.exclusiveMaximum}`, value);
     if (schema.maximum !== undefined && !(value <= schema.maximum)) issue(out, path, `≤ ${schema.maximum}`, value);
-    if (schema.multipleOf !== undefined && !Number.isInteger(value / schema.multipleOf)) issue(out, path, `a multiple of ${schema.multipleOf}`, value);
+    if (schema.multipleOf !== undefined && !Number.isInteger(value / schema.multipleOf))
+      issue(out, path, `a multiple of ${schema.multipleOf}`, value);
   }
   if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) issue(out, path, `a string of at least ${schema.minLength} characters`, value);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) issue(out, path, `a string of at most ${schema.maxLength} characters`, value);
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) issue(out, path, `a string matching /${schema.pattern}/`, value);
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      issue(out, path, `a string of at least ${schema.minLength} characters`, value);
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      issue(out, path, `a string of at most ${schema.maxLength} characters`, value);
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+      issue(out, path, `a string matching /${schema.pattern}/`, value);
   }
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) issue(out, path, `a list of at least ${schema.minItems} items`, value);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) issue(out, path, `a list of at most ${schema.maxItems} items`, value);
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      issue(out, path, `a list of at least ${schema.minItems} items`, value);
+    if (schema.maxItems !== undefined && value.length > schema.maxItems)
+      issue(out, path, `a list of at most ${schema.maxItems} items`, value);
   }
 }
 
@@ -149,8 +163,10 @@ export function describe(schema: Schema): string {
     return schema.properties ? `object {${Object.keys(schema.properties).join(', ')}}` : 'object';
   }
   if (type === 'array') return schema.items && !Array.isArray(schema.items) ? `list of ${describe(schema.items)}` : 'list';
-  const lo = schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : schema.minimum !== undefined ? `≥ ${schema.minimum}` : '';
-  const hi = schema.exclusiveMaximum !== undefined ? `< ${schema.exclusiveMaximum}` : schema.maximum !== undefined ? `≤ ${schema.maximum}` : '';
+  const lo =
+    schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : schema.minimum !== undefined ? `≥ ${schema.minimum}` : '';
+  const hi =
+    schema.exclusiveMaximum !== undefined ? `< ${schema.exclusiveMaximum}` : schema.maximum !== undefined ? `≤ ${schema.maximum}` : '';
   return [type, [lo, hi].filter(Boolean).join(' and ')].filter(Boolean).join(' ');
 }
 

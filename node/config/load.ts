@@ -107,7 +107,13 @@ export function validateAgainst<T>(schema: TSchema, value: unknown, prefix = '',
       message: `config ${prefix + e.instancePath || '/'}: ${e.message ?? 'invalid'}`,
     }));
   }
-  if (opts.redact) issues = issues.map((i) => ({ path: i.path, expected: i.expected, got: undefined, message: `config ${i.path || '/'}: must be ${i.expected}` }));
+  if (opts.redact)
+    issues = issues.map((i) => ({
+      path: i.path,
+      expected: i.expected,
+      got: undefined,
+      message: `config ${i.path || '/'}: must be ${i.expected}`,
+    }));
   // One line per problem, at most MAX_ISSUES: a posted config with a million bad entries must not
   // get a response as large as itself.
   const shown = issues.slice(0, MAX_ISSUES);

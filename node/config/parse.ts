@@ -24,7 +24,10 @@ export function readConfigFile(path: string): unknown {
     bytes = readRegularFile(path, { maxBytes: MAX_CONFIG_BYTES });
   } catch (err) {
     const why = err instanceof RegularFileError ? err.message : 'cannot read';
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG_PARSE', `config file ${path}: ${why}`, { path, rule: err instanceof RegularFileError ? err.rule : 'unreadable' });
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG_PARSE', `config file ${path}: ${why}`, {
+      path,
+      rule: err instanceof RegularFileError ? err.rule : 'unreadable',
+    });
   }
   return parseConfigText(bytes.toString('utf8'), path);
 }
@@ -54,7 +57,9 @@ export function parseConfigText(text: string, source = 'config'): unknown {
     if (first) {
       const pos = first.linePos?.[0];
       const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-      const reason = /call stack/i.test(first.message) ? `nested deeper than the parser can follow (limit ${MAX_CONFIG_DEPTH} levels)` : yamlReason(first.message);
+      const reason = /call stack/i.test(first.message)
+        ? `nested deeper than the parser can follow (limit ${MAX_CONFIG_DEPTH} levels)`
+        : yamlReason(first.message);
       throw parseError(source, where, `${reason} (${first.code})`, { line: pos?.line, column: pos?.col, rule: first.code });
     }
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -63,8 +68,10 @@ export function parseConfigText(text: string, source = 'config'): unknown {
     // toJS throws plain errors for alias problems; a RangeError is the stack running out on nesting.
     const msg = (err as Error).message ?? '';
     if (err instanceof RangeError) throw parseError(source, '', `nested deeper than ${MAX_CONFIG_DEPTH} levels`, { rule: 'depth' });
-    if (/alias count/i.test(msg)) throw parseError(source, '', `aliases expand more than ${MAX_ALIAS_COUNT} times (an alias bomb?)`, { rule: 'alias-count' });
-    if (/alias/i.test(msg)) throw parseError(source, '', 'an alias (*name) refers to no anchor (&name) set before it', { rule: 'alias-undefined' });
+    if (/alias count/i.test(msg))
+      throw parseError(source, '', `aliases expand more than ${MAX_ALIAS_COUNT} times (an alias bomb?)`, { rule: 'alias-count' });
+    if (/alias/i.test(msg))
+      throw parseError(source, '', 'an alias (*name) refers to no anchor (&name) set before it', { rule: 'alias-undefined' });
     throw parseError(source, '', yamlReason(msg), { rule: 'yaml' });
   }
   assertConfigDepth(value, source);

@@ -28,7 +28,11 @@ export function currentRunConfigSchema(): TObject {
 
 function variant(r: Registration<unknown>, discriminator: 'kind' | 'name', common: Record<string, TSchema>): TObject {
   return Type.Object(
-    { [discriminator]: Type.Literal(r.name, { description: `${r.kind} plug-in '${r.name}'${r.source ? ` (${basename(r.source)})` : ''}.` }), ...common, ...r.schema.properties },
+    {
+      [discriminator]: Type.Literal(r.name, { description: `${r.kind} plug-in '${r.name}'${r.source ? ` (${basename(r.source)})` : ''}.` }),
+      ...common,
+      ...r.schema.properties,
+    },
     { additionalProperties: false, description: r.description },
   );
 }
@@ -57,7 +61,10 @@ function algorithmSection(): TSchema {
   // error explanations (which pick a union branch by its constants) find the right one.
   const nameUnion = props.name as unknown as { anyOf: { const: string; description?: string }[] };
   const builtins = nameUnion.anyOf.map((lit) =>
-    Type.Object({ ...props, name: Type.Literal(lit.const, { description: `Built-in algorithm ${lit.const}.` }) }, { additionalProperties: false, description: `Built-in algorithm ${lit.const}.` }),
+    Type.Object(
+      { ...props, name: Type.Literal(lit.const, { description: `Built-in algorithm ${lit.const}.` }) },
+      { additionalProperties: false, description: `Built-in algorithm ${lit.const}.` },
+    ),
   );
   const common = { eta: props.eta, etaSchedule: props.etaSchedule, clipNorm: props.clipNorm } as Record<string, TSchema>;
   const variants = plugins.map((r) => variant(r, 'name', common));
@@ -74,7 +81,11 @@ function compose(): TObject {
     { additionalProperties: false, default: CompressionSchema.default, description: CompressionSchema.description },
   );
   const problem = Type.Object(
-    { ...ProblemSpecSchema.properties, model: extend(ProblemSpecSchema.properties.model, 'model'), regularizer: extend(ProblemSpecSchema.properties.regularizer, 'regularizer') },
+    {
+      ...ProblemSpecSchema.properties,
+      model: extend(ProblemSpecSchema.properties.model, 'model'),
+      regularizer: extend(ProblemSpecSchema.properties.regularizer, 'regularizer'),
+    },
     { additionalProperties: false, description: ProblemSpecSchema.description },
   );
   return Type.Object(

@@ -44,10 +44,25 @@ export function renderConfigDocs(schema: TSchema = RunConfigSchema): string {
   return lines.join('\n');
 }
 
-function walk(schema: Schema, path: string, when: string, required: boolean, rows: Row[], refs: Map<string, Schema>, seen: Set<string>, expanded: Map<string, string>): void {
+function walk(
+  schema: Schema,
+  path: string,
+  when: string,
+  required: boolean,
+  rows: Row[],
+  refs: Map<string, Schema>,
+  seen: Set<string>,
+  expanded: Map<string, string>,
+): void {
   if (schema.$ref !== undefined) {
     const target = refs.get(schema.$ref);
-    rows.push({ path, when, type: `(recursive: same as \`${refPath(seen, schema.$ref)}\`)`, def: defaultOf(schema, required), description: schema.description ?? target?.description ?? '' });
+    rows.push({
+      path,
+      when,
+      type: `(recursive: same as \`${refPath(seen, schema.$ref)}\`)`,
+      def: defaultOf(schema, required),
+      description: schema.description ?? target?.description ?? '',
+    });
     return;
   }
   const id: string | undefined = schema.$id;
@@ -58,7 +73,13 @@ function walk(schema: Schema, path: string, when: string, required: boolean, row
     const earlier = expanded.get(key);
     const type = objectBranches.map(describe).join(' | ');
     if (earlier !== undefined) {
-      rows.push({ path, when, type, def: defaultOf(schema, required), description: `${schema.description ?? ''} Keys as for \`${earlier}\`.`.trim() });
+      rows.push({
+        path,
+        when,
+        type,
+        def: defaultOf(schema, required),
+        description: `${schema.description ?? ''} Keys as for \`${earlier}\`.`.trim(),
+      });
       return;
     }
     expanded.set(key, path);
@@ -66,12 +87,21 @@ function walk(schema: Schema, path: string, when: string, required: boolean, row
     objectBranches.forEach((branch, bi) => {
       if (!branch.properties) return;
       const disc = discriminatorKeys(branch);
-      const label = disc.length ? disc.map((k) => `${k} = ${branch.properties[k].const}`).join(', ') : `variant ${bi + 1}: ${Object.keys(branch.properties).join(', ')}`;
+      const label = disc.length
+        ? disc.map((k) => `${k} = ${branch.properties[k].const}`).join(', ')
+        : `variant ${bi + 1}: ${Object.keys(branch.properties).join(', ')}`;
       const w = when ? `${when}; ${path.split('.').pop()}.${label}` : label;
       const bkey = `branch:${JSON.stringify(branch)}`;
       const first = expanded.get(bkey);
       if (first !== undefined && disc.length) {
-        for (const k of disc) rows.push({ path: path ? `${path}.${k}` : k, when: w, type: describe(branch.properties[k]), def: 'required', description: `${branch.properties[k].description ?? ''} Other keys as for ${first}.`.trim() });
+        for (const k of disc)
+          rows.push({
+            path: path ? `${path}.${k}` : k,
+            when: w,
+            type: describe(branch.properties[k]),
+            def: 'required',
+            description: `${branch.properties[k].description ?? ''} Other keys as for ${first}.`.trim(),
+          });
         return;
       }
       expanded.set(bkey, `\`${path}\` (${label})`);
@@ -97,7 +127,16 @@ function walk(schema: Schema, path: string, when: string, required: boolean, row
   rows.push({ path, when, type: describe(schema), def: defaultOf(schema, required), description: schema.description ?? '' });
 }
 
-function walkProperties(schema: Schema, path: string, when: string, rows: Row[], refs: Map<string, Schema>, seen: Set<string>, skipDescribeOnly: Set<string>, expanded: Map<string, string>): void {
+function walkProperties(
+  schema: Schema,
+  path: string,
+  when: string,
+  rows: Row[],
+  refs: Map<string, Schema>,
+  seen: Set<string>,
+  skipDescribeOnly: Set<string>,
+  expanded: Map<string, string>,
+): void {
   const req = new Set<string>(schema.required ?? []);
   for (const [key, sub] of Object.entries<Schema>(schema.properties)) {
     const p = path ? `${path}.${key}` : key;
@@ -119,7 +158,8 @@ function flattenBranches(schema: Schema, refs: Map<string, Schema>): Schema[] {
 }
 
 function defaultOf(schema: Schema, required: boolean): string {
-  if (schema.default !== undefined && typeof schema.defaultAtMost === 'string') return `\`min(${JSON.stringify(schema.default)}, ${schema.defaultAtMost})\``;
+  if (schema.default !== undefined && typeof schema.defaultAtMost === 'string')
+    return `\`min(${JSON.stringify(schema.default)}, ${schema.defaultAtMost})\``;
   if (schema.default !== undefined) return `\`${JSON.stringify(schema.default)}\``;
   return required ? 'required' : 'optional';
 }

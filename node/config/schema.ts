@@ -24,7 +24,8 @@ export const InitSpecSchema = Type.Union(
         scale: Type.Number({ exclusiveMinimum: 0, default: 1, description: "Multiplier applied to the model's random initial point." }),
         perNode: Type.Boolean({
           default: false,
-          description: "false: one shared x⁰ from Rng.derive(seed, -1, 'init'); true: node i draws its own from Rng.derive(seed, i, 'init').",
+          description:
+            "false: one shared x⁰ from Rng.derive(seed, -1, 'init'); true: node i draws its own from Rng.derive(seed, i, 'init').",
         }),
       },
       { additionalProperties: false, description: "x⁰ = scale · (model's random initialiser)." },
@@ -42,17 +43,23 @@ export const CompressionSchema = Type.Object(
   {
     additionalProperties: false,
     default: { x: { kind: 'identity' }, y: { kind: 'identity' } },
-    description: 'Compressors Q_x (model channel) and Q_y (tracker channel); used only by cdproxsgt, choco and beer. The others send uncompressed, so for them anything but identity (f64) is an error.',
+    description:
+      'Compressors Q_x (model channel) and Q_y (tracker channel); used only by cdproxsgt, choco and beer. The others send uncompressed, so for them anything but identity (f64) is an error.',
   },
 );
 
 export const OutputSchema = Type.Object(
   {
-    dir: Type.String({ minLength: 1, default: 'runs', description: 'Parent folder of run folders (relative to the working directory). The CLI option --out overrides the whole run folder.' }),
+    dir: Type.String({
+      minLength: 1,
+      default: 'runs',
+      description: 'Parent folder of run folders (relative to the working directory). The CLI option --out overrides the whole run folder.',
+    }),
     // '.' and '..' match the character class but name `dir` itself or its parent: refused (issue 16).
     name: Type.Union([Type.String({ minLength: 1, maxLength: 128, pattern: '^(?!\\.{1,2}$)[A-Za-z0-9._-]+$' }), Type.Null()], {
       default: null,
-      description: "Run folder name under `dir` (letters, digits, '.', '_', '-'; not '.' or '..'); null = a UTC timestamp (e.g. 20260101-120000).",
+      description:
+        "Run folder name under `dir` (letters, digits, '.', '_', '-'; not '.' or '..'); null = a UTC timestamp (e.g. 20260101-120000).",
     }),
   },
   { additionalProperties: false, default: {}, description: 'Where the run folder is written.' },
@@ -83,7 +90,12 @@ export type EvaluationOptions = Static<typeof EvaluationOptionsSchema>;
 
 export const RunConfigSchema = Type.Object(
   {
-    seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 42, description: 'Run seed; every random stream is Rng.derive(seed, node, purpose).' }),
+    seed: Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 42,
+      description: 'Run seed; every random stream is Rng.derive(seed, node, purpose).',
+    }),
     iterations: Type.Integer({ minimum: 1, default: 1000, description: 'K, the number of iterations.' }),
     evalEvery: Type.Integer({
       minimum: 1,

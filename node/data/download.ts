@@ -44,7 +44,13 @@ export async function downloadTo(url: string, file: string, opts: DownloadOption
       bytes += chunk.length;
       if (bytes > opts.maxBytes) {
         // More bytes than the file can have is a mismatch, whatever the rest would hash to.
-        cb(new ProxmeshError('PROXMESH_ERR_DATASET_CHECKSUM', `GET ${url}: body exceeds ${opts.maxBytes} bytes, larger than the file can be`, { url }));
+        cb(
+          new ProxmeshError(
+            'PROXMESH_ERR_DATASET_CHECKSUM',
+            `GET ${url}: body exceeds ${opts.maxBytes} bytes, larger than the file can be`,
+            { url },
+          ),
+        );
         return;
       }
       hash.update(chunk);

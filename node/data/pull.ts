@@ -43,7 +43,10 @@ export function mirrorBase(value: string | undefined): string | undefined {
   try {
     u = new URL(value);
   } catch {
-    throw new ProxmeshError('PROXMESH_ERR_USAGE', `PROXMESH_DATA_MIRROR must be an http(s) URL such as http://host:8000/datasets (got '${value}')`);
+    throw new ProxmeshError(
+      'PROXMESH_ERR_USAGE',
+      `PROXMESH_DATA_MIRROR must be an http(s) URL such as http://host:8000/datasets (got '${value}')`,
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new ProxmeshError('PROXMESH_ERR_USAGE', `PROXMESH_DATA_MIRROR must be an http(s) URL (got protocol '${u.protocol}')`);
@@ -89,7 +92,8 @@ function inContext(name: string, f: DataFile, e: unknown): unknown {
 /** Verifies the downloaded temp file for its source form and leaves the final bytes in `tmp`. */
 function acceptDownload(name: string, f: DataFile, src: Source, tmp: string, got: { sha256: string; bytes: number }): void {
   if (src.form === 'same') {
-    if (got.sha256 !== f.sha256 || got.bytes !== f.bytes) throw checksumError(name, f, src.url, `SHA-256 ${got.sha256}, ${got.bytes} bytes; expected ${f.sha256}, ${f.bytes} bytes`);
+    if (got.sha256 !== f.sha256 || got.bytes !== f.bytes)
+      throw checksumError(name, f, src.url, `SHA-256 ${got.sha256}, ${got.bytes} bytes; expected ${f.sha256}, ${f.bytes} bytes`);
     return;
   }
   const content = f.content;
@@ -115,7 +119,11 @@ async function pullFile(name: string, f: DataFile, opts: PullOptions): Promise<F
     mkdirSync(opts.cacheDir, { recursive: true });
     writeFileSync(tmp, '', { flag: 'wx' });
   } catch (e) {
-    throw new ProxmeshError('PROXMESH_ERR_IO', `cannot write to the dataset cache ${opts.cacheDir} (${(e as Error).message}); set PROXMESH_DATASETS to a writable folder`, { dir: opts.cacheDir });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_IO',
+      `cannot write to the dataset cache ${opts.cacheDir} (${(e as Error).message}); set PROXMESH_DATASETS to a writable folder`,
+      { dir: opts.cacheDir },
+    );
   }
   try {
     opts.log?.(`${name}: GET ${src.url}`);

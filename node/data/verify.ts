@@ -18,7 +18,9 @@ export function verifyDataset(entry: CatalogEntry, dirs: readonly string[]): Fil
     const path = findDataFile(f.rel, dirs);
     if (path === null) return { rel: f.rel, path, state: 'missing' };
     const r = checkFile(path, f);
-    return r.match !== null ? { rel: f.rel, path, state: 'ok', match: r.match } : { rel: f.rel, path, state: 'corrupt', ...(r.why ? { why: r.why } : {}) };
+    return r.match !== null
+      ? { rel: f.rel, path, state: 'ok', match: r.match }
+      : { rel: f.rel, path, state: 'corrupt', ...(r.why ? { why: r.why } : {}) };
   });
 }
 

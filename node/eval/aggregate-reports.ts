@@ -37,11 +37,18 @@ export function aggregateReports(reports: readonly NodeReport[], ctx: AggregateC
   if (reports.length !== n) throw new Error(`aggregateReports: expected ${n} reports, got ${reports.length}`);
   const iter = reports[0].iter;
   reports.forEach((r, i) => {
-    if (r.nodeId !== i || r.iter !== iter) throw new Error(`aggregateReports: report ${i} is node ${r.nodeId} iter ${r.iter}, expected node ${i} iter ${iter}`);
+    if (r.nodeId !== i || r.iter !== iter)
+      throw new Error(`aggregateReports: report ${i} is node ${r.nodeId} iter ${r.iter}, expected node ${i} iter ${iter}`);
   });
   const e = evaluate({
     xs: reports.map((r) => r.x),
-    problem: { model: ctx.model, train: ctx.train, test: ctx.test, shards: ctx.shards, ...(ctx.evalShards ? { evalShards: ctx.evalShards } : {}) },
+    problem: {
+      model: ctx.model,
+      train: ctx.train,
+      test: ctx.test,
+      shards: ctx.shards,
+      ...(ctx.evalShards ? { evalShards: ctx.evalShards } : {}),
+    },
     prox: ctx.prox,
     eta: ctx.eta,
   });

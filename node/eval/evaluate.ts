@@ -69,7 +69,9 @@ export function evaluate(input: EvalInput): EvalMetrics {
   const shards = problem.evalShards ?? problem.shards;
   const n = xs.length;
   if (n === 0 || shards.length !== n || problem.shards.length !== n) {
-    throw new RangeError(`evaluate: need one model per shard (models ${n}, shards ${problem.shards.length}, evaluation shards ${shards.length})`);
+    throw new RangeError(
+      `evaluate: need one model per shard (models ${n}, shards ${problem.shards.length}, evaluation shards ${shards.length})`,
+    );
   }
   const d = model.dim;
   const xbar = averageModels(xs, new Float64Array(d));

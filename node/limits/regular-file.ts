@@ -23,7 +23,10 @@ export type RegularFileRule = 'unreadable' | 'not-regular' | 'too-large' | 'infl
 
 /** Why a file was refused; `message` is ours alone (never file content). */
 export class RegularFileError extends Error {
-  constructor(readonly rule: RegularFileRule, message: string) {
+  constructor(
+    readonly rule: RegularFileRule,
+    message: string,
+  ) {
     super(message);
     this.name = 'RegularFileError';
   }
@@ -53,7 +56,8 @@ export function readRegularFile(path: string, opts: ReadRegularOptions = {}): Bu
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new RegularFileError('not-regular', 'not a regular file (devices, FIFOs, sockets and folders are refused)');
-    if (st.size > max) throw new RegularFileError('too-large', `file is ${st.size} bytes, over the limit of ${max} bytes (PROXMESH_MAX_FILE_BYTES)`);
+    if (st.size > max)
+      throw new RegularFileError('too-large', `file is ${st.size} bytes, over the limit of ${max} bytes (PROXMESH_MAX_FILE_BYTES)`);
     // Read to EOF but never past max + 1 bytes, whatever fstat said: a file growing while read and
     // /proc files (size 0, content generated on read) are bounded the same way.
     const chunks: Buffer[] = [];

@@ -7,8 +7,15 @@
 
 /** col[(c·kh + ky)·kw + kx, oy·Wo + ox] = x[c, oy+ky, ox+kx]; col is (C·kh·kw) × (Ho·Wo). */
 export function im2colF32(
-  x: Float32Array, xOff: number, C: number, H: number, W: number, kh: number, kw: number,
-  col: Float32Array, colOff: number,
+  x: Float32Array,
+  xOff: number,
+  C: number,
+  H: number,
+  W: number,
+  kh: number,
+  kw: number,
+  col: Float32Array,
+  colOff: number,
 ): Float32Array {
   const Ho = H - kh + 1;
   const Wo = W - kw + 1;
@@ -31,8 +38,15 @@ export function im2colF32(
 
 /** 2×2/stride-2 max-pooling with argmax (first maximum in row-major order), as conv.ts maxPool2. */
 export function maxPool2F32(
-  x: Float32Array, xOff: number, C: number, H: number, W: number,
-  out: Float32Array, outOff: number, argIdx: Int32Array, idxOff: number,
+  x: Float32Array,
+  xOff: number,
+  C: number,
+  H: number,
+  W: number,
+  out: Float32Array,
+  outOff: number,
+  argIdx: Int32Array,
+  idxOff: number,
 ): Float32Array {
   const Ho = H >> 1;
   const Wo = W >> 1;
@@ -47,12 +61,21 @@ export function maxPool2F32(
         let best = p00;
         let v = x[xOff + p00];
         const v01 = x[xOff + p00 + 1];
-        if (v01 > v) { v = v01; best = p00 + 1; }
+        if (v01 > v) {
+          v = v01;
+          best = p00 + 1;
+        }
         const p10 = r1 + 2 * ox;
         const v10 = x[xOff + p10];
-        if (v10 > v) { v = v10; best = p10; }
+        if (v10 > v) {
+          v = v10;
+          best = p10;
+        }
         const v11 = x[xOff + p10 + 1];
-        if (v11 > v) { v = v11; best = p10 + 1; }
+        if (v11 > v) {
+          v = v11;
+          best = p10 + 1;
+        }
         out[outOff + o] = v;
         argIdx[idxOff + o] = best;
       }
@@ -63,8 +86,15 @@ export function maxPool2F32(
 
 /** maxPool2F32, then ReLU on the C·(H/2)·(W/2) pooled values (out ← out > 0 ? out : 0). */
 export function maxPool2ReluF32(
-  x: Float32Array, xOff: number, C: number, H: number, W: number,
-  out: Float32Array, outOff: number, argIdx: Int32Array, idxOff: number,
+  x: Float32Array,
+  xOff: number,
+  C: number,
+  H: number,
+  W: number,
+  out: Float32Array,
+  outOff: number,
+  argIdx: Int32Array,
+  idxOff: number,
 ): Float32Array {
   maxPool2F32(x, xOff, C, H, W, out, outOff, argIdx, idxOff);
   const end = outOff + C * (H >> 1) * (W >> 1);

@@ -10,8 +10,15 @@
  * col is (C·kh·kw) × (Ho·Wo), row-major, leading dimension Ho·Wo.
  */
 export function im2col(
-  x: Float64Array, xOff: number, C: number, H: number, W: number, kh: number, kw: number,
-  col: Float64Array, colOff: number,
+  x: Float64Array,
+  xOff: number,
+  C: number,
+  H: number,
+  W: number,
+  kh: number,
+  kw: number,
+  col: Float64Array,
+  colOff: number,
 ): Float64Array {
   const Ho = H - kh + 1;
   const Wo = W - kw + 1;
@@ -36,8 +43,15 @@ export function im2col(
  * C×H×W block of dx at dxOff (zeroes it first), so ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩.
  */
 export function col2im(
-  col: Float64Array, colOff: number, C: number, H: number, W: number, kh: number, kw: number,
-  dx: Float64Array, dxOff: number,
+  col: Float64Array,
+  colOff: number,
+  C: number,
+  H: number,
+  W: number,
+  kh: number,
+  kw: number,
+  dx: Float64Array,
+  dxOff: number,
 ): Float64Array {
   const Ho = H - kh + 1;
   const Wo = W - kw + 1;
@@ -64,8 +78,15 @@ export function col2im(
  * ties, as PyTorch's CPU kernel), for the backward pass.
  */
 export function maxPool2(
-  x: Float64Array, xOff: number, C: number, H: number, W: number,
-  out: Float64Array, outOff: number, argIdx: Int32Array, idxOff: number,
+  x: Float64Array,
+  xOff: number,
+  C: number,
+  H: number,
+  W: number,
+  out: Float64Array,
+  outOff: number,
+  argIdx: Int32Array,
+  idxOff: number,
 ): Float64Array {
   const Ho = H >> 1;
   const Wo = W >> 1;
@@ -80,12 +101,21 @@ export function maxPool2(
         let best = p00;
         let v = x[xOff + p00];
         const v01 = x[xOff + p00 + 1];
-        if (v01 > v) { v = v01; best = p00 + 1; }
+        if (v01 > v) {
+          v = v01;
+          best = p00 + 1;
+        }
         const p10 = r1 + 2 * ox;
         const v10 = x[xOff + p10];
-        if (v10 > v) { v = v10; best = p10; }
+        if (v10 > v) {
+          v = v10;
+          best = p10;
+        }
         const v11 = x[xOff + p10 + 1];
-        if (v11 > v) { v = v11; best = p10 + 1; }
+        if (v11 > v) {
+          v = v11;
+          best = p10 + 1;
+        }
         out[outOff + o] = v;
         argIdx[idxOff + o] = best;
       }
@@ -99,8 +129,14 @@ export function maxPool2(
  * gradients is routed to its recorded argmax: dx[argIdx[o]] += dOut[o].
  */
 export function maxPool2Backward(
-  dOut: Float64Array, dOutOff: number, argIdx: Int32Array, idxOff: number, outLen: number,
-  dx: Float64Array, dxOff: number, inLen: number,
+  dOut: Float64Array,
+  dOutOff: number,
+  argIdx: Int32Array,
+  idxOff: number,
+  outLen: number,
+  dx: Float64Array,
+  dxOff: number,
+  inLen: number,
 ): Float64Array {
   dx.fill(0, dxOff, dxOff + inLen);
   for (let o = 0; o < outLen; o++) dx[dxOff + argIdx[idxOff + o]] += dOut[dOutOff + o];

@@ -18,26 +18,42 @@ const fr = Math.fround;
 
 /** C ← α·op(A)·op(B) + β·C on Float32Array. Positional arguments: this is an inner kernel. */
 export function sgemmRef(
-  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, aOff: number, lda: number,
-  b: Float32Array, bOff: number, ldb: number,
-  beta: number, c: Float32Array, cOff: number, ldc: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  aOff: number,
+  lda: number,
+  b: Float32Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
 ): Float32Array {
   if (m <= 0 || n <= 0) return c;
-  const al = fr(alpha), be = fr(beta);
+  const al = fr(alpha),
+    be = fr(beta);
   if (k <= 0 || al === 0) {
     scaleC32(m, n, be, c, cOff, ldc);
     return c;
   }
   // Element strides of op(A)(i, p) and op(B)(p, j).
-  const ai = transA ? 1 : lda, ap = transA ? lda : 1;
-  const bp = transB ? 1 : ldb, bj = transB ? ldb : 1;
+  const ai = transA ? 1 : lda,
+    ap = transA ? lda : 1;
+  const bp = transB ? 1 : ldb,
+    bj = transB ? ldb : 1;
   for (let i = 0; i < m; i++) {
     const aRow = aOff + i * ai;
     const cRow = cOff + i * ldc;
     for (let j = 0; j < n; j++) {
       let s = 0;
-      let pa = aRow, pb = bOff + j * bj;
+      let pa = aRow,
+        pb = bOff + j * bj;
       for (let p = 0; p < k; p++, pa += ap, pb += bp) s = fr(s + fr(a[pa] * b[pb]));
       const at = cRow + j;
       c[at] = be === 0 ? fr(al * s) : fr(fr(al * s) + fr(be * c[at]));

@@ -88,7 +88,10 @@ export class Rng {
 
   /** Next uniform 32-bit unsigned integer. */
   nextU32(): number {
-    const s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    const s0 = this.s0,
+      s1 = this.s1,
+      s2 = this.s2,
+      s3 = this.s3;
     const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
     const t = (s1 << 9) >>> 0;
     let n2 = (s2 ^ s0) >>> 0;
@@ -97,7 +100,10 @@ export class Rng {
     const n0 = (s0 ^ n3) >>> 0;
     n2 = (n2 ^ t) >>> 0;
     n3 = rotl(n3, 11);
-    this.s0 = n0; this.s1 = n1; this.s2 = n2; this.s3 = n3;
+    this.s0 = n0;
+    this.s1 = n1;
+    this.s2 = n2;
+    this.s3 = n3;
     return result;
   }
 

@@ -10,11 +10,24 @@ const fr = Math.fround;
 const KS = 5;
 
 export function sparseConvPoolBackwardF32(
-  dPool: Float32Array, dOff: number, argIdx: Int32Array, idxOff: number, cout: number, pooledPerChannel: number,
-  input: Float32Array, inOff: number, cin: number, hin: number,
-  x: Float32Array, wOff: number, bOff: number, g: Float32Array,
-  dIn: Float32Array | null, dInOff: number,
-  gate: Float32Array | null = null, gateOff = 0,
+  dPool: Float32Array,
+  dOff: number,
+  argIdx: Int32Array,
+  idxOff: number,
+  cout: number,
+  pooledPerChannel: number,
+  input: Float32Array,
+  inOff: number,
+  cin: number,
+  hin: number,
+  x: Float32Array,
+  wOff: number,
+  bOff: number,
+  g: Float32Array,
+  dIn: Float32Array | null,
+  dInOff: number,
+  gate: Float32Array | null = null,
+  gateOff = 0,
 ): void {
   const ho = hin - KS + 1;
   const plane = ho * ho;

@@ -43,7 +43,12 @@ function readPlugin(path: string, field?: string): Buffer {
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw pluginError(path, 'unreadable', code === 'ENOENT' ? 'no such file (paths in `plugins` are relative to the config file)' : `cannot read (${code ?? 'error'})`, field);
+    throw pluginError(
+      path,
+      'unreadable',
+      code === 'ENOENT' ? 'no such file (paths in `plugins` are relative to the config file)' : `cannot read (${code ?? 'error'})`,
+      field,
+    );
   }
   if (bytes.length > MAX_PLUGIN_BYTES) throw pluginError(path, 'too-large', `larger than ${MAX_PLUGIN_BYTES} bytes`, field);
   return bytes;
@@ -55,7 +60,12 @@ function registerFunctionOf(path: string, mod: unknown, field?: string): (api: t
   const fn = typeof m === 'function' ? m : m?.default;
   if (typeof fn !== 'function') {
     const names = m !== null && typeof m === 'object' ? Object.keys(m).filter((k) => k !== '__esModule') : [];
-    throw pluginError(path, 'export', `missing export: the default export must be a function register(proxmesh) (found ${names.length ? `exports ${names.join(', ')}` : 'no exports'}); write \`export default function register(proxmesh) { … }\``, field);
+    throw pluginError(
+      path,
+      'export',
+      `missing export: the default export must be a function register(proxmesh) (found ${names.length ? `exports ${names.join(', ')}` : 'no exports'}); write \`export default function register(proxmesh) { … }\``,
+      field,
+    );
   }
   return fn as (api: typeof pluginHostApi) => unknown;
 }
@@ -71,9 +81,16 @@ export function loadPluginFile(path: string, field?: string): PluginRef {
   const prior = loaded.get(path);
   if (prior !== undefined) {
     if (prior.sha256 !== hash) {
-      throw new ProxmeshError('PROXMESH_ERR_PLUGIN_MISMATCH', `plug-in ${path} changed since this process loaded it (SHA-256 ${prior.sha256.slice(0, 12)}… then, ${hash.slice(0, 12)}… now); restart to load the new version`, {
-        plugin: path, expected: prior.sha256, got: hash, ...(field ? { field } : {}),
-      });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_PLUGIN_MISMATCH',
+        `plug-in ${path} changed since this process loaded it (SHA-256 ${prior.sha256.slice(0, 12)}… then, ${hash.slice(0, 12)}… now); restart to load the new version`,
+        {
+          plugin: path,
+          expected: prior.sha256,
+          got: hash,
+          ...(field ? { field } : {}),
+        },
+      );
     }
     return prior;
   }
@@ -82,8 +99,15 @@ export function loadPluginFile(path: string, field?: string): PluginRef {
     mod = requireFrom(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_REQUIRE_ASYNC_MODULE') throw pluginError(path, 'load', 'uses top-level await, which a plug-in may not (it is loaded synchronously); move the awaited work into the factories', field);
-    if (e.code === 'ERR_REQUIRE_ESM') throw pluginError(path, 'load', 'this Node cannot load an ES module synchronously; use Node ≥ 20.19 or ≥ 22.12', field);
+    if (e.code === 'ERR_REQUIRE_ASYNC_MODULE')
+      throw pluginError(
+        path,
+        'load',
+        'uses top-level await, which a plug-in may not (it is loaded synchronously); move the awaited work into the factories',
+        field,
+      );
+    if (e.code === 'ERR_REQUIRE_ESM')
+      throw pluginError(path, 'load', 'this Node cannot load an ES module synchronously; use Node ≥ 20.19 or ≥ 22.12', field);
     throw pluginError(path, 'load', `threw while loading: ${e.name ?? 'Error'}: ${(e.message ?? String(err)).split('\n')[0]}`, field);
   }
   const register = registerFunctionOf(path, mod, field);
@@ -97,10 +121,21 @@ export function loadPluginFile(path: string, field?: string): PluginRef {
   } catch (err) {
     if (err instanceof ProxmeshError && (err.code === 'PROXMESH_ERR_PLUGIN' || err.code === 'PROXMESH_ERR_PLUGIN_MISMATCH')) throw err;
     const e = err as Error;
-    throw pluginError(path, 'register', `register(proxmesh) threw: ${e?.name ?? 'Error'}: ${(e?.message ?? String(err)).split('\n')[0]}`, field);
+    throw pluginError(
+      path,
+      'register',
+      `register(proxmesh) threw: ${e?.name ?? 'Error'}: ${(e?.message ?? String(err)).split('\n')[0]}`,
+      field,
+    );
   }
   const provides = providedBy(path);
-  if (provides.length === 0) throw pluginError(path, 'empty', 'register(proxmesh) registered nothing; call proxmesh.registerCompressor/registerAlgorithm/registerModel/registerRegularizer', field);
+  if (provides.length === 0)
+    throw pluginError(
+      path,
+      'empty',
+      'register(proxmesh) registered nothing; call proxmesh.registerCompressor/registerAlgorithm/registerModel/registerRegularizer',
+      field,
+    );
   const ref: PluginRef = { path, sha256: hash, provides };
   loaded.set(path, ref);
   return ref;
@@ -123,7 +158,13 @@ export interface ResolveOptions {
 }
 
 function isRef(v: unknown): v is PluginRef {
-  return typeof v === 'object' && v !== null && typeof (v as PluginRef).path === 'string' && typeof (v as PluginRef).sha256 === 'string' && Array.isArray((v as PluginRef).provides);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as PluginRef).path === 'string' &&
+    typeof (v as PluginRef).sha256 === 'string' &&
+    Array.isArray((v as PluginRef).provides)
+  );
 }
 
 /** A fresh copy: the records of `loaded` must never end up inside a config that is later frozen or edited. */
@@ -147,16 +188,24 @@ export function resolvePlugins(list: readonly unknown[], opts: ResolveOptions): 
   list.forEach((entry, i) => {
     const field = `plugins[${i}]`;
     const given = typeof entry === 'string' ? entry : isRef(entry) ? entry.path : null;
-    if (given === null) throw new ProxmeshError('PROXMESH_ERR_CONFIG', `config /plugins/${i}: must be a path string or { path, sha256, provides }`, { path: `/plugins/${i}` });
+    if (given === null)
+      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `config /plugins/${i}: must be a path string or { path, sha256, provides }`, {
+        path: `/plugins/${i}`,
+      });
     const declared = resolve(opts.baseDir, given);
     const path = isRef(entry) && opts.dirOverride ? join(resolve(opts.dirOverride), basename(declared)) : declared;
     let ref: PluginRef;
     if (mode === 'loaded-only') {
       const prior = loaded.get(path);
       if (prior === undefined) {
-        throw new ProxmeshError('PROXMESH_ERR_PATH_FORBIDDEN', `config /plugins/${i}: ${given} is not a plug-in this coordinator loaded; a config sent over HTTP may name only plug-ins the coordinator loaded at start (its --plugin or --config files)`, {
-          path: `/plugins/${i}`, key: 'plugins',
-        });
+        throw new ProxmeshError(
+          'PROXMESH_ERR_PATH_FORBIDDEN',
+          `config /plugins/${i}: ${given} is not a plug-in this coordinator loaded; a config sent over HTTP may name only plug-ins the coordinator loaded at start (its --plugin or --config files)`,
+          {
+            path: `/plugins/${i}`,
+            key: 'plugins',
+          },
+        );
       }
       ref = prior;
     } else {
@@ -164,14 +213,28 @@ export function resolvePlugins(list: readonly unknown[], opts: ResolveOptions): 
     }
     if (isRef(entry)) {
       if (entry.sha256 !== ref.sha256) {
-        throw new ProxmeshError('PROXMESH_ERR_PLUGIN_MISMATCH', `plug-in ${path}: SHA-256 ${ref.sha256.slice(0, 12)}… here, but the run was configured with ${entry.sha256.slice(0, 12)}… (${entry.path}); every process must load the same file`, {
-          plugin: path, field, expected: entry.sha256, got: ref.sha256,
-        });
+        throw new ProxmeshError(
+          'PROXMESH_ERR_PLUGIN_MISMATCH',
+          `plug-in ${path}: SHA-256 ${ref.sha256.slice(0, 12)}… here, but the run was configured with ${entry.sha256.slice(0, 12)}… (${entry.path}); every process must load the same file`,
+          {
+            plugin: path,
+            field,
+            expected: entry.sha256,
+            got: ref.sha256,
+          },
+        );
       }
       if (!sameList([...entry.provides].sort(), ref.provides)) {
-        throw new ProxmeshError('PROXMESH_ERR_PLUGIN_MISMATCH', `plug-in ${path} registered ${ref.provides.join(', ') || 'nothing'} here, but ${entry.provides.join(', ') || 'nothing'} where the run was configured`, {
-          plugin: path, field, expected: entry.provides, got: ref.provides,
-        });
+        throw new ProxmeshError(
+          'PROXMESH_ERR_PLUGIN_MISMATCH',
+          `plug-in ${path} registered ${ref.provides.join(', ') || 'nothing'} here, but ${entry.provides.join(', ') || 'nothing'} where the run was configured`,
+          {
+            plugin: path,
+            field,
+            expected: entry.provides,
+            got: ref.provides,
+          },
+        );
       }
       out.push(copyRef(entry));
     } else {

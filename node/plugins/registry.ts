@@ -121,9 +121,16 @@ const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
 function bad(kind: PluginKind, name: unknown, message: string, field = 'schema'): ProxmeshError {
   const where = currentSource === null ? '' : ` (plug-in ${currentSource})`;
-  return new ProxmeshError('PROXMESH_ERR_PLUGIN', `register${kind[0].toUpperCase()}${kind.slice(1)}('${String(name)}')${where}: ${message}`, {
-    kind, name, field, ...(currentSource === null ? {} : { plugin: currentSource }),
-  });
+  return new ProxmeshError(
+    'PROXMESH_ERR_PLUGIN',
+    `register${kind[0].toUpperCase()}${kind.slice(1)}('${String(name)}')${where}: ${message}`,
+    {
+      kind,
+      name,
+      field,
+      ...(currentSource === null ? {} : { plugin: currentSource }),
+    },
+  );
 }
 
 /**
@@ -140,14 +147,34 @@ const loadAjv = (): typeof import('ajv').Ajv => (createRequire(import.meta.url)(
  */
 function checkSchema(kind: PluginKind, name: string, schema: unknown, reserved: readonly string[]): TObject {
   const s = schema as Partial<TObject> | null;
-  if (s === null || typeof s !== 'object' || (s as Record<symbol, unknown>)[Kind] !== 'Object' || s.type !== 'object' || typeof s.properties !== 'object') {
-    throw bad(kind, name, 'the third argument must be a TypeBox object schema, e.g. Type.Object({ levels: Type.Integer({ minimum: 1, description: "…" }) }); use Type.Object({}) for no keys');
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    (s as Record<symbol, unknown>)[Kind] !== 'Object' ||
+    s.type !== 'object' ||
+    typeof s.properties !== 'object'
+  ) {
+    throw bad(
+      kind,
+      name,
+      'the third argument must be a TypeBox object schema, e.g. Type.Object({ levels: Type.Integer({ minimum: 1, description: "…" }) }); use Type.Object({}) for no keys',
+    );
   }
   for (const [key, prop] of Object.entries(s.properties!)) {
-    if (reserved.includes(key)) throw bad(kind, name, `key '${key}' is reserved (${reserved.join(', ')} are set by proxmesh); rename it`, `schema.${key}`);
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw bad(kind, name, `key '${key}' must be letters and digits, starting with a letter`, `schema.${key}`);
-    if (typeof (prop as { description?: unknown }).description !== 'string' || (prop as { description: string }).description.trim() === '') {
-      throw bad(kind, name, `key '${key}' has no description; give every key { description: '…' } (docs/config.md is generated from them)`, `schema.${key}`);
+    if (reserved.includes(key))
+      throw bad(kind, name, `key '${key}' is reserved (${reserved.join(', ')} are set by proxmesh); rename it`, `schema.${key}`);
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key))
+      throw bad(kind, name, `key '${key}' must be letters and digits, starting with a letter`, `schema.${key}`);
+    if (
+      typeof (prop as { description?: unknown }).description !== 'string' ||
+      (prop as { description: string }).description.trim() === ''
+    ) {
+      throw bad(
+        kind,
+        name,
+        `key '${key}' has no description; give every key { description: '…' } (docs/config.md is generated from them)`,
+        `schema.${key}`,
+      );
     }
   }
   try {
@@ -159,7 +186,14 @@ function checkSchema(kind: PluginKind, name: string, schema: unknown, reserved: 
   return s as TObject;
 }
 
-function register<F>(kind: PluginKind, name: unknown, factory: unknown, schema: unknown, reserved: readonly string[], opts: AlgorithmOptions = {}): void {
+function register<F>(
+  kind: PluginKind,
+  name: unknown,
+  factory: unknown,
+  schema: unknown,
+  reserved: readonly string[],
+  opts: AlgorithmOptions = {},
+): void {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw bad(kind, name, 'the name must be lower-case letters, digits and dashes, starting with a letter (at most 40 characters)', 'name');
   }
@@ -172,7 +206,11 @@ function register<F>(kind: PluginKind, name: unknown, factory: unknown, schema: 
     throw bad(kind, name, `already registered by ${prior.source ?? 'this process'}; a name can be registered once`, 'name');
   }
   table.set(name, {
-    kind, name, factory: factory as F, schema: checked, source: currentSource,
+    kind,
+    name,
+    factory: factory as F,
+    schema: checked,
+    source: currentSource,
     description: opts.description ?? (checked as { description?: string }).description ?? `${kind} plug-in '${name}'.`,
     compressed: opts.compressed === true,
   });

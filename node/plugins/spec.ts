@@ -9,16 +9,24 @@ import { Type, type Static } from '@sinclair/typebox';
 export const PluginRefSchema = Type.Object(
   {
     path: Type.String({ minLength: 1, description: 'Absolute path of the plug-in file as loaded.' }),
-    sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the file (hex); a process whose file differs refuses to run.' }),
-    provides: Type.Array(Type.String({ minLength: 1 }), { description: "What the file registered, as 'kind:name' (e.g. 'compressor:topk-sr'), sorted." }),
+    sha256: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: 'SHA-256 of the file (hex); a process whose file differs refuses to run.',
+    }),
+    provides: Type.Array(Type.String({ minLength: 1 }), {
+      description: "What the file registered, as 'kind:name' (e.g. 'compressor:topk-sr'), sorted.",
+    }),
   },
   { additionalProperties: false, description: 'A loaded plug-in (the resolved form written to config.json).' },
 );
 
 export const PluginListSchema = Type.Array(
-  Type.Union([Type.String({ minLength: 1, description: 'Path of an ES module plug-in file, relative to the config file.' }), PluginRefSchema], {
-    description: 'A path as a user writes it, or the resolved { path, sha256, provides } that loadConfig records in config.json.',
-  }),
+  Type.Union(
+    [Type.String({ minLength: 1, description: 'Path of an ES module plug-in file, relative to the config file.' }), PluginRefSchema],
+    {
+      description: 'A path as a user writes it, or the resolved { path, sha256, provides } that loadConfig records in config.json.',
+    },
+  ),
   {
     maxItems: 64,
     description:

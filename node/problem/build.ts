@@ -53,17 +53,20 @@ export function buildProblem(spec: Pick<ProblemSpec, 'dataset' | 'model' | 'prec
 export function modelDimOf(spec: ModelSpec, data: Dataset): number {
   const d = data.features.cols;
   const C = data.nClasses;
-  const bias = (spec as { intercept?: boolean }).intercept ?? true ? 1 : 0;
+  const bias = ((spec as { intercept?: boolean }).intercept ?? true) ? 1 : 0;
   switch (spec.kind) {
-    case 'logistic': return d + bias;
-    case 'softmax': return C * (d + bias);
+    case 'logistic':
+      return d + bias;
+    case 'softmax':
+      return C * (d + bias);
     case 'mlp': {
       const sizes = [d, ...(spec.hidden ?? [64]), C];
       let dim = 0;
       for (let l = 0; l + 1 < sizes.length; l++) dim += (sizes[l] + 1) * sizes[l + 1];
       return dim;
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -74,7 +77,13 @@ export function modelDimOf(spec: ModelSpec, data: Dataset): number {
 const VECTORS_PER_NODE = 12;
 
 /** Bytes the run needs at least: per-node state, minibatch scratch, the training features. */
-export function estimateRunBytes(opts: { nodes: number; dim: number; batchSize: number | 'full'; nTrain: number; featureBytes: number }): number {
+export function estimateRunBytes(opts: {
+  nodes: number;
+  dim: number;
+  batchSize: number | 'full';
+  nTrain: number;
+  featureBytes: number;
+}): number {
   const batch = opts.batchSize === 'full' ? Math.ceil(opts.nTrain / Math.max(opts.nodes, 1)) : opts.batchSize;
   return opts.nodes * (opts.dim * 8 * VECTORS_PER_NODE + batch * 16) + opts.featureBytes;
 }

@@ -53,7 +53,8 @@ export function packRows(data: Dataset, idx: Int32Array): Dataset | null {
   const labels = new Int32Array(m);
   for (let s = 0; s < m; s++) {
     const r = idx[s];
-    const k0 = f.indptr[r], k1 = f.indptr[r + 1];
+    const k0 = f.indptr[r],
+      k1 = f.indptr[r + 1];
     indices.set(f.indices.subarray(k0, k1), indptr[s]);
     values.set(f.values.subarray(k0, k1), indptr[s]);
     labels[s] = data.labels[r];
@@ -66,7 +67,9 @@ export function createOracle(opts: OracleOptions): GradientOracle {
   const { model, data, shard, sampler } = opts;
   const clip = opts.clipNorm ?? null;
   if (clip !== null && !(clip > 0 && Number.isFinite(clip))) {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `algorithm.clipNorm must be null or > 0, got ${clip}`, { field: 'algorithm.clipNorm' });
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `algorithm.clipNorm must be null or > 0, got ${clip}`, {
+      field: 'algorithm.clipNorm',
+    });
   }
   // full batch (batch null) on CSR data: the shard's rows packed contiguously once, on first use
   // (packRows: same operations in the same order, so bit-identical to lossGrad(x, data, shard))

@@ -16,9 +16,12 @@ export function createSampler(shard: Shard, batchSize: number | 'full', rng: Rng
   if (batchSize === 'full') return { batchSize, next: () => null };
   const m = shard.length;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `batchSize must be an integer ≥ 1 or "full", got ${batchSize}`, { field: 'batchSize' });
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `batchSize must be an integer ≥ 1 or "full", got ${batchSize}`, {
+      field: 'batchSize',
+    });
   }
-  if (m === 0) throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', 'cannot sample minibatches from an empty shard', { field: 'partition' });
+  if (m === 0)
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', 'cannot sample minibatches from an empty shard', { field: 'partition' });
   const b = batchSize;
   const perm = Int32Array.from(shard);
   const out = new Int32Array(b);
@@ -50,9 +53,13 @@ export function createSampler(shard: Shard, batchSize: number | 'full', rng: Rng
     // so both it and the position within it are state; the Rng is registered by its owner.
     registerState(reg, prefix) {
       reg.vector(`${prefix}.perm`, perm);
-      reg.scalar(`${prefix}.pos`, () => pos, (v) => {
-        pos = v;
-      });
+      reg.scalar(
+        `${prefix}.pos`,
+        () => pos,
+        (v) => {
+          pos = v;
+        },
+      );
     },
   };
 }

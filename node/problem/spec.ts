@@ -8,19 +8,23 @@ import { Type, type Static } from '@sinclair/typebox';
 import { RegularizerSpecSchema } from '../prox/spec.ts';
 import { DATASET_NAMES } from './datasets/names.ts';
 
-const testFraction = Type.Optional(Type.Number({
-  minimum: 0,
-  exclusiveMaximum: 1,
-  default: 0.2,
-  description:
-    'Fraction of each class held out as the test set (seeded, stratified; stream Rng.derive(seed, -1, "holdout")). Used only when the dataset has no test file; 0 = no test set.',
-}));
+const testFraction = Type.Optional(
+  Type.Number({
+    minimum: 0,
+    exclusiveMaximum: 1,
+    default: 0.2,
+    description:
+      'Fraction of each class held out as the test set (seeded, stratified; stream Rng.derive(seed, -1, "holdout")). Used only when the dataset has no test file; 0 = no test set.',
+  }),
+);
 
 export const NamedDatasetSpecSchema = Type.Object(
   {
     name: Type.Union(
       DATASET_NAMES.map((n) => Type.Literal(n)),
-      { description: `A named dataset: ${DATASET_NAMES.join(', ')}. a9a, digits and breast-cancer ship in data/; the others are read from the shared datasets folder.` },
+      {
+        description: `A named dataset: ${DATASET_NAMES.join(', ')}. a9a, digits and breast-cancer ship in data/; the others are read from the shared datasets folder.`,
+      },
     ),
     testFraction,
   },
@@ -31,16 +35,25 @@ export const FileDatasetSpecSchema = Type.Object(
   {
     path: Type.String({ minLength: 1, description: 'Training file (relative to the current directory). For idx: the images file.' }),
     format: Type.Union([Type.Literal('libsvm'), Type.Literal('idx'), Type.Literal('csv')], {
-      description: 'File format: libsvm (sparse text, optionally gzipped), idx (MNIST-style, needs labelsPath), csv (label in the last column).',
+      description:
+        'File format: libsvm (sparse text, optionally gzipped), idx (MNIST-style, needs labelsPath), csv (label in the last column).',
     }),
     labelsPath: Type.Optional(Type.String({ minLength: 1, description: 'idx only: the training labels file.' })),
     testPath: Type.Optional(Type.String({ minLength: 1, description: 'Optional test file in the same format (idx: the test images).' })),
     testLabelsPath: Type.Optional(Type.String({ minLength: 1, description: 'idx only: the test labels file.' })),
-    nFeatures: Type.Optional(Type.Integer({ minimum: 1, description: 'libsvm only: number of features (columns); default = the largest index in the training file.' })),
-    normalize: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('unit'), Type.Literal('mnist'), Type.Literal('standardize')], {
-      default: 'none',
-      description: 'Feature preprocessing: none; unit (idx: x/255); mnist (idx: (x/255 − 0.1307)/0.3081); standardize (dense: per-column (x − mean)/std with train statistics).',
-    })),
+    nFeatures: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'libsvm only: number of features (columns); default = the largest index in the training file.',
+      }),
+    ),
+    normalize: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('unit'), Type.Literal('mnist'), Type.Literal('standardize')], {
+        default: 'none',
+        description:
+          'Feature preprocessing: none; unit (idx: x/255); mnist (idx: (x/255 − 0.1307)/0.3081); standardize (dense: per-column (x − mean)/std with train statistics).',
+      }),
+    ),
     testFraction,
   },
   { additionalProperties: false, description: 'A dataset from files.' },
@@ -66,7 +79,9 @@ export const ModelSpecSchema = Type.Union(
     Type.Object(
       {
         kind: Type.Literal('mlp', { description: 'Fully connected network, ReLU hidden layers, softmax cross-entropy.' }),
-        hidden: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { default: [64], description: 'Hidden layer widths, e.g. [64] or [128, 64].' })),
+        hidden: Type.Optional(
+          Type.Array(Type.Integer({ minimum: 1 }), { default: [64], description: 'Hidden layer widths, e.g. [64] or [128, 64].' }),
+        ),
       },
       { additionalProperties: false, description: 'Multi-layer perceptron with He initialisation.' },
     ),
@@ -83,10 +98,12 @@ export const ProblemSpecSchema = Type.Object(
     dataset: DatasetSpecSchema,
     model: ModelSpecSchema,
     regularizer: RegularizerSpecSchema,
-    precision: Type.Optional(Type.Union([Type.Literal('f64'), Type.Literal('f32')], {
-      description:
-        'Arithmetic of the model (default f64). f32: forward, backward and evaluation in float32 on WebAssembly SIMD kernels (lenet5 only); parameters are rounded to f32 on entry, gradients are f32 values, the algorithm state, mixing and prox stay float64. Deterministic, and sim ≡ cluster byte for byte (docs/architecture.md, Precision).',
-    })),
+    precision: Type.Optional(
+      Type.Union([Type.Literal('f64'), Type.Literal('f32')], {
+        description:
+          'Arithmetic of the model (default f64). f32: forward, backward and evaluation in float32 on WebAssembly SIMD kernels (lenet5 only); parameters are rounded to f32 on entry, gradients are f32 values, the algorithm state, mixing and prox stay float64. Deterministic, and sim ≡ cluster byte for byte (docs/architecture.md, Precision).',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'The optimisation problem: data, model (smooth part f) and regularizer r.' },
 );
@@ -106,7 +123,8 @@ export const PartitionSpecSchema = Type.Union(
         kind: Type.Literal('labels', { description: 'Explicit label sets per node.' }),
         labels: Type.Array(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }), {
           minItems: 1,
-          description: 'labels[i] = the classes node i gets ALL samples of (e.g. [[0,9],[1,8],[2,7],[3,6],[4,5]], the paper’s pairs); a class listed for several nodes is split evenly among them.',
+          description:
+            'labels[i] = the classes node i gets ALL samples of (e.g. [[0,9],[1,8],[2,7],[3,6],[4,5]], the paper’s pairs); a class listed for several nodes is split evenly among them.',
         }),
       },
       { additionalProperties: false, description: 'Label-set split (paper-spec §6.1).' },
@@ -114,19 +132,30 @@ export const PartitionSpecSchema = Type.Union(
     Type.Object(
       {
         kind: Type.Literal('dirichlet', { description: 'Per-class Dirichlet(α) proportions over nodes.' }),
-        alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 0.5, description: 'Dirichlet concentration α > 0 (small α = more label skew).' })),
+        alpha: Type.Optional(
+          Type.Number({ exclusiveMinimum: 0, default: 0.5, description: 'Dirichlet concentration α > 0 (small α = more label skew).' }),
+        ),
       },
       { additionalProperties: false, description: 'Dirichlet label-skew split.' },
     ),
     Type.Object(
       {
         kind: Type.Literal('quantity', { description: 'Shard sizes ∝ Dirichlet(α), iid labels.' }),
-        alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Dirichlet concentration α > 0 for the shard sizes (small α = more size skew).' })),
+        alpha: Type.Optional(
+          Type.Number({
+            exclusiveMinimum: 0,
+            default: 1,
+            description: 'Dirichlet concentration α > 0 for the shard sizes (small α = more size skew).',
+          }),
+        ),
       },
       { additionalProperties: false, description: 'Quantity-skew split.' },
     ),
   ],
-  { default: { kind: 'sorted' }, description: 'How the training set is split over the nodes: iid | sorted | labels | dirichlet | quantity.' },
+  {
+    default: { kind: 'sorted' },
+    description: 'How the training set is split over the nodes: iid | sorted | labels | dirichlet | quantity.',
+  },
 );
 
 export type NamedDatasetSpec = Static<typeof NamedDatasetSpecSchema>;

@@ -22,9 +22,20 @@ export const COORDINATOR_ID = 'coordinator';
 /** Longest worker label accepted. */
 const MAX_ID = 128;
 
-export interface AuthHello { readonly t: 'auth-hello'; readonly id: string; readonly nonce: Uint8Array }
-export interface AuthChallenge { readonly t: 'auth-challenge'; readonly nonce: Uint8Array; readonly proof: Uint8Array }
-export interface AuthProof { readonly t: 'auth-proof'; readonly proof: Uint8Array }
+export interface AuthHello {
+  readonly t: 'auth-hello';
+  readonly id: string;
+  readonly nonce: Uint8Array;
+}
+export interface AuthChallenge {
+  readonly t: 'auth-challenge';
+  readonly nonce: Uint8Array;
+  readonly proof: Uint8Array;
+}
+export interface AuthProof {
+  readonly t: 'auth-proof';
+  readonly proof: Uint8Array;
+}
 export type AuthMsg = AuthHello | AuthChallenge | AuthProof;
 
 export function controlContext(workerId: string): AuthContext {
@@ -40,7 +51,8 @@ export function encodeAuth(msg: AuthMsg): Buffer {
 
 function bytes(o: Record<string, unknown>, k: string, len: number): Uint8Array {
   const v = o[k];
-  if (!(v instanceof Uint8Array) || v.length !== len) throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', `control auth message '${String(o.t)}': field '${k}' must be ${len} bytes`);
+  if (!(v instanceof Uint8Array) || v.length !== len)
+    throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', `control auth message '${String(o.t)}': field '${k}' must be ${len} bytes`);
   return new Uint8Array(v);
 }
 
@@ -59,11 +71,18 @@ export function decodeAuth<T extends AuthMsg['t']>(data: Uint8Array, expected: T
   switch (expected) {
     case 'auth-hello': {
       const id = r.id;
-      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID) throw new ProxmeshError('PROXMESH_ERR_FRAME_MALFORMED', `control auth message 'auth-hello': field 'id' must be a string of 1–${MAX_ID} chars`);
+      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID)
+        throw new ProxmeshError(
+          'PROXMESH_ERR_FRAME_MALFORMED',
+          `control auth message 'auth-hello': field 'id' must be a string of 1–${MAX_ID} chars`,
+        );
       return { t: 'auth-hello', id, nonce: bytes(r, 'nonce', NONCE_BYTES) } as Extract<AuthMsg, { t: T }>;
     }
     case 'auth-challenge':
-      return { t: 'auth-challenge', nonce: bytes(r, 'nonce', NONCE_BYTES), proof: bytes(r, 'proof', PROOF_BYTES) } as Extract<AuthMsg, { t: T }>;
+      return { t: 'auth-challenge', nonce: bytes(r, 'nonce', NONCE_BYTES), proof: bytes(r, 'proof', PROOF_BYTES) } as Extract<
+        AuthMsg,
+        { t: T }
+      >;
     default:
       return { t: 'auth-proof', proof: bytes(r, 'proof', PROOF_BYTES) } as Extract<AuthMsg, { t: T }>;
   }
@@ -75,7 +94,10 @@ export class WorkerAuth {
   private readonly ctx: AuthContext;
   private readonly nonce = freshNonce();
 
-  constructor(token: string, readonly id: string) {
+  constructor(
+    token: string,
+    readonly id: string,
+  ) {
     this.key = tokenKey(token);
     this.ctx = controlContext(id);
   }
@@ -88,7 +110,10 @@ export class WorkerAuth {
   answer(data: Uint8Array): Buffer {
     const c = decodeAuth(data, 'auth-challenge');
     if (!verifyProof(this.key, 'resp', this.ctx, this.nonce, c.nonce, c.proof)) {
-      throw new ProxmeshError('PROXMESH_ERR_UNAUTHORIZED', 'the coordinator could not prove the cluster token: the worker and the coordinator have different tokens (PROXMESH_TOKEN)');
+      throw new ProxmeshError(
+        'PROXMESH_ERR_UNAUTHORIZED',
+        'the coordinator could not prove the cluster token: the worker and the coordinator have different tokens (PROXMESH_TOKEN)',
+      );
     }
     return encodeAuth({ t: 'auth-proof', proof: proof(this.key, 'init', this.ctx, this.nonce, c.nonce) });
   }

@@ -25,9 +25,19 @@ export interface RegisterMsg {
  * module graph), the run config validated, the run's data loaded and partitioned (once per process),
  * the peer links up.
  */
-export interface StartupSplit { readonly load: number; readonly config: number; readonly data: number; readonly connect: number }
+export interface StartupSplit {
+  readonly load: number;
+  readonly config: number;
+  readonly data: number;
+  readonly connect: number;
+}
 
-export interface ReadyMsg { readonly t: 'ready'; readonly runId: string; readonly nodeId: number; readonly startup?: StartupSplit | null }
+export interface ReadyMsg {
+  readonly t: 'ready';
+  readonly runId: string;
+  readonly nodeId: number;
+  readonly startup?: StartupSplit | null;
+}
 
 /**
  * Sent at k = 0, every evalEvery iterations and at k = K: the node's NodeReport (x_i^k, lossSum over
@@ -47,7 +57,11 @@ export interface ReportMsg extends NodeReport {
   readonly peerBytes?: Readonly<Record<string, number>> | null;
 }
 
-export interface DoneMsg { readonly t: 'done'; readonly runId: string; readonly nodeId: number }
+export interface DoneMsg {
+  readonly t: 'done';
+  readonly runId: string;
+  readonly nodeId: number;
+}
 export interface FailMsg {
   readonly t: 'fail';
   readonly runId: string;
@@ -66,11 +80,19 @@ export interface FailMsg {
  * checkpoint folder (docs/resume.md "Cluster"). When every node has sent it for a round, the
  * coordinator writes its own checkpoint of that round: the round is then resumable.
  */
-export interface CheckpointedMsg { readonly t: 'checkpointed'; readonly runId: string; readonly nodeId: number; readonly round: number }
+export interface CheckpointedMsg {
+  readonly t: 'checkpointed';
+  readonly runId: string;
+  readonly nodeId: number;
+  readonly round: number;
+}
 
 export type WorkerMsg = RegisterMsg | ReadyMsg | ReportMsg | DoneMsg | FailMsg | CheckpointedMsg;
 
-export interface PeerInfo { readonly id: number; readonly url: string }
+export interface PeerInfo {
+  readonly id: number;
+  readonly url: string;
+}
 
 export interface AssignMsg {
   readonly t: 'assign';
@@ -94,8 +116,15 @@ export interface AssignMsg {
    */
   readonly resumeRound?: number;
 }
-export interface StartMsg { readonly t: 'start'; readonly runId: string }
-export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly reason: string }
+export interface StartMsg {
+  readonly t: 'start';
+  readonly runId: string;
+}
+export interface StopMsg {
+  readonly t: 'stop';
+  readonly runId: string;
+  readonly reason: string;
+}
 
 /**
  * The coordinator's checkpoint of `round` is durable: the round is resumable. Workers keep their
@@ -103,7 +132,11 @@ export interface StopMsg { readonly t: 'stop'; readonly runId: string; readonly 
  * rounds ahead of the coordinator's fsync, so a fixed count per node could prune a round the
  * coordinator still needs; docs/resume.md "Cluster").
  */
-export interface CheckpointCommittedMsg { readonly t: 'checkpointCommitted'; readonly runId: string; readonly round: number }
+export interface CheckpointCommittedMsg {
+  readonly t: 'checkpointCommitted';
+  readonly runId: string;
+  readonly round: number;
+}
 
 export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg | CheckpointCommittedMsg;
 
@@ -146,12 +179,14 @@ function malformed(message: string): ProxmeshError {
 
 function str(o: Record<string, unknown>, k: string, maxLen = 4096): string {
   const v = o[k];
-  if (typeof v !== 'string' || v.length > maxLen) throw malformed(`control message '${String(o.t)}': field '${k}' must be a string of ≤ ${maxLen} chars`);
+  if (typeof v !== 'string' || v.length > maxLen)
+    throw malformed(`control message '${String(o.t)}': field '${k}' must be a string of ≤ ${maxLen} chars`);
   return v;
 }
 function int(o: Record<string, unknown>, k: string, min = 0): number {
   const v = o[k];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw malformed(`control message '${String(o.t)}': field '${k}' must be an integer ≥ ${min}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+    throw malformed(`control message '${String(o.t)}': field '${k}' must be an integer ≥ ${min}`);
   return v;
 }
 function num(o: Record<string, unknown>, k: string): number {
@@ -163,7 +198,8 @@ function num(o: Record<string, unknown>, k: string): number {
 /** Copies raw bytes into an aligned Float64Array (msgpack bins are not 8-byte aligned). */
 function f64(o: Record<string, unknown>, k: string): Float64Array {
   const v = o[k];
-  if (!(v instanceof Uint8Array) || v.byteLength % 8 !== 0) throw malformed(`control message '${String(o.t)}': field '${k}' must be float64 bytes`);
+  if (!(v instanceof Uint8Array) || v.byteLength % 8 !== 0)
+    throw malformed(`control message '${String(o.t)}': field '${k}' must be float64 bytes`);
   const out = new Float64Array(v.byteLength / 8);
   new Uint8Array(out.buffer).set(v);
   return out;
@@ -172,13 +208,15 @@ function f64(o: Record<string, unknown>, k: string): Float64Array {
 /** Field `k` of o as a map of durations: returns a reader of its entries (seconds ≥ 0, finite). */
 function secondsMap(o: Record<string, unknown>, k: string): { readonly has: (f: string) => boolean; readonly sec: (f: string) => number } {
   const v = o[k];
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
   const r = v as Record<string, unknown>;
   return {
     has: (f) => r[f] !== undefined,
     sec: (f) => {
       const x = r[f];
-      if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
+      if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x))
+        throw malformed(`control message '${String(o.t)}': field '${k}.${f}' must be seconds ≥ 0`);
       return x;
     },
   };
@@ -197,16 +235,19 @@ function startupSplit(o: Record<string, unknown>, k: string): StartupSplit {
 
 function nodeIdList(o: Record<string, unknown>, k: string): number[] {
   const v = o[k];
-  if (!Array.isArray(v) || v.length === 0 || v.length > 1 << 20) throw malformed(`control message '${String(o.t)}': field '${k}' must be a non-empty array`);
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1 << 20)
+    throw malformed(`control message '${String(o.t)}': field '${k}' must be a non-empty array`);
   return v.map((x, i) => {
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0 || (i > 0 && x <= (v[i - 1] as number))) throw malformed(`control message '${String(o.t)}': field '${k}' must hold ascending node ids ≥ 0`);
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0 || (i > 0 && x <= (v[i - 1] as number)))
+      throw malformed(`control message '${String(o.t)}': field '${k}' must hold ascending node ids ≥ 0`);
     return x;
   });
 }
 
 function byPeer(o: Record<string, unknown>, k: string): Record<string, number> {
   const v = o[k];
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw malformed(`control message '${String(o.t)}': field '${k}' must be a map`);
   const out: Record<string, number> = {};
   const entries = Object.entries(v as Record<string, unknown>);
   if (entries.length > 65536) throw malformed(`control message '${String(o.t)}': field '${k}' has too many peers`);
@@ -230,7 +271,12 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
       return { t: 'register', peerUrl, ordinal, metricsUrl, ...(nodes !== 1 ? { nodes } : {}) };
     }
     case 'ready':
-      return { t: 'ready', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), ...(o.startup != null ? { startup: startupSplit(o, 'startup') } : {}) };
+      return {
+        t: 'ready',
+        runId: str(o, 'runId', 128),
+        nodeId: int(o, 'nodeId'),
+        ...(o.startup != null ? { startup: startupSplit(o, 'startup') } : {}),
+      };
     case 'report':
       return {
         t: 'report',
@@ -248,7 +294,14 @@ export function validateWorkerMsg(o: Record<string, unknown>): WorkerMsg {
     case 'done':
       return { t: 'done', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId') };
     case 'fail':
-      return { t: 'fail', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), code: str(o, 'code', 128), message: str(o, 'message', 65536), round: o.round == null ? null : int(o, 'round', -1) };
+      return {
+        t: 'fail',
+        runId: str(o, 'runId', 128),
+        nodeId: int(o, 'nodeId'),
+        code: str(o, 'code', 128),
+        message: str(o, 'message', 65536),
+        round: o.round == null ? null : int(o, 'round', -1),
+      };
     case 'checkpointed':
       return { t: 'checkpointed', runId: str(o, 'runId', 128), nodeId: int(o, 'nodeId'), round: int(o, 'round', 1) };
     default:

@@ -52,7 +52,12 @@ export const MAX_SHIPPED_DATA_BYTES = 192 * 1024 * 1024;
 
 /** Bytes of the arrays in a wire form (what dominates the assign message). */
 export function shardDataBytes(w: ShardDataWire): number {
-  let b = w.labels.byteLength + (w.indptr?.byteLength ?? 0) + (w.indices?.byteLength ?? 0) + (w.values?.byteLength ?? 0) + (w.data?.byteLength ?? 0);
+  let b =
+    w.labels.byteLength +
+    (w.indptr?.byteLength ?? 0) +
+    (w.indices?.byteLength ?? 0) +
+    (w.values?.byteLength ?? 0) +
+    (w.data?.byteLength ?? 0);
   for (const s of w.shards) b += s.byteLength;
   return b;
 }
@@ -81,7 +86,7 @@ export function packShardData(train: Dataset, shards: readonly Shard[], ids: rea
     cols: f.cols,
     ...(f.kind === 'csr'
       ? { indptr: bytesOf(f.indptr), indices: bytesOf(f.indices), values: bytesOf(f.values) }
-      : { data: bytesOf(f.data), dtype: f.data instanceof Float32Array ? 'f32' as const : 'f64' as const }),
+      : { data: bytesOf(f.data), dtype: f.data instanceof Float32Array ? ('f32' as const) : ('f64' as const) }),
     labels: bytesOf(sub.labels),
     ids: [...ids],
     shards: ids.map((id) => bytesOf(Int32Array.from(shards[id], (r) => local[r]))),
@@ -94,7 +99,10 @@ function malformed(field: string, what: string): ProxmeshError {
 
 /** Copies bytes into an aligned typed array (msgpack bins are not aligned), checking the length. */
 function typed<T extends Int32Array | Float64Array | Float32Array>(
-  o: Record<string, unknown>, k: string, Ctor: { new (n: number): T; BYTES_PER_ELEMENT: number }, length: number,
+  o: Record<string, unknown>,
+  k: string,
+  Ctor: { new (n: number): T; BYTES_PER_ELEMENT: number },
+  length: number,
 ): T {
   const v = o[k];
   if (!(v instanceof Uint8Array) || v.byteLength !== length * Ctor.BYTES_PER_ELEMENT) {
@@ -112,7 +120,8 @@ export function unpackShardData(raw: unknown): ShardData {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw malformed('', 'must be a map');
   const o = raw as Record<string, unknown>;
   const { rows, cols, nClasses } = o;
-  if (!isCount(rows) || !isCount(cols) || !isCount(nClasses) || nClasses < 1) throw malformed('rows/cols/nClasses', 'must be integers ≥ 0 (nClasses ≥ 1)');
+  if (!isCount(rows) || !isCount(cols) || !isCount(nClasses) || nClasses < 1)
+    throw malformed('rows/cols/nClasses', 'must be integers ≥ 0 (nClasses ≥ 1)');
   if (typeof o.name !== 'string') throw malformed('name', 'must be a string');
   let features: FeatureMatrix;
   if (o.kind === 'csr') {
@@ -144,8 +153,16 @@ export function unpackShardData(raw: unknown): ShardData {
     for (const r of shard) if (r < 0 || r >= rows) throw malformed(`shards[${i}]`, `must hold row indices in [0, ${rows})`);
     byId.set(id, shard);
   });
-  const classNames = Array.isArray(o.classNames) && o.classNames.every((c) => typeof c === 'string') ? (o.classNames as string[]) : undefined;
+  const classNames =
+    Array.isArray(o.classNames) && o.classNames.every((c) => typeof c === 'string') ? (o.classNames as string[]) : undefined;
   const sampleShape = Array.isArray(o.sampleShape) && o.sampleShape.every(isCount) ? (o.sampleShape as number[]) : undefined;
-  const train: Dataset = { name: o.name, features, labels, nClasses, ...(classNames ? { classNames } : {}), ...(sampleShape ? { sampleShape } : {}) };
+  const train: Dataset = {
+    name: o.name,
+    features,
+    labels,
+    nClasses,
+    ...(classNames ? { classNames } : {}),
+    ...(sampleShape ? { sampleShape } : {}),
+  };
   return { train, shards: byId };
 }

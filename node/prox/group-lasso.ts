@@ -19,7 +19,11 @@ export function groupLassoProx(opts: { lambda: number; weights: GroupWeights; la
   for (let g = 0; g < layers.length; g++) {
     const l = layers[g];
     if (!Number.isInteger(l.offset) || !Number.isInteger(l.length) || l.offset < 0 || l.length < 0) {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `grouplasso: layer ${g} (${l.name}) has invalid offset ${l.offset} / length ${l.length}`, { field: 'layers', layer: l.name });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_PROX',
+        `grouplasso: layer ${g} (${l.name}) has invalid offset ${l.offset} / length ${l.length}`,
+        { field: 'layers', layer: l.name },
+      );
     }
     offsets[g] = l.offset;
     lengths[g] = l.length;
@@ -29,7 +33,10 @@ export function groupLassoProx(opts: { lambda: number; weights: GroupWeights; la
   const checkCover = (x: Float64Array) => {
     for (let g = 0; g < offsets.length; g++) {
       if (offsets[g] + lengths[g] > x.length) {
-        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${name}: layer ${layers[g].name} [${offsets[g]}, ${offsets[g] + lengths[g]}) exceeds vector length ${x.length}`);
+        throw new ProxmeshError(
+          'PROXMESH_ERR_INTERNAL',
+          `${name}: layer ${layers[g].name} [${offsets[g]}, ${offsets[g] + lengths[g]}) exceeds vector length ${x.length}`,
+        );
       }
     }
   };
@@ -50,7 +57,8 @@ export function groupLassoProx(opts: { lambda: number; weights: GroupWeights; la
       checkCover(v);
       if (out !== v) out.set(v); // coordinates outside every layer pass through
       for (let g = 0; g < offsets.length; g++) {
-        const a = offsets[g], e = a + lengths[g];
+        const a = offsets[g],
+          e = a + lengths[g];
         let q = 0;
         for (let j = a; j < e; j++) q += v[j] * v[j];
         const norm = Math.sqrt(q);

@@ -20,7 +20,9 @@ import { keysBesides, literalsOf, variantsByLiteral } from '../schema/facts.ts';
 type Raw = Record<string, unknown>;
 
 /** Each kind's keys, from its schema (prox/spec.ts); this file keeps only the rules the schema cannot state. */
-const ALLOWED_KEYS = new Map([...variantsByLiteral(RegularizerSpecSchema, 'kind')].map(([kind, schema]) => [kind, keysBesides(schema, 'kind')]));
+const ALLOWED_KEYS = new Map(
+  [...variantsByLiteral(RegularizerSpecSchema, 'kind')].map(([kind, schema]) => [kind, keysBesides(schema, 'kind')]),
+);
 const GROUP_WEIGHTS = GroupLassoRegSchema.properties.weights;
 
 const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
@@ -43,13 +45,23 @@ const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
     const lower = s.lower === null ? -Infinity : s.lower;
     const upper = s.upper === null ? Infinity : s.upper;
     if (typeof lower !== 'number' || Number.isNaN(lower) || lower === Infinity) {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.lower must be a number < +Infinity, got ${String(lower)}`, { field: 'regularizer.lower', got: lower });
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.lower must be a number < +Infinity, got ${String(lower)}`, {
+        field: 'regularizer.lower',
+        got: lower,
+      });
     }
     if (typeof upper !== 'number' || Number.isNaN(upper) || upper === -Infinity) {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.upper must be a number > -Infinity, got ${String(upper)}`, { field: 'regularizer.upper', got: upper });
+      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.upper must be a number > -Infinity, got ${String(upper)}`, {
+        field: 'regularizer.upper',
+        got: upper,
+      });
     }
     if (lower > upper) {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.lower (${lower}) must be ≤ regularizer.upper (${upper}): the box is empty`, { field: 'regularizer.lower', lower, upper });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_PROX',
+        `regularizer.lower (${lower}) must be ≤ regularizer.upper (${upper}): the box is empty`,
+        { field: 'regularizer.lower', lower, upper },
+      );
     }
     return () => boxProx({ lower, upper });
   },
@@ -59,7 +71,11 @@ const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
     const weights = (s.weights ?? GROUP_WEIGHTS.default) as GroupWeights;
     const choices = literalsOf(GROUP_WEIGHTS);
     if (!choices.includes(weights)) {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.weights must be ${choices.map((c) => `'${c}'`).join(' or ')}, got ${String(weights)}`, { field: 'regularizer.weights', got: weights });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_PROX',
+        `regularizer.weights must be ${choices.map((c) => `'${c}'`).join(' or ')}, got ${String(weights)}`,
+        { field: 'regularizer.weights', got: weights },
+      );
     }
     return (layers) => groupLassoProx({ lambda, weights, layers });
   },
@@ -69,20 +85,29 @@ const builders: { readonly [K in RegularizerKind]: (s: Raw) => ProxFactory } = {
 export function proxFromSpec(spec: RegularizerSpec): ProxFactory {
   const s = spec as unknown as Raw;
   if (s === null || typeof s !== 'object') {
-    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer must be an object with a kind, got ${String(spec)}`, { field: 'regularizer' });
+    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer must be an object with a kind, got ${String(spec)}`, {
+      field: 'regularizer',
+    });
   }
   const kind = s.kind;
   const plugin = typeof kind === 'string' && !Object.hasOwn(builders, kind) ? pluginProxFactory(s) : undefined;
   if (plugin !== undefined) return plugin;
   if (typeof kind !== 'string' || !Object.hasOwn(builders, kind)) {
     const known = [...Object.keys(builders), ...registered('regularizer').map((r) => r.name)];
-    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.kind must be one of ${known.join(', ')}; got ${String(kind)}`, { field: 'regularizer.kind', got: kind });
+    throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.kind must be one of ${known.join(', ')}; got ${String(kind)}`, {
+      field: 'regularizer.kind',
+      got: kind,
+    });
   }
   const k = kind as RegularizerKind;
   const allowed = ALLOWED_KEYS.get(k) ?? [];
   for (const key of Object.keys(s)) {
     if (key !== 'kind' && !allowed.includes(key)) {
-      throw new ProxmeshError('PROXMESH_ERR_PROX', `regularizer.${key} is not a property of kind ${k} (allowed: ${allowed.join(', ') || 'none'})`, { field: `regularizer.${key}` });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_PROX',
+        `regularizer.${key} is not a property of kind ${k} (allowed: ${allowed.join(', ') || 'none'})`,
+        { field: `regularizer.${key}` },
+      );
     }
   }
   return builders[k](s);

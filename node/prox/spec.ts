@@ -4,8 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 
-const lambda = (what: string) =>
-  Type.Number({ minimum: 0, description: `λ ≥ 0 (finite): weight of ${what}.` });
+const lambda = (what: string) => Type.Number({ minimum: 0, description: `λ ≥ 0 (finite): weight of ${what}.` });
 
 export const NoneRegSchema = Type.Object(
   { kind: Type.Literal('none', { description: 'r ≡ 0; the prox is the identity.' }) },

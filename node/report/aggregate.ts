@@ -51,7 +51,10 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -115,7 +118,15 @@ export function studyEncoding(cells: readonly StudyCell[], groupBy?: string): St
     colors = groups.map((g) => g.label);
     colorTitle = 'cells';
   }
-  return { groups, colors, colorTitle, plan: planEncodings(groups.map((g) => g.parts), colors) };
+  return {
+    groups,
+    colors,
+    colorTitle,
+    plan: planEncodings(
+      groups.map((g) => g.parts),
+      colors,
+    ),
+  };
 }
 
 /** One run's curve of `metric` (rows where the metric is null are dropped). */
@@ -152,7 +163,15 @@ export function aggregateSeeds(runs: readonly (readonly StoredMetricsRow[])[], m
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    out.push({ iter: first.iter, bits: bits / rows.length, value: sum / rows.length, lo, hi, ...wireOf(rows as StoredMetricsRow[]), ...simTimeOf(rows as StoredMetricsRow[]) });
+    out.push({
+      iter: first.iter,
+      bits: bits / rows.length,
+      value: sum / rows.length,
+      lo,
+      hi,
+      ...wireOf(rows as StoredMetricsRow[]),
+      ...simTimeOf(rows as StoredMetricsRow[]),
+    });
   }
   return out;
 }
@@ -192,7 +211,10 @@ export function studyCurves(study: StudyFolder, metric: MetricKey, opts: { group
     group: enc.colors[i],
     style: labelFor(g.parts, enc.plan.style),
     panel: labelFor(g.parts, enc.plan.panel),
-    points: aggregateSeeds(g.members.map((c) => c.run.metrics), metric),
+    points: aggregateSeeds(
+      g.members.map((c) => c.run.metrics),
+      metric,
+    ),
   }));
 }
 
@@ -260,7 +282,9 @@ export function paretoData(study: StudyFolder, opts: { groupBy?: string } = {}):
   const rank = new Map(study.cells.map((c, i) => [c.cell, i]));
   points.sort((a, b) => rank.get(a.cell)! - rank.get(b.cell)!);
   for (const panel of new Set(points.map((p) => p.panel))) {
-    const order = points.filter((p) => p.panel === panel).sort((a, b) => a.bits - b.bits || (better(a.value, b.value) ? -1 : better(b.value, a.value) ? 1 : 0));
+    const order = points
+      .filter((p) => p.panel === panel)
+      .sort((a, b) => a.bits - b.bits || (better(a.value, b.value) ? -1 : better(b.value, a.value) ? 1 : 0));
     let best: number | null = null;
     for (const p of order) {
       if (best === null || better(p.value, best)) {

@@ -37,7 +37,12 @@ export const X_AXIS: Readonly<Record<XAxis, { title: string; log: boolean }>> = 
   simTime: { title: 'simulated time (s), config network (docs/clock.md)', log: true },
 };
 
-const X_NOUN: Readonly<Record<XAxis, string>> = { iter: 'iterations', bits: 'bits sent', wireBytes: 'wire bytes', simTime: 'simulated time' };
+const X_NOUN: Readonly<Record<XAxis, string>> = {
+  iter: 'iterations',
+  bits: 'bits sent',
+  wireBytes: 'wire bytes',
+  simTime: 'simulated time',
+};
 
 /** Shared look: a font list resvg can resolve on a bare Linux box, white background. */
 export const CHART_CONFIG = {
@@ -99,9 +104,17 @@ export function curveRows(curves: readonly Curve[], x: XAxis, logY: boolean): Cu
       // A band that reaches ≤ 0 cannot be drawn on log-y: keep the mean, drop the band there.
       const bandOk = p.lo !== null && p.hi !== null && (!logY || p.lo > 0);
       rows.push({
-        series: c.series, group: c.group, style: c.style ?? '', panel: c.panel ?? '',
-        iter: p.iter, bits: p.bits, ...(p.wireBytes !== undefined ? { wireBytes: p.wireBytes } : {}), ...(p.simTime !== undefined ? { simTime: p.simTime } : {}),
-        value: p.value, lo: bandOk ? p.lo : null, hi: bandOk ? p.hi : null,
+        series: c.series,
+        group: c.group,
+        style: c.style ?? '',
+        panel: c.panel ?? '',
+        iter: p.iter,
+        bits: p.bits,
+        ...(p.wireBytes !== undefined ? { wireBytes: p.wireBytes } : {}),
+        ...(p.simTime !== undefined ? { simTime: p.simTime } : {}),
+        value: p.value,
+        lo: bandOk ? p.lo : null,
+        hi: bandOk ? p.hi : null,
       });
     }
   }
@@ -136,11 +149,28 @@ export function curveChartSpec(curves: readonly Curve[], opts: CurveChartOptions
   // legend naming them; keys beyond that get facets (encodings.ts).
   const styled = rows.some((r) => r.style !== '')
     ? {
-        strokeDash: { field: 'style', type: 'nominal' as const, title: opts.styleTitle ?? 'style', scale: { range: DASHES }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400, encode: { symbols: { update: { stroke: { value: '#333' } } } } } },
+        strokeDash: {
+          field: 'style',
+          type: 'nominal' as const,
+          title: opts.styleTitle ?? 'style',
+          scale: { range: DASHES },
+          legend: {
+            symbolType: 'stroke',
+            symbolStrokeWidth: 2,
+            symbolSize: 400,
+            encode: { symbols: { update: { stroke: { value: '#333' } } } },
+          },
+        },
         // The same key again as the point shape, where lines overlap and dashes are hard to tell apart,
         // with its own legend: a copy of the field, because Vega-Lite merges the legends of one field
         // into a shape legend and the dashes would vanish from it.
-        shape: { field: 'styleShape', type: 'nominal' as const, title: `${opts.styleTitle ?? 'style'} (marker)`, scale: { range: SHAPES }, legend: { symbolFillColor: '#333', symbolStrokeColor: '#333' } },
+        shape: {
+          field: 'styleShape',
+          type: 'nominal' as const,
+          title: `${opts.styleTitle ?? 'style'} (marker)`,
+          scale: { range: SHAPES },
+          legend: { symbolFillColor: '#333', symbolStrokeColor: '#333' },
+        },
       }
     : {};
   const layers: Record<string, unknown>[] = [];
@@ -153,7 +183,14 @@ export function curveChartSpec(curves: readonly Curve[], opts: CurveChartOptions
   layers.push({
     ...(rows.some((r) => r.style !== '') ? { transform: [{ calculate: 'datum.style', as: 'styleShape' }] } : {}),
     mark: { type: 'line', point: maxPoints <= 30, strokeWidth: 1.8 },
-    encoding: { x, y: { field: 'value', type: 'quantitative', scale: yScale, title: style.title }, color, detail, ...styled, order: { field: opts.x } },
+    encoding: {
+      x,
+      y: { field: 'value', type: 'quantitative', scale: yScale, title: style.title },
+      color,
+      detail,
+      ...styled,
+      order: { field: opts.x },
+    },
   });
   const title = opts.title ?? `${style.title.split(' ')[0]} vs ${X_NOUN[opts.x]}`;
   return withPanels(rows, { title, width: opts.width ?? 480, height: opts.height ?? 280, layer: layers }, opts.panelTitle);
@@ -163,9 +200,19 @@ export function curveChartSpec(curves: readonly Curve[], opts: CurveChartOptions
  * A top-level spec: one chart, or one panel per distinct `panel` value (two columns, shared scales,
  * smaller panels) when the rows carry one.
  */
-function withPanels(rows: readonly { panel: string }[], chart: { title: string; width: number; height: number; layer: unknown[] }, panelTitle?: string): TopLevelSpec {
-  const head = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: chart.title, data: { values: rows }, config: CHART_CONFIG };
-  if (!rows.some((r) => r.panel !== '')) return { ...head, width: chart.width, height: chart.height, layer: chart.layer } as unknown as TopLevelSpec;
+function withPanels(
+  rows: readonly { panel: string }[],
+  chart: { title: string; width: number; height: number; layer: unknown[] },
+  panelTitle?: string,
+): TopLevelSpec {
+  const head = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: chart.title,
+    data: { values: rows },
+    config: CHART_CONFIG,
+  };
+  if (!rows.some((r) => r.panel !== ''))
+    return { ...head, width: chart.width, height: chart.height, layer: chart.layer } as unknown as TopLevelSpec;
   return {
     ...head,
     facet: { field: 'panel', type: 'nominal', title: panelTitle ?? 'panel', header: { labelFontSize: 12, titleFontSize: 12 } },
@@ -182,23 +229,36 @@ function withPanels(rows: readonly { panel: string }[], chart: { title: string; 
 export function paretoSpec(data: ParetoData, opts: { title?: string; width?: number; height?: number } = {}): TopLevelSpec {
   const rows = data.points.filter((p) => p.bits > 0);
   const yTitle = data.metric === 'testAccuracy' ? 'final test accuracy' : 'final objective φ(x̄)';
-  const x = { field: 'bits', type: 'quantitative' as const, title: 'total payload bits sent', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const x = {
+    field: 'bits',
+    type: 'quantitative' as const,
+    title: 'total payload bits sent',
+    scale: { type: 'log' as const },
+    axis: { format: '~s' },
+  };
   const y = { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false } };
-  const shape = data.styleKeys.length > 0 ? { shape: { field: 'style', type: 'nominal', title: titleFor(data.styleKeys), scale: { range: SHAPES } } } : {};
-  return withPanels(rows, {
-    title: opts.title ?? `Pareto: ${yTitle} vs bits`,
-    width: opts.width ?? 480,
-    height: opts.height ?? 280,
-    layer: [
-      {
-        transform: [{ filter: 'datum.frontier' }],
-        mark: { type: 'line', interpolate: 'step-after', color: '#888', strokeDash: [4, 3] },
-        encoding: { x, y, order: { field: 'bits' } },
-      },
-      {
-        mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
-        encoding: { x, y, color: { field: 'group', type: 'nominal', title: data.colorTitle }, ...shape },
-      },
-    ],
-  }, titleFor(data.panelKeys));
+  const shape =
+    data.styleKeys.length > 0
+      ? { shape: { field: 'style', type: 'nominal', title: titleFor(data.styleKeys), scale: { range: SHAPES } } }
+      : {};
+  return withPanels(
+    rows,
+    {
+      title: opts.title ?? `Pareto: ${yTitle} vs bits`,
+      width: opts.width ?? 480,
+      height: opts.height ?? 280,
+      layer: [
+        {
+          transform: [{ filter: 'datum.frontier' }],
+          mark: { type: 'line', interpolate: 'step-after', color: '#888', strokeDash: [4, 3] },
+          encoding: { x, y, order: { field: 'bits' } },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
+          encoding: { x, y, color: { field: 'group', type: 'nominal', title: data.colorTitle }, ...shape },
+        },
+      ],
+    },
+    titleFor(data.panelKeys),
+  );
 }

@@ -10,8 +10,13 @@ export const COMPRESSING_ALGORITHMS: readonly string[] = ['cdproxsgt', 'choco', 
 
 /** The paper's names of the algorithms (paper-spec §6), for series labels. */
 export const ALGORITHM_DISPLAY: Readonly<Record<string, string>> = {
-  allreduce: 'AllReduce', dproxsgt: 'DProxSGT', cdproxsgt: 'CDProxSGT', deepstorm: 'DEEPSTORM',
-  proxgtsa: 'ProxGT-SA', choco: 'Choco-SGD', beer: 'BEER',
+  allreduce: 'AllReduce',
+  dproxsgt: 'DProxSGT',
+  cdproxsgt: 'CDProxSGT',
+  deepstorm: 'DEEPSTORM',
+  proxgtsa: 'ProxGT-SA',
+  choco: 'Choco-SGD',
+  beer: 'BEER',
 };
 
 /** A config's algorithm as the paper names it ('?' when the config names none). */
@@ -23,7 +28,10 @@ export function algorithmDisplayName(config: JsonObject): string {
 
 /** Value at a config path: 'a.b.c', '/a/b/c' and '$.a.b' are accepted. */
 export function getPath(obj: unknown, path: string): unknown {
-  const parts = path.replace(/^\$?[./]?/, '').split(/[./]/).filter((p) => p !== '');
+  const parts = path
+    .replace(/^\$?[./]?/, '')
+    .split(/[./]/)
+    .filter((p) => p !== '');
   let cur: unknown = obj;
   for (const p of parts) {
     if (typeof cur !== 'object' || cur === null) return undefined;
@@ -110,7 +118,9 @@ function topologyLabel(config: JsonObject): string {
 function specLabel(spec: unknown): string {
   if (typeof spec !== 'object' || spec === null) return show(spec);
   const o = spec as JsonObject;
-  const rest = Object.entries(o).filter(([k]) => k !== 'kind' && k !== 'name').map(([k, v]) => `${k}=${show(v)}`);
+  const rest = Object.entries(o)
+    .filter(([k]) => k !== 'kind' && k !== 'name')
+    .map(([k, v]) => `${k}=${show(v)}`);
   const head = show(o.kind ?? o.name);
   return rest.length ? `${head} (${rest.join(', ')})` : head;
 }

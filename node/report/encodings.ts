@@ -21,9 +21,27 @@ export interface EncodingPlan {
 }
 
 /** Dash patterns for the style channel (solid first; each distinct at line widths of 1.5–2 px). */
-export const DASHES: readonly (readonly number[])[] = [[1, 0], [7, 3], [2, 2], [9, 3, 2, 3], [1, 4], [14, 4], [5, 2, 1, 2, 1, 2], [3, 5]];
+export const DASHES: readonly (readonly number[])[] = [
+  [1, 0],
+  [7, 3],
+  [2, 2],
+  [9, 3, 2, 3],
+  [1, 4],
+  [14, 4],
+  [5, 2, 1, 2, 1, 2],
+  [3, 5],
+];
 /** Point shapes for the style channel, in the same order. */
-export const SHAPES: readonly string[] = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'];
+export const SHAPES: readonly string[] = [
+  'circle',
+  'square',
+  'triangle-up',
+  'diamond',
+  'cross',
+  'triangle-down',
+  'triangle-right',
+  'triangle-left',
+];
 /** At most this many style combinations on one chart (more dash patterns stop being told apart at a glance); further keys go to panels. */
 export const STYLE_LIMIT = 4;
 

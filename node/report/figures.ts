@@ -82,7 +82,12 @@ export function runFigures(run: RunFolder): FigurePlan[] {
       curves = [runCurve(run, f.metric, label)];
     }
     if (!hasPoints(curves)) continue;
-    const spec = curveChartSpec(curves, { metric: f.metric, x: f.x, title: f.title, ...(f.metric === 'testAccuracy' ? { yTitle: 'accuracy', colorTitle: 'split' } : { colorTitle: 'run' }) });
+    const spec = curveChartSpec(curves, {
+      metric: f.metric,
+      x: f.x,
+      title: f.title,
+      ...(f.metric === 'testAccuracy' ? { yTitle: 'accuracy', colorTitle: 'split' } : { colorTitle: 'run' }),
+    });
     if (specHasData(spec)) out.push({ name: f.name, title: f.title, spec });
   }
   if (run.paperMetrics) out.push(...paperPanelsPlan([{ label: algorithmDisplayName(run.config), rows: run.paperMetrics }]));
@@ -94,7 +99,9 @@ export function runFigures(run: RunFolder): FigurePlan[] {
  * when two cells share an algorithm, the cell id is added to tell them apart.
  */
 export function studyPaperSeries(study: StudyFolder): PaperSeries[] {
-  const withPaper = study.cells.flatMap((c) => (c.run.paperMetrics ? [{ cell: c.cell, name: algorithmDisplayName(c.run.config), rows: c.run.paperMetrics }] : []));
+  const withPaper = study.cells.flatMap((c) =>
+    c.run.paperMetrics ? [{ cell: c.cell, name: algorithmDisplayName(c.run.config), rows: c.run.paperMetrics }] : [],
+  );
   return withPaper.map(({ cell, name, rows }) => ({
     label: withPaper.filter((o) => o.name === name).length > 1 ? `${name} (${cell})` : name,
     rows,

@@ -31,9 +31,7 @@ export function keyValueTable(rows: readonly (readonly [string, string])[], capt
 export function dataTable(header: readonly string[], rows: readonly (readonly string[])[], caption?: string): string {
   const num = (s: string): boolean => /^[-+]?[\d.]+(e[-+]?\d+)?$/i.test(s);
   const head = `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-  const body = rows
-    .map((r) => `<tr>${r.map((c) => `<td${num(c) ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`)
-    .join('\n');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td${num(c) ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table class="data">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 

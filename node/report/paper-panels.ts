@@ -36,7 +36,8 @@ export function paperPanelPoints(series: readonly PaperSeries[]): { objective: P
     for (const r of rows) {
       if (r.localLoss !== null) objective.push({ series: label, epoch: r.epoch, value: r.localLoss });
       if (r.testAccuracy !== null) accuracy.push({ series: label, epoch: r.epoch, value: r.testAccuracy, model: X_MEAN });
-      if (r.localTestAccuracyMean !== null) accuracy.push({ series: label, epoch: r.epoch, value: r.localTestAccuracyMean, model: X_LOCAL });
+      if (r.localTestAccuracyMean !== null)
+        accuracy.push({ series: label, epoch: r.epoch, value: r.localTestAccuracyMean, model: X_LOCAL });
       if (r.consensusSum > CONSENSUS_FLOOR) consensus.push({ series: label, epoch: r.epoch, value: r.consensusSum });
     }
   }
@@ -49,7 +50,12 @@ export function paperPanelsSpec(series: readonly PaperSeries[]): TopLevelSpec | 
   if (objective.length + accuracy.length + consensus.length === 0) return null;
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch' } as const;
   const color = { field: 'series', type: 'nominal', title: 'method', sort: series.map((s) => s.label) } as const;
-  const panel = (values: Point[], title: string | { text: string; subtitle: string }, y: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  const panel = (
+    values: Point[],
+    title: string | { text: string; subtitle: string },
+    y: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) => ({
     title,
     width: 260,
     height: 200,
@@ -62,15 +68,26 @@ export function paperPanelsSpec(series: readonly PaperSeries[]): TopLevelSpec | 
     config: CHART_CONFIG,
     hconcat: [
       panel(objective, 'Objective', { title: 'mean local minibatch loss', scale: { zero: false } }),
-      panel(accuracy, { text: 'Test Accuracy', subtitle: `solid: ${X_MEAN}, dashed: ${X_LOCAL}` }, { title: 'test accuracy', scale: { zero: false } }, {
-        strokeDash: {
-          field: 'model',
-          type: 'nominal',
-          scale: { domain: [X_MEAN, X_LOCAL], range: [[1, 0], [5, 3]] },
-          legend: null, // stroke symbols do not rasterise: the panel title explains the dashes
+      panel(
+        accuracy,
+        { text: 'Test Accuracy', subtitle: `solid: ${X_MEAN}, dashed: ${X_LOCAL}` },
+        { title: 'test accuracy', scale: { zero: false } },
+        {
+          strokeDash: {
+            field: 'model',
+            type: 'nominal',
+            scale: {
+              domain: [X_MEAN, X_LOCAL],
+              range: [
+                [1, 0],
+                [5, 3],
+              ],
+            },
+            legend: null, // stroke symbols do not rasterise: the panel title explains the dashes
+          },
+          detail: { field: 'model' },
         },
-        detail: { field: 'model' },
-      }),
+      ),
       panel(consensus, 'Consensus Error', { title: 'Σ_i ‖x_i − x̄‖²', scale: { type: 'log' } }),
     ],
   } as unknown as TopLevelSpec;

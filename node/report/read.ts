@@ -73,12 +73,14 @@ export function parseMetricsRow(value: JsonObject, file: string, line: number): 
   for (const key of WIRE_KEYS) {
     if (!(key in value)) continue;
     const v = value[key];
-    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw rowError(file, line, key, 'must be a finite number ≥ 0 or null');
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0))
+      throw rowError(file, line, key, 'must be a finite number ≥ 0 or null');
     row[key] = v;
   }
   if (SIM_TIME_KEY in value) {
     const v = value[SIM_TIME_KEY];
-    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw rowError(file, line, SIM_TIME_KEY, 'must be a finite number of seconds ≥ 0 or null');
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0))
+      throw rowError(file, line, SIM_TIME_KEY, 'must be a finite number of seconds ≥ 0 or null');
     row[SIM_TIME_KEY] = v;
   }
   return row as unknown as StoredMetricsRow;
@@ -94,8 +96,10 @@ export function readMetrics(file: string): StoredMetricsRow[] {
       if (row.iter <= prev.iter) throw rowError(file, line, 'iter', `must increase (previous row has ${prev.iter})`);
       if (row.bitsSent < prev.bitsSent) throw rowError(file, line, 'bitsSent', 'is cumulative and must not decrease');
       if (row.bytesSent < prev.bytesSent) throw rowError(file, line, 'bytesSent', 'is cumulative and must not decrease');
-      if (row.wireBytes != null && prev.wireBytes != null && row.wireBytes < prev.wireBytes) throw rowError(file, line, 'wireBytes', 'is cumulative and must not decrease');
-      if (row.simTime != null && prev.simTime != null && row.simTime < prev.simTime) throw rowError(file, line, SIM_TIME_KEY, 'is a clock and must not decrease');
+      if (row.wireBytes != null && prev.wireBytes != null && row.wireBytes < prev.wireBytes)
+        throw rowError(file, line, 'wireBytes', 'is cumulative and must not decrease');
+      if (row.simTime != null && prev.simTime != null && row.simTime < prev.simTime)
+        throw rowError(file, line, SIM_TIME_KEY, 'is a clock and must not decrease');
     }
     rows.push(row);
   }

@@ -46,7 +46,9 @@ function write(path: string, data: string | Buffer): void {
 function validateOptions(opts: ReportOptions): void {
   for (const name of opts.figures ?? []) {
     if (!FIGURE_NAMES.includes(name)) {
-      throw new ProxmeshError('PROXMESH_ERR_USAGE', `unknown figure "${name}"; expected one of ${FIGURE_NAMES.join(', ')}`, { figure: name });
+      throw new ProxmeshError('PROXMESH_ERR_USAGE', `unknown figure "${name}"; expected one of ${FIGURE_NAMES.join(', ')}`, {
+        figure: name,
+      });
     }
   }
   if (opts.pngScale !== undefined && !(opts.pngScale > 0 && opts.pngScale <= 8)) {
@@ -57,7 +59,11 @@ function validateOptions(opts: ReportOptions): void {
 function checkGroupBy(study: StudyFolder, groupBy: string | undefined): void {
   if (groupBy === undefined || groupBy === 'compressor' || groupBy === 'algorithm') return;
   if (study.cells.every((c) => getPath(c.run.config, groupBy) === undefined)) {
-    throw new ProxmeshError('PROXMESH_ERR_USAGE', `--group-by "${groupBy}" names no config path of the study's cells (use compressor, algorithm or a path like topology.kind)`, { groupBy });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_USAGE',
+      `--group-by "${groupBy}" names no config path of the study's cells (use compressor, algorithm or a path like topology.kind)`,
+      { groupBy },
+    );
   }
 }
 
@@ -88,12 +94,19 @@ function studyHeader(study: StudyFolder): string[] {
     ['failed cells (not plotted)', study.failed.length > 0 ? study.failed.map((f) => f.cell).join(', ') : 'none'],
   ];
   return [
-    keyValueTable([...merged].map(([k, vs]) => [k, vs.join(' | ')] as const), 'Configuration (| separates values that vary)'),
+    keyValueTable(
+      [...merged].map(([k, vs]) => [k, vs.join(' | ')] as const),
+      'Configuration (| separates values that vary)',
+    ),
     keyValueTable(facts, 'Study'),
   ];
 }
 
-async function renderFigures(plans: readonly FigurePlan[], outDir: string, scale: number): Promise<{ figs: ReportFigure[]; html: HtmlFigure[] }> {
+async function renderFigures(
+  plans: readonly FigurePlan[],
+  outDir: string,
+  scale: number,
+): Promise<{ figs: ReportFigure[]; html: HtmlFigure[] }> {
   const figs: ReportFigure[] = [];
   const html: HtmlFigure[] = [];
   for (const p of plans) {

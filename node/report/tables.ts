@@ -9,7 +9,10 @@ import type { StudyFolder } from './read.ts';
 import type { StoredMetricsRow, SIM_TIME_KEY, WIRE_KEYS } from '../results/metrics-row.ts';
 
 /** Final-row columns shown in tables: [key, header] (the optional wire figures are plotted, not tabled). */
-export const FINAL_COLUMNS: readonly (readonly [Exclude<keyof StoredMetricsRow, (typeof WIRE_KEYS)[number] | typeof SIM_TIME_KEY>, string])[] = [
+export const FINAL_COLUMNS: readonly (readonly [
+  Exclude<keyof StoredMetricsRow, (typeof WIRE_KEYS)[number] | typeof SIM_TIME_KEY>,
+  string,
+])[] = [
   ['iter', 'K'],
   ['epoch', 'epochs'],
   ['objective', 'φ(x̄)'],
@@ -26,7 +29,10 @@ const cell = (v: number | null): string => (v === null ? '—' : formatNumber(v)
 
 /** The last metrics row as a key/value table. */
 export function finalRowTable(row: StoredMetricsRow, caption = 'Final evaluation'): string {
-  return keyValueTable(FINAL_COLUMNS.map(([k, h]) => [h, cell(row[k])] as const), caption);
+  return keyValueTable(
+    FINAL_COLUMNS.map(([k, h]) => [h, cell(row[k])] as const),
+    caption,
+  );
 }
 
 /** One row per cell: id, its diff values, compressor, final metrics. */

@@ -18,13 +18,27 @@ export interface EdgeRow {
   readonly totalBytes: number;
 }
 
-export const EDGE_COLUMNS = ['from', 'to', 'dataFrames', 'payloadBytes', 'envelopeBytes', 'ackBytes', 'handshakeBytes', 'totalBytes'] as const;
+export const EDGE_COLUMNS = [
+  'from',
+  'to',
+  'dataFrames',
+  'payloadBytes',
+  'envelopeBytes',
+  'ackBytes',
+  'handshakeBytes',
+  'totalBytes',
+] as const;
 
 /**
  * One row per directed edge of the plan; `exchanges(i)` = exchanges node i completed, `payload(i, j)`
  * = payload bytes i sent j; `wire(i, j)`, if given, the edge's counted frames (else the plan's).
  */
-export function edgeRows(plan: WirePlan, exchanges: (i: number) => number, payload: (i: number, j: number) => number, wire?: (i: number, j: number) => EdgeWire): EdgeRow[] {
+export function edgeRows(
+  plan: WirePlan,
+  exchanges: (i: number) => number,
+  payload: (i: number, j: number) => number,
+  wire?: (i: number, j: number) => EdgeWire,
+): EdgeRow[] {
   const out: EdgeRow[] = [];
   plan.others.forEach((others, i) => {
     for (const j of [...others].sort((a, b) => a - b)) {

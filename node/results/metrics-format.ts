@@ -6,7 +6,6 @@
  */
 import { METRICS_KEYS, SIM_TIME_KEY, type MetricsRow } from './metrics-row.ts';
 
-
 function finiteOrNull(v: number | null | undefined): number | null {
   if (v === undefined) return null;
   return v !== null && Number.isFinite(v) ? v : null;
@@ -18,7 +17,6 @@ export function canonicalRow(row: MetricsRow): Record<(typeof METRICS_KEYS)[numb
   for (const k of METRICS_KEYS) out[k] = finiteOrNull(row[k]);
   return out;
 }
-
 
 /** One metrics.ndjson line (with the trailing newline); simTime last when the row has one. */
 export function metricsNdjsonLine(row: MetricsRow): string {

@@ -58,8 +58,19 @@ export interface MetricsRow {
 
 /** The keys every row has, in the order the writers emit them. */
 export const BASE_METRICS_KEYS = [
-  'iter', 'epoch', 'objective', 'f', 'r', 'stationarity', 'consensus', 'density',
-  'trainAccuracy', 'testAccuracy', 'localLoss', 'bitsSent', 'bytesSent',
+  'iter',
+  'epoch',
+  'objective',
+  'f',
+  'r',
+  'stationarity',
+  'consensus',
+  'density',
+  'trainAccuracy',
+  'testAccuracy',
+  'localLoss',
+  'bitsSent',
+  'bytesSent',
 ] as const satisfies readonly (keyof MetricsRow)[];
 
 /** The wire figures after them (always written; absent in folders written before wire v2). */

@@ -10,7 +10,15 @@ import type { MetricsRow } from './metrics-row.ts';
 import { edgesCsv, type EdgeRow } from './edges.ts';
 import { metricsCsvHeader, metricsCsvLine, metricsNdjsonLine } from './metrics-format.ts';
 
-export const RUN_FILES = ['config.json', 'topology.json', 'metrics.ndjson', 'metrics.csv', 'summary.json', 'timings.ndjson', 'edges.csv'] as const;
+export const RUN_FILES = [
+  'config.json',
+  'topology.json',
+  'metrics.ndjson',
+  'metrics.csv',
+  'summary.json',
+  'timings.ndjson',
+  'edges.csv',
+] as const;
 
 export interface RunFolderWriter {
   readonly dir: string;

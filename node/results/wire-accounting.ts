@@ -170,7 +170,12 @@ export function plannedNodeWire(plan: WirePlan, self: number, exchanges: number)
 }
 
 /** Node `self`'s bytes beside payloads from counted frames per link (the simulator's real exchanges). */
-export function nodeWireFromFrames(self: number, others: readonly number[], sent: (j: number) => number, received: (j: number) => number): WireCounts {
+export function nodeWireFromFrames(
+  self: number,
+  others: readonly number[],
+  sent: (j: number) => number,
+  received: (j: number) => number,
+): WireCounts {
   let envelopeBytes = 0;
   let controlBytes = 0;
   for (const j of others) {

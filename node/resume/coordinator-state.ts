@@ -32,15 +32,29 @@ const utf8 = new TextEncoder();
 
 function registry(snap: { rows: MetricsRow[]; files: Map<string, Uint8Array> }): StateRegistry {
   const reg = new StateRegistry();
-  reg.bytes('coord.rows', () => encodeExactJson(snap.rows), (b) => {
-    snap.rows = decodeExactJson(b) as MetricsRow[];
-  });
-  for (const f of COORDINATOR_FILES) reg.bytes(`coord.file.${f}`, () => snap.files.get(f)!, (b) => void snap.files.set(f, b));
+  reg.bytes(
+    'coord.rows',
+    () => encodeExactJson(snap.rows),
+    (b) => {
+      snap.rows = decodeExactJson(b) as MetricsRow[];
+    },
+  );
+  for (const f of COORDINATOR_FILES)
+    reg.bytes(
+      `coord.file.${f}`,
+      () => snap.files.get(f)!,
+      (b) => void snap.files.set(f, b),
+    );
   return reg;
 }
 
 /** The entries of the coordinator's checkpoint at `round`, from the rows so far. */
-export function coordinatorEntries(rows: readonly MetricsRow[], round: number, opts: { readonly simTime?: boolean }, clock: readonly StateEntry[] = []): StateEntry[] {
+export function coordinatorEntries(
+  rows: readonly MetricsRow[],
+  round: number,
+  opts: { readonly simTime?: boolean },
+  clock: readonly StateEntry[] = [],
+): StateEntry[] {
   const kept = rows.filter((r) => r.iter <= round);
   const files = new Map<string, Uint8Array>([
     ['metrics.ndjson', utf8.encode(kept.map(metricsNdjsonLine).join(''))],

@@ -64,9 +64,14 @@ export function nodeCheckpoints(o: NodeCheckpointOptions): NodeCheckpoints | nul
       const ckpt = readCheckpoint(file, hash);
       const h = ckpt.header;
       if (h.kind !== 'node' || h.firstNode !== o.nodeId || h.nodeCount !== 1 || h.round !== round) {
-        throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CORRUPT', `checkpoint ${file} is unusable: it is a ${h.kind} checkpoint of node ${h.firstNode} at round ${h.round}, expected node ${o.nodeId} at round ${round}`, { file });
+        throw new ProxmeshError(
+          'PROXMESH_ERR_CHECKPOINT_CORRUPT',
+          `checkpoint ${file} is unusable: it is a ${h.kind} checkpoint of node ${h.firstNode} at round ${h.round}, expected node ${o.nodeId} at round ${round}`,
+          { file },
+        );
       }
-      if (round >= K) throw new ProxmeshError('PROXMESH_ERR_RESUME', `node ${o.nodeId}: resume round ${round} is not before the run's ${K} iterations`);
+      if (round >= K)
+        throw new ProxmeshError('PROXMESH_ERR_RESUME', `node ${o.nodeId}: resume round ${round} is not before the run's ${K} iterations`);
       registry.restore(ckpt.entries);
       return round;
     },

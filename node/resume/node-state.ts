@@ -29,11 +29,20 @@ export interface NodeStateParts {
 
 export function registerNodeState(reg: StateRegistrar, p: NodeStateParts): void {
   registerRecord(reg, `node.${p.id}.algo`, p.state);
-  if (p.ctx.registerState === undefined) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${p.id}'s context cannot register its state`);
+  if (p.ctx.registerState === undefined)
+    throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${p.id}'s context cannot register its state`);
   p.ctx.registerState(reg, `node.${p.id}`);
   p.comm.registerState(reg, `comm.${p.id}`);
-  reg.scalar(`loop.${p.id}.lossSum`, () => p.loop.getLossSum(), (v) => p.loop.setLossSum(v));
-  reg.scalar(`loop.${p.id}.lossCount`, () => p.loop.getLossCount(), (v) => p.loop.setLossCount(v));
+  reg.scalar(
+    `loop.${p.id}.lossSum`,
+    () => p.loop.getLossSum(),
+    (v) => p.loop.setLossSum(v),
+  );
+  reg.scalar(
+    `loop.${p.id}.lossCount`,
+    () => p.loop.getLossCount(),
+    (v) => p.loop.setLossCount(v),
+  );
 }
 
 /** The checkpoint stream of node i ('node-<i>', files node-<i>-r<round>.ckpt). */

@@ -29,17 +29,33 @@ export interface SimResumePlan {
  * has not finished, and a --config that matches. `allowFailed`: a summary.json whose status is
  * 'failed' (a cluster run the coordinator recorded as failed) may be resumed.
  */
-export function checkResumeFolder(runDir: string, given: FrozenConfig | undefined, opts: { readonly allowFailed?: boolean } = {}): { config: FrozenConfig; hash: string } {
+export function checkResumeFolder(
+  runDir: string,
+  given: FrozenConfig | undefined,
+  opts: { readonly allowFailed?: boolean } = {},
+): { config: FrozenConfig; hash: string } {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
-    throw new ProxmeshError('PROXMESH_ERR_RESUME', `--resume ${runDir}: no such run folder; give the folder a run with checkpointEvery > 0 wrote`, { field: 'resume', dir: runDir });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_RESUME',
+      `--resume ${runDir}: no such run folder; give the folder a run with checkpointEvery > 0 wrote`,
+      { field: 'resume', dir: runDir },
+    );
   }
   const configFile = join(runDir, 'config.json');
   if (!existsSync(configFile)) {
-    throw new ProxmeshError('PROXMESH_ERR_RESUME', `--resume ${runDir}: no config.json, so this is not a run folder; give the folder a run wrote`, { field: 'resume', dir: runDir });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_RESUME',
+      `--resume ${runDir}: no config.json, so this is not a run folder; give the folder a run wrote`,
+      { field: 'resume', dir: runDir },
+    );
   }
   const summaryFile = join(runDir, 'summary.json');
   if (existsSync(summaryFile) && !(opts.allowFailed === true && failedSummary(summaryFile))) {
-    throw new ProxmeshError('PROXMESH_ERR_RESUME', `--resume ${runDir}: the run already finished (summary.json exists); nothing to resume`, { field: 'resume', dir: runDir });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_RESUME',
+      `--resume ${runDir}: the run already finished (summary.json exists); nothing to resume`,
+      { field: 'resume', dir: runDir },
+    );
   }
   const config = loadConfig(configFile);
   const hash = configHash(config);

@@ -51,12 +51,20 @@ export function registerSimState(reg: StateRegistrar, parts: SimStateParts): voi
   parts.clock?.registerState(reg, 'coord.clock');
   reg.vector('coord.lossSum', c.lossSum);
   reg.scalar('coord.lossCount', c.getLossCount, c.setLossCount);
-  reg.bytes('coord.rows', () => encodeExactJson(c.rows), (b) => {
-    c.rows.length = 0;
-    c.rows.push(...(decodeExactJson(b) as MetricsRow[]));
-  });
+  reg.bytes(
+    'coord.rows',
+    () => encodeExactJson(c.rows),
+    (b) => {
+      c.rows.length = 0;
+      c.rows.push(...(decodeExactJson(b) as MetricsRow[]));
+    },
+  );
   for (const f of parts.files) {
     const path = join(parts.dir, f);
-    reg.bytes(`coord.file.${f}`, () => (existsSync(path) ? readFileSync(path) : new Uint8Array(0)), (b) => writeFileSync(path, b));
+    reg.bytes(
+      `coord.file.${f}`,
+      () => (existsSync(path) ? readFileSync(path) : new Uint8Array(0)),
+      (b) => writeFileSync(path, b),
+    );
   }
 }

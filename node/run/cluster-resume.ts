@@ -31,32 +31,62 @@ export interface ClusterResumePlan {
 }
 
 /** The newest round every part has; `nodeDir` is where the nodes' checkpoints are (default the run folder). */
-export function findCommonRound(runDir: string, config: FrozenConfig, hash: string, nodeDir = runDir): Omit<ClusterResumePlan, 'dir' | 'config'> {
+export function findCommonRound(
+  runDir: string,
+  config: FrozenConfig,
+  hash: string,
+  nodeDir = runDir,
+): Omit<ClusterResumePlan, 'dir' | 'config'> {
   const n = runNodeCount(config);
   const files = listCheckpoints(runDir, COORDINATOR_STREAM).filter((f) => f.round < config.iterations);
   if (files.length === 0) {
-    throw new ProxmeshError('PROXMESH_ERR_RESUME', `no checkpoint '${COORDINATOR_STREAM}' in ${checkpointDir(runDir)}; the run had checkpointEvery = 0 or stopped before its first checkpoint: start it again without --resume`, { dir: runDir, stream: COORDINATOR_STREAM });
+    throw new ProxmeshError(
+      'PROXMESH_ERR_RESUME',
+      `no checkpoint '${COORDINATOR_STREAM}' in ${checkpointDir(runDir)}; the run had checkpointEvery = 0 or stopped before its first checkpoint: start it again without --resume`,
+      { dir: runDir, stream: COORDINATOR_STREAM },
+    );
   }
   const refused: ProxmeshError[] = [];
   for (const f of files) {
     try {
       const ckpt = readCheckpoint(f.file, hash);
       if (ckpt.header.kind !== 'coordinator' || ckpt.header.round !== f.round) {
-        throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CORRUPT', `checkpoint ${f.file} is unusable: it is a ${ckpt.header.kind} checkpoint of round ${ckpt.header.round}`, { file: f.file });
+        throw new ProxmeshError(
+          'PROXMESH_ERR_CHECKPOINT_CORRUPT',
+          `checkpoint ${f.file} is unusable: it is a ${ckpt.header.kind} checkpoint of round ${ckpt.header.round}`,
+          { file: f.file },
+        );
       }
       for (let i = 0; i < n; i++) {
         const file = join(checkpointDir(nodeDir), checkpointFileName(nodeStream(i), f.round));
         if (!existsSync(file)) {
-          throw new ProxmeshError('PROXMESH_ERR_RESUME', `round ${f.round} is not resumable: node ${i} has no checkpoint ${file}`, { file, node: i, round: f.round });
+          throw new ProxmeshError('PROXMESH_ERR_RESUME', `round ${f.round} is not resumable: node ${i} has no checkpoint ${file}`, {
+            file,
+            node: i,
+            round: f.round,
+          });
         }
         const h = readCheckpoint(file, hash).header;
         if (h.kind !== 'node' || h.firstNode !== i || h.round !== f.round) {
-          throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CORRUPT', `checkpoint ${file} is unusable: it is a ${h.kind} checkpoint of node ${h.firstNode} at round ${h.round}`, { file });
+          throw new ProxmeshError(
+            'PROXMESH_ERR_CHECKPOINT_CORRUPT',
+            `checkpoint ${file} is unusable: it is a ${h.kind} checkpoint of node ${h.firstNode} at round ${h.round}`,
+            { file },
+          );
         }
       }
       return { round: f.round, coordinator: restoreCoordinator(ckpt.entries), file: f.file, refused };
     } catch (err) {
-      if (!(err instanceof ProxmeshError) || !['PROXMESH_ERR_CHECKPOINT_CORRUPT', 'PROXMESH_ERR_CHECKPOINT_CONFIG', 'PROXMESH_ERR_CHECKPOINT_MISMATCH', 'PROXMESH_ERR_RESUME'].includes(err.code)) throw err;
+      if (
+        !(err instanceof ProxmeshError) ||
+        ![
+          'PROXMESH_ERR_CHECKPOINT_CORRUPT',
+          'PROXMESH_ERR_CHECKPOINT_CONFIG',
+          'PROXMESH_ERR_CHECKPOINT_MISMATCH',
+          'PROXMESH_ERR_RESUME',
+        ].includes(err.code)
+      )
+        throw err;
       refused.push(err);
     }
   }

@@ -71,7 +71,12 @@ export interface LocalClusterOptions {
   /** Restarts after a lost worker in a checkpointing run (default 3); 0 = fail at once. */
   readonly maxRestarts?: number;
   /** Called when the cluster restarts after a lost worker, from `round` (0: no common checkpoint yet). */
-  readonly onRestart?: (info: { readonly restart: number; readonly round: number; readonly reason: string; readonly refused: readonly ProxmeshError[] }) => void;
+  readonly onRestart?: (info: {
+    readonly restart: number;
+    readonly round: number;
+    readonly reason: string;
+    readonly refused: readonly ProxmeshError[];
+  }) => void;
 }
 
 export const DEFAULT_MAX_RESTARTS = 3;
@@ -109,7 +114,8 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
       refused = found.refused;
       resume = { round, ...found.coordinator };
     } catch (err) {
-      if (!(err instanceof ProxmeshError) || (err.code !== 'PROXMESH_ERR_RESUME' && err.code !== 'PROXMESH_ERR_CHECKPOINT_CONFIG')) throw err;
+      if (!(err instanceof ProxmeshError) || (err.code !== 'PROXMESH_ERR_RESUME' && err.code !== 'PROXMESH_ERR_CHECKPOINT_CONFIG'))
+        throw err;
       refused = [err];
       resume = undefined;
     }
@@ -117,13 +123,21 @@ export async function runLocalCluster(config: FrozenConfig, opts: LocalClusterOp
   }
 }
 
-type Attempt = { readonly ok: true; readonly result: LocalClusterResult } | { readonly ok: false; readonly error: unknown; readonly lostWorker: string | null };
+type Attempt =
+  | { readonly ok: true; readonly result: LocalClusterResult }
+  | { readonly ok: false; readonly error: unknown; readonly lostWorker: string | null };
 
 /**
  * One cluster: workers, coordinator, one run (fresh, or resumed at `resume.round`). Resolves with
  * the result, or with the error and, when a worker process was lost during the run, why.
  */
-async function runAttempt(config: FrozenConfig, opts: LocalClusterOptions, dir: string, runId: string, resume: ResumeSpec | undefined): Promise<Attempt> {
+async function runAttempt(
+  config: FrozenConfig,
+  opts: LocalClusterOptions,
+  dir: string,
+  runId: string,
+  resume: ResumeSpec | undefined,
+): Promise<Attempt> {
   // n without the topology's eigen-solve: the coordinator's set-up checks the bounds before solving.
   const n = runNodeCount(config);
   const perWorker = nodesPerWorker(opts.nodesPerWorker);
@@ -223,8 +237,12 @@ async function runAttempt(config: FrozenConfig, opts: LocalClusterOptions, dir: 
     created = true;
     const early = workers.find((w) => w.exited);
     if (early) {
-      throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `worker ${early.id} exited with ${early.child.signalCode ?? `code ${early.child.exitCode}`} before the run started` +
-        (early.stderr.length ? `; its stderr:\n${early.stderr.join('\n')}` : ''), { node: early.id * perWorker });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_WORKER_FAILED',
+        `worker ${early.id} exited with ${early.child.signalCode ?? `code ${early.child.exitCode}`} before the run started` +
+          (early.stderr.length ? `; its stderr:\n${early.stderr.join('\n')}` : ''),
+        { node: early.id * perWorker },
+      );
     }
     opts.onListening?.({ url, metricsUrl: `${url}/metrics`, runId, dir });
     const view = await runs.waitForEnd(runId, opts.signal);
@@ -259,10 +277,18 @@ async function settleExits(workers: WorkerProc[], ms: number, seen: () => boolea
 
 /** SIGTERM every live child, then SIGKILL those still alive after 3 s; resolves when all exited. */
 async function terminate(workers: WorkerProc[]): Promise<void> {
-  await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-    if (w.exited || w.child.exitCode !== null || w.child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => w.child.kill('SIGKILL'), 3000);
-    w.child.once('exit', () => { clearTimeout(kill); resolve(); });
-    w.child.kill('SIGTERM');
-  })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.exited || w.child.exitCode !== null || w.child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => w.child.kill('SIGKILL'), 3000);
+          w.child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          w.child.kill('SIGTERM');
+        }),
+    ),
+  );
 }

@@ -37,7 +37,10 @@ export class DirectedRoundNetwork {
     for (let i = 0; i < n; i++) {
       for (const j of opts.sends[i]) {
         if (!(j >= 0 && j < n) || j === i || !opts.rows[j].ids.includes(i)) {
-          throw new ProxmeshError('PROXMESH_ERR_MIXING', `directed round: node ${i} sends to ${j}, whose row does not mix ${i}`, { node: i, peer: j });
+          throw new ProxmeshError('PROXMESH_ERR_MIXING', `directed round: node ${i} sends to ${j}, whose row does not mix ${i}`, {
+            node: i,
+            peer: j,
+          });
         }
       }
     }
@@ -77,10 +80,14 @@ export class DirectedRoundNetwork {
   registerState(reg: StateRegistrar, prefix: string): void {
     reg.vector(`${prefix}.bytes`, this.bytes);
     const mapEntry = (name: string, map: Map<string, number>) =>
-      reg.bytes(`${prefix}.${name}`, () => new TextEncoder().encode(JSON.stringify([...map])), (b) => {
-        map.clear();
-        for (const [k, v] of JSON.parse(new TextDecoder().decode(b)) as [string, number][]) map.set(k, v);
-      });
+      reg.bytes(
+        `${prefix}.${name}`,
+        () => new TextEncoder().encode(JSON.stringify([...map])),
+        (b) => {
+          map.clear();
+          for (const [k, v] of JSON.parse(new TextDecoder().decode(b)) as [string, number][]) map.set(k, v);
+        },
+      );
     mapEntry('edge', this.edge);
     mapEntry('edgeMessages', this.edgeMessages);
   }
@@ -111,7 +118,12 @@ export class DirectedRoundNetwork {
       this.edgeMessages.set(`${i},${j}`, (this.edgeMessages.get(`${i},${j}`) ?? 0) + 1);
       const slot = this.slot(j, key);
       const p = this.opts.rows[j].ids.indexOf(i);
-      if (slot.msgs[p] !== undefined) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, { node: i, round, phase });
+      if (slot.msgs[p] !== undefined)
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, {
+          node: i,
+          round,
+          phase,
+        });
       slot.msgs[p] = msg; // no copy: a returned message is immutable (node/compress/types.ts)
       slot.missing -= 1;
       if (slot.missing === 0 && slot.resolve !== null) {

@@ -45,7 +45,8 @@ export function createLockstep<S>(opts: LockstepOptions<S>): Lockstep<S> {
   if (x0.length !== n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: ${x0.length} initial models for ${n} nodes`);
   contexts.forEach((ctx, i) => {
     if (ctx.id !== i) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: contexts[${i}].id is ${ctx.id}`);
-    if (x0[i].length !== ctx.dim) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: x0[${i}] has length ${x0[i].length}, dim is ${ctx.dim}`);
+    if (x0[i].length !== ctx.dim)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: x0[${i}] has length ${x0[i].length}, dim is ${ctx.dim}`);
   });
   let states: S[] | null = null;
   let nextK = 0;
@@ -71,7 +72,8 @@ export function createLockstep<S>(opts: LockstepOptions<S>): Lockstep<S> {
     },
     resumeAt(k: number) {
       ready();
-      if (nextK !== 0 || !Number.isInteger(k) || k < 0) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: resumeAt(${k}) after step ${nextK}`);
+      if (nextK !== 0 || !Number.isInteger(k) || k < 0)
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `createLockstep: resumeAt(${k}) after step ${nextK}`);
       nextK = k;
     },
     states: () => ready(),

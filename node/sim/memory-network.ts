@@ -63,7 +63,8 @@ export class MemoryNetwork implements BatchExchange {
 
   constructor(opts: MemoryNetworkOptions) {
     const { n, rows } = opts;
-    if (!Number.isInteger(n) || n < 1) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `MemoryNetwork: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `MemoryNetwork: n must be a positive integer, got ${n}`);
     if (rows.length !== n) throw new ProxmeshError('PROXMESH_ERR_MIXING', `MemoryNetwork: ${rows.length} rows for n = ${n}`);
     this.n = n;
     this.rows = rows;
@@ -76,7 +77,11 @@ export class MemoryNetwork implements BatchExchange {
       for (let p = 0; p < row.ids.length; p++) {
         const j = row.ids[p];
         if (!(j >= 0 && j < n) || (p > 0 && j <= row.ids[p - 1])) {
-          throw new ProxmeshError('PROXMESH_ERR_MIXING', `row ${i}: peer ids must be ascending, distinct and in [0, ${n}), got [${Array.from(row.ids)}]`, { node: i });
+          throw new ProxmeshError(
+            'PROXMESH_ERR_MIXING',
+            `row ${i}: peer ids must be ascending, distinct and in [0, ${n}), got [${Array.from(row.ids)}]`,
+            { node: i },
+          );
         }
         pos.set(j, p);
       }
@@ -96,14 +101,18 @@ export class MemoryNetwork implements BatchExchange {
     for (let i = 0; i < n; i++) {
       for (const j of rows[i].ids) {
         if (j !== i && !this.books[j].pos.has(i)) {
-          throw new ProxmeshError('PROXMESH_ERR_MIXING', `peers are not symmetric: ${j} is a peer of ${i} but ${i} is not a peer of ${j}`, { node: i, peer: j });
+          throw new ProxmeshError('PROXMESH_ERR_MIXING', `peers are not symmetric: ${j} is a peer of ${i} but ${i} is not a peer of ${j}`, {
+            node: i,
+            peer: j,
+          });
         }
       }
     }
   }
 
   communicator(i: number): Communicator {
-    if (!Number.isInteger(i) || i < 0 || i >= this.n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `MemoryNetwork: no node ${i} (n = ${this.n})`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.n)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `MemoryNetwork: no node ${i} (n = ${this.n})`);
     return {
       exchange: (round, phase, msg) => {
         try {
@@ -150,12 +159,20 @@ export class MemoryNetwork implements BatchExchange {
    */
   registerState(reg: StateRegistrar, prefix: string): void {
     this.books.forEach((b, i) => {
-      reg.scalar(`${prefix}.${i}.bytes`, () => b.bytes, (v) => {
-        b.bytes = v;
-      });
-      reg.scalar(`${prefix}.${i}.messages`, () => b.messages, (v) => {
-        b.messages = v;
-      });
+      reg.scalar(
+        `${prefix}.${i}.bytes`,
+        () => b.bytes,
+        (v) => {
+          b.bytes = v;
+        },
+      );
+      reg.scalar(
+        `${prefix}.${i}.messages`,
+        () => b.messages,
+        (v) => {
+          b.messages = v;
+        },
+      );
       reg.vector(`${prefix}.${i}.edgeBytes`, b.edgeBytes);
     });
   }
@@ -173,18 +190,28 @@ export class MemoryNetwork implements BatchExchange {
    * returned). Same checks and byte counts as n calls of `exchange`, with nothing left in flight.
    */
   exchangeAll(round: number, phase: string, msgs: readonly Message[]): readonly Message[] {
-    if (msgs.length !== this.n) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `exchangeAll: ${msgs.length} messages for n = ${this.n}`, { round, phase });
+    if (msgs.length !== this.n)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `exchangeAll: ${msgs.length} messages for n = ${this.n}`, { round, phase });
     const pid = this.phaseId(phase);
     const bit = 1 << pid;
     for (let i = 0; i < this.n; i++) {
       const book = this.books[i];
-      if (round < book.round) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted round ${round} after round ${book.round}`, { node: i, round, phase });
+      if (round < book.round)
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted round ${round} after round ${book.round}`, {
+          node: i,
+          round,
+          phase,
+        });
       if (round > book.round) {
         book.round = round;
         book.phasesInRound = 0;
       }
       if ((book.phasesInRound & bit) !== 0) {
-        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, { node: i, round, phase });
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, {
+          node: i,
+          round,
+          phase,
+        });
       }
       book.phasesInRound |= bit;
       if (book.others === 0) continue;
@@ -204,7 +231,8 @@ export class MemoryNetwork implements BatchExchange {
     let id = this.phaseIds.get(phase);
     if (id === undefined) {
       id = this.phaseIds.size;
-      if (id >= MAX_PHASES) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `MemoryNetwork: more than ${MAX_PHASES} distinct phase names`, { phase });
+      if (id >= MAX_PHASES)
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `MemoryNetwork: more than ${MAX_PHASES} distinct phase names`, { phase });
       this.phaseIds.set(phase, id);
     }
     return id;
@@ -213,7 +241,11 @@ export class MemoryNetwork implements BatchExchange {
   private exchange(i: number, round: number, phase: string, msg: Message): Promise<readonly Message[]> {
     const book = this.books[i];
     if (round < book.round) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted round ${round} after round ${book.round}`, { node: i, round, phase });
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted round ${round} after round ${book.round}`, {
+        node: i,
+        round,
+        phase,
+      });
     }
     if (round > book.round) {
       book.round = round;
@@ -222,7 +254,11 @@ export class MemoryNetwork implements BatchExchange {
     const pid = this.phaseId(phase);
     const bit = 1 << pid;
     if ((book.phasesInRound & bit) !== 0) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, { node: i, round, phase });
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${i} posted (round ${round}, phase "${phase}") twice`, {
+        node: i,
+        round,
+        phase,
+      });
     }
     book.phasesInRound |= bit;
 

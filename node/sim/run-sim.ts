@@ -16,7 +16,19 @@ import { createRunFolder, defaultRunDir, type RunFolderWriter } from '../results
 import { edgeWireFromFrames, nodeWire, nodeWireFromFrames, type WireCounts } from '../results/wire-accounting.ts';
 import { buildSummary } from '../results/summary.ts';
 import { topologyToJson } from '../../topologies/export.ts';
-import { aggregateContextOf, assembleNode, buildAlgorithm, buildRunProblem, buildRunSchedule, buildRunTopology, initialPoint, peerRow, runNodeCount, runWirePlan, summaryFactsOf } from '../assemble/assemble.ts';
+import {
+  aggregateContextOf,
+  assembleNode,
+  buildAlgorithm,
+  buildRunProblem,
+  buildRunSchedule,
+  buildRunTopology,
+  initialPoint,
+  peerRow,
+  runNodeCount,
+  runWirePlan,
+  summaryFactsOf,
+} from '../assemble/assemble.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { ScheduledMemoryNetwork } from './scheduled-network.ts';
@@ -59,7 +71,13 @@ export interface SimOptions {
    * Called once each checkpoint is durable (bench, tests): `ms` blocked the steps (capture +
    * encode), `durableMs` until the rename was fsynced (the I/O runs beside the steps).
    */
-  readonly onCheckpoint?: (c: { readonly round: number; readonly file: string; readonly bytes: number; readonly ms: number; readonly durableMs: number }) => void;
+  readonly onCheckpoint?: (c: {
+    readonly round: number;
+    readonly file: string;
+    readonly bytes: number;
+    readonly ms: number;
+    readonly durableMs: number;
+  }) => void;
 }
 
 export interface SimResult {
@@ -117,17 +135,24 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   // the byte counters the rows read: the in-memory network's, or the threads' shared ones
   const net = memNet ?? threaded!;
   const staticCounts = staticNet ?? threaded;
-  const contexts = memNet === null ? null : Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, memNet.communicator(i), algorithm));
-  const lock = memNet === null || contexts === null ? null : (() => {
-    const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
-    return createLockstep({ algorithm, contexts, x0, ...(staticNet !== null ? { batch: staticNet } : {}) });
-  })();
+  const contexts =
+    memNet === null
+      ? null
+      : Array.from({ length: n }, (_, i) => assembleNode(config, problem, topology, i, memNet.communicator(i), algorithm));
+  const lock =
+    memNet === null || contexts === null
+      ? null
+      : (() => {
+          const x0 = Array.from({ length: n }, (_, i) => initialPoint(config, problem.model, i));
+          return createLockstep({ algorithm, contexts, x0, ...(staticNet !== null ? { batch: staticNet } : {}) });
+        })();
 
   const resume = opts.resume ?? null;
   const dir = opts.outDir === null ? null : (opts.outDir ?? defaultRunDir(config.output.dir, config.output.name, opts.now ?? new Date()));
   if (resume !== null && dir === null) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'runSimulation: resume needs the run folder');
   // A resumed folder keeps its files; the checkpoint restore below rewrites the metrics files.
-  const writer: RunFolderWriter | null = dir === null ? null : createRunFolder(dir, { simTime: config.network !== undefined, keep: resume !== null });
+  const writer: RunFolderWriter | null =
+    dir === null ? null : createRunFolder(dir, { simTime: config.network !== undefined, keep: resume !== null });
   if (resume === null) {
     writer?.writeJson('config.json', config);
     writer?.writeJson('topology.json', topologyToJson(topology));
@@ -141,11 +166,17 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   // codec's frame sizes; aggregateReports checks them against the schedule the coordinator uses.
   // On a schedule the frames of each link are counted (messages per edge, both ways), not derived.
   const plan = runWirePlan(config, topology, algorithm);
-  const exchangesOf = (i: number) => (staticCounts === null || plan.others[i].length === 0 ? 0 : staticCounts.messagesSentBy(i) / plan.others[i].length);
+  const exchangesOf = (i: number) =>
+    staticCounts === null || plan.others[i].length === 0 ? 0 : staticCounts.messagesSentBy(i) / plan.others[i].length;
   const wireOf = (i: number): WireCounts =>
     staticCounts !== null
       ? nodeWire(i, plan.others[i], exchangesOf(i))
-      : nodeWireFromFrames(i, plan.others[i], (j) => memNet!.messagesSentOnEdge(i, j), (j) => memNet!.messagesSentOnEdge(j, i));
+      : nodeWireFromFrames(
+          i,
+          plan.others[i],
+          (j) => memNet!.messagesSentOnEdge(i, j),
+          (j) => memNet!.messagesSentOnEdge(j, i),
+        );
   const aggCtx = aggregateContextOf(config, problem, plan);
   // Σ of each node's minibatch losses since the previous row, accumulated in iteration order.
   const ownLossSum = new Float64Array(n);
@@ -163,7 +194,8 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   const hash = every > 0 || resume !== null ? configHash(config) : '';
   let registry: StateRegistry | null = null;
   if (dir !== null && (every > 0 || resume !== null)) {
-    if (lock === null || memNet === null || contexts === null) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'runSimulation: checkpoints need the one-thread engine');
+    if (lock === null || memNet === null || contexts === null)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'runSimulation: checkpoints need the one-thread engine');
     registry = new StateRegistry();
     registerSimState(registry, {
       contexts,
@@ -175,20 +207,41 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
       files: ['metrics.ndjson', 'metrics.csv', ...(paperFile !== null ? ['paper-metrics.ndjson'] : [])],
     });
   }
-  const checkpoints = registry === null ? null : new CheckpointWriter(dir!, 'sim', DEFAULT_KEEP, (w) => {
-    const round = Number(/-r(\d+)\.ckpt$/.exec(w.file)![1]);
-    writer?.appendTiming({ phase: 'checkpoint', iter: round, bytes: w.bytes, seconds: w.blockingMs / 1000, durableSeconds: w.durableMs / 1000 });
-    opts.onCheckpoint?.({ round, file: w.file, bytes: w.bytes, ms: w.blockingMs, durableMs: w.durableMs });
-  });
-  const checkpointAt = (round: number) => checkpoints!.write({ kind: 'sim', firstNode: 0, nodeCount: n, round, configHash: hash }, () => registry!.capture());
+  const checkpoints =
+    registry === null
+      ? null
+      : new CheckpointWriter(dir!, 'sim', DEFAULT_KEEP, (w) => {
+          const round = Number(/-r(\d+)\.ckpt$/.exec(w.file)![1]);
+          writer?.appendTiming({
+            phase: 'checkpoint',
+            iter: round,
+            bytes: w.bytes,
+            seconds: w.blockingMs / 1000,
+            durableSeconds: w.durableMs / 1000,
+          });
+          opts.onCheckpoint?.({ round, file: w.file, bytes: w.bytes, ms: w.blockingMs, durableMs: w.durableMs });
+        });
+  const checkpointAt = (round: number) =>
+    checkpoints!.write({ kind: 'sim', firstNode: 0, nodeCount: n, round, configHash: hash }, () => registry!.capture());
 
   const evaluateAt = async (iter: number): Promise<MetricsRow> => {
     // one thread: the live states and the sums kept below; threads: what every thread published
     const { models, lossSum } = lock !== null ? { models: lock.models(), lossSum: ownLossSum } : await threaded!.evaluationPoint();
-    const reports: NodeReport[] = models.map((x, i) => ({ nodeId: i, iter, x, lossSum: lossSum[i], lossCount, bytesSent: net.bytesSentBy(i), wire: wireOf(i) }));
+    const reports: NodeReport[] = models.map((x, i) => ({
+      nodeId: i,
+      iter,
+      x,
+      lossSum: lossSum[i],
+      lossCount,
+      bytesSent: net.bytesSentBy(i),
+      wire: wireOf(i),
+    }));
     const row = aggregateReports(reports, aggCtx);
     if (paperFile !== null) {
-      appendFileSync(paperFile, `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`);
+      appendFileSync(
+        paperFile,
+        `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`,
+      );
     }
     ownLossSum.fill(0); // (threads restart their shared sums themselves, block.ts)
     lossCount = 0;
@@ -198,48 +251,56 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
   };
 
   try {
-  let tEval = performance.now();
-  let start = 0;
-  if (resume !== null) {
-    if (resume.header.configHash !== hash || resume.header.kind !== 'sim' || resume.header.nodeCount !== n) {
-      throw new ProxmeshError('PROXMESH_ERR_CHECKPOINT_CONFIG', `the checkpoint does not belong to this run (config hash, kind or node count differ)`, { round: resume.header.round });
-    }
-    if (resume.header.round >= K) throw new ProxmeshError('PROXMESH_ERR_RESUME', `the checkpoint is at round ${resume.header.round}, the run has ${K} iterations: nothing to resume`);
-    registry!.restore(resume.entries);
-    start = resume.header.round;
-    lock!.resumeAt(start);
-    writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tEval) / 1000 });
-    opts.onProgress?.({ iter: start, iterations: K, row: null });
-  } else {
-    const row0 = await evaluateAt(0);
-    opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
-    writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
-  }
-  let tBlock = performance.now();
-  let blockStart = start;
-  for (let k = start; k < K; k++) {
-    if (lock !== null) {
-      const stats = await lock.step(k);
-      for (let i = 0; i < n; i++) ownLossSum[i] += stats[i].loss;
-    } else await threaded!.step(k);
-    lossCount += 1;
-    const iter = k + 1;
-    if (iter % config.evalEvery === 0 || iter === K) {
-      tEval = performance.now();
-      writer?.appendTiming({ phase: 'iterations', from: blockStart, to: iter, seconds: (tEval - tBlock) / 1000 });
-      const row = await evaluateAt(iter);
-      tBlock = performance.now();
-      writer?.appendTiming({ phase: 'eval', iter, seconds: (tBlock - tEval) / 1000 });
-      blockStart = iter;
-      opts.onProgress?.({ iter, iterations: K, row });
+    let tEval = performance.now();
+    let start = 0;
+    if (resume !== null) {
+      if (resume.header.configHash !== hash || resume.header.kind !== 'sim' || resume.header.nodeCount !== n) {
+        throw new ProxmeshError(
+          'PROXMESH_ERR_CHECKPOINT_CONFIG',
+          `the checkpoint does not belong to this run (config hash, kind or node count differ)`,
+          { round: resume.header.round },
+        );
+      }
+      if (resume.header.round >= K)
+        throw new ProxmeshError(
+          'PROXMESH_ERR_RESUME',
+          `the checkpoint is at round ${resume.header.round}, the run has ${K} iterations: nothing to resume`,
+        );
+      registry!.restore(resume.entries);
+      start = resume.header.round;
+      lock!.resumeAt(start);
+      writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tEval) / 1000 });
+      opts.onProgress?.({ iter: start, iterations: K, row: null });
     } else {
-      opts.onProgress?.({ iter, iterations: K, row: null });
+      const row0 = await evaluateAt(0);
+      opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
+      writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
     }
-    // After the row of `iter` (if any), so the checkpoint's metrics bytes include it.
-    if (registry !== null && every > 0 && iter % every === 0 && iter < K) await checkpointAt(iter);
-  }
-  // Durable before the run counts as finished (summary.json).
-  await checkpoints?.flush();
+    let tBlock = performance.now();
+    let blockStart = start;
+    for (let k = start; k < K; k++) {
+      if (lock !== null) {
+        const stats = await lock.step(k);
+        for (let i = 0; i < n; i++) ownLossSum[i] += stats[i].loss;
+      } else await threaded!.step(k);
+      lossCount += 1;
+      const iter = k + 1;
+      if (iter % config.evalEvery === 0 || iter === K) {
+        tEval = performance.now();
+        writer?.appendTiming({ phase: 'iterations', from: blockStart, to: iter, seconds: (tEval - tBlock) / 1000 });
+        const row = await evaluateAt(iter);
+        tBlock = performance.now();
+        writer?.appendTiming({ phase: 'eval', iter, seconds: (tBlock - tEval) / 1000 });
+        blockStart = iter;
+        opts.onProgress?.({ iter, iterations: K, row });
+      } else {
+        opts.onProgress?.({ iter, iterations: K, row: null });
+      }
+      // After the row of `iter` (if any), so the checkpoint's metrics bytes include it.
+      if (registry !== null && every > 0 && iter % every === 0 && iter < K) await checkpointAt(iter);
+    }
+    // Durable before the run counts as finished (summary.json).
+    await checkpoints?.flush();
   } catch (err) {
     // A failing run (or an interrupted one in tests) still completes the checkpoint in flight.
     await checkpoints?.flush().catch(() => {});
@@ -248,7 +309,14 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
 
   await threaded?.close(true);
   writer?.writeEdges(
-    edgeRows(plan, exchangesOf, (i, j) => net.bytesSentOnEdge(i, j), staticCounts !== null ? undefined : (i, j) => edgeWireFromFrames(i, j, memNet!.messagesSentOnEdge(i, j), memNet!.messagesSentOnEdge(j, i))),
+    edgeRows(
+      plan,
+      exchangesOf,
+      (i, j) => net.bytesSentOnEdge(i, j),
+      staticCounts !== null
+        ? undefined
+        : (i, j) => edgeWireFromFrames(i, j, memNet!.messagesSentOnEdge(i, j), memNet!.messagesSentOnEdge(j, i)),
+    ),
   );
   const summary = buildSummary(summaryFactsOf(config, topology, problem), metrics);
   writer?.writeJson('summary.json', summary);

@@ -57,7 +57,8 @@ async function main(argv: readonly string[]): Promise<number> {
   await runSimulation(config, {
     outDir,
     onProgress: (p) => {
-      if (p.row !== null || p.iter % every === 0) process.stdout.write(`${JSON.stringify({ type: 'progress', iter: p.iter, iterations: p.iterations })}\n`);
+      if (p.row !== null || p.iter % every === 0)
+        process.stdout.write(`${JSON.stringify({ type: 'progress', iter: p.iter, iterations: p.iterations })}\n`);
     },
   });
   return 0;

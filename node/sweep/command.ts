@@ -41,9 +41,16 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ stdout:
   const outDir = opts.out ?? join('studies', study.name);
   if (opts.dryRun) {
     if (opts.json) {
-      return { stdout: `${JSON.stringify({ study: study.name, dir: outDir, cells: study.cells.map((c) => ({ cell: c.id, dir: c.dir, diff: c.diff })) })}\n` };
+      return {
+        stdout: `${JSON.stringify({ study: study.name, dir: outDir, cells: study.cells.map((c) => ({ cell: c.id, dir: c.dir, diff: c.diff })) })}\n`,
+      };
     }
-    const lines = study.cells.map((c) => `${c.id}  ${Object.entries(c.diff).map(([p, v]) => `${p}=${canonicalJson(v)}`).join(' ')}`);
+    const lines = study.cells.map(
+      (c) =>
+        `${c.id}  ${Object.entries(c.diff)
+          .map(([p, v]) => `${p}=${canonicalJson(v)}`)
+          .join(' ')}`,
+    );
     return { stdout: `study ${study.name}: ${study.cells.length} valid cells → ${outDir}\n${lines.join('\n')}\n` };
   }
   const stream = opts.stderr ?? process.stderr;
@@ -51,7 +58,13 @@ export async function sweepCommand(opts: SweepCommandOptions): Promise<{ stdout:
   const progress = createSweepProgress(mode, stream);
   let result: SweepResult;
   try {
-    result = await runSweep(study, { outDir, parallel: opts.parallel, onEvent: progress.onEvent, cellTimeoutMs: opts.cellTimeoutMs, env: opts.env });
+    result = await runSweep(study, {
+      outDir,
+      parallel: opts.parallel,
+      onEvent: progress.onEvent,
+      cellTimeoutMs: opts.cellTimeoutMs,
+      env: opts.env,
+    });
   } finally {
     progress.stop();
   }

@@ -120,7 +120,10 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
       cur = next as Record<string, unknown>;
     } else {
       const parent = segs.slice(0, i + 1).join('.');
-      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `cannot set "${path}": "${parent}" is ${JSON.stringify(next)}, not an object`, { path, parent });
+      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `cannot set "${path}": "${parent}" is ${JSON.stringify(next)}, not an object`, {
+        path,
+        parent,
+      });
     }
   }
   cur[segs[segs.length - 1]] = structuredClone(value);

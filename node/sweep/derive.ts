@@ -43,7 +43,8 @@ export interface Reach {
 export function firstReach(rows: readonly StoredMetricsRow[], metric: TargetMetric, target: number): Reach {
   const clocked = rows.some((r) => r.simTime != null);
   for (const row of rows) {
-    if (meetsTarget(metric, row[metric], target)) return { target, iter: row.iter, bits: row.bitsSent, ...(clocked ? { time: row.simTime ?? null } : {}) };
+    if (meetsTarget(metric, row[metric], target))
+      return { target, iter: row.iter, bits: row.bitsSent, ...(clocked ? { time: row.simTime ?? null } : {}) };
   }
   return { target, iter: null, bits: null, ...(clocked ? { time: null } : {}) };
 }
@@ -109,7 +110,11 @@ export interface CellDerived {
   readonly reach: Partial<Record<TargetMetric, Reach>>;
 }
 
-export function deriveCell(rows: readonly StoredMetricsRow[], targets: StudyTargets, identity: { bits: number; source: 'cell' | 'analytic' } | null): CellDerived {
+export function deriveCell(
+  rows: readonly StoredMetricsRow[],
+  targets: StudyTargets,
+  identity: { bits: number; source: 'cell' | 'analytic' } | null,
+): CellDerived {
   const last = rows[rows.length - 1];
   return {
     iterations: last.iter,

@@ -43,13 +43,21 @@ export function axisGroups(input: GridInput): AxisGroup[] {
   const zipOf = new Map<string, number>();
   (input.zip ?? []).forEach((group, g) => {
     for (const p of group) {
-      if (!(p in axes)) throw configError(`study zip[${g}]: "${p}" is not one of the axes (${Object.keys(axes).join(', ') || 'none'})`, { path: `zip/${g}`, axis: p });
-      if (zipOf.has(p)) throw configError(`study zip[${g}]: axis "${p}" is already zipped in zip[${zipOf.get(p)}]`, { path: `zip/${g}`, axis: p });
+      if (!(p in axes))
+        throw configError(`study zip[${g}]: "${p}" is not one of the axes (${Object.keys(axes).join(', ') || 'none'})`, {
+          path: `zip/${g}`,
+          axis: p,
+        });
+      if (zipOf.has(p))
+        throw configError(`study zip[${g}]: axis "${p}" is already zipped in zip[${zipOf.get(p)}]`, { path: `zip/${g}`, axis: p });
       zipOf.set(p, g);
     }
     const lengths = group.map((p) => axes[p].length);
     if (new Set(lengths).size > 1) {
-      throw configError(`study zip[${g}]: zipped axes need equal numbers of values (${group.map((p, i) => `${p}: ${lengths[i]}`).join(', ')})`, { path: `zip/${g}` });
+      throw configError(
+        `study zip[${g}]: zipped axes need equal numbers of values (${group.map((p, i) => `${p}: ${lengths[i]}`).join(', ')})`,
+        { path: `zip/${g}` },
+      );
     }
   });
   const groups: AxisGroup[] = [];
@@ -80,7 +88,11 @@ export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -97,7 +109,10 @@ export function slugValue(v: unknown): string {
     const o = v as Record<string, unknown>;
     const head = ['kind', 'name'].filter((k) => typeof o[k] === 'string').map((k) => String(o[k]));
     const rest = Object.keys(o).filter((k) => !(['kind', 'name'].includes(k) && typeof o[k] === 'string'));
-    const parts = [...head, ...rest.map((k) => (typeof o[k] === 'object' && o[k] !== null ? `${k}(${slugValue(o[k])})` : `${k}${slugValue(o[k])}`))];
+    const parts = [
+      ...head,
+      ...rest.map((k) => (typeof o[k] === 'object' && o[k] !== null ? `${k}(${slugValue(o[k])})` : `${k}${slugValue(o[k])}`)),
+    ];
     return parts.join('-');
   }
   return String(v);
@@ -151,7 +166,8 @@ export function expandGrid(groups: readonly AxisGroup[]): GridCell[] {
     if (prev !== undefined && prev.canon === canon) {
       throw configError(`study: cells ${prev.index} and ${index} are the same (${canon}); an axis lists a value twice`, { cell: id });
     }
-    if (prev !== undefined) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `study: cell id hash collision between ${prev.canon} and ${canon}`, { cell: id });
+    if (prev !== undefined)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `study: cell id hash collision between ${prev.canon} and ${canon}`, { cell: id });
     seen.set(hash, { index, canon });
     cells.push({ index, id, diff });
   }

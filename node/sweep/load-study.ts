@@ -51,7 +51,12 @@ function withPrefix(err: unknown, prefix: string, extra: Record<string, unknown>
 export function parseStudy(source: string | object): { spec: StudySpec; file: string | null } {
   const file = typeof source === 'string' ? resolve(source) : null;
   const raw = file !== null ? readConfigFile(file) : structuredClone(source);
-  if (!isObject(raw)) throw new ProxmeshError('PROXMESH_ERR_CONFIG', `study ${file ?? ''}: must be a mapping (name, base|baseFile, axes, …)`.replace('  ', ' '), { path: '' });
+  if (!isObject(raw))
+    throw new ProxmeshError(
+      'PROXMESH_ERR_CONFIG',
+      `study ${file ?? ''}: must be a mapping (name, base|baseFile, axes, …)`.replace('  ', ' '),
+      { path: '' },
+    );
   try {
     return { spec: validateAgainst<StudySpec>(StudySpecSchema, raw), file };
   } catch (err) {
@@ -68,14 +73,19 @@ export function loadStudy(source: string | object, opts: LoadStudyOptions = {}):
   const { spec, file } = parseStudy(source);
   const where = `study ${file ?? spec.name}`;
   if ((spec.base === undefined) === (spec.baseFile === undefined)) {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG', `${where}: give exactly one of base (inline run config) or baseFile (path)`, { path: spec.base ? '/baseFile' : '/base' });
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG', `${where}: give exactly one of base (inline run config) or baseFile (path)`, {
+      path: spec.base ? '/baseFile' : '/base',
+    });
   }
   let base: Record<string, unknown>;
   let baseFile: string | null = null;
   if (spec.baseFile !== undefined) {
     baseFile = resolve(file !== null ? dirname(file) : (opts.baseDir ?? process.cwd()), spec.baseFile);
     const raw = readConfigFile(baseFile);
-    if (!isObject(raw)) throw new ProxmeshError('PROXMESH_ERR_CONFIG', `${where}: baseFile ${baseFile} must hold a run config mapping`, { path: '/baseFile' });
+    if (!isObject(raw))
+      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `${where}: baseFile ${baseFile} must hold a run config mapping`, {
+        path: '/baseFile',
+      });
     base = raw;
   } else {
     base = structuredClone(spec.base!);
@@ -110,8 +120,14 @@ export function loadStudy(source: string | object, opts: LoadStudyOptions = {}):
   if (failures.length > 0) {
     const { cell, err } = failures[0];
     const more = failures.length > 1 ? `\n(${failures.length} of ${grid.length} cells are invalid; the first is shown)` : '';
-    const diffText = Object.entries(cell.diff).map(([p, v]) => `${p}=${canonicalJson(v)}`).join(', ');
-    const wrapped = withPrefix(err, `${where}: cell ${cell.id} (${diffText || 'base'}): `, { cell: cell.id, diff: cell.diff, invalidCells: failures.length });
+    const diffText = Object.entries(cell.diff)
+      .map(([p, v]) => `${p}=${canonicalJson(v)}`)
+      .join(', ');
+    const wrapped = withPrefix(err, `${where}: cell ${cell.id} (${diffText || 'base'}): `, {
+      cell: cell.id,
+      diff: cell.diff,
+      invalidCells: failures.length,
+    });
     if (wrapped instanceof ProxmeshError) throw new ProxmeshError(wrapped.code, wrapped.message + more, { ...wrapped.detail });
     throw wrapped;
   }

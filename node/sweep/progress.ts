@@ -32,7 +32,11 @@ export function etaSeconds(elapsed: number, doneUnits: number, totalUnits: numbe
   return Math.max(0, (elapsed * (totalUnits - doneUnits)) / doneUnits);
 }
 
-export function createSweepProgress(mode: SweepProgressMode, stream: NodeJS.WritableStream, now: () => number = () => performance.now()): SweepProgress {
+export function createSweepProgress(
+  mode: SweepProgressMode,
+  stream: NodeJS.WritableStream,
+  now: () => number = () => performance.now(),
+): SweepProgress {
   if (mode === 'quiet') return { onEvent() {}, stop() {} };
   let total = 0;
   let toRun = 0;
@@ -95,7 +99,9 @@ export function createSweepProgress(mode: SweepProgressMode, stream: NodeJS.Writ
           break;
         case 'cell-retry':
           running.delete(e.cell);
-          line(`cell ${e.cell} ${e.failure.message} (attempt ${e.failure.attempts}); retrying once. stderr tail:\n${indent(e.failure.stderrTail)}`);
+          line(
+            `cell ${e.cell} ${e.failure.message} (attempt ${e.failure.attempts}); retrying once. stderr tail:\n${indent(e.failure.stderrTail)}`,
+          );
           break;
         case 'cell-failed':
           running.delete(e.cell);
@@ -118,5 +124,10 @@ export function createSweepProgress(mode: SweepProgressMode, stream: NodeJS.Writ
 }
 
 function indent(text: string): string {
-  return text === '' ? '    (no stderr)' : text.split('\n').map((l) => `    ${l}`).join('\n');
+  return text === ''
+    ? '    (no stderr)'
+    : text
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n');
 }

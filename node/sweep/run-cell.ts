@@ -32,7 +32,11 @@ export interface CellRunResult {
 
 /** The last `lines` non-empty lines of `text`. */
 export function tailLines(text: string, lines = STDERR_TAIL_LINES): string {
-  return text.split('\n').filter((l) => l.trim() !== '').slice(-lines).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-lines)
+    .join('\n');
 }
 
 export function runCellProcess(opts: CellRunOptions): Promise<CellRunResult> {
@@ -57,16 +61,20 @@ export function runCellProcess(opts: CellRunOptions): Promise<CellRunResult> {
         pending = pending.slice(nl + 1);
         try {
           const msg = JSON.parse(line) as { type?: string; iter?: number; iterations?: number };
-          if (msg.type === 'progress' && typeof msg.iter === 'number' && typeof msg.iterations === 'number') opts.onProgress?.(msg.iter, msg.iterations);
+          if (msg.type === 'progress' && typeof msg.iter === 'number' && typeof msg.iterations === 'number')
+            opts.onProgress?.(msg.iter, msg.iterations);
         } catch {
           // not a protocol line (e.g. a stray log): ignored
         }
       }
     });
-    const timer = opts.timeoutMs === undefined ? null : setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs);
+    const timer =
+      opts.timeoutMs === undefined
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.timeoutMs);
     const finish = (exitCode: number | null, signal: string | null, extra = ''): void => {
       if (timer) clearTimeout(timer);
       resolvePromise({

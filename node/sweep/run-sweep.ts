@@ -85,7 +85,8 @@ export async function runSweep(study: ResolvedStudy, opts: SweepOptions): Promis
   const t0 = performance.now();
   const dir = resolve(opts.outDir);
   const parallel = opts.parallel ?? study.parallel ?? availableParallelism();
-  if (!Number.isInteger(parallel) || parallel < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `parallel must be a positive integer (got ${parallel})`);
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', `parallel must be a positive integer (got ${parallel})`);
   const emit = opts.onEvent ?? (() => {});
   try {
     mkdirSync(join(dir, 'cells'), { recursive: true });
@@ -137,7 +138,13 @@ export async function runSweep(study: ResolvedStudy, opts: SweepOptions): Promis
         ran += 1;
         emit({ type: 'cell-done', cell: cell.id, seconds: run.seconds });
       } catch (err) {
-        const failure: CellFailure = { attempts: attempt, exitCode: 0, signal: null, message: `unreadable results: ${(err as Error).message}`, stderrTail: run.stderrTail };
+        const failure: CellFailure = {
+          attempts: attempt,
+          exitCode: 0,
+          signal: null,
+          message: `unreadable results: ${(err as Error).message}`,
+          stderrTail: run.stderrTail,
+        };
         outcomes.set(cell.id, { status: 'failed', failure });
         failed.push(cell.id);
         emit({ type: 'cell-failed', cell: cell.id, failure });

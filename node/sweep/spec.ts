@@ -7,35 +7,59 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const StudyTargetsSchema = Type.Object(
   {
-    objective: Type.Optional(Type.Number({ description: 'Report the bits and iterations until the objective f(x̄)+r(x̄) first drops to ≤ this value.' })),
+    objective: Type.Optional(
+      Type.Number({ description: 'Report the bits and iterations until the objective f(x̄)+r(x̄) first drops to ≤ this value.' }),
+    ),
     stationarity: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, description: 'Report the bits and iterations until ‖x̄ − prox_{ηr}(x̄ − η∇f(x̄))‖/η first drops to ≤ this value.' }),
+      Type.Number({
+        exclusiveMinimum: 0,
+        description: 'Report the bits and iterations until ‖x̄ − prox_{ηr}(x̄ − η∇f(x̄))‖/η first drops to ≤ this value.',
+      }),
     ),
     testAccuracy: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 1, description: 'Report the bits and iterations until the test accuracy first reaches ≥ this value.' }),
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: 'Report the bits and iterations until the test accuracy first reaches ≥ this value.',
+      }),
     ),
   },
-  { additionalProperties: false, description: 'Convergence targets; each becomes "bits (and iterations) to first reach it" in the study index (null if never).' },
+  {
+    additionalProperties: false,
+    description: 'Convergence targets; each becomes "bits (and iterations) to first reach it" in the study index (null if never).',
+  },
 );
 export type StudyTargets = Static<typeof StudyTargetsSchema>;
 
 export const StudySpecSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$', description: 'Study name (letters, digits, . _ -); the default study folder is studies/<name>.' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[A-Za-z0-9._-]+$',
+      description: 'Study name (letters, digits, . _ -); the default study folder is studies/<name>.',
+    }),
     description: Type.Optional(Type.String({ description: 'Free text kept in study.json.' })),
     base: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
         description: 'The base run config (inline). It may be incomplete: each cell = base + its axis values must be a valid run config.',
       }),
     ),
-    baseFile: Type.Optional(Type.String({ minLength: 1, description: 'Path of the base run config (YAML or JSON), relative to the study file. Give exactly one of base or baseFile.' })),
+    baseFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Path of the base run config (YAML or JSON), relative to the study file. Give exactly one of base or baseFile.',
+      }),
+    ),
     axes: Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.Unknown(), { minItems: 1 }), {
       default: {},
-      description: 'Config path (dotted, e.g. algorithm.name, compression.x.ratio, topology.kind) → the values it takes; axes are crossed unless zipped.',
+      description:
+        'Config path (dotted, e.g. algorithm.name, compression.x.ratio, topology.kind) → the values it takes; axes are crossed unless zipped.',
     }),
     zip: Type.Optional(
       Type.Array(Type.Array(Type.String({ minLength: 1 }), { minItems: 2 }), {
-        description: 'Groups of axes that vary together instead of crossing (equal numbers of values), e.g. [[compression.x, compression.y]].',
+        description:
+          'Groups of axes that vary together instead of crossing (equal numbers of values), e.g. [[compression.x, compression.y]].',
       }),
     ),
     seeds: Type.Optional(
@@ -46,7 +70,13 @@ export const StudySpecSchema = Type.Object(
       }),
     ),
     targets: Type.Optional(StudyTargetsSchema),
-    parallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'Cells run at the same time, each in its own process (default: os.availableParallelism()).' })),
+    parallel: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 256,
+        description: 'Cells run at the same time, each in its own process (default: os.availableParallelism()).',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'A proxmesh study: a grid of run configs.' },
 );

@@ -73,7 +73,13 @@ export function identityReference(
     if (oLast.iter === last.iter) return { bits: oLast.bitsSent, source: 'cell' };
   }
   return {
-    bits: identityBitsSent({ dim: result.dim, links: result.links, phases: result.phases, initPhases: result.initPhases, iterations: last.iter }),
+    bits: identityBitsSent({
+      dim: result.dim,
+      links: result.links,
+      phases: result.phases,
+      initPhases: result.initPhases,
+      iterations: last.iter,
+    }),
     source: 'analytic',
   };
 }
@@ -115,10 +121,16 @@ export function indexCsv(rows: readonly IndexRow[], diffPaths: readonly string[]
   // Time-to-target columns only when some cell ran with a simulated clock (config `network`).
   const clocked = rows.some((r) => r.final?.simTime != null);
   const header = [
-    'cell', 'dir', 'status',
+    'cell',
+    'dir',
+    'status',
     ...diffPaths,
     ...BASE_METRICS_KEYS.map((k) => `final.${k}`),
-    'iterations', 'bitsSent', 'identityBits', 'identitySource', 'compressionRatio',
+    'iterations',
+    'bitsSent',
+    'identityBits',
+    'identitySource',
+    'compressionRatio',
     ...reachKeys.flatMap((m) => [`${m}.target`, `${m}.iter`, `${m}.bits`, ...(clocked ? [`${m}.time`] : [])]),
     ...(clocked ? ['final.simTime'] : []),
     'error',
@@ -128,14 +140,22 @@ export function indexCsv(rows: readonly IndexRow[], diffPaths: readonly string[]
     const d = r.derived;
     lines.push(
       [
-        r.cell, r.dir, r.status,
+        r.cell,
+        r.dir,
+        r.status,
         ...diffPaths.map((p) => r.diff[p]),
         ...BASE_METRICS_KEYS.map((k) => r.final?.[k]),
-        d?.iterations, d?.bitsSent, d?.identityBits, d?.identitySource, d?.compressionRatio,
+        d?.iterations,
+        d?.bitsSent,
+        d?.identityBits,
+        d?.identitySource,
+        d?.compressionRatio,
         ...reachKeys.flatMap((m) => [targets[m], d?.reach[m]?.iter, d?.reach[m]?.bits, ...(clocked ? [d?.reach[m]?.time] : [])]),
         ...(clocked ? [r.final?.simTime] : []),
         r.error ? `${r.error.message}` : '',
-      ].map(csvField).join(','),
+      ]
+        .map(csvField)
+        .join(','),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -21,14 +21,32 @@
  */
 import { FrameMac } from '../auth/frame-mac.ts';
 import {
-  ACK_EVERY, FrameDecoder, FrameEncoder, LINK_OVERHEAD_BYTES, PROTOCOL_VERSION, SINGLE_BUFFER_PAYLOAD_BYTES, type DecodedFrame, type HelloMessage, type LinkKind,
+  ACK_EVERY,
+  FrameDecoder,
+  FrameEncoder,
+  LINK_OVERHEAD_BYTES,
+  PROTOCOL_VERSION,
+  SINGLE_BUFFER_PAYLOAD_BYTES,
+  type DecodedFrame,
+  type HelloMessage,
+  type LinkKind,
 } from '../codec/frame.ts';
 import { ProxmeshError } from '../errors.ts';
 import { Emitter } from './emitter.ts';
 import { PeerHandshake, type PendingHandshake } from './handshake.ts';
 import {
-  REJECT_REASONS, type AbortOptions, type FrameHandler, type InboundFrame, type OutboundEnvelope, type PeerStats, type PeerTransport,
-  type RejectReason, type TrafficCounters, type TransportEvent, type TransportEventMap, type TransportStats,
+  REJECT_REASONS,
+  type AbortOptions,
+  type FrameHandler,
+  type InboundFrame,
+  type OutboundEnvelope,
+  type PeerStats,
+  type PeerTransport,
+  type RejectReason,
+  type TrafficCounters,
+  type TransportEvent,
+  type TransportEventMap,
+  type TransportStats,
 } from './types.ts';
 
 export interface BaseTransportOptions {
@@ -119,7 +137,17 @@ interface Link {
 }
 
 function counters(): TrafficCounters {
-  return { frames: 0, payloadBytes: 0, envelopeBytes: 0, controlFrames: 0, controlBytes: 0, ackFrames: 0, ackBytes: 0, handshakeFrames: 0, handshakeBytes: 0 };
+  return {
+    frames: 0,
+    payloadBytes: 0,
+    envelopeBytes: 0,
+    controlFrames: 0,
+    controlBytes: 0,
+    ackFrames: 0,
+    ackBytes: 0,
+    handshakeFrames: 0,
+    handshakeBytes: 0,
+  };
 }
 
 function countControl(c: TrafficCounters, kind: LinkKind | 'hello', bytes: number): void {
@@ -173,8 +201,18 @@ export abstract class BaseTransport implements PeerTransport {
     for (const peer of opts.neighbours) {
       if (peer === opts.id) continue;
       this.links.set(peer, {
-        peer, stats: { sent: counters(), received: counters(), resent: 0, resentBytes: 0, connections: 0 }, conn: null, nextSeq: 1, unacked: [],
-        lastDelivered: 0, reorder: new Map(), lastHeard: 0, failed: null, attempt: 0, redialTimer: null, dialing: false,
+        peer,
+        stats: { sent: counters(), received: counters(), resent: 0, resentBytes: 0, connections: 0 },
+        conn: null,
+        nextSeq: 1,
+        unacked: [],
+        lastDelivered: 0,
+        reorder: new Map(),
+        lastHeard: 0,
+        failed: null,
+        attempt: 0,
+        redialTimer: null,
+        dialing: false,
       });
     }
   }
@@ -238,7 +276,11 @@ export abstract class BaseTransport implements PeerTransport {
   async send(to: number, envelope: OutboundEnvelope, payload: Uint8Array, opts: AbortOptions = {}): Promise<void> {
     opts.signal?.throwIfAborted();
     const link = this.links.get(to);
-    if (link === undefined) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${this.id} cannot send to ${to}: not a neighbour`, { node: this.id, peer: to });
+    if (link === undefined)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${this.id} cannot send to ${to}: not a neighbour`, {
+        node: this.id,
+        peer: to,
+      });
     if (link.failed !== null) throw link.failed;
     if (!this.running) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `node ${this.id}: transport is not running`);
     const seq = link.nextSeq++;
@@ -401,7 +443,16 @@ export abstract class BaseTransport implements PeerTransport {
         rx.payloadBytes += frame.payload.length;
         rx.envelopeBytes += bytes.length - frame.payload.length;
         this.receiveData(h, link, {
-          envelope: { kind: 'data', round: hdr.round, phase: hdr.phase, from: hdr.from, seq: hdr.seq, v: PROTOCOL_VERSION, run: this.opts.run, to: this.id },
+          envelope: {
+            kind: 'data',
+            round: hdr.round,
+            phase: hdr.phase,
+            from: hdr.from,
+            seq: hdr.seq,
+            v: PROTOCOL_VERSION,
+            run: this.opts.run,
+            to: this.id,
+          },
           payload: frame.payload,
         });
         return;
@@ -560,8 +611,14 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Pr
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }

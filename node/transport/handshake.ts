@@ -62,7 +62,10 @@ export class PeerHandshake {
     if (!verifyProof(this.key, 'resp', this.ctx(pending), pending.nonceInit, nonceResp, m.proof!)) return null;
     pending.nonceResp = nonceResp;
     const p = proof(this.key, 'init', this.ctx(pending), pending.nonceInit, nonceResp);
-    return { message: { step: 3, run: this.runTag, from: this.id.self, to: pending.responder, proof: p }, linkKey: this.linkKeyOf(pending) };
+    return {
+      message: { step: 3, run: this.runTag, from: this.id.self, to: pending.responder, proof: p },
+      linkKey: this.linkKeyOf(pending),
+    };
   }
 
   /** The responder's check of step 3: the link key, or null when the initiator's proof is wrong. */

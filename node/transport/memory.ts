@@ -35,9 +35,7 @@ class Pipe {
   private lastAt = 0;
   closed = false;
 
-  constructor(
-    private readonly deliver: (bytes: Uint8Array) => void,
-  ) {}
+  constructor(private readonly deliver: (bytes: Uint8Array) => void) {}
 
   push(bytes: Uint8Array, delayMs: number): void {
     if (this.closed) return;

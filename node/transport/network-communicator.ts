@@ -58,7 +58,15 @@ export class NetworkCommunicator implements Communicator {
     this.inbox = opts.inbox ?? new RoundInbox();
     this.ids = Array.from(opts.peers);
     this.others = this.ids.filter((p) => p !== opts.self);
-    this.parts = { transport: opts.transport, inbox: this.inbox, self: opts.self, dim: opts.dim, signal: opts.signal, counters: this.counters, times: this.times };
+    this.parts = {
+      transport: opts.transport,
+      inbox: this.inbox,
+      self: opts.self,
+      dim: opts.dim,
+      signal: opts.signal,
+      counters: this.counters,
+      times: this.times,
+    };
     this.unsubscribe.push(feedInbox(opts.transport, this.inbox, new Set(this.others)));
   }
 
@@ -95,9 +103,13 @@ export class NetworkCommunicator implements Communicator {
 /** A communicator's counters as checkpoint scalars (restored in place). */
 export function registerCounters(reg: StateRegistrar, prefix: string, c: CommunicatorStats): void {
   for (const k of ['payloadBytesSent', 'payloadBytesReceived', 'exchanges'] as const) {
-    reg.scalar(`${prefix}.${k}`, () => c[k], (v) => {
-      c[k] = v;
-    });
+    reg.scalar(
+      `${prefix}.${k}`,
+      () => c[k],
+      (v) => {
+        c[k] = v;
+      },
+    );
   }
 }
 
@@ -133,8 +145,13 @@ export interface ExchangeParts {
  * Payload bytes are counted per target and per frame received, as the simulator counts them.
  */
 export async function exchangeFrames(
-  c: ExchangeParts, round: number, phase: string, msg: Message,
-  ids: readonly number[], others: readonly number[], targets: readonly number[],
+  c: ExchangeParts,
+  round: number,
+  phase: string,
+  msg: Message,
+  ids: readonly number[],
+  others: readonly number[],
+  targets: readonly number[],
 ): Promise<Message[]> {
   const { transport, signal } = c;
   transport.setRound(round);

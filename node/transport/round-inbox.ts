@@ -72,7 +72,8 @@ export class RoundInbox {
    */
   waitFor(round: number, phase: string, peers: readonly number[], opts: AbortOptions = {}): Promise<Uint8Array[]> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.waiter !== null) return Promise.reject(new ProxmeshError('PROXMESH_ERR_INTERNAL', 'RoundInbox.waitFor: a wait is already pending'));
+    if (this.waiter !== null)
+      return Promise.reject(new ProxmeshError('PROXMESH_ERR_INTERNAL', 'RoundInbox.waitFor: a wait is already pending'));
     const signal = opts.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.advance(round - 1);
@@ -97,11 +98,15 @@ export class RoundInbox {
    */
   private watch(signal: AbortSignal): void {
     this.watched = signal;
-    signal.addEventListener('abort', () => {
-      const w = this.waiter;
-      this.waiter = null;
-      w?.reject(signal.reason);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        const w = this.waiter;
+        this.waiter = null;
+        w?.reject(signal.reason);
+      },
+      { once: true },
+    );
   }
 
   /** Rejects the pending and every later wait (e.g. a peer failed). */

@@ -49,10 +49,17 @@ function readPem(path: string, what: string, variable: string): Buffer {
   try {
     body = readFileSync(path);
   } catch (err) {
-    throw new ProxmeshError('PROXMESH_ERR_TLS', `${variable}: cannot read the ${what} file '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the path of a readable PEM file`);
+    throw new ProxmeshError(
+      'PROXMESH_ERR_TLS',
+      `${variable}: cannot read the ${what} file '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the path of a readable PEM file`,
+    );
   }
   // Names the file and the rule, never quotes it (a key file is a secret).
-  if (!body.includes('-----BEGIN ')) throw new ProxmeshError('PROXMESH_ERR_TLS', `${variable}: '${path}' is not a PEM file (no '-----BEGIN' line); give the ${what} in PEM form`);
+  if (!body.includes('-----BEGIN '))
+    throw new ProxmeshError(
+      'PROXMESH_ERR_TLS',
+      `${variable}: '${path}' is not a PEM file (no '-----BEGIN' line); give the ${what} in PEM form`,
+    );
   return body;
 }
 
@@ -64,12 +71,28 @@ export function loadTls(files: TlsFileOptions): TlsSettings | null {
   const { cert, key, ca } = files;
   const mtls = files.mtls ?? false;
   if (!cert && !key) {
-    if (ca || mtls) throw new ProxmeshError('PROXMESH_ERR_TLS', `${ca ? 'PROXMESH_TLS_CA' : 'PROXMESH_TLS_MTLS'} is set but PROXMESH_TLS_CERT and PROXMESH_TLS_KEY are not; give this process's certificate and key too (or unset it for plain ws:// on loopback)`);
+    if (ca || mtls)
+      throw new ProxmeshError(
+        'PROXMESH_ERR_TLS',
+        `${ca ? 'PROXMESH_TLS_CA' : 'PROXMESH_TLS_MTLS'} is set but PROXMESH_TLS_CERT and PROXMESH_TLS_KEY are not; give this process's certificate and key too (or unset it for plain ws:// on loopback)`,
+      );
     return null;
   }
-  if (!cert) throw new ProxmeshError('PROXMESH_ERR_TLS', 'PROXMESH_TLS_KEY is set but PROXMESH_TLS_CERT is not; give the certificate (PEM, e.g. tls.crt) that goes with the key');
-  if (!key) throw new ProxmeshError('PROXMESH_ERR_TLS', 'PROXMESH_TLS_CERT is set but PROXMESH_TLS_KEY is not; give the private key (PEM, e.g. tls.key) of the certificate');
-  if (mtls && !ca) throw new ProxmeshError('PROXMESH_ERR_TLS', 'PROXMESH_TLS_MTLS=1 needs PROXMESH_TLS_CA: the CA (PEM, e.g. ca.crt) peers are verified against');
+  if (!cert)
+    throw new ProxmeshError(
+      'PROXMESH_ERR_TLS',
+      'PROXMESH_TLS_KEY is set but PROXMESH_TLS_CERT is not; give the certificate (PEM, e.g. tls.crt) that goes with the key',
+    );
+  if (!key)
+    throw new ProxmeshError(
+      'PROXMESH_ERR_TLS',
+      'PROXMESH_TLS_CERT is set but PROXMESH_TLS_KEY is not; give the private key (PEM, e.g. tls.key) of the certificate',
+    );
+  if (mtls && !ca)
+    throw new ProxmeshError(
+      'PROXMESH_ERR_TLS',
+      'PROXMESH_TLS_MTLS=1 needs PROXMESH_TLS_CA: the CA (PEM, e.g. ca.crt) peers are verified against',
+    );
   return {
     cert: readPem(cert, 'certificate', 'PROXMESH_TLS_CERT'),
     key: readPem(key, 'private key', 'PROXMESH_TLS_KEY'),
@@ -158,7 +181,10 @@ export function secureUrl(url: string, t: TlsSettings | null): string {
 /** The coordinator URL must match the TLS setting; `what` names the flag or variable. */
 export function checkCoordinatorUrl(url: string, t: TlsSettings | null, what: string): void {
   if (t !== null && url.startsWith('ws://')) {
-    throw new ProxmeshError('PROXMESH_ERR_TLS', `${what} is ${url} (plain) but TLS is configured (PROXMESH_TLS_CERT); use wss://${url.slice('ws://'.length)}`);
+    throw new ProxmeshError(
+      'PROXMESH_ERR_TLS',
+      `${what} is ${url} (plain) but TLS is configured (PROXMESH_TLS_CERT); use wss://${url.slice('ws://'.length)}`,
+    );
   }
 }
 
@@ -169,7 +195,7 @@ export function checkCoordinatorUrl(url: string, t: TlsSettings | null, what: st
  */
 export function certificateRejectReason(socket: TLSSocket): string {
   const err = socket.authorizationError as unknown as string | Error | null;
-  const code = typeof err === 'string' ? err : (err as { code?: string } | null)?.code ?? '';
+  const code = typeof err === 'string' ? err : ((err as { code?: string } | null)?.code ?? '');
   const peer = socket.getPeerCertificate();
   if (peer === null || Object.keys(peer).length === 0) return 'no-certificate';
   if (UNKNOWN_CA_CODES.includes(code)) return 'unknown-ca';
@@ -177,8 +203,14 @@ export function certificateRejectReason(socket: TLSSocket): string {
   return 'invalid-certificate';
 }
 
-const UNKNOWN_CA_CODES = ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE'];
+const UNKNOWN_CA_CODES = [
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+];
 
 /**
  * Why a dial refused the server it reached (the client side of the same check), or null when the
@@ -210,12 +242,15 @@ export interface TlsRejections {
  */
 export function createTlsRejections(registry: Registry | null): TlsRejections {
   const counts = new Map<string, number>();
-  const counter = registry === null ? null : new Counter({
-    name: 'proxmesh_tls_rejected_total',
-    help: 'TLS connections refused, by listener (peer | dial | control | api) and reason (no-certificate | unknown-ca | expired | hostname | invalid-certificate | handshake)',
-    labelNames: ['listener', 'reason'],
-    registers: [registry],
-  });
+  const counter =
+    registry === null
+      ? null
+      : new Counter({
+          name: 'proxmesh_tls_rejected_total',
+          help: 'TLS connections refused, by listener (peer | dial | control | api) and reason (no-certificate | unknown-ca | expired | hostname | invalid-certificate | handshake)',
+          labelNames: ['listener', 'reason'],
+          registers: [registry],
+        });
   return {
     count(listener, reason) {
       const k = `${listener}/${reason}`;
@@ -233,7 +268,14 @@ export function createTlsRejections(registry: Registry | null): TlsRejections {
  * reads a byte from it (prependListener: this runs before the http server's own 'secureConnection'
  * listener). The coordinator passes enforce = false and checks per path instead.
  */
-export function guardTlsServer(server: NetServer, t: TlsSettings, listener: string, rejections: TlsRejections, log?: (line: string) => void, enforce = t.mtls): void {
+export function guardTlsServer(
+  server: NetServer,
+  t: TlsSettings,
+  listener: string,
+  rejections: TlsRejections,
+  log?: (line: string) => void,
+  enforce = t.mtls,
+): void {
   server.on('tlsClientError', () => rejections.count(listener, 'handshake'));
   if (!enforce) return;
   server.prependListener('secureConnection', (socket: TLSSocket) => {

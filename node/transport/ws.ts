@@ -12,7 +12,16 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ProxmeshError } from '../errors.ts';
 import { BaseTransport, type BaseTransportOptions, type ConnHandle, type Connection } from './base-transport.ts';
-import { clientTlsOptions, createTlsRejections, dialRejectReason, guardTlsServer, secureUrl, serverTlsOptions, type TlsRejections, type TlsSettings } from './tls-options.ts';
+import {
+  clientTlsOptions,
+  createTlsRejections,
+  dialRejectReason,
+  guardTlsServer,
+  secureUrl,
+  serverTlsOptions,
+  type TlsRejections,
+  type TlsSettings,
+} from './tls-options.ts';
 
 export interface WsTransportOptions extends BaseTransportOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -81,18 +90,26 @@ export class WsTransport extends BaseTransport {
       guardTlsServer(https, tls.settings, 'peer', tls.rejections ?? createTlsRejections(null));
       server = new WebSocketServer({ server: https, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false });
       await new Promise<void>((resolve, reject) => {
-        https.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })));
+        https.once('error', (err) =>
+          reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })),
+        );
         https.listen(this.ws.port ?? 0, this.ws.host ?? '127.0.0.1', () => resolve());
       });
       https.on('error', () => {});
       this.httpsServer = https;
     } else {
       server = new WebSocketServer({
-        host: this.ws.host ?? '127.0.0.1', port: this.ws.port ?? 0, perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, clientTracking: false,
+        host: this.ws.host ?? '127.0.0.1',
+        port: this.ws.port ?? 0,
+        perMessageDeflate: false,
+        maxPayload: this.opts.maxFrameBytes,
+        clientTracking: false,
       });
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
-        server.once('error', (err) => reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })));
+        server.once('error', (err) =>
+          reject(new ProxmeshError('PROXMESH_ERR_IO', `node ${this.id} cannot listen: ${err.message}`, { node: this.id })),
+        );
       });
     }
     server.on('error', () => {}); // after listening, errors surface on the sockets
@@ -136,7 +153,9 @@ export class WsTransport extends BaseTransport {
       return;
     }
     const socket = new WebSocket(url, {
-      perMessageDeflate: false, maxPayload: this.opts.maxFrameBytes, handshakeTimeout: this.ws.handshakeTimeoutMs ?? 5000,
+      perMessageDeflate: false,
+      maxPayload: this.opts.maxFrameBytes,
+      handshakeTimeout: this.ws.handshakeTimeoutMs ?? 5000,
       ...(tls !== null ? clientTlsOptions(tls) : {}),
     });
     this.pendingDials.add(socket);

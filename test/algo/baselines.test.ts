@@ -49,7 +49,11 @@ describe('allreduce', () => {
       await ls.step(k);
       const parts = hand.map((o) => {
         o.gradient(x, o.nextBatch(), g);
-        return prox.apply(x.map((v, j) => v - PARAMS.eta * g[j]), PARAMS.eta, new Float64Array(d));
+        return prox.apply(
+          x.map((v, j) => v - PARAMS.eta * g[j]),
+          PARAMS.eta,
+          new Float64Array(d),
+        );
       });
       x.set(meanOf(parts));
       const xs = ls.models();
@@ -120,7 +124,9 @@ describe('deepstorm', () => {
       }
       check();
       // the tracker follows the STORM estimator: mean(y) = mean(d)
-      expect(maxDiff(meanOf(ls.states().map((s) => algo.tracker(s)!)), meanOf(ls.states().map((s) => algo.lastGradient(s)!)))).toBeLessThan(1e-13);
+      expect(maxDiff(meanOf(ls.states().map((s) => algo.tracker(s)!)), meanOf(ls.states().map((s) => algo.lastGradient(s)!)))).toBeLessThan(
+        1e-13,
+      );
     }
     // 3 init batches + one batch (two evaluations) per step
     expect(contexts[0].oracle).toMatchObject({ calls: 3 + 2 * 4 });
@@ -159,13 +165,30 @@ describe('choco', () => {
     const n = 5;
     const W = ringW(n);
     const params: AlgoParams = { ...PARAMS, gammaX: 0.5 };
-    const a = await started(choco(params), buildNet({ rows: rowsFromDense(W), dim: d, oracles: oracles(n, 7), prox: l1(2), compressX: TOP }).contexts, randomVectors(n, d, 8));
-    const b = await started(choco(params), buildNet({ rows: rowsFromDense(W), dim: d, oracles: oracles(n, 7), prox: none, compressX: TOP }).contexts, randomVectors(n, d, 8));
+    const a = await started(
+      choco(params),
+      buildNet({ rows: rowsFromDense(W), dim: d, oracles: oracles(n, 7), prox: l1(2), compressX: TOP }).contexts,
+      randomVectors(n, d, 8),
+    );
+    const b = await started(
+      choco(params),
+      buildNet({ rows: rowsFromDense(W), dim: d, oracles: oracles(n, 7), prox: none, compressX: TOP }).contexts,
+      randomVectors(n, d, 8),
+    );
     for (let k = 0; k < 30; k++) {
       await Promise.all([a.step(k), b.step(k)]);
       const st = a.states();
       for (let i = 0; i < n; i++) {
-        expect(maxDiff(st[i].s, mixDense(W, st.map((s) => s.xHat), i))).toBeLessThan(1e-12);
+        expect(
+          maxDiff(
+            st[i].s,
+            mixDense(
+              W,
+              st.map((s) => s.xHat),
+              i,
+            ),
+          ),
+        ).toBeLessThan(1e-12);
         expect(sameValues(st[i].x, b.states()[i].x)).toBe(true);
       }
     }
@@ -201,7 +224,14 @@ describe('choco', () => {
 describe('byte accounting', () => {
   it('DProxSGT sends 2 dense messages per neighbour per iteration (codec payload length)', async () => {
     const n = 5;
-    const { contexts, net } = buildNet({ rows: rowsFromDense(ringW(n)), dim: d, oracles: oracles(n, 11), prox: none, compressX: IDENTITY, byteLength: payloadByteLength });
+    const { contexts, net } = buildNet({
+      rows: rowsFromDense(ringW(n)),
+      dim: d,
+      oracles: oracles(n, 11),
+      prox: none,
+      compressX: IDENTITY,
+      byteLength: payloadByteLength,
+    });
     const ls = await started(dproxsgt(PARAMS), contexts, randomVectors(n, d, 12));
     const K = 6;
     for (let k = 0; k < K; k++) await ls.step(k);

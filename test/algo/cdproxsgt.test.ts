@@ -21,7 +21,10 @@ const l1 = (lambda: number) => proxFromSpec({ kind: 'l1', lambda })(layers);
 const none = proxFromSpec({ kind: 'none' })(layers);
 const TOP30: CompressorSpec = { kind: 'topk', ratio: 0.3, scope: 'layer', precision: 'f64' };
 
-function net(rows: readonly MixingRow[], opts: { qx?: CompressorSpec; qy?: CompressorSpec; prox?: ReturnType<typeof l1>; noise?: number; seed?: number }) {
+function net(
+  rows: readonly MixingRow[],
+  opts: { qx?: CompressorSpec; qy?: CompressorSpec; prox?: ReturnType<typeof l1>; noise?: number; seed?: number },
+) {
   const n = rows.length;
   const q = makeQuadratics({ n, d, m: 10, seed: opts.seed ?? 3 });
   return buildNet({
@@ -39,7 +42,10 @@ const params = (gamma: number, eta = PARAMS.eta): AlgoParams => ({ ...PARAMS, et
 
 describe('cdproxsgt', () => {
   it('has its name, pattern and phases; beer too', () => {
-    for (const [a, name] of [[cdproxsgt(PARAMS), 'cdproxsgt'], [beer(PARAMS), 'beer']] as const) {
+    for (const [a, name] of [
+      [cdproxsgt(PARAMS), 'cdproxsgt'],
+      [beer(PARAMS), 'beer'],
+    ] as const) {
       expect([a.name, a.pattern, a.phases]).toEqual([name, 'graph', ['y', 'x']]);
     }
   });
@@ -109,31 +115,34 @@ describe('cdproxsgt', () => {
     }
   });
 
-  it.each(EVERY_KIND.map((s) => [JSON.stringify(s), s] as const))('keeps s^x, s^y equal to Σ_j w_ij x̲_j, Σ_j w_ij y̲_j with Q = %s (§9.10)', async (_, spec) => {
-    const rows = rowsFromDense(pathMetropolisW());
-    const { contexts } = net(rows, { qx: spec, qy: spec });
-    const ls = await started(cdproxsgt(params(0.5, 0.02)), contexts, randomVectors(4, d, 4));
-    for (let k = 0; k < 30; k++) {
-      await ls.step(k);
-      const st = ls.states();
-      st.forEach((s, i) => {
-        const sx = new Float64Array(d);
-        const sy = new Float64Array(d);
-        rows[i].ids.forEach((j, p) => {
-          for (let c = 0; c < d; c++) {
-            sx[c] += rows[i].weights[p] * st[j].xRef[c];
-            sy[c] += rows[i].weights[p] * st[j].yRef[c];
-          }
+  it.each(EVERY_KIND.map((s) => [JSON.stringify(s), s] as const))(
+    'keeps s^x, s^y equal to Σ_j w_ij x̲_j, Σ_j w_ij y̲_j with Q = %s (§9.10)',
+    async (_, spec) => {
+      const rows = rowsFromDense(pathMetropolisW());
+      const { contexts } = net(rows, { qx: spec, qy: spec });
+      const ls = await started(cdproxsgt(params(0.5, 0.02)), contexts, randomVectors(4, d, 4));
+      for (let k = 0; k < 30; k++) {
+        await ls.step(k);
+        const st = ls.states();
+        st.forEach((s, i) => {
+          const sx = new Float64Array(d);
+          const sy = new Float64Array(d);
+          rows[i].ids.forEach((j, p) => {
+            for (let c = 0; c < d; c++) {
+              sx[c] += rows[i].weights[p] * st[j].xRef[c];
+              sy[c] += rows[i].weights[p] * st[j].yRef[c];
+            }
+          });
+          // relative to the magnitude of the copies (unscaled-ω compressors let them grow large)
+          const scale = Math.max(1, ...st.flatMap((t) => [...Array.from(t.xRef, Math.abs), ...Array.from(t.yRef, Math.abs)]));
+          expect(maxDiff(s.sx, sx) / scale).toBeLessThan(1e-13);
+          expect(maxDiff(s.sy, sy) / scale).toBeLessThan(1e-13);
         });
-        // relative to the magnitude of the copies (unscaled-ω compressors let them grow large)
-        const scale = Math.max(1, ...st.flatMap((t) => [...Array.from(t.xRef, Math.abs), ...Array.from(t.yRef, Math.abs)]));
-        expect(maxDiff(s.sx, sx) / scale).toBeLessThan(1e-13);
-        expect(maxDiff(s.sy, sy) / scale).toBeLessThan(1e-13);
-      });
-    }
-    // the copies really are lossy references, not the iterates (else the check would be weak)
-    if (spec.kind !== 'identity') expect(maxDiff(ls.states()[0].xRef, ls.states()[0].x)).toBeGreaterThan(1e-6);
-  });
+      }
+      // the copies really are lossy references, not the iterates (else the check would be weak)
+      if (spec.kind !== 'identity') expect(maxDiff(ls.states()[0].xRef, ls.states()[0].x)).toBeGreaterThan(1e-6);
+    },
+  );
 
   it.each([
     ['cdproxsgt', cdproxsgt, none],
@@ -145,7 +154,12 @@ describe('cdproxsgt', () => {
       const before = meanOf(ls.models());
       await ls.step(k);
       const gbar = meanOf(ls.states().map((s) => s.g));
-      expect(maxDiff(meanOf(ls.models()), before.map((v, j) => v - PARAMS.eta * gbar[j]))).toBeLessThan(1e-12);
+      expect(
+        maxDiff(
+          meanOf(ls.models()),
+          before.map((v, j) => v - PARAMS.eta * gbar[j]),
+        ),
+      ).toBeLessThan(1e-12);
     }
   });
 

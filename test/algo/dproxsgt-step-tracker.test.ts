@@ -91,14 +91,23 @@ describe.each([
 
   it('keeps mean(y) = mean(g) and, with r = 0, x̄^{k+1} = x̄^k − η ḡ^k', async () => {
     const algo = factory(UNMIXED);
-    const ls = await started(algo, buildNet({ rows, dim: d, oracles: oracles(5), prox: none, compressX: IDENTITY }).contexts, randomVectors(n, d, 7));
+    const ls = await started(
+      algo,
+      buildNet({ rows, dim: d, oracles: oracles(5), prox: none, compressX: IDENTITY }).contexts,
+      randomVectors(n, d, 7),
+    );
     for (let k = 0; k < 60; k++) {
       const before = meanOf(ls.models()).slice();
       await ls.step(k);
       const st = ls.states();
       const gbar = meanOf(st.map((s) => algo.lastGradient(s)!));
       expect(maxDiff(meanOf(st.map((s) => algo.tracker(s)!)), gbar)).toBeLessThan(1e-12);
-      expect(maxDiff(meanOf(ls.models()), before.map((v, j) => v - PARAMS.eta * gbar[j]))).toBeLessThan(1e-12);
+      expect(
+        maxDiff(
+          meanOf(ls.models()),
+          before.map((v, j) => v - PARAMS.eta * gbar[j]),
+        ),
+      ).toBeLessThan(1e-12);
     }
   });
 });
@@ -106,7 +115,11 @@ describe.each([
 it("stepTracker 'mixed' is the default order, bit for bit", async () => {
   const x0 = randomVectors(n, d, 8);
   const a = await started(dproxsgt(PARAMS), buildNet({ rows, dim: d, oracles: oracles(6), prox: l1, compressX: IDENTITY }).contexts, x0);
-  const b = await started(dproxsgt({ ...PARAMS, stepTracker: 'mixed' }), buildNet({ rows, dim: d, oracles: oracles(6), prox: l1, compressX: IDENTITY }).contexts, x0);
+  const b = await started(
+    dproxsgt({ ...PARAMS, stepTracker: 'mixed' }),
+    buildNet({ rows, dim: d, oracles: oracles(6), prox: l1, compressX: IDENTITY }).contexts,
+    x0,
+  );
   for (let k = 0; k < 30; k++) {
     await a.step(k);
     await b.step(k);

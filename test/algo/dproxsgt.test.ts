@@ -23,7 +23,13 @@ describe.each([
   it('n = 1 is exactly proximal SGD (bitwise, §9.3)', async () => {
     const q = makeQuadratics({ n: 1, d, m: 8, seed: 1 });
     const prox = l1(1.5);
-    const { contexts } = buildNet({ rows: rowsFromDense([[1]]), dim: d, oracles: [quadraticOracle(q, 0, { noise: 0.5, seed: 3 })], prox, compressX: IDENTITY });
+    const { contexts } = buildNet({
+      rows: rowsFromDense([[1]]),
+      dim: d,
+      oracles: [quadraticOracle(q, 0, { noise: 0.5, seed: 3 })],
+      prox,
+      compressX: IDENTITY,
+    });
     const x0 = randomVectors(1, d, 5);
     const algo = factory(PARAMS);
     const ls = await started(algo, contexts, x0);
@@ -48,7 +54,13 @@ describe.each([
     const n = 4;
     const q = makeQuadratics({ n, d, m: 8, seed: 2 });
     const prox = l1(0.2);
-    const { contexts } = buildNet({ rows: rowsFromDense(completeW(n)), dim: d, oracles: [0, 1, 2, 3].map((i) => quadraticOracle(q, i)), prox, compressX: IDENTITY });
+    const { contexts } = buildNet({
+      rows: rowsFromDense(completeW(n)),
+      dim: d,
+      oracles: [0, 1, 2, 3].map((i) => quadraticOracle(q, i)),
+      prox,
+      compressX: IDENTITY,
+    });
     const x0 = randomVectors(1, d, 9)[0];
     const ls = await started(factory(PARAMS), contexts, [x0, x0, x0, x0]);
     const x = x0.slice();
@@ -70,7 +82,13 @@ describe.each([
   it('keeps mean(y) = mean(g) at every iteration on a ring with noisy gradients (§9.6)', async () => {
     const n = 5;
     const q = makeQuadratics({ n, d, m: 8, seed: 4 });
-    const { contexts } = buildNet({ rows: rowsFromDense(ringW(n)), dim: d, oracles: [0, 1, 2, 3, 4].map((i) => quadraticOracle(q, i, { noise: 1, seed: 1 })), prox: l1(0.1), compressX: IDENTITY });
+    const { contexts } = buildNet({
+      rows: rowsFromDense(ringW(n)),
+      dim: d,
+      oracles: [0, 1, 2, 3, 4].map((i) => quadraticOracle(q, i, { noise: 1, seed: 1 })),
+      prox: l1(0.1),
+      compressX: IDENTITY,
+    });
     const algo = factory(PARAMS);
     const ls = await started(algo, contexts, randomVectors(n, d, 11));
     for (let k = 0; k < 100; k++) {
@@ -84,7 +102,13 @@ describe.each([
   it('r = 0: x̄^{k+1} = x̄^k − η ḡ^k (§9.7)', async () => {
     const n = 5;
     const q = makeQuadratics({ n, d, m: 8, seed: 5 });
-    const { contexts } = buildNet({ rows: rowsFromDense(ringW(n)), dim: d, oracles: [0, 1, 2, 3, 4].map((i) => quadraticOracle(q, i, { noise: 1, seed: 2 })), prox: none, compressX: IDENTITY });
+    const { contexts } = buildNet({
+      rows: rowsFromDense(ringW(n)),
+      dim: d,
+      oracles: [0, 1, 2, 3, 4].map((i) => quadraticOracle(q, i, { noise: 1, seed: 2 })),
+      prox: none,
+      compressX: IDENTITY,
+    });
     const algo = factory(PARAMS);
     const ls = await started(algo, contexts, randomVectors(n, d, 12));
     for (let k = 0; k < 60; k++) {

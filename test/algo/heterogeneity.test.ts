@@ -39,7 +39,13 @@ function centralizedMinimizer(): Float64Array {
 }
 
 async function run(algo: NodeAlgorithm, qx: CompressorMaker, K: number) {
-  const { contexts } = buildNet({ rows: rowsFromDense(ringW(n)), dim: d, oracles: Array.from({ length: n }, (_, i) => quadraticOracle(q, i)), prox, compressX: qx });
+  const { contexts } = buildNet({
+    rows: rowsFromDense(ringW(n)),
+    dim: d,
+    oracles: Array.from({ length: n }, (_, i) => quadraticOracle(q, i)),
+    prox,
+    compressX: qx,
+  });
   const ls = await started(algo, contexts, randomVectors(n, d, 3));
   let prev: Float64Array = new Float64Array(d);
   for (let k = 0; k < K; k++) {

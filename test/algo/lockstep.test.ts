@@ -10,7 +10,13 @@ import { IDENTITY } from './fixtures/compressors.ts';
 const d = 4;
 function setup() {
   const q = makeQuadratics({ n: 3, d, m: 5, seed: 1 });
-  return buildNet({ rows: rowsFromDense(ringW(3)), dim: d, oracles: [0, 1, 2].map((i) => quadraticOracle(q, i)), prox: proxFromSpec({ kind: 'none' })(oneLayer(d)), compressX: IDENTITY });
+  return buildNet({
+    rows: rowsFromDense(ringW(3)),
+    dim: d,
+    oracles: [0, 1, 2].map((i) => quadraticOracle(q, i)),
+    prox: proxFromSpec({ kind: 'none' })(oneLayer(d)),
+    compressX: IDENTITY,
+  });
 }
 
 describe('createLockstep', () => {
@@ -37,8 +43,12 @@ describe('createLockstep', () => {
     const code = { code: 'PROXMESH_ERR_INTERNAL' };
     expect(() => createLockstep({ algorithm, contexts: [], x0: [] })).toThrow(expect.objectContaining(code));
     expect(() => createLockstep({ algorithm, contexts, x0: x0.slice(1) })).toThrow(expect.objectContaining(code));
-    expect(() => createLockstep({ algorithm, contexts: [contexts[1], contexts[0], contexts[2]], x0 })).toThrow(expect.objectContaining(code));
-    expect(() => createLockstep({ algorithm, contexts, x0: [x0[0], x0[1], new Float64Array(d + 1)] })).toThrow(expect.objectContaining(code));
+    expect(() => createLockstep({ algorithm, contexts: [contexts[1], contexts[0], contexts[2]], x0 })).toThrow(
+      expect.objectContaining(code),
+    );
+    expect(() => createLockstep({ algorithm, contexts, x0: [x0[0], x0[1], new Float64Array(d + 1)] })).toThrow(
+      expect.objectContaining(code),
+    );
     const ls = createLockstep({ algorithm, contexts, x0 });
     await expect(ls.step(0)).rejects.toMatchObject(code);
     expect(() => ls.models()).toThrow(expect.objectContaining(code));

@@ -3,7 +3,11 @@ import type { Message } from '../../node/compress/types.ts';
 import { MemoryNetwork } from '../../node/sim/memory-network.ts';
 import { rowsFromDense, ringW } from './fixtures/rows.ts';
 
-const dense = (...xs: number[]): Message => ({ dim: xs.length, indices: null, values: { kind: 'float', precision: 'f64', data: Float64Array.from(xs) } });
+const dense = (...xs: number[]): Message => ({
+  dim: xs.length,
+  indices: null,
+  values: { kind: 'float', precision: 'f64', data: Float64Array.from(xs) },
+});
 const byteLength = (m: Message) => (m.values.kind === 'float' ? m.values.data.length * 8 : 0) + (m.indices?.length ?? 0) * 4;
 const first = (m: Message) => (m.values.kind === 'float' ? m.values.data[0] : NaN);
 
@@ -25,7 +29,10 @@ describe('MemoryNetwork', () => {
   });
 
   it('keeps (round, phase) slots apart and delivers early messages of a later phase', async () => {
-    const rows = rowsFromDense([[0.5, 0.5], [0.5, 0.5]]);
+    const rows = rowsFromDense([
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ]);
     const net = new MemoryNetwork({ n: 2, rows, byteLength });
     const a = net.communicator(0);
     const b = net.communicator(1);
@@ -33,13 +40,20 @@ describe('MemoryNetwork', () => {
     const pb1 = await b.exchange(0, 'y', dense(3));
     expect(pb1.map(first)).toEqual([1, 3]);
     const pb2 = b.exchange(0, 'x', dense(4));
-    expect(await pa).toEqual([[1, 3], [2, 4]]);
+    expect(await pa).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
     expect((await pb2).map(first)).toEqual([2, 4]);
     expect(net.pending()).toBe(0);
   });
 
-  it('hands the sender\'s message object itself to every peer (no copy: messages are immutable)', async () => {
-    const rows = rowsFromDense([[1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3]]);
+  it("hands the sender's message object itself to every peer (no copy: messages are immutable)", async () => {
+    const rows = rowsFromDense([
+      [1 / 3, 1 / 3, 1 / 3],
+      [1 / 3, 1 / 3, 1 / 3],
+      [1 / 3, 1 / 3, 1 / 3],
+    ]);
     const net = new MemoryNetwork({ n: 3, rows, byteLength });
     const m0 = dense(7);
     const pa = net.communicator(0).exchange(0, 'x', m0);
@@ -81,30 +95,69 @@ describe('MemoryNetwork', () => {
   });
 
   it('works for a node without self weight (W_ii = 0)', async () => {
-    const net = new MemoryNetwork({ n: 2, rows: rowsFromDense([[0, 1], [1, 0]]), byteLength });
+    const net = new MemoryNetwork({
+      n: 2,
+      rows: rowsFromDense([
+        [0, 1],
+        [1, 0],
+      ]),
+      byteLength,
+    });
     const [a, b] = await Promise.all([net.communicator(0).exchange(0, 'x', dense(1)), net.communicator(1).exchange(0, 'x', dense(2))]);
     expect(a.map(first)).toEqual([2]);
     expect(b.map(first)).toEqual([1]);
   });
 
   it('rejects a duplicate (round, phase) and going back in rounds', async () => {
-    const rows = rowsFromDense([[0.5, 0.5], [0.5, 0.5]]);
+    const rows = rowsFromDense([
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ]);
     const net = new MemoryNetwork({ n: 2, rows, byteLength });
     const a = net.communicator(0);
     void a.exchange(3, 'x', dense(1));
-    await expect(a.exchange(3, 'x', dense(1))).rejects.toMatchObject({ code: 'PROXMESH_ERR_INTERNAL', message: expect.stringMatching(/twice/) });
-    await expect(a.exchange(2, 'y', dense(1))).rejects.toMatchObject({ code: 'PROXMESH_ERR_INTERNAL', message: expect.stringMatching(/after round 3/) });
+    await expect(a.exchange(3, 'x', dense(1))).rejects.toMatchObject({
+      code: 'PROXMESH_ERR_INTERNAL',
+      message: expect.stringMatching(/twice/),
+    });
+    await expect(a.exchange(2, 'y', dense(1))).rejects.toMatchObject({
+      code: 'PROXMESH_ERR_INTERNAL',
+      message: expect.stringMatching(/after round 3/),
+    });
   });
 
   it('rejects asymmetric, unsorted or mismatched rows at construction', () => {
-    const mk = (rows: { ids: number[]; weights: number[] }[], n = rows.length) => () =>
-      new MemoryNetwork({ n, rows: rows.map((r) => ({ ids: Int32Array.from(r.ids), weights: Float64Array.from(r.weights) })), byteLength });
-    expect(mk([{ ids: [0, 1], weights: [0.5, 0.5] }, { ids: [1], weights: [1] }])).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING', message: expect.stringMatching(/not symmetric/) }));
-    expect(mk([{ ids: [1, 0], weights: [0.5, 0.5] }, { ids: [0, 1], weights: [0.5, 0.5] }])).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING' }));
-    expect(mk([{ ids: [0, 2], weights: [0.5, 0.5] }, { ids: [1], weights: [1] }])).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING' }));
+    const mk =
+      (rows: { ids: number[]; weights: number[] }[], n = rows.length) =>
+      () =>
+        new MemoryNetwork({
+          n,
+          rows: rows.map((r) => ({ ids: Int32Array.from(r.ids), weights: Float64Array.from(r.weights) })),
+          byteLength,
+        });
+    expect(
+      mk([
+        { ids: [0, 1], weights: [0.5, 0.5] },
+        { ids: [1], weights: [1] },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING', message: expect.stringMatching(/not symmetric/) }));
+    expect(
+      mk([
+        { ids: [1, 0], weights: [0.5, 0.5] },
+        { ids: [0, 1], weights: [0.5, 0.5] },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING' }));
+    expect(
+      mk([
+        { ids: [0, 2], weights: [0.5, 0.5] },
+        { ids: [1], weights: [1] },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING' }));
     expect(mk([{ ids: [0], weights: [0.5, 0.5] }])).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING' }));
     expect(mk([{ ids: [0], weights: [1] }], 2)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_MIXING' }));
-    expect(() => new MemoryNetwork({ n: 1, rows: rowsFromDense([[1]]), byteLength }).communicator(1)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_INTERNAL' }));
+    expect(() => new MemoryNetwork({ n: 1, rows: rowsFromDense([[1]]), byteLength }).communicator(1)).toThrow(
+      expect.objectContaining({ code: 'PROXMESH_ERR_INTERNAL' }),
+    );
   });
 
   it('does not grow with the number of rounds', async () => {

@@ -57,6 +57,7 @@ describe('AlgorithmSpecSchema', () => {
   });
 
   it('documents every property', () => {
-    for (const [key, prop] of Object.entries(AlgorithmSpecSchema.properties)) expect((prop as { description?: string }).description, key).toBeTruthy();
+    for (const [key, prop] of Object.entries(AlgorithmSpecSchema.properties))
+      expect((prop as { description?: string }).description, key).toBeTruthy();
   });
 });

@@ -41,7 +41,15 @@ describe('η(k): exact values', () => {
   });
 
   it('cosine from η to η_min over T = horizon (default K), flat after T', () => {
-    expect(values(1, { kind: 'cosine', horizon: 4 }, 100, 7)).toEqual([1, (1 + Math.cos(Math.PI / 4)) / 2, 0.5, (1 + Math.cos((3 * Math.PI) / 4)) / 2, 0, 0, 0]);
+    expect(values(1, { kind: 'cosine', horizon: 4 }, 100, 7)).toEqual([
+      1,
+      (1 + Math.cos(Math.PI / 4)) / 2,
+      0.5,
+      (1 + Math.cos((3 * Math.PI) / 4)) / 2,
+      0,
+      0,
+      0,
+    ]);
     expect(values(1, { kind: 'cosine', horizon: 4 }, 100, 3)[1]).toBeCloseTo(0.8535533905932737, 15);
     expect(values(2, { kind: 'cosine', etaMin: 0.5 }, 2, 4)).toEqual([2, 1.25, 0.5, 0.5]); // T = K = 2
   });
@@ -139,11 +147,24 @@ describe('every algorithm uses η_k = stepSize(k) the same way', () => {
 
   it('deepstorm reads η_k once per step at its own k', async () => {
     const calls: number[] = [];
-    const { contexts } = buildNet({ rows: rowsFromDense([[1]]), dim: d, oracles: [quadraticOracle(q, 0)], prox: none, compressX: IDENTITY });
-    const ls = await started(algorithmFactory('deepstorm')({ ...PARAMS, stepSize: (k) => {
-      calls.push(k);
-      return 0.1;
-    } }), contexts, [new Float64Array(d)]);
+    const { contexts } = buildNet({
+      rows: rowsFromDense([[1]]),
+      dim: d,
+      oracles: [quadraticOracle(q, 0)],
+      prox: none,
+      compressX: IDENTITY,
+    });
+    const ls = await started(
+      algorithmFactory('deepstorm')({
+        ...PARAMS,
+        stepSize: (k) => {
+          calls.push(k);
+          return 0.1;
+        },
+      }),
+      contexts,
+      [new Float64Array(d)],
+    );
     for (let k = 0; k < 5; k++) await ls.step(k);
     expect(calls).toEqual([0, 1, 2, 3, 4]);
   });
@@ -165,7 +186,11 @@ describe('constant schedule ≡ no schedule, byte for byte (sim metrics.ndjson)'
         batchSize: 8,
         algorithm,
         compression: { x: { kind: 'topk', ratio: 0.3 }, y: { kind: 'topk', ratio: 0.3 } },
-        problem: { dataset: { name: 'breast-cancer', testFraction: 0.2 }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-3 } },
+        problem: {
+          dataset: { name: 'breast-cancer', testFraction: 0.2 },
+          model: { kind: 'logistic', intercept: true },
+          regularizer: { kind: 'l1', lambda: 1e-3 },
+        },
         topology: { kind: 'ring', nodes: 4 },
       }),
       { outDir: dir },

@@ -31,8 +31,13 @@ export function writeConsumerProject(repoRoot: string, tarball: string, dir: str
   const packages: Record<string, unknown> = {
     '': { name: 'proxmesh-consumer', version: '0.0.0', dependencies: { proxmesh: spec } },
     'node_modules/proxmesh': {
-      version: pkg.version, resolved: spec, integrity, license: pkg.license,
-      dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines,
+      version: pkg.version,
+      resolved: spec,
+      integrity,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
     },
   };
   // Production entries only (dev-only ones are not installed for a dependency); an entry needed
@@ -46,13 +51,26 @@ export function writeConsumerProject(repoRoot: string, tarball: string, dir: str
     }
     packages[path] = e;
   }
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'proxmesh-consumer', version: '0.0.0', private: true, type: 'module', dependencies: { proxmesh: spec } }, null, 2)}\n`);
-  writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify({ name: 'proxmesh-consumer', version: '0.0.0', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'proxmesh-consumer', version: '0.0.0', private: true, type: 'module', dependencies: { proxmesh: spec } }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(dir, 'package-lock.json'),
+    `${JSON.stringify({ name: 'proxmesh-consumer', version: '0.0.0', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`,
+  );
 }
 
 /** Runs a command, throwing with its output when it fails. */
 export function run(cmd: string, args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): string {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', timeout: opts.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd}) exited ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd}) exited ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FRAME_MAC_BYTES, NONCE_BYTES, PROOF_BYTES, type AuthContext,
-  freshNonce, frameMac, linkKey, proof, tokenKey, verifyFrameMac, verifyProof,
+  FRAME_MAC_BYTES,
+  NONCE_BYTES,
+  PROOF_BYTES,
+  type AuthContext,
+  freshNonce,
+  frameMac,
+  linkKey,
+  proof,
+  tokenKey,
+  verifyFrameMac,
+  verifyProof,
 } from '../../node/auth/challenge.ts';
 
 const ctx: AuthContext = { purpose: 'peer', run: 'r1', initiator: '0', responder: '1' };

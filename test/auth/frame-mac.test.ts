@@ -19,7 +19,27 @@ describe('FrameMac', () => {
     const rng = Rng.fromSeed(11);
     const key = randomBytes(32);
     const m = new FrameMac(key);
-    const lengths = [0, 1, 27, 28, 35, 36, 63, 64, 65, 100, 127, 128, 129, 1000, 4096, SCRATCH_PAYLOAD_BYTES - 28, SCRATCH_PAYLOAD_BYTES, SCRATCH_PAYLOAD_BYTES + 1, 200_000];
+    const lengths = [
+      0,
+      1,
+      27,
+      28,
+      35,
+      36,
+      63,
+      64,
+      65,
+      100,
+      127,
+      128,
+      129,
+      1000,
+      4096,
+      SCRATCH_PAYLOAD_BYTES - 28,
+      SCRATCH_PAYLOAD_BYTES,
+      SCRATCH_PAYLOAD_BYTES + 1,
+      200_000,
+    ];
     for (const n of lengths) {
       const header = randomBytes(28);
       const payload = Uint8Array.from({ length: n }, () => rng.nextU32() & 0xff);

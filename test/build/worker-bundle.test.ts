@@ -26,7 +26,10 @@ describe('worker bundle', () => {
     expect(inputs.some((p) => p.endsWith('node/worker.ts'))).toBe(true);
     expect(inputs.some((p) => p.includes('node_modules/ws/'))).toBe(true);
     for (const pkg of ['fastify', '@fastify/', 'ajv', 'vega', 'commander', '@resvg/']) {
-      expect(inputs.filter((p) => p.includes(`node_modules/${pkg}`)), pkg).toEqual([]);
+      expect(
+        inputs.filter((p) => p.includes(`node_modules/${pkg}`)),
+        pkg,
+      ).toEqual([]);
     }
     // The entry is a loader (compile cache where Node has one) of the bundle beside it.
     const entry = readFileSync(out, 'utf8');

@@ -19,14 +19,24 @@ const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv'];
 const dirs = tempDirs();
 const spawned: number[] = [];
 afterEach(() => {
-  for (const p of spawned.splice(0)) if (pidAlive(p)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  for (const p of spawned.splice(0))
+    if (pidAlive(p))
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
 });
 afterAll(() => dirs.cleanup());
 
 /** The a9a example (8 nodes, CDProxSGT, top-k), shortened to 120 iterations; checkpoints every 10 rounds. */
 function config(extra = '', edit = (y: string) => y) {
   const file = join(dirs.make('proxmesh-heal-cfg-'), 'heal.yaml');
-  const yaml = edit(readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'), 'utf8').replace('iterations: 300', 'iterations: 120').replace('evalEvery: 30', 'evalEvery: 20'));
+  const yaml = edit(
+    readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'), 'utf8')
+      .replace('iterations: 300', 'iterations: 120')
+      .replace('evalEvery: 30', 'evalEvery: 20'),
+  );
   writeFileSync(file, `${yaml}\ncheckpointEvery: 10\n${extra}`);
   return loadConfig(file);
 }
@@ -93,7 +103,10 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
 
   it('two kills in one run (seeded victims): two restarts, byte-identical to sim', async () => {
     const rng = Rng.derive(12, 'heal-two');
-    const kills = [{ victim: rng.int(8), row: 2 + rng.int(2) }, { victim: rng.int(8), row: 2 }];
+    const kills = [
+      { victim: rng.int(8), row: 2 + rng.int(2) },
+      { victim: rng.int(8), row: 2 },
+    ];
     const { out, result, restarts } = await healRun(kills);
     expect(result.run.state).toBe('done');
     expect(restarts).toHaveLength(2);
@@ -105,8 +118,12 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
   it('with a network section: the simulated clock resumes too (simTime byte-identical to sim)', async () => {
     // Softmax on digits (d = 650) with top-5 %: frame sizes vary (delta-coded indices), so the
     // clock's per-block mean frame sizes are state a fresh clock would get wrong.
-    const netCfg = config(NETWORK, (y) => y.replace('dataset: { name: a9a }', 'dataset: { name: digits, testFraction: 0.2 }')
-      .replace('model: { kind: logistic, intercept: true }', 'model: { kind: softmax, intercept: true }').replaceAll('ratio: 0.1', 'ratio: 0.05'));
+    const netCfg = config(NETWORK, (y) =>
+      y
+        .replace('dataset: { name: a9a }', 'dataset: { name: digits, testFraction: 0.2 }')
+        .replace('model: { kind: logistic, intercept: true }', 'model: { kind: softmax, intercept: true }')
+        .replaceAll('ratio: 0.1', 'ratio: 0.05'),
+    );
     const ref = dirs.make('proxmesh-heal-sim-net-');
     await runSimulation(netCfg, { outDir: ref });
     expect(readFileSync(join(ref, 'metrics.ndjson'), 'utf8')).toMatch(/"simTime":\d+\.\d+/);
@@ -117,7 +134,17 @@ describe('self-healing local cluster (real SIGKILL of worker processes)', () => 
   }, 120_000);
 
   it('bounded: more lost workers than maxRestarts ends with PROXMESH_ERR_WORKER_FAILED naming the last one', async () => {
-    const err = await healRun([{ victim: 2, row: 2 }, { victim: 5, row: 1 }], cfg, 1).then(() => null, (e: unknown) => e);
+    const err = await healRun(
+      [
+        { victim: 2, row: 2 },
+        { victim: 5, row: 1 },
+      ],
+      cfg,
+      1,
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProxmeshError);
     expect((err as ProxmeshError).code).toBe('PROXMESH_ERR_WORKER_FAILED');
     expect((err as ProxmeshError).message).toMatch(/worker 5 \(pid \d+\) exited with SIGKILL|node 5 disconnected/);

@@ -7,7 +7,18 @@
  * checkpoint, another config, a finished run) gets the sim's coded errors and touches nothing.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,7 +31,9 @@ import { pidAlive, sourceEntry } from '../cluster/helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = sourceEntry('node/cli/bin.ts');
-const EXAMPLE = readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'), 'utf8').replace('iterations: 300', 'iterations: 120').replace('evalEvery: 30', 'evalEvery: 20');
+const EXAMPLE = readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'), 'utf8')
+  .replace('iterations: 300', 'iterations: 120')
+  .replace('evalEvery: 30', 'evalEvery: 20');
 const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv'];
 
 function sink(): Writable & { text: string } {
@@ -55,7 +68,10 @@ function snapshot(dir: string): Map<string, string> {
 }
 
 /** `proxmesh run … --json` in a child process; SIGKILLs it as soon as `killWhen()` holds. */
-function spawnRun(args: string[], killWhen?: () => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; workerPids: number[] }> {
+function spawnRun(
+  args: string[],
+  killWhen?: () => boolean,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; workerPids: number[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...BIN, 'run', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -63,14 +79,21 @@ function spawnRun(args: string[], killWhen?: () => boolean): Promise<{ code: num
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.on('data', (d) => (stdout += d));
     const deadline = setTimeout(() => child.kill('SIGKILL'), 110_000);
-    const poll = killWhen === undefined ? null : setInterval(() => {
-      if (killWhen()) child.kill('SIGKILL');
-    }, 5);
+    const poll =
+      killWhen === undefined
+        ? null
+        : setInterval(() => {
+            if (killWhen()) child.kill('SIGKILL');
+          }, 5);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(deadline);
       if (poll !== null) clearInterval(poll);
-      const started = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; workerPids?: number[] }).find((m) => m.type === 'started');
+      const started = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; workerPids?: number[] })
+        .find((m) => m.type === 'started');
       resolve({ code, signal, stderr, workerPids: started?.workerPids ?? [] });
     });
   });
@@ -100,7 +123,9 @@ describe('proxmesh run --resume (real processes)', () => {
 
   const killed = join(root, 'killed');
   it(`SIGKILL of the whole run (coordinator included) after round ${killRound}, then --resume past a truncated node checkpoint: byte-identical to sim`, async () => {
-    const run = await spawnRun(['--config', ckptCfg, '--out', killed], () => listCheckpoints(killed, 'coordinator').some((c) => c.round >= killRound));
+    const run = await spawnRun(['--config', ckptCfg, '--out', killed], () =>
+      listCheckpoints(killed, 'coordinator').some((c) => c.round >= killRound),
+    );
     expect(run.signal).toBe('SIGKILL');
     expect(existsSync(join(killed, 'summary.json'))).toBe(false);
     await noneAlive(run.workerPids);
@@ -109,8 +134,14 @@ describe('proxmesh run --resume (real processes)', () => {
     const victim = listCheckpoints(killed, nodeStream(3)).find((c) => c.round === newest.round)!;
     truncateSync(victim.file, statSync(victim.file).size - 100);
     const resumed = await spawnRun(['--resume', killed]);
-    expect(resumed.stderr).toMatch(new RegExp(`refused checkpoint: PROXMESH_ERR_CHECKPOINT_CORRUPT: .*node-3-r0*${newest.round}\\.ckpt is unusable: .*truncated`));
-    expect(resumed.stderr).toMatch(new RegExp(`resuming .* round ${newest.round - 10}, at iteration ${newest.round - 10} of 120 \\(fell back to the previous good checkpoint\\)`));
+    expect(resumed.stderr).toMatch(
+      new RegExp(`refused checkpoint: PROXMESH_ERR_CHECKPOINT_CORRUPT: .*node-3-r0*${newest.round}\\.ckpt is unusable: .*truncated`),
+    );
+    expect(resumed.stderr).toMatch(
+      new RegExp(
+        `resuming .* round ${newest.round - 10}, at iteration ${newest.round - 10} of 120 \\(fell back to the previous good checkpoint\\)`,
+      ),
+    );
     expect(resumed.code).toBe(0);
     expectSameFiles(reference, killed);
     await noneAlive(resumed.workerPids);
@@ -127,7 +158,11 @@ describe('proxmesh run --resume (real processes)', () => {
       ['no checkpoint', ['run', '--resume', bare], /error PROXMESH_ERR_RESUME: no checkpoint 'coordinator'/],
       ['finished run', ['run', '--resume', reference], /error PROXMESH_ERR_RESUME: .*already finished/],
       ['not a run folder', ['run', '--resume', join(root, 'nope')], /error PROXMESH_ERR_RESUME: .*no such run folder/],
-      ['another config', ['run', '--resume', bare, '--config', join(root, 'other.yaml')], /error PROXMESH_ERR_CHECKPOINT_CONFIG: .*another config than --config/],
+      [
+        'another config',
+        ['run', '--resume', bare, '--config', join(root, 'other.yaml')],
+        /error PROXMESH_ERR_CHECKPOINT_CONFIG: .*another config than --config/,
+      ],
       ['--out beside --resume', ['run', '--resume', bare, '--out', join(root, 'x')], /error PROXMESH_ERR_USAGE/],
     ];
     for (const [name, args, re] of cases) {

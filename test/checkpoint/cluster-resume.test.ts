@@ -18,7 +18,11 @@ import { loadConfig } from '../../node/config/load.ts';
 import type { MetricsRow } from '../../node/results/metrics-row.ts';
 
 const RAW = {
-  seed: 3, iterations: 40, evalEvery: 10, batchSize: 8, checkpointEvery: 10,
+  seed: 3,
+  iterations: 40,
+  evalEvery: 10,
+  batchSize: 8,
+  checkpointEvery: 10,
   algorithm: { name: 'dproxsgt', eta: 0.05 },
   problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } },
   topology: { kind: 'ring', nodes: 3 },
@@ -35,11 +39,25 @@ function folder(rounds: number[], hashOf = (c: ReturnType<typeof loadConfig>) =>
   const config = loadConfig(RAW);
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   const hash = hashOf(config);
-  const rows = [0, 10, 20, 30].map((iter) => ({ iter, objective: iter === 0 ? Number.NaN : 1 / (iter + 1), simTime: -0 }) as unknown as MetricsRow);
+  const rows = [0, 10, 20, 30].map(
+    (iter) => ({ iter, objective: iter === 0 ? Number.NaN : 1 / (iter + 1), simTime: -0 }) as unknown as MetricsRow,
+  );
   for (const round of rounds) {
-    writeCheckpoint(dir, COORDINATOR_STREAM, { kind: 'coordinator', firstNode: 0, nodeCount: 0, round, configHash: hash }, coordinatorEntries(rows, round, {}), 99);
+    writeCheckpoint(
+      dir,
+      COORDINATOR_STREAM,
+      { kind: 'coordinator', firstNode: 0, nodeCount: 0, round, configHash: hash },
+      coordinatorEntries(rows, round, {}),
+      99,
+    );
     for (let i = 0; i < 3; i++) {
-      writeCheckpoint(dir, nodeStream(i), { kind: 'node', firstNode: i, nodeCount: 1, round, configHash: hash }, [{ name: `node.${i}.algo.x`, kind: 'f64', data: Float64Array.of(round, i) }], 99);
+      writeCheckpoint(
+        dir,
+        nodeStream(i),
+        { kind: 'node', firstNode: i, nodeCount: 1, round, configHash: hash },
+        [{ name: `node.${i}.algo.x`, kind: 'f64', data: Float64Array.of(round, i) }],
+        99,
+      );
     }
   }
   return { dir, config };
@@ -74,7 +92,12 @@ describe('the common checkpoint round of a cluster', () => {
   it('no usable round at all: PROXMESH_ERR_RESUME listing every refusal; all of another config: PROXMESH_ERR_CHECKPOINT_CONFIG', () => {
     const { dir } = folder([10]);
     rmSync(nodeFile(dir, 0, 10));
-    expect(() => prepareClusterResume(dir)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_RESUME', message: expect.stringMatching(/no round that the coordinator and all 3 nodes have .*node 0 has no checkpoint/) }));
+    expect(() => prepareClusterResume(dir)).toThrow(
+      expect.objectContaining({
+        code: 'PROXMESH_ERR_RESUME',
+        message: expect.stringMatching(/no round that the coordinator and all 3 nodes have .*node 0 has no checkpoint/),
+      }),
+    );
     const other = folder([10, 20], () => 'ab'.repeat(32));
     expect(() => prepareClusterResume(other.dir)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_CHECKPOINT_CONFIG' }));
   });

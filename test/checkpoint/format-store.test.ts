@@ -34,9 +34,17 @@ function sample(seed: number) {
   registerRecord(reg, 'algo', { x, ignoredNested: { v: x } });
   reg.vector('sampler.perm', perm);
   reg.vector('net.counts', counts);
-  reg.scalar('sampler.pos', () => pos, (v) => (pos = v));
+  reg.scalar(
+    'sampler.pos',
+    () => pos,
+    (v) => (pos = v),
+  );
   reg.rng('rng.minibatch', rng);
-  reg.bytes('coord.rows', () => blob, (b) => (blob = b));
+  reg.bytes(
+    'coord.rows',
+    () => blob,
+    (b) => (blob = b),
+  );
   return { reg, rng, x, perm, counts, pos: () => pos, blob: () => blob };
 }
 
@@ -70,7 +78,11 @@ describe('checkpoint format', () => {
 
   it('refuses every truncation length and an extended file as CORRUPT', () => {
     const buf = encodeCheckpoint(header(3), sample(1).reg.capture());
-    for (let len = 0; len < buf.length; len++) expect(codeOf(() => decodeCheckpoint(buf.subarray(0, len), 'cut')), `length ${len}`).toBe('PROXMESH_ERR_CHECKPOINT_CORRUPT');
+    for (let len = 0; len < buf.length; len++)
+      expect(
+        codeOf(() => decodeCheckpoint(buf.subarray(0, len), 'cut')),
+        `length ${len}`,
+      ).toBe('PROXMESH_ERR_CHECKPOINT_CORRUPT');
     expect(codeOf(() => decodeCheckpoint(Buffer.concat([buf, Buffer.of(0)]), 'long'))).toBe('PROXMESH_ERR_CHECKPOINT_CORRUPT');
   });
 
@@ -80,7 +92,10 @@ describe('checkpoint format', () => {
     for (const at of positions) {
       const bad = Buffer.from(buf);
       bad[at] ^= 0x01;
-      expect(codeOf(() => decodeCheckpoint(bad, 'flip')), `byte ${at}`).toBe('PROXMESH_ERR_CHECKPOINT_CORRUPT');
+      expect(
+        codeOf(() => decodeCheckpoint(bad, 'flip')),
+        `byte ${at}`,
+      ).toBe('PROXMESH_ERR_CHECKPOINT_CORRUPT');
     }
   });
 
@@ -98,18 +113,24 @@ describe('checkpoint format', () => {
     expect(Buffer.from(other.x.buffer).equals(Buffer.from(before.buffer))).toBe(true);
     const resized = new StateRegistry();
     registerRecord(resized, 'algo', { x: new Float64Array(8) });
-    expect(codeOf(() => resized.restore(new Map([...ck.entries].filter(([k]) => k === 'algo.x'))))).toBe('PROXMESH_ERR_CHECKPOINT_MISMATCH');
+    expect(codeOf(() => resized.restore(new Map([...ck.entries].filter(([k]) => k === 'algo.x'))))).toBe(
+      'PROXMESH_ERR_CHECKPOINT_MISMATCH',
+    );
   });
 
   it('exact JSON keeps NaN, ±Infinity and −0', () => {
     const v = { a: [Number.NaN, Infinity, -Infinity, -0, 0, 0.1 + 0.2, 5e-324], b: null, c: 'x' };
     const back = decodeExactJson(encodeExactJson(v)) as typeof v;
-    expect(back.a.map((x) => Object.is(x, -0) ? '-0' : String(x))).toEqual(v.a.map((x) => Object.is(x, -0) ? '-0' : String(x)));
+    expect(back.a.map((x) => (Object.is(x, -0) ? '-0' : String(x)))).toEqual(v.a.map((x) => (Object.is(x, -0) ? '-0' : String(x))));
     expect(back.b).toBeNull();
   });
 
   it('the config hash ignores checkpointEvery and output, and nothing else', () => {
-    const raw = { algorithm: { name: 'dproxsgt', eta: 0.1 }, problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' } }, topology: { kind: 'ring', nodes: 4 } };
+    const raw = {
+      algorithm: { name: 'dproxsgt', eta: 0.1 },
+      problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' } },
+      topology: { kind: 'ring', nodes: 4 },
+    };
     const h = configHash(loadConfig(raw));
     expect(configHash(loadConfig({ ...raw, checkpointEvery: 7, output: { dir: 'elsewhere', name: 'x' } }))).toBe(h);
     expect(configHash(loadConfig({ ...raw, seed: 43 }))).not.toBe(h);

@@ -55,16 +55,22 @@ function snapshot(dir: string): Map<string, string> {
 }
 
 /** Runs the CLI in a child process; SIGKILLs it as soon as `killWhen()` holds. */
-function spawnCli(args: string[], killWhen?: () => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function spawnCli(
+  args: string[],
+  killWhen?: () => boolean,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.resume();
     const deadline = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    const poll = killWhen === undefined ? null : setInterval(() => {
-      if (killWhen()) child.kill('SIGKILL');
-    }, 5);
+    const poll =
+      killWhen === undefined
+        ? null
+        : setInterval(() => {
+            if (killWhen()) child.kill('SIGKILL');
+          }, 5);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(deadline);
@@ -93,7 +99,9 @@ describe('proxmesh sim --resume (real processes)', () => {
 
   it(`SIGKILL after the checkpoint at ${killRound}, then --resume: byte-identical to the uninterrupted run`, async () => {
     const run = join(root, 'killed');
-    const killed = await spawnCli(['sim', '--config', ckptCfg, '--out', run, '--quiet'], () => listCheckpoints(run, 'sim').some((c) => c.round >= killRound));
+    const killed = await spawnCli(['sim', '--config', ckptCfg, '--out', run, '--quiet'], () =>
+      listCheckpoints(run, 'sim').some((c) => c.round >= killRound),
+    );
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(join(run, 'summary.json'))).toBe(false);
     const resumed = await spawnCli(['sim', '--resume', run, '--quiet']);
@@ -104,7 +112,9 @@ describe('proxmesh sim --resume (real processes)', () => {
 
   it('falls back past a truncated and a byte-flipped checkpoint, saying so with the codes', async () => {
     const run = join(root, 'corrupt');
-    const crashed = await spawnCli(['sim', '--config', ckptCfg, '--out', run, '--quiet'], () => listCheckpoints(run, 'sim').some((c) => c.round >= 100));
+    const crashed = await spawnCli(['sim', '--config', ckptCfg, '--out', run, '--quiet'], () =>
+      listCheckpoints(run, 'sim').some((c) => c.round >= 100),
+    );
     expect(crashed.signal).toBe('SIGKILL');
     // Usually the newest 2 (keep = 2); a third if the kill landed between a rename and the prune.
     const files = listCheckpoints(run, 'sim');
@@ -121,24 +131,35 @@ describe('proxmesh sim --resume (real processes)', () => {
     for (const f of [previous, ...older]) flip(f.file);
     const none = await cli(['sim', '--resume', run, '--quiet']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/error PROXMESH_ERR_RESUME: no usable checkpoint .*PROXMESH_ERR_CHECKPOINT_CORRUPT.*truncated.*PROXMESH_ERR_CHECKPOINT_CORRUPT.*checksum/);
+    expect(none.stderr).toMatch(
+      /error PROXMESH_ERR_RESUME: no usable checkpoint .*PROXMESH_ERR_CHECKPOINT_CORRUPT.*truncated.*PROXMESH_ERR_CHECKPOINT_CORRUPT.*checksum/,
+    );
     flip(previous.file); // repaired: now it is the fallback
     const ok = await cli(['sim', '--resume', run, '--quiet']);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toMatch(/refused checkpoint: PROXMESH_ERR_CHECKPOINT_CORRUPT: .*truncated/);
-    expect(ok.stderr).toMatch(new RegExp(`resuming .* at iteration ${previous.round} of 300 \\(fell back to the previous good checkpoint\\)`));
+    expect(ok.stderr).toMatch(
+      new RegExp(`resuming .* at iteration ${previous.round} of 300 \\(fell back to the previous good checkpoint\\)`),
+    );
     expectSameFiles(reference, run);
   }, 240_000);
 
   it('bad input gets a coded error and touches nothing', async () => {
     // A run without checkpoints, killed early.
     const bare = join(root, 'bare');
-    await spawnCli(['sim', '--config', plainCfg, '--out', bare, '--quiet'], () => existsSync(join(bare, 'metrics.csv')) && readFileSync(join(bare, 'metrics.csv'), 'utf8').split('\n').length > 3);
+    await spawnCli(
+      ['sim', '--config', plainCfg, '--out', bare, '--quiet'],
+      () => existsSync(join(bare, 'metrics.csv')) && readFileSync(join(bare, 'metrics.csv'), 'utf8').split('\n').length > 3,
+    );
     const cases: [string, string[], RegExp][] = [
       ['no checkpoint', ['sim', '--resume', bare], /error PROXMESH_ERR_RESUME: no checkpoint 'sim'/],
       ['finished run', ['sim', '--resume', reference], /error PROXMESH_ERR_RESUME: .*already finished/],
       ['not a run folder', ['sim', '--resume', join(root, 'nope')], /error PROXMESH_ERR_RESUME: .*no such run folder/],
-      ['another config', ['sim', '--resume', join(root, 'killed-other'), '--config', join(root, 'other.yaml')], /error PROXMESH_ERR_CHECKPOINT_CONFIG: .*another config than --config/],
+      [
+        'another config',
+        ['sim', '--resume', join(root, 'killed-other'), '--config', join(root, 'other.yaml')],
+        /error PROXMESH_ERR_CHECKPOINT_CONFIG: .*another config than --config/,
+      ],
     ];
     // A killed checkpointed run, and a config that differs in the seed.
     const other = join(root, 'killed-other');

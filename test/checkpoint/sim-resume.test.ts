@@ -33,7 +33,11 @@ const SMALL = {
 const DIGITS = {
   ...SMALL,
   batchSize: 12,
-  problem: { dataset: { name: 'digits', testFraction: 0.2 }, model: { kind: 'softmax', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-4 } },
+  problem: {
+    dataset: { name: 'digits', testFraction: 0.2 },
+    model: { kind: 'softmax', intercept: true },
+    regularizer: { kind: 'l1', lambda: 1e-4 },
+  },
 };
 const ALGO = { eta: 0.05, gammaX: 0.5, gammaY: 0.5 };
 
@@ -42,7 +46,10 @@ const CASES: [string, Record<string, unknown>][] = [
   ['proxgtsa', { ...SMALL, algorithm: { name: 'proxgtsa', ...ALGO } }],
   ['dpsgd', { ...SMALL, algorithm: { name: 'dpsgd', ...ALGO } }],
   ['allreduce', { ...SMALL, algorithm: { name: 'allreduce', ...ALGO } }],
-  ['deepstorm (init draws batches, communicates at round −1)', { ...SMALL, algorithm: { name: 'deepstorm', ...ALGO, beta: 0.3, initBatches: 3 } }],
+  [
+    'deepstorm (init draws batches, communicates at round −1)',
+    { ...SMALL, algorithm: { name: 'deepstorm', ...ALGO, beta: 0.3, initBatches: 3 } },
+  ],
   [
     'cdproxsgt, ef(randk) / qsgd, paper metrics',
     {
@@ -52,19 +59,56 @@ const CASES: [string, Record<string, unknown>][] = [
       metrics: { paper: true },
     },
   ],
-  ['beer, chain(randk, natural) / dither', { ...SMALL, algorithm: { name: 'beer', ...ALGO }, compression: { x: { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.5 }, { kind: 'natural' }] }, y: { kind: 'dither', levels: 4, norm: 'l2' } } }],
-  ['choco, ef(topk)', { ...SMALL, algorithm: { name: 'choco', ...ALGO }, compression: { x: { kind: 'ef', inner: { kind: 'topk', ratio: 0.2 } }, y: { kind: 'identity' } } }],
-  ['cdproxsgt on softmax, lowrank (PowerSGD warm start) / ef(lowrank)', { ...DIGITS, algorithm: { name: 'cdproxsgt', ...ALGO }, compression: { x: { kind: 'lowrank', rank: 2 }, y: { kind: 'ef', inner: { kind: 'lowrank', rank: 1 } } } }],
-  ['dproxsgt on a directed one-peer-exponential schedule', { ...SMALL, topology: { kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential' } }, algorithm: { name: 'dproxsgt', ...ALGO } }],
+  [
+    'beer, chain(randk, natural) / dither',
+    {
+      ...SMALL,
+      algorithm: { name: 'beer', ...ALGO },
+      compression: {
+        x: { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.5 }, { kind: 'natural' }] },
+        y: { kind: 'dither', levels: 4, norm: 'l2' },
+      },
+    },
+  ],
+  [
+    'choco, ef(topk)',
+    {
+      ...SMALL,
+      algorithm: { name: 'choco', ...ALGO },
+      compression: { x: { kind: 'ef', inner: { kind: 'topk', ratio: 0.2 } }, y: { kind: 'identity' } },
+    },
+  ],
+  [
+    'cdproxsgt on softmax, lowrank (PowerSGD warm start) / ef(lowrank)',
+    {
+      ...DIGITS,
+      algorithm: { name: 'cdproxsgt', ...ALGO },
+      compression: { x: { kind: 'lowrank', rank: 2 }, y: { kind: 'ef', inner: { kind: 'lowrank', rank: 1 } } },
+    },
+  ],
+  [
+    'dproxsgt on a directed one-peer-exponential schedule',
+    {
+      ...SMALL,
+      topology: { kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential' } },
+      algorithm: { name: 'dproxsgt', ...ALGO },
+    },
+  ],
   ['batch larger than a shard (wrap-around epochs)', { ...SMALL, batchSize: 150, algorithm: { name: 'dproxsgt', ...ALGO } }],
   // The simulated clock (node/clock/row-clock.ts): t_i and each link's frame sizes are in the checkpoint, so simTime resumes exactly.
   // Softmax on digits: top-k frames vary in size (delta-coded indices), so each block's mean frame size w_ji matters.
-  ['cdproxsgt on softmax, topk, with a network section (simulated clock)', {
-    ...DIGITS,
-    algorithm: { name: 'cdproxsgt', ...ALGO },
-    compression: { x: { kind: 'topk', ratio: 0.05 }, y: { kind: 'topk', ratio: 0.1 } },
-    network: { links: { kind: 'random', latency: { min: 0.0005, max: 0.002 }, bandwidth: { min: 2e4, max: 2e5 } }, compute: { samplesPerSecond: 1e6, stragglers: { fraction: 0.2, slowdown: 5 } } },
-  }],
+  [
+    'cdproxsgt on softmax, topk, with a network section (simulated clock)',
+    {
+      ...DIGITS,
+      algorithm: { name: 'cdproxsgt', ...ALGO },
+      compression: { x: { kind: 'topk', ratio: 0.05 }, y: { kind: 'topk', ratio: 0.1 } },
+      network: {
+        links: { kind: 'random', latency: { min: 0.0005, max: 0.002 }, bandwidth: { min: 2e4, max: 2e5 } },
+        compute: { samplesPerSecond: 1e6, stragglers: { fraction: 0.2, slowdown: 5 } },
+      },
+    },
+  ],
 ];
 
 const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv', 'paper-metrics.ndjson'];
@@ -126,10 +170,14 @@ describe('sim resume is byte-identical to the uninterrupted run', () => {
     const crash = (at: number) => (p: { iter: number }) => {
       if (p.iter === at) throw new Crash(String(at));
     };
-    await expect(runSimulation(loadConfig({ ...raw, checkpointEvery: 3 }), { outDir: b, onProgress: crash(8) })).rejects.toBeInstanceOf(Crash);
+    await expect(runSimulation(loadConfig({ ...raw, checkpointEvery: 3 }), { outDir: b, onProgress: crash(8) })).rejects.toBeInstanceOf(
+      Crash,
+    );
     const first = prepareSimResume(b);
     expect(first.loaded.checkpoint.header.round).toBe(6);
-    await expect(runSimulation(first.config, { outDir: b, resume: first.loaded.checkpoint, onProgress: crash(19) })).rejects.toBeInstanceOf(Crash);
+    await expect(runSimulation(first.config, { outDir: b, resume: first.loaded.checkpoint, onProgress: crash(19) })).rejects.toBeInstanceOf(
+      Crash,
+    );
     const second = prepareSimResume(b);
     expect(second.loaded.checkpoint.header.round).toBe(18);
     await runSimulation(second.config, { outDir: b, resume: second.loaded.checkpoint });

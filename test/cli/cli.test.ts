@@ -72,10 +72,16 @@ describe('proxmesh CLI (in process)', () => {
   it('sim --json prints one row object per evaluation, then the summary', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'proxmesh-cli-'));
     const cfg = join(tmp, 'c.yaml');
-    writeFileSync(cfg, 'iterations: 4\nevalEvery: 2\nbatchSize: 8\nalgorithm: { name: dpsgd, eta: 0.01 }\nproblem: { dataset: { name: breast-cancer }, regularizer: { kind: none } }\npartition: { kind: iid }\ntopology: { kind: path, nodes: 3 }\n');
+    writeFileSync(
+      cfg,
+      'iterations: 4\nevalEvery: 2\nbatchSize: 8\nalgorithm: { name: dpsgd, eta: 0.01 }\nproblem: { dataset: { name: breast-cancer }, regularizer: { kind: none } }\npartition: { kind: iid }\ntopology: { kind: path, nodes: 3 }\n',
+    );
     const r = await inProcess(['sim', '--config', cfg, '--out', join(tmp, 'out'), '--json']);
     expect(r.code).toBe(0);
-    const objs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const objs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(objs.map((o) => o.type)).toEqual(['row', 'row', 'row', 'summary']);
     expect(objs.slice(0, 3).map((o) => o.iter)).toEqual([0, 2, 4]);
     expect(objs[3]).toMatchObject({ dir: join(tmp, 'out'), algorithm: 'dpsgd', nodes: 3 });
@@ -84,7 +90,16 @@ describe('proxmesh CLI (in process)', () => {
   it('non-TTY progress prints one plain line per evaluation', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'proxmesh-cli-'));
     const cfg = join(tmp, 'c.json');
-    writeFileSync(cfg, JSON.stringify({ iterations: 2, evalEvery: 1, algorithm: { name: 'dproxsgt', eta: 0.01 }, problem: { dataset: { name: 'breast-cancer' }, regularizer: { kind: 'none' } }, topology: { kind: 'complete', nodes: 2 } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        iterations: 2,
+        evalEvery: 1,
+        algorithm: { name: 'dproxsgt', eta: 0.01 },
+        problem: { dataset: { name: 'breast-cancer' }, regularizer: { kind: 'none' } },
+        topology: { kind: 'complete', nodes: 2 },
+      }),
+    );
     const r = await inProcess(['sim', '--config', cfg, '--out', join(tmp, 'o')]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -103,7 +118,13 @@ describe('proxmesh CLI (in process)', () => {
   });
 
   it('usage errors → exit 2, PROXMESH_ERR_USAGE', async () => {
-    for (const args of [['sim'], ['frobnicate'], ['sim', '--config', 'x.yaml', '--bogus'], ['sim', '--config', 'x.yaml', '--threads', '0'], ['topology', 'ring', '--nodes', 'eight']]) {
+    for (const args of [
+      ['sim'],
+      ['frobnicate'],
+      ['sim', '--config', 'x.yaml', '--bogus'],
+      ['sim', '--config', 'x.yaml', '--threads', '0'],
+      ['topology', 'ring', '--nodes', 'eight'],
+    ]) {
       const r = await inProcess(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^error PROXMESH_ERR_USAGE: /);

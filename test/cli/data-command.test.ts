@@ -21,7 +21,12 @@ const local = (rel: string) => findDataFile(rel, SHARED);
 const haveReal = local('german.numer_scale/german.numer_scale') !== null && local('iris/iris.csv') !== null;
 
 function sink(): Writable & { text: string } {
-  const w = new Writable({ write(c, _e, cb) { w.text += String(c); cb(); } }) as Writable & { text: string };
+  const w = new Writable({
+    write(c, _e, cb) {
+      w.text += String(c);
+      cb();
+    },
+  }) as Writable & { text: string };
   w.text = '';
   return w;
 }
@@ -39,7 +44,13 @@ async function cli(...args: string[]) {
 }
 
 /** Every file under the cache (temporary files included). */
-const cached = () => (existsSync(cache) ? readdirSync(cache, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name).sort() : []);
+const cached = () =>
+  existsSync(cache)
+    ? readdirSync(cache, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => d.name)
+        .sort()
+    : [];
 
 beforeAll(async () => {
   const files = new Map<string, Uint8Array>();
@@ -60,7 +71,9 @@ beforeEach(() => {
   process.env.PROXMESH_DATA_MIRROR = `${srv.base}/mirror/`;
 });
 afterEach(() => {
-  for (const k of KEYS) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+  for (const k of KEYS)
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
 });
 
 describe('proxmesh data list', () => {
@@ -100,34 +113,44 @@ describe('proxmesh data pull', () => {
   it('a file missing on the mirror (404): coded error naming dataset, file and URL; nothing written', async () => {
     const r = await cli('data', 'pull', 'w8a');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`w8a: GET ${srv.base}/mirror/w8a/w8a.gz\nerror PROXMESH_ERR_DATASET_DOWNLOAD: dataset 'w8a': w8a/w8a.gz: GET ${srv.base}/mirror/w8a/w8a.gz: HTTP 404 Not Found\n`);
+    expect(r.stderr).toBe(
+      `w8a: GET ${srv.base}/mirror/w8a/w8a.gz\nerror PROXMESH_ERR_DATASET_DOWNLOAD: dataset 'w8a': w8a/w8a.gz: GET ${srv.base}/mirror/w8a/w8a.gz: HTTP 404 Not Found\n`,
+    );
     expect(cached()).toEqual([]);
   });
 
   it('a corrupted file is refused and nothing half-written is left', async () => {
     const r = await cli('data', 'pull', 'wine');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error PROXMESH_ERR_DATASET_CHECKSUM: dataset 'wine': .*\/mirror\/wine\/wine_data\.csv served a file that does not match wine\/wine_data\.csv \(SHA-256 [0-9a-f]{64}, 11157 bytes; expected 10e8a802/);
+    expect(r.stderr).toMatch(
+      /error PROXMESH_ERR_DATASET_CHECKSUM: dataset 'wine': .*\/mirror\/wine\/wine_data\.csv served a file that does not match wine\/wine_data\.csv \(SHA-256 [0-9a-f]{64}, 11157 bytes; expected 10e8a802/,
+    );
     expect(cached()).toEqual([]);
   });
 
   it('a shipped dataset is verified in place and not fetched', async () => {
     const r = await cli('data', 'pull', 'a9a');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`a9a  a9a/a9a.gz  present (verified) at ${join(REPO_DATA_DIR, 'a9a/a9a.gz')}\na9a  a9a/a9a.t.gz  present (verified) at ${join(REPO_DATA_DIR, 'a9a/a9a.t.gz')}\n`);
+    expect(r.stdout).toBe(
+      `a9a  a9a/a9a.gz  present (verified) at ${join(REPO_DATA_DIR, 'a9a/a9a.gz')}\na9a  a9a/a9a.t.gz  present (verified) at ${join(REPO_DATA_DIR, 'a9a/a9a.t.gz')}\n`,
+    );
     expect([...srv.hits.keys()].some((k) => k.includes('a9a'))).toBe(false);
   });
 
   it('an unknown name or none at all is a usage error', async () => {
     const r = await cli('data', 'pull', 'cifar');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`error PROXMESH_ERR_USAGE: unknown dataset 'cifar' (known: ${DATASET_NAMES.join(', ')}); see proxmesh data list\n`);
+    expect(r.stderr).toBe(
+      `error PROXMESH_ERR_USAGE: unknown dataset 'cifar' (known: ${DATASET_NAMES.join(', ')}); see proxmesh data list\n`,
+    );
     expect((await cli('data', 'pull')).stderr).toMatch(/PROXMESH_ERR_USAGE: missing required argument 'names'/);
   });
 
   it.skipIf(!haveReal)('pull, verify, load; a corrupted cache file fails verify and a second pull repairs it', async () => {
     const r = await cli('data', 'pull', 'german', 'iris');
-    expect(r.stderr).toBe(`german: GET ${srv.base}/mirror/german.numer_scale/german.numer_scale\niris: GET ${srv.base}/mirror/iris/iris.csv\n`);
+    expect(r.stderr).toBe(
+      `german: GET ${srv.base}/mirror/german.numer_scale/german.numer_scale\niris: GET ${srv.base}/mirror/iris/iris.csv\n`,
+    );
     expect(r.code).toBe(0);
     expect(cached()).toEqual(['german.numer_scale', 'iris.csv']);
     expect((await cli('data', 'verify', 'german', 'iris')).code).toBe(0);
@@ -138,7 +161,9 @@ describe('proxmesh data pull', () => {
     const v = await cli('data', 'verify');
     expect(v.code).toBe(1);
     expect(v.stdout).toMatch(/iris\s+iris\/iris\.csv\s+corrupt/);
-    expect(v.stderr).toMatch(/^error PROXMESH_ERR_DATASET_CHECKSUM: 1 file\(s\) fail the SHA-256 check, first .*iris\.csv .*replace it with: proxmesh data pull iris\n$/);
+    expect(v.stderr).toMatch(
+      /^error PROXMESH_ERR_DATASET_CHECKSUM: 1 file\(s\) fail the SHA-256 check, first .*iris\.csv .*replace it with: proxmesh data pull iris\n$/,
+    );
     expect((await cli('data', 'pull', 'iris')).code).toBe(0);
     expect((await cli('data', 'verify', 'iris')).code).toBe(0);
   });
@@ -149,7 +174,9 @@ describe('proxmesh data verify', () => {
     const r = await cli('data', 'verify', '--json');
     expect(r.code).toBe(0);
     const by = Object.fromEntries(JSON.parse(r.stdout).datasets.map((d: { name: string; files: unknown[] }) => [d.name, d.files]));
-    expect(by.digits).toEqual([{ rel: 'digits/digits.csv.gz', path: join(REPO_DATA_DIR, 'digits/digits.csv.gz'), state: 'ok', match: 'reference' }]);
+    expect(by.digits).toEqual([
+      { rel: 'digits/digits.csv.gz', path: join(REPO_DATA_DIR, 'digits/digits.csv.gz'), state: 'ok', match: 'reference' },
+    ]);
     expect(by.w8a).toEqual([{ rel: 'w8a/w8a.gz', path: null, state: 'missing' }]);
   });
 
@@ -163,15 +190,24 @@ describe('proxmesh data verify', () => {
 describe('a run naming an absent dataset', () => {
   it('sim fails with PROXMESH_ERR_DATASET_MISSING and the pull command', async () => {
     const cfg = join(cache, 'w8a.yaml');
-    writeFileSync(cfg, 'iterations: 2\nevalEvery: 1\nalgorithm: { name: dpsgd, eta: 0.1 }\nproblem: { dataset: { name: w8a } }\ntopology: { kind: ring, nodes: 3 }\n');
+    writeFileSync(
+      cfg,
+      'iterations: 2\nevalEvery: 1\nalgorithm: { name: dpsgd, eta: 0.1 }\nproblem: { dataset: { name: w8a } }\ntopology: { kind: ring, nodes: 3 }\n',
+    );
     const r = await cli('sim', '--config', cfg, '--out', join(cache, 'run'), '--quiet');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error PROXMESH_ERR_DATASET_MISSING: dataset 'w8a': file w8a\/w8a\.gz is not in any dataset folder \(searched .*\); fetch it with: proxmesh data pull w8a\n$/);
+    expect(r.stderr).toMatch(
+      /^error PROXMESH_ERR_DATASET_MISSING: dataset 'w8a': file w8a\/w8a\.gz is not in any dataset folder \(searched .*\); fetch it with: proxmesh data pull w8a\n$/,
+    );
   });
 
   it('the real binary reads PROXMESH_DATA_MIRROR from its environment (child process, 404 → exit 1)', async () => {
     const env = { ...process.env };
-    const child = spawn(process.execPath, [...sourceEntry('node/cli/bin.ts'), 'data', 'pull', 'w8a'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...sourceEntry('node/cli/bin.ts'), 'data', 'pull', 'w8a'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -182,7 +218,9 @@ describe('a run naming an absent dataset', () => {
         resolve(c);
       });
     });
-    expect(stderr).toContain(`error PROXMESH_ERR_DATASET_DOWNLOAD: dataset 'w8a': w8a/w8a.gz: GET ${srv.base}/mirror/w8a/w8a.gz: HTTP 404 Not Found`);
+    expect(stderr).toContain(
+      `error PROXMESH_ERR_DATASET_DOWNLOAD: dataset 'w8a': w8a/w8a.gz: GET ${srv.base}/mirror/w8a/w8a.gz: HTTP 404 Not Found`,
+    );
     expect(code).toBe(1);
     expect(cached()).toEqual([]);
   });

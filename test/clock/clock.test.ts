@@ -84,7 +84,10 @@ describe('simTime in a simulation', () => {
     const ell = 0.001;
     const B = 1e6;
     const speed = 400; // samples/s: c = 8 / 400 = 0.02 s
-    const r = await runSimulation(loadConfig(raw({ links: { kind: 'uniform', latency: ell, bandwidth: B }, compute: { samplesPerSecond: speed } })), { outDir: null });
+    const r = await runSimulation(
+      loadConfig(raw({ links: { kind: 'uniform', latency: ell, bandwidth: B }, compute: { samplesPerSecond: speed } })),
+      { outDir: null },
+    );
     // Path 0–1–2: 4 directed links, 2 exchanges (y, x) per iteration, dense f64 frames of one size.
     const last = r.rows[r.rows.length - 1];
     const frames = 4 * 2 * 6;
@@ -107,7 +110,12 @@ describe('simTime in a simulation', () => {
     // n = 3, fraction 1/3 → one straggler at slowdown 10: c_s = 0.2 s, others 0.02 s. Links are fast
     // (ℓ = 0, B = 1e12) so T ≈ k · c_s: every node depends on the straggler within 2 exchanges.
     const r = await runSimulation(
-      loadConfig(raw({ links: { kind: 'uniform', latency: 0, bandwidth: 1e12 }, compute: { samplesPerSecond: 400, stragglers: { fraction: 1 / 3, slowdown: 10 } } })),
+      loadConfig(
+        raw({
+          links: { kind: 'uniform', latency: 0, bandwidth: 1e12 },
+          compute: { samplesPerSecond: 400, stragglers: { fraction: 1 / 3, slowdown: 10 } },
+        }),
+      ),
       { outDir: null },
     );
     expect(r.rows[2].simTime! / 6).toBeGreaterThan(0.2);

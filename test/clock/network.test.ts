@@ -138,7 +138,15 @@ describe('network config section', () => {
     }
   });
   it('random min > max is refused at load time', () => {
-    const e = networkError(() => loadConfig({ ...base, network: { links: { kind: 'random', latency: { min: 0, max: 1 }, bandwidth: { min: 1e9, max: 1e6 } }, compute: { samplesPerSecond: 1 } } }));
+    const e = networkError(() =>
+      loadConfig({
+        ...base,
+        network: {
+          links: { kind: 'random', latency: { min: 0, max: 1 }, bandwidth: { min: 1e9, max: 1e6 } },
+          compute: { samplesPerSecond: 1 },
+        },
+      }),
+    );
     expect(e.code).toBe('PROXMESH_ERR_NETWORK');
     expect(e.message).toMatch(/\/network\/links\/bandwidth/);
   });

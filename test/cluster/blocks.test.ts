@@ -18,7 +18,9 @@ async function sameAsSim(over: Record<string, unknown>, nodesPerWorker: number, 
   const pids: number[] = [];
   await runSimulation(config, { outDir: simDir });
   const cl = await runLocalCluster(config, {
-    outDir: clDir, nodesPerWorker, signal: AbortSignal.timeout(170_000),
+    outDir: clDir,
+    nodesPerWorker,
+    signal: AbortSignal.timeout(170_000),
     onSpawned: (info) => pids.push(...info.pids),
   });
   expect(pids).toHaveLength(processes);
@@ -39,11 +41,15 @@ describe('nodes per worker process', () => {
   }, 180_000);
 
   it('CDProxSGT on a complete graph of 5 with 2 per process (a short last block) ≡ sim', async () => {
-    await sameAsSim({
-      algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
-      compression: { x: { kind: 'topk', ratio: 0.3, scope: 'global' }, y: { kind: 'topk', ratio: 0.3, scope: 'global' } },
-      topology: { kind: 'complete', nodes: 5 },
-    }, 2, 3);
+    await sameAsSim(
+      {
+        algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
+        compression: { x: { kind: 'topk', ratio: 0.3, scope: 'global' }, y: { kind: 'topk', ratio: 0.3, scope: 'global' } },
+        topology: { kind: 'complete', nodes: 5 },
+      },
+      2,
+      3,
+    );
   }, 180_000);
 
   // A time-varying topology inside blocks: each node of a block gets a ScheduledCommunicator over its
@@ -51,18 +57,35 @@ describe('nodes per worker process', () => {
   // WebSockets) and exchanges with its round-k peers only; metrics (wire figures included) and
   // edges.csv are the simulator's byte for byte.
   it('DProxSGT on the directed one-peer exponential schedule, 6 nodes on 3 processes ≡ sim', async () => {
-    await sameAsSim({ algorithm: { name: 'dproxsgt', eta: 0.05 }, topology: { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential' } } }, 2, 3);
+    await sameAsSim(
+      { algorithm: { name: 'dproxsgt', eta: 0.05 }, topology: { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential' } } },
+      2,
+      3,
+    );
   }, 180_000);
 
   it('DPSGD on a cycle schedule (ring → complete), 5 nodes on 2 processes ≡ sim', async () => {
-    await sameAsSim({ algorithm: { name: 'dpsgd', eta: 0.05 }, topology: { kind: 'ring', nodes: 5, schedule: { kind: 'cycle', then: [{ kind: 'complete' }] } } }, 3, 2);
+    await sameAsSim(
+      {
+        algorithm: { name: 'dpsgd', eta: 0.05 },
+        topology: { kind: 'ring', nodes: 5, schedule: { kind: 'cycle', then: [{ kind: 'complete' }] } },
+      },
+      3,
+      2,
+    );
   }, 180_000);
 
   it('256 logical nodes on 4 processes (a9a, ring) ≡ sim', async () => {
-    await sameAsSim({
-      iterations: 4, evalEvery: 2, batchSize: 8,
-      problem: { dataset: { name: 'a9a' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-4 } },
-      topology: { kind: 'ring', nodes: 256 },
-    }, 64, 4);
+    await sameAsSim(
+      {
+        iterations: 4,
+        evalEvery: 2,
+        batchSize: 8,
+        problem: { dataset: { name: 'a9a' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-4 } },
+        topology: { kind: 'ring', nodes: 256 },
+      },
+      64,
+      4,
+    );
   }, 180_000);
 });

@@ -26,7 +26,9 @@ describe('cluster command environment', () => {
     expect(parseListen('0.0.0.0:7070', 'x')).toEqual({ host: '0.0.0.0', port: 7070 });
     expect(parseListen('[::1]:0', 'x')).toEqual({ host: '::1', port: 0 });
     for (const bad of ['7070', 'host:', 'host:65536', ':80', 'a:b']) {
-      expect(() => parseListen(bad, '--listen')).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('--listen') }));
+      expect(() => parseListen(bad, '--listen')).toThrow(
+        expect.objectContaining({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('--listen') }),
+      );
     }
   });
   it('ordinalFromHostname takes the StatefulSet suffix', () => {
@@ -38,7 +40,9 @@ describe('cluster command environment', () => {
     expect(intFromEnv({ A: '' }, 'A')).toBeUndefined();
     expect(intFromEnv({ A: '1500' }, 'A')).toBe(1500);
     for (const bad of ['-1', '1.5', 'abc', '1e400']) {
-      expect(() => intFromEnv({ A: bad }, 'A')).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('A must be') }));
+      expect(() => intFromEnv({ A: bad }, 'A')).toThrow(
+        expect.objectContaining({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('A must be') }),
+      );
     }
   });
   it('the token comes from PROXMESH_TOKEN only', () => {
@@ -46,9 +50,19 @@ describe('cluster command environment', () => {
     expect(() => tokenFromEnv({})).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_USAGE' }));
   });
   it('workerCommand rejects a missing coordinator, token, or a bad ordinal before connecting', async () => {
-    await expect(workerCommand({}, io, { PROXMESH_TOKEN: 't' })).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('--coordinator') });
-    await expect(workerCommand({}, io, { PROXMESH_COORDINATOR: 'ws://127.0.0.1:1/control' })).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('PROXMESH_TOKEN') });
-    await expect(workerCommand({}, io, { PROXMESH_COORDINATOR: 'ws://127.0.0.1:1/control', PROXMESH_TOKEN: 't', PROXMESH_ORDINAL: 'x' })).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE' });
-    await expect(workerCommand({}, io, { PROXMESH_COORDINATOR: 'ws://127.0.0.1:1/control', PROXMESH_TOKEN: 't', PROXMESH_LISTEN: 'nope' })).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE' });
+    await expect(workerCommand({}, io, { PROXMESH_TOKEN: 't' })).rejects.toMatchObject({
+      code: 'PROXMESH_ERR_USAGE',
+      message: expect.stringContaining('--coordinator'),
+    });
+    await expect(workerCommand({}, io, { PROXMESH_COORDINATOR: 'ws://127.0.0.1:1/control' })).rejects.toMatchObject({
+      code: 'PROXMESH_ERR_USAGE',
+      message: expect.stringContaining('PROXMESH_TOKEN'),
+    });
+    await expect(
+      workerCommand({}, io, { PROXMESH_COORDINATOR: 'ws://127.0.0.1:1/control', PROXMESH_TOKEN: 't', PROXMESH_ORDINAL: 'x' }),
+    ).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE' });
+    await expect(
+      workerCommand({}, io, { PROXMESH_COORDINATOR: 'ws://127.0.0.1:1/control', PROXMESH_TOKEN: 't', PROXMESH_LISTEN: 'nope' }),
+    ).rejects.toMatchObject({ code: 'PROXMESH_ERR_USAGE' });
   });
 });

@@ -20,7 +20,12 @@ afterEach(() => {
 });
 afterAll(() => dirs.cleanup());
 
-interface Proc { child: ChildProcess; stdout: string[]; stderr: string; exit: Promise<{ code: number | null; signal: string | null }> }
+interface Proc {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string;
+  exit: Promise<{ code: number | null; signal: string | null }>;
+}
 
 function cli(args: string[]): Proc {
   const child = spawn(process.execPath, [...BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,10 +38,15 @@ function cli(args: string[]): Proc {
     buf = lines.pop()!;
     p.stdout.push(...lines.filter(Boolean));
   });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { p.stderr += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    p.stderr += d;
+  });
   p.exit = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`proxmesh ${args.join(' ')} did not exit in time; stderr:\n${p.stderr}`)), 50_000);
-    child.once('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal }); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
   });
   return p;
 }
@@ -62,13 +72,21 @@ describe('proxmesh run', () => {
     expect(objs[0].workerPids).toHaveLength(4);
     workerPids = objs[0].workerPids;
     expect(objs.at(-1)).toMatchObject({ type: 'summary', dir: out, state: 'done', final: { iter: 10 } });
-    for (const f of ['config.json', 'topology.json', 'metrics.ndjson', 'metrics.csv', 'summary.json', 'timings.ndjson']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['config.json', 'topology.json', 'metrics.ndjson', 'metrics.csv', 'summary.json', 'timings.ndjson'])
+      expect(existsSync(join(out, f))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).status).toBe('completed');
     expect(workerPids.filter(pidAlive)).toEqual([]);
   }, 60_000);
 
   it('a bad config: exit 2 with the code on stderr, nothing spawned', async () => {
-    const p = cli(['run', '--config', configFile(smallRaw({ algorithm: { name: 'dproxsgt', eta: -1 } })), '--out', join(dirs.make(), 'x'), '--json']);
+    const p = cli([
+      'run',
+      '--config',
+      configFile(smallRaw({ algorithm: { name: 'dproxsgt', eta: -1 } })),
+      '--out',
+      join(dirs.make(), 'x'),
+      '--json',
+    ]);
     const { code } = await p.exit;
     expect(code).toBe(2);
     expect(p.stderr).toMatch(/^error PROXMESH_ERR_CONFIG: config \/algorithm\/eta: must be > 0/);

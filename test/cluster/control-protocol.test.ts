@@ -5,9 +5,17 @@ import { createControlCodec, type FailMsg, type ReportMsg } from '../../node/pro
 
 const codec = createControlCodec();
 const report: ReportMsg = {
-  t: 'report', runId: 'r', nodeId: 3, iter: 40, x: Float64Array.from([0.1, -2.5e-300, Number.MIN_VALUE, 1 / 3]),
-  lossSum: 1.25, lossCount: 20, bytesSent: 1234,
-  stepSeconds: { compute: 0.001, encode: 2e-5, wait: 0.003 }, rejectedFrames: 2, peerBytes: { 2: 600, 4: 634 },
+  t: 'report',
+  runId: 'r',
+  nodeId: 3,
+  iter: 40,
+  x: Float64Array.from([0.1, -2.5e-300, Number.MIN_VALUE, 1 / 3]),
+  lossSum: 1.25,
+  lossCount: 20,
+  bytesSent: 1234,
+  stepSeconds: { compute: 0.001, encode: 2e-5, wait: 0.003 },
+  rejectedFrames: 2,
+  peerBytes: { 2: 600, 4: 634 },
 };
 const base = { ...report, x: Buffer.from(report.x.buffer) };
 
@@ -37,7 +45,9 @@ describe('control protocol', () => {
     ['rejectedFrames fractional', { rejectedFrames: 0.5 }, /rejectedFrames/],
   ];
   it.each(bad)('%s → PROXMESH_ERR_FRAME_MALFORMED naming the field', (_n, over, msg) => {
-    expect(() => codec.decodeWorker(pack({ ...base, ...over }))).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_FRAME_MALFORMED', message: expect.stringMatching(msg) }));
+    expect(() => codec.decodeWorker(pack({ ...base, ...over }))).toThrow(
+      expect.objectContaining({ code: 'PROXMESH_ERR_FRAME_MALFORMED', message: expect.stringMatching(msg) }),
+    );
   });
   it('a fail carries its round as a field (null when the error names none); a bad round is refused', () => {
     const fail: FailMsg = { t: 'fail', runId: 'r', nodeId: 1, code: 'PROXMESH_ERR_PEER_TIMEOUT', message: 'node 1 lost peer 2', round: 7 };
@@ -47,7 +57,12 @@ describe('control protocol', () => {
     const { round: _r, ...older } = fail;
     expect(codec.decodeWorker(pack(older))).toEqual({ ...fail, round: null });
     for (const round of [-2, 1.5, '7']) {
-      expect(() => codec.decodeWorker(pack({ ...fail, round }))).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_FRAME_MALFORMED', message: expect.stringMatching(/'round' must be an integer ≥ -1/) }));
+      expect(() => codec.decodeWorker(pack({ ...fail, round }))).toThrow(
+        expect.objectContaining({
+          code: 'PROXMESH_ERR_FRAME_MALFORMED',
+          message: expect.stringMatching(/'round' must be an integer ≥ -1/),
+        }),
+      );
     }
   });
   it('coordinator messages are validated too', () => {

@@ -13,7 +13,15 @@ const dirs = tempDirs();
 let pids: number[] = [];
 afterEach(() => {
   // Anything left (a failed assertion) is killed here; the tests assert that nothing is left.
-  for (const p of pids) if (pidAlive(p)) { try { process.kill(p, 'SIGCONT'); process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of pids)
+    if (pidAlive(p)) {
+      try {
+        process.kill(p, 'SIGCONT');
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
   pids = [];
 });
 afterAll(() => dirs.cleanup());
@@ -30,14 +38,19 @@ describe('worker failures', () => {
       // peer links would need 60 s to notice; the parent must see the exit first
       workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '60000' },
       signal: AbortSignal.timeout(45_000),
-      onSpawned: ({ pids: p }) => { pids = p; },
+      onSpawned: ({ pids: p }) => {
+        pids = p;
+      },
       onProgress: ({ row }) => {
         if (row.iter === 50 && killedAt === 0) {
           killedAt = Date.now();
           process.kill(pids[1], 'SIGKILL');
         }
       },
-    }).then(() => null, (e: unknown) => e);
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProxmeshError);
     const e = err as ProxmeshError;
     expect(e.code).toBe('PROXMESH_ERR_WORKER_FAILED');
@@ -55,11 +68,18 @@ describe('worker failures', () => {
       outDir: dirs.make(),
       workerEnv: { PROXMESH_HEARTBEAT_MS: 'soon' },
       signal: AbortSignal.timeout(45_000),
-      onSpawned: ({ pids: p }) => { pids = p; },
-    }).then(() => null, (e: unknown) => e);
+      onSpawned: ({ pids: p }) => {
+        pids = p;
+      },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProxmeshError);
     expect((err as ProxmeshError).code).toBe('PROXMESH_ERR_WORKER_FAILED');
-    expect((err as ProxmeshError).message).toMatch(/worker \d+ .*exited with code 2[\s\S]*error PROXMESH_ERR_USAGE: PROXMESH_HEARTBEAT_MS must be an integer/);
+    expect((err as ProxmeshError).message).toMatch(
+      /worker \d+ .*exited with code 2[\s\S]*error PROXMESH_ERR_USAGE: PROXMESH_HEARTBEAT_MS must be an integer/,
+    );
     expect(pids.filter(pidAlive)).toEqual([]);
   }, 60_000);
 
@@ -69,14 +89,19 @@ describe('worker failures', () => {
       outDir: dirs.make(),
       workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '1500', PROXMESH_HEARTBEAT_MS: '200' },
       signal: AbortSignal.timeout(45_000),
-      onSpawned: ({ pids: p }) => { pids = p; },
+      onSpawned: ({ pids: p }) => {
+        pids = p;
+      },
       onProgress: ({ row }) => {
         if (row.iter === 50 && stopped < 0) {
           stopped = 2;
           process.kill(pids[2], 'SIGSTOP');
         }
       },
-    }).then(() => null, (e: unknown) => e);
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProxmeshError);
     const e = err as ProxmeshError;
     expect(e.code).toBe('PROXMESH_ERR_PEER_TIMEOUT');

@@ -64,7 +64,9 @@ export function pidsWithCmdline(needle: string): number[] {
     if (!/^\d+$/.test(e)) continue;
     try {
       if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle)) out.push(Number(e));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
@@ -77,7 +79,11 @@ export async function pollUntil<T>(fn: () => Promise<T | undefined> | T | undefi
     if (v !== undefined) return v;
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, intervalMs);
-      function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
       signal.addEventListener('abort', done, { once: true });
     });
   }

@@ -8,13 +8,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { boundPort, closeHttp, listenHttp } from '../../node/cluster/peer-listener.ts';
 
 const servers: Awaited<ReturnType<typeof listenHttp>>[] = [];
-afterEach(async () => { await Promise.all(servers.splice(0).map(closeHttp)); });
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(closeHttp));
+});
 
 /** Resolves with 'closed' when the server ends the socket, or 'open' if it is still open at the bound. */
 function closedWithin(socket: Socket, boundMs: number): Promise<'closed' | 'open'> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('open'), boundMs);
-    socket.on('close', () => { clearTimeout(timer); resolve('closed'); });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve('closed');
+    });
     socket.on('error', () => undefined);
   });
 }

@@ -19,7 +19,11 @@ describe('local cluster at scale', () => {
     const simDir = dirs.make();
     const clDir = dirs.make();
     await runSimulation(config, { outDir: simDir });
-    const cl = await runLocalCluster(config, { outDir: clDir, signal: AbortSignal.timeout(280_000), workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' } });
+    const cl = await runLocalCluster(config, {
+      outDir: clDir,
+      signal: AbortSignal.timeout(280_000),
+      workerEnv: { PROXMESH_PEER_TIMEOUT_MS: '120000' },
+    });
     expect(cl.run.state).toBe('done');
     expect(cl.run.workers).toHaveLength(64);
     // Every worker advertised a distinct port it really bound.

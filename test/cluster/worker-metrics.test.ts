@@ -53,7 +53,10 @@ describe('worker /metrics', () => {
         const ws = new WebSocket(w0.peerUrl, { perMessageDeflate: false });
         sockets.push(ws);
         ws.on('error', () => {});
-        await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('close', () => reject(new Error('peer port refused'))); });
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('close', () => reject(new Error('peer port refused')));
+        });
         const payload = encodePayload({ dim, indices: null, values: { kind: 'float', precision: 'f64', data: new Float64Array(dim) } });
         // 1. a well-formed data frame from neighbour 1, but no hello on this connection
         ws.send(encodeFrame({ v: 1, run: view.id, kind: 'data', round: 0, phase: 'x', from: 1, to: 0, seq: 1 }, payload));
@@ -88,7 +91,9 @@ describe('worker /metrics', () => {
     const reported0 = sum(finalCoordinator, 'proxmesh_bytes_sent_total', { node: '0' });
     expect(peerPayload).toBeGreaterThan(0);
     expect(peerPayload).toBe(reported0);
-    expect(new Set(finalWorker.filter((s) => s.name === 'proxmesh_peer_bytes_sent').map((s) => s.labels.peer))).toEqual(new Set(['1', '3']));
+    expect(new Set(finalWorker.filter((s) => s.name === 'proxmesh_peer_bytes_sent').map((s) => s.labels.peer))).toEqual(
+      new Set(['1', '3']),
+    );
     expect(sum(finalCoordinator, 'proxmesh_bytes_sent_total')).toBe(last.bytesSent);
 
     // step time: one observation per iteration for each of compute, encode, wait; the codec did work

@@ -25,7 +25,12 @@ describe('worker process', () => {
     t = await testApp();
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (t.app.server.address() as { port: number }).port;
-    const created = await t.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 2 } }), id: 'wp' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: auth,
+      payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 2 } }), id: 'wp' },
+    });
     expect(created.statusCode).toBe(201);
     // node 1: a control client whose peer address refuses connections
     fake = await openControl(`ws://127.0.0.1:${port}/control`, TOKEN);
@@ -34,12 +39,19 @@ describe('worker process', () => {
     let stderr = '';
     child = spawn(process.execPath, WORKER_BIN, {
       env: {
-        ...process.env, PROXMESH_TOKEN: TOKEN, PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`, PROXMESH_ORDINAL: '0',
-        PROXMESH_LISTEN: '127.0.0.1:0', PROXMESH_METRICS_LISTEN: 'off', PROXMESH_PEER_TIMEOUT_MS: '60000',
+        ...process.env,
+        PROXMESH_TOKEN: TOKEN,
+        PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`,
+        PROXMESH_ORDINAL: '0',
+        PROXMESH_LISTEN: '127.0.0.1:0',
+        PROXMESH_METRICS_LISTEN: 'off',
+        PROXMESH_PEER_TIMEOUT_MS: '60000',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     await pollUntil(() => (/waiting for peers 1/.test(stderr) ? true : undefined), AbortSignal.timeout(30_000));
     expect(t.runs.get('wp').state).toBe('assigned');

@@ -57,19 +57,52 @@ const FIXTURES: Array<{ name: string; m: Message; hex: string }> = [
   },
   {
     name: 'dense levels, s = 1', // tag 0a (levels, f32 scale), dim 4, s 1, B 1, scale 0.5; 2-bit codes 2,0,1,2 → 0b10_01_00_10 = 92
-    m: { dim: 4, indices: null, values: { kind: 'levels', s: 1, scalePrecision: 'f32', blockStarts: Int32Array.of(0), scales: Float64Array.of(0.5), levels: Int32Array.of(1, -1, 0, 1) } },
+    m: {
+      dim: 4,
+      indices: null,
+      values: {
+        kind: 'levels',
+        s: 1,
+        scalePrecision: 'f32',
+        blockStarts: Int32Array.of(0),
+        scales: Float64Array.of(0.5),
+        levels: Int32Array.of(1, -1, 0, 1),
+      },
+    },
     hex: '0a 04 01 01 0000003f 92',
   },
   {
     // tag 37 = sparse|levels|bitmap|f16|sentinel; dim 20, k 3, bitmap 06 00 02 (tie 3 B vs 3 B);
     // s 2 (β = 3), B 2, block length 2, scales 1.0 = 3c00, 0.5 = 3800; codes 0,4,3 → bits 000 001 11|0 → e0 00
     name: 'sparse levels, two blocks with end sentinel',
-    m: { dim: 20, indices: Uint32Array.of(1, 2, 17), values: { kind: 'levels', s: 2, scalePrecision: 'f16', blockStarts: Int32Array.of(0, 2, 3), scales: Float64Array.of(1, 0.5), levels: Int32Array.of(-2, 2, 1) } },
+    m: {
+      dim: 20,
+      indices: Uint32Array.of(1, 2, 17),
+      values: {
+        kind: 'levels',
+        s: 2,
+        scalePrecision: 'f16',
+        blockStarts: Int32Array.of(0, 2, 3),
+        scales: Float64Array.of(1, 0.5),
+        levels: Int32Array.of(-2, 2, 1),
+      },
+    },
     hex: '37 14 03 060002 02 02 02 003c 0038 e000',
   },
   {
     name: 'sparse levels, delta indices', // tag 03, dim 1000 = e8 07, k 1, idx 999 = e7 07, s 1, B 1, scale 0.125 f64, code 0
-    m: { dim: 1000, indices: Uint32Array.of(999), values: { kind: 'levels', s: 1, scalePrecision: 'f64', blockStarts: Int32Array.of(0), scales: Float64Array.of(0.125), levels: Int32Array.of(-1) } },
+    m: {
+      dim: 1000,
+      indices: Uint32Array.of(999),
+      values: {
+        kind: 'levels',
+        s: 1,
+        scalePrecision: 'f64',
+        blockStarts: Int32Array.of(0),
+        scales: Float64Array.of(0.125),
+        levels: Int32Array.of(-1),
+      },
+    },
     hex: '03 e807 01 e707 01 01 000000000000c03f 00',
   },
 ];
@@ -85,7 +118,8 @@ describe('payload codec: fixtures', () => {
 
     it(`${fx.name}: every truncation → TRUNCATED, a trailing byte → MALFORMED`, () => {
       const bytes = fromHex(fx.hex);
-      for (let n = 0; n < bytes.length; n++) expect(codeOf(() => decodePayload(bytes.subarray(0, n), fx.m.dim))).toBe('PROXMESH_ERR_FRAME_TRUNCATED');
+      for (let n = 0; n < bytes.length; n++)
+        expect(codeOf(() => decodePayload(bytes.subarray(0, n), fx.m.dim))).toBe('PROXMESH_ERR_FRAME_TRUNCATED');
       const longer = new Uint8Array(bytes.length + 1);
       longer.set(bytes);
       expect(codeOf(() => decodePayload(longer, fx.m.dim))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
@@ -109,7 +143,11 @@ describe('payload codec: random round trips', () => {
 
   it('picks the smaller index section (bitmap bit set iff bitmap ≤ delta)', () => {
     // dim 800: bitmap = 100 B. 50 indices spaced 16 apart: 50 B delta → delta. 200 indices spaced 4 → 200 B → bitmap.
-    const sparse = (step: number, k: number): Message => ({ dim: 800, indices: Uint32Array.from({ length: k }, (_, j) => j * step), values: f('f64', ...new Array(k).fill(1)) });
+    const sparse = (step: number, k: number): Message => ({
+      dim: 800,
+      indices: Uint32Array.from({ length: k }, (_, j) => j * step),
+      values: f('f64', ...new Array(k).fill(1)),
+    });
     const a = encodePayload(sparse(16, 50));
     expect(a[0] & 0x04).toBe(0);
     expect(a.length).toBe(1 + 2 + 1 + 50 + 400);
@@ -171,9 +209,42 @@ describe('payload codec: validation', () => {
       { dim: 2, indices: null, values: f('f64', 1) }, // length mismatch
       { dim: 5, indices: Uint32Array.of(3, 3), values: f('f64', 1, 1) }, // not ascending
       { dim: 5, indices: Uint32Array.of(5), values: f('f64', 1) }, // index ≥ dim
-      { dim: 1, indices: null, values: { kind: 'levels', s: 1, scalePrecision: 'f64', blockStarts: Int32Array.of(0), scales: Float64Array.of(1), levels: Int32Array.of(2) } },
-      { dim: 1, indices: null, values: { kind: 'levels', s: 0, scalePrecision: 'f64', blockStarts: Int32Array.of(0), scales: Float64Array.of(1), levels: Int32Array.of(0) } },
-      { dim: 1, indices: null, values: { kind: 'levels', s: 1, scalePrecision: 'f64', blockStarts: Int32Array.of(1), scales: Float64Array.of(1), levels: Int32Array.of(0) } },
+      {
+        dim: 1,
+        indices: null,
+        values: {
+          kind: 'levels',
+          s: 1,
+          scalePrecision: 'f64',
+          blockStarts: Int32Array.of(0),
+          scales: Float64Array.of(1),
+          levels: Int32Array.of(2),
+        },
+      },
+      {
+        dim: 1,
+        indices: null,
+        values: {
+          kind: 'levels',
+          s: 0,
+          scalePrecision: 'f64',
+          blockStarts: Int32Array.of(0),
+          scales: Float64Array.of(1),
+          levels: Int32Array.of(0),
+        },
+      },
+      {
+        dim: 1,
+        indices: null,
+        values: {
+          kind: 'levels',
+          s: 1,
+          scalePrecision: 'f64',
+          blockStarts: Int32Array.of(1),
+          scales: Float64Array.of(1),
+          levels: Int32Array.of(0),
+        },
+      },
     ];
     for (const m of cases) expect(codeOf(() => encodePayload(m))).toBe('PROXMESH_ERR_INTERNAL');
   });
@@ -191,7 +262,9 @@ describe('payload codec: fuzz (only ProxmeshError may escape)', () => {
 
   it('random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 96 }), fc.integer({ min: 0, max: 64 }), (bytes, dim) => onlyCoded(() => decodePayload(bytes, dim))),
+      fc.property(fc.uint8Array({ maxLength: 96 }), fc.integer({ min: 0, max: 64 }), (bytes, dim) =>
+        onlyCoded(() => decodePayload(bytes, dim)),
+      ),
       { numRuns: 4000, seed: 1 },
     );
   });
@@ -205,7 +278,10 @@ describe('payload codec: fuzz (only ProxmeshError may escape)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: samples.length - 1 }),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         (which, edits) => {
           const { bytes, dim } = samples[which];
           const b = Array.from(bytes);
@@ -236,7 +312,18 @@ describe('informationBoundBits', () => {
     expect(payloadByteLength(m) * 8).toBeGreaterThanOrEqual(informationBoundBits(m));
   });
   it('levels: k · log2(2s+1) + B · scale bits', () => {
-    const m: Message = { dim: 4, indices: null, values: { kind: 'levels', s: 1, scalePrecision: 'f32', blockStarts: Int32Array.of(0), scales: Float64Array.of(0.5), levels: Int32Array.of(1, -1, 0, 1) } };
+    const m: Message = {
+      dim: 4,
+      indices: null,
+      values: {
+        kind: 'levels',
+        s: 1,
+        scalePrecision: 'f32',
+        blockStarts: Int32Array.of(0),
+        scales: Float64Array.of(0.5),
+        levels: Int32Array.of(1, -1, 0, 1),
+      },
+    };
     expect(informationBoundBits(m)).toBeCloseTo(4 * Math.log2(3) + 32, 12);
   });
 });

@@ -50,7 +50,8 @@ export function randomMessage(rng: Rng, o: RandomMessageOptions): Message {
 /** Every form × precision, for loops in tests. */
 export function allForms(): RandomMessageOptions[] {
   const out: RandomMessageOptions[] = [];
-  for (const sparse of [false, true]) for (const levels of [false, true]) for (const precision of PRECISIONS) out.push({ sparse, levels, precision });
+  for (const sparse of [false, true])
+    for (const levels of [false, true]) for (const precision of PRECISIONS) out.push({ sparse, levels, precision });
   return out;
 }
 

@@ -38,19 +38,76 @@ const SPECS: Array<[string, CompressorSpecInput]> = [
   ['sign global f16', { kind: 'sign', scope: 'global', scalePrecision: 'f16' }],
   ['ef(topk 0.3)', { kind: 'ef', inner: { kind: 'topk', ratio: 0.3 } }],
   ['ef(qsgd 4)', { kind: 'ef', inner: { kind: 'qsgd', levels: 4 } }],
-  ['ef(chain(topk, qsgd))', { kind: 'ef', inner: { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5 }, { kind: 'qsgd', levels: 8 }] } }],
-  ['chain(topk 0.5, qsgd 16)', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5 }, { kind: 'qsgd', levels: 16 }] }],
+  [
+    'ef(chain(topk, qsgd))',
+    {
+      kind: 'ef',
+      inner: {
+        kind: 'chain',
+        steps: [
+          { kind: 'topk', ratio: 0.5 },
+          { kind: 'qsgd', levels: 8 },
+        ],
+      },
+    },
+  ],
+  [
+    'chain(topk 0.5, qsgd 16)',
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'topk', ratio: 0.5 },
+        { kind: 'qsgd', levels: 16 },
+      ],
+    },
+  ],
   ['chain(topk global, sign)', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5, scope: 'global' }, { kind: 'sign' }] }],
-  ['chain(randk unscaled, topk)', { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.5, scaled: false }, { kind: 'topk', ratio: 0.5 }] }],
-  ['chain(randk scaled, qsgd 8)', { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.7 }, { kind: 'qsgd', levels: 8 }] }],
-  ['chain(topk, identity f16)', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.4 }, { kind: 'identity', precision: 'f16' }] }],
+  [
+    'chain(randk unscaled, topk)',
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'randk', ratio: 0.5, scaled: false },
+        { kind: 'topk', ratio: 0.5 },
+      ],
+    },
+  ],
+  [
+    'chain(randk scaled, qsgd 8)',
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'randk', ratio: 0.7 },
+        { kind: 'qsgd', levels: 8 },
+      ],
+    },
+  ],
+  [
+    'chain(topk, identity f16)',
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'topk', ratio: 0.4 },
+        { kind: 'identity', precision: 'f16' },
+      ],
+    },
+  ],
   ['natural', { kind: 'natural' }],
   ['ef(natural)', { kind: 'ef', inner: { kind: 'natural' } }],
   ['chain(topk, natural)', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5 }, { kind: 'natural' }] }],
   ['dither (ternary, linf)', { kind: 'dither' }],
   ['dither 4 l2 global', { kind: 'dither', levels: 4, norm: 'l2', scope: 'global' }],
   ['dither 16 linf f16 scale', { kind: 'dither', levels: 16, scalePrecision: 'f16' }],
-  ['chain(randk scaled, dither)', { kind: 'chain', steps: [{ kind: 'randk', ratio: 0.5 }, { kind: 'dither', levels: 2 }] }],
+  [
+    'chain(randk scaled, dither)',
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'randk', ratio: 0.5 },
+        { kind: 'dither', levels: 2 },
+      ],
+    },
+  ],
   ['lowrank 1', { kind: 'lowrank', rank: 1 }],
   ['lowrank 2 f32', { kind: 'lowrank', rank: 2, precision: 'f32' }],
   ['ef(lowrank 1 f16)', { kind: 'ef', inner: { kind: 'lowrank', rank: 1, precision: 'f16' } }],
@@ -190,7 +247,8 @@ describe.each(SPECS)('compressor %s', (_label, spec) => {
       for (const x of [randomVector(rng, dim), Float64Array.from({ length: dim }, (_, i) => (i % 2 ? 1 : -1))]) {
         const nx = sumSq(x);
         const d = new Float64Array(dim);
-        let s1 = 0, s2 = 0;
+        let s1 = 0,
+          s2 = 0;
         for (let t = 0; t < TRIALS; t++) {
           c.compress(x, d);
           const r = distSq(x, d) / nx;

@@ -4,17 +4,35 @@ import { addScaledMessage, decodeMessage, messageNnz, validateMessage } from '..
 import type { Message } from '../../node/compress/types.ts';
 import { ProxmeshError } from '../../node/errors.ts';
 
-const sparseFloat: Message = { dim: 5, indices: Uint32Array.of(1, 4), values: { kind: 'float', precision: 'f64', data: Float64Array.of(2, -3) } };
+const sparseFloat: Message = {
+  dim: 5,
+  indices: Uint32Array.of(1, 4),
+  values: { kind: 'float', precision: 'f64', data: Float64Array.of(2, -3) },
+};
 const denseFloat: Message = { dim: 3, indices: null, values: { kind: 'float', precision: 'f32', data: Float64Array.of(1, 0, -1) } };
 const sparseLevels: Message = {
   dim: 6,
   indices: Uint32Array.of(0, 2, 3, 5),
-  values: { kind: 'levels', s: 2, scalePrecision: 'f64', blockStarts: Int32Array.of(0, 1, 4), scales: Float64Array.of(0.5, 3), levels: Int32Array.of(-2, 1, 0, 2) },
+  values: {
+    kind: 'levels',
+    s: 2,
+    scalePrecision: 'f64',
+    blockStarts: Int32Array.of(0, 1, 4),
+    scales: Float64Array.of(0.5, 3),
+    levels: Int32Array.of(-2, 1, 0, 2),
+  },
 };
 const denseLevels: Message = {
   dim: 4,
   indices: null,
-  values: { kind: 'levels', s: 1, scalePrecision: 'f64', blockStarts: Int32Array.of(0, 0, 3, 4), scales: Float64Array.of(9, 0.25, 2), levels: Int32Array.of(1, -1, 0, 1) },
+  values: {
+    kind: 'levels',
+    s: 1,
+    scalePrecision: 'f64',
+    blockStarts: Int32Array.of(0, 0, 3, 4),
+    scales: Float64Array.of(9, 0.25, 2),
+    levels: Int32Array.of(1, -1, 0, 1),
+  },
 };
 
 describe('decodeMessage', () => {
@@ -27,7 +45,10 @@ describe('decodeMessage', () => {
     expect(messageNnz(denseLevels)).toBe(4);
   });
   it('dim 0', () => {
-    expect(decodeMessage({ dim: 0, indices: null, values: { kind: 'float', precision: 'f64', data: new Float64Array(0) } }, new Float64Array(0)).length).toBe(0);
+    expect(
+      decodeMessage({ dim: 0, indices: null, values: { kind: 'float', precision: 'f64', data: new Float64Array(0) } }, new Float64Array(0))
+        .length,
+    ).toBe(0);
   });
   it('length mismatches are internal errors', () => {
     expect(() => decodeMessage(sparseFloat, new Float64Array(4))).toThrow(ProxmeshError);
@@ -60,11 +81,18 @@ describe('validateMessage', () => {
     for (const m of [sparseFloat, denseFloat, sparseLevels, denseLevels]) expect(() => validateMessage(m)).not.toThrow();
   });
   it('rejects non-ascending or out-of-range indices and out-of-range levels', () => {
-    const f = (indices: number[]): Message => ({ dim: 5, indices: Uint32Array.from(indices), values: { kind: 'float', precision: 'f64', data: new Float64Array(indices.length) } });
+    const f = (indices: number[]): Message => ({
+      dim: 5,
+      indices: Uint32Array.from(indices),
+      values: { kind: 'float', precision: 'f64', data: new Float64Array(indices.length) },
+    });
     expect(() => validateMessage(f([1, 1]))).toThrow(/not strictly ascending/);
     expect(() => validateMessage(f([3, 2]))).toThrow(/not strictly ascending/);
     expect(() => validateMessage(f([5]))).toThrow(/out of range/);
-    const lv: Message = { ...denseLevels, values: { ...(denseLevels.values as never as object), levels: Int32Array.of(1, -2, 0, 1) } as Message['values'] };
+    const lv: Message = {
+      ...denseLevels,
+      values: { ...(denseLevels.values as never as object), levels: Int32Array.of(1, -2, 0, 1) } as Message['values'],
+    };
     expect(() => validateMessage(lv)).toThrow(/exceeds s = 1/);
   });
 });

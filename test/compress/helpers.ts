@@ -63,7 +63,14 @@ export function snapshot(m: Message): unknown {
       v.kind === 'float'
         ? { kind: v.kind, precision: v.precision, data: Array.from(v.data) }
         : v.kind === 'levels'
-          ? { kind: v.kind, s: v.s, scalePrecision: v.scalePrecision, blockStarts: Array.from(v.blockStarts), scales: Array.from(v.scales), levels: Array.from(v.levels) }
+          ? {
+              kind: v.kind,
+              s: v.s,
+              scalePrecision: v.scalePrecision,
+              blockStarts: Array.from(v.blockStarts),
+              scales: Array.from(v.scales),
+              levels: Array.from(v.levels),
+            }
           : v.kind === 'pow2'
             ? { kind: v.kind, emin: v.emin, codes: Array.from(v.codes) }
             : { kind: v.kind, precision: v.precision, segments: Array.from(v.segments), data: Array.from(v.data) },

@@ -56,7 +56,9 @@ describe('natural compression', () => {
     const c = make({ kind: 'natural' }, layersOf([1]), 9);
     const x = Float64Array.of(4 / 3);
     const N = 20000;
-    let s1 = 0, s2 = 0, up = 0;
+    let s1 = 0,
+      s2 = 0,
+      up = 0;
     for (let t = 0; t < N; t++) {
       const { d } = compress(c, x);
       s1 += d[0];
@@ -84,7 +86,13 @@ describe('natural compression', () => {
 
 describe('random dithering / TernGrad ternary', () => {
   it('ternary (defaults s = 1, linf): values in {−‖v‖∞, 0, ‖v‖∞}; the max coordinate is always kept', () => {
-    expect(resolveCompressorSpec({ kind: 'dither' })).toEqual({ kind: 'dither', levels: 1, norm: 'linf', scope: 'layer', scalePrecision: 'f64' });
+    expect(resolveCompressorSpec({ kind: 'dither' })).toEqual({
+      kind: 'dither',
+      levels: 1,
+      norm: 'linf',
+      scope: 'layer',
+      scalePrecision: 'f64',
+    });
     const layers = layersOf([6, 3]);
     const c = make({ kind: 'dither' }, layers);
     const x = Float64Array.of(0.5, -2, 1, 0, 0.25, -1.5, 3, -3, 0.1);
@@ -119,7 +127,8 @@ describe('low-rank (PowerSGD)', () => {
   it('a rank-1 matrix is reproduced after one power iteration (to f64 rounding); vectors pass raw', () => {
     const layers = matrixLayers([[6, 5], [5]]);
     const c = make({ kind: 'lowrank', rank: 1 }, layers);
-    const u = [1, -2, 0.5, 3, 0, 1.5], v = [2, 1, -1, 0.25, 4];
+    const u = [1, -2, 0.5, 3, 0, 1.5],
+      v = [2, 1, -1, 0.25, 4];
     const x = new Float64Array(35);
     for (let i = 0; i < 6; i++) for (let j = 0; j < 5; j++) x[i * 5 + j] = u[i] * v[j];
     for (let j = 0; j < 5; j++) x[30 + j] = j - 2.5;
@@ -146,7 +155,11 @@ describe('low-rank (PowerSGD)', () => {
   });
 
   it('matrices where r(m + n) ≥ m·n are sent raw, exactly (3×4 at rank 2; 1×7)', () => {
-    const layers = matrixLayers([[3, 4], [1, 7], [0, 3]]);
+    const layers = matrixLayers([
+      [3, 4],
+      [1, 7],
+      [0, 3],
+    ]);
     const c = make({ kind: 'lowrank', rank: 2 }, layers);
     const x = randomVector(Rng.derive(3, 0, 'x'), 19);
     const { m, d } = compress(c, x);
@@ -156,7 +169,10 @@ describe('low-rank (PowerSGD)', () => {
   });
 
   it('projection: ‖x − Q(x)‖² ≤ ‖x‖² on every call (non-expansive), and the residual is orthogonal to Q(x)', () => {
-    const layers = matrixLayers([[8, 6], [4, 9]]);
+    const layers = matrixLayers([
+      [8, 6],
+      [4, 9],
+    ]);
     const c = make({ kind: 'lowrank', rank: 2 }, layers);
     const rng = Rng.derive(4, 0, 'x');
     for (let t = 0; t < 30; t++) {
@@ -238,7 +254,16 @@ describe('new wire forms: fixtures, truncations, malformed input', () => {
     },
     {
       name: 'low-rank f16: 2×2 rank 1 then a raw 2-vector',
-      m: { dim: 6, indices: null, values: { kind: 'lowrank', precision: 'f16', segments: Int32Array.of(2, 2, 1, 2, 1, 0), data: Float64Array.of(1, 2, 0.5, -1, 3, 4) } },
+      m: {
+        dim: 6,
+        indices: null,
+        values: {
+          kind: 'lowrank',
+          precision: 'f16',
+          segments: Int32Array.of(2, 2, 1, 2, 1, 0),
+          data: Float64Array.of(1, 2, 0.5, -1, 3, 4),
+        },
+      },
       // tag 0x80 | f16 << 3 · dim 6 · S 2 · (2, 2, 1) (2, 1, 0) · P = 1, 2 · Q = 0.5, −1 · raw 3, 4
       hex: '90 06 02 020201 020100 003c 0040 0038 00bc 0042 0044',
       decoded: [0.5, -1, 1, -2, 3, 4],
@@ -254,7 +279,8 @@ describe('new wire forms: fixtures, truncations, malformed input', () => {
     });
     it(`${fx.name}: every truncation → TRUNCATED, a trailing byte → MALFORMED`, () => {
       const bytes = fromHex(fx.hex);
-      for (let n = 0; n < bytes.length; n++) expect(codeOf(() => decodePayload(bytes.subarray(0, n), fx.m.dim))).toBe('PROXMESH_ERR_FRAME_TRUNCATED');
+      for (let n = 0; n < bytes.length; n++)
+        expect(codeOf(() => decodePayload(bytes.subarray(0, n), fx.m.dim))).toBe('PROXMESH_ERR_FRAME_TRUNCATED');
       const longer = new Uint8Array(bytes.length + 1);
       longer.set(bytes);
       expect(codeOf(() => decodePayload(longer, fx.m.dim))).toBe('PROXMESH_ERR_FRAME_MALFORMED');
@@ -295,8 +321,22 @@ describe('bad specs of the new kinds → PROXMESH_ERR_COMPRESSOR naming the fiel
     ['lowrank vectorRatio 1.5', { kind: 'lowrank', rank: 1, vectorRatio: 1.5 }, ['compressor.vectorRatio = 1.5']],
     ['lowrank vectorRatio string', { kind: 'lowrank', rank: 1, vectorRatio: '0.1' }, ['compressor.vectorRatio', "'0.1'"]],
     ['lowrank bad precision', { kind: 'lowrank', rank: 1, precision: 'bf16' }, ['compressor.precision', "'bf16'"]],
-    ['lowrank in a chain', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5 }, { kind: 'lowrank', rank: 1 }] }, ['compressor.steps[1].kind', 'lowrank factors']],
-    ['natural before another step', { kind: 'chain', steps: [{ kind: 'natural' }, { kind: 'topk', ratio: 0.5 }] }, ['compressor.steps[0].kind', 'only the last chain step']],
+    [
+      'lowrank in a chain',
+      {
+        kind: 'chain',
+        steps: [
+          { kind: 'topk', ratio: 0.5 },
+          { kind: 'lowrank', rank: 1 },
+        ],
+      },
+      ['compressor.steps[1].kind', 'lowrank factors'],
+    ],
+    [
+      'natural before another step',
+      { kind: 'chain', steps: [{ kind: 'natural' }, { kind: 'topk', ratio: 0.5 }] },
+      ['compressor.steps[0].kind', 'only the last chain step'],
+    ],
     ['dither before another step', { kind: 'chain', steps: [{ kind: 'dither' }, { kind: 'identity' }] }, ['compressor.steps[0].kind']],
   ];
   it.each(BAD)('%s', (_l, spec, parts) => {

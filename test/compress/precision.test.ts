@@ -52,7 +52,8 @@ describe('roundToPrecision / roundUpToPrecision / unitRoundoff', () => {
   });
   it('|round(x) − x| ≤ u|x| in the normal range', () => {
     for (const p of ['f32', 'f16'] as const) {
-      for (const x of xs.filter((v) => Math.abs(v) >= 2 ** -14)) expect(Math.abs(roundToPrecision(x, p) - x)).toBeLessThanOrEqual(unitRoundoff(p) * Math.abs(x));
+      for (const x of xs.filter((v) => Math.abs(v) >= 2 ** -14))
+        expect(Math.abs(roundToPrecision(x, p) - x)).toBeLessThanOrEqual(unitRoundoff(p) * Math.abs(x));
     }
   });
   it('round up gives the smallest representable value ≥ x, within one relative ulp', () => {

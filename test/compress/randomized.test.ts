@@ -23,16 +23,21 @@ describe('randk', () => {
     const counts = new Array(10).fill(0);
     const N = 4000;
     for (let t = 0; t < N; t++) for (const j of c.compress(new Float64Array(10).fill(1), new Float64Array(10)).indices!) counts[j]++;
-    const p = 0.3, sd = Math.sqrt(N * p * (1 - p));
+    const p = 0.3,
+      sd = Math.sqrt(N * p * (1 - p));
     for (const n of counts) expect(Math.abs(n - N * p)).toBeLessThan(5 * sd); // P(|z| > 5) ≈ 6e-7 per coordinate
   });
 
   it('the unbiasedness criterion of the conformance suite has power: unscaled rand-k fails it', () => {
     const c = compressorFactory({ kind: 'randk', ratio: 0.3, scaled: false })(flatLayers(7), Rng.derive(3));
     const x = randomVector(Rng.derive(4), 7);
-    const mean = new Float64Array(7), d = new Float64Array(7);
+    const mean = new Float64Array(7),
+      d = new Float64Array(7);
     const N = 2000;
-    for (let t = 0; t < N; t++) { c.compress(x, d); for (let j = 0; j < 7; j++) mean[j] += d[j] / N; }
+    for (let t = 0; t < N; t++) {
+      c.compress(x, d);
+      for (let j = 0; j < 7; j++) mean[j] += d[j] / N;
+    }
     const omegaIfScaled = 7 / 2 - 1;
     expect(distSq(mean, x)).toBeGreaterThan((10 * omegaIfScaled * sumSq(x)) / N);
   });

@@ -46,11 +46,35 @@ const BAD: Array<[string, unknown, string[]]> = [
   ['precision on qsgd', { kind: 'qsgd', levels: 4, precision: 'f32' }, ['compressor.precision', 'no such property']],
   ['empty chain', { kind: 'chain', steps: [] }, ['compressor.steps', 'non-empty array']],
   ['chain without steps', { kind: 'chain' }, ['compressor.steps']],
-  ['levels before another step', { kind: 'chain', steps: [{ kind: 'qsgd', levels: 4 }, { kind: 'topk', ratio: 0.5 }] }, ['compressor.steps[0].kind', 'only the last chain step']],
+  [
+    'levels before another step',
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'qsgd', levels: 4 },
+        { kind: 'topk', ratio: 0.5 },
+      ],
+    },
+    ['compressor.steps[0].kind', 'only the last chain step'],
+  ],
   ['sign before another step', { kind: 'chain', steps: [{ kind: 'sign' }, { kind: 'identity' }] }, ['compressor.steps[0].kind']],
-  ['ef inside chain', { kind: 'chain', steps: [{ kind: 'ef', inner: { kind: 'topk', ratio: 0.5 } }] }, ['compressor.steps[0].kind', 'cannot be chain steps']],
+  [
+    'ef inside chain',
+    { kind: 'chain', steps: [{ kind: 'ef', inner: { kind: 'topk', ratio: 0.5 } }] },
+    ['compressor.steps[0].kind', 'cannot be chain steps'],
+  ],
   ['nested chain', { kind: 'chain', steps: [{ kind: 'chain', steps: [{ kind: 'identity' }] }] }, ['compressor.steps[0].kind']],
-  ['bad step field', { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.5 }, { kind: 'qsgd', levels: -1 }] }, ['compressor.steps[1].levels = -1']],
+  [
+    'bad step field',
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'topk', ratio: 0.5 },
+        { kind: 'qsgd', levels: -1 },
+      ],
+    },
+    ['compressor.steps[1].levels = -1'],
+  ],
   ['ef of ef', { kind: 'ef', inner: { kind: 'ef', inner: { kind: 'identity' } } }, ['compressor.inner.kind', 'ef cannot wrap ef']],
   ['ef without inner', { kind: 'ef' }, ['compressor.inner']],
   ['ef inner bad ratio', { kind: 'ef', inner: { kind: 'topk', ratio: 2 } }, ['compressor.inner.ratio = 2']],
@@ -76,7 +100,15 @@ describe('compressorFactory rejects bad specs with PROXMESH_ERR_COMPRESSOR', () 
     const g = thrown(() => compressorFactory({ kind: 'randk', k: 14, scope: 'global' })(layersOf([10, 3]), Rng.derive(1)));
     expect(g.message).toContain('1 ≤ k ≤ 13');
     // inside a chain, the second step sees the carried layout (k_t = 3 and 1 per layer here)
-    const h = thrown(() => compressorFactory({ kind: 'chain', steps: [{ kind: 'topk', ratio: 0.3 }, { kind: 'topk', k: 2 }] })(layersOf([10, 3]), Rng.derive(1)));
+    const h = thrown(() =>
+      compressorFactory({
+        kind: 'chain',
+        steps: [
+          { kind: 'topk', ratio: 0.3 },
+          { kind: 'topk', k: 2 },
+        ],
+      })(layersOf([10, 3]), Rng.derive(1)),
+    );
     expect(h.message).toContain('compressor.steps[1].k = 2');
   });
 
@@ -92,13 +124,25 @@ describe('resolveCompressorSpec fills defaults', () => {
     expect(resolveCompressorSpec({ kind: 'identity' })).toEqual({ kind: 'identity', precision: 'f64' });
     expect(resolveCompressorSpec({ kind: 'topk', ratio: 0.1 })).toEqual({ kind: 'topk', ratio: 0.1, scope: 'layer', precision: 'f64' });
     expect(resolveCompressorSpec({ kind: 'randk', k: 3 })).toEqual({ kind: 'randk', k: 3, scope: 'layer', scaled: true, precision: 'f64' });
-    expect(resolveCompressorSpec({ kind: 'qsgd', levels: 4 })).toEqual({ kind: 'qsgd', levels: 4, scope: 'layer', contractive: false, scalePrecision: 'f64' });
+    expect(resolveCompressorSpec({ kind: 'qsgd', levels: 4 })).toEqual({
+      kind: 'qsgd',
+      levels: 4,
+      scope: 'layer',
+      contractive: false,
+      scalePrecision: 'f64',
+    });
     expect(resolveCompressorSpec({ kind: 'sign' })).toEqual({ kind: 'sign', scope: 'layer', scalePrecision: 'f64' });
   });
   it('nested', () => {
     expect(resolveCompressorSpec({ kind: 'ef', inner: { kind: 'chain', steps: [{ kind: 'topk', k: 1 }, { kind: 'sign' }] } })).toEqual({
       kind: 'ef',
-      inner: { kind: 'chain', steps: [{ kind: 'topk', k: 1, scope: 'layer', precision: 'f64' }, { kind: 'sign', scope: 'layer', scalePrecision: 'f64' }] },
+      inner: {
+        kind: 'chain',
+        steps: [
+          { kind: 'topk', k: 1, scope: 'layer', precision: 'f64' },
+          { kind: 'sign', scope: 'layer', scalePrecision: 'f64' },
+        ],
+      },
     });
   });
 });
@@ -111,8 +155,23 @@ describe('CompressorSpecSchema (TypeBox)', () => {
     { kind: 'qsgd', levels: 256, contractive: true },
     { kind: 'sign', scope: 'global' },
     { kind: 'ef', inner: { kind: 'topk', ratio: 0.3 } },
-    { kind: 'ef', inner: { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.3 }, { kind: 'qsgd', levels: 8 }] } },
-    { kind: 'chain', steps: [{ kind: 'topk', ratio: 0.3 }, { kind: 'qsgd', levels: 8 }] },
+    {
+      kind: 'ef',
+      inner: {
+        kind: 'chain',
+        steps: [
+          { kind: 'topk', ratio: 0.3 },
+          { kind: 'qsgd', levels: 8 },
+        ],
+      },
+    },
+    {
+      kind: 'chain',
+      steps: [
+        { kind: 'topk', ratio: 0.3 },
+        { kind: 'qsgd', levels: 8 },
+      ],
+    },
   ];
   it.each(good)('accepts %j and so does compressorFactory', (spec) => {
     expect(Value.Check(CompressorSpecSchema, Value.Default(CompressorSpecSchema, structuredClone(spec)))).toBe(true);

@@ -132,7 +132,9 @@ describe('k-th largest: heap (small k) and quickselect agree', () => {
     const rng = Rng.derive(41);
     for (const n of [1, 2, 3, 5, 8, 13, 31, 64, 124, 257]) {
       for (let trial = 0; trial < 5; trial++) {
-        const a = Float64Array.from({ length: n }, () => magnitude(trial === 4 && rng.next() < 0.1 ? NaN : Math.round(rng.normal() * 3) / 2));
+        const a = Float64Array.from({ length: n }, () =>
+          magnitude(trial === 4 && rng.next() < 0.1 ? NaN : Math.round(rng.normal() * 3) / 2),
+        );
         for (let k = 1; k <= n; k++) {
           const sorted = Array.from(a).sort((u, v) => v - u);
           const heap = new Float64Array(n);
@@ -155,11 +157,15 @@ describe('selectTopk (one-pass heap: magnitudes written during the heap, count a
         const u = rng.next();
         x[j] = u < 0.05 ? NaN : u < 0.1 ? -0 : u < 0.5 ? Math.round(rng.normal() * 3) : rng.normal();
       }
-      const mag = new Float64Array(d), inOrder = new Float64Array(d);
+      const mag = new Float64Array(d),
+        inOrder = new Float64Array(d);
       for (let k = 1; k <= d; k++) {
         // reference: sort (|x|, index) by magnitude descending, ties to the lower index; take k; ascending
         const order = Array.from({ length: d }, (_, j) => j).sort((a, b) => magnitude(x[off + b]) - magnitude(x[off + a]) || a - b);
-        const want = order.slice(0, k).sort((a, b) => a - b).map((j) => off + j);
+        const want = order
+          .slice(0, k)
+          .sort((a, b) => a - b)
+          .map((j) => off + j);
         const out = new Uint32Array(k + 3);
         selectTopk(x, off, d, k, out, 2, mag, inOrder);
         expect(Array.from(out.subarray(2, 2 + k))).toEqual(want);
@@ -172,10 +178,10 @@ describe('radix select (d ≥ RADIX_MIN_N): the exact k-th largest, so the same 
   // Distributions that stress the 16-bit bucket: everything in one bucket, every binade from
   // subnormals to +∞, exact zeros, and ties at τ.
   const distributions: Record<string, (rng: Rng) => number> = {
-    'normal': (rng) => Math.abs(rng.normal()),
+    normal: (rng) => Math.abs(rng.normal()),
     'one bucket': (rng) => 1 + rng.next() * 2 ** -6,
     'every binade': (rng) => (rng.next() < 0.02 ? Infinity : rng.next() < 0.05 ? 0 : 2 ** (Math.floor(rng.next() * 2098) - 1074)),
-    'ties': (rng) => Math.round(rng.next() * 7) / 4,
+    ties: (rng) => Math.round(rng.next() * 7) / 4,
     'all equal': () => 0.5,
   };
   it('kthLargestRadix equals the sorted reference at every distribution, n around the threshold, offset views', async () => {
@@ -200,15 +206,20 @@ describe('radix select (d ≥ RADIX_MIN_N): the exact k-th largest, so the same 
   it('selectTopk on the radix path equals the sort-based reference and writes nothing past its k slots', async () => {
     const { selectTopk, magnitude, RADIX_MIN_N } = await import('../../node/compress/select.ts');
     const rng = Rng.fromSeed(9);
-    const d = RADIX_MIN_N + 17, off = 11;
+    const d = RADIX_MIN_N + 17,
+      off = 11;
     for (const [name, draw] of Object.entries(distributions)) {
       const x = new Float64Array(d + 2 * off);
       for (let j = 0; j < x.length; j++) x[j] = (rng.next() < 0.5 ? -1 : 1) * draw(rng);
       if (name === 'normal') for (let j = 0; j < x.length; j += 97) x[j] = NaN;
       const order = Array.from({ length: d }, (_, j) => j).sort((a, b) => magnitude(x[off + b]) - magnitude(x[off + a]) || a - b);
-      const mag = new Float64Array(d), inOrder = new Float64Array(d);
+      const mag = new Float64Array(d),
+        inOrder = new Float64Array(d);
       for (const k of [1, 33, Math.floor(0.3 * d), d - 1, d]) {
-        const want = order.slice(0, k).sort((a, b) => a - b).map((j) => off + j);
+        const want = order
+          .slice(0, k)
+          .sort((a, b) => a - b)
+          .map((j) => off + j);
         const out = new Uint32Array(k + 5).fill(0xdeadbeef);
         selectTopk(x, off, d, k, out, 2, mag, inOrder);
         expect(Array.from(out.subarray(2, 2 + k)), `${name} k=${k}`).toEqual(want);

@@ -10,7 +10,20 @@ describe('docs/config.md', () => {
 
   it('documents every top-level key and the variant keys of unions', () => {
     const doc = renderConfigDocs();
-    for (const key of ['seed', 'iterations', 'evalEvery', 'batchSize', 'algorithm.eta', 'compression.x.ratio', 'compression.y', 'problem.dataset.path', 'partition.alpha', 'topology.weights', 'init.perNode', 'output.name']) {
+    for (const key of [
+      'seed',
+      'iterations',
+      'evalEvery',
+      'batchSize',
+      'algorithm.eta',
+      'compression.x.ratio',
+      'compression.y',
+      'problem.dataset.path',
+      'partition.alpha',
+      'topology.weights',
+      'init.perNode',
+      'output.name',
+    ]) {
       expect(doc).toContain(`| \`${key}\` |`);
     }
     expect(doc).toMatch(/\| `algorithm\.gammaX` \| {2}\| number > 0 and ≤ 1 \| `1` \|/);

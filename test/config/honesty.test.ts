@@ -50,8 +50,13 @@ describe('a compression block on an algorithm that sends uncompressed', () => {
   });
 
   it('no block, or an explicit identity block (what the paper configs write), is accepted', () => {
-    expect(loadConfig(minimal()).compression).toEqual({ x: { kind: 'identity', precision: 'f64' }, y: { kind: 'identity', precision: 'f64' } });
-    expect(() => loadConfig(minimal({ compression: { x: { kind: 'identity' }, y: { kind: 'identity', precision: 'f64' } } }))).not.toThrow();
+    expect(loadConfig(minimal()).compression).toEqual({
+      x: { kind: 'identity', precision: 'f64' },
+      y: { kind: 'identity', precision: 'f64' },
+    });
+    expect(() =>
+      loadConfig(minimal({ compression: { x: { kind: 'identity' }, y: { kind: 'identity', precision: 'f64' } } })),
+    ).not.toThrow();
   });
 
   it.each(['cdproxsgt', 'choco', 'beer'])('%s keeps its compressors', (name) => {
@@ -61,8 +66,12 @@ describe('a compression block on an algorithm that sends uncompressed', () => {
 
   it('every example and paper config still loads', () => {
     const files = [
-      ...readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'examples', f)),
-      ...readdirSync(join(ROOT, 'examples/paper')).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'examples/paper', f)),
+      ...readdirSync(join(ROOT, 'examples'))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(ROOT, 'examples', f)),
+      ...readdirSync(join(ROOT, 'examples/paper'))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(ROOT, 'examples/paper', f)),
     ];
     expect(files.length).toBeGreaterThanOrEqual(13);
     for (const f of files) expect(() => loadConfig(f), f).not.toThrow();
@@ -70,7 +79,12 @@ describe('a compression block on an algorithm that sends uncompressed', () => {
 });
 
 describe('evalEvery defaults to min(100, iterations)', () => {
-  it.each([[10, 10], [1, 1], [100, 100], [250, 100]])('iterations: %i alone → evalEvery %i', (iterations, want) => {
+  it.each([
+    [10, 10],
+    [1, 1],
+    [100, 100],
+    [250, 100],
+  ])('iterations: %i alone → evalEvery %i', (iterations, want) => {
     expect(loadConfig(minimal({ iterations })).evalEvery).toBe(want);
   });
 
@@ -95,13 +109,56 @@ describe('evalEvery defaults to min(100, iterations)', () => {
 
 describe('unknown keys suggest the nearest allowed key at their level', () => {
   it.each([
-    ["algorithm: 'gama'", (c: any) => { c.algorithm = { name: 'cdproxsgt', eta: 0.1, gama: 0.2 }; }, "config /algorithm: unknown key 'gama', did you mean 'gammaX'? (allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, stepTracker, clipNorm)"],
-    ["top level: 'itertions'", (c: any) => { c.itertions = 5; }, "config /: unknown key 'itertions', did you mean 'iterations'? (allowed: seed, iterations, evalEvery, batchSize, algorithm, compression, problem, partition, topology, init, output, checkpointEvery, metrics, evaluation, plugins, network)"],
-    ["top level, wrong case: 'evalevery'", (c: any) => { c.evalevery = 5; }, /^config \/: unknown key 'evalevery', did you mean 'evalEvery'\?/],
-    ["transposition: 'nodse'", (c: any) => { c.topology.nodse = 4; }, /^config \/topology: unknown key 'nodse', did you mean 'nodes'\?/],
-    ["inside a union branch: 'ratoi'", (c: any) => { c.algorithm = { name: 'choco', eta: 0.1 }; c.compression = { x: { kind: 'topk', ratoi: 0.1 }, y: { kind: 'identity' } }; }, /^config \/compression\/x: unknown key 'ratoi', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m],
-    ["nested level only: 'eta' at the top is not matched against algorithm.eta", (c: any) => { c.eta = 0.1; }, /^config \/: unknown key 'eta' \(allowed: seed,/],
-    ["nothing close: 'zzzzzz'", (c: any) => { c.problem.zzzzzz = 1; }, /^config \/problem: unknown key 'zzzzzz' \(allowed: dataset, model, regularizer, precision\)$/],
+    [
+      "algorithm: 'gama'",
+      (c: any) => {
+        c.algorithm = { name: 'cdproxsgt', eta: 0.1, gama: 0.2 };
+      },
+      "config /algorithm: unknown key 'gama', did you mean 'gammaX'? (allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, stepTracker, clipNorm)",
+    ],
+    [
+      "top level: 'itertions'",
+      (c: any) => {
+        c.itertions = 5;
+      },
+      "config /: unknown key 'itertions', did you mean 'iterations'? (allowed: seed, iterations, evalEvery, batchSize, algorithm, compression, problem, partition, topology, init, output, checkpointEvery, metrics, evaluation, plugins, network)",
+    ],
+    [
+      "top level, wrong case: 'evalevery'",
+      (c: any) => {
+        c.evalevery = 5;
+      },
+      /^config \/: unknown key 'evalevery', did you mean 'evalEvery'\?/,
+    ],
+    [
+      "transposition: 'nodse'",
+      (c: any) => {
+        c.topology.nodse = 4;
+      },
+      /^config \/topology: unknown key 'nodse', did you mean 'nodes'\?/,
+    ],
+    [
+      "inside a union branch: 'ratoi'",
+      (c: any) => {
+        c.algorithm = { name: 'choco', eta: 0.1 };
+        c.compression = { x: { kind: 'topk', ratoi: 0.1 }, y: { kind: 'identity' } };
+      },
+      /^config \/compression\/x: unknown key 'ratoi', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m,
+    ],
+    [
+      "nested level only: 'eta' at the top is not matched against algorithm.eta",
+      (c: any) => {
+        c.eta = 0.1;
+      },
+      /^config \/: unknown key 'eta' \(allowed: seed,/,
+    ],
+    [
+      "nothing close: 'zzzzzz'",
+      (c: any) => {
+        c.problem.zzzzzz = 1;
+      },
+      /^config \/problem: unknown key 'zzzzzz' \(allowed: dataset, model, regularizer, precision\)$/,
+    ],
   ])('%s', (_what, patch, want) => {
     const c = minimal();
     patch(c);
@@ -133,8 +190,14 @@ describe('unknown keys suggest the nearest allowed key at their level', () => {
 
 describe('algorithm.stepTracker (the tracker of the DProxSGT step)', () => {
   it.each(['dproxsgt', 'proxgtsa'])('%s takes mixed and unmixed, and leaves the key absent by default', (name) => {
-    expect(loadConfig(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'unmixed' } })).algorithm).toMatchObject({ name, stepTracker: 'unmixed' });
-    expect(loadConfig(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'mixed' } })).algorithm).toMatchObject({ name, stepTracker: 'mixed' });
+    expect(loadConfig(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'unmixed' } })).algorithm).toMatchObject({
+      name,
+      stepTracker: 'unmixed',
+    });
+    expect(loadConfig(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'mixed' } })).algorithm).toMatchObject({
+      name,
+      stepTracker: 'mixed',
+    });
     // Absent stays absent, so configs without it resolve (and write config.json) as before.
     expect('stepTracker' in loadConfig(minimal({ algorithm: { name, eta: 0.1 } })).algorithm).toBe(false);
   });
@@ -143,7 +206,9 @@ describe('algorithm.stepTracker (the tracker of the DProxSGT step)', () => {
     it(`${name}: PROXMESH_ERR_CONFIG_INCONSISTENT naming the field and the fix`, () => {
       const err = failure(minimal({ algorithm: { name, eta: 0.1, stepTracker: 'mixed' } }));
       expect(err.code).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
-      expect(err.message).toBe(`config /algorithm/stepTracker: only dproxsgt and proxgtsa take stepTracker (algorithm ${name} would ignore it); remove the key`);
+      expect(err.message).toBe(
+        `config /algorithm/stepTracker: only dproxsgt and proxgtsa take stepTracker (algorithm ${name} would ignore it); remove the key`,
+      );
       expect(err.detail).toMatchObject({ path: '/algorithm/stepTracker', algorithm: name, got: 'mixed' });
     });
   }

@@ -30,26 +30,166 @@ function failure(source: unknown): ProxmeshError {
 
 describe('loadConfig: bad inputs', () => {
   const cases: Array<[string, (c: Record<string, any>) => void, string, RegExp]> = [
-    ['unknown top-level key', (c) => { c.iterationz = 5; }, 'PROXMESH_ERR_CONFIG', /^config \/: unknown key 'iterationz', did you mean 'iterations'\? \(allowed: seed, iterations, evalEvery/m],
-    ['unknown nested key', (c) => { c.algorithm.etaa = 0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm: unknown key 'etaa', did you mean 'eta'\? \(allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, stepTracker, clipNorm\)$/m],
-    ['unknown key inside a union branch', (c) => { c.compression.x.ratioo = 0.2; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/x: unknown key 'ratioo', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m],
-    ['wrong type (string for integer)', (c) => { c.iterations = 'ten'; }, 'PROXMESH_ERR_CONFIG', /^config \/iterations: must be integer ≥ 1 \(got "ten"\)$/m],
-    ['wrong type (non-integer)', (c) => { c.seed = 1.5; }, 'PROXMESH_ERR_CONFIG', /^config \/seed: must be integer/m],
-    ['nodes < 1', (c) => { c.topology.nodes = 0; }, 'PROXMESH_ERR_CONFIG', /^config \/topology\/nodes: must be ≥ 1 \(got 0\)$/m],
-    ['η ≤ 0', (c) => { c.algorithm.eta = -0.1; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/eta: must be > 0 \(got -0.1\)$/m],
-    ['η = 0', (c) => { c.algorithm.eta = 0; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/eta: must be > 0 \(got 0\)$/m],
-    ['γ > 1', (c) => { c.algorithm.gammaX = 1.5; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/gammaX: must be ≤ 1 \(got 1.5\)$/m],
-    ['bad compressor kind', (c) => { c.compression.y = { kind: 'zip' }; }, 'PROXMESH_ERR_CONFIG', /^config \/compression\/y\/kind: must be one of: identity, topk, randk, qsgd, sign, natural, dither, lowrank, ef, chain \(got "zip"\)$/m],
-    ['bad algorithm name', (c) => { c.algorithm.name = 'sgd'; }, 'PROXMESH_ERR_CONFIG', /^config \/algorithm\/name: must be one of "dproxsgt", "cdproxsgt"/m],
-    ['batchSize 0', (c) => { c.batchSize = 0; }, 'PROXMESH_ERR_CONFIG', /^config \/batchSize: must be ≥ 1 \(got 0\)$/m],
-    ['batchSize string', (c) => { c.batchSize = 'half'; }, 'PROXMESH_ERR_CONFIG', /^config \/batchSize: must be integer ≥ 1 or "full" \(got "half"\)$/m],
-    ['missing required section', (c) => { delete c.algorithm; }, 'PROXMESH_ERR_CONFIG', /^config \/: missing required key 'algorithm'/m],
-    ['missing discriminated key', (c) => { c.problem.regularizer = { kind: 'l1' }; }, 'PROXMESH_ERR_CONFIG', /^config \/problem\/regularizer: missing required key 'lambda'/m],
-    ['unknown dataset name', (c) => { c.problem.dataset = { name: 'mnist' }; }, 'PROXMESH_ERR_CONFIG', /^config \/problem\/dataset\/name: must be one of "a9a"/m],
-    ['random init scale 0', (c) => { c.init = { kind: 'random', scale: 0 }; }, 'PROXMESH_ERR_CONFIG', /^config \/init\/scale: must be > 0 \(got 0\)$/m],
-    ['not an object', (c) => { for (const k of Object.keys(c)) delete c[k]; }, 'PROXMESH_ERR_CONFIG', /missing required key/],
-    ['evalEvery > iterations', (c) => { c.evalEvery = 50; }, 'PROXMESH_ERR_CONFIG_INCONSISTENT', /^config \/evalEvery: must be ≤ iterations \(20\) \(got 50\)$/],
-    ['labels partition length ≠ nodes', (c) => { c.partition = { kind: 'labels', labels: [[0], [1]] }; }, 'PROXMESH_ERR_CONFIG_INCONSISTENT', /^config \/partition\/labels: needs one label list per node: 4 nodes but 2 lists$/],
+    [
+      'unknown top-level key',
+      (c) => {
+        c.iterationz = 5;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/: unknown key 'iterationz', did you mean 'iterations'\? \(allowed: seed, iterations, evalEvery/m,
+    ],
+    [
+      'unknown nested key',
+      (c) => {
+        c.algorithm.etaa = 0.1;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/algorithm: unknown key 'etaa', did you mean 'eta'\? \(allowed: name, eta, etaSchedule, gammaX, gammaY, beta, initBatches, stepTracker, clipNorm\)$/m,
+    ],
+    [
+      'unknown key inside a union branch',
+      (c) => {
+        c.compression.x.ratioo = 0.2;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/compression\/x: unknown key 'ratioo', did you mean 'ratio'\? \(allowed: kind, ratio, k, scope, precision\)$/m,
+    ],
+    [
+      'wrong type (string for integer)',
+      (c) => {
+        c.iterations = 'ten';
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/iterations: must be integer ≥ 1 \(got "ten"\)$/m,
+    ],
+    [
+      'wrong type (non-integer)',
+      (c) => {
+        c.seed = 1.5;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/seed: must be integer/m,
+    ],
+    [
+      'nodes < 1',
+      (c) => {
+        c.topology.nodes = 0;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/topology\/nodes: must be ≥ 1 \(got 0\)$/m,
+    ],
+    [
+      'η ≤ 0',
+      (c) => {
+        c.algorithm.eta = -0.1;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/algorithm\/eta: must be > 0 \(got -0.1\)$/m,
+    ],
+    [
+      'η = 0',
+      (c) => {
+        c.algorithm.eta = 0;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/algorithm\/eta: must be > 0 \(got 0\)$/m,
+    ],
+    [
+      'γ > 1',
+      (c) => {
+        c.algorithm.gammaX = 1.5;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/algorithm\/gammaX: must be ≤ 1 \(got 1.5\)$/m,
+    ],
+    [
+      'bad compressor kind',
+      (c) => {
+        c.compression.y = { kind: 'zip' };
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/compression\/y\/kind: must be one of: identity, topk, randk, qsgd, sign, natural, dither, lowrank, ef, chain \(got "zip"\)$/m,
+    ],
+    [
+      'bad algorithm name',
+      (c) => {
+        c.algorithm.name = 'sgd';
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/algorithm\/name: must be one of "dproxsgt", "cdproxsgt"/m,
+    ],
+    [
+      'batchSize 0',
+      (c) => {
+        c.batchSize = 0;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/batchSize: must be ≥ 1 \(got 0\)$/m,
+    ],
+    [
+      'batchSize string',
+      (c) => {
+        c.batchSize = 'half';
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/batchSize: must be integer ≥ 1 or "full" \(got "half"\)$/m,
+    ],
+    [
+      'missing required section',
+      (c) => {
+        delete c.algorithm;
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/: missing required key 'algorithm'/m,
+    ],
+    [
+      'missing discriminated key',
+      (c) => {
+        c.problem.regularizer = { kind: 'l1' };
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/problem\/regularizer: missing required key 'lambda'/m,
+    ],
+    [
+      'unknown dataset name',
+      (c) => {
+        c.problem.dataset = { name: 'mnist' };
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/problem\/dataset\/name: must be one of "a9a"/m,
+    ],
+    [
+      'random init scale 0',
+      (c) => {
+        c.init = { kind: 'random', scale: 0 };
+      },
+      'PROXMESH_ERR_CONFIG',
+      /^config \/init\/scale: must be > 0 \(got 0\)$/m,
+    ],
+    [
+      'not an object',
+      (c) => {
+        for (const k of Object.keys(c)) delete c[k];
+      },
+      'PROXMESH_ERR_CONFIG',
+      /missing required key/,
+    ],
+    [
+      'evalEvery > iterations',
+      (c) => {
+        c.evalEvery = 50;
+      },
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      /^config \/evalEvery: must be ≤ iterations \(20\) \(got 50\)$/,
+    ],
+    [
+      'labels partition length ≠ nodes',
+      (c) => {
+        c.partition = { kind: 'labels', labels: [[0], [1]] };
+      },
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      /^config \/partition\/labels: needs one label list per node: 4 nodes but 2 lists$/,
+    ],
   ];
   for (const [name, patch, code, message] of cases) {
     it(`${name} → ${code}`, () => {
@@ -101,7 +241,11 @@ describe('loadConfig: bad inputs', () => {
 
 describe('loadConfig: defaults and freezing', () => {
   it('fills every default, including inside union branches', () => {
-    const c = loadConfig({ algorithm: { name: 'dproxsgt', eta: 0.1 }, problem: { regularizer: { kind: 'none' } }, topology: { kind: 'ring', nodes: 4 } });
+    const c = loadConfig({
+      algorithm: { name: 'dproxsgt', eta: 0.1 },
+      problem: { regularizer: { kind: 'none' } },
+      topology: { kind: 'ring', nodes: 4 },
+    });
     expect(c).toEqual({
       seed: 42,
       iterations: 1000,
@@ -146,13 +290,17 @@ describe('loadConfig: defaults and freezing', () => {
   it('reads YAML and JSON files to the same config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-cfg-'));
     writeFileSync(join(dir, 'c.json'), JSON.stringify(base()));
-    writeFileSync(join(dir, 'c.yaml'), 'seed: 1\niterations: 20\nevalEvery: 10\nalgorithm: { name: cdproxsgt, eta: 0.1 }\ncompression:\n  x: { kind: topk, ratio: 0.1 }\n  y: { kind: topk, ratio: 0.1 }\nproblem:\n  dataset: { name: breast-cancer }\n  model: { kind: logistic }\n  regularizer: { kind: l1, lambda: 1.0e-4 }\ntopology: { kind: ring, nodes: 4 }\n');
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      'seed: 1\niterations: 20\nevalEvery: 10\nalgorithm: { name: cdproxsgt, eta: 0.1 }\ncompression:\n  x: { kind: topk, ratio: 0.1 }\n  y: { kind: topk, ratio: 0.1 }\nproblem:\n  dataset: { name: breast-cancer }\n  model: { kind: logistic }\n  regularizer: { kind: l1, lambda: 1.0e-4 }\ntopology: { kind: ring, nodes: 4 }\n',
+    );
     expect(loadConfig(join(dir, 'c.yaml'))).toEqual(loadConfig(join(dir, 'c.json')));
   });
 
   it('a one-sided box (YAML ±.inf) loads as null (unbounded) and survives config.json unchanged', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-cfg-'));
-    const yaml = 'seed: 1\niterations: 20\nevalEvery: 10\nalgorithm: { name: dproxsgt, eta: 0.1 }\nproblem:\n  dataset: { name: breast-cancer }\n  model: { kind: logistic }\n  regularizer: { kind: box, lower: -.inf, upper: 0.5 }\ntopology: { kind: ring, nodes: 4 }\n';
+    const yaml =
+      'seed: 1\niterations: 20\nevalEvery: 10\nalgorithm: { name: dproxsgt, eta: 0.1 }\nproblem:\n  dataset: { name: breast-cancer }\n  model: { kind: logistic }\n  regularizer: { kind: box, lower: -.inf, upper: 0.5 }\ntopology: { kind: ring, nodes: 4 }\n';
     writeFileSync(join(dir, 'c.yaml'), yaml);
     const fromYaml = loadConfig(join(dir, 'c.yaml'));
     expect(fromYaml.problem.regularizer).toEqual({ kind: 'box', lower: null, upper: 0.5 });

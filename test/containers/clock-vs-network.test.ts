@@ -99,9 +99,14 @@ afterAll(async () => {
 
 /** Starts the delay proxy in the netns of `pid`, in front of the worker's loopback peer port. */
 function startProxy(pid: number, ip: string): Promise<ChildProcess> {
-  const child = spawn('nsenter', ['-t', String(pid), '-n', process.execPath, '--import', 'tsx', PROXY, ip, '7070', '127.0.0.1', '7070', String(LATENCY_S * 1000)], {
-    cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'nsenter',
+    ['-t', String(pid), '-n', process.execPath, '--import', 'tsx', PROXY, ip, '7070', '127.0.0.1', '7070', String(LATENCY_S * 1000)],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   proxies.push(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('delay proxy did not start within 30 s')), 30_000);
@@ -135,14 +140,27 @@ describe.skipIf(SKIP)('simulated clock vs a capped, delayed container network', 
     names.push(name);
     // Workers listen on loopback; the proxy owns <ip>:7070; peers dial worker-<i>:7070 as always.
     const c: Cluster = await startCluster({
-      image, name, nodes: NODES, configFile, runId: 'clock', heartbeatMs: 1000, peerTimeoutMs: 60_000,
+      image,
+      name,
+      nodes: NODES,
+      configFile,
+      runId: 'clock',
+      heartbeatMs: 1000,
+      peerTimeoutMs: 60_000,
       workerEnv: (i) => ({ PROXMESH_LISTEN: '127.0.0.1:7070', PROXMESH_ADVERTISE: `worker-${i}` }),
     });
     const pids = await Promise.all(c.workers.map((w) => containerPid(c, w.getId())));
     const ifaces = await Promise.all(pids.map((pid, i) => interfaceWithIp(pid, c.workerIps[i])));
     // Caps first, proxies second: no peer link can come up (so no exchange can run) before both exist.
     const peersOf = (i: number) => [(i + 1) % NODES, (i + NODES - 1) % NODES];
-    for (let i = 0; i < NODES; i++) await addPerPeerCaps(pids[i], ifaces[i], peersOf(i).map((j) => c.workerIps[j]), BANDWIDTH_BIT, BURST_BYTES);
+    for (let i = 0; i < NODES; i++)
+      await addPerPeerCaps(
+        pids[i],
+        ifaces[i],
+        peersOf(i).map((j) => c.workerIps[j]),
+        BANDWIDTH_BIT,
+        BURST_BYTES,
+      );
     await Promise.all(pids.map((pid, i) => startProxy(pid, c.workerIps[i])));
 
     // Bytes through each link's cap, sampled beside the polling (workers exit, and their network
@@ -175,8 +193,14 @@ describe.skipIf(SKIP)('simulated clock vs a capped, delayed container network', 
 
     const rows = simRows.filter((r) => r.iter >= WARMUP_ITER && seen.has(r.iter));
     expect(rows.length).toBeGreaterThanOrEqual(10);
-    const measured = slope(rows.map((r) => r.iter), rows.map((r) => seen.get(r.iter)!));
-    const simulated = slope(rows.map((r) => r.iter), rows.map((r) => r.simTime!));
+    const measured = slope(
+      rows.map((r) => r.iter),
+      rows.map((r) => seen.get(r.iter)!),
+    );
+    const simulated = slope(
+      rows.map((r) => r.iter),
+      rows.map((r) => r.simTime!),
+    );
     const ratio = measured / simulated;
     const report = {
       config: { nodes: NODES, iterations: ITERATIONS, evalEvery: EVAL_EVERY, latencyS: LATENCY_S, bandwidthBit: BANDWIDTH_BIT },
@@ -185,7 +209,9 @@ describe.skipIf(SKIP)('simulated clock vs a capped, delayed container network', 
       capturedBytesPerLink: sent,
       rows: rows.map((r) => ({ iter: r.iter, wallS: seen.get(r.iter)! - seen.get(rows[0].iter)!, simS: r.simTime! - rows[0].simTime! })),
     };
-    console.log(`[clock] per iteration: measured ${(measured * 1000).toFixed(1)} ms, simTime ${(simulated * 1000).toFixed(1)} ms, ratio ${ratio.toFixed(3)}; bytes through each link's cap ${JSON.stringify(sent)}`);
+    console.log(
+      `[clock] per iteration: measured ${(measured * 1000).toFixed(1)} ms, simTime ${(simulated * 1000).toFixed(1)} ms, ratio ${ratio.toFixed(3)}; bytes through each link's cap ${JSON.stringify(sent)}`,
+    );
     if (process.env.PROXMESH_CLOCK_CHECK_OUT) writeFileSync(process.env.PROXMESH_CLOCK_CHECK_OUT, `${JSON.stringify(report, null, 2)}\n`);
     // Every link's cap carried traffic: the frames really crossed the shaped path.
     // (sampled up to 300 ms before the end: at least 80 % of the run's frames)

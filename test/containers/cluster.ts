@@ -87,7 +87,10 @@ export async function createNetwork(docker: Docker, name: string): Promise<strin
     const b = (process.pid * 31 + attempt * 101) % 256;
     try {
       const net = await docker.createNetwork({
-        Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [CLUSTER_LABEL]: name },
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: { [CLUSTER_LABEL]: name },
         IPAM: { Config: [{ Subnet: `10.${a}.${b}.0/24` }] },
       });
       return net.id;
@@ -101,9 +104,23 @@ export async function createNetwork(docker: Docker, name: string): Promise<strin
 /** Removes every container labelled with this cluster's name, then its network. Never throws. */
 export async function removeCluster(docker: Docker, name: string): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: { label: [`${CLUSTER_LABEL}=${name}`] } }).catch(() => []);
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {}),
+    ),
+  );
   const nets = await docker.listNetworks({ filters: { label: [`${CLUSTER_LABEL}=${name}`] } }).catch(() => []);
-  await Promise.all(nets.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
+  await Promise.all(
+    nets.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
 }
 
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
@@ -121,45 +138,62 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       .withNetworkMode(opts.name)
       .withNetworkAliases('coordinator')
       .withCommand(['coordinator'])
-      .withEnvironment({ PROXMESH_TOKEN: TOKEN, PROXMESH_CONFIG: CONFIG_IN_CONTAINER, PROXMESH_RUN_ID: opts.runId, PROXMESH_LOG_LEVEL: 'warn' })
+      .withEnvironment({
+        PROXMESH_TOKEN: TOKEN,
+        PROXMESH_CONFIG: CONFIG_IN_CONTAINER,
+        PROXMESH_RUN_ID: opts.runId,
+        PROXMESH_LOG_LEVEL: 'warn',
+      })
       .withBindMounts([{ source: opts.configFile, target: CONFIG_IN_CONTAINER, mode: 'ro' }])
       .withTmpFs({ '/data': 'rw,uid=1000,gid=1000,size=64m' })
       .withExposedPorts(8080)
       .withWaitStrategy(Wait.forLogMessage(/run \S+ created: waiting for/))
       .withStartupTimeout(timeout)
       .start();
-    const settled = await Promise.allSettled(Array.from({ length: opts.nodes }, (_, i) =>
-      new ProxmeshContainer(opts.image)
-        .withReadOnlyRootfs()
-        .withName(`${opts.name}-worker-${i}`)
-        .withHostname(`worker-${i}`)
-        .withLabels(labels)
-        .withNetworkMode(opts.name)
-        .withNetworkAliases(`worker-${i}`)
-        .withCommand(['worker'])
-        .withEnvironment({
-          PROXMESH_TOKEN: TOKEN,
-          PROXMESH_COORDINATOR: 'ws://coordinator:8080/control',
-          PROXMESH_ORDINAL_FROM_HOSTNAME: '1',
-          PROXMESH_HEARTBEAT_MS: String(opts.heartbeatMs),
-          PROXMESH_PEER_TIMEOUT_MS: String(opts.peerTimeoutMs),
-          ...(opts.workerEnv?.(i) ?? {}),
-        })
-        .withExposedPorts(9464)
-        .withWaitStrategy(Wait.forLogMessage(/worker: registered/))
-        .withStartupTimeout(timeout)
-        .start()));
+    const settled = await Promise.allSettled(
+      Array.from({ length: opts.nodes }, (_, i) =>
+        new ProxmeshContainer(opts.image)
+          .withReadOnlyRootfs()
+          .withName(`${opts.name}-worker-${i}`)
+          .withHostname(`worker-${i}`)
+          .withLabels(labels)
+          .withNetworkMode(opts.name)
+          .withNetworkAliases(`worker-${i}`)
+          .withCommand(['worker'])
+          .withEnvironment({
+            PROXMESH_TOKEN: TOKEN,
+            PROXMESH_COORDINATOR: 'ws://coordinator:8080/control',
+            PROXMESH_ORDINAL_FROM_HOSTNAME: '1',
+            PROXMESH_HEARTBEAT_MS: String(opts.heartbeatMs),
+            PROXMESH_PEER_TIMEOUT_MS: String(opts.peerTimeoutMs),
+            ...(opts.workerEnv?.(i) ?? {}),
+          })
+          .withExposedPorts(9464)
+          .withWaitStrategy(Wait.forLogMessage(/worker: registered/))
+          .withStartupTimeout(timeout)
+          .start(),
+      ),
+    );
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const workers = settled.map((s) => (s as PromiseFulfilledResult<StartedTestContainer>).value);
-    const workerIps = await Promise.all(workers.map(async (w) => {
-      const info = await docker.getContainer(w.getId()).inspect();
-      const ip = info.NetworkSettings.Networks[opts.name]?.IPAddress;
-      if (!ip) throw new Error(`worker ${w.getName()} has no address on ${opts.name}`);
-      return ip;
-    }));
+    const workerIps = await Promise.all(
+      workers.map(async (w) => {
+        const info = await docker.getContainer(w.getId()).inspect();
+        const ip = info.NetworkSettings.Networks[opts.name]?.IPAddress;
+        if (!ip) throw new Error(`worker ${w.getName()} has no address on ${opts.name}`);
+        return ip;
+      }),
+    );
     return {
-      docker, name: opts.name, networkId, coordinator, workers, workerIps, runId: opts.runId, stop,
+      docker,
+      name: opts.name,
+      networkId,
+      coordinator,
+      workers,
+      workerIps,
+      runId: opts.runId,
+      stop,
       baseUrl: `http://${coordinator.getHost()}:${coordinator.getMappedPort(8080)}`,
     };
   } catch (err) {
@@ -194,7 +228,8 @@ export async function waitForRun(c: Cluster, until: (v: RunView) => boolean, tim
   for (;;) {
     last = await getRun(c).catch(() => last);
     if (last && until(last)) return last;
-    if (last && (last.state === 'done' || last.state === 'failed')) throw new Error(`run ended before the awaited condition: ${JSON.stringify(last)}`);
+    if (last && (last.state === 'done' || last.state === 'failed'))
+      throw new Error(`run ended before the awaited condition: ${JSON.stringify(last)}`);
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; last view ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
@@ -202,8 +237,13 @@ export async function waitForRun(c: Cluster, until: (v: RunView) => boolean, tim
 
 /** Running state of each container of the cluster (by id). */
 export async function running(c: Cluster, containers: readonly StartedTestContainer[]): Promise<boolean[]> {
-  return Promise.all(containers.map(async (w) => {
-    const info = await c.docker.getContainer(w.getId()).inspect().catch(() => null);
-    return info?.State.Running === true;
-  }));
+  return Promise.all(
+    containers.map(async (w) => {
+      const info = await c.docker
+        .getContainer(w.getId())
+        .inspect()
+        .catch(() => null);
+      return info?.State.Running === true;
+    }),
+  );
 }

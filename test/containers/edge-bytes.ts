@@ -37,12 +37,16 @@ export function scrapeEdgeBytes(c: Cluster, intervalMs = 500): Scraper {
   const tick = async () => {
     if (busy) return;
     busy = true;
-    await Promise.all(urls.map(async (url, i) => {
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(intervalMs * 2) });
-        if (res.ok) last[i] = await res.text();
-      } catch { /* worker gone or cut off: keep the previous scrape */ }
-    }));
+    await Promise.all(
+      urls.map(async (url, i) => {
+        try {
+          const res = await fetch(url, { signal: AbortSignal.timeout(intervalMs * 2) });
+          if (res.ok) last[i] = await res.text();
+        } catch {
+          /* worker gone or cut off: keep the previous scrape */
+        }
+      }),
+    );
     busy = false;
   };
   const timer = setInterval(() => void tick(), intervalMs);

@@ -34,12 +34,14 @@ export async function interfaceWithIp(pid: number, ip: string): Promise<string> 
 
 /** Drops `percent`% of packets, chosen at random, in and out of `iface`. */
 export async function addPacketLoss(pid: number, iface: string, percent: number): Promise<void> {
-  await inNetns(pid, ['nft',
+  await inNetns(pid, [
+    'nft',
     `add table inet ${TABLE}; ` +
-    `add chain inet ${TABLE} in { type filter hook input priority 0; policy accept; }; ` +
-    `add chain inet ${TABLE} out { type filter hook output priority 0; policy accept; }; ` +
-    `add rule inet ${TABLE} in iifname "${iface}" numgen random mod 100 < ${percent} counter drop; ` +
-    `add rule inet ${TABLE} out oifname "${iface}" numgen random mod 100 < ${percent} counter drop`]);
+      `add chain inet ${TABLE} in { type filter hook input priority 0; policy accept; }; ` +
+      `add chain inet ${TABLE} out { type filter hook output priority 0; policy accept; }; ` +
+      `add rule inet ${TABLE} in iifname "${iface}" numgen random mod 100 < ${percent} counter drop; ` +
+      `add rule inet ${TABLE} out oifname "${iface}" numgen random mod 100 < ${percent} counter drop`,
+  ]);
 }
 
 /** Packets dropped so far by the loss rules (in + out). */
@@ -95,13 +97,57 @@ export async function reconnectWorker(c: Cluster, i: number): Promise<void> {
  * `rateBit` bit/s per peer IP, selected by destination address. `burstBytes` bounds what an idle
  * class may send at line rate (keep it small against a frame).
  */
-export async function addPerPeerCaps(pid: number, iface: string, peerIps: readonly string[], rateBit: number, burstBytes: number): Promise<void> {
+export async function addPerPeerCaps(
+  pid: number,
+  iface: string,
+  peerIps: readonly string[],
+  rateBit: number,
+  burstBytes: number,
+): Promise<void> {
   await inNetns(pid, ['tc', 'qdisc', 'add', 'dev', iface, 'root', 'handle', '1:', 'htb', 'default', '99']);
   await inNetns(pid, ['tc', 'class', 'add', 'dev', iface, 'parent', '1:', 'classid', '1:99', 'htb', 'rate', '10gbit']);
   for (const [k, ip] of peerIps.entries()) {
     const id = `1:${10 + k}`;
-    await inNetns(pid, ['tc', 'class', 'add', 'dev', iface, 'parent', '1:', 'classid', id, 'htb', 'rate', `${rateBit}bit`, 'ceil', `${rateBit}bit`, 'burst', `${burstBytes}b`, 'cburst', `${burstBytes}b`]);
-    await inNetns(pid, ['tc', 'filter', 'add', 'dev', iface, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', `${ip}/32`, 'flowid', id]);
+    await inNetns(pid, [
+      'tc',
+      'class',
+      'add',
+      'dev',
+      iface,
+      'parent',
+      '1:',
+      'classid',
+      id,
+      'htb',
+      'rate',
+      `${rateBit}bit`,
+      'ceil',
+      `${rateBit}bit`,
+      'burst',
+      `${burstBytes}b`,
+      'cburst',
+      `${burstBytes}b`,
+    ]);
+    await inNetns(pid, [
+      'tc',
+      'filter',
+      'add',
+      'dev',
+      iface,
+      'parent',
+      '1:',
+      'protocol',
+      'ip',
+      'prio',
+      '1',
+      'u32',
+      'match',
+      'ip',
+      'dst',
+      `${ip}/32`,
+      'flowid',
+      id,
+    ]);
   }
 }
 

@@ -92,7 +92,11 @@ describe.skipIf(SKIP)('proxmesh image', () => {
       .withLabels({ [CLUSTER_LABEL]: NAME })
       .withNetworkMode(NAME)
       .withNetworkAliases('worker-0')
-      .withEnvironment({ PROXMESH_TOKEN: TOKEN, PROXMESH_COORDINATOR: 'ws://coordinator:8080/control', PROXMESH_ORDINAL_FROM_HOSTNAME: '1' })
+      .withEnvironment({
+        PROXMESH_TOKEN: TOKEN,
+        PROXMESH_COORDINATOR: 'ws://coordinator:8080/control',
+        PROXMESH_ORDINAL_FROM_HOSTNAME: '1',
+      })
       .withWaitStrategy(Wait.forLogMessage(/worker: registered/))
       .withStartupTimeout(120_000)
       .start();

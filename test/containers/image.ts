@@ -62,8 +62,18 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<string
     } catch {
       // Held by another test file; break it only if its holder died.
       let holder = NaN;
-      try { holder = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
-      const age = (() => { try { return Date.now() - statSync(lock).mtimeMs; } catch { return 0; } })();
+      try {
+        holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        /* being written */
+      }
+      const age = (() => {
+        try {
+          return Date.now() - statSync(lock).mtimeMs;
+        } catch {
+          return 0;
+        }
+      })();
       if ((Number.isFinite(holder) && holder > 0 && !pidAlive(holder)) || age > 600_000) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for the image build lock ${lock}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -71,7 +81,11 @@ export async function ensureImage(opts: EnsureImageOptions = {}): Promise<string
   }
   try {
     let built = '';
-    try { built = readFileSync(marker, 'utf8'); } catch { /* first build */ }
+    try {
+      built = readFileSync(marker, 'utf8');
+    } catch {
+      /* first build */
+    }
     if (built === runKey && (await imageExists(IMAGE))) return IMAGE;
     const t0 = Date.now();
     await run('bash', [BUILD_SCRIPT], {

@@ -10,7 +10,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createControlCodec, type CoordinatorMsg } from '../../node/protocol/control-protocol.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { smallRaw } from '../cluster/helpers.ts';
-import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, WorkerAuth, controlContext, decodeAuth, encodeAuth } from '../../node/protocol/control-auth.ts';
+import {
+  CLOSE_AUTH_TIMEOUT,
+  CLOSE_UNAUTHORIZED,
+  WorkerAuth,
+  controlContext,
+  decodeAuth,
+  encodeAuth,
+} from '../../node/protocol/control-auth.ts';
 import { proof, tokenKey } from '../../node/auth/challenge.ts';
 import { openControl } from '../cluster/helpers.ts';
 import { auth, testApp, TOKEN } from './fixtures.ts';
@@ -34,7 +41,10 @@ function once<T>(emitter: WebSocket, event: string, signal = bounded()): Promise
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(new Error(`timed out waiting for '${event}'`));
     signal.addEventListener('abort', onAbort, { once: true });
-    emitter.once(event, (...args: unknown[]) => { signal.removeEventListener('abort', onAbort); resolve(args as T); });
+    emitter.once(event, (...args: unknown[]) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(args as T);
+    });
   });
 }
 
@@ -96,7 +106,7 @@ describe('control channel authentication (challenge–response, the token never 
     expect(await metric(/proxmesh_workers_connected (\d+)/)).toBe(0);
   });
 
-  it('a replayed proof fails: the coordinator\'s nonce is fresh for every connection', async () => {
+  it("a replayed proof fails: the coordinator's nonce is fresh for every connection", async () => {
     // Record a real worker's hello and proof, then replay both on a new connection.
     const first = await raw();
     const good = new WorkerAuth(TOKEN, 'worker-0');
@@ -138,8 +148,16 @@ describe('garbage on a connected control socket', () => {
     ['msgpack that is not a map', pack([1, 2, 3]), /must be a map/],
     ['register without peerUrl', pack({ t: 'register', ordinal: 0 }), /peerUrl/],
     ['register with a non-ws peerUrl', pack({ t: 'register', peerUrl: 'http://x', ordinal: 0 }), /ws:\/\//],
-    ['a report from a connection that is no node', pack({ t: 'report', runId: 'r', nodeId: 0, iter: 0, x: Buffer.alloc(8), lossSum: 0, lossCount: 0, bytesSent: 0 }), /not that node/],
-    ['a report whose x is not float64 bytes', pack({ t: 'report', runId: 'r', nodeId: 0, iter: 0, x: Buffer.alloc(7), lossSum: 0, lossCount: 0, bytesSent: 0 }), /float64/],
+    [
+      'a report from a connection that is no node',
+      pack({ t: 'report', runId: 'r', nodeId: 0, iter: 0, x: Buffer.alloc(8), lossSum: 0, lossCount: 0, bytesSent: 0 }),
+      /not that node/,
+    ],
+    [
+      'a report whose x is not float64 bytes',
+      pack({ t: 'report', runId: 'r', nodeId: 0, iter: 0, x: Buffer.alloc(7), lossSum: 0, lossCount: 0, bytesSent: 0 }),
+      /float64/,
+    ],
   ];
   it.each(cases)('%s → closed with 1008 and a reason; the coordinator keeps serving', async (_n, data, reason) => {
     const ws = await connect();
@@ -159,19 +177,30 @@ describe('garbage on a connected control socket', () => {
 
 describe('a run over real control sockets', () => {
   it('a report with x of the wrong length fails the run naming the node; workers get stop', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 2 } }), id: 'rc' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: auth,
+      payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 2 } }), id: 'rc' },
+    });
     expect(created.statusCode).toBe(201);
     const codec = createControlCodec();
     const ws = [await connect(), await connect()];
     const assigned = ws.map((w) => nextMsg(w));
-    for (const [i, w] of ws.entries()) w.send(codec.encode({ t: 'register', peerUrl: `ws://127.0.0.1:${9000 + i}`, ordinal: i, metricsUrl: null }));
+    for (const [i, w] of ws.entries())
+      w.send(codec.encode({ t: 'register', peerUrl: `ws://127.0.0.1:${9000 + i}`, ordinal: i, metricsUrl: null }));
     const msgs = await Promise.all(assigned);
-    expect(msgs).toMatchObject([{ t: 'assign', runId: 'rc', nodeId: 0 }, { t: 'assign', runId: 'rc', nodeId: 1 }]);
+    expect(msgs).toMatchObject([
+      { t: 'assign', runId: 'rc', nodeId: 0 },
+      { t: 'assign', runId: 'rc', nodeId: 1 },
+    ]);
     const started = ws.map((w) => nextMsg(w));
     for (const [i, w] of ws.entries()) w.send(codec.encode({ t: 'ready', runId: 'rc', nodeId: i }));
     expect((await Promise.all(started)).map((m) => m.t)).toEqual(['start', 'start']);
     const stopped = ws.map((w) => nextMsg(w));
-    ws[1].send(codec.encode({ t: 'report', runId: 'rc', nodeId: 1, iter: 0, x: new Float64Array(3), lossSum: 0, lossCount: 0, bytesSent: 0 }));
+    ws[1].send(
+      codec.encode({ t: 'report', runId: 'rc', nodeId: 1, iter: 0, x: new Float64Array(3), lossSum: 0, lossCount: 0, bytesSent: 0 }),
+    );
     const stops = await Promise.all(stopped);
     expect(stops.map((m) => m.t)).toEqual(['stop', 'stop']);
     const view = t.runs.get('rc');

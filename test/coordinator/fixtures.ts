@@ -15,7 +15,9 @@ export const TOKEN = 'test-token-0123456789abcdef';
  * A coordinator app on a fresh runs folder. Its data roots are the shipped data/ folder and the runs
  * folder (tests write their edge lists and dataset files there); `extra` overrides any option.
  */
-export async function testApp(extra: Partial<BuildAppOptions> & { contextOptions?: Partial<RunContextOptions> } = {}): Promise<CoordinatorApp & { runsDir: string; dispose(): Promise<void> }> {
+export async function testApp(
+  extra: Partial<BuildAppOptions> & { contextOptions?: Partial<RunContextOptions> } = {},
+): Promise<CoordinatorApp & { runsDir: string; dispose(): Promise<void> }> {
   const runsDir = mkdtempSync(join(tmpdir(), 'proxmesh-coord-'));
   const { contextOptions, ...appOptions } = extra;
   const built = await buildApp({
@@ -49,8 +51,12 @@ export function fakeWorker(name: string): WorkerConn & { inbox: CoordinatorMsg[]
     registration: null,
     inbox: [] as CoordinatorMsg[],
     closed: null as string | null,
-    send(msg: CoordinatorMsg) { w.inbox.push(msg); },
-    close(_code: number, reason: string) { w.closed = reason; },
+    send(msg: CoordinatorMsg) {
+      w.inbox.push(msg);
+    },
+    close(_code: number, reason: string) {
+      w.closed = reason;
+    },
   };
   return w;
 }

@@ -16,11 +16,20 @@ import { canonicalRow } from '../../node/results/metrics-format.ts';
 import { auth, registerFakes, testApp, TOKEN } from './fixtures.ts';
 
 let t: Awaited<ReturnType<typeof testApp>>;
-beforeEach(async () => { t = await testApp(); });
-afterEach(async () => { await t.dispose(); });
+beforeEach(async () => {
+  t = await testApp();
+});
+afterEach(async () => {
+  await t.dispose();
+});
 
 const post = (body: unknown, headers: Record<string, string> = auth) =>
-  t.app.inject({ method: 'POST', url: '/runs', headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+  t.app.inject({
+    method: 'POST',
+    url: '/runs',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('open endpoints', () => {
   it('healthz, readyz and metrics need no token', async () => {
@@ -44,18 +53,21 @@ describe('token on the run API', () => {
     ['not bearer', { authorization: `Basic ${TOKEN}` }],
     ['empty bearer', { authorization: 'Bearer ' }],
   ];
-  it.each(cases)('%s → 401 PROXMESH_ERR_UNAUTHORIZED on GET /runs, GET /runs/x and POST /runs (even with a bad body)', async (_n, headers) => {
-    for (const res of [
-      await t.app.inject({ url: '/runs', headers }),
-      await t.app.inject({ url: '/runs/some-run/results', headers }),
-      await post('{not json', headers),
-    ]) {
-      expect(res.statusCode).toBe(401);
-      expect(res.json().error.code).toBe('PROXMESH_ERR_UNAUTHORIZED');
-    }
-    const m = await t.app.inject('/metrics');
-    expect(m.body).toMatch(/proxmesh_control_rejected_total\{reason="(missing|bad)-token"\} 3/);
-  });
+  it.each(cases)(
+    '%s → 401 PROXMESH_ERR_UNAUTHORIZED on GET /runs, GET /runs/x and POST /runs (even with a bad body)',
+    async (_n, headers) => {
+      for (const res of [
+        await t.app.inject({ url: '/runs', headers }),
+        await t.app.inject({ url: '/runs/some-run/results', headers }),
+        await post('{not json', headers),
+      ]) {
+        expect(res.statusCode).toBe(401);
+        expect(res.json().error.code).toBe('PROXMESH_ERR_UNAUTHORIZED');
+      }
+      const m = await t.app.inject('/metrics');
+      expect(m.body).toMatch(/proxmesh_control_rejected_total\{reason="(missing|bad)-token"\} 3/);
+    },
+  );
   it('the right token passes', async () => {
     const res = await t.app.inject({ url: '/runs', headers: auth });
     expect(res.statusCode).toBe(200);
@@ -95,10 +107,29 @@ describe('POST /runs config validation', () => {
     ['disconnected edge-list graph', 'PROXMESH_ERR_TOPOLOGY', () => smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: edges() } })],
     ['nodes < 1', 'PROXMESH_ERR_CONFIG', () => smallRaw({ topology: { kind: 'ring', nodes: 0 } })],
     ['more nodes than samples', 'PROXMESH_ERR_CONFIG_INCONSISTENT', () => smallRaw({ topology: { kind: 'ring', nodes: 500 } })],
-    ['k > d', 'PROXMESH_ERR_CONFIG_INCONSISTENT', () => smallRaw({ algorithm: { name: 'cdproxsgt', eta: 0.05 }, compression: { x: { kind: 'topk', k: 100, scope: 'global' }, y: { kind: 'topk', k: 2 } } })],
+    [
+      'k > d',
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      () =>
+        smallRaw({
+          algorithm: { name: 'cdproxsgt', eta: 0.05 },
+          compression: { x: { kind: 'topk', k: 100, scope: 'global' }, y: { kind: 'topk', k: 2 } },
+        }),
+    ],
     ['η = 0', 'PROXMESH_ERR_CONFIG', () => smallRaw({ algorithm: { name: 'dproxsgt', eta: 0 } })],
     ['η < 0', 'PROXMESH_ERR_CONFIG', () => smallRaw({ algorithm: { name: 'dproxsgt', eta: -0.1 } })],
-    ['missing dataset file', 'PROXMESH_ERR_DATASET', () => smallRaw({ problem: { dataset: { path: join(t.runsDir, 'nope.svm'), format: 'libsvm' }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } })],
+    [
+      'missing dataset file',
+      'PROXMESH_ERR_DATASET',
+      () =>
+        smallRaw({
+          problem: {
+            dataset: { path: join(t.runsDir, 'nope.svm'), format: 'libsvm' },
+            model: { kind: 'logistic' },
+            regularizer: { kind: 'none' },
+          },
+        }),
+    ],
   ];
   it.each(corpus)('%s → 400 %s', async (_n, code, raw) => {
     const res = await post({ config: raw(), id: 'bad-config' });
@@ -135,10 +166,15 @@ describe('runs lifecycle', () => {
     const config = loadConfig(smallRaw({ iterations: 4, evalEvery: 2 }));
     const problem = buildRunProblem(config, 4);
     const d = problem.model.dim;
-    const reportsAt = (iter: number): NodeReport[] => ws.map((_, i) => ({
-      nodeId: i, iter, x: Float64Array.from({ length: d }, (_, j) => (iter + 1) * 0.01 * Math.sin(i + j)),
-      lossSum: iter === 0 ? 0 : 0.5 * (i + 1), lossCount: iter === 0 ? 0 : 2, bytesSent: iter * 100 * (i + 1),
-    }));
+    const reportsAt = (iter: number): NodeReport[] =>
+      ws.map((_, i) => ({
+        nodeId: i,
+        iter,
+        x: Float64Array.from({ length: d }, (_, j) => (iter + 1) * 0.01 * Math.sin(i + j)),
+        lossSum: iter === 0 ? 0 : 0.5 * (i + 1),
+        lossCount: iter === 0 ? 0 : 2,
+        bytesSent: iter * 100 * (i + 1),
+      }));
     const expected: string[] = [];
     const stats: unknown[] = [];
     t.runs.on('nodeStats', (runId: string, s: unknown) => stats.push({ runId, s }));
@@ -149,13 +185,19 @@ describe('runs lifecycle', () => {
       // the coordinator counts wire bytes from the exchange schedule (node/results/wire-accounting.ts)
       const algorithm = buildAlgorithm(config);
       const topology = buildRunTopology(config);
-      const plan = wirePlanOf(algorithm, [0, 1, 2, 3].map((n) => peerRow(algorithm, topology, n)));
+      const plan = wirePlanOf(
+        algorithm,
+        [0, 1, 2, 3].map((n) => peerRow(algorithm, topology, n)),
+      );
       expected.push(JSON.stringify(canonicalRow(aggregateReports(reps, aggregateContextOf(config, problem, plan)))));
     }
     expect(t.runs.get('r1').state).toBe('running');
     // one nodeStats event per report, in arrival order, for live views
     expect(stats).toHaveLength(12);
-    expect(stats[4]).toEqual({ runId: 'r1', s: { nodeId: 2, iter: 2, localLoss: 0.75, bytesSent: 600, rejectedFrames: null, stepSeconds: null, peerBytes: null } });
+    expect(stats[4]).toEqual({
+      runId: 'r1',
+      s: { nodeId: 2, iter: 2, localLoss: 0.75, bytesSent: 600, rejectedFrames: null, stepSeconds: null, peerBytes: null },
+    });
     for (const [i, w] of ws.entries()) t.runs.handle(w, { t: 'done', runId: 'r1', nodeId: i });
     expect(t.runs.get('r1').state).toBe('done');
     expect(ws.every((w) => w.inbox.at(-1)?.t === 'stop')).toBe(true);
@@ -167,7 +209,9 @@ describe('runs lifecycle', () => {
     const csv = await t.app.inject({ url: '/runs/r1/results?format=csv', headers: auth });
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toBe('iter,epoch,objective,f,r,stationarity,consensus,density,trainAccuracy,testAccuracy,localLoss,bitsSent,bytesSent,envelopeBytes,controlBytes,wireBytes');
+    expect(lines[0]).toBe(
+      'iter,epoch,objective,f,r,stationarity,consensus,density,trainAccuracy,testAccuracy,localLoss,bitsSent,bytesSent,envelopeBytes,controlBytes,wireBytes',
+    );
     expect(lines).toHaveLength(4);
     const summary = JSON.parse(readFileSync(join(t.runsDir, 'r1', 'summary.json'), 'utf8'));
     expect(summary.status).toBe('completed');
@@ -193,14 +237,26 @@ describe('runs lifecycle', () => {
     const ws = registerFakes(t.runs, 4);
     for (const [i, w] of ws.entries()) t.runs.handle(w, { t: 'ready', runId: 'rf', nodeId: i });
     const d = buildRunProblem(loadConfig(smallRaw()), 4).model.dim;
-    for (const [i, w] of ws.entries()) t.runs.handle(w, { t: 'report', runId: 'rf', nodeId: i, iter: 0, x: new Float64Array(d), lossSum: 0, lossCount: 0, bytesSent: 0 });
-    t.runs.handle(ws[2], { t: 'fail', runId: 'rf', nodeId: 2, code: 'PROXMESH_ERR_PEER_TIMEOUT', message: 'node 2 lost peer 3 (no frame for 1500 ms)', round: 1 });
+    for (const [i, w] of ws.entries())
+      t.runs.handle(w, { t: 'report', runId: 'rf', nodeId: i, iter: 0, x: new Float64Array(d), lossSum: 0, lossCount: 0, bytesSent: 0 });
+    t.runs.handle(ws[2], {
+      t: 'fail',
+      runId: 'rf',
+      nodeId: 2,
+      code: 'PROXMESH_ERR_PEER_TIMEOUT',
+      message: 'node 2 lost peer 3 (no frame for 1500 ms)',
+      round: 1,
+    });
     const view = (await t.app.inject({ url: '/runs/rf', headers: auth })).json();
     expect(view).toMatchObject({ state: 'failed', rows: 1, failure: { code: 'PROXMESH_ERR_PEER_TIMEOUT', node: 2, round: 1 } });
     const summary = JSON.parse(readFileSync(join(t.runsDir, 'rf', 'summary.json'), 'utf8'));
     expect(summary.status).toBe('failed');
     expect(summary.failure).toMatchObject({ code: 'PROXMESH_ERR_PEER_TIMEOUT', node: 2, round: 1 });
-    expect(readFileSync(join(t.runsDir, 'rf', 'metrics.ndjson'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(
+      readFileSync(join(t.runsDir, 'rf', 'metrics.ndjson'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
     expect(ws.every((w) => w.inbox.at(-1)?.t === 'stop')).toBe(true);
     // later messages of the failed run change nothing
     t.runs.handle(ws[0], { t: 'done', runId: 'rf', nodeId: 0 });

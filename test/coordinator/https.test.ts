@@ -15,7 +15,6 @@ import { parseProm } from '../cluster/helpers.ts';
 import { expectCodedError } from '../support/error-code.ts';
 import { TOKEN, testApp } from './fixtures.ts';
 
-
 let pki: TestPki;
 beforeAll(() => {
   pki = makeTestPki();
@@ -28,12 +27,17 @@ afterAll(() => pki?.cleanup());
  */
 function curl(args: string[]): Promise<{ exit: number | null; http: string; body: string }> {
   return new Promise((resolve) => {
-    execFile('curl', ['-sS', '--max-time', '10', '-o', '-', '-w', '\n%{http_code}', ...args], { encoding: 'utf8', timeout: 20_000 }, (err, stdout) => {
-      const out = stdout ?? '';
-      const cut = out.lastIndexOf('\n');
-      const exit = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
-      resolve({ exit, http: out.slice(cut + 1), body: out.slice(0, cut) });
-    });
+    execFile(
+      'curl',
+      ['-sS', '--max-time', '10', '-o', '-', '-w', '\n%{http_code}', ...args],
+      { encoding: 'utf8', timeout: 20_000 },
+      (err, stdout) => {
+        const out = stdout ?? '';
+        const cut = out.lastIndexOf('\n');
+        const exit = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
+        resolve({ exit, http: out.slice(cut + 1), body: out.slice(0, cut) });
+      },
+    );
   });
 }
 
@@ -66,7 +70,9 @@ describe.skipIf((!OPENSSL_AVAILABLE || !CURL_AVAILABLE) && !IN_CI)('coordinator 
       const plain = await curl([`http://127.0.0.1:${port}/healthz`]);
       expect(plain.exit).not.toBe(0);
       const metrics = await curl(['--cacert', pki.good.ca, `${base}/metrics`]);
-      const handshake = parseProm(metrics.body).find((s) => s.name === 'proxmesh_tls_rejected_total' && s.labels.listener === 'api' && s.labels.reason === 'handshake');
+      const handshake = parseProm(metrics.body).find(
+        (s) => s.name === 'proxmesh_tls_rejected_total' && s.labels.listener === 'api' && s.labels.reason === 'handshake',
+      );
       expect(handshake?.value).toBeGreaterThanOrEqual(1);
     } finally {
       await c.dispose();
@@ -92,12 +98,32 @@ describe.skipIf((!OPENSSL_AVAILABLE || !CURL_AVAILABLE) && !IN_CI)('coordinator 
       const port = (c.app.server.address() as { port: number }).port;
       const base = `https://127.0.0.1:${port}`;
       expect((await curl(['--cacert', pki.good.ca, `${base}/healthz`])).http).toBe('200');
-      const upgrade = ['-H', 'connection: Upgrade', '-H', 'upgrade: websocket', '-H', 'sec-websocket-version: 13', '-H', 'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ=='];
+      const upgrade = [
+        '-H',
+        'connection: Upgrade',
+        '-H',
+        'upgrade: websocket',
+        '-H',
+        'sec-websocket-version: 13',
+        '-H',
+        'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==',
+      ];
       const refused = await curl(['--cacert', pki.good.ca, ...upgrade, `${base}/control`]);
       expect(refused.http).toBe('403');
       expect(JSON.parse(refused.body).code).toBe('PROXMESH_ERR_UNAUTHORIZED');
       // With the cluster's certificate the upgrade is handled (101), and the token proof comes next.
-      const accepted = await curl(['--cacert', pki.good.ca, '--cert', pki.good.cert, '--key', pki.good.key, '--max-time', '2', ...upgrade, `${base}/control`]);
+      const accepted = await curl([
+        '--cacert',
+        pki.good.ca,
+        '--cert',
+        pki.good.cert,
+        '--key',
+        pki.good.key,
+        '--max-time',
+        '2',
+        ...upgrade,
+        `${base}/control`,
+      ]);
       expect(accepted.http).toBe('101');
     } finally {
       await c.dispose();
@@ -112,17 +138,36 @@ describe.skipIf(!OPENSSL_AVAILABLE && !IN_CI)('TLS settings: coded errors naming
     expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_KEY/);
     expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_KEY: pki.good.key }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CERT/);
     expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CA: pki.good.ca }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CERT and PROXMESH_TLS_KEY/);
-    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: '1' }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_CA/);
-    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: 'yes' }), 'PROXMESH_ERR_TLS', /PROXMESH_TLS_MTLS must be 1/);
+    expectCodedError(
+      () => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: '1' }),
+      'PROXMESH_ERR_TLS',
+      /PROXMESH_TLS_CA/,
+    );
+    expectCodedError(
+      () => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: pki.good.key, PROXMESH_TLS_MTLS: 'yes' }),
+      'PROXMESH_ERR_TLS',
+      /PROXMESH_TLS_MTLS must be 1/,
+    );
   });
 
   it('unreadable and non-PEM files are named, their bytes never quoted; flags win over the environment', () => {
-    expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: join(pki.dir, 'missing.crt'), PROXMESH_TLS_KEY: pki.good.key }), 'PROXMESH_ERR_TLS', /missing\.crt.*ENOENT/);
+    expectCodedError(
+      () => tlsFromEnv({ PROXMESH_TLS_CERT: join(pki.dir, 'missing.crt'), PROXMESH_TLS_KEY: pki.good.key }),
+      'PROXMESH_ERR_TLS',
+      /missing\.crt.*ENOENT/,
+    );
     const junk = join(pki.dir, 'junk.key');
     writeFileSync(junk, 'secret-bytes-not-pem');
-    const err = expectCodedError(() => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: junk }), 'PROXMESH_ERR_TLS', /not a PEM file/);
+    const err = expectCodedError(
+      () => tlsFromEnv({ PROXMESH_TLS_CERT: pki.good.cert, PROXMESH_TLS_KEY: junk }),
+      'PROXMESH_ERR_TLS',
+      /not a PEM file/,
+    );
     expect(err.message).not.toContain('secret-bytes');
-    const t = tlsFromEnv({ PROXMESH_TLS_CERT: join(pki.dir, 'missing.crt'), PROXMESH_TLS_KEY: junk }, { cert: pki.good.cert, key: pki.good.key, ca: pki.good.ca, mtls: true });
+    const t = tlsFromEnv(
+      { PROXMESH_TLS_CERT: join(pki.dir, 'missing.crt'), PROXMESH_TLS_KEY: junk },
+      { cert: pki.good.cert, key: pki.good.key, ca: pki.good.ca, mtls: true },
+    );
     expect(t?.mtls).toBe(true);
     expect(t?.files.cert).toBe(pki.good.cert);
   });

@@ -22,19 +22,42 @@ async function appWith(lazy: boolean): Promise<FastifyInstance> {
     ...(lazy ? { schemaController: { compilersFactory: lazyCompilersFactory() } } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   apps.push(app);
-  app.post('/things/:id', {
-    schema: {
-      params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
-      querystring: { type: 'object', properties: { limit: { type: 'integer', default: 10 }, tag: { type: 'string' } }, additionalProperties: false },
-      body: { type: 'object', properties: { name: { type: 'string', minLength: 1 }, size: { type: 'number' } }, required: ['name'], additionalProperties: false },
-      response: { 200: { type: 'object', properties: { id: { type: 'integer' }, limit: { type: 'integer' }, name: { type: 'string' }, kinds: { type: 'array', items: { type: 'string' } } } } },
+  app.post(
+    '/things/:id',
+    {
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', default: 10 }, tag: { type: 'string' } },
+          additionalProperties: false,
+        },
+        body: {
+          type: 'object',
+          properties: { name: { type: 'string', minLength: 1 }, size: { type: 'number' } },
+          required: ['name'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              limit: { type: 'integer' },
+              name: { type: 'string' },
+              kinds: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
+      },
     },
-  }, async (req) => {
-    const { id } = req.params as { id: number };
-    const { limit } = req.query as { limit: number };
-    // `secret` is not in the response schema: the serialiser drops it.
-    return { id, limit, name: (req.body as { name: string }).name, kinds: [typeof id, typeof limit], secret: 'x' };
-  });
+    async (req) => {
+      const { id } = req.params as { id: number };
+      const { limit } = req.query as { limit: number };
+      // `secret` is not in the response schema: the serialiser drops it.
+      return { id, limit, name: (req.body as { name: string }).name, kinds: [typeof id, typeof limit], secret: 'x' };
+    },
+  );
   app.get('/n', { schema: { querystring: { type: 'integer' } } }, async (req) => ({ q: req.query }));
   await app.ready();
   return app;
@@ -53,12 +76,15 @@ const requests = [
   { method: 'POST', url: '/things/7', payload: { name: 'a' } },
 ] as const;
 
-const ajvCompilerLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes(`${sep}@fastify${sep}ajv-compiler${sep}`));
+const ajvCompilerLoaded = () =>
+  Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes(`${sep}@fastify${sep}ajv-compiler${sep}`));
 
 describe('lazy schema compilers', () => {
   // First in this file: no app with the default compilers exists yet in this process.
   it('load and compile nothing until a request needs a schema', async () => {
-    const app = Fastify({ logger: false, schemaController: { compilersFactory: lazyCompilersFactory() } } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    const app = Fastify({ logger: false, schemaController: { compilersFactory: lazyCompilersFactory() } } as Parameters<
+      typeof Fastify
+    >[0]) as unknown as FastifyInstance;
     apps.push(app);
     app.post('/p', { schema: { body: { type: 'object', required: ['a'] } } }, async () => ({ ok: true }));
     await app.ready();

@@ -5,15 +5,33 @@ import { NodeStatsBook, isNodeStats } from '../../coordinator/dashboard/server/n
 
 describe('describeSpec', () => {
   it('writes kind(params) in the spec key order, skipping null and the listed keys', () => {
-    expect(describeSpec({ kind: 'topk', ratio: 0.1, scope: 'layer', precision: 'f64' })).toBe('topk(ratio=0.1, scope=layer, precision=f64)');
+    expect(describeSpec({ kind: 'topk', ratio: 0.1, scope: 'layer', precision: 'f64' })).toBe(
+      'topk(ratio=0.1, scope=layer, precision=f64)',
+    );
     expect(describeSpec({ kind: 'identity' })).toBe('identity');
     expect(describeSpec({ kind: 'ring', nodes: 8, weights: 'metropolis', lazy: false }, ['nodes', 'weights', 'lazy'])).toBe('ring');
     expect(describeSpec({ kind: 'random', scale: 0.1, seed: null })).toBe('random(scale=0.1)');
-    expect(describeSpec({ kind: 'labels', labels: [[0, 9], [1, 8]] })).toBe('labels(labels=[[0,9],[1,8]])');
+    expect(
+      describeSpec({
+        kind: 'labels',
+        labels: [
+          [0, 9],
+          [1, 8],
+        ],
+      }),
+    ).toBe('labels(labels=[[0,9],[1,8]])');
   });
   it('nests error feedback and chains', () => {
     expect(describeSpec({ kind: 'ef', inner: { kind: 'sign', scope: 'global' } })).toBe('ef(sign(scope=global))');
-    expect(describeSpec({ kind: 'chain', steps: [{ kind: 'topk', k: 5 }, { kind: 'qsgd', levels: 4 }] })).toBe('topk(k=5) ∘ qsgd(levels=4)');
+    expect(
+      describeSpec({
+        kind: 'chain',
+        steps: [
+          { kind: 'topk', k: 5 },
+          { kind: 'qsgd', levels: 4 },
+        ],
+      }),
+    ).toBe('topk(k=5) ∘ qsgd(levels=4)');
   });
   it('shows a dash for a missing spec and the value for a scalar', () => {
     expect(describeSpec(undefined)).toBe('—');
@@ -25,10 +43,17 @@ describe('describeSpec', () => {
 describe('summarizeConfig', () => {
   it('summarizes a resolved config (defaults filled in by loadConfig)', () => {
     const c = loadConfig({
-      seed: 5, iterations: 300, evalEvery: 30, batchSize: 'full',
+      seed: 5,
+      iterations: 300,
+      evalEvery: 30,
+      batchSize: 'full',
       algorithm: { name: 'cdproxsgt', eta: 0.1, gammaX: 0.4, gammaY: 0.6 },
       compression: { x: { kind: 'ef', inner: { kind: 'topk', ratio: 0.05 } }, y: { kind: 'qsgd', levels: 8 } },
-      problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-3 } },
+      problem: {
+        dataset: { name: 'breast-cancer' },
+        model: { kind: 'logistic', intercept: true },
+        regularizer: { kind: 'l1', lambda: 1e-3 },
+      },
       partition: { kind: 'dirichlet', alpha: 0.5 },
       topology: { kind: 'torus', nodes: 12, rows: 3, cols: 4, lazy: true },
     });
@@ -51,7 +76,8 @@ describe('summarizeConfig', () => {
     const c = loadConfig({
       algorithm: { name: 'dproxsgt', eta: 0.05 },
       problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'none' } },
-      partition: { kind: 'iid' }, topology: { kind: 'ring', nodes: 4 },
+      partition: { kind: 'iid' },
+      topology: { kind: 'ring', nodes: 4 },
     });
     const s = summarizeConfig(c);
     expect(s.compressed).toBe(false);
@@ -89,7 +115,16 @@ describe('NodeStatsBook', () => {
   });
   it('isNodeStats rejects objects without a node id ≥ 0 and a finite iteration', () => {
     expect(isNodeStats({ nodeId: 0, iter: 0 })).toBe(true);
-    for (const bad of [null, 3, {}, { nodeId: -1, iter: 0 }, { nodeId: 1.5, iter: 0 }, { nodeId: 0 }, { nodeId: 0, iter: Number.NaN }, { nodeId: '0', iter: 1 }]) {
+    for (const bad of [
+      null,
+      3,
+      {},
+      { nodeId: -1, iter: 0 },
+      { nodeId: 1.5, iter: 0 },
+      { nodeId: 0 },
+      { nodeId: 0, iter: Number.NaN },
+      { nodeId: '0', iter: 1 },
+    ]) {
       expect(isNodeStats(bad)).toBe(false);
     }
   });

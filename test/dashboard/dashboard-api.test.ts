@@ -24,31 +24,61 @@ import { openSse, waitFor, type SseClient } from './sse-client.ts';
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'coordinator', 'dashboard', 'public');
 const TOKEN = 'dashboard-test-token-5f2c9e';
 
-const config = (nodes: number) => loadConfig({
-  seed: 3, iterations: 100, evalEvery: 10, batchSize: 16,
-  algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
-  compression: { x: { kind: 'topk', ratio: 0.3 }, y: { kind: 'identity' } },
-  problem: { dataset: { name: 'breast-cancer', testFraction: 0.2 }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-3 } },
-  partition: { kind: 'iid' },
-  topology: { kind: 'ring', nodes },
-});
+const config = (nodes: number) =>
+  loadConfig({
+    seed: 3,
+    iterations: 100,
+    evalEvery: 10,
+    batchSize: 16,
+    algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
+    compression: { x: { kind: 'topk', ratio: 0.3 }, y: { kind: 'identity' } },
+    problem: {
+      dataset: { name: 'breast-cancer', testFraction: 0.2 },
+      model: { kind: 'logistic', intercept: true },
+      regularizer: { kind: 'l1', lambda: 1e-3 },
+    },
+    partition: { kind: 'iid' },
+    topology: { kind: 'ring', nodes },
+  });
 
 const row = (iter: number): MetricsRow => ({
-  iter, epoch: iter / 10, objective: 0.5, f: 0.4, r: 0.1, stationarity: 0.2, consensus: 1e-3, density: 1,
-  trainAccuracy: 0.9, testAccuracy: 0.88, localLoss: 0.45, bitsSent: 1000 * iter, bytesSent: 125 * iter,
+  iter,
+  epoch: iter / 10,
+  objective: 0.5,
+  f: 0.4,
+  r: 0.1,
+  stationarity: 0.2,
+  consensus: 1e-3,
+  density: 1,
+  trainAccuracy: 0.9,
+  testAccuracy: 0.88,
+  localLoss: 0.45,
+  bitsSent: 1000 * iter,
+  bytesSent: 125 * iter,
 });
 
 let tmp: string;
-beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'proxmesh-dash-api-')); });
-afterAll(async () => { await rm(tmp, { recursive: true, force: true }); });
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'proxmesh-dash-api-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
 
 describe('dashboard routes in buildApp', () => {
   let app: FastifyInstance;
   let runs: RunManager;
   beforeAll(async () => {
-    ({ app, runs } = await buildApp({ token: TOKEN, contexts: createRunContextFactory({ runsDir: join(tmp, 'a') }), validateConfig: (c) => loadConfig(c as object), defaultMetrics: false }));
+    ({ app, runs } = await buildApp({
+      token: TOKEN,
+      contexts: createRunContextFactory({ runsDir: join(tmp, 'a') }),
+      validateConfig: (c) => loadConfig(c as object),
+      defaultMetrics: false,
+    }));
   });
-  afterAll(async () => { await app.close(); });
+  afterAll(async () => {
+    await app.close();
+  });
 
   it('serves the page without a token, with a CSP, and never the token', async () => {
     const res = await app.inject({ method: 'GET', url: '/' });
@@ -98,7 +128,16 @@ describe('dashboard routes in buildApp', () => {
     const shim = await readFile(join(PUBLIC, 'vega-util.js'), 'utf8');
     const needed = /^import \{ (.*) \} from 'vega-util';$/m.exec(interp)![1].split(', ').sort();
     expect(/export \{ (.*) \};/.exec(shim)![1].split(', ').sort()).toEqual(needed);
-    for (const bad of ['vega.js', 'vega.module.js', 'index.js', '..%2Fapp.js', '%2E%2E%2Fpackage.json', 'constructor', '__proto__', 'toString']) {
+    for (const bad of [
+      'vega.js',
+      'vega.module.js',
+      'index.js',
+      '..%2Fapp.js',
+      '%2E%2E%2Fpackage.json',
+      'constructor',
+      '__proto__',
+      'toString',
+    ]) {
       const res = await app.inject({ method: 'GET', url: `/dashboard/vendor/${bad}` });
       expect(res.statusCode, bad).toBe(404);
       expect(res.json().error.code).toBe('PROXMESH_ERR_NOT_FOUND');
@@ -130,18 +169,40 @@ describe('dashboard routes in buildApp', () => {
     expect(empty.statusCode).toBe(200);
     expect(empty.json()).toEqual({ run: null, config: null, topology: null, rows: [], nodeStats: [] });
 
-    const created = await app.inject({ method: 'POST', url: '/runs', headers: { authorization: `Bearer ${TOKEN}` }, payload: { config: config(6), id: 'dash-1' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { config: config(6), id: 'dash-1' },
+    });
     expect(created.statusCode).toBe(201);
     const res = await app.inject({ method: 'GET', url: '/api/dashboard/state' });
     const s = res.json();
     expect(s.run).toMatchObject({ id: 'dash-1', state: 'waiting', nodes: 6, iterations: 100, lastIteration: null, failure: null });
     expect(s.run).not.toHaveProperty('dir'); // no server paths
     expect(s.config).toMatchObject({
-      algorithm: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5, compressorX: 'topk(ratio=0.3, scope=layer, precision=f64)',
-      compressorY: 'identity(precision=f64)', topology: 'ring', n: 6, partition: 'iid', batchSize: 16, iterations: 100, evalEvery: 10,
+      algorithm: 'cdproxsgt',
+      eta: 0.05,
+      gammaX: 0.5,
+      gammaY: 0.5,
+      compressorX: 'topk(ratio=0.3, scope=layer, precision=f64)',
+      compressorY: 'identity(precision=f64)',
+      topology: 'ring',
+      n: 6,
+      partition: 'iid',
+      batchSize: 16,
+      iterations: 100,
+      evalEvery: 10,
     });
     expect(s.topology).toMatchObject({ kind: 'ring', n: 6, degrees: [2, 2, 2, 2, 2, 2] });
-    expect(s.topology.edges).toEqual([[0, 1], [0, 5], [1, 2], [2, 3], [3, 4], [4, 5]]);
+    expect(s.topology.edges).toEqual([
+      [0, 1],
+      [0, 5],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ]);
     expect(s.topology.nodes).toEqual([0, 1, 2, 3, 4, 5].map((id) => ({ id, degree: 2 })));
     expect(s.rows).toEqual([]);
     expect(JSON.stringify(s)).not.toContain(TOKEN);
@@ -159,7 +220,10 @@ describe('dashboard SSE stream', () => {
   beforeAll(async () => {
     app = Fastify();
     registerErrorHandler(app);
-    runs = new RunManager({ metrics: createCoordinatorMetrics({ defaultMetrics: false }), contexts: createRunContextFactory({ runsDir: join(tmp, 'b') }) });
+    runs = new RunManager({
+      metrics: createCoordinatorMetrics({ defaultMetrics: false }),
+      contexts: createRunContextFactory({ runsDir: join(tmp, 'b') }),
+    });
     await app.register(dashboardPlugin, { runs, heartbeatMs: 40, nodesDelayMs: 5 });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -180,7 +244,12 @@ describe('dashboard SSE stream', () => {
     const snap = c.events[0];
     expect(snap.event).toBe('snapshot');
     expect(snap.data).toMatchObject({ run: { id: runId, state: 'waiting', nodes: 4 }, rows: [], nodeStats: [] });
-    expect((snap.data as { topology: { edges: unknown } }).topology.edges).toEqual([[0, 1], [0, 3], [1, 2], [2, 3]]);
+    expect((snap.data as { topology: { edges: unknown } }).topology.edges).toEqual([
+      [0, 1],
+      [0, 3],
+      [1, 2],
+      [2, 3],
+    ]);
     expect(runs.listenerCount('row')).toBe(1);
     expect(runs.listenerCount('state')).toBe(1);
 
@@ -191,16 +260,35 @@ describe('dashboard SSE stream', () => {
     expect(c.events[2]).toMatchObject({ event: 'state', data: { runId, state: 'running', run: { id: runId } } });
 
     // Two nodes report within the coalescing delay → one 'nodes' event with both; garbage is ignored.
-    runs.emit('nodeStats', runId, { nodeId: 1, iter: 10, localLoss: 0.3, bytesSent: 640, rejectedFrames: 0, stepSeconds: { compute: 1e-3, encode: 1e-4, wait: 5e-4 }, peerBytes: { 0: 320, 2: 320 } });
+    runs.emit('nodeStats', runId, {
+      nodeId: 1,
+      iter: 10,
+      localLoss: 0.3,
+      bytesSent: 640,
+      rejectedFrames: 0,
+      stepSeconds: { compute: 1e-3, encode: 1e-4, wait: 5e-4 },
+      peerBytes: { 0: 320, 2: 320 },
+    });
     runs.emit('nodeStats', runId, { nodeId: -1, iter: 10 });
     runs.emit('nodeStats', runId, { nodeId: 0, iter: 10, bytesSent: 700 });
     await waitFor(() => c.events.some((e) => e.event === 'nodes'), 'nodes event');
     const nodes = c.events.filter((e) => e.event === 'nodes');
     expect(nodes).toHaveLength(1);
-    expect(nodes[0].data).toEqual({ runId, nodes: [
-      { nodeId: 0, iter: 10, bytesSent: 700 },
-      { nodeId: 1, iter: 10, localLoss: 0.3, bytesSent: 640, rejectedFrames: 0, stepSeconds: { compute: 1e-3, encode: 1e-4, wait: 5e-4 }, peerBytes: { 0: 320, 2: 320 } },
-    ] });
+    expect(nodes[0].data).toEqual({
+      runId,
+      nodes: [
+        { nodeId: 0, iter: 10, bytesSent: 700 },
+        {
+          nodeId: 1,
+          iter: 10,
+          localLoss: 0.3,
+          bytesSent: 640,
+          rejectedFrames: 0,
+          stepSeconds: { compute: 1e-3, encode: 1e-4, wait: 5e-4 },
+          peerBytes: { 0: 320, 2: 320 },
+        },
+      ],
+    });
     await waitFor(() => c.comments.some((t) => t.startsWith('heartbeat')), 'a heartbeat comment');
 
     // The state API sees the same node stats.

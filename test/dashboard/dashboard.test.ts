@@ -18,8 +18,16 @@ import { runLocalCluster, type LocalClusterResult } from '../../node/run/local-c
 import { CHROMIUM_PATH, IN_CI, launchChromium } from './chromium.ts';
 
 /** The browser globals the page.evaluate callbacks use (module-scoped: the tsconfig has no DOM lib). */
-interface El { dataset: Record<string, string | undefined>; getAttribute(name: string): string | null; textContent: string | null }
-declare const document: { getElementById(id: string): El | null; querySelector(selector: string): El | null; querySelectorAll(selector: string): ArrayLike<El> };
+interface El {
+  dataset: Record<string, string | undefined>;
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+}
+declare const document: {
+  getElementById(id: string): El | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): ArrayLike<El>;
+};
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 const N = 4;
@@ -46,20 +54,35 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
     tmp = await mkdtemp(join(tmpdir(), 'proxmesh-dashboard-'));
     // K is far beyond what the test waits for: the run is aborted at teardown.
     const config = loadConfig({
-      seed: 7, iterations: 200_000, evalEvery: 40, batchSize: 16,
+      seed: 7,
+      iterations: 200_000,
+      evalEvery: 40,
+      batchSize: 16,
       algorithm: { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
       compression: { x: { kind: 'topk', ratio: 0.3 }, y: { kind: 'topk', ratio: 0.3 } },
-      problem: { dataset: { name: 'breast-cancer', testFraction: 0.2 }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-3 } },
+      problem: {
+        dataset: { name: 'breast-cancer', testFraction: 0.2 },
+        model: { kind: 'logistic', intercept: true },
+        regularizer: { kind: 'l1', lambda: 1e-3 },
+      },
       partition: { kind: 'iid' },
       topology: { kind: 'ring', nodes: N },
       output: { dir: tmp },
     });
     let resolveUrl!: (url: string) => void;
-    listening = new Promise<string>((r) => { resolveUrl = r; });
-    cluster = runLocalCluster(config, { outDir: join(tmp, 'run'), signal: ac.signal, onListening: ({ url }) => resolveUrl(url) })
-      .catch((err: Error) => err);
+    listening = new Promise<string>((r) => {
+      resolveUrl = r;
+    });
+    cluster = runLocalCluster(config, { outDir: join(tmp, 'run'), signal: ac.signal, onListening: ({ url }) => resolveUrl(url) }).catch(
+      (err: Error) => err,
+    );
     const [url, b] = await Promise.all([
-      Promise.race([listening, cluster.then((r) => { throw r instanceof Error ? r : new Error('cluster ended before listening'); })]),
+      Promise.race([
+        listening,
+        cluster.then((r) => {
+          throw r instanceof Error ? r : new Error('cluster ended before listening');
+        }),
+      ]),
       launchChromium(),
     ]);
     browser ??= b;
@@ -68,7 +91,9 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
     const pageErrors: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
     await page.goto(`${url}/`);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 10_000 });
 
@@ -88,12 +113,36 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
     // Charts grow: read the point counts, wait (bounded) for more evaluations, read again. The
     // charts render asynchronously (vega runs), so read them at a moment when every chart has drawn
     // the same rows (#charts data-rows) and no newer row is half applied.
-    const counts = () => page.waitForFunction(() => {
-      const c = (id: string) => Number(document.querySelector(`[data-chart="${id}"]`)!.getAttribute('data-count'));
-      const rows = Number(document.getElementById('charts')!.dataset.rows);
-      const s = { rows, objective: c('objective'), consensus: c('consensus'), bits: c('bits'), objectiveBits: c('objective-bits'), marks: document.querySelectorAll('[data-chart="objective"] svg path').length };
-      return rows >= 2 && s.objective === rows && s.bits === rows ? s : null;
-    }, undefined, { timeout: 30_000 }).then((h) => h.jsonValue() as Promise<{ rows: number; objective: number; consensus: number; bits: number; objectiveBits: number; marks: number }>);
+    const counts = () =>
+      page
+        .waitForFunction(
+          () => {
+            const c = (id: string) => Number(document.querySelector(`[data-chart="${id}"]`)!.getAttribute('data-count'));
+            const rows = Number(document.getElementById('charts')!.dataset.rows);
+            const s = {
+              rows,
+              objective: c('objective'),
+              consensus: c('consensus'),
+              bits: c('bits'),
+              objectiveBits: c('objective-bits'),
+              marks: document.querySelectorAll('[data-chart="objective"] svg path').length,
+            };
+            return rows >= 2 && s.objective === rows && s.bits === rows ? s : null;
+          },
+          undefined,
+          { timeout: 30_000 },
+        )
+        .then(
+          (h) =>
+            h.jsonValue() as Promise<{
+              rows: number;
+              objective: number;
+              consensus: number;
+              bits: number;
+              objectiveBits: number;
+              marks: number;
+            }>,
+        );
     const first = await counts();
     await page.waitForFunction((n) => Number(document.getElementById('charts')!.dataset.rows) > n, first.rows, { timeout: 15_000 });
     const second = await counts();
@@ -116,12 +165,15 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
     expect(await page.locator('[data-chart="accuracy"] svg .role-legend-label text').allTextContents()).toEqual(['test', 'train']);
     expect(await page.locator('[data-chart="stationarity"] svg .role-title-text').textContent()).toContain('stationarity');
     // After data changes the layout is redone: every label (ticks, titles, legend) lies inside its chart's box.
-    const outside = await page.locator('[data-chart]').evaluateAll((els) => els.flatMap((box) => {
-      const b = box.getBoundingClientRect();
-      return [...box.querySelectorAll('svg text')].map((t) => [t.textContent, t.getBoundingClientRect()] as const)
-        .filter(([text, r]) => text && (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1))
-        .map(([text]) => `${box.getAttribute('data-chart')}: ${text}`);
-    }));
+    const outside = await page.locator('[data-chart]').evaluateAll((els) =>
+      els.flatMap((box) => {
+        const b = box.getBoundingClientRect();
+        return [...box.querySelectorAll('svg text')]
+          .map((t) => [t.textContent, t.getBoundingClientRect()] as const)
+          .filter(([text, r]) => text && (r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1))
+          .map(([text]) => `${box.getAttribute('data-chart')}: ${text}`);
+      }),
+    );
     expect(outside).toEqual([]);
     expect(await page.locator('#status').getAttribute('data-state')).toBe('running');
 
@@ -142,18 +194,33 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
   it('draws per-node stats from nodeStats events: table cells and edge widths by bytes', async () => {
     browser ??= await launchChromium();
     const dir = await mkdtemp(join(tmpdir(), 'proxmesh-dashboard-stats-'));
-    const { app, runs } = await buildApp({ token: 'x'.repeat(24), contexts: createRunContextFactory({ runsDir: dir }), validateConfig: (c) => loadConfig(c as object), defaultMetrics: false });
+    const { app, runs } = await buildApp({
+      token: 'x'.repeat(24),
+      contexts: createRunContextFactory({ runsDir: dir }),
+      validateConfig: (c) => loadConfig(c as object),
+      defaultMetrics: false,
+    });
     try {
-      const run = await runs.createRun({ config: loadConfig({
-        iterations: 100, evalEvery: 10, algorithm: { name: 'dproxsgt', eta: 0.05 },
-        problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'none' } },
-        partition: { kind: 'iid' }, topology: { kind: 'ring', nodes: 4 },
-      }) }, 'stats-run');
+      const run = await runs.createRun(
+        {
+          config: loadConfig({
+            iterations: 100,
+            evalEvery: 10,
+            algorithm: { name: 'dproxsgt', eta: 0.05 },
+            problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'none' } },
+            partition: { kind: 'iid' },
+            topology: { kind: 'ring', nodes: 4 },
+          }),
+        },
+        'stats-run',
+      );
       await app.listen({ host: '127.0.0.1', port: 0 });
       const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
-      page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') pageErrors.push(m.text());
+      });
       await page.goto(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/`);
       await page.waitForSelector('body[data-ready="1"]', { timeout: 10_000 });
       await page.waitForFunction(() => document.getElementById('conn')!.dataset.live === '1', undefined, { timeout: 10_000 });
@@ -162,7 +229,11 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
       const ring: Record<number, number[]> = { 0: [1, 3], 1: [0, 2], 2: [1, 3], 3: [0, 2] };
       for (let i = 0; i < 4; i++) {
         runs.emit('nodeStats', run.id, {
-          nodeId: i, iter: 30 + i, localLoss: 0.25 * (i + 1), bytesSent: 2000 * (i + 1), rejectedFrames: i,
+          nodeId: i,
+          iter: 30 + i,
+          localLoss: 0.25 * (i + 1),
+          bytesSent: 2000 * (i + 1),
+          rejectedFrames: i,
           stepSeconds: { compute: 0.002, encode: 0.0005, wait: 0.01 * i },
           peerBytes: Object.fromEntries(ring[i].map((j) => [String(j), 1000 * (i + 1)])),
         });
@@ -170,17 +241,44 @@ describe.skipIf(!CHROMIUM_PATH && !IN_CI)('dashboard in headless Chromium', () =
       await page.waitForFunction(() => document.getElementById('nodes')!.getAttribute('data-rows') === '4', undefined, { timeout: 10_000 });
       const cells = await page.locator('#nodes tbody tr[data-node="3"] td').allInnerTexts();
       expect(cells).toEqual(['3', '33', '1', '7.81 KiB', '3', '2 ms', '500 µs', '30 ms']);
-      const edges = await page.locator('#topology line[data-edge]').evaluateAll((els) =>
-        Object.fromEntries(els.map((e) => [e.getAttribute('data-edge'), [Number(e.getAttribute('data-bytes')), Number(e.getAttribute('stroke-width'))]])));
+      const edges = await page
+        .locator('#topology line[data-edge]')
+        .evaluateAll((els) =>
+          Object.fromEntries(
+            els.map((e) => [e.getAttribute('data-edge'), [Number(e.getAttribute('data-bytes')), Number(e.getAttribute('stroke-width'))]]),
+          ),
+        );
       // widths: 1 + 6·bytes/max, max = edge 2-3 (3000 + 4000)
-      expect(edges).toEqual(Object.fromEntries(Object.entries({ '0-1': 3000, '0-3': 5000, '1-2': 5000, '2-3': 7000 })
-        .map(([k, b]) => [k, [b, Number((1 + (6 * b) / 7000).toFixed(2))]])));
+      expect(edges).toEqual(
+        Object.fromEntries(
+          Object.entries({ '0-1': 3000, '0-3': 5000, '1-2': 5000, '2-3': 7000 }).map(([k, b]) => [
+            k,
+            [b, Number((1 + (6 * b) / 7000).toFixed(2))],
+          ]),
+        ),
+      );
       expect(await page.locator('#topology circle[data-node="2"]').getAttribute('data-iter')).toBe('32');
       // a row for this run is appended to every chart
-      runs.emit('row', run.id, { iter: 0, epoch: 0, objective: 0.69, f: 0.69, r: 0, stationarity: 1.5, consensus: 0, density: 0, trainAccuracy: 0.4, testAccuracy: null, localLoss: 0.69, bitsSent: 0, bytesSent: 0 });
+      runs.emit('row', run.id, {
+        iter: 0,
+        epoch: 0,
+        objective: 0.69,
+        f: 0.69,
+        r: 0,
+        stationarity: 1.5,
+        consensus: 0,
+        density: 0,
+        trainAccuracy: 0.4,
+        testAccuracy: null,
+        localLoss: 0.69,
+        bitsSent: 0,
+        bytesSent: 0,
+      });
       await page.waitForFunction(() => document.getElementById('charts')!.dataset.rows === '1', undefined, { timeout: 10_000 });
       expect(await page.locator('#rows').getAttribute('data-count')).toBe('1');
-      const counts = await page.locator('[data-chart]').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-chart'), Number(e.getAttribute('data-count'))])));
+      const counts = await page
+        .locator('[data-chart]')
+        .evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-chart'), Number(e.getAttribute('data-count'))])));
       // consensus 0 and bits 0 cannot be drawn on log axes; test accuracy is null, train is drawn
       expect(counts).toEqual({ objective: 1, stationarity: 1, consensus: 0, accuracy: 1, bits: 1, 'objective-bits': 0 });
       // one-value domains (bits = 0) still get readable tick labels; empty charts say so

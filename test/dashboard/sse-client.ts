@@ -1,7 +1,10 @@
 /** A minimal Server-Sent Events reader for tests: collects events and comment lines of one stream. */
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 
-export interface SseEvent { event: string; data: unknown }
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
 
 export interface SseClient {
   readonly events: SseEvent[];
@@ -33,8 +36,12 @@ export function openSse(url: string): Promise<SseClient> {
           if (data.length) client.events.push({ event, data: JSON.parse(data.join('\n')) });
         }
       });
-      res.on('end', () => { client.ended = true; });
-      res.on('error', () => { client.ended = true; });
+      res.on('end', () => {
+        client.ended = true;
+      });
+      res.on('error', () => {
+        client.ended = true;
+      });
       resolve(client);
     });
     req.on('error', reject);

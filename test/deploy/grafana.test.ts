@@ -18,29 +18,51 @@ import { exposedNames, metricNames, sampledNames } from './promql-names.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy/grafana/proxmesh-dashboard.json'), 'utf8'));
 
-interface Panel { id: number; type: string; title: string; datasource?: { uid?: string }; targets?: { expr: string }[]; fieldConfig?: any; gridPos: { x: number; y: number; w: number; h: number } }
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { uid?: string };
+  targets?: { expr: string }[];
+  fieldConfig?: any;
+  gridPos: { x: number; y: number; w: number; h: number };
+}
 const panels: Panel[] = dashboard.panels;
 const queryPanels = panels.filter((p) => p.type !== 'row');
 // Panel queries, plus the metric behind each Grafana label_values(metric, label) variable.
 const exprs = [
   ...queryPanels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr }))),
-  ...dashboard.templating.list.filter((v: any) => v.type === 'query').map((v: any) => ({
-    panel: `variable ${v.name}`, expr: /^label_values\(([^,]+),\s*\w+\)$/.exec(v.query.query)?.[1] ?? v.query.query,
-  })),
+  ...dashboard.templating.list
+    .filter((v: any) => v.type === 'query')
+    .map((v: any) => ({
+      panel: `variable ${v.name}`,
+      expr: /^label_values\(([^,]+),\s*\w+\)$/.exec(v.query.query)?.[1] ?? v.query.query,
+    })),
 ];
 
 /** Names in dashboard exprs that the scrapes lack. */
 function unknownMetrics(list: { panel: string; expr: string }[], known: Set<string>): string[] {
-  return list.flatMap(({ panel, expr }) => metricNames(expr).filter((n) => !known.has(n)).map((n) => `${panel}: ${n}`));
+  return list.flatMap(({ panel, expr }) =>
+    metricNames(expr)
+      .filter((n) => !known.has(n))
+      .map((n) => `${panel}: ${n}`),
+  );
 }
 
 describe('metric names in PromQL', () => {
   it('extracts metrics, not functions, labels, variables or keywords', () => {
-    expect(metricNames('histogram_quantile(0.9, sum by (le, phase) (rate(proxmesh_step_seconds_bucket{run=~"$run"}[$__rate_interval])))'))
-      .toEqual(['proxmesh_step_seconds_bucket']);
-    expect(metricNames('sum by (phase) (rate(a_sum{x="y"}[5m])) / on (phase) group_left sum without (node) (rate(a_count[1m] offset 5m))').sort())
-      .toEqual(['a_count', 'a_sum']);
-    expect(metricNames('rate(proxmesh_peer_bytes_sent{kind="payload", run=~"$run"}[$__rate_interval]) > bool 0 and up')).toEqual(['proxmesh_peer_bytes_sent', 'up']);
+    expect(
+      metricNames('histogram_quantile(0.9, sum by (le, phase) (rate(proxmesh_step_seconds_bucket{run=~"$run"}[$__rate_interval])))'),
+    ).toEqual(['proxmesh_step_seconds_bucket']);
+    expect(
+      metricNames(
+        'sum by (phase) (rate(a_sum{x="y"}[5m])) / on (phase) group_left sum without (node) (rate(a_count[1m] offset 5m))',
+      ).sort(),
+    ).toEqual(['a_count', 'a_sum']);
+    expect(metricNames('rate(proxmesh_peer_bytes_sent{kind="payload", run=~"$run"}[$__rate_interval]) > bool 0 and up')).toEqual([
+      'proxmesh_peer_bytes_sent',
+      'up',
+    ]);
     expect(metricNames('label_replace(m, "dst", "$1", "src", "(.*)")')).toEqual(['m']);
   });
   it('exposition parsing: samples, and histogram parts from # TYPE', () => {
@@ -69,11 +91,21 @@ describe('dashboard structure', () => {
 
   it('has the required panels, the consensus error on a log scale, unique ids and no overlaps', () => {
     const uses = (metric: string) => queryPanels.filter((p) => (p.targets ?? []).some((t) => metricNames(t.expr).includes(metric)));
-    for (const m of ['proxmesh_objective', 'proxmesh_stationarity', 'proxmesh_consensus_error', 'proxmesh_test_accuracy', 'proxmesh_bits_per_iteration',
-      'proxmesh_peer_bytes_sent', 'proxmesh_frames_rejected_total', 'proxmesh_step_seconds_sum', 'proxmesh_step_seconds_bucket']) {
+    for (const m of [
+      'proxmesh_objective',
+      'proxmesh_stationarity',
+      'proxmesh_consensus_error',
+      'proxmesh_test_accuracy',
+      'proxmesh_bits_per_iteration',
+      'proxmesh_peer_bytes_sent',
+      'proxmesh_frames_rejected_total',
+      'proxmesh_step_seconds_sum',
+      'proxmesh_step_seconds_bucket',
+    ]) {
       expect(uses(m).length, m).toBeGreaterThan(0);
     }
-    for (const p of uses('proxmesh_consensus_error')) expect(p.fieldConfig.defaults.custom.scaleDistribution).toEqual({ type: 'log', log: 10 });
+    for (const p of uses('proxmesh_consensus_error'))
+      expect(p.fieldConfig.defaults.custom.scaleDistribution).toEqual({ type: 'log', log: 10 });
     expect(uses('proxmesh_peer_bytes_sent').every((p) => p.targets!.every((t) => /kind="payload"/.test(t.expr)))).toBe(true);
     const split = uses('proxmesh_step_seconds_sum')[0];
     expect(split.targets![0].expr).toMatch(/by \(phase\)/);
@@ -82,10 +114,11 @@ describe('dashboard structure', () => {
     const cells = new Set<string>();
     for (const p of panels) {
       expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
-      for (let x = p.gridPos.x; x < p.gridPos.x + p.gridPos.w; x++) for (let y = p.gridPos.y; y < p.gridPos.y + p.gridPos.h; y++) {
-        expect(cells.has(`${x},${y}`), `${p.title} overlaps at ${x},${y}`).toBe(false);
-        cells.add(`${x},${y}`);
-      }
+      for (let x = p.gridPos.x; x < p.gridPos.x + p.gridPos.w; x++)
+        for (let y = p.gridPos.y; y < p.gridPos.y + p.gridPos.h; y++) {
+          expect(cells.has(`${x},${y}`), `${p.title} overlaps at ${x},${y}`).toBe(false);
+          cells.add(`${x},${y}`);
+        }
     }
   });
 });
@@ -103,26 +136,46 @@ describe('dashboard queries against live /metrics', () => {
     const raw = parse(readFileSync(join(ROOT, 'examples/breast-cancer-beer-complete4.yaml'), 'utf8'));
     // Long enough that the run is still going while we scrape; it is aborted afterwards.
     const config = loadConfig({ ...raw, iterations: 1_000_000, evalEvery: 10, topology: { kind: 'complete', nodes: 3 }, output: { dir } });
-    const { app, runs } = await buildApp({ token: TOKEN, contexts: createRunContextFactory({ runsDir: dir }), validateConfig: (c) => loadConfig(c as object), defaultMetrics: true });
+    const { app, runs } = await buildApp({
+      token: TOKEN,
+      contexts: createRunContextFactory({ runsDir: dir }),
+      validateConfig: (c) => loadConfig(c as object),
+      defaultMetrics: true,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
     await runs.createRun({ config }, RUN);
     const evaluated = new Promise<void>((resolve) => {
       const onRow = (id: string, row: { iter: number }) => {
-        if (id === RUN && row.iter >= 20) { runs.off('row', onRow); resolve(); }
+        if (id === RUN && row.iter >= 20) {
+          runs.off('row', onRow);
+          resolve();
+        }
       };
       runs.on('row', onRow);
     });
     const abort = new AbortController();
     const metricsUrls: string[] = [];
-    const workers = [0, 1, 2].map((ordinal) => runWorker({
-      coordinatorUrl: `ws://127.0.0.1:${port}/control`, token: TOKEN, ordinal,
-      listenHost: '127.0.0.1', listenPort: 0, metricsHost: '127.0.0.1', metricsPort: 0,
-      connectTimeoutMs: 5000, signal: abort.signal,
-      log: (line) => { const m = /metrics (http:\S+?)\)?$/.exec(line); if (m) metricsUrls[ordinal] = m[1]; },
-    }));
+    const workers = [0, 1, 2].map((ordinal) =>
+      runWorker({
+        coordinatorUrl: `ws://127.0.0.1:${port}/control`,
+        token: TOKEN,
+        ordinal,
+        listenHost: '127.0.0.1',
+        listenPort: 0,
+        metricsHost: '127.0.0.1',
+        metricsPort: 0,
+        connectTimeoutMs: 5000,
+        signal: abort.signal,
+        log: (line) => {
+          const m = /metrics (http:\S+?)\)?$/.exec(line);
+          if (m) metricsUrls[ordinal] = m[1];
+        },
+      }),
+    );
     cleanup = async () => {
-      if (runs.get(RUN).state === 'running') runs.abort(RUN, { code: 'PROXMESH_ERR_WORKER_FAILED', message: 'test done', node: null, round: null });
+      if (runs.get(RUN).state === 'running')
+        runs.abort(RUN, { code: 'PROXMESH_ERR_WORKER_FAILED', message: 'test done', node: null, round: null });
       abort.abort();
       await Promise.race([Promise.allSettled(workers), new Promise((r) => setTimeout(r, 5000))]);
       await app.close();
@@ -130,8 +183,12 @@ describe('dashboard queries against live /metrics', () => {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       evaluated,
-      Promise.all(workers).then(() => { throw new Error('workers ended before iteration 20'); }),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no evaluation at k ≥ 20 within 20 s')), 20_000); }),
+      Promise.all(workers).then(() => {
+        throw new Error('workers ended before iteration 20');
+      }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no evaluation at k ≥ 20 within 20 s')), 20_000);
+      }),
     ]).finally(() => clearTimeout(timer));
     expect(metricsUrls[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     // Scrape while the run is live (the worker serves /metrics only while it runs).
@@ -151,7 +208,8 @@ describe('dashboard queries against live /metrics', () => {
     expect(exprs.length).toBeGreaterThanOrEqual(10);
     expect(unknownMetrics(exprs, known)).toEqual([]);
     // The split really is by phase, with the three phases the worker observes.
-    for (const phase of ['compute', 'encode', 'wait']) expect(workerText).toContain(`proxmesh_step_seconds_count{run="${RUN}",node="0",phase="${phase}"}`);
+    for (const phase of ['compute', 'encode', 'wait'])
+      expect(workerText).toContain(`proxmesh_step_seconds_count{run="${RUN}",node="0",phase="${phase}"}`);
     expect(workerText).toMatch(/proxmesh_peer_bytes_sent\{run="grafana-live",node="0",peer="1",kind="payload"\} [1-9]/);
   });
 
@@ -163,6 +221,10 @@ describe('dashboard queries against live /metrics', () => {
       { panel: 'misspelt', expr: 'proxmesh_consensus_errors' },
       { panel: 'no histogram', expr: 'histogram_quantile(0.5, sum by (le) (rate(proxmesh_objective_bucket[5m])))' },
     ];
-    expect(unknownMetrics(broken, known)).toEqual(['made up: proxmesh_made_up_total', 'misspelt: proxmesh_consensus_errors', 'no histogram: proxmesh_objective_bucket']);
+    expect(unknownMetrics(broken, known)).toEqual([
+      'made up: proxmesh_made_up_total',
+      'misspelt: proxmesh_consensus_errors',
+      'no histogram: proxmesh_objective_bucket',
+    ]);
   });
 });

@@ -19,16 +19,38 @@ import { OPENSSL_AVAILABLE, makeTestPki } from '../support/tls-certs.ts';
 
 type Obj = Record<string, any>;
 const hasKubectl = commandWorks('kubectl', ['version', '--client']);
-const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+const docs = (text: string): Obj[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter(Boolean);
 const pki = OPENSSL_AVAILABLE ? makeTestPki() : null;
 afterAll(() => pki?.cleanup());
 
 describe.skipIf(!hasKubectl || !OPENSSL_AVAILABLE)('overlays/example-tls (kubectl kustomize, offline)', () => {
-  const out = () => docs(execFileSync('kubectl', ['kustomize', join(K8S_DIR, 'overlays/example-tls')], { encoding: 'utf8', timeout: 20_000 }));
+  const out = () =>
+    docs(execFileSync('kubectl', ['kustomize', join(K8S_DIR, 'overlays/example-tls')], { encoding: 'utf8', timeout: 20_000 }));
   // The README's command, offline: the Secret from openssl's files under cert-manager's key names.
-  const secret = () => docs(execFileSync('kubectl', ['create', 'secret', 'generic', TLS_SECRET, '-n', 'proxmesh', '--dry-run=client', '-o', 'yaml',
-    `--from-file=${TLS_KEYS.cert}=${pki!.good.cert}`, `--from-file=${TLS_KEYS.key}=${pki!.good.key}`, `--from-file=${TLS_KEYS.ca}=${pki!.good.ca}`],
-  { encoding: 'utf8', timeout: 20_000 }))[0];
+  const secret = () =>
+    docs(
+      execFileSync(
+        'kubectl',
+        [
+          'create',
+          'secret',
+          'generic',
+          TLS_SECRET,
+          '-n',
+          'proxmesh',
+          '--dry-run=client',
+          '-o',
+          'yaml',
+          `--from-file=${TLS_KEYS.cert}=${pki!.good.cert}`,
+          `--from-file=${TLS_KEYS.key}=${pki!.good.key}`,
+          `--from-file=${TLS_KEYS.ca}=${pki!.good.ca}`,
+        ],
+        { encoding: 'utf8', timeout: 20_000 },
+      ),
+    )[0];
 
   it('with the Secret, the objects pass the schemas and rules; without it the rules name the missing Secret', () => {
     const objects = out();
@@ -45,7 +67,10 @@ describe.skipIf(!hasKubectl || !OPENSSL_AVAILABLE)('overlays/example-tls (kubect
     const objects = out();
     const keys = Object.keys(secret().data).sort();
     expect(keys).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
-    for (const [kind, name] of [['Deployment', NAMES.coordinator], ['StatefulSet', NAMES.workers]] as const) {
+    for (const [kind, name] of [
+      ['Deployment', NAMES.coordinator],
+      ['StatefulSet', NAMES.workers],
+    ] as const) {
       const o = objects.find((x) => x.kind === kind && x.metadata.name === name)!;
       const pod = o.spec.template.spec;
       const c = pod.containers[0];
@@ -61,7 +86,11 @@ describe.skipIf(!hasKubectl || !OPENSSL_AVAILABLE)('overlays/example-tls (kubect
       if (kind === 'StatefulSet') {
         expect(env.PROXMESH_COORDINATOR).toBe('wss://coordinator:8080/control');
         // The certificate names each pod peers dial (PROXMESH_ADVERTISE = $(POD_NAME).workers) and the coordinator.
-        expect(certificateDnsNames(o.spec.replicas)).toEqual(['coordinator', ...Array.from({ length: o.spec.replicas }, (_, i) => `worker-${i}.workers`), 'localhost']);
+        expect(certificateDnsNames(o.spec.replicas)).toEqual([
+          'coordinator',
+          ...Array.from({ length: o.spec.replicas }, (_, i) => `worker-${i}.workers`),
+          'localhost',
+        ]);
         expect(env.PROXMESH_ADVERTISE).toBe('$(POD_NAME).workers');
       } else {
         expect(c.readinessProbe.httpGet.scheme).toBe('HTTPS');

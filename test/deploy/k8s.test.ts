@@ -20,8 +20,14 @@ import { validateSchemas } from '../../deploy/k8s/validate.ts';
 type Obj = Record<string, any>;
 const ROOT = join(import.meta.dirname, '..', '..');
 const temps: string[] = [];
-const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'proxmesh-k8s-')); temps.push(d); return d; };
-afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'proxmesh-k8s-'));
+  temps.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -30,14 +36,22 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+const docs = (text: string): Obj[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter(Boolean);
 
 /** The objects of a rendered tree (base + components), as kubectl would read them. */
 function objectsOf(tree: ReadonlyMap<string, string>): Obj[] {
   return [...tree].filter(([p]) => /^(base|components)\//.test(p) && !p.endsWith('kustomization.yaml')).flatMap(([, t]) => docs(t));
 }
 
-const committed = () => new Map(filesUnder(K8S_DIR).filter((p) => /\/(base|components|overlays)\//.test(p)).map((p) => [relative(K8S_DIR, p), readFileSync(p, 'utf8')]));
+const committed = () =>
+  new Map(
+    filesUnder(K8S_DIR)
+      .filter((p) => /\/(base|components|overlays)\//.test(p))
+      .map((p) => [relative(K8S_DIR, p), readFileSync(p, 'utf8')]),
+  );
 const objects = objectsOf(committed());
 const find = (list: Obj[], kind: string, name: string) => {
   const o = list.find((x) => x.kind === kind && x.metadata?.name === name);
@@ -56,8 +70,17 @@ describe('render', () => {
 
   it('renders the objects the cluster needs, with the example config and the placeholder token', () => {
     const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    expect(kinds).toEqual(['ConfigMap/proxmesh-config', 'Deployment/coordinator', 'Secret/proxmesh-token', 'Service/coordinator', 'Service/workers',
-      'ServiceMonitor/proxmesh', 'StatefulSet/worker'].sort());
+    expect(kinds).toEqual(
+      [
+        'ConfigMap/proxmesh-config',
+        'Deployment/coordinator',
+        'Secret/proxmesh-token',
+        'Service/coordinator',
+        'Service/workers',
+        'ServiceMonitor/proxmesh',
+        'StatefulSet/worker',
+      ].sort(),
+    );
     const example = parse(readFileSync(join(ROOT, 'examples/a9a-cdproxsgt-ring8.yaml'), 'utf8'));
     expect(configOf(objects)).toEqual(example);
     expect(DEFAULT_NODES).toBe(example.topology.nodes);
@@ -66,9 +89,13 @@ describe('render', () => {
     const worker = find(objects, 'StatefulSet', NAMES.workers).spec.template.spec.containers[0];
     const env = Object.fromEntries(worker.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
     expect(env).toMatchObject({
-      PROXMESH_ORDINAL_FROM_HOSTNAME: '1', PROXMESH_ADVERTISE: '$(POD_NAME).workers', PROXMESH_COORDINATOR: 'ws://coordinator:8080/control',
-      PROXMESH_LISTEN: '0.0.0.0:7070', PROXMESH_METRICS_LISTEN: '0.0.0.0:9464',
-      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } }, PROXMESH_TOKEN: { secretKeyRef: { name: 'proxmesh-token', key: 'token' } },
+      PROXMESH_ORDINAL_FROM_HOSTNAME: '1',
+      PROXMESH_ADVERTISE: '$(POD_NAME).workers',
+      PROXMESH_COORDINATOR: 'ws://coordinator:8080/control',
+      PROXMESH_LISTEN: '0.0.0.0:7070',
+      PROXMESH_METRICS_LISTEN: '0.0.0.0:9464',
+      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+      PROXMESH_TOKEN: { secretKeyRef: { name: 'proxmesh-token', key: 'token' } },
     });
     expect(worker.image).toBe(DEFAULT_IMAGE);
     // Every listener is set explicitly (the binaries default to loopback), and the dashboard is behind the token.
@@ -77,7 +104,7 @@ describe('render', () => {
     expect(cenv).toMatchObject({ PROXMESH_LISTEN: '0.0.0.0:8080', PROXMESH_DASHBOARD_AUTH: 'token' });
   });
 
-  it('--nodes 16 changes replicas and the config\'s topology.nodes together (and the overlay too)', () => {
+  it("--nodes 16 changes replicas and the config's topology.nodes together (and the overlay too)", () => {
     const tree = renderTree({ nodes: 16, image: 'registry.example:5000/team/proxmesh:1.2' });
     const objs = objectsOf(tree);
     expect(find(objs, 'StatefulSet', NAMES.workers).spec.replicas).toBe(16);
@@ -86,10 +113,16 @@ describe('render', () => {
     expect(overlay.replicas).toEqual([{ name: NAMES.workers, count: 16 }]);
     expect(overlay.images).toEqual([{ name: 'registry.example:5000/team/proxmesh', newTag: '1.2' }]);
     expect(parse(tree.get('overlays/example/config.yaml')!).topology.nodes).toBe(16);
-    expect(find(objs, 'Deployment', NAMES.coordinator).spec.template.spec.containers[0].image).toBe('registry.example:5000/team/proxmesh:1.2');
+    expect(find(objs, 'Deployment', NAMES.coordinator).spec.template.spec.containers[0].image).toBe(
+      'registry.example:5000/team/proxmesh:1.2',
+    );
     // Everything else is the default render.
     const base = objectsOf(renderTree());
-    const strip = (l: Obj[]) => stringify(l).replaceAll(DEFAULT_IMAGE, 'IMG').replaceAll('registry.example:5000/team/proxmesh:1.2', 'IMG').replace(/\b(16|8)\b/g, 'N');
+    const strip = (l: Obj[]) =>
+      stringify(l)
+        .replaceAll(DEFAULT_IMAGE, 'IMG')
+        .replaceAll('registry.example:5000/team/proxmesh:1.2', 'IMG')
+        .replace(/\b(16|8)\b/g, 'N');
     expect(strip(objs)).toBe(strip(base));
   });
 
@@ -103,7 +136,9 @@ describe('render', () => {
     expect(parse(tree.get('overlays/example/kustomization.yaml')!).replicas).toEqual([{ name: NAMES.workers, count: 8 }]);
     expect(checkRules(objs)).toEqual([]);
     st.spec.replicas = 1024;
-    expect(checkRules(objs)).toEqual(['StatefulSet/worker: replicas 1024 ≠ ⌈topology.nodes 1024 / PROXMESH_NODES_PER_WORKER 128⌉ of the mounted run config']);
+    expect(checkRules(objs)).toEqual([
+      'StatefulSet/worker: replicas 1024 ≠ ⌈topology.nodes 1024 / PROXMESH_NODES_PER_WORKER 128⌉ of the mounted run config',
+    ]);
   });
 
   it('splits image references', () => {
@@ -155,13 +190,41 @@ describe('schemas', () => {
   it('the ServiceMonitor check rejects what the CRD would', () => {
     const sm = find(objects, 'ServiceMonitor', 'proxmesh');
     expect(checkServiceMonitor(sm)).toEqual([]);
-    const bad = (f: (o: Obj) => void) => { const o = structuredClone(sm); f(o); return checkServiceMonitor(o); };
-    expect(bad((o) => { o.apiVersion = 'monitoring.coreos.com/v2'; })).toEqual(['ServiceMonitor: apiVersion must be monitoring.coreos.com/v1 (got monitoring.coreos.com/v2)']);
-    expect(bad((o) => { o.spec.endpoints = []; })).toEqual(['ServiceMonitor: spec.endpoints must be a non-empty list']);
-    expect(bad((o) => { o.spec.endpoints[0].interval = '15 seconds'; })).toEqual(['ServiceMonitor: endpoints[0].interval must be a duration such as 15s (got 15 seconds)']);
-    expect(bad((o) => { o.spec.endpoints[1].port = 9464; })).toEqual(['ServiceMonitor: endpoints[1].port must be a port name']);
-    expect(bad((o) => { o.spec.selector = {}; })).toEqual(['ServiceMonitor: spec.selector.matchLabels must be a non-empty map']);
-    expect(bad((o) => { o.metadata.name = 'Prox_Mesh'; })).toEqual(['ServiceMonitor: metadata.name must be a DNS label (got Prox_Mesh)']);
+    const bad = (f: (o: Obj) => void) => {
+      const o = structuredClone(sm);
+      f(o);
+      return checkServiceMonitor(o);
+    };
+    expect(
+      bad((o) => {
+        o.apiVersion = 'monitoring.coreos.com/v2';
+      }),
+    ).toEqual(['ServiceMonitor: apiVersion must be monitoring.coreos.com/v1 (got monitoring.coreos.com/v2)']);
+    expect(
+      bad((o) => {
+        o.spec.endpoints = [];
+      }),
+    ).toEqual(['ServiceMonitor: spec.endpoints must be a non-empty list']);
+    expect(
+      bad((o) => {
+        o.spec.endpoints[0].interval = '15 seconds';
+      }),
+    ).toEqual(['ServiceMonitor: endpoints[0].interval must be a duration such as 15s (got 15 seconds)']);
+    expect(
+      bad((o) => {
+        o.spec.endpoints[1].port = 9464;
+      }),
+    ).toEqual(['ServiceMonitor: endpoints[1].port must be a port name']);
+    expect(
+      bad((o) => {
+        o.spec.selector = {};
+      }),
+    ).toEqual(['ServiceMonitor: spec.selector.matchLabels must be a non-empty map']);
+    expect(
+      bad((o) => {
+        o.metadata.name = 'Prox_Mesh';
+      }),
+    ).toEqual(['ServiceMonitor: metadata.name must be a DNS label (got Prox_Mesh)']);
   });
 });
 
@@ -174,36 +237,197 @@ describe('project rules', () => {
   const worker = (o: Obj[]) => find(o, 'StatefulSet', NAMES.workers).spec.template.spec.containers[0];
   const envOf = (c: Obj, name: string) => c.env.find((e: Obj) => e.name === name);
   const cases: [string, (o: Obj[]) => void, string][] = [
-    ['missing image', (o) => { delete coordinator(o).image; }, 'Deployment/coordinator container coordinator: no image'],
-    ['probe on an undeclared port name', (o) => { worker(o).livenessProbe.httpGet.port = 'metricz'; }, 'StatefulSet/worker container worker: livenessProbe port metricz is not a declared container port'],
-    ['probe on an undeclared port number', (o) => { coordinator(o).readinessProbe.httpGet.port = 9090; }, 'Deployment/coordinator container coordinator: readinessProbe port 9090 is not a declared container port'],
-    ['serviceName names no Service', (o) => { find(o, 'StatefulSet', NAMES.workers).spec.serviceName = 'peers'; }, 'StatefulSet/worker: serviceName peers names no Service'],
-    ['governing Service not headless', (o) => { delete find(o, 'Service', NAMES.workersService).spec.clusterIP; }, 'StatefulSet/worker: Service workers is not headless (clusterIP: None)'],
-    ['replicas ≠ topology.nodes', (o) => { find(o, 'StatefulSet', NAMES.workers).spec.replicas = 7; }, 'StatefulSet/worker: replicas 7 ≠ topology.nodes 8 of the mounted run config'],
-    ['topology.nodes ≠ replicas', (o) => {
-      const cm = find(o, 'ConfigMap', NAMES.config);
-      cm.data['config.yaml'] = cm.data['config.yaml'].replace(/^ {2}nodes: 8$/m, '  nodes: 9');
-    }, 'StatefulSet/worker: replicas 8 ≠ topology.nodes 9 of the mounted run config'],
-    ['config not mounted', (o) => { envOf(coordinator(o), 'PROXMESH_CONFIG').value = '/config/run.yaml'; }, 'Deployment/coordinator container coordinator: PROXMESH_CONFIG /config/run.yaml is not in a ConfigMap volume'],
-    ['config key missing', (o) => { envOf(coordinator(o), 'PROXMESH_CONFIG').value = '/etc/proxmesh/run.yaml'; }, 'Deployment/coordinator container coordinator: ConfigMap proxmesh-config has no key run.yaml for PROXMESH_CONFIG'],
-    ['workload selector misses its pods', (o) => { find(o, 'Deployment', NAMES.coordinator).spec.selector.matchLabels['app.kubernetes.io/component'] = 'coord'; }, "Deployment/coordinator: spec.selector.matchLabels does not select the pod template's labels"],
-    ['Service selector misses the pods', (o) => { find(o, 'Service', NAMES.coordinator).spec.selector['app.kubernetes.io/component'] = 'coord'; }, 'Service/coordinator: selector matches no pod template'],
-    ['headless Service misses the pods', (o) => { find(o, 'Service', NAMES.workersService).spec.selector['app.kubernetes.io/component'] = 'coordinator'; }, 'StatefulSet/worker: headless Service workers does not select its pods'],
-    ['Service targets an undeclared port', (o) => { find(o, 'Service', NAMES.workersService).spec.ports[1].targetPort = 'metricz'; }, 'Service/workers: port metrics targets metricz, which no selected container declares'],
-    ['Secret name wrong', (o) => { envOf(worker(o), 'PROXMESH_TOKEN').valueFrom.secretKeyRef.name = 'proxmesh-tokn'; }, 'StatefulSet/worker container worker: env PROXMESH_TOKEN refers to Secret proxmesh-tokn, which is not defined'],
-    ['Secret key wrong', (o) => { envOf(coordinator(o), 'PROXMESH_TOKEN').valueFrom.secretKeyRef.key = 'tok'; }, 'Deployment/coordinator container coordinator: env PROXMESH_TOKEN refers to key tok missing from Secret proxmesh-token'],
-    ['ConfigMap volume names nothing', (o) => { find(o, 'Deployment', NAMES.coordinator).spec.template.spec.volumes[0].configMap.name = 'cfg'; }, 'Deployment/coordinator: volume config refers to ConfigMap cfg, which is not defined'],
-    ['$(POD_NAME) used before it is defined', (o) => { const c = worker(o); c.env.push(c.env.shift()); }, 'StatefulSet/worker container worker: env PROXMESH_ADVERTISE uses $(POD_NAME) before it is defined'],
-    ['advertise names another Service', (o) => { envOf(worker(o), 'PROXMESH_ADVERTISE').value = '$(POD_NAME).peers'; }, 'StatefulSet/worker: PROXMESH_ADVERTISE $(POD_NAME).peers is not $(POD_NAME).workers'],
-    ['coordinator URL on a wrong port', (o) => { envOf(worker(o), 'PROXMESH_COORDINATOR').value = 'ws://coordinator:8081/control'; }, 'StatefulSet/worker: PROXMESH_COORDINATOR ws://coordinator:8081/control is not ws://<a Service>:<its port>/control'],
-    ['runAsNonRoot false', (o) => { worker(o).securityContext.runAsNonRoot = false; }, 'StatefulSet/worker container worker: runAsNonRoot is not true'],
-    ['runs as root', (o) => { coordinator(o).securityContext.runAsUser = 0; }, 'Deployment/coordinator container coordinator: runAsUser is not 1000'],
-    ['privilege escalation', (o) => { worker(o).securityContext.allowPrivilegeEscalation = true; }, 'StatefulSet/worker container worker: allowPrivilegeEscalation is not false'],
-    ['writable root filesystem', (o) => { delete coordinator(o).securityContext.readOnlyRootFilesystem; }, 'Deployment/coordinator container coordinator: readOnlyRootFilesystem is not true'],
-    ['capabilities kept', (o) => { worker(o).securityContext.capabilities.drop = ['NET_RAW']; }, 'StatefulSet/worker container worker: capabilities do not drop ALL'],
-    ['no writable /tmp', (o) => { worker(o).volumeMounts = worker(o).volumeMounts.filter((m: Obj) => m.mountPath !== '/tmp'); }, 'StatefulSet/worker container worker: /tmp is not a writable emptyDir (the root filesystem is read-only)'],
-    ['scrape annotation on a wrong port', (o) => { find(o, 'StatefulSet', NAMES.workers).spec.template.metadata.annotations['prometheus.io/port'] = '9465'; }, 'StatefulSet/worker: prometheus.io/port 9465 is not a container port'],
-    ['ServiceMonitor endpoint on a missing port', (o) => { find(o, 'ServiceMonitor', 'proxmesh').spec.endpoints[1].port = 'web'; }, 'ServiceMonitor/proxmesh: endpoint port web is on no selected Service'],
+    [
+      'missing image',
+      (o) => {
+        delete coordinator(o).image;
+      },
+      'Deployment/coordinator container coordinator: no image',
+    ],
+    [
+      'probe on an undeclared port name',
+      (o) => {
+        worker(o).livenessProbe.httpGet.port = 'metricz';
+      },
+      'StatefulSet/worker container worker: livenessProbe port metricz is not a declared container port',
+    ],
+    [
+      'probe on an undeclared port number',
+      (o) => {
+        coordinator(o).readinessProbe.httpGet.port = 9090;
+      },
+      'Deployment/coordinator container coordinator: readinessProbe port 9090 is not a declared container port',
+    ],
+    [
+      'serviceName names no Service',
+      (o) => {
+        find(o, 'StatefulSet', NAMES.workers).spec.serviceName = 'peers';
+      },
+      'StatefulSet/worker: serviceName peers names no Service',
+    ],
+    [
+      'governing Service not headless',
+      (o) => {
+        delete find(o, 'Service', NAMES.workersService).spec.clusterIP;
+      },
+      'StatefulSet/worker: Service workers is not headless (clusterIP: None)',
+    ],
+    [
+      'replicas ≠ topology.nodes',
+      (o) => {
+        find(o, 'StatefulSet', NAMES.workers).spec.replicas = 7;
+      },
+      'StatefulSet/worker: replicas 7 ≠ topology.nodes 8 of the mounted run config',
+    ],
+    [
+      'topology.nodes ≠ replicas',
+      (o) => {
+        const cm = find(o, 'ConfigMap', NAMES.config);
+        cm.data['config.yaml'] = cm.data['config.yaml'].replace(/^ {2}nodes: 8$/m, '  nodes: 9');
+      },
+      'StatefulSet/worker: replicas 8 ≠ topology.nodes 9 of the mounted run config',
+    ],
+    [
+      'config not mounted',
+      (o) => {
+        envOf(coordinator(o), 'PROXMESH_CONFIG').value = '/config/run.yaml';
+      },
+      'Deployment/coordinator container coordinator: PROXMESH_CONFIG /config/run.yaml is not in a ConfigMap volume',
+    ],
+    [
+      'config key missing',
+      (o) => {
+        envOf(coordinator(o), 'PROXMESH_CONFIG').value = '/etc/proxmesh/run.yaml';
+      },
+      'Deployment/coordinator container coordinator: ConfigMap proxmesh-config has no key run.yaml for PROXMESH_CONFIG',
+    ],
+    [
+      'workload selector misses its pods',
+      (o) => {
+        find(o, 'Deployment', NAMES.coordinator).spec.selector.matchLabels['app.kubernetes.io/component'] = 'coord';
+      },
+      "Deployment/coordinator: spec.selector.matchLabels does not select the pod template's labels",
+    ],
+    [
+      'Service selector misses the pods',
+      (o) => {
+        find(o, 'Service', NAMES.coordinator).spec.selector['app.kubernetes.io/component'] = 'coord';
+      },
+      'Service/coordinator: selector matches no pod template',
+    ],
+    [
+      'headless Service misses the pods',
+      (o) => {
+        find(o, 'Service', NAMES.workersService).spec.selector['app.kubernetes.io/component'] = 'coordinator';
+      },
+      'StatefulSet/worker: headless Service workers does not select its pods',
+    ],
+    [
+      'Service targets an undeclared port',
+      (o) => {
+        find(o, 'Service', NAMES.workersService).spec.ports[1].targetPort = 'metricz';
+      },
+      'Service/workers: port metrics targets metricz, which no selected container declares',
+    ],
+    [
+      'Secret name wrong',
+      (o) => {
+        envOf(worker(o), 'PROXMESH_TOKEN').valueFrom.secretKeyRef.name = 'proxmesh-tokn';
+      },
+      'StatefulSet/worker container worker: env PROXMESH_TOKEN refers to Secret proxmesh-tokn, which is not defined',
+    ],
+    [
+      'Secret key wrong',
+      (o) => {
+        envOf(coordinator(o), 'PROXMESH_TOKEN').valueFrom.secretKeyRef.key = 'tok';
+      },
+      'Deployment/coordinator container coordinator: env PROXMESH_TOKEN refers to key tok missing from Secret proxmesh-token',
+    ],
+    [
+      'ConfigMap volume names nothing',
+      (o) => {
+        find(o, 'Deployment', NAMES.coordinator).spec.template.spec.volumes[0].configMap.name = 'cfg';
+      },
+      'Deployment/coordinator: volume config refers to ConfigMap cfg, which is not defined',
+    ],
+    [
+      '$(POD_NAME) used before it is defined',
+      (o) => {
+        const c = worker(o);
+        c.env.push(c.env.shift());
+      },
+      'StatefulSet/worker container worker: env PROXMESH_ADVERTISE uses $(POD_NAME) before it is defined',
+    ],
+    [
+      'advertise names another Service',
+      (o) => {
+        envOf(worker(o), 'PROXMESH_ADVERTISE').value = '$(POD_NAME).peers';
+      },
+      'StatefulSet/worker: PROXMESH_ADVERTISE $(POD_NAME).peers is not $(POD_NAME).workers',
+    ],
+    [
+      'coordinator URL on a wrong port',
+      (o) => {
+        envOf(worker(o), 'PROXMESH_COORDINATOR').value = 'ws://coordinator:8081/control';
+      },
+      'StatefulSet/worker: PROXMESH_COORDINATOR ws://coordinator:8081/control is not ws://<a Service>:<its port>/control',
+    ],
+    [
+      'runAsNonRoot false',
+      (o) => {
+        worker(o).securityContext.runAsNonRoot = false;
+      },
+      'StatefulSet/worker container worker: runAsNonRoot is not true',
+    ],
+    [
+      'runs as root',
+      (o) => {
+        coordinator(o).securityContext.runAsUser = 0;
+      },
+      'Deployment/coordinator container coordinator: runAsUser is not 1000',
+    ],
+    [
+      'privilege escalation',
+      (o) => {
+        worker(o).securityContext.allowPrivilegeEscalation = true;
+      },
+      'StatefulSet/worker container worker: allowPrivilegeEscalation is not false',
+    ],
+    [
+      'writable root filesystem',
+      (o) => {
+        delete coordinator(o).securityContext.readOnlyRootFilesystem;
+      },
+      'Deployment/coordinator container coordinator: readOnlyRootFilesystem is not true',
+    ],
+    [
+      'capabilities kept',
+      (o) => {
+        worker(o).securityContext.capabilities.drop = ['NET_RAW'];
+      },
+      'StatefulSet/worker container worker: capabilities do not drop ALL',
+    ],
+    [
+      'no writable /tmp',
+      (o) => {
+        worker(o).volumeMounts = worker(o).volumeMounts.filter((m: Obj) => m.mountPath !== '/tmp');
+      },
+      'StatefulSet/worker container worker: /tmp is not a writable emptyDir (the root filesystem is read-only)',
+    ],
+    [
+      'scrape annotation on a wrong port',
+      (o) => {
+        find(o, 'StatefulSet', NAMES.workers).spec.template.metadata.annotations['prometheus.io/port'] = '9465';
+      },
+      'StatefulSet/worker: prometheus.io/port 9465 is not a container port',
+    ],
+    [
+      'ServiceMonitor endpoint on a missing port',
+      (o) => {
+        find(o, 'ServiceMonitor', 'proxmesh').spec.endpoints[1].port = 'web';
+      },
+      'ServiceMonitor/proxmesh: endpoint port web is on no selected Service',
+    ],
   ];
   it.each(cases)('reports a broken object: %s', (_name, breakIt, expected) => {
     const broken = structuredClone(objects);
@@ -221,9 +445,22 @@ describe.skipIf(!hasKubectl)('kubectl kustomize (offline)', () => {
   it('renders overlays/example and overlays/example-monitoring into valid objects in the proxmesh namespace', () => {
     const plainOut = kustomize(join(K8S_DIR, 'overlays/example'));
     const withMonitor = kustomize(join(K8S_DIR, 'overlays/example-monitoring'));
-    for (const [out, extra] of [[plainOut, []], [withMonitor, ['ServiceMonitor/proxmesh']]] as const) {
-      expect(out.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ConfigMap/proxmesh-config', 'Deployment/coordinator', 'Namespace/proxmesh',
-        'Secret/proxmesh-token', 'Service/coordinator', 'Service/workers', 'StatefulSet/worker', ...extra].sort());
+    for (const [out, extra] of [
+      [plainOut, []],
+      [withMonitor, ['ServiceMonitor/proxmesh']],
+    ] as const) {
+      expect(out.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+        [
+          'ConfigMap/proxmesh-config',
+          'Deployment/coordinator',
+          'Namespace/proxmesh',
+          'Secret/proxmesh-token',
+          'Service/coordinator',
+          'Service/workers',
+          'StatefulSet/worker',
+          ...extra,
+        ].sort(),
+      );
       for (const o of out) if (o.kind !== 'Namespace') expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('proxmesh');
       expect(validateSchemas(out)).toEqual([]);
       expect(checkRules(out)).toEqual([]);
@@ -236,7 +473,10 @@ describe.skipIf(!hasKubectl)('kubectl kustomize (offline)', () => {
     cpSync(K8S_DIR, dir, { recursive: true, filter: (p) => !p.endsWith('.ts') });
     const overlay = join(dir, 'overlays/example');
     const kustomization = readFileSync(join(overlay, 'kustomization.yaml'), 'utf8');
-    writeFileSync(join(overlay, 'kustomization.yaml'), kustomization.replace(/count: 8/, 'count: 12').replace(/newTag: dev/, 'newTag: "2.0"'));
+    writeFileSync(
+      join(overlay, 'kustomization.yaml'),
+      kustomization.replace(/count: 8/, 'count: 12').replace(/newTag: dev/, 'newTag: "2.0"'),
+    );
     const out1 = kustomize(overlay);
     expect(find(out1, 'StatefulSet', NAMES.workers).spec.replicas).toBe(12);
     expect(find(out1, 'StatefulSet', NAMES.workers).spec.template.spec.containers[0].image).toBe('proxmesh:2.0');
@@ -250,4 +490,3 @@ describe.skipIf(!hasKubectl)('kubectl kustomize (offline)', () => {
     expect(configOf(objectsOf(committed())).topology.nodes).toBe(8);
   });
 });
-

@@ -20,7 +20,9 @@ const main = parse(readFileSync(MAIN, 'utf8'));
 const k8s = parse(readFileSync(K8S, 'utf8'));
 const job = (cfg: Obj, name: string) => cfg.scrape_configs.find((j: Obj) => j.job_name === name);
 const temps: string[] = [];
-afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 
 const objects = buildManifests({ nodes: 8, image: 'proxmesh:test', configText: '' }).map((f) => plain(f.object));
 const podTemplate = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!.spec.template;
@@ -43,17 +45,26 @@ function relabel(labels: Record<string, string>, rules: Obj[]): Record<string, s
 /** The meta labels Kubernetes pod discovery attaches to one (pod, container port) target. */
 function podTarget(template: Obj, ip: string, port: number): Record<string, string> {
   const s = (k: string) => k.replace(/[^a-zA-Z0-9_]/g, '_');
-  const labels: Record<string, string> = { __address__: `${ip}:${port}`, __metrics_path__: '/metrics', __meta_kubernetes_namespace: EXAMPLE_NAMESPACE, __meta_kubernetes_pod_name: 'worker-3' };
+  const labels: Record<string, string> = {
+    __address__: `${ip}:${port}`,
+    __metrics_path__: '/metrics',
+    __meta_kubernetes_namespace: EXAMPLE_NAMESPACE,
+    __meta_kubernetes_pod_name: 'worker-3',
+  };
   for (const [k, v] of Object.entries(template.metadata.labels ?? {})) labels[`__meta_kubernetes_pod_label_${s(k)}`] = String(v);
   for (const [k, v] of Object.entries(template.metadata.annotations ?? {})) labels[`__meta_kubernetes_pod_annotation_${s(k)}`] = String(v);
   return labels;
 }
 
 describe('prometheus.yml agrees with the manifests', () => {
-  it('scrapes the coordinator Service and the workers\' headless Service by DNS on the metrics port', () => {
+  it("scrapes the coordinator Service and the workers' headless Service by DNS on the metrics port", () => {
     expect(job(main, 'proxmesh-coordinator').static_configs[0].targets).toEqual([`${NAMES.coordinator}:${PORTS.http}`]);
     const dns = job(main, 'proxmesh-workers').dns_sd_configs[0];
-    expect(dns).toMatchObject({ names: [`${NAMES.workersService}.${EXAMPLE_NAMESPACE}.svc.cluster.local`], type: 'A', port: PORTS.metrics });
+    expect(dns).toMatchObject({
+      names: [`${NAMES.workersService}.${EXAMPLE_NAMESPACE}.svc.cluster.local`],
+      type: 'A',
+      port: PORTS.metrics,
+    });
     const headless = objects.find((o) => o.kind === 'Service' && o.metadata.name === NAMES.workersService)!;
     expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
   });
@@ -63,7 +74,14 @@ describe('prometheus.yml agrees with the manifests', () => {
     expect(wk.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: [EXAMPLE_NAMESPACE] } }]);
     const worker = podTemplate('StatefulSet', NAMES.workers);
     const targets = [PORTS.peer, PORTS.metrics].map((p) => relabel(podTarget(worker, '10.1.2.3', p), wk.relabel_configs));
-    for (const t of targets) expect(t).toMatchObject({ __address__: `10.1.2.3:${PORTS.metrics}`, __metrics_path__: '/metrics', namespace: EXAMPLE_NAMESPACE, pod: 'worker-3', component: 'worker' });
+    for (const t of targets)
+      expect(t).toMatchObject({
+        __address__: `10.1.2.3:${PORTS.metrics}`,
+        __metrics_path__: '/metrics',
+        namespace: EXAMPLE_NAMESPACE,
+        pod: 'worker-3',
+        component: 'worker',
+      });
     expect(relabel(podTarget(podTemplate('Deployment', NAMES.coordinator), '10.1.2.4', PORTS.http), wk.relabel_configs)).toBeNull();
   });
 
@@ -105,7 +123,9 @@ describe.skipIf(!hasPromtool)('promtool check config', () => {
     // Debian's prometheus is built without Kubernetes discovery: check everything else by swapping
     // only the discovery block for a static target.
     expect(r.out).toContain('field kubernetes_sd_configs not found');
-    console.warn('promtool lacks kubernetes_sd_configs (Debian build); checking prometheus-kubernetes.yml with static targets in its place');
+    console.warn(
+      'promtool lacks kubernetes_sd_configs (Debian build); checking prometheus-kubernetes.yml with static targets in its place',
+    );
     const copy = structuredClone(k8s);
     const wk = job(copy, 'proxmesh-workers');
     delete wk.kubernetes_sd_configs;

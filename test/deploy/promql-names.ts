@@ -3,7 +3,22 @@
  * PromQL to check dashboards against live scrapes (not a full parser: strings, label matchers, range
  * selectors, grouping clauses and function calls are removed; what remains as identifiers are metrics).
  */
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'and', 'or', 'unless', 'atan2', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'inf',
+  'nan',
+]);
 
 export function metricNames(expr: string): string[] {
   let s = expr

@@ -47,7 +47,12 @@ const model: Model = {
 };
 
 function column(values: number[], labels: number[]): Dataset {
-  return { name: 'col', features: { kind: 'dense', rows: values.length, cols: 1, data: Float64Array.from(values) }, labels: Int32Array.from(labels), nClasses: 2 };
+  return {
+    name: 'col',
+    features: { kind: 'dense', rows: values.length, cols: 1, data: Float64Array.from(values) },
+    labels: Int32Array.from(labels),
+    nClasses: 2,
+  };
 }
 
 describe('evalSubset', () => {
@@ -128,7 +133,9 @@ describe('evaluate with evaluation subsets', () => {
 
   it('rejects a subset list of the wrong length', () => {
     const xs = [Float64Array.of(1), Float64Array.of(3)];
-    expect(() => evaluate({ xs, problem: { model, train, test, shards, evalShards: [evalShards[0]] }, prox: l1Prox({ lambda: 0 }), eta: 1 })).toThrow(RangeError);
+    expect(() =>
+      evaluate({ xs, problem: { model, train, test, shards, evalShards: [evalShards[0]] }, prox: l1Prox({ lambda: 0 }), eta: 1 }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -139,7 +146,11 @@ describe('evaluation.trainSamplesPerNode in a run', () => {
     evalEvery: 3,
     batchSize: 8,
     algorithm: { name: 'dproxsgt', eta: 0.1 },
-    problem: { dataset: { name: 'digits', testFraction: 0.2 }, model: { kind: 'softmax', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-3 } },
+    problem: {
+      dataset: { name: 'digits', testFraction: 0.2 },
+      model: { kind: 'softmax', intercept: true },
+      regularizer: { kind: 'l1', lambda: 1e-3 },
+    },
     partition: { kind: 'iid' },
     topology: { kind: 'ring', nodes: 4 },
     init: { kind: 'random', scale: 1, perNode: true },
@@ -166,7 +177,9 @@ describe('evaluation.trainSamplesPerNode in a run', () => {
     const plain = loadConfig(base);
     const problem = buildRunProblem(plain, 4);
     expect(aggregateContextOf(plain, problem)).not.toHaveProperty('evalShards');
-    expect(aggregateContextOf(loadConfig({ ...base, evaluation: { trainSamplesPerNode: null } }), problem)).not.toHaveProperty('evalShards');
+    expect(aggregateContextOf(loadConfig({ ...base, evaluation: { trainSamplesPerNode: null } }), problem)).not.toHaveProperty(
+      'evalShards',
+    );
     const ctx = aggregateContextOf(loadConfig({ ...base, evaluation: { trainSamplesPerNode: M } }), problem);
     expect(ctx.evalShards!.map((s) => Array.from(s))).toEqual(evalSubsets(problem.shards, M, 11).map((s) => Array.from(s)));
     expect(ctx.evalShards!.map((s) => s.length)).toEqual([M, M, M, M]);
@@ -194,7 +207,8 @@ describe('evaluation.trainSamplesPerNode in a run', () => {
     on.rows.forEach((r, t) => {
       const o = off.rows[t];
       // the iterates are the same: only the training-set metrics change
-      for (const k of ['iter', 'epoch', 'r', 'consensus', 'density', 'testAccuracy', 'localLoss', 'bytesSent'] as const) expect(r[k], k).toBe(o[k]);
+      for (const k of ['iter', 'epoch', 'r', 'consensus', 'density', 'testAccuracy', 'localLoss', 'bytesSent'] as const)
+        expect(r[k], k).toBe(o[k]);
     });
   });
 
@@ -206,7 +220,14 @@ describe('evaluation.trainSamplesPerNode in a run', () => {
     expect(JSON.parse(readFileSync(join(rc.store.dir, 'config.json'), 'utf8')).evaluation).toEqual({ trainSamplesPerNode: M });
     const problem = buildRunProblem(config, 4);
     expect(rc.ctx.evalShards!.map((s) => Array.from(s))).toEqual(evalSubsets(problem.shards, M, 11).map((s) => Array.from(s)));
-    const reports: NodeReport[] = [0, 1, 2, 3].map((i) => ({ nodeId: i, iter: 0, x: initialPoint(config, problem.model, i), lossSum: 0, lossCount: 0, bytesSent: 0 }));
+    const reports: NodeReport[] = [0, 1, 2, 3].map((i) => ({
+      nodeId: i,
+      iter: 0,
+      x: initialPoint(config, problem.model, i),
+      lossSum: 0,
+      lossCount: 0,
+      bytesSent: 0,
+    }));
     expect(JSON.stringify(aggregateReports(reports, rc.ctx))).toBe(JSON.stringify(sim.rows[0]));
     expect(buildRunTopology(config).graph.n).toBe(rc.n);
   });

@@ -56,8 +56,24 @@ function dense(name: string, rows: number[][], labels: number[]): Dataset {
   };
 }
 
-const train = dense('train', [[1, 0], [3, 2], [-1, 4], [0, 0]], [1, 1, 0, 0]);
-const test = dense('test', [[-1, 0], [1, 1]], [1, 1]);
+const train = dense(
+  'train',
+  [
+    [1, 0],
+    [3, 2],
+    [-1, 4],
+    [0, 0],
+  ],
+  [1, 1, 0, 0],
+);
+const test = dense(
+  'test',
+  [
+    [-1, 0],
+    [1, 1],
+  ],
+  [1, 1],
+);
 const shards = [Int32Array.of(0, 1), Int32Array.of(2, 3)];
 const model = quadraticModel(2);
 
@@ -96,6 +112,8 @@ describe('evaluate', () => {
   });
 
   it('rejects a model count that differs from the shard count', () => {
-    expect(() => evaluate({ xs: [Float64Array.of(0, 0)], problem: { model, train, test: null, shards }, prox: l1Prox({ lambda: 0 }), eta: 1 })).toThrow(RangeError);
+    expect(() =>
+      evaluate({ xs: [Float64Array.of(0, 0)], problem: { model, train, test: null, shards }, prox: l1Prox({ lambda: 0 }), eta: 1 }),
+    ).toThrow(RangeError);
   });
 });

@@ -22,7 +22,7 @@ function writeImagesCsv(dir: string): string {
   const lines: string[] = [];
   for (let r = 0; r < 48; r++) {
     const row: string[] = [];
-    for (let j = 0; j < 784; j++) row.push((rng.normal()).toFixed(3));
+    for (let j = 0; j < 784; j++) row.push(rng.normal().toFixed(3));
     row.push(String(r % 10));
     lines.push(row.join(','));
   }
@@ -57,7 +57,10 @@ describe('precision f32 (LeNet5)', () => {
 
   it('sim ≡ local cluster: byte-identical metrics.ndjson and summary in f32; repeatable; differs from f64', async () => {
     const config = lenetConfig(csv, 'f32');
-    const simDir = dirs.make(), simDir2 = dirs.make(), clDir = dirs.make(), f64Dir = dirs.make();
+    const simDir = dirs.make(),
+      simDir2 = dirs.make(),
+      clDir = dirs.make(),
+      f64Dir = dirs.make();
     await runSimulation(config, { outDir: simDir });
     const cl = await runLocalCluster(config, { outDir: clDir, signal: AbortSignal.timeout(90_000) });
     const rows = readText(simDir, 'metrics.ndjson');
@@ -72,7 +75,12 @@ describe('precision f32 (LeNet5)', () => {
   }, 120_000);
 
   it('f32 on a model without a float32 path is PROXMESH_ERR_CONFIG_INCONSISTENT', async () => {
-    const problem = { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'l1', lambda: 1e-3 }, precision: 'f32' };
+    const problem = {
+      dataset: { name: 'breast-cancer' },
+      model: { kind: 'logistic' },
+      regularizer: { kind: 'l1', lambda: 1e-3 },
+      precision: 'f32',
+    };
     const config = smallConfig({ problem });
     let code = 'no error';
     try {

@@ -22,7 +22,8 @@ describe('LeNet5 f32', () => {
       const wasm = createLenet5({ precision: 'f32', kernels: 'wasm', maxChunk });
       const ts = createLenet5({ precision: 'f32', kernels: 'ts', maxChunk });
       const x = wasm.initRandom(Rng.derive(1, -1, 'init'), new Float64Array(wasm.dim));
-      const gw = new Float64Array(wasm.dim), gt = new Float64Array(wasm.dim);
+      const gw = new Float64Array(wasm.dim),
+        gt = new Float64Array(wasm.dim);
       expect(wasm.lossGrad(x, data, idx, gw)).toBe(ts.lossGrad(x, data, idx, gt));
       expect(bitsEqual(gw, gt)).toBe(true);
       expect(wasm.loss(x, data, null)).toBe(ts.loss(x, data, null));
@@ -33,7 +34,9 @@ describe('LeNet5 f32', () => {
   it('is repeatable: the same call twice gives the same bits, and an interleaved other call does not disturb it', () => {
     const m = createLenet5({ precision: 'f32' });
     const x = m.initRandom(Rng.derive(2, -1, 'init'), new Float64Array(m.dim));
-    const g1 = new Float64Array(m.dim), g2 = new Float64Array(m.dim), other = new Float64Array(m.dim);
+    const g1 = new Float64Array(m.dim),
+      g2 = new Float64Array(m.dim),
+      other = new Float64Array(m.dim);
     const l1 = m.lossGrad(x, data, idx, g1);
     m.lossGrad(x, data, null, other);
     const l2 = m.lossGrad(x, data, idx, g2);
@@ -46,11 +49,14 @@ describe('LeNet5 f32', () => {
     const m64 = createLenet5();
     const x = m32.initRandom(Rng.derive(3, -1, 'init'), new Float64Array(m32.dim));
     for (let i = 0; i < x.length; i++) expect(Math.fround(x[i])).toBe(x[i]);
-    const g32 = new Float64Array(m32.dim), g64 = new Float64Array(m64.dim);
+    const g32 = new Float64Array(m32.dim),
+      g64 = new Float64Array(m64.dim);
     const l32 = m32.lossGrad(x, data, idx, g32);
     const l64 = m64.lossGrad(x, data, idx, g64);
     expect(Math.abs(l32 - l64)).toBeLessThan(1e-5 * Math.abs(l64));
-    let num = 0, den = 0, nonF32 = 0;
+    let num = 0,
+      den = 0,
+      nonF32 = 0;
     for (let i = 0; i < g32.length; i++) {
       num += (g32[i] - g64[i]) ** 2;
       den += g64[i] ** 2;

@@ -3,18 +3,35 @@ import { gemm } from '../../node/linalg/gemm.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 
 /** C ← α·op(A)·op(B) + β·C by the definition, for comparison. */
-function naive(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, aOff: number, lda: number,
-  b: Float64Array, bOff: number, ldb: number, beta: number, c: Float64Array, cOff: number, ldc: number): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < k; p++) {
-      const av = tA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-      const bv = tB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-      s += av * bv;
+function naive(
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  aOff: number,
+  lda: number,
+  b: Float64Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  c: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) {
+        const av = tA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+        const bv = tB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+        s += av * bv;
+      }
+      const at = cOff + i * ldc + j;
+      c[at] = beta === 0 ? alpha * s : alpha * s + beta * c[at];
     }
-    const at = cOff + i * ldc + j;
-    c[at] = beta === 0 ? alpha * s : alpha * s + beta * c[at];
-  }
 }
 
 function rand(rng: Rng, len: number): Float64Array {
@@ -26,41 +43,61 @@ function rand(rng: Rng, len: number): Float64Array {
 const SIZES = [0, 1, 3, 17, 65];
 
 describe('gemm', () => {
-  for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [tA, tB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     it(`matches the triple loop for op(A)=${tA ? 'Aᵀ' : 'A'}, op(B)=${tB ? 'Bᵀ' : 'B'} over sizes ${SIZES.join(',')} with offsets and padded leading dims`, () => {
       const rng = Rng.derive(1, 0, `gemm-${tA}-${tB}`);
-      for (const m of SIZES) for (const n of SIZES) for (const k of SIZES) {
-        if (m === 65 && n === 65 && k === 65 && (tA || tB)) continue; // one 65³ case (NN) is enough per file runtime
-        const [ar, ac] = tA ? [k, m] : [m, k];
-        const [br, bc] = tB ? [n, k] : [k, n];
-        const lda = ac + 2, ldb = bc + 1, ldc = n + 3;
-        const aOff = 5, bOff = 2, cOff = 7;
-        const a = rand(rng, aOff + ar * lda + 1);
-        const b = rand(rng, bOff + br * ldb + 1);
-        const c0 = rand(rng, cOff + m * ldc + 4);
-        const alpha = 0.75, beta = (m + n + k) % 2 === 0 ? 1 : -0.5;
-        const want = c0.slice();
-        naive(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, want, cOff, ldc);
-        const got = c0.slice();
-        const ret = gemm(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, got, cOff, ldc);
-        expect(ret).toBe(got);
-        // Same products, different summation order (tiles): agreement to a few ulps of Σ|terms|.
-        let worst = 0;
-        for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / ((1 + k) * (1 + Math.abs(want[i]))));
-        expect(worst, `m=${m} n=${n} k=${k}`).toBeLessThanOrEqual(1e-13);
-        // Padding between rows and around the block is untouched (bitwise).
-        let touched = 0;
-        for (let i = 0; i < cOff; i++) if (!Object.is(got[i], c0[i])) touched++;
-        for (let i = 0; i < m; i++) for (let j = n; j < ldc && cOff + i * ldc + j < got.length; j++) if (!Object.is(got[cOff + i * ldc + j], c0[cOff + i * ldc + j])) touched++;
-        expect(touched).toBe(0);
-      }
+      for (const m of SIZES)
+        for (const n of SIZES)
+          for (const k of SIZES) {
+            if (m === 65 && n === 65 && k === 65 && (tA || tB)) continue; // one 65³ case (NN) is enough per file runtime
+            const [ar, ac] = tA ? [k, m] : [m, k];
+            const [br, bc] = tB ? [n, k] : [k, n];
+            const lda = ac + 2,
+              ldb = bc + 1,
+              ldc = n + 3;
+            const aOff = 5,
+              bOff = 2,
+              cOff = 7;
+            const a = rand(rng, aOff + ar * lda + 1);
+            const b = rand(rng, bOff + br * ldb + 1);
+            const c0 = rand(rng, cOff + m * ldc + 4);
+            const alpha = 0.75,
+              beta = (m + n + k) % 2 === 0 ? 1 : -0.5;
+            const want = c0.slice();
+            naive(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, want, cOff, ldc);
+            const got = c0.slice();
+            const ret = gemm(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, got, cOff, ldc);
+            expect(ret).toBe(got);
+            // Same products, different summation order (tiles): agreement to a few ulps of Σ|terms|.
+            let worst = 0;
+            for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / ((1 + k) * (1 + Math.abs(want[i]))));
+            expect(worst, `m=${m} n=${n} k=${k}`).toBeLessThanOrEqual(1e-13);
+            // Padding between rows and around the block is untouched (bitwise).
+            let touched = 0;
+            for (let i = 0; i < cOff; i++) if (!Object.is(got[i], c0[i])) touched++;
+            for (let i = 0; i < m; i++)
+              for (let j = n; j < ldc && cOff + i * ldc + j < got.length; j++)
+                if (!Object.is(got[cOff + i * ldc + j], c0[cOff + i * ldc + j])) touched++;
+            expect(touched).toBe(0);
+          }
     });
   }
 
   it('β = 0 overwrites C without reading it (NaN in C does not leak), as in BLAS', () => {
     const rng = Rng.derive(2, 0, 'gemm-beta0');
-    const a = rand(rng, 5 * 6), b = rand(rng, 6 * 7);
-    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    const a = rand(rng, 5 * 6),
+      b = rand(rng, 6 * 7);
+    for (const [tA, tB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       const c = new Float64Array(5 * 7).fill(NaN);
       gemm(tA, tB, 5, 7, 6, 1, a, 0, tA ? 5 : 6, b, 0, tB ? 6 : 7, 0, c, 0, 7);
       for (const v of c) expect(Number.isFinite(v)).toBe(true);

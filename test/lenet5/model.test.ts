@@ -19,11 +19,16 @@ describe('LeNet5 layout', () => {
     expect(m.dim).toBe(44_426);
     expect(m.nClasses).toBe(10);
     expect(m.layers.map((l) => [l.name, [...l.shape]])).toEqual([
-      ['conv1.weight', [6, 1, 5, 5]], ['conv1.bias', [6]],
-      ['conv2.weight', [16, 6, 5, 5]], ['conv2.bias', [16]],
-      ['fc1.weight', [120, 256]], ['fc1.bias', [120]],
-      ['fc2.weight', [84, 120]], ['fc2.bias', [84]],
-      ['fc3.weight', [10, 84]], ['fc3.bias', [10]],
+      ['conv1.weight', [6, 1, 5, 5]],
+      ['conv1.bias', [6]],
+      ['conv2.weight', [16, 6, 5, 5]],
+      ['conv2.bias', [16]],
+      ['fc1.weight', [120, 256]],
+      ['fc1.bias', [120]],
+      ['fc2.weight', [84, 120]],
+      ['fc2.bias', [84]],
+      ['fc3.weight', [10, 84]],
+      ['fc3.bias', [10]],
     ]);
     let off = 0;
     for (const l of m.layers) {
@@ -44,7 +49,8 @@ describe('LeNet5 layout', () => {
     const fanIn = [25, 25, 150, 150, 256, 256, 120, 120, 84, 84];
     m.layers.forEach((l, k) => {
       const bound = 1 / Math.sqrt(fanIn[k]);
-      let mx = 0, sumSq = 0;
+      let mx = 0,
+        sumSq = 0;
       for (let i = 0; i < l.length; i++) {
         const v = a[l.offset + i];
         mx = Math.max(mx, Math.abs(v));
@@ -65,9 +71,11 @@ describe('LeNet5 model', () => {
   const x = createLenet5().initRandom(Rng.derive(21, -1, 'init'), new Float64Array(44_426));
 
   it('is deterministic: two instances give bit-identical loss and gradient, also after the scratch grows', () => {
-    const m1 = createLenet5(), m2 = createLenet5();
+    const m1 = createLenet5(),
+      m2 = createLenet5();
     const idx = Int32Array.of(3, 1, 4, 1, 5, 9, 2);
-    const g1 = new Float64Array(m1.dim), g2 = new Float64Array(m1.dim);
+    const g1 = new Float64Array(m1.dim),
+      g2 = new Float64Array(m1.dim);
     m1.lossGrad(x, data, Int32Array.of(0, 1), g1); // small scratch first, then a larger batch
     const l1 = m1.lossGrad(x, data, idx, g1);
     const l2 = m2.lossGrad(x, data, idx, g2);
@@ -93,19 +101,30 @@ describe('LeNet5 model', () => {
 
   it('the minibatch gradient is the mean of the single-sample gradients; repeated indices count twice', () => {
     const m = createLenet5();
-    const ga = new Float64Array(m.dim), gb = new Float64Array(m.dim), g = new Float64Array(m.dim);
+    const ga = new Float64Array(m.dim),
+      gb = new Float64Array(m.dim),
+      g = new Float64Array(m.dim);
     const la = m.lossGrad(x, data, Int32Array.of(2), ga);
     const lb = m.lossGrad(x, data, Int32Array.of(7), gb);
     const l = m.lossGrad(x, data, Int32Array.of(2, 7, 7), g);
     expect(l).toBeCloseTo((la + 2 * lb) / 3, 14);
-    expect(maxAbsDiff(g, ga.map((v, i) => (v + 2 * gb[i]) / 3))).toBeLessThan(1e-15);
+    expect(
+      maxAbsDiff(
+        g,
+        ga.map((v, i) => (v + 2 * gb[i]) / 3),
+      ),
+    ).toBeLessThan(1e-15);
   });
 
   it('Float32 features give the same result as their Float64 widening', () => {
     const d32 = randomImages(4, 22, true);
-    const d64: Dataset = { ...d32, features: { kind: 'dense', rows: 4, cols: 784, data: Float64Array.from((d32.features as { data: Float32Array }).data) } };
+    const d64: Dataset = {
+      ...d32,
+      features: { kind: 'dense', rows: 4, cols: 784, data: Float64Array.from((d32.features as { data: Float32Array }).data) },
+    };
     const m = createLenet5();
-    const g32 = new Float64Array(m.dim), g64 = new Float64Array(m.dim);
+    const g32 = new Float64Array(m.dim),
+      g64 = new Float64Array(m.dim);
     expect(m.lossGrad(x, d32, null, g32)).toBe(m.lossGrad(x, d64, null, g64));
     expect(g32).toEqual(g64);
   });
@@ -141,9 +160,19 @@ describe('LeNet5 model', () => {
     expect(codeOf(() => createLenet5({ maxChunk: 0 }))).toBe('PROXMESH_ERR_CONFIG');
     expect(codeOf(() => createLenet5({ maxChunk: 2.5 }))).toBe('PROXMESH_ERR_CONFIG');
     expect(codeOf(() => createLenet5({ convBackward: 'fft' as 'gemm' }))).toBe('PROXMESH_ERR_CONFIG');
-    const csr: Dataset = { name: 'csr', features: { kind: 'csr', rows: 1, cols: 784, indptr: Int32Array.of(0, 0), indices: new Int32Array(0), values: new Float64Array(0) }, labels: Int32Array.of(0), nClasses: 10 };
+    const csr: Dataset = {
+      name: 'csr',
+      features: { kind: 'csr', rows: 1, cols: 784, indptr: Int32Array.of(0, 0), indices: new Int32Array(0), values: new Float64Array(0) },
+      labels: Int32Array.of(0),
+      nClasses: 10,
+    };
     expect(codeOf(() => m.loss(x, csr, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
-    const narrow: Dataset = { name: 'a9a', features: { kind: 'dense', rows: 1, cols: 123, data: new Float64Array(123) }, labels: Int32Array.of(0), nClasses: 2 };
+    const narrow: Dataset = {
+      name: 'a9a',
+      features: { kind: 'dense', rows: 1, cols: 123, data: new Float64Array(123) },
+      labels: Int32Array.of(0),
+      nClasses: 2,
+    };
     expect(codeOf(() => m.loss(x, narrow, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
     expect(codeOf(() => m.loss(x, { ...data, sampleShape: [3, 16, 16] }, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
     expect(codeOf(() => m.loss(x, { ...data, nClasses: 100 }, null))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');

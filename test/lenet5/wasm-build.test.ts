@@ -16,7 +16,8 @@ describe('kernels.wat → kernels-wasm.generated.ts', () => {
 
   it('assembly is deterministic and a changed WAT changes the bytes', async () => {
     const wat = readFileSync(WAT_PATH, 'utf8');
-    const a = await assemble(wat), b = await assemble(wat);
+    const a = await assemble(wat),
+      b = await assemble(wat);
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     const changed = await assemble(wat.replace('(memory (export "memory") 1)', '(memory (export "memory") 2)'));
     expect(Buffer.from(changed).equals(Buffer.from(a))).toBe(false);

@@ -34,7 +34,16 @@ describe.skipIf(!fmnistAvailable())('Fashion-MNIST sanity: CDProxSGT learns unde
       algorithm: { name: 'cdproxsgt', eta: 0.1, gammaX: 0.5, gammaY: 0.5, clipNorm: 10 },
       compression: { x: { kind: 'topk', ratio: 0.3, scope: 'layer' }, y: { kind: 'topk', ratio: 0.3, scope: 'layer' } },
       problem: { dataset: { format: 'idx', normalize: 'mnist', ...files }, model: { kind: 'lenet5' }, regularizer: { kind: 'none' } },
-      partition: { kind: 'labels', labels: [[0, 9], [1, 8], [2, 7], [3, 6], [4, 5]] },
+      partition: {
+        kind: 'labels',
+        labels: [
+          [0, 9],
+          [1, 8],
+          [2, 7],
+          [3, 6],
+          [4, 5],
+        ],
+      },
       topology: { kind: 'ring', nodes: 5, weights: 'uniform' },
       init: { kind: 'random', scale: 1, perNode: false },
     });

@@ -26,12 +26,23 @@ describe('examples/paper/make-index.ts', () => {
     writeRunFolder(join(exp, 'b-choco'), { ...baseConfig({ algorithm: 'choco' }), batchSize: 8 }, choco, null); // stopped: no summary
     mkdirSync(join(exp, 'report')); // a report folder from an earlier run: no metrics, not a run
     execFileSync(process.execPath, ['--import', 'tsx', SCRIPT, exp]);
-    const rows = readFileSync(join(exp, 'index.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(join(exp, 'index.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.cell)).toEqual(['b-choco', 'b-dproxsgt']);
-    expect(rows[0]).toEqual({ cell: 'b-choco', dir: 'b-choco', diff: { 'algorithm.name': 'choco', batchSize: 8, 'algorithm.eta': 0.05 }, final: JSON.parse(JSON.stringify(choco[3])) });
+    expect(rows[0]).toEqual({
+      cell: 'b-choco',
+      dir: 'b-choco',
+      diff: { 'algorithm.name': 'choco', batchSize: 8, 'algorithm.eta': 0.05 },
+      final: JSON.parse(JSON.stringify(choco[3])),
+    });
     expect(rows[1].final).toEqual(JSON.parse(JSON.stringify(dpro[dpro.length - 1])));
     const study = readStudyFolder(exp);
-    expect(study.cells.map((c) => [c.cell, c.run.metrics.length, c.run.summary === null])).toEqual([['b-choco', 4, true], ['b-dproxsgt', 11, false]]);
+    expect(study.cells.map((c) => [c.cell, c.run.metrics.length, c.run.summary === null])).toEqual([
+      ['b-choco', 4, true],
+      ['b-dproxsgt', 11, false],
+    ]);
   });
 
   it('without a folder argument prints its usage and exits with 2', () => {

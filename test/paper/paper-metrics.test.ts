@@ -29,7 +29,12 @@ function stubModel(dim: number): Model {
   };
 }
 
-const TEST: Dataset = { name: 't', features: { kind: 'dense', rows: 1, cols: 1, data: new Float32Array(1) }, labels: new Int32Array(1), nClasses: 2 } as Dataset;
+const TEST: Dataset = {
+  name: 't',
+  features: { kind: 'dense', rows: 1, cols: 1, data: new Float32Array(1) },
+  labels: new Int32Array(1),
+  nClasses: 2,
+} as Dataset;
 const shards = (sizes: number[]) => sizes.map((m) => Int32Array.from({ length: m }, (_, j) => j));
 
 describe('paperMetrics (paper-spec §5.2)', () => {
@@ -42,7 +47,16 @@ describe('paperMetrics (paper-spec §5.2)', () => {
     expect(row.localTestAccuracyMax).toBe(0.9);
     expect(row.localLoss).toBe(1.5);
     expect(row.epoch).toBe(1.5); // 3 iterations / ⌊4/2⌋
-    expect(Object.keys(row)).toEqual(['iter', 'epoch', 'consensusSum', 'testAccuracy', 'localTestAccuracyMean', 'localTestAccuracyMin', 'localTestAccuracyMax', 'localLoss']);
+    expect(Object.keys(row)).toEqual([
+      'iter',
+      'epoch',
+      'consensusSum',
+      'testAccuracy',
+      'localTestAccuracyMean',
+      'localTestAccuracyMin',
+      'localTestAccuracyMax',
+      'localLoss',
+    ]);
   });
 
   it('consensusSum = Σ_i‖x_i − x̄‖² = n · (the standard consensus)', () => {
@@ -71,7 +85,12 @@ describe('paperMetrics (paper-spec §5.2)', () => {
   });
 
   it('rejects a model count that does not match the shards', () => {
-    expect(() => paperMetrics({ iter: 0, xs: [new Float64Array(2)], localLoss: null }, { model: stubModel(2), test: null, shards: shards([1, 1]), batchSize: 1 })).toThrow(RangeError);
+    expect(() =>
+      paperMetrics(
+        { iter: 0, xs: [new Float64Array(2)], localLoss: null },
+        { model: stubModel(2), test: null, shards: shards([1, 1]), batchSize: 1 },
+      ),
+    ).toThrow(RangeError);
   });
 });
 
@@ -97,7 +116,10 @@ describe('metrics: { paper: true } in the simulator', () => {
     expect(existsSync(join(off.dir!, 'paper-metrics.ndjson'))).toBe(false);
     expect(read(on.dir, 'metrics.ndjson')).toBe(read(off.dir, 'metrics.ndjson'));
     expect(JSON.parse(read(off.dir, 'config.json'))).not.toHaveProperty('metrics');
-    const paper = read(on.dir, 'paper-metrics.ndjson').trim().split('\n').map((l) => JSON.parse(l));
+    const paper = read(on.dir, 'paper-metrics.ndjson')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(paper.map((r) => r.iter)).toEqual([0, 3, 6]);
     paper.forEach((p, t) => {
       const m = on.rows[t];

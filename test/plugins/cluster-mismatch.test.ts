@@ -30,7 +30,10 @@ afterAll(async () => {
 function rawConfig(): Record<string, unknown> {
   return {
     plugins: [join(EXAMPLES, 'topk-sr.js')],
-    seed: 3, iterations: 6, evalEvery: 3, batchSize: 8,
+    seed: 3,
+    iterations: 6,
+    evalEvery: 3,
+    batchSize: 8,
     algorithm: { name: 'cdproxsgt', eta: 0.05 },
     compression: { x: { kind: 'topk-sr', ratio: 0.3 }, y: { kind: 'topk-sr', ratio: 0.3 } },
     problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } },
@@ -43,7 +46,13 @@ describe('plug-ins on a cluster', () => {
   it('a worker with another version of a plug-in → PROXMESH_ERR_PLUGIN_MISMATCH, the run never starts', async () => {
     // The same file name, one changed line: another SHA-256.
     writeFileSync(join(alt, 'package.json'), '{ "type": "module" }\n');
-    writeFileSync(join(alt, 'topk-sr.js'), readFileSync(join(EXAMPLES, 'topk-sr.js'), 'utf8').replace('const F32 = new Float32Array(1);', 'const F32 = new Float32Array(1); // patched'));
+    writeFileSync(
+      join(alt, 'topk-sr.js'),
+      readFileSync(join(EXAMPLES, 'topk-sr.js'), 'utf8').replace(
+        'const F32 = new Float32Array(1);',
+        'const F32 = new Float32Array(1); // patched',
+      ),
+    );
     t = await testApp();
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (t.app.server.address() as { port: number }).port;
@@ -52,13 +61,19 @@ describe('plug-ins on a cluster', () => {
     for (const id of [0, 1]) {
       const child = spawn(process.execPath, WORKER_BIN, {
         env: {
-          ...process.env, PROXMESH_TOKEN: TOKEN, PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`, PROXMESH_ORDINAL: String(id),
-          PROXMESH_LISTEN: '127.0.0.1:0', PROXMESH_METRICS_LISTEN: 'off',
+          ...process.env,
+          PROXMESH_TOKEN: TOKEN,
+          PROXMESH_COORDINATOR: `ws://127.0.0.1:${port}/control`,
+          PROXMESH_ORDINAL: String(id),
+          PROXMESH_LISTEN: '127.0.0.1:0',
+          PROXMESH_METRICS_LISTEN: 'off',
           ...(id === 1 ? { PROXMESH_PLUGIN_DIR: alt } : {}),
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr[id] += d; });
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        stderr[id] += d;
+      });
       children.push(child);
     }
     const view = await pollUntil(() => {
@@ -70,7 +85,10 @@ describe('plug-ins on a cluster', () => {
     expect(view.lastIteration ?? null).toBeNull();
     expect(stderr[1]).toMatch(/node 1 failed: PROXMESH_ERR_PLUGIN_MISMATCH/);
     // Both workers are told to stop and exit.
-    await pollUntil(() => (children.every((c) => c.exitCode !== null || c.signalCode !== null) ? true : undefined), AbortSignal.timeout(30_000));
+    await pollUntil(
+      () => (children.every((c) => c.exitCode !== null || c.signalCode !== null) ? true : undefined),
+      AbortSignal.timeout(30_000),
+    );
   }, 90_000);
 
   it('a config posted over HTTP may name only plug-ins the coordinator loaded', async () => {

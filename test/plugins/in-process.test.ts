@@ -30,7 +30,10 @@ function leastSquares(spec: { scale: number }, data: Dataset) {
     return s - (data.labels[i] === 1 ? 1 : -1);
   };
   return {
-    kind: 'least-squares', dim: d, layers, nClasses: 2,
+    kind: 'least-squares',
+    dim: d,
+    layers,
+    nClasses: 2,
     loss(w: Float64Array, _data: Dataset, idx: Int32Array | null) {
       const r = rows(idx);
       let s = 0;
@@ -51,7 +54,7 @@ function leastSquares(spec: { scale: number }, data: Dataset) {
     accuracy(w: Float64Array, _data: Dataset, idx: Int32Array | null) {
       const r = rows(idx);
       let ok = 0;
-      for (const i of r) ok += (residual(w, i) + (data.labels[i] === 1 ? 1 : -1) > 0) === (data.labels[i] === 1) ? 1 : 0;
+      for (const i of r) ok += residual(w, i) + (data.labels[i] === 1 ? 1 : -1) > 0 === (data.labels[i] === 1) ? 1 : 0;
       return ok / r.length;
     },
     initRandom(rng: { normal(): number }, out: Float64Array) {
@@ -62,36 +65,55 @@ function leastSquares(spec: { scale: number }, data: Dataset) {
 }
 
 let compressCalls = 0;
-registerModel('least-squares', (spec, data) => leastSquares(spec as { scale: number }, data), Type.Object({
-  scale: Type.Number({ exclusiveMinimum: 0, default: 0.1, description: 'Standard deviation of the random initial point.' }),
-}));
-registerRegularizer('box-sym', (spec) => () => ({
-  name: `box-sym(c=${spec.c})`,
-  value: (x) => (x.every((v) => Math.abs(v) <= (spec.c as number)) ? 0 : Infinity),
-  apply(v, _eta, out) {
-    const c = spec.c as number;
-    for (let j = 0; j < v.length; j++) out[j] = Math.min(c, Math.max(-c, v[j]));
-    return out;
-  },
-}), Type.Object({ c: Type.Number({ exclusiveMinimum: 0, description: 'Half-width c of the box [−c, c]^d.' }) }));
-// f32 rounding of every value, counted: shows the compressed algorithm's messages go through it.
-registerCompressor('round32', (_spec, layers) => {
-  const dim = layers.reduce((s, l) => Math.max(s, l.offset + l.length), 0);
-  return {
-    info: { name: 'round32()', alpha2: null, unbiased: false, omega: null, random: false },
-    compress(x, decoded) {
-      compressCalls++;
-      const m = { dim, indices: null, values: { kind: 'float' as const, precision: 'f32' as const, data: Float64Array.from(x, Math.fround) } };
-      decodeMessage(m, decoded);
-      return m;
+registerModel(
+  'least-squares',
+  (spec, data) => leastSquares(spec as { scale: number }, data),
+  Type.Object({
+    scale: Type.Number({ exclusiveMinimum: 0, default: 0.1, description: 'Standard deviation of the random initial point.' }),
+  }),
+);
+registerRegularizer(
+  'box-sym',
+  (spec) => () => ({
+    name: `box-sym(c=${spec.c})`,
+    value: (x) => (x.every((v) => Math.abs(v) <= (spec.c as number)) ? 0 : Infinity),
+    apply(v, _eta, out) {
+      const c = spec.c as number;
+      for (let j = 0; j < v.length; j++) out[j] = Math.min(c, Math.max(-c, v[j]));
+      return out;
     },
-  };
-}, Type.Object({}));
+  }),
+  Type.Object({ c: Type.Number({ exclusiveMinimum: 0, description: 'Half-width c of the box [−c, c]^d.' }) }),
+);
+// f32 rounding of every value, counted: shows the compressed algorithm's messages go through it.
+registerCompressor(
+  'round32',
+  (_spec, layers) => {
+    const dim = layers.reduce((s, l) => Math.max(s, l.offset + l.length), 0);
+    return {
+      info: { name: 'round32()', alpha2: null, unbiased: false, omega: null, random: false },
+      compress(x, decoded) {
+        compressCalls++;
+        const m = {
+          dim,
+          indices: null,
+          values: { kind: 'float' as const, precision: 'f32' as const, data: Float64Array.from(x, Math.fround) },
+        };
+        decodeMessage(m, decoded);
+        return m;
+      },
+    };
+  },
+  Type.Object({}),
+);
 // D-PSGD declared as compressed: its x messages go through Q_x.
 registerAlgorithm('dpsgd-q', (params) => ({ ...dpsgd(params), name: 'dpsgd-q' }), Type.Object({}), { compressed: true });
 
 const BASE = {
-  seed: 9, iterations: 30, evalEvery: 10, batchSize: 16,
+  seed: 9,
+  iterations: 30,
+  evalEvery: 10,
+  batchSize: 16,
   problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'least-squares' }, regularizer: { kind: 'box-sym', c: 0.02 } },
   partition: { kind: 'iid' },
   topology: { kind: 'ring', nodes: 4 },
@@ -118,17 +140,30 @@ describe('in-process registrations', () => {
 
   it('a compressed plug-in algorithm sends through the configured plug-in compressor', async () => {
     compressCalls = 0;
-    const config = loadConfig({ ...BASE, algorithm: { name: 'dpsgd-q', eta: 0.05 }, compression: { x: { kind: 'round32' }, y: { kind: 'round32' } } });
+    const config = loadConfig({
+      ...BASE,
+      algorithm: { name: 'dpsgd-q', eta: 0.05 },
+      compression: { x: { kind: 'round32' }, y: { kind: 'round32' } },
+    });
     const r = await runSimulation(config, { outDir: null });
     expect(r.summary).toMatchObject({ algorithm: 'dpsgd-q', compressorX: 'round32()' });
     // One x message per node per iteration.
     expect(compressCalls).toBe(4 * 30);
     // An uncompressed built-in with a plug-in compressor is refused (the block would be ignored).
-    expect(codeOf(() => loadConfig({ ...BASE, algorithm: { name: 'dproxsgt', eta: 0.05 }, compression: { x: { kind: 'round32' }, y: { kind: 'identity' } } }))).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
+    expect(
+      codeOf(() =>
+        loadConfig({
+          ...BASE,
+          algorithm: { name: 'dproxsgt', eta: 0.05 },
+          compression: { x: { kind: 'round32' }, y: { kind: 'identity' } },
+        }),
+      ),
+    ).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
   });
 
   it('plug-in keys are validated: a missing required key is a config error naming it', () => {
-    expect(() => loadConfig({ ...BASE, algorithm: { name: 'dproxsgt', eta: 0.05 }, problem: { ...BASE.problem, regularizer: { kind: 'box-sym' } } }))
-      .toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_CONFIG', message: expect.stringMatching(/problem\/regularizer.*'c'/) }));
+    expect(() =>
+      loadConfig({ ...BASE, algorithm: { name: 'dproxsgt', eta: 0.05 }, problem: { ...BASE.problem, regularizer: { kind: 'box-sym' } } }),
+    ).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_CONFIG', message: expect.stringMatching(/problem\/regularizer.*'c'/) }));
   });
 });

@@ -38,7 +38,10 @@ describe('dataset catalog', () => {
   });
 
   it.skipIf(!shared)('matches the shared folder: the same files and SHA-256 as its SHA256SUMS, and every copy verifies', () => {
-    const sums = readFileSync(join(shared!, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.split(/\s+/));
+    const sums = readFileSync(join(shared!, 'SHA256SUMS'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(Object.fromEntries(files.map((f) => [f.rel, f.sha256]))).toEqual(Object.fromEntries(sums.map(([h, rel]) => [rel, h])));
     for (const f of files) expect(checkFile(join(shared!, f.rel), f).match, f.rel).toBe('reference');
     // The content identities (what a re-gzipped or plain-text source is checked against).

@@ -26,10 +26,19 @@ const at = (p: string) => `${srv.base}${p}`;
 function entry(files: Record<string, DataFile>): CatalogEntry {
   return { shipped: false, origin: 'test', files };
 }
-const gzFile = (src: DataFile['source']): DataFile => ({ rel: 'toy/toy.gz', sha256: sha(refGz), bytes: refGz.length, content, source: src });
+const gzFile = (src: DataFile['source']): DataFile => ({
+  rel: 'toy/toy.gz',
+  sha256: sha(refGz),
+  bytes: refGz.length,
+  content,
+  source: src,
+});
 
 async function rejects(p: Promise<unknown>, code: ErrorCode, ...patterns: Array<string | RegExp>): Promise<ProxmeshError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ProxmeshError);
   expect((err as ProxmeshError).code).toBe(code);
   for (const pat of patterns) expect((err as ProxmeshError).message).toMatch(pat);
@@ -39,22 +48,27 @@ async function rejects(p: Promise<unknown>, code: ErrorCode, ...patterns: Array<
 /** Every file under dir, relative (temporary files included). */
 function tree(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath ?? (d as unknown as { path: string }).path, d.name).slice(dir.length + 1)).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? (d as unknown as { path: string }).path, d.name).slice(dir.length + 1))
+    .sort();
 }
 
 beforeAll(async () => {
-  srv = await serveFiles(new Map<string, Uint8Array>([
-    ['/same/toy.gz', refGz],
-    ['/raw/toy', text],
-    ['/gzip/toy.gz', otherGz],
-    ['/plain/toy.csv', plain],
-    ['/bad/toy.gz', Buffer.concat([refGz, Buffer.from('garbage')])],
-    ['/flip/toy.gz', Buffer.from(refGz.map((b, i) => (i === 40 ? b ^ 1 : b)))],
-    ['/bad/toy', Buffer.from(text.toString().replace('3:1', '3:2'))],
-    ['/big/toy.csv', Buffer.concat([plain, plain])],
-    ['/mirror/toy/toy.gz', refGz],
-    ['/mirror/toy/other.gz', otherGz],
-  ]));
+  srv = await serveFiles(
+    new Map<string, Uint8Array>([
+      ['/same/toy.gz', refGz],
+      ['/raw/toy', text],
+      ['/gzip/toy.gz', otherGz],
+      ['/plain/toy.csv', plain],
+      ['/bad/toy.gz', Buffer.concat([refGz, Buffer.from('garbage')])],
+      ['/flip/toy.gz', Buffer.from(refGz.map((b, i) => (i === 40 ? b ^ 1 : b)))],
+      ['/bad/toy', Buffer.from(text.toString().replace('3:1', '3:2'))],
+      ['/big/toy.csv', Buffer.concat([plain, plain])],
+      ['/mirror/toy/toy.gz', refGz],
+      ['/mirror/toy/other.gz', otherGz],
+    ]),
+  );
 });
 afterAll(() => srv.close());
 
@@ -68,7 +82,10 @@ describe('pull: accepted downloads', () => {
     expect(out).toEqual([{ rel: 'toy/toy.gz', state: 'pulled', path: join(cache, 'toy/toy.gz'), url: at(path) }]);
     expect(readFileSync(join(cache, 'toy/toy.gz'))).toEqual(bytes);
     expect(tree(cache)).toEqual(['toy/toy.gz']);
-    expect(verifyDataset(entry({ data: gzFile(null) }), [cache])[0]).toMatchObject({ state: 'ok', match: form === 'same' ? 'reference' : 'content' });
+    expect(verifyDataset(entry({ data: gzFile(null) }), [cache])[0]).toMatchObject({
+      state: 'ok',
+      match: form === 'same' ? 'reference' : 'content',
+    });
   });
 
   it('form raw: the plain text is checked, then gzipped into place (same content)', async () => {
@@ -85,7 +102,10 @@ describe('pull: accepted downloads', () => {
     mkdirSync(join(shared, 'toy'));
     writeFileSync(join(shared, 'toy/toy.gz'), otherGz);
     const before = srv.hits.get('/same/toy.gz') ?? 0;
-    const out = await pullDataset('toy', entry({ data: gzFile({ url: at('/same/toy.gz'), form: 'same' }) }), { cacheDir: cache, dirs: [cache, shared] });
+    const out = await pullDataset('toy', entry({ data: gzFile({ url: at('/same/toy.gz'), form: 'same' }) }), {
+      cacheDir: cache,
+      dirs: [cache, shared],
+    });
     expect(out[0]).toMatchObject({ state: 'present', path: join(shared, 'toy/toy.gz') });
     expect(srv.hits.get('/same/toy.gz') ?? 0).toBe(before);
     expect(tree(cache)).toEqual([]);
@@ -106,19 +126,59 @@ describe('pull: accepted downloads', () => {
     expect(out[0]).toMatchObject({ state: 'pulled', url: at('/mirror/toy/toy.gz') });
     // A mirror must serve the reference bytes: another gzip of the same content is refused there.
     const other: DataFile = { ...gzFile(null), rel: 'toy/other.gz' };
-    await rejects(pullDataset('toy', entry({ data: other }), { cacheDir: cache, dirs: [cache], mirror }), 'PROXMESH_ERR_DATASET_CHECKSUM', 'toy/other.gz', /refused and nothing was written/);
+    await rejects(
+      pullDataset('toy', entry({ data: other }), { cacheDir: cache, dirs: [cache], mirror }),
+      'PROXMESH_ERR_DATASET_CHECKSUM',
+      'toy/other.gz',
+      /refused and nothing was written/,
+    );
   });
 });
 
 describe('pull: refused downloads leave nothing behind', () => {
   const cases: Array<[string, DataFile, ErrorCode, RegExp]> = [
-    ['same form, one flipped bit', gzFile({ url: '/flip/toy.gz', form: 'same' }), 'PROXMESH_ERR_DATASET_CHECKSUM', /SHA-256 [0-9a-f]{64}, 73 bytes; expected/],
-    ['same form, bytes appended', gzFile({ url: '/bad/toy.gz', form: 'same' }), 'PROXMESH_ERR_DATASET_CHECKSUM', /body exceeds 73 bytes.*refused and nothing was written/],
-    ['gzip form, corrupted gzip', gzFile({ url: '/flip/toy.gz', form: 'gzip' }), 'PROXMESH_ERR_DATASET_CHECKSUM', /gunzip failed|content SHA-256/],
-    ['raw form, one changed value', gzFile({ url: '/bad/toy', form: 'raw' }), 'PROXMESH_ERR_DATASET_CHECKSUM', /SHA-256 [0-9a-f]{64}, expected/],
-    ['raw form, plain text where gzip content is expected', gzFile({ url: '/raw/toy', form: 'gzip' }), 'PROXMESH_ERR_DATASET_CHECKSUM', /not a gzip file/],
-    ['a body longer than the file', { rel: 'toy/toy.csv', sha256: sha(plain), bytes: plain.length, source: { url: '/big/toy.csv', form: 'same' } }, 'PROXMESH_ERR_DATASET_CHECKSUM', /body exceeds 8 bytes/],
-    ['missing on the server (404)', gzFile({ url: '/nope/toy.gz', form: 'same' }), 'PROXMESH_ERR_DATASET_DOWNLOAD', /\/nope\/toy\.gz: HTTP 404/],
+    [
+      'same form, one flipped bit',
+      gzFile({ url: '/flip/toy.gz', form: 'same' }),
+      'PROXMESH_ERR_DATASET_CHECKSUM',
+      /SHA-256 [0-9a-f]{64}, 73 bytes; expected/,
+    ],
+    [
+      'same form, bytes appended',
+      gzFile({ url: '/bad/toy.gz', form: 'same' }),
+      'PROXMESH_ERR_DATASET_CHECKSUM',
+      /body exceeds 73 bytes.*refused and nothing was written/,
+    ],
+    [
+      'gzip form, corrupted gzip',
+      gzFile({ url: '/flip/toy.gz', form: 'gzip' }),
+      'PROXMESH_ERR_DATASET_CHECKSUM',
+      /gunzip failed|content SHA-256/,
+    ],
+    [
+      'raw form, one changed value',
+      gzFile({ url: '/bad/toy', form: 'raw' }),
+      'PROXMESH_ERR_DATASET_CHECKSUM',
+      /SHA-256 [0-9a-f]{64}, expected/,
+    ],
+    [
+      'raw form, plain text where gzip content is expected',
+      gzFile({ url: '/raw/toy', form: 'gzip' }),
+      'PROXMESH_ERR_DATASET_CHECKSUM',
+      /not a gzip file/,
+    ],
+    [
+      'a body longer than the file',
+      { rel: 'toy/toy.csv', sha256: sha(plain), bytes: plain.length, source: { url: '/big/toy.csv', form: 'same' } },
+      'PROXMESH_ERR_DATASET_CHECKSUM',
+      /body exceeds 8 bytes/,
+    ],
+    [
+      'missing on the server (404)',
+      gzFile({ url: '/nope/toy.gz', form: 'same' }),
+      'PROXMESH_ERR_DATASET_DOWNLOAD',
+      /\/nope\/toy\.gz: HTTP 404/,
+    ],
   ];
   it.each(cases)('%s → %s', async (_what, f, code, re) => {
     const cache = tempDir();
@@ -130,8 +190,17 @@ describe('pull: refused downloads leave nothing behind', () => {
 
   it('a refused file does not remove the verified files pulled before it', async () => {
     const cache = tempDir();
-    const good: DataFile = { rel: 'toy/plain.csv', sha256: sha(plain), bytes: plain.length, source: { url: at('/plain/toy.csv'), form: 'same' } };
-    await rejects(pullDataset('toy', entry({ a: good, b: gzFile({ url: at('/nope'), form: 'same' }) }), { cacheDir: cache, dirs: [cache] }), 'PROXMESH_ERR_DATASET_DOWNLOAD', /HTTP 404/);
+    const good: DataFile = {
+      rel: 'toy/plain.csv',
+      sha256: sha(plain),
+      bytes: plain.length,
+      source: { url: at('/plain/toy.csv'), form: 'same' },
+    };
+    await rejects(
+      pullDataset('toy', entry({ a: good, b: gzFile({ url: at('/nope'), form: 'same' }) }), { cacheDir: cache, dirs: [cache] }),
+      'PROXMESH_ERR_DATASET_DOWNLOAD',
+      /HTTP 404/,
+    );
     expect(tree(cache)).toEqual(['toy/plain.csv']);
   });
 
@@ -140,7 +209,11 @@ describe('pull: refused downloads leave nothing behind', () => {
     const url = `${gone.base}/toy.gz`;
     await gone.close();
     const cache = tempDir();
-    await rejects(pullDataset('toy', entry({ data: gzFile({ url, form: 'same' }) }), { cacheDir: cache, dirs: [cache] }), 'PROXMESH_ERR_DATASET_DOWNLOAD', `GET ${url}: fetch failed`);
+    await rejects(
+      pullDataset('toy', entry({ data: gzFile({ url, form: 'same' }) }), { cacheDir: cache, dirs: [cache] }),
+      'PROXMESH_ERR_DATASET_DOWNLOAD',
+      `GET ${url}: fetch failed`,
+    );
     expect(tree(cache)).toEqual([]);
   });
 
@@ -148,25 +221,47 @@ describe('pull: refused downloads leave nothing behind', () => {
     const parent = tempDir();
     writeFileSync(join(parent, 'file'), 'x');
     const cache = join(parent, 'file', 'cache');
-    await rejects(pullDataset('toy', entry({ data: gzFile({ url: at('/same/toy.gz'), form: 'same' }) }), { cacheDir: cache, dirs: [cache] }), 'PROXMESH_ERR_IO', `cannot write to the dataset cache ${cache}`, /set PROXMESH_DATASETS to a writable folder/);
+    await rejects(
+      pullDataset('toy', entry({ data: gzFile({ url: at('/same/toy.gz'), form: 'same' }) }), { cacheDir: cache, dirs: [cache] }),
+      'PROXMESH_ERR_IO',
+      `cannot write to the dataset cache ${cache}`,
+      /set PROXMESH_DATASETS to a writable folder/,
+    );
   });
 
   it('a file with no source and no mirror: the error says to set PROXMESH_DATA_MIRROR', async () => {
     const cache = tempDir();
-    await rejects(pullDataset('toy', entry({ data: gzFile(null) }), { cacheDir: cache, dirs: [cache] }), 'PROXMESH_ERR_DATASET_DOWNLOAD', 'toy/toy.gz', /set PROXMESH_DATA_MIRROR/);
+    await rejects(
+      pullDataset('toy', entry({ data: gzFile(null) }), { cacheDir: cache, dirs: [cache] }),
+      'PROXMESH_ERR_DATASET_DOWNLOAD',
+      'toy/toy.gz',
+      /set PROXMESH_DATA_MIRROR/,
+    );
   });
 
   it('an aborted pull leaves nothing behind', async () => {
     const cache = tempDir();
     const ac = new AbortController();
     ac.abort();
-    await rejects(pullDataset('toy', entry({ data: gzFile({ url: at('/same/toy.gz'), form: 'same' }) }), { cacheDir: cache, dirs: [cache], signal: ac.signal }), 'PROXMESH_ERR_DATASET_DOWNLOAD', /abort/i);
+    await rejects(
+      pullDataset('toy', entry({ data: gzFile({ url: at('/same/toy.gz'), form: 'same' }) }), {
+        cacheDir: cache,
+        dirs: [cache],
+        signal: ac.signal,
+      }),
+      'PROXMESH_ERR_DATASET_DOWNLOAD',
+      /abort/i,
+    );
     expect(tree(cache)).toEqual([]);
   });
 });
 
 describe('mirror URL and checks', () => {
-  it.each([['not a url', /must be an http\(s\) URL/], ['ftp://host/x', /protocol 'ftp:'/], ['file:///x', /protocol 'file:'/]])('PROXMESH_DATA_MIRROR=%s → PROXMESH_ERR_USAGE', (v, re) => {
+  it.each([
+    ['not a url', /must be an http\(s\) URL/],
+    ['ftp://host/x', /protocol 'ftp:'/],
+    ['file:///x', /protocol 'file:'/],
+  ])('PROXMESH_DATA_MIRROR=%s → PROXMESH_ERR_USAGE', (v, re) => {
     expect(() => mirrorBase(v)).toThrow(re);
   });
 

@@ -17,12 +17,16 @@ function tableRows(): Array<[string, string]> {
 
 describe('data/ shipped files', () => {
   it('lists exactly the four shipped files', () => {
-    expect(tableRows().map((r) => r[0]).sort()).toEqual(
-      ['a9a/a9a.gz', 'a9a/a9a.t.gz', 'breast-cancer/breast_cancer.csv', 'digits/digits.csv.gz'].sort(),
-    );
+    expect(
+      tableRows()
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['a9a/a9a.gz', 'a9a/a9a.t.gz', 'breast-cancer/breast_cancer.csv', 'digits/digits.csv.gz'].sort());
   });
   it.each(tableRows())('%s has the sha256 in data/README.md', (file, sha) => {
-    const got = createHash('sha256').update(readFileSync(join(REPO_DATA_DIR, file))).digest('hex');
+    const got = createHash('sha256')
+      .update(readFileSync(join(REPO_DATA_DIR, file)))
+      .digest('hex');
     expect(got).toBe(sha);
   });
 });

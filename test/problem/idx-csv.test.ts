@@ -45,7 +45,10 @@ describe('idx', () => {
     [Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 0), /unsupported idx element type at byte 2/],
     [Uint8Array.of(0, 0, 8, 0), /0 dimensions/],
     [Uint8Array.of(0, 0, 8, 2, 0, 0, 0, 1), /header truncated: 8 bytes, need 12/],
-    [idxBytes([3], [1, 2]), /data truncated: the declared dimensions need a different byte count after the 8-byte header than the file's 2/],
+    [
+      idxBytes([3], [1, 2]),
+      /data truncated: the declared dimensions need a different byte count after the 8-byte header than the file's 2/,
+    ],
     [idxBytes([1], [1, 2]), /has trailing bytes/],
   ])('rejects malformed idx %#', (bytes, re) => {
     expectError(() => parseIdx(bytes, 'f.idx'), 'PROXMESH_ERR_DATASET', /^f\.idx: /, re);
@@ -53,7 +56,11 @@ describe('idx', () => {
 
   it('rejects images given as labels and vice versa', () => {
     expectError(() => idxLabels(parseIdx(imgs, 'm'), 'm'), 'PROXMESH_ERR_DATASET', /expected a label file/);
-    expectError(() => idxImagesToDense(parseIdx(idxBytes([2], [1, 2]), 'm'), 'm', 'none'), 'PROXMESH_ERR_DATASET', /expected an image file/);
+    expectError(
+      () => idxImagesToDense(parseIdx(idxBytes([2], [1, 2]), 'm'), 'm', 'none'),
+      'PROXMESH_ERR_DATASET',
+      /expected an image file/,
+    );
   });
 
   it.skipIf(!findDataFile('mnist-test/t10k-labels-idx1-ubyte.gz'))('real MNIST test labels: 10,000 with the published class counts', () => {

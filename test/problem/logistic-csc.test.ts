@@ -37,7 +37,8 @@ function compare(f: CsrMatrix, labels: Int32Array, intercept: boolean, scale: nu
   const rng = Rng.fromSeed(seed);
   const x = Float64Array.from({ length: d + (intercept ? 1 : 0) }, () => scale * rng.normal());
   const b = intercept ? x[d] : 0;
-  const g1 = new Float64Array(x.length).fill(5), g2 = new Float64Array(x.length).fill(-5);
+  const g1 = new Float64Array(x.length).fill(5),
+    g2 = new Float64Array(x.length).fill(-5);
   const l1 = binaryCsrPass(x, b, f.indptr, f.indices, labels, null, f.rows, g1, d, intercept);
   const csc = binaryCsc(f);
   expect(csc).not.toBeNull();
@@ -48,7 +49,13 @@ function compare(f: CsrMatrix, labels: Int32Array, intercept: boolean, scale: nu
 
 describe('binaryCscPass ≡ binaryCsrPass, bit for bit', () => {
   it('random binary matrices: m and d odd/even, empty rows and columns, with and without intercept, small to underflowing margins', () => {
-    for (const [rows, cols, maxLen, empty] of [[1, 1, 1, 0], [2, 3, 3, 1], [301, 40, 20, 3], [1025, 41, 14, 0], [600, 7, 7, 2]] as const) {
+    for (const [rows, cols, maxLen, empty] of [
+      [1, 1, 1, 0],
+      [2, 3, 3, 1],
+      [301, 40, 20, 3],
+      [1025, 41, 14, 0],
+      [600, 7, 7, 2],
+    ] as const) {
       for (const seed of [1, 2]) {
         const { f, labels } = randomBinary(rows, cols, maxLen, empty, seed * 31 + rows);
         for (const intercept of [true, false]) for (const scale of [0, 0.3, 3, 400]) compare(f, labels, intercept, scale, seed);
@@ -65,7 +72,7 @@ describe('binaryCscPass ≡ binaryCsrPass, bit for bit', () => {
     }
   });
 
-  it('rowSums: each z_s is b plus its row\'s x_j added in row order (rows of unequal length, some empty)', () => {
+  it("rowSums: each z_s is b plus its row's x_j added in row order (rows of unequal length, some empty)", () => {
     const { f } = randomBinary(23, 17, 9, 2, 5);
     const rng = Rng.fromSeed(9);
     const x = Float64Array.from({ length: 17 }, () => rng.normal() * 1e3 + rng.normal() * 1e-3);
@@ -85,7 +92,8 @@ describe('binaryCscPass ≡ binaryCsrPass, bit for bit', () => {
       const model = createLogistic({ nFeatures: 30, intercept: true });
       const rng = Rng.fromSeed(rows);
       const x = Float64Array.from({ length: 31 }, () => rng.normal());
-      const g1 = new Float64Array(31), g2 = new Float64Array(31);
+      const g1 = new Float64Array(31),
+        g2 = new Float64Array(31);
       const l1 = binaryCsrPass(x, x[30], f.indptr, f.indices, labels, null, rows, g1, 30, true) / rows;
       const data: Dataset = { name: 'r', features: f, labels, nClasses: 2 };
       const l2 = model.lossGrad(x, data, null, g2);
@@ -101,23 +109,32 @@ describe('binaryCscPass ≡ binaryCsrPass, bit for bit', () => {
   });
 
   it('is not built (null) when a row lists its columns out of order: the row-major pass runs then', () => {
-    const f: CsrMatrix = { kind: 'csr', rows: 2, cols: 4, indptr: Int32Array.of(0, 2, 4), indices: Int32Array.of(0, 2, 3, 1), values: new Float64Array(4).fill(1) };
+    const f: CsrMatrix = {
+      kind: 'csr',
+      rows: 2,
+      cols: 4,
+      indptr: Int32Array.of(0, 2, 4),
+      indices: Int32Array.of(0, 2, 3, 1),
+      values: new Float64Array(4).fill(1),
+    };
     expect(binaryCsc(f)).toBeNull();
     const dup: CsrMatrix = { ...f, indices: Int32Array.of(0, 2, 1, 1) };
     expect(binaryCsc(dup)).toBeNull();
   });
 
-  it('the CSC copy holds each column\'s rows in ascending order', () => {
+  it("the CSC copy holds each column's rows in ascending order", () => {
     const { f } = randomBinary(50, 9, 6, 1, 3);
     const c = binaryCsc(f)!;
     expect(c.colPtr[9]).toBe(f.indices.length);
     expect(c.colPtr[9] - c.colPtr[8]).toBe(0); // the empty last column
-    for (let j = 0; j < 9; j++) for (let p = c.colPtr[j] + 1; p < c.colPtr[j + 1]; p++) expect(c.rowIdx[p]).toBeGreaterThan(c.rowIdx[p - 1]);
+    for (let j = 0; j < 9; j++)
+      for (let p = c.colPtr[j] + 1; p < c.colPtr[j + 1]; p++) expect(c.rowIdx[p]).toBeGreaterThan(c.rowIdx[p - 1]);
     // byLength: every non-empty column once, by decreasing length, ties by ascending j
     const len = (j: number): number => c.colPtr[j + 1] - c.colPtr[j];
     expect([...c.byLength].sort((a, b) => a - b)).toEqual([...Array(9).keys()].filter((j) => len(j) > 0));
     for (let i = 1; i < c.byLength.length; i++) {
-      const a = c.byLength[i - 1], b = c.byLength[i];
+      const a = c.byLength[i - 1],
+        b = c.byLength[i];
       expect(len(a) > len(b) || (len(a) === len(b) && a < b)).toBe(true);
     }
   });

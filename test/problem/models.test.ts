@@ -22,10 +22,11 @@ function randomData(rows: number, cols: number, C: number, seed: number): { csr:
   const idx: number[] = [];
   const val: number[] = [];
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < cols; j++) if (data[r * cols + j] !== 0) {
-      idx.push(j);
-      val.push(data[r * cols + j]);
-    }
+    for (let j = 0; j < cols; j++)
+      if (data[r * cols + j] !== 0) {
+        idx.push(j);
+        val.push(data[r * cols + j]);
+      }
     indptr[r + 1] = idx.length;
   }
   const csr: CsrMatrix = { kind: 'csr', rows, cols, indptr, indices: Int32Array.from(idx), values: Float64Array.from(val) };
@@ -48,7 +49,9 @@ function fdRelError(model: Model, x: Float64Array, data: Dataset, idx: Int32Arra
   const f0 = model.lossGrad(x, data, idx, g);
   expect(f0).toBeCloseTo(model.loss(x, data, idx), 14);
   const h = 1e-5;
-  let num = 0, den1 = 0, den2 = 0;
+  let num = 0,
+    den1 = 0,
+    den2 = 0;
   const xp = Float64Array.from(x);
   for (let j = 0; j < model.dim; j++) {
     xp[j] = x[j] + h;
@@ -117,13 +120,24 @@ describe('model values', () => {
 
   it('sparse and dense forms give the same loss and gradient; idx = null equals all rows', () => {
     const rd = randomData(8, 5, 3, 21);
-    for (const m of [createLogistic({ nFeatures: 5 }), createSoftmax({ nFeatures: 5, nClasses: 3 }), createMlp({ nFeatures: 5, nClasses: 3, hidden: [4] })]) {
+    for (const m of [
+      createLogistic({ nFeatures: 5 }),
+      createSoftmax({ nFeatures: 5, nClasses: 3 }),
+      createMlp({ nFeatures: 5, nClasses: 3, hidden: [4] }),
+    ]) {
       const data = m.nClasses === 2 ? randomData(8, 5, 2, 21) : rd;
       const x = randomX(m.dim, 22);
-      const g1 = new Float64Array(m.dim), g2 = new Float64Array(m.dim), g3 = new Float64Array(m.dim);
+      const g1 = new Float64Array(m.dim),
+        g2 = new Float64Array(m.dim),
+        g3 = new Float64Array(m.dim);
       const f1 = m.lossGrad(x, data.csr, null, g1);
       const f2 = m.lossGrad(x, data.dense, null, g2);
-      const f3 = m.lossGrad(x, data.csr, Int32Array.from({ length: 8 }, (_, i) => i), g3);
+      const f3 = m.lossGrad(
+        x,
+        data.csr,
+        Int32Array.from({ length: 8 }, (_, i) => i),
+        g3,
+      );
       expect(f2).toBeCloseTo(f1, 13);
       expect(f3).toBe(f1);
       for (let j = 0; j < m.dim; j++) {
@@ -144,7 +158,8 @@ describe('model values', () => {
     const x = randomX(m.dim, 31, 0.3);
     const idx = Int32Array.from({ length: 700 }, (_, i) => (i * 37) % f.rows);
     for (const rows of [null, idx]) {
-      const g1 = new Float64Array(m.dim), g2 = new Float64Array(m.dim);
+      const g1 = new Float64Array(m.dim),
+        g2 = new Float64Array(m.dim);
       expect(m.lossGrad(x, a9a, rows, g1)).toBe(m.lossGrad(x, general, rows, g2));
       expect(Buffer.from(g1.buffer).equals(Buffer.from(g2.buffer))).toBe(true);
     }
@@ -152,7 +167,12 @@ describe('model values', () => {
 
   it('logistic is numerically stable for huge margins', () => {
     const m = createLogistic({ nFeatures: 1 });
-    const data: Dataset = { name: 't', nClasses: 2, labels: Int32Array.of(1, 0), features: { kind: 'dense', rows: 2, cols: 1, data: Float64Array.of(1, 1) } };
+    const data: Dataset = {
+      name: 't',
+      nClasses: 2,
+      labels: Int32Array.of(1, 0),
+      features: { kind: 'dense', rows: 2, cols: 1, data: Float64Array.of(1, 1) },
+    };
     const g = new Float64Array(2);
     // z = 1000: sample 0 (y=+1) loss ≈ 0, sample 1 (y=−1) loss ≈ 1000; mean 500
     expect(m.lossGrad(Float64Array.of(1000, 0), data, null, g)).toBe(500);
@@ -184,7 +204,12 @@ describe('model values', () => {
   it('layers tile [0, dim) in order with the documented names and shapes', () => {
     const m = createMlp({ nFeatures: 64, nClasses: 10, hidden: [32, 16] });
     expect(m.layers.map((l) => [l.name, l.shape])).toEqual([
-      ['fc1.weight', [32, 64]], ['fc1.bias', [32]], ['fc2.weight', [16, 32]], ['fc2.bias', [16]], ['fc3.weight', [10, 16]], ['fc3.bias', [10]],
+      ['fc1.weight', [32, 64]],
+      ['fc1.bias', [32]],
+      ['fc2.weight', [16, 32]],
+      ['fc2.bias', [16]],
+      ['fc3.weight', [10, 16]],
+      ['fc3.bias', [10]],
     ]);
     for (const model of [m, createLogistic({ nFeatures: 5 }), createSoftmax({ nFeatures: 5, nClasses: 4 })]) {
       let at = 0;
@@ -226,7 +251,12 @@ describe('modelFromSpec', () => {
     expect(modelFromSpec({ kind: 'logistic', intercept: false }, a9a).dim).toBe(123);
     expect(modelFromSpec({ kind: 'softmax' }, digits).dim).toBe(650);
     expect(modelFromSpec({ kind: 'mlp' }, digits).dim).toBe(64 * 64 + 64 + 64 * 10 + 10);
-    const img: Dataset = { name: 'img', nClasses: 10, labels: new Int32Array(1), features: { kind: 'dense', rows: 1, cols: 784, data: new Float32Array(784) } };
+    const img: Dataset = {
+      name: 'img',
+      nClasses: 10,
+      labels: new Int32Array(1),
+      features: { kind: 'dense', rows: 1, cols: 784, data: new Float32Array(784) },
+    };
     expect(modelFromSpec({ kind: 'lenet5' }, img).dim).toBe(44426);
     expect(MODEL_KINDS).toEqual(['logistic', 'softmax', 'mlp', 'lenet5']);
   });
@@ -234,7 +264,11 @@ describe('modelFromSpec', () => {
   it('rejects models that do not fit the data', () => {
     expectError(() => modelFromSpec({ kind: 'logistic' }, digits), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'problem.model.kind', /10 classes/);
     expectError(() => modelFromSpec({ kind: 'lenet5' }, a9a), 'PROXMESH_ERR_CONFIG_INCONSISTENT', /lenet5 needs dense 1×28×28/);
-    expectError(() => modelFromSpec({ kind: 'mlp', hidden: [4, 0] }, digits), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'problem.model.hidden[1]');
+    expectError(
+      () => modelFromSpec({ kind: 'mlp', hidden: [4, 0] }, digits),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'problem.model.hidden[1]',
+    );
     expectError(() => modelFromSpec({ kind: 'cnn' } as never, digits), 'PROXMESH_ERR_CONFIG', /unknown model 'cnn'/);
   });
 });

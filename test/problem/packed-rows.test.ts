@@ -55,7 +55,8 @@ function general(data: Dataset): Dataset {
 }
 
 function check(m: Model, x: Float64Array, a: Dataset, ia: Int32Array | null, b: Dataset, ib: Int32Array | null): void {
-  const g1 = new Float64Array(m.dim).fill(7), g2 = new Float64Array(m.dim).fill(-3);
+  const g1 = new Float64Array(m.dim).fill(7),
+    g2 = new Float64Array(m.dim).fill(-3);
   expect(Object.is(m.lossGrad(x, a, ia, g1), m.lossGrad(x, b, ib, g2))).toBe(true);
   expect(sameBits(g1, g2)).toBe(true);
   expect(Object.is(m.loss(x, a, ia), m.loss(x, b, ib))).toBe(true);
@@ -106,7 +107,12 @@ describe('packRows', () => {
     const empty = packRows(a9a, new Int32Array(0))!;
     expect(empty.features.rows).toBe(0);
     expect((empty.features as CsrMatrix).indptr.length).toBe(1);
-    const dense: Dataset = { name: 'd', nClasses: 2, labels: Int32Array.of(0, 1), features: { kind: 'dense', rows: 2, cols: 1, data: Float64Array.of(1, 2) } };
+    const dense: Dataset = {
+      name: 'd',
+      nClasses: 2,
+      labels: Int32Array.of(0, 1),
+      features: { kind: 'dense', rows: 2, cols: 1, data: Float64Array.of(1, 2) },
+    };
     expect(packRows(dense, Int32Array.of(1))).toBeNull();
   });
 
@@ -116,7 +122,8 @@ describe('packRows', () => {
     const o = createOracle({ model: m, data: a9a, shard, sampler: createSampler(shard, 'full', Rng.fromSeed(1)) });
     for (const seed of [1, 2, 3]) {
       const x = randomX(m.dim, seed, 0.5);
-      const g1 = new Float64Array(m.dim), g2 = new Float64Array(m.dim);
+      const g1 = new Float64Array(m.dim),
+        g2 = new Float64Array(m.dim);
       expect(Object.is(o.gradient(x, o.nextBatch(), g1), m.lossGrad(x, a9a, shard, g2))).toBe(true);
       expect(sameBits(g1, g2)).toBe(true);
     }

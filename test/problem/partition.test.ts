@@ -48,11 +48,18 @@ describe('sorted', () => {
     const labels = Int32Array.of(2, 0, 1, 0, 2, 1, 0, 2, 1, 0);
     // stable order by label: 0s at 1,3,6,9; 1s at 2,5,8; 2s at 0,4,7
     const shards = partitionSorted(labels, 3);
-    expect(shards.map((s) => Array.from(s))).toEqual([[1, 3, 6, 9], [2, 5, 8], [0, 4, 7]]);
+    expect(shards.map((s) => Array.from(s))).toEqual([
+      [1, 3, 6, 9],
+      [2, 5, 8],
+      [0, 4, 7],
+    ]);
   });
   it('boundary straddling two labels keeps index order within a label', () => {
     const labels = Int32Array.of(1, 0, 1, 0, 1);
-    expect(partitionSorted(labels, 2).map((s) => Array.from(s))).toEqual([[0, 1, 3], [2, 4]]);
+    expect(partitionSorted(labels, 2).map((s) => Array.from(s))).toEqual([
+      [0, 1, 3],
+      [2, 4],
+    ]);
   });
 });
 
@@ -68,7 +75,13 @@ describe('iid', () => {
 
 describe('labels', () => {
   it("the paper's pairs {i, 9−i}: node i gets exactly all samples of those two classes", () => {
-    const pairs = [[0, 9], [1, 8], [2, 7], [3, 6], [4, 5]];
+    const pairs = [
+      [0, 9],
+      [1, 8],
+      [2, 7],
+      [3, 6],
+      [4, 5],
+    ];
     const shards = partitionLabels(labels200, 5, undefined, { labels: pairs });
     expectCover(shards, 200);
     shards.forEach((s, i) => {
@@ -90,7 +103,12 @@ describe('labels', () => {
     expectError(() => partitionLabels(labels200, n, undefined, { labels: lists }), 'PROXMESH_ERR_CONFIG_INCONSISTENT', field, re);
   });
   it('a node left without samples is an error', () => {
-    expectError(() => partitionLabels(Int32Array.of(0, 1, 1), 3, undefined, { labels: [[0], [0], [1]] }), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'partition.labels[1]', /no samples/);
+    expectError(
+      () => partitionLabels(Int32Array.of(0, 1, 1), 3, undefined, { labels: [[0], [0], [1]] }),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'partition.labels[1]',
+      /no samples/,
+    );
   });
 });
 
@@ -107,7 +125,12 @@ describe('dirichlet', () => {
     expect(distinct(skew)).toBeLessThan(6);
   });
   it(`fails after ${DIRICHLET_MAX_TRIES} draws when nodes stay empty, naming partition.alpha`, () => {
-    expectError(() => partitionDirichlet(labels200, 200, rng(5), { alpha: 0.01 }), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'partition.alpha', /raise α/);
+    expectError(
+      () => partitionDirichlet(labels200, 200, rng(5), { alpha: 0.01 }),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'partition.alpha',
+      /raise α/,
+    );
   });
 });
 
@@ -130,29 +153,53 @@ describe('all partitioners', () => {
 
   it('property: disjoint cover of all samples for random N, n', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 5 }), fc.nat(1000), (N, n0, C, seed) => {
-        const n = Math.min(n0, N);
-        const labels = Int32Array.from({ length: N }, (_, i) => (i * 7) % C);
-        for (const spec of specs) {
-          if (spec.kind === 'dirichlet' && n > 4) continue; // may legitimately fail with tiny shards
-          const shards = partitionFromSpec(spec, labels, n, rng(seed));
-          expect(shards.length).toBe(n);
-          expectCover(shards, N);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(1000),
+        (N, n0, C, seed) => {
+          const n = Math.min(n0, N);
+          const labels = Int32Array.from({ length: N }, (_, i) => (i * 7) % C);
+          for (const spec of specs) {
+            if (spec.kind === 'dirichlet' && n > 4) continue; // may legitimately fail with tiny shards
+            const shards = partitionFromSpec(spec, labels, n, rng(seed));
+            expect(shards.length).toBe(n);
+            expectCover(shards, N);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it.each(specs)('%j: n < 1 and n > N are PROXMESH_ERR_CONFIG_INCONSISTENT naming topology.nodes', (spec) => {
-    expectError(() => partitionFromSpec(spec, labels200, 0, rng()), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'topology.nodes', /at least 1 node/);
+    expectError(
+      () => partitionFromSpec(spec, labels200, 0, rng()),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'topology.nodes',
+      /at least 1 node/,
+    );
     expectError(() => partitionFromSpec(spec, labels200, 2.5, rng()), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'topology.nodes');
-    expectError(() => partitionFromSpec(spec, labels200, 201, rng()), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'topology.nodes', /more nodes than samples: 201 nodes for 200/);
+    expectError(
+      () => partitionFromSpec(spec, labels200, 201, rng()),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'topology.nodes',
+      /more nodes than samples: 201 nodes for 200/,
+    );
   });
 
   it('α ≤ 0 and unknown kinds are rejected', () => {
-    expectError(() => partitionFromSpec({ kind: 'dirichlet', alpha: 0 }, labels200, 2, rng()), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'partition.alpha');
-    expectError(() => partitionFromSpec({ kind: 'quantity', alpha: -1 }, labels200, 2, rng()), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'partition.alpha');
+    expectError(
+      () => partitionFromSpec({ kind: 'dirichlet', alpha: 0 }, labels200, 2, rng()),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'partition.alpha',
+    );
+    expectError(
+      () => partitionFromSpec({ kind: 'quantity', alpha: -1 }, labels200, 2, rng()),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'partition.alpha',
+    );
     expectError(() => partitionFromSpec({ kind: 'zipf' } as never, labels200, 2, rng()), 'PROXMESH_ERR_CONFIG', /unknown partition 'zipf'/);
   });
 });

@@ -9,7 +9,9 @@ const linux = { platform: 'linux' as const, home: '/h' };
 describe('dataset cache folder', () => {
   it('PROXMESH_DATASETS wins on every platform, resolved to an absolute path', () => {
     for (const platform of ['linux', 'darwin', 'win32'] as const) {
-      expect(datasetCacheDir({ env: { PROXMESH_DATASETS: 'rel/cache', XDG_CACHE_HOME: '/x' }, platform, home: '/h' })).toBe(resolve('rel/cache'));
+      expect(datasetCacheDir({ env: { PROXMESH_DATASETS: 'rel/cache', XDG_CACHE_HOME: '/x' }, platform, home: '/h' })).toBe(
+        resolve('rel/cache'),
+      );
     }
   });
 
@@ -27,7 +29,10 @@ describe('dataset cache folder', () => {
 
 describe('dataset search folders', () => {
   it('cache, then data/, then PROXMESH_DATASETS_PATH entries in order, then the Debian folder', () => {
-    const dirs = datasetSearchDirs({ env: { PROXMESH_DATASETS: '/c', PROXMESH_DATASETS_PATH: ['/s1', '', '/s2'].join(delimiter) }, ...linux });
+    const dirs = datasetSearchDirs({
+      env: { PROXMESH_DATASETS: '/c', PROXMESH_DATASETS_PATH: ['/s1', '', '/s2'].join(delimiter) },
+      ...linux,
+    });
     expect(dirs).toEqual([resolve('/c'), REPO_DATA_DIR, resolve('/s1'), resolve('/s2'), DEBIAN_DATASETS_DIR]);
     expect(datasetSearchDirs({ env: {}, ...linux })).toEqual([join('/h', '.cache', 'proxmesh'), REPO_DATA_DIR, DEBIAN_DATASETS_DIR]);
   });

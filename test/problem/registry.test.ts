@@ -33,7 +33,8 @@ describe('named datasets', () => {
     expect(classCounts(a.test!)).toEqual(all.map((c) => Math.round(0.2 * c)));
     expect(classCounts(a.train)).toEqual(all.map((c) => c - Math.round(0.2 * c)));
     const X = (a.train.features as DenseMatrix).data;
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (const v of X) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
@@ -55,7 +56,8 @@ describe('named datasets', () => {
     expect(train.classNames).toEqual(['malignant', 'benign']);
     const f = train.features as DenseMatrix;
     for (const j of [0, 7, 29]) {
-      let s = 0, s2 = 0;
+      let s = 0,
+        s2 = 0;
       for (let r = 0; r < f.rows; r++) s += f.data[r * f.cols + j];
       const mean = s / f.rows;
       for (let r = 0; r < f.rows; r++) s2 += (f.data[r * f.cols + j] - mean) ** 2;
@@ -66,9 +68,20 @@ describe('named datasets', () => {
 
   it('a named dataset whose files are missing: PROXMESH_ERR_DATASET_MISSING with the file, the folders and the pull command', () => {
     const dir = tempDir();
-    const err = expectError(() => loadDataset({ name: 'w8a' }, { seed: 0, dirs: [dir] }), 'PROXMESH_ERR_DATASET_MISSING', "dataset 'w8a'", 'w8a/w8a.gz', dir, /fetch it with: proxmesh data pull w8a$/);
+    const err = expectError(
+      () => loadDataset({ name: 'w8a' }, { seed: 0, dirs: [dir] }),
+      'PROXMESH_ERR_DATASET_MISSING',
+      "dataset 'w8a'",
+      'w8a/w8a.gz',
+      dir,
+      /fetch it with: proxmesh data pull w8a$/,
+    );
     expect(err.detail).toMatchObject({ dataset: 'w8a', fix: 'proxmesh data pull w8a' });
-    expectError(() => loadDataset({ name: 'fashion-mnist' }, { seed: 0, dirs: [dir] }), 'PROXMESH_ERR_DATASET_MISSING', /proxmesh data pull fashion-mnist$/);
+    expectError(
+      () => loadDataset({ name: 'fashion-mnist' }, { seed: 0, dirs: [dir] }),
+      'PROXMESH_ERR_DATASET_MISSING',
+      /proxmesh data pull fashion-mnist$/,
+    );
   });
 
   it('an unknown name: PROXMESH_ERR_DATASET listing the known names', () => {
@@ -76,7 +89,11 @@ describe('named datasets', () => {
   });
 
   it('testFraction outside [0, 1): PROXMESH_ERR_CONFIG_INCONSISTENT', () => {
-    expectError(() => loadDataset({ name: 'digits', testFraction: 1 }, { seed: 0 }), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'problem.dataset.testFraction');
+    expectError(
+      () => loadDataset({ name: 'digits', testFraction: 1 }, { seed: 0 }),
+      'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      'problem.dataset.testFraction',
+    );
   });
 });
 
@@ -114,7 +131,11 @@ describe('file datasets', () => {
     expect(Array.from((d.train.features as DenseMatrix).data)).toEqual([0, 1, 1, 0]);
     expect(d.train.nClasses).toBe(2);
     const badLab = writeTemp(dir, 'lab3', Buffer.concat([head([3]), Buffer.from([1, 0, 1])]));
-    expectError(() => loadDataset({ path: img, format: 'idx', labelsPath: badLab, testFraction: 0 }, { seed: 0 }), 'PROXMESH_ERR_DATASET', /3 labels but .* has 2 images/);
+    expectError(
+      () => loadDataset({ path: img, format: 'idx', labelsPath: badLab, testFraction: 0 }, { seed: 0 }),
+      'PROXMESH_ERR_DATASET',
+      /3 labels but .* has 2 images/,
+    );
   });
 
   it.each([

@@ -89,7 +89,9 @@ describe('createOracle', () => {
     const full = createOracle({ model, data, shard: sh, sampler: createSampler(sh, 'full', Rng.fromSeed(1)) });
     const clipped = createOracle({ model, data, shard: sh, sampler: createSampler(sh, 'full', Rng.fromSeed(1)), clipNorm: 0.5 });
     const loose = createOracle({ model, data, shard: sh, sampler: createSampler(sh, 'full', Rng.fromSeed(1)), clipNorm: 100 });
-    const g = new Float64Array(1), gc = new Float64Array(1), gl = new Float64Array(1);
+    const g = new Float64Array(1),
+      gc = new Float64Array(1),
+      gl = new Float64Array(1);
     const b = Int32Array.of(0, 3);
     const f = full.gradient(Float64Array.of(0), b, g);
     expect(g[0]).toBe(0.75);
@@ -113,7 +115,11 @@ describe('createOracle', () => {
 
   it('rejects clipNorm ≤ 0', () => {
     for (const c of [0, -1, Number.NaN]) {
-      expectError(() => createOracle({ model, data, shard: sh, sampler: createSampler(sh, 'full', Rng.fromSeed(1)), clipNorm: c }), 'PROXMESH_ERR_CONFIG_INCONSISTENT', 'algorithm.clipNorm');
+      expectError(
+        () => createOracle({ model, data, shard: sh, sampler: createSampler(sh, 'full', Rng.fromSeed(1)), clipNorm: c }),
+        'PROXMESH_ERR_CONFIG_INCONSISTENT',
+        'algorithm.clipNorm',
+      );
     }
   });
 });

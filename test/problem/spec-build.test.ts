@@ -18,7 +18,8 @@ function walk(schema: unknown, path: string, out: string[]): void {
       walk(v, `${path}.${k}`, out);
     }
   }
-  for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(s[key])) for (const [i, x] of (s[key] as unknown[]).entries()) walk(x, `${path}/${key}[${i}]`, out);
+  for (const key of ['anyOf', 'oneOf', 'allOf'])
+    if (Array.isArray(s[key])) for (const [i, x] of (s[key] as unknown[]).entries()) walk(x, `${path}/${key}[${i}]`, out);
   if (s.items) walk(s.items, `${path}[]`, out);
 }
 
@@ -34,10 +35,31 @@ describe('spec schemas', () => {
     for (const p of [
       { dataset: { name: 'a9a' }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-4 } },
       { dataset: { name: 'digits', testFraction: 0.3 }, model: { kind: 'mlp', hidden: [64] }, regularizer: { kind: 'none' } },
-      { dataset: { path: 'x.svm', format: 'libsvm', nFeatures: 123, testPath: 'y.svm' }, model: { kind: 'softmax' }, regularizer: { kind: 'none' } },
-      { dataset: { path: 'i.gz', format: 'idx', labelsPath: 'l.gz', normalize: 'mnist' }, model: { kind: 'lenet5' }, regularizer: { kind: 'none' } },
-    ]) expect(checkProblem(p), JSON.stringify(checkProblem.errors)).toBe(true);
-    for (const p of [{ kind: 'iid' }, { kind: 'sorted' }, { kind: 'labels', labels: [[0, 9], [1, 8]] }, { kind: 'dirichlet', alpha: 0.1 }, { kind: 'quantity' }]) {
+      {
+        dataset: { path: 'x.svm', format: 'libsvm', nFeatures: 123, testPath: 'y.svm' },
+        model: { kind: 'softmax' },
+        regularizer: { kind: 'none' },
+      },
+      {
+        dataset: { path: 'i.gz', format: 'idx', labelsPath: 'l.gz', normalize: 'mnist' },
+        model: { kind: 'lenet5' },
+        regularizer: { kind: 'none' },
+      },
+    ])
+      expect(checkProblem(p), JSON.stringify(checkProblem.errors)).toBe(true);
+    for (const p of [
+      { kind: 'iid' },
+      { kind: 'sorted' },
+      {
+        kind: 'labels',
+        labels: [
+          [0, 9],
+          [1, 8],
+        ],
+      },
+      { kind: 'dirichlet', alpha: 0.1 },
+      { kind: 'quantity' },
+    ]) {
       expect(checkPartition(p), JSON.stringify(checkPartition.errors)).toBe(true);
     }
   });
@@ -58,7 +80,10 @@ describe('spec schemas', () => {
 
 describe('buildProblem', () => {
   it('a9a, logistic, 8 sorted nodes: shards cover the training set; deterministic', () => {
-    const p = buildProblem({ dataset: { name: 'a9a' }, model: { kind: 'logistic' } }, { seed: 42, nodes: 8, partition: { kind: 'sorted' } });
+    const p = buildProblem(
+      { dataset: { name: 'a9a' }, model: { kind: 'logistic' } },
+      { seed: 42, nodes: 8, partition: { kind: 'sorted' } },
+    );
     expect(p.model.dim).toBe(124);
     expect(p.test!.features.rows).toBe(16281);
     expect(p.shards.map((s) => s.length)).toEqual([4071, 4070, 4070, 4070, 4070, 4070, 4070, 4070]);
@@ -68,8 +93,17 @@ describe('buildProblem', () => {
   });
 
   it('digits, softmax, label pairs over 5 nodes; iid is seeded from Rng.derive(seed, -1, "partition")', () => {
-    const pairs = [[0, 9], [1, 8], [2, 7], [3, 6], [4, 5]];
-    const p = buildProblem({ dataset: { name: 'digits' }, model: { kind: 'softmax' } }, { seed: 1, nodes: 5, partition: { kind: 'labels', labels: pairs } });
+    const pairs = [
+      [0, 9],
+      [1, 8],
+      [2, 7],
+      [3, 6],
+      [4, 5],
+    ];
+    const p = buildProblem(
+      { dataset: { name: 'digits' }, model: { kind: 'softmax' } },
+      { seed: 1, nodes: 5, partition: { kind: 'labels', labels: pairs } },
+    );
     for (const [i, s] of p.shards.entries()) expect(new Set(Array.from(s, (k) => p.train.labels[k]))).toEqual(new Set(pairs[i]));
     expect(p.shards.reduce((t, s) => t + s.length, 0)).toBe(p.train.features.rows);
     const a = buildProblem({ dataset: { name: 'digits' }, model: { kind: 'softmax' } }, { seed: 1, nodes: 3, partition: { kind: 'iid' } });

@@ -17,7 +17,11 @@ import type { LayerMap } from '../../node/linalg/layers.ts';
 
 function layersOf(sizes: number[]): LayerMap {
   let off = 0;
-  return sizes.map((n, t) => { const l = { name: `L${t}`, offset: off, length: n, shape: [n] }; off += n; return l; });
+  return sizes.map((n, t) => {
+    const l = { name: `L${t}`, offset: off, length: n, shape: [n] };
+    off += n;
+    return l;
+  });
 }
 const LAYERS = layersOf([4, 1, 7, 3]); // dim 15
 const DIM = 15;
@@ -41,9 +45,12 @@ const SPECS: RegularizerSpec[] = [
 /** Conjugate prox prox_{(1/η)·r*}(w), closed forms (see file comment). null = no closed form used. */
 function conjProx(spec: RegularizerSpec, w: Float64Array, eta: number): Float64Array | null {
   switch (spec.kind) {
-    case 'none': return new Float64Array(w.length);
-    case 'l1': return w.map((v) => clip(v, -spec.lambda, spec.lambda));
-    case 'l2sq': return w.map((v) => (v * spec.lambda * eta) / (1 + spec.lambda * eta));
+    case 'none':
+      return new Float64Array(w.length);
+    case 'l1':
+      return w.map((v) => clip(v, -spec.lambda, spec.lambda));
+    case 'l2sq':
+      return w.map((v) => (v * spec.lambda * eta) / (1 + spec.lambda * eta));
     case 'elasticnet': {
       const { l1, l2 } = spec; // argmin_y soft(y,l1)²/(2 l2 η) + (y − w)²/2
       return w.map((v) => (Math.abs(v) <= l1 ? v : Math.sign(v) * (l1 + ((Math.abs(v) - l1) * l2 * eta) / (1 + l2 * eta))));
@@ -57,7 +64,8 @@ function conjProx(spec: RegularizerSpec, w: Float64Array, eta: number): Float64A
       }
       return out;
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -68,8 +76,10 @@ describe.each(SPECS)('prox %j', (spec) => {
     const p = make(spec);
     for (let t = 0; t < 200; t++) {
       const eta = 0.05 + rng.next() * 2;
-      const u = rand(rng, DIM), v = Float64Array.from(u, (a) => a + (t % 2 ? 0.01 : 1) * rng.normal());
-      const pu = p.apply(u, eta, new Float64Array(DIM)), pv = p.apply(v, eta, new Float64Array(DIM));
+      const u = rand(rng, DIM),
+        v = Float64Array.from(u, (a) => a + (t % 2 ? 0.01 : 1) * rng.normal());
+      const pu = p.apply(u, eta, new Float64Array(DIM)),
+        pv = p.apply(v, eta, new Float64Array(DIM));
       expect(norm(sub(pu, pv))).toBeLessThanOrEqual(norm(sub(u, v)) * (1 + 1e-12));
     }
   });
@@ -78,7 +88,11 @@ describe.each(SPECS)('prox %j', (spec) => {
     for (let t = 0; t < 50; t++) {
       const eta = 0.1 + rng.next();
       const v = rand(rng, DIM);
-      const c = conjProx(spec, v.map((a) => a / eta), eta);
+      const c = conjProx(
+        spec,
+        v.map((a) => a / eta),
+        eta,
+      );
       if (c === null) return; // box, nonneg: optimality check below
       const p = make(spec).apply(v, eta, new Float64Array(DIM));
       for (let j = 0; j < DIM; j++) expect(p[j] + eta * c[j]).toBeCloseTo(v[j], 12);
@@ -124,7 +138,8 @@ describe('closed forms and thresholds', () => {
     expect(p.name).toBe('l1(lambda=0.5)');
   });
   it('l1 optimality: (v − p)/η ∈ λ∂‖p‖₁', () => {
-    const lambda = 0.3, eta = 0.7;
+    const lambda = 0.3,
+      eta = 0.7;
     const rng = Rng.derive(3);
     const v = rand(rng, 200);
     const p = make({ kind: 'l1', lambda }).apply(v, eta, new Float64Array(200));
@@ -167,7 +182,11 @@ describe('closed forms and thresholds', () => {
   });
   it('box / nonneg optimality: (v − p)/η ∈ N_box(p) (0 inside, ≤ 0 at lower, ≥ 0 at upper)', () => {
     const rng = Rng.derive(4);
-    for (const [lo, hi] of [[-0.5, 1], [0, Infinity], [0.3, 0.3]] as const) {
+    for (const [lo, hi] of [
+      [-0.5, 1],
+      [0, Infinity],
+      [0.3, 0.3],
+    ] as const) {
       const spec: RegularizerSpec = hi === Infinity ? { kind: 'nonneg' } : { kind: 'box', lower: lo, upper: hi };
       const v = rand(rng, 100);
       const p = make(spec).apply(v, 0.6, new Float64Array(100));
@@ -195,7 +214,8 @@ describe('closed forms and thresholds', () => {
   });
   it('grouplasso optimality: (v − p)/η = λw_g p_g/‖p_g‖ if p_g ≠ 0, else ‖·‖ ≤ λw_g', () => {
     const rng = Rng.derive(5);
-    const lambda = 0.4, eta = 0.8;
+    const lambda = 0.4,
+      eta = 0.8;
     const v = rand(rng, DIM);
     const p = make({ kind: 'grouplasso', lambda, weights: 'sqrt-size' }).apply(v, eta, new Float64Array(DIM));
     for (const l of LAYERS) {

@@ -11,8 +11,20 @@ import { baseConfig, syntheticMetrics } from './fixtures.ts';
 
 function row(iter: number, over: Partial<StoredMetricsRow> = {}): StoredMetricsRow {
   return {
-    iter, epoch: iter / 10, objective: 1, f: 1, r: 0, stationarity: 1, consensus: 1, density: 1,
-    trainAccuracy: 0.5, testAccuracy: 0.5, localLoss: 1, bitsSent: iter * 100, bytesSent: iter * 12.5, ...over,
+    iter,
+    epoch: iter / 10,
+    objective: 1,
+    f: 1,
+    r: 0,
+    stationarity: 1,
+    consensus: 1,
+    density: 1,
+    trainAccuracy: 0.5,
+    testAccuracy: 0.5,
+    localLoss: 1,
+    bitsSent: iter * 100,
+    bytesSent: iter * 12.5,
+    ...over,
   };
 }
 
@@ -25,7 +37,11 @@ function cell(id: string, diff: Record<string, unknown>, metrics: StoredMetricsR
 }
 
 /** Layers of a layered spec, loosely typed for inspection. */
-type Layer = { mark: { type: string } | string; encoding: Record<string, { field?: string; scale?: { type?: string } }>; transform?: unknown[] };
+type Layer = {
+  mark: { type: string } | string;
+  encoding: Record<string, { field?: string; scale?: { type?: string } }>;
+  transform?: unknown[];
+};
 const layers = (spec: unknown): Layer[] => (spec as { layer: Layer[] }).layer;
 const values = (spec: unknown): Record<string, unknown>[] => (spec as { data: { values: Record<string, unknown>[] } }).data.values;
 
@@ -64,7 +80,8 @@ describe('seed aggregation', () => {
 
   it('study curves carry bands only for groups with several seeds, coloured by the grouping axis', () => {
     const study: StudyFolder = {
-      dir: '/s', failed: [],
+      dir: '/s',
+      failed: [],
       cells: [
         cell('a1', { ratio: 0.1, seed: 1 }, [row(0, { consensus: 2 }), row(10, { consensus: 4 })]),
         cell('a2', { ratio: 0.1, seed: 2 }, [row(0, { consensus: 4 }), row(10, { consensus: 8 })]),
@@ -74,7 +91,16 @@ describe('seed aggregation', () => {
     const curves = studyCurves(study, 'consensus', { groupBy: 'compressor' });
     // Both configs label as topk(0.1), so colour alone would merge them: the ratio gets the dash channel.
     expect(curves).toEqual([
-      { series: 'ratio=0.1', group: 'topk(0.1)', style: '0.1', panel: '', points: [{ iter: 0, bits: 0, value: 3, lo: 2, hi: 4 }, { iter: 10, bits: 1000, value: 6, lo: 4, hi: 8 }] },
+      {
+        series: 'ratio=0.1',
+        group: 'topk(0.1)',
+        style: '0.1',
+        panel: '',
+        points: [
+          { iter: 0, bits: 0, value: 3, lo: 2, hi: 4 },
+          { iter: 10, bits: 1000, value: 6, lo: 4, hi: 8 },
+        ],
+      },
       { series: 'ratio=0.5', group: 'topk(0.1)', style: '0.5', panel: '', points: [{ iter: 0, bits: 0, value: 1, lo: null, hi: null }] },
     ]);
     expect(meanMinMax([1, 2, 6])).toEqual({ mean: 3, min: 1, max: 6 });
@@ -87,7 +113,15 @@ describe('seed aggregation', () => {
 
 describe('chart specs', () => {
   const curves: Curve[] = [
-    { series: 's', group: 'g', points: [{ iter: 0, bits: 0, value: 0, lo: null, hi: null }, { iter: 10, bits: 500, value: 0.1, lo: 0.05, hi: 0.2 }, { iter: 20, bits: 900, value: 0.01, lo: -1, hi: 0.02 }] },
+    {
+      series: 's',
+      group: 'g',
+      points: [
+        { iter: 0, bits: 0, value: 0, lo: null, hi: null },
+        { iter: 10, bits: 500, value: 0.1, lo: 0.05, hi: 0.2 },
+        { iter: 20, bits: 900, value: 0.01, lo: -1, hi: 0.02 },
+      ],
+    },
   ];
 
   it('consensus vs iterations: log y, iterations on a linear x, zero values dropped', () => {
@@ -103,7 +137,10 @@ describe('chart specs', () => {
     expect(line.encoding.color.field).toBe('group');
     expect(line.encoding.detail.field).toBe('series');
     // iter 0 has consensus 0 (not on a log axis); iter 20's band reaches below 0 and is dropped.
-    expect(values(spec).map((r) => [r.iter, r.lo])).toEqual([[10, 0.05], [20, null]]);
+    expect(values(spec).map((r) => [r.iter, r.lo])).toEqual([
+      [10, 0.05],
+      [20, null],
+    ]);
   });
 
   it('objective vs bits: log x on bits, linear y, bits = 0 dropped, no band layer without bands', () => {
@@ -127,14 +164,26 @@ describe('chart specs', () => {
     const mk = (id: string, bits: number, acc: number | null, config = baseConfig()): StudyCell =>
       cell(id, { seed: 1 }, [row(0), row(100, { bitsSent: bits, testAccuracy: acc, objective: acc === null ? null : 1 - acc })], config);
     const study: StudyFolder = {
-      dir: '/s', failed: [],
+      dir: '/s',
+      failed: [],
       cells: [
-        mk('a', 100, 0.8), mk('b', 200, 0.79), mk('c', 300, 0.85, baseConfig({ kind: 'qsgd' })), mk('d', 50, 0.6), mk('e', 300, 0.9), mk('f', 10, null),
+        mk('a', 100, 0.8),
+        mk('b', 200, 0.79),
+        mk('c', 300, 0.85, baseConfig({ kind: 'qsgd' })),
+        mk('d', 50, 0.6),
+        mk('e', 300, 0.9),
+        mk('f', 10, null),
       ],
     };
     const data = paretoData(study, { groupBy: 'compressor' });
     expect(data.metric).toBe('testAccuracy');
-    expect(data.points.map((p) => [p.cell, p.frontier])).toEqual([['a', true], ['b', false], ['c', false], ['d', true], ['e', true]]);
+    expect(data.points.map((p) => [p.cell, p.frontier])).toEqual([
+      ['a', true],
+      ['b', false],
+      ['c', false],
+      ['d', true],
+      ['e', true],
+    ]);
     expect(data.points[2].compressor).toBe('qsgd(s=4)');
     const spec = paretoSpec(data);
     const [front, pts] = layers(spec);
@@ -145,7 +194,17 @@ describe('chart specs', () => {
     expect(values(spec).map((p) => p.group)).toEqual(['topk(0.1)', 'topk(0.1)', 'qsgd(s=4)', 'topk(0.1)', 'topk(0.1)']);
     expect(pts.encoding.shape).toBeUndefined(); // only the compressor varies: nothing for a second channel
     // Without any test accuracy the objective is minimised instead.
-    const noTest: StudyFolder = { dir: '/s', failed: [], cells: study.cells.map((c) => ({ ...c, run: run(c.run.metrics.map((r) => ({ ...r, testAccuracy: null })), c.run.config) })) };
+    const noTest: StudyFolder = {
+      dir: '/s',
+      failed: [],
+      cells: study.cells.map((c) => ({
+        ...c,
+        run: run(
+          c.run.metrics.map((r) => ({ ...r, testAccuracy: null })),
+          c.run.config,
+        ),
+      })),
+    };
     const obj = paretoData(noTest);
     expect(obj.metric).toBe('objective');
     expect(obj.points.filter((p) => p.frontier).map((p) => p.cell)).toEqual(['a', 'd', 'e']);
@@ -155,7 +214,9 @@ describe('chart specs', () => {
     const figs = runFigures(run(syntheticMetrics({ seed: 1, bitsPerIter: 100 })));
     // every figure but the study's Pareto, and no paper panels without paper-metrics.ndjson
     // … and no simulated-time figures without a clock (config `network`)
-    expect(figs.map((f) => f.name)).toEqual(FIGURE_NAMES.filter((n) => n !== 'pareto' && n !== 'paper-panels' && !n.endsWith('-vs-sim-time')));
+    expect(figs.map((f) => f.name)).toEqual(
+      FIGURE_NAMES.filter((n) => n !== 'pareto' && n !== 'paper-panels' && !n.endsWith('-vs-sim-time')),
+    );
     const acc = figs.find((f) => f.name === 'accuracy-vs-iter');
     expect(new Set(values(acc?.spec).map((r) => r.series))).toEqual(new Set(['train', 'test']));
     const noTest = runFigures(run(syntheticMetrics({ seed: 1, bitsPerIter: 100, test: false })));
@@ -186,15 +247,25 @@ describe('chart specs', () => {
     const m = syntheticMetrics({ seed: 1, bitsPerIter: 100 }).map((r) => ({ ...r, simTime: r.iter * 0.25 }));
     const figs = runFigures(run(m));
     const timed = figs.filter((f) => f.name.endsWith('-vs-sim-time')).map((f) => f.name);
-    expect(timed).toEqual(['objective-vs-sim-time', 'stationarity-vs-sim-time', 'consensus-vs-sim-time', 'accuracy-vs-sim-time', 'density-vs-sim-time']);
+    expect(timed).toEqual([
+      'objective-vs-sim-time',
+      'stationarity-vs-sim-time',
+      'consensus-vs-sim-time',
+      'accuracy-vs-sim-time',
+      'density-vs-sim-time',
+    ]);
     const fig = figs.find((f) => f.name === 'objective-vs-sim-time');
     const line = layers(fig?.spec).find((l) => (typeof l.mark === 'string' ? l.mark : l.mark.type) === 'line')!;
     expect(line.encoding.x.field).toBe('simTime');
-    expect(values(fig?.spec).map((r) => [r.simTime, r.value])).toEqual(m.filter((r) => r.iter > 0).map((r) => [r.iter * 0.25, r.objective]));
+    expect(values(fig?.spec).map((r) => [r.simTime, r.value])).toEqual(
+      m.filter((r) => r.iter > 0).map((r) => [r.iter * 0.25, r.objective]),
+    );
     const slower = m.map((r) => ({ ...r, simTime: r.simTime * 3 }));
     expect(aggregateSeeds([m, slower], 'objective').map((p) => p.simTime)).toEqual(m.map((r) => r.iter * 0.5));
     // one seed without a clock: the mean has no simTime
-    expect(aggregateSeeds([m, syntheticMetrics({ seed: 1, bitsPerIter: 100 })], 'objective').every((p) => p.simTime === undefined)).toBe(true);
+    expect(aggregateSeeds([m, syntheticMetrics({ seed: 1, bitsPerIter: 100 })], 'objective').every((p) => p.simTime === undefined)).toBe(
+      true,
+    );
   });
 
   it('skips figures a log axis leaves empty (no bits sent, e.g. a single node)', () => {
@@ -217,11 +288,17 @@ describe('chart specs', () => {
 
 describe('labels and HTML helpers', () => {
   it('names compressors and reads config paths', () => {
-    expect(compressorSpecLabel({ kind: 'ef', inner: { kind: 'topk', k: 50, scope: 'global', precision: 'f16' } })).toBe('ef(topk(k=50,global,f16))');
-    expect(compressorSpecLabel({ kind: 'chain', steps: [{ kind: 'randk', ratio: 0.2, scaled: false }, { kind: 'sign' }] })).toBe('chain(randk(0.2,unscaled)→sign)');
+    expect(compressorSpecLabel({ kind: 'ef', inner: { kind: 'topk', k: 50, scope: 'global', precision: 'f16' } })).toBe(
+      'ef(topk(k=50,global,f16))',
+    );
+    expect(compressorSpecLabel({ kind: 'chain', steps: [{ kind: 'randk', ratio: 0.2, scaled: false }, { kind: 'sign' }] })).toBe(
+      'chain(randk(0.2,unscaled)→sign)',
+    );
     const cfg = baseConfig();
     expect(compressorLabel(cfg)).toBe('topk(0.1)');
-    expect(compressorLabel({ ...cfg, compression: { x: { kind: 'topk', ratio: 0.1 }, y: { kind: 'qsgd', levels: 8 } } })).toBe('x: topk(0.1), y: qsgd(s=8)');
+    expect(compressorLabel({ ...cfg, compression: { x: { kind: 'topk', ratio: 0.1 }, y: { kind: 'qsgd', levels: 8 } } })).toBe(
+      'x: topk(0.1), y: qsgd(s=8)',
+    );
     expect(compressorLabel(baseConfig({ algorithm: 'dproxsgt' }))).toBe('uncompressed');
     expect(getPath(cfg, '/topology/nodes')).toBe(8);
     expect(getPath(cfg, 'algorithm.eta')).toBe(0.05);
@@ -233,15 +310,23 @@ describe('labels and HTML helpers', () => {
   it('config summary shows algorithm, compressors, topology, n, partition, η, γ, batch', () => {
     const rows = Object.fromEntries(configSummary(baseConfig()));
     expect(rows).toMatchObject({
-      algorithm: 'cdproxsgt', 'compressor Q_x': 'topk(0.1)', topology: 'ring, metropolis', 'nodes n': '8',
-      partition: 'dirichlet (alpha=0.3)', 'step size η': '0.05', γ_x: '0.5', γ_y: '0.5', 'batch size': '32',
+      algorithm: 'cdproxsgt',
+      'compressor Q_x': 'topk(0.1)',
+      topology: 'ring, metropolis',
+      'nodes n': '8',
+      partition: 'dirichlet (alpha=0.3)',
+      'step size η': '0.05',
+      γ_x: '0.5',
+      γ_y: '0.5',
+      'batch size': '32',
     });
     expect(Object.keys(Object.fromEntries(configSummary(baseConfig({ algorithm: 'dpsgd' }))))).not.toContain('compressor Q_x');
   });
 
   it('escapes HTML and makes inline SVG ids unique without namespace URLs', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><clipPath id="clip1"/><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>';
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><clipPath id="clip1"/><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>';
     expect(inlineSvg(svg, 'f3')).toBe('<svg><clipPath id="f3-clip1"/><g clip-path="url(#f3-clip1)"/><use href="#f3-clip1"/></svg>');
   });
 });

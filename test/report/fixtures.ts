@@ -12,8 +12,13 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'proxmesh-report-'));
 }
 
-export function baseConfig(over: { seed?: number; kind?: string; ratio?: number; levels?: number; algorithm?: string } = {}): Record<string, unknown> {
-  const spec = over.kind === 'qsgd' ? { kind: 'qsgd', levels: over.levels ?? 4, scope: 'layer' } : { kind: 'topk', ratio: over.ratio ?? 0.1, scope: 'layer' };
+export function baseConfig(
+  over: { seed?: number; kind?: string; ratio?: number; levels?: number; algorithm?: string } = {},
+): Record<string, unknown> {
+  const spec =
+    over.kind === 'qsgd'
+      ? { kind: 'qsgd', levels: over.levels ?? 4, scope: 'layer' }
+      : { kind: 'topk', ratio: over.ratio ?? 0.1, scope: 'layer' };
   return {
     seed: over.seed ?? 42,
     iterations: 200,
@@ -29,7 +34,13 @@ export function baseConfig(over: { seed?: number; kind?: string; ratio?: number;
 }
 
 /** K/evalEvery + 1 rows; objective decays to ≈0.33, consensus starts at 0 (zero init), bits grow linearly. */
-export function syntheticMetrics(opts: { seed: number; bitsPerIter: number; rate?: number; test?: boolean; rows?: number }): StoredMetricsRow[] {
+export function syntheticMetrics(opts: {
+  seed: number;
+  bitsPerIter: number;
+  rate?: number;
+  test?: boolean;
+  rows?: number;
+}): StoredMetricsRow[] {
   const rng = Rng.derive(opts.seed, -1, 'report-fixture');
   const rows: StoredMetricsRow[] = [];
   const n = opts.rows ?? 11;
@@ -62,7 +73,12 @@ export function syntheticMetrics(opts: { seed: number; bitsPerIter: number; rate
   return rows;
 }
 
-export function writeRunFolder(dir: string, config: Record<string, unknown>, metrics: readonly StoredMetricsRow[], summary: Record<string, unknown> | null = { finalObjective: metrics[metrics.length - 1].objective, wallSeconds: 12.5 }): string {
+export function writeRunFolder(
+  dir: string,
+  config: Record<string, unknown>,
+  metrics: readonly StoredMetricsRow[],
+  summary: Record<string, unknown> | null = { finalObjective: metrics[metrics.length - 1].objective, wallSeconds: 12.5 },
+): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   writeFileSync(join(dir, 'metrics.ndjson'), `${metrics.map((r) => JSON.stringify(r)).join('\n')}\n`);
@@ -82,7 +98,10 @@ export function writeStudy(dir: string, opts: { test?: boolean } = {}): string {
       const cell = `${c.kind}-s${seed}`;
       const metrics = syntheticMetrics({ seed, bitsPerIter: c.bitsPerIter, rate: c.kind === 'topk' ? 0.015 : 0.025, test: opts.test });
       writeRunFolder(join(dir, 'cells', cell), baseConfig({ seed, kind: c.kind, ratio: c.ratio, levels: c.levels }), metrics);
-      const diff = c.kind === 'topk' ? { 'compression.x.kind': 'topk', 'compression.y.kind': 'topk', seed } : { 'compression.x.kind': 'qsgd', 'compression.y.kind': 'qsgd', seed };
+      const diff =
+        c.kind === 'topk'
+          ? { 'compression.x.kind': 'topk', 'compression.y.kind': 'topk', seed }
+          : { 'compression.x.kind': 'qsgd', 'compression.y.kind': 'qsgd', seed };
       index.push(JSON.stringify({ cell, dir: `cells/${cell}`, diff, final: metrics[metrics.length - 1] }));
     }
   }
@@ -91,7 +110,12 @@ export function writeStudy(dir: string, opts: { test?: boolean } = {}): string {
 }
 
 /** paper-metrics.ndjson rows: epochs 0..n−1, loss null at k = 0, consensus 0 at k = 0 (shared x⁰). */
-export function syntheticPaperMetrics(opts: { itersPerEpoch: number; epochs?: number; accuracy?: number; allreduce?: boolean }): Record<string, number | null>[] {
+export function syntheticPaperMetrics(opts: {
+  itersPerEpoch: number;
+  epochs?: number;
+  accuracy?: number;
+  allreduce?: boolean;
+}): Record<string, number | null>[] {
   const rows: Record<string, number | null>[] = [];
   const acc = opts.accuracy ?? 0.85;
   for (let e = 0; e <= (opts.epochs ?? 4); e++) {

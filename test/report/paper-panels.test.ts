@@ -18,7 +18,12 @@ const root = tempDir();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let counter = 0;
 
-function runWithPaper(rows: readonly Record<string, unknown>[] | null, algorithm = 'cdproxsgt', parent = root, name = `run-${counter++}`): string {
+function runWithPaper(
+  rows: readonly Record<string, unknown>[] | null,
+  algorithm = 'cdproxsgt',
+  parent = root,
+  name = `run-${counter++}`,
+): string {
   const dir = writeRunFolder(join(parent, name), baseConfig({ algorithm }), syntheticMetrics({ seed: 3, bitsPerIter: 100 }));
   if (rows !== null) writePaperMetrics(dir, rows);
   return dir;
@@ -78,29 +83,45 @@ describe('paper panels', () => {
   it('plot loss from epoch 1, both accuracies, and no consensus below the floor', () => {
     const rows = syntheticPaperMetrics({ itersPerEpoch: 1500, epochs: 2 }) as unknown as PaperMetricsRow[];
     const p = paperPanelPoints([{ label: 'CDProxSGT', rows }]);
-    expect(p.objective.map((q) => [q.epoch, q.value])).toEqual([[1, 0.8], [2, 0.55]]);
+    expect(p.objective.map((q) => [q.epoch, q.value])).toEqual([
+      [1, 0.8],
+      [2, 0.55],
+    ]);
     const xbar = p.accuracy.filter((q) => q.model === X_MEAN).map((q) => q.value);
     expect(xbar).toEqual(rows.map((r) => r.testAccuracy));
     expect(xbar[0]).toBe(0.1);
     expect(p.accuracy.filter((q) => q.model === X_LOCAL).map((q) => q.value)).toEqual(rows.map((r) => r.localTestAccuracyMean));
     expect(p.consensus.map((q) => q.epoch)).toEqual([1, 2]); // k = 0 is 1e-31 < CONSENSUS_FLOOR = 1e-20
-    const allreduce = paperPanelPoints([{ label: 'AllReduce', rows: syntheticPaperMetrics({ itersPerEpoch: 1500, allreduce: true }) as unknown as PaperMetricsRow[] }]);
+    const allreduce = paperPanelPoints([
+      { label: 'AllReduce', rows: syntheticPaperMetrics({ itersPerEpoch: 1500, allreduce: true }) as unknown as PaperMetricsRow[] },
+    ]);
     expect(allreduce.consensus).toEqual([]);
     expect(paperPanelsSpec([{ label: 'x', rows: [] }])).toBeNull();
   });
 
   it('name a study series as the paper does, with the cell id only when two share a method', () => {
-    const study = readStudyFolder(experiment([['a-dproxsgt', 'dproxsgt', 1500], ['b-dproxsgt', 'dproxsgt', 1500], ['a-proxgtsa', 'proxgtsa', 46]]));
+    const study = readStudyFolder(
+      experiment([
+        ['a-dproxsgt', 'dproxsgt', 1500],
+        ['b-dproxsgt', 'dproxsgt', 1500],
+        ['a-proxgtsa', 'proxgtsa', 46],
+      ]),
+    );
     expect(studyPaperSeries(study).map((s) => s.label)).toEqual(['DProxSGT (a-dproxsgt)', 'DProxSGT (b-dproxsgt)', 'ProxGT-SA']);
   });
 
   it('are drawn by proxmesh report for an experiment folder: three panels against epochs, one colour per method', async () => {
     expect(FIGURE_NAMES).toContain('paper-panels');
-    const dir = experiment([['b-allreduce', 'allreduce', 1500], ['b-cdproxsgt', 'cdproxsgt', 1500], ['b-beer', 'beer', 46]]);
+    const dir = experiment([
+      ['b-allreduce', 'allreduce', 1500],
+      ['b-cdproxsgt', 'cdproxsgt', 1500],
+      ['b-beer', 'beer', 46],
+    ]);
     const res = await writeReport(dir, { figures: ['paper-panels'], pngScale: 1 });
     expect(res.figures.map((f) => f.name)).toEqual(['paper-panels']);
     const svg = readFileSync(res.figures[0].svgPath, 'utf8');
-    for (const text of ['Objective', 'Consensus Error', 'AllReduce', 'CDProxSGT', 'BEER', 'epoch', 'Σ_i ‖x_i − x̄‖²']) expect(svg).toContain(text);
+    for (const text of ['Objective', 'Consensus Error', 'AllReduce', 'CDProxSGT', 'BEER', 'epoch', 'Σ_i ‖x_i − x̄‖²'])
+      expect(svg).toContain(text);
     // b = 8 and b = 256 share the epoch axis: both reach epoch 4, not iteration 6000 against 184.
     expect(svg).not.toContain('6,000');
     expect(readFileSync(res.htmlPath, 'utf8')).toContain('panels: objective, test accuracy and consensus error vs epochs');

@@ -153,7 +153,12 @@ describe('readStudyFolder', () => {
   for (const [what, rows, at, key, msg] of badRows) {
     it(`rejects index.ndjson with ${what}`, () => {
       const dir = studyWithIndex(rows.map((r) => (typeof r === 'string' ? r : line(r))));
-      expectError(() => readStudyFolder(dir), 'PROXMESH_ERR_IO', { file: join(dir, 'index.ndjson'), line: at, ...(key ? { key } : {}) }, msg);
+      expectError(
+        () => readStudyFolder(dir),
+        'PROXMESH_ERR_IO',
+        { file: join(dir, 'index.ndjson'), line: at, ...(key ? { key } : {}) },
+        msg,
+      );
     });
   }
 

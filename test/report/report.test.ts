@@ -62,7 +62,13 @@ describe('writeReport', () => {
   it('writes a 2-compressor × 2-seed study report with bands, Pareto and tables', async () => {
     const dir = writeStudy(join(root, 'study'));
     const out = join(root, 'study-report');
-    const { stdout } = await reportCommand(dir, { out, groupBy: 'compressor', figures: ['objective-vs-bits', 'pareto'], json: true, pngScale: 1 });
+    const { stdout } = await reportCommand(dir, {
+      out,
+      groupBy: 'compressor',
+      figures: ['objective-vs-bits', 'pareto'],
+      json: true,
+      pngScale: 1,
+    });
     const res = JSON.parse(stdout) as { htmlPath: string; figures: { name: string; svgPath: string; pngPath: string }[] };
     expect(res.htmlPath).toBe(join(out, 'index.html'));
     expect(res.figures.map((f) => f.name)).toEqual(['objective-vs-bits', 'pareto']);
@@ -88,9 +94,15 @@ describe('writeReport', () => {
   });
 
   it('prints one line per figure without --json', async () => {
-    const dir = writeRunFolder(join(root, 'run-text'), baseConfig({ algorithm: 'dproxsgt' }), syntheticMetrics({ seed: 2, bitsPerIter: 9000 }));
+    const dir = writeRunFolder(
+      join(root, 'run-text'),
+      baseConfig({ algorithm: 'dproxsgt' }),
+      syntheticMetrics({ seed: 2, bitsPerIter: 9000 }),
+    );
     const { stdout } = await reportCommand(dir, { figures: ['density-vs-iter'], pngScale: 1 });
-    expect(stdout).toBe(`report: ${join(dir, 'report', 'index.html')}\n  density-vs-iter: ${join(dir, 'report', 'density-vs-iter.svg')}, ${join(dir, 'report', 'density-vs-iter.png')}\n`);
+    expect(stdout).toBe(
+      `report: ${join(dir, 'report', 'index.html')}\n  density-vs-iter: ${join(dir, 'report', 'density-vs-iter.svg')}, ${join(dir, 'report', 'density-vs-iter.png')}\n`,
+    );
     expect(readFileSync(join(dir, 'report', 'index.html'), 'utf8')).not.toContain('compressor Q_x');
   });
 
@@ -106,7 +118,10 @@ describe('writeReport', () => {
       [writeReport(dir, { out: join(dir, 'config.json', 'sub') }), 'PROXMESH_ERR_IO', { dir: join(dir, 'config.json', 'sub') }],
     ];
     for (const [p, code, detail] of cases) {
-      const err = await p.then(() => null, (e: unknown) => e);
+      const err = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ProxmeshError);
       expect((err as ProxmeshError).code).toBe(code);
       expect((err as ProxmeshError).detail).toMatchObject(detail);

@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { ACK_EVERY, CONTROL_FRAME_BYTES, LINK_OVERHEAD_BYTES } from '../../node/codec/frame.ts';
 import { edgeRowsFromReports } from '../../node/results/edges.ts';
-import { exchangesAt, handshakeBytesSent, nodeWire, plannedEdgeWire, plannedNodeWire, wirePlanOf } from '../../node/results/wire-accounting.ts';
+import {
+  exchangesAt,
+  handshakeBytesSent,
+  nodeWire,
+  plannedEdgeWire,
+  plannedNodeWire,
+  wirePlanOf,
+} from '../../node/results/wire-accounting.ts';
 import { runSimulation } from '../../node/sim/run-sim.ts';
 import { smallConfig } from '../cluster/helpers.ts';
 
@@ -15,7 +22,11 @@ const algo = { phases: ['y', 'x'], initPhases: ['init'] };
 describe('wire plan with a schedule', () => {
   it('rounds that all send to every neighbour give the static figures', () => {
     const rows = [{ ids: [0, 1, 2] }, { ids: [0, 1, 2] }, { ids: [0, 1, 2] }];
-    const others = [[1, 2], [0, 2], [0, 1]];
+    const others = [
+      [1, 2],
+      [0, 2],
+      [0, 1],
+    ];
     const plan = wirePlanOf(algo, rows, { union: others, sends: [others, others, others] });
     for (const iter of [0, 1, 2, 5, 7]) {
       const E = exchangesAt(plan, iter);
@@ -25,7 +36,13 @@ describe('wire plan with a schedule', () => {
 
   it('a directed round: frames one way, acks the other; round −1 uses round 0; rounds cycle with the period', () => {
     // round 0: 0 → 1; round 1: 1 → 0 (one link 0–1 in the union)
-    const plan = wirePlanOf(algo, [], { union: [[1], [0]], sends: [[[1], []], [[], [0]]] });
+    const plan = wirePlanOf(algo, [], {
+      union: [[1], [0]],
+      sends: [
+        [[1], []],
+        [[], [0]],
+      ],
+    });
     // exchanges: init (round 0), iteration 0 (round 0) ×2, iteration 1 (round 1) ×2, iteration 2 (round 0) ×2 → E = 7
     const E = exchangesAt(plan, 3);
     expect(E).toBe(7);
@@ -48,11 +65,17 @@ describe('wire plan with a schedule', () => {
     // edges.csv from reports: payload split by frames (uncompressed messages of one size s = 10)
     const reports = [0, 1].map((i) => ({ nodeId: i, iter: 3, bytesSent: 10 * plannedEdgeWire(plan, i, 1 - i, E).dataFrames })) as never;
     const rows = edgeRowsFromReports(plan, reports);
-    expect(rows.map((r) => [r.from, r.to, r.dataFrames, r.payloadBytes])).toEqual([[0, 1, 5, 50], [1, 0, 2, 20]]);
+    expect(rows.map((r) => [r.from, r.to, r.dataFrames, r.payloadBytes])).toEqual([
+      [0, 1, 5, 50],
+      [1, 0, 2, 20],
+    ]);
   });
 
   it('a simulated schedule run counts the planned wire bytes (cycle ring → complete)', async () => {
-    const config = smallConfig({ algorithm: { name: 'dpsgd', eta: 0.05 }, topology: { kind: 'ring', nodes: 5, schedule: { kind: 'cycle', then: [{ kind: 'complete' }] } } });
+    const config = smallConfig({
+      algorithm: { name: 'dpsgd', eta: 0.05 },
+      topology: { kind: 'ring', nodes: 5, schedule: { kind: 'cycle', then: [{ kind: 'complete' }] } },
+    });
     const plain = smallConfig({ algorithm: { name: 'dpsgd', eta: 0.05 }, topology: { kind: 'ring', nodes: 5 } });
     const a = await runSimulation(config, { outDir: null });
     const b = await runSimulation(plain, { outDir: null });

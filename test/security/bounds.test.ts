@@ -23,7 +23,11 @@ const dir = mkdtempSync(join(tmpdir(), 'proxmesh-bounds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function codeOf(fn: () => unknown): string | undefined {
-  try { fn(); } catch (e) { return (e as { code?: string }).code; }
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
   return undefined;
 }
 
@@ -31,13 +35,31 @@ describe('bounds that need no data: refused by loadConfig', () => {
   it.each([
     ['topology.nodes: 100000', '/topology/nodes', { topology: { kind: 'ring', nodes: 100_000 } }],
     [`topology.nodes: ${MAX_NODES + 1}`, '/topology/nodes', { topology: { kind: 'ring', nodes: MAX_NODES + 1 } }],
-    ['grid rows × cols: 1000 × 1000 (nodes 10⁶)', '/topology/nodes', { topology: { kind: 'grid', nodes: 1_000_000, rows: 1000, cols: 1000 } }],
+    [
+      'grid rows × cols: 1000 × 1000 (nodes 10⁶)',
+      '/topology/nodes',
+      { topology: { kind: 'grid', nodes: 1_000_000, rows: 1000, cols: 1000 } },
+    ],
     ['batchSize: 1e9', '/batchSize', { batchSize: 1e9 }],
     [`batchSize: ${MAX_BATCH_SIZE + 1}`, '/batchSize', { batchSize: MAX_BATCH_SIZE + 1 }],
-    ['nFeatures: 999999999', '/problem/dataset/nFeatures', { problem: { dataset: { path: 'x.svm', format: 'libsvm', nFeatures: 999_999_999 }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } }],
+    [
+      'nFeatures: 999999999',
+      '/problem/dataset/nFeatures',
+      {
+        problem: {
+          dataset: { path: 'x.svm', format: 'libsvm', nFeatures: 999_999_999 },
+          model: { kind: 'logistic' },
+          regularizer: { kind: 'none' },
+        },
+      },
+    ],
   ] as [string, string, Record<string, unknown>][])('%s → PROXMESH_ERR_LIMIT naming %s', (_n, path, over) => {
     let err: { code?: string; message?: string; detail?: { path?: string } } = {};
-    try { loadConfig(smallRaw(over)); } catch (e) { err = e as typeof err; }
+    try {
+      loadConfig(smallRaw(over));
+    } catch (e) {
+      err = e as typeof err;
+    }
     expect(err.code).toBe('PROXMESH_ERR_LIMIT');
     expect(err.detail?.path).toBe(path);
     expect(err.message).toContain(`config ${path}:`);
@@ -51,7 +73,12 @@ describe('bounds that need no data: refused by loadConfig', () => {
   it('POST /runs with topology.nodes: 100000 is a 400 PROXMESH_ERR_LIMIT and creates nothing', async () => {
     const t = await testApp();
     try {
-      const res = await t.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: { config: smallRaw({ topology: { kind: 'ring', nodes: 100_000 } }) } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/runs',
+        headers: auth,
+        payload: { config: smallRaw({ topology: { kind: 'ring', nodes: 100_000 } }) },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('PROXMESH_ERR_LIMIT');
       expect(t.runs.list()).toEqual([]);
@@ -73,7 +100,12 @@ describe('bounds that need the data: checked before the topology and any per-nod
   it('4000 nodes posted to the coordinator: 400 PROXMESH_ERR_CONFIG_INCONSISTENT, no run', async () => {
     const t = await testApp();
     try {
-      const res = await t.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 4000 } }) } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/runs',
+        headers: auth,
+        payload: { config: smallRaw({ topology: { kind: 'complete', nodes: 4000 } }) },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
       expect(t.runs.list()).toEqual([]);
@@ -84,15 +116,25 @@ describe('bounds that need the data: checked before the topology and any per-nod
 
   it('a model over the memory budget is PROXMESH_ERR_LIMIT before the model is allocated', () => {
     // mlp [200000, 200000] on breast-cancer: d ≈ 4·10¹⁰ parameters (≈ 300 GB per node if allocated).
-    const config = loadConfig(smallRaw({ problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'mlp', hidden: [200_000, 200_000] }, regularizer: { kind: 'none' } } }));
+    const config = loadConfig(
+      smallRaw({
+        problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'mlp', hidden: [200_000, 200_000] }, regularizer: { kind: 'none' } },
+      }),
+    );
     let err: { code?: string; message?: string } = {};
-    try { buildRunProblem(config, 4); } catch (e) { err = e as typeof err; }
+    try {
+      buildRunProblem(config, 4);
+    } catch (e) {
+      err = e as typeof err;
+    }
     expect(err.code).toBe('PROXMESH_ERR_LIMIT');
     expect(err.message).toMatch(/over the memory budget of \d+ MiB/);
   });
 
   it('PROXMESH_MEMORY_BUDGET_MB lowers the budget (an ordinary run over a 1 MiB budget is refused)', () => {
-    const config = loadConfig(smallRaw({ problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'mlp', hidden: [2000] }, regularizer: { kind: 'none' } } }));
+    const config = loadConfig(
+      smallRaw({ problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'mlp', hidden: [2000] }, regularizer: { kind: 'none' } } }),
+    );
     const before = process.env.PROXMESH_MEMORY_BUDGET_MB;
     process.env.PROXMESH_MEMORY_BUDGET_MB = '1';
     try {
@@ -108,7 +150,11 @@ describe('bounds that need the data: checked before the topology and any per-nod
 describe('dataset files that declare or imply a huge dimension', () => {
   it('a LIBSVM feature index of 999999999 is a coded error naming the line', () => {
     let err: { code?: string; message?: string } = {};
-    try { parseLibsvm(Buffer.from('1 1:1\n-1 999999999:1\n'), 'big.svm'); } catch (e) { err = e as typeof err; }
+    try {
+      parseLibsvm(Buffer.from('1 1:1\n-1 999999999:1\n'), 'big.svm');
+    } catch (e) {
+      err = e as typeof err;
+    }
     expect(err.code).toBe('PROXMESH_ERR_DATASET');
     expect(err.message).toBe(`big.svm:2: a feature index is over the limit of ${MAX_FEATURES} features`);
   });
@@ -124,7 +170,11 @@ describe('dataset files that declare or imply a huge dimension', () => {
 
   it('an edge list naming node 999999999 is refused before a graph is sized by it', () => {
     let err: { code?: string; message?: string } = {};
-    try { parseEdgeList('0 1\n1 999999999\n', { source: 'e.txt' }); } catch (e) { err = e as typeof err; }
+    try {
+      parseEdgeList('0 1\n1 999999999\n', { source: 'e.txt' });
+    } catch (e) {
+      err = e as typeof err;
+    }
     expect(err.code).toBe('PROXMESH_ERR_TOPOLOGY');
     expect(err.message).toBe(`e.txt:2: a node id is over the limit of ${MAX_NODES} nodes`);
   });
@@ -137,7 +187,11 @@ describe('gzip bombs and files that are not regular files', () => {
     const f = join(dir, 'bomb.svm.gz');
     writeFileSync(f, Buffer.concat(Array.from({ length: 520 }, () => member)));
     let err: { code?: string; message?: string; detail?: { rule?: string } } = {};
-    try { readLibsvm(f); } catch (e) { err = e as typeof err; }
+    try {
+      readLibsvm(f);
+    } catch (e) {
+      err = e as typeof err;
+    }
     expect(err.code).toBe('PROXMESH_ERR_LIMIT');
     expect(err.detail?.rule).toBe('inflates-too-large');
     expect(err.message).toContain('bomb.svm.gz: gzip data inflates past the limit');
@@ -154,7 +208,11 @@ describe('gzip bombs and files that are not regular files', () => {
     const f = join(dir, 'corrupt.gz');
     writeFileSync(f, Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from('root:x:0:0:secret')]));
     let err: { code?: string; message?: string } = {};
-    try { readDataFile(f); } catch (e) { err = e as typeof err; }
+    try {
+      readDataFile(f);
+    } catch (e) {
+      err = e as typeof err;
+    }
     expect(err.code).toBe('PROXMESH_ERR_DATASET');
     expect(err.message).not.toContain('secret');
   });
@@ -162,14 +220,22 @@ describe('gzip bombs and files that are not regular files', () => {
   it.skipIf(!existsSync('/dev/zero'))('/dev/zero as a dataset or a config file is refused (not a regular file)', () => {
     expect(codeOf(() => readLibsvm('/dev/zero'))).toBe('PROXMESH_ERR_DATASET');
     let err: { code?: string; message?: string } = {};
-    try { loadConfig('/dev/zero'); } catch (e) { err = e as typeof err; }
+    try {
+      loadConfig('/dev/zero');
+    } catch (e) {
+      err = e as typeof err;
+    }
     expect(err.code).toBe('PROXMESH_ERR_CONFIG_PARSE');
     expect(err.message).toContain('not a regular file');
   });
 
   it('a FIFO as a dataset or a config file is refused at once (opening it does not wait for a writer)', () => {
     const fifo = join(dir, 'fifo');
-    try { execFileSync('mkfifo', [fifo]); } catch { return; } // no mkfifo: nothing to test here
+    try {
+      execFileSync('mkfifo', [fifo]);
+    } catch {
+      return;
+    } // no mkfifo: nothing to test here
     expect(codeOf(() => readLibsvm(fifo))).toBe('PROXMESH_ERR_DATASET');
     expect(codeOf(() => loadConfig(fifo))).toBe('PROXMESH_ERR_CONFIG_PARSE');
     expect(codeOf(() => edgeListFile({ file: fifo, nodes: 4 } as never))).toBe('PROXMESH_ERR_TOPOLOGY');

@@ -9,7 +9,10 @@ import { dashboardCredential } from '../../coordinator/plugins/dashboard.ts';
 import { TOKEN, testApp } from '../coordinator/fixtures.ts';
 
 let t: Awaited<ReturnType<typeof testApp>> | null = null;
-afterEach(async () => { await t?.dispose(); t = null; });
+afterEach(async () => {
+  await t?.dispose();
+  t = null;
+});
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const DASHBOARD = ['/', '/dashboard/app.js', '/dashboard/vendor/vega.min.js', '/api/dashboard/state'];
@@ -51,7 +54,10 @@ describe('dashboardAuth on', () => {
     const ctl = new AbortController();
     const denied = await fetch(`http://127.0.0.1:${port}/api/dashboard/events`, { signal: AbortSignal.timeout(20_000) });
     expect(denied.status).toBe(401);
-    const res = await fetch(`http://127.0.0.1:${port}/api/dashboard/events`, { headers: { authorization: basic('me', TOKEN) }, signal: ctl.signal });
+    const res = await fetch(`http://127.0.0.1:${port}/api/dashboard/events`, {
+      headers: { authorization: basic('me', TOKEN) },
+      signal: ctl.signal,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const first = await res.body!.getReader().read();

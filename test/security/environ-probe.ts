@@ -23,7 +23,8 @@ const { app } = await buildApp({
   dataRoots: ['/'],
   env: {},
 });
-const ds = (extra: Record<string, unknown>) => smallRaw({ problem: { dataset: extra, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } });
+const ds = (extra: Record<string, unknown>) =>
+  smallRaw({ problem: { dataset: extra, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } });
 const configs = [
   ds({ path: FILE, format: 'libsvm' }),
   ds({ path: FILE, format: 'csv' }),
@@ -34,7 +35,12 @@ const configs = [
 ];
 const out: { status: number; body: string }[] = [];
 for (const config of configs) {
-  const res = await app.inject({ method: 'POST', url: '/runs', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ config }) });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/runs',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    payload: JSON.stringify({ config }),
+  });
   out.push({ status: res.statusCode, body: res.body });
 }
 try {

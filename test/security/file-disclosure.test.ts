@@ -15,13 +15,25 @@ import { loadConfig } from '../../node/config/load.ts';
 import { auth, testApp } from '../coordinator/fixtures.ts';
 
 const PASSWD = '/etc/passwd';
-const passwdLines = existsSync(PASSWD) ? readFileSync(PASSWD, 'utf8').split('\n').filter((l) => l.length >= 6) : [];
+const passwdLines = existsSync(PASSWD)
+  ? readFileSync(PASSWD, 'utf8')
+      .split('\n')
+      .filter((l) => l.length >= 6)
+  : [];
 
 let t: Awaited<ReturnType<typeof testApp>> | null = null;
-afterEach(async () => { await t?.dispose(); t = null; });
+afterEach(async () => {
+  await t?.dispose();
+  t = null;
+});
 
 const post = (config: unknown) =>
-  t!.app.inject({ method: 'POST', url: '/runs', headers: { 'content-type': 'application/json', ...auth }, payload: JSON.stringify({ config }) });
+  t!.app.inject({
+    method: 'POST',
+    url: '/runs',
+    headers: { 'content-type': 'application/json', ...auth },
+    payload: JSON.stringify({ config }),
+  });
 
 const fileDataset = (path: string, format: string, extra: Record<string, unknown> = {}) =>
   smallRaw({ problem: { dataset: { path, format, ...extra }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } });
@@ -35,7 +47,11 @@ function fileReadingConfigs(file: string): [string, string, Record<string, unkno
     ['idx labels', '/problem/dataset/labelsPath', fileDataset(join(REPO_DATA_DIR, 'README.md'), 'idx', { labelsPath: file })],
     ['libsvm test file', '/problem/dataset/testPath', fileDataset(join(REPO_DATA_DIR, 'a9a', 'a9a.gz'), 'libsvm', { testPath: file })],
     ['edge list', '/topology/file', smallRaw({ topology: { kind: 'edge-list', nodes: 4, file } })],
-    ['network links file', '/network/links/path', smallRaw({ network: { links: { kind: 'file', path: file }, compute: { samplesPerSecond: 1000 } } })],
+    [
+      'network links file',
+      '/network/links/path',
+      smallRaw({ network: { links: { kind: 'file', path: file }, compute: { samplesPerSecond: 1000 } } }),
+    ],
   ];
 }
 
@@ -103,7 +119,9 @@ describe.skipIf(passwdLines.length === 0)('POST /runs outside the data roots is 
   it('PROXMESH_DATA_ROOTS sets the roots (default: the shipped data folder only)', async () => {
     const f = join(REPO_ROOT, 'package.json');
     t = await testApp({ dataRoots: undefined, env: {} });
-    expect((await post(smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } }))).json().error.code).toBe('PROXMESH_ERR_PATH_FORBIDDEN');
+    expect((await post(smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } }))).json().error.code).toBe(
+      'PROXMESH_ERR_PATH_FORBIDDEN',
+    );
     await t.dispose();
     t = await testApp({ dataRoots: undefined, env: { PROXMESH_DATA_ROOTS: REPO_ROOT } });
     // now allowed through the roots, and refused by the edge-list reader without quoting package.json
@@ -114,19 +132,28 @@ describe.skipIf(passwdLines.length === 0)('POST /runs outside the data roots is 
 });
 
 describe.skipIf(passwdLines.length === 0)('where a file may be read, no reader quotes it', () => {
-  it.each(fileReadingConfigs(PASSWD))('/etc/passwd as %s (data roots: /) → 400 naming the file, no line of it', async (_n, _key, config) => {
-    t = await testApp({ dataRoots: ['/'] });
-    const res = await post(config);
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error.code).toMatch(/^PROXMESH_ERR_(DATASET|TOPOLOGY|CONFIG_INCONSISTENT|NETWORK)$/);
-    // named: /etc/passwd, or the other file of the pair when that one is refused first
-    expect(res.json().error.message).toMatch(/^(\/etc\/passwd|.*README\.md|.*a9a\.gz)[:\s]|edge-list: file \/etc\/passwd|network\.links file \/etc\/passwd/);
-    expectNoLineOf(passwdLines, res.body);
-  });
+  it.each(fileReadingConfigs(PASSWD))(
+    '/etc/passwd as %s (data roots: /) → 400 naming the file, no line of it',
+    async (_n, _key, config) => {
+      t = await testApp({ dataRoots: ['/'] });
+      const res = await post(config);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toMatch(/^PROXMESH_ERR_(DATASET|TOPOLOGY|CONFIG_INCONSISTENT|NETWORK)$/);
+      // named: /etc/passwd, or the other file of the pair when that one is refused first
+      expect(res.json().error.message).toMatch(
+        /^(\/etc\/passwd|.*README\.md|.*a9a\.gz)[:\s]|edge-list: file \/etc\/passwd|network\.links file \/etc\/passwd/,
+      );
+      expectNoLineOf(passwdLines, res.body);
+    },
+  );
 
   it('the CLI still reads any path, and a config file that is /etc/passwd is named, not quoted', () => {
     let err: unknown;
-    try { loadConfig(PASSWD); } catch (e) { err = e; }
+    try {
+      loadConfig(PASSWD);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toMatchObject({ code: 'PROXMESH_ERR_CONFIG' });
     const text = JSON.stringify({ m: (err as Error).message, d: (err as { detail: unknown }).detail });
     expectNoLineOf(passwdLines, text);
@@ -143,11 +170,26 @@ describe('a secret placed where each reader used to quote from', () => {
     ['LIBSVM value', 'd.svm', `1 1:${SECRET}\n`, (f) => fileDataset(f, 'libsvm')],
     ['CSV field', 'e.csv', `1,2,0\n1,${SECRET},0\n`, (f) => fileDataset(f, 'csv')],
     ['CSV header', 'f.csv', `${SECRET},x\n1,0\n`, (f) => fileDataset(f, 'csv')],
-    ['idx magic', 'g.idx', Buffer.concat([Buffer.from([0x53, 0x45]), Buffer.from(SECRET)]), (f) => fileDataset(f, 'idx', { labelsPath: f })],
+    [
+      'idx magic',
+      'g.idx',
+      Buffer.concat([Buffer.from([0x53, 0x45]), Buffer.from(SECRET)]),
+      (f) => fileDataset(f, 'idx', { labelsPath: f }),
+    ],
     ['edge-list line', 'h.txt', `0 1\n${SECRET} 2\n`, (f) => smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } })],
     ['edge-list id', 'i.txt', '0 1\n1 3917\n', (f) => smallRaw({ topology: { kind: 'edge-list', nodes: 4, file: f } })],
-    ['network links field', 'j.csv', `from,to,latency,bandwidth\n0,1,${SECRET},1e6\n`, (f) => smallRaw({ network: { links: { kind: 'file', path: f }, compute: { samplesPerSecond: 1000 } } })],
-    ['network links header', 'k.csv', `${SECRET},to,latency,bandwidth\n`, (f) => smallRaw({ network: { links: { kind: 'file', path: f }, compute: { samplesPerSecond: 1000 } } })],
+    [
+      'network links field',
+      'j.csv',
+      `from,to,latency,bandwidth\n0,1,${SECRET},1e6\n`,
+      (f) => smallRaw({ network: { links: { kind: 'file', path: f }, compute: { samplesPerSecond: 1000 } } }),
+    ],
+    [
+      'network links header',
+      'k.csv',
+      `${SECRET},to,latency,bandwidth\n`,
+      (f) => smallRaw({ network: { links: { kind: 'file', path: f }, compute: { samplesPerSecond: 1000 } } }),
+    ],
   ];
   it.each(cases)('%s → 400 naming file and line, not the secret', async (_n, name, content, config) => {
     t = await testApp();

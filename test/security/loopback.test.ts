@@ -14,7 +14,7 @@ import { renderTree } from '../../deploy/k8s/render.ts';
 import { parseAllDocuments } from 'yaml';
 
 describe('loopback by default', () => {
-  it('the coordinator and a worker\'s /metrics default to 127.0.0.1', () => {
+  it("the coordinator and a worker's /metrics default to 127.0.0.1", () => {
     expect(parseListen(DEFAULT_COORDINATOR_LISTEN, 'x').host).toBe('127.0.0.1');
     expect(parseListen(DEFAULT_WORKER_METRICS_LISTEN, 'x').host).toBe('127.0.0.1');
   });
@@ -31,7 +31,10 @@ describe('loopback by default', () => {
       .filter(([path]) => path.startsWith('base/'))
       .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()))
       .flatMap((o) => o?.spec?.template?.spec?.containers ?? []);
-    const envOf = (name: string) => Object.fromEntries(containers.find((c: { name: string }) => c.name === name).env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    const envOf = (name: string) =>
+      Object.fromEntries(
+        containers.find((c: { name: string }) => c.name === name).env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+      );
     expect(envOf('coordinator')).toMatchObject({ PROXMESH_LISTEN: '0.0.0.0:8080', PROXMESH_DASHBOARD_AUTH: 'token' });
     expect(envOf('worker')).toMatchObject({ PROXMESH_LISTEN: '0.0.0.0:7070', PROXMESH_METRICS_LISTEN: '0.0.0.0:9464' });
   });

@@ -36,9 +36,14 @@ function closedByServer(s: Socket, ms = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let got = '';
     s.setEncoding('utf8');
-    s.on('data', (d: string) => { got += d; });
+    s.on('data', (d: string) => {
+      got += d;
+    });
     const timer = setTimeout(() => reject(new Error('socket still open')), ms);
-    s.on('close', () => { clearTimeout(timer); resolve(got); });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
   });
 }
 
@@ -47,7 +52,9 @@ describe('/healthz while a posted run is being set up', () => {
     // The gate holds the set-up thread (synchronously, as a long eigen-solve would) until released.
     const gate = new Int32Array(new SharedArrayBuffer(4));
     let started!: () => void;
-    const inProgress = new Promise<void>((r) => { started = r; });
+    const inProgress = new Promise<void>((r) => {
+      started = r;
+    });
     t = await testApp({ contextOptions: { thread: { gate, onStarted: () => started() } } });
     const { url } = await listen();
     let settled = false;
@@ -56,7 +63,10 @@ describe('/healthz while a posted run is being set up', () => {
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ config: smallRaw(), id: 'slow-setup' }),
       signal: AbortSignal.timeout(60_000),
-    }).then((r) => { settled = true; return r; });
+    }).then((r) => {
+      settled = true;
+      return r;
+    });
     await inProgress;
     const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(20_000) });
     expect(health.status).toBe(200);
@@ -72,9 +82,17 @@ describe('/healthz while a posted run is being set up', () => {
 
   it('a set-up error from the thread keeps its code and message', async () => {
     t = await testApp();
-    const res = await t.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: { config: smallRaw({ topology: { kind: 'ring', nodes: 1000 } }) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: auth,
+      payload: { config: smallRaw({ topology: { kind: 'ring', nodes: 1000 } }) },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'PROXMESH_ERR_CONFIG_INCONSISTENT', message: expect.stringContaining('1000 nodes but only') });
+    expect(res.json().error).toMatchObject({
+      code: 'PROXMESH_ERR_CONFIG_INCONSISTENT',
+      message: expect.stringContaining('1000 nodes but only'),
+    });
   });
 });
 
@@ -93,7 +111,9 @@ describe('socket timeouts and caps', () => {
     const s = await open(port);
     const closed = closedByServer(s);
     s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-    const keepTalking = setInterval(() => { if (!s.destroyed) s.write('X-Slow: 1\r\n'); }, 100);
+    const keepTalking = setInterval(() => {
+      if (!s.destroyed) s.write('X-Slow: 1\r\n');
+    }, 100);
     try {
       expect(await closed).toMatch(/^HTTP\/1\.1 408|^$/);
     } finally {
@@ -107,7 +127,9 @@ describe('socket timeouts and caps', () => {
     const s = await open(port);
     const closed = closedByServer(s);
     s.write('POST /runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{');
-    const drip = setInterval(() => { if (!s.destroyed) s.write(' '); }, 100);
+    const drip = setInterval(() => {
+      if (!s.destroyed) s.write(' ');
+    }, 100);
     try {
       await closed;
     } finally {
@@ -130,7 +152,10 @@ describe('socket timeouts and caps', () => {
     const c = await open(port);
     await closedByServer(c);
     for (const s of [a, b]) {
-      const reply = new Promise<string>((resolve) => { s.setEncoding('utf8'); s.once('data', resolve); });
+      const reply = new Promise<string>((resolve) => {
+        s.setEncoding('utf8');
+        s.once('data', resolve);
+      });
       s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
       expect(await reply).toMatch(/^HTTP\/1\.1 200/);
     }

@@ -18,7 +18,11 @@ const dir = mkdtempSync(join(tmpdir(), 'proxmesh-strict-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function failure(fn: () => unknown): { code?: string; message: string; detail?: Record<string, unknown> } {
-  try { fn(); } catch (e) { return e as never; }
+  try {
+    fn();
+  } catch (e) {
+    return e as never;
+  }
   throw new Error('did not throw');
 }
 
@@ -45,20 +49,51 @@ describe('non-finite numbers are refused everywhere (Ajv strictNumbers)', () => 
 
   it.each([
     ['algorithm.eta', { algorithm: { name: 'dproxsgt', eta: Infinity } }, '/algorithm/eta'],
-    ['regularizer lambda', { problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'l1', lambda: NaN } } }, '/problem/regularizer/lambda'],
+    [
+      'regularizer lambda',
+      { problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'l1', lambda: NaN } } },
+      '/problem/regularizer/lambda',
+    ],
     ['partition alpha', { partition: { kind: 'dirichlet', alpha: Infinity } }, '/partition/alpha'],
-    ['testFraction', { problem: { dataset: { name: 'breast-cancer', testFraction: NaN }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } }, '/problem/dataset/testFraction'],
-  ] as [string, Record<string, unknown>, string][])('%s = a non-finite number (object config) → PROXMESH_ERR_CONFIG naming the path', (_n, over, path) => {
-    const err = failure(() => loadConfig(smallRaw(over)));
-    expect(err.code).toBe('PROXMESH_ERR_CONFIG');
-    expect(err.message).toContain(`config ${path}`);
-  });
+    [
+      'testFraction',
+      { problem: { dataset: { name: 'breast-cancer', testFraction: NaN }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } },
+      '/problem/dataset/testFraction',
+    ],
+  ] as [string, Record<string, unknown>, string][])(
+    '%s = a non-finite number (object config) → PROXMESH_ERR_CONFIG naming the path',
+    (_n, over, path) => {
+      const err = failure(() => loadConfig(smallRaw(over)));
+      expect(err.code).toBe('PROXMESH_ERR_CONFIG');
+      expect(err.message).toContain(`config ${path}`);
+    },
+  );
 
   it('the one meaningful infinity, a box bound, still means "unbounded" (null)', () => {
-    const c = loadConfig(smallRaw({ problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'box', lower: -Infinity, upper: Infinity } } }));
+    const c = loadConfig(
+      smallRaw({
+        problem: {
+          dataset: { name: 'breast-cancer' },
+          model: { kind: 'logistic' },
+          regularizer: { kind: 'box', lower: -Infinity, upper: Infinity },
+        },
+      }),
+    );
     expect(c.problem.regularizer).toEqual({ kind: 'box', lower: null, upper: null });
     // but an inverted infinity (lower = +∞) is not "unbounded": refused
-    expect(failure(() => loadConfig(smallRaw({ problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'box', lower: Infinity, upper: null } } }))).code).toBe('PROXMESH_ERR_CONFIG');
+    expect(
+      failure(() =>
+        loadConfig(
+          smallRaw({
+            problem: {
+              dataset: { name: 'breast-cancer' },
+              model: { kind: 'logistic' },
+              regularizer: { kind: 'box', lower: Infinity, upper: null },
+            },
+          }),
+        ),
+      ).code,
+    ).toBe('PROXMESH_ERR_CONFIG');
   });
 });
 
@@ -100,8 +135,12 @@ describe('YAML aliases and nesting', () => {
   });
 
   it('yamlReason drops what the library appends after a colon, and anything quoted', () => {
-    expect(yamlReason('Unresolved alias (the anchor must be set before the alias): topsecret')).toBe('Unresolved alias (the anchor must be set before the alias)');
-    expect(yamlReason('Nested mappings are not allowed in compact mappings at line 1, column 4:\n\na: b: c\n')).toBe('Nested mappings are not allowed in compact mappings');
+    expect(yamlReason('Unresolved alias (the anchor must be set before the alias): topsecret')).toBe(
+      'Unresolved alias (the anchor must be set before the alias)',
+    );
+    expect(yamlReason('Nested mappings are not allowed in compact mappings at line 1, column 4:\n\na: b: c\n')).toBe(
+      'Nested mappings are not allowed in compact mappings',
+    );
     expect(yamlReason('Unexpected "topsecret" here')).toBe('invalid YAML');
   });
 
@@ -151,7 +190,9 @@ describe('POST /runs with hostile JSON', () => {
 
   it('a huge array (partition.labels with 1 000 000 lists) → 400, nothing created', async () => {
     const labels = `[${Array(1_000_000).fill('[0]').join(',')}]`;
-    const res = await post(JSON.stringify({ config: smallRaw({ partition: { kind: 'labels', labels: [] } }) }).replace('"labels":[]', `"labels":${labels}`));
+    const res = await post(
+      JSON.stringify({ config: smallRaw({ partition: { kind: 'labels', labels: [] } }) }).replace('"labels":[]', `"labels":${labels}`),
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toMatch(/^PROXMESH_ERR_CONFIG/);
     expect(res.body.length).toBeLessThan(10_000);
@@ -173,6 +214,7 @@ describe('output.name cannot escape output.dir', () => {
   });
 
   it('names with dots that stay inside are fine', () => {
-    for (const name of ['...', '.hidden', 'run..1', 'a.b-c_d']) expect(loadConfig(smallRaw({ output: { dir: 'runs', name } })).output.name).toBe(name);
+    for (const name of ['...', '.hidden', 'run..1', 'a.b-c_d'])
+      expect(loadConfig(smallRaw({ output: { dir: 'runs', name } })).output.name).toBe(name);
   });
 });

@@ -43,7 +43,12 @@ function network(spec: Parameters<typeof Q>[0]) {
  * through step (a cluster node) — checks the losses per iteration, every state vector in `keys` bit
  * for bit and each node's byte counts, and returns the batched run's states and network.
  */
-async function stepBatchEqualsStep<S extends object>(algo: NodeAlgorithm<S>, spec: Parameters<typeof Q>[0], x0: Float64Array[], keys: readonly (keyof S & string)[]) {
+async function stepBatchEqualsStep<S extends object>(
+  algo: NodeAlgorithm<S>,
+  spec: Parameters<typeof Q>[0],
+  x0: Float64Array[],
+  keys: readonly (keyof S & string)[],
+) {
   const a = network(spec);
   const b = network(spec);
   const batched = createLockstep({ algorithm: algo, contexts: a.contexts, x0, batch: a.net });
@@ -59,7 +64,8 @@ async function stepBatchEqualsStep<S extends object>(algo: NodeAlgorithm<S>, spe
   const B = perNode.states();
   for (let i = 0; i < n; i++) {
     for (const key of keys) {
-      if (!sameValues(A[i][key] as Float64Array, B[i][key] as Float64Array)) throw new Error(`node ${i}: ${key} differs between stepBatch and step`);
+      if (!sameValues(A[i][key] as Float64Array, B[i][key] as Float64Array))
+        throw new Error(`node ${i}: ${key} differs between stepBatch and step`);
     }
     expect(a.net.bytesSentBy(i)).toBe(b.net.bytesSentBy(i));
     expect(a.net.messagesSentBy(i)).toBe(b.net.messagesSentBy(i));
@@ -74,12 +80,24 @@ describe(`${n} simulated nodes`, () => {
     ['cdproxsgt', cdproxsgt(params)],
     ['beer', beer(params)],
     // η_k from a schedule (cosine after a 2-step warm-up): stepBatch's prox phase reads η_k as step does
-    ['cdproxsgt with a cosine η schedule', cdproxsgt({ ...params, stepSize: makeStepSize(params.eta, { kind: 'cosine', etaMin: 0.005, warmup: 2 }, K) })],
+    [
+      'cdproxsgt with a cosine η schedule',
+      cdproxsgt({ ...params, stepSize: makeStepSize(params.eta, { kind: 'cosine', etaMin: 0.005, warmup: 2 }, K) }),
+    ],
   ] as const) {
     it(`${name}: stepBatch (sim) ≡ step (cluster) bit for bit, same bytes; mean(y) = mean(g)`, async () => {
       const spec = { kind: 'topk', k: 2, scope: 'global', precision: 'f64' } as const;
       const x0 = randomVectors(n, d, 3);
-      const { states: A } = await stepBatchEqualsStep(algo as NodeAlgorithm<CDProxSgtState>, spec, x0, ['x', 'y', 'g', 'gPrev', 'xRef', 'yRef', 'sx', 'sy']);
+      const { states: A } = await stepBatchEqualsStep(algo as NodeAlgorithm<CDProxSgtState>, spec, x0, [
+        'x',
+        'y',
+        'g',
+        'gPrev',
+        'xRef',
+        'yRef',
+        'sx',
+        'sy',
+      ]);
       // tracking invariant (paper-spec §9.6): exact in exact arithmetic, rounding only here
       const ys = A.map((s) => s.y);
       const gs = A.map((s) => s.g);
@@ -97,7 +115,14 @@ describe(`${n} simulated nodes`, () => {
 
   it("dproxsgt with stepTracker 'unmixed' (prox before the y-exchange): stepBatch ≡ step bit for bit", async () => {
     const algo = dproxsgt({ ...params, stepTracker: 'unmixed' });
-    await stepBatchEqualsStep(algo, { kind: 'identity', precision: 'f64' }, randomVectors(n, d, 6), ['x', 'y', 'g', 'gPrev', 'half', 'decoded']);
+    await stepBatchEqualsStep(algo, { kind: 'identity', precision: 'f64' }, randomVectors(n, d, 6), [
+      'x',
+      'y',
+      'g',
+      'gPrev',
+      'half',
+      'decoded',
+    ]);
   });
 
   it('stepBatch follows the η schedule: a cosine schedule moves x away from the constant-η run', async () => {
@@ -111,7 +136,12 @@ describe(`${n} simulated nodes`, () => {
       return lock.states().map((s) => Float64Array.from(s.x));
     };
     const constant = await run(cdproxsgt(params) as NodeAlgorithm<CDProxSgtState>);
-    const cosine = await run(cdproxsgt({ ...params, stepSize: makeStepSize(params.eta, { kind: 'cosine', etaMin: 0.005, warmup: 2 }, K) }) as NodeAlgorithm<CDProxSgtState>);
+    const cosine = await run(
+      cdproxsgt({
+        ...params,
+        stepSize: makeStepSize(params.eta, { kind: 'cosine', etaMin: 0.005, warmup: 2 }, K),
+      }) as NodeAlgorithm<CDProxSgtState>,
+    );
     expect(constant.some((x, i) => !sameValues(x, cosine[i]))).toBe(true);
   });
 

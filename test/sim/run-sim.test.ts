@@ -49,7 +49,10 @@ describe('runSimulation', () => {
     expect(readFileSync(join(root, 'a', 'summary.json'), 'utf8')).toBe(readFileSync(join(root, 'b', 'summary.json'), 'utf8'));
     expect(readFileSync(join(root, 'a', 'metrics.csv'), 'utf8')).toBe(readFileSync(join(root, 'b', 'metrics.csv'), 'utf8'));
 
-    const lines = ma.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = ma
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((r) => r.iter)).toEqual([0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300]);
     for (const r of lines) expect(Object.keys(r)).toEqual([...METRICS_KEYS]);
     // The example must show learning: φ(x̄) clearly below log 2 = φ(0).
@@ -78,7 +81,9 @@ describe('runSimulation', () => {
 
   it('uncompressed algorithms send dense messages (a compression section on them is refused at load, test/config/honesty.test.ts)', async () => {
     const comp = await runSimulation(loadConfig(small()), { outDir: null });
-    const plain = await runSimulation(loadConfig(small({ algorithm: { name: 'dproxsgt', eta: 0.05 }, compression: undefined })), { outDir: null });
+    const plain = await runSimulation(loadConfig(small({ algorithm: { name: 'dproxsgt', eta: 0.05 }, compression: undefined })), {
+      outDir: null,
+    });
     expect(plain.summary.compressorX).toMatch(/^identity/);
     expect(comp.summary.compressorX).toMatch(/^topk/);
     expect(plain.rows.at(-1)!.bytesSent).toBeGreaterThan(comp.rows.at(-1)!.bytesSent);
@@ -100,13 +105,22 @@ describe('runSimulation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-data-'));
     const file = join(dir, 'five.csv');
     writeFileSync(file, '0.1,0.2,0\n0.3,0.1,1\n0.5,0.5,0\n0.9,0.2,1\n0.4,0.4,0\n');
-    const err = await simError(small({ problem: { dataset: { path: file, format: 'csv', testFraction: 0 }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } }, topology: { kind: 'ring', nodes: 8 } }));
+    const err = await simError(
+      small({
+        problem: { dataset: { path: file, format: 'csv', testFraction: 0 }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } },
+        topology: { kind: 'ring', nodes: 8 },
+      }),
+    );
     expect(err.code).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
     expect(err.message).toMatch(/8 nodes/);
   });
 
   it('missing dataset file → PROXMESH_ERR_DATASET', async () => {
-    const err = await simError(small({ problem: { dataset: { path: '/nonexistent/data.csv', format: 'csv' }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } } }));
+    const err = await simError(
+      small({
+        problem: { dataset: { path: '/nonexistent/data.csv', format: 'csv' }, model: { kind: 'logistic' }, regularizer: { kind: 'none' } },
+      }),
+    );
     expect(err.code).toBe('PROXMESH_ERR_DATASET');
     expect(err.message).toContain('/nonexistent/data.csv');
   });

@@ -33,44 +33,59 @@ function folder(dir: string): Record<string, string> {
 const cdp = { name: 'cdproxsgt', eta: 0.05, gammaX: 0.5, gammaY: 0.5 };
 const cases: [string, Record<string, unknown>][] = [
   // top-k on both channels, full batch: the bench's run on a small dataset
-  ['CDProxSGT + top-k, full batch, ring of 8', {
-    algorithm: cdp, batchSize: 'full', topology: { kind: 'ring', nodes: 8 },
-    compression: { x: { kind: 'topk', ratio: 0.1, scope: 'global' }, y: { kind: 'topk', ratio: 0.2, scope: 'layer' } },
-  }],
+  [
+    'CDProxSGT + top-k, full batch, ring of 8',
+    {
+      algorithm: cdp,
+      batchSize: 'full',
+      topology: { kind: 'ring', nodes: 8 },
+      compression: { x: { kind: 'topk', ratio: 0.1, scope: 'global' }, y: { kind: 'topk', ratio: 0.2, scope: 'layer' } },
+    },
+  ],
   // minibatches (each node's sampler stream in its own thread), odd n (blocks of unequal size),
   // a random 4-regular graph (most nodes have peers in another block), an η schedule
-  ['CDProxSGT + rand-k/QSGD, minibatches, random 4-regular n = 13', {
-    algorithm: { ...cdp, etaSchedule: { kind: 'cosine', warmup: 2 } },
-    topology: { kind: 'regular', degree: 4, nodes: 13 },
-    compression: { x: { kind: 'randk', ratio: 0.3, scope: 'layer' }, y: { kind: 'qsgd', levels: 4, scope: 'global' } },
-  }],
+  [
+    'CDProxSGT + rand-k/QSGD, minibatches, random 4-regular n = 13',
+    {
+      algorithm: { ...cdp, etaSchedule: { kind: 'cosine', warmup: 2 } },
+      topology: { kind: 'regular', degree: 4, nodes: 13 },
+      compression: { x: { kind: 'randk', ratio: 0.3, scope: 'layer' }, y: { kind: 'qsgd', levels: 4, scope: 'global' } },
+    },
+  ],
   // DProxSGT (dense f64 messages through identity compressors, the largest mailbox entries)
   ['DProxSGT, minibatches, ring of 5', { algorithm: { name: 'dproxsgt', eta: 0.05 }, topology: { kind: 'ring', nodes: 5 } }],
   // BEER (no prox), f32 values on the wire, dense identity compressor
-  ['BEER + identity f32, complete graph of 6', {
-    algorithm: { name: 'beer', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
-    topology: { kind: 'complete', nodes: 6 },
-    compression: { x: { kind: 'identity', precision: 'f32' }, y: { kind: 'natural' } },
-  }],
+  [
+    'BEER + identity f32, complete graph of 6',
+    {
+      algorithm: { name: 'beer', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
+      topology: { kind: 'complete', nodes: 6 },
+      compression: { x: { kind: 'identity', precision: 'f32' }, y: { kind: 'natural' } },
+    },
+  ],
 ];
 
 describe('threaded simulator ≡ one-thread simulator (byte-identical run folder)', () => {
-  it.each(cases)('%s', async (_name, over) => {
-    const config = smallConfig(over);
-    const one = dirs.make('proxmesh-threads-');
-    await runSimulation(config, { outDir: one, threads: 1 });
-    const want = folder(one);
-    expect(want['metrics.ndjson'].trim().split('\n')).toHaveLength(5);
-    for (const threads of [2, 3]) {
-      const dir = dirs.make('proxmesh-threads-');
-      const res = await runSimulation(config, { outDir: dir, threads });
-      expect(res.threads).toBe(threads);
-      expect(folder(dir)).toEqual(want);
-      expect(res.rows[res.rows.length - 1].bytesSent).toBeGreaterThan(0);
-    }
-    // generous: every run starts its threads, which load the TypeScript sources through the dev
-    // loader (25–40 s per case on the loaded 2-core machine, more beside other test files)
-  }, 240_000);
+  it.each(cases)(
+    '%s',
+    async (_name, over) => {
+      const config = smallConfig(over);
+      const one = dirs.make('proxmesh-threads-');
+      await runSimulation(config, { outDir: one, threads: 1 });
+      const want = folder(one);
+      expect(want['metrics.ndjson'].trim().split('\n')).toHaveLength(5);
+      for (const threads of [2, 3]) {
+        const dir = dirs.make('proxmesh-threads-');
+        const res = await runSimulation(config, { outDir: dir, threads });
+        expect(res.threads).toBe(threads);
+        expect(folder(dir)).toEqual(want);
+        expect(res.rows[res.rows.length - 1].bytesSent).toBeGreaterThan(0);
+      }
+      // generous: every run starts its threads, which load the TypeScript sources through the dev
+      // loader (25–40 s per case on the loaded 2-core machine, more beside other test files)
+    },
+    240_000,
+  );
 });
 
 describe('threadsFor: which runs are split', () => {
@@ -85,7 +100,9 @@ describe('threadsFor: which runs are split', () => {
     expect(threadsFor(2, 8, cdproxsgt(params), false, true)).toBe(1);
   });
   it('rejects a thread count that is not a positive integer, naming the option', () => {
-    expect(() => threadsFor(0, 8, cdproxsgt(params), false)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('--threads') }));
+    expect(() => threadsFor(0, 8, cdproxsgt(params), false)).toThrow(
+      expect.objectContaining({ code: 'PROXMESH_ERR_USAGE', message: expect.stringContaining('--threads') }),
+    );
     expect(() => threadsFor(1.5, 8, cdproxsgt(params), false)).toThrow(expect.objectContaining({ code: 'PROXMESH_ERR_USAGE' }));
   });
 });

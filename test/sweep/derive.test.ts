@@ -1,9 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { compressionRatio, denseF64MessageBits, deriveCell, firstReach, identityBitsSent, linksFromTopology, reachTargets } from '../../node/sweep/derive.ts';
+import {
+  compressionRatio,
+  denseF64MessageBits,
+  deriveCell,
+  firstReach,
+  identityBitsSent,
+  linksFromTopology,
+  reachTargets,
+} from '../../node/sweep/derive.ts';
 import type { StoredMetricsRow } from '../../node/results/metrics-row.ts';
 
-function row(iter: number, objective: number | null, stationarity: number | null, testAccuracy: number | null, bitsSent: number): StoredMetricsRow {
-  return { iter, epoch: iter / 10, objective, f: objective, r: 0, stationarity, consensus: 0, density: 1, trainAccuracy: null, testAccuracy, localLoss: null, bitsSent, bytesSent: bitsSent / 8 };
+function row(
+  iter: number,
+  objective: number | null,
+  stationarity: number | null,
+  testAccuracy: number | null,
+  bitsSent: number,
+): StoredMetricsRow {
+  return {
+    iter,
+    epoch: iter / 10,
+    objective,
+    f: objective,
+    r: 0,
+    stationarity,
+    consensus: 0,
+    density: 1,
+    trainAccuracy: null,
+    testAccuracy,
+    localLoss: null,
+    bitsSent,
+    bytesSent: bitsSent / 8,
+  };
 }
 
 const rows: StoredMetricsRow[] = [

@@ -13,7 +13,10 @@ function codeOf(fn: () => unknown): string | undefined {
 
 describe('grid expansion', () => {
   it('crosses axes: size is the product, last axis (seeds) fastest, every combination once', () => {
-    const groups = axisGroups({ axes: { 'algorithm.name': ['cdproxsgt', 'choco'], 'topology.kind': ['ring', 'torus', 'path'] }, seeds: [1, 2] });
+    const groups = axisGroups({
+      axes: { 'algorithm.name': ['cdproxsgt', 'choco'], 'topology.kind': ['ring', 'torus', 'path'] },
+      seeds: [1, 2],
+    });
     expect(gridSize(groups)).toBe(12);
     const cells = expandGrid(groups);
     expect(cells).toHaveLength(12);
@@ -82,9 +85,21 @@ describe('grid expansion', () => {
 
   it('rejects bad grids with PROXMESH_ERR_CONFIG', () => {
     expect(codeOf(() => axisGroups({ axes: { seed: [1] }, seeds: [2] }))).toBe('PROXMESH_ERR_CONFIG');
-    expect(codeOf(() => axisGroups({ axes: { 'compression.x': [1] }, zip: [['compression.x', 'compression.y']] }))).toBe('PROXMESH_ERR_CONFIG');
+    expect(codeOf(() => axisGroups({ axes: { 'compression.x': [1] }, zip: [['compression.x', 'compression.y']] }))).toBe(
+      'PROXMESH_ERR_CONFIG',
+    );
     expect(codeOf(() => axisGroups({ axes: { a: [1, 2], b: [1] }, zip: [['a', 'b']] }))).toBe('PROXMESH_ERR_CONFIG');
-    expect(codeOf(() => axisGroups({ axes: { a: [1], b: [1], c: [1] }, zip: [['a', 'b'], ['b', 'c']] }))).toBe('PROXMESH_ERR_CONFIG');
+    expect(
+      codeOf(() =>
+        axisGroups({
+          axes: { a: [1], b: [1], c: [1] },
+          zip: [
+            ['a', 'b'],
+            ['b', 'c'],
+          ],
+        }),
+      ),
+    ).toBe('PROXMESH_ERR_CONFIG');
     expect(codeOf(() => expandGrid(axisGroups({ axes: { 'algorithm.eta': [0.1, 0.1] } })))).toBe('PROXMESH_ERR_CONFIG');
   });
 });

@@ -11,7 +11,11 @@ const BASE = {
   evalEvery: 10,
   batchSize: 8,
   algorithm: { name: 'cdproxsgt', eta: 0.1 },
-  problem: { dataset: { name: 'breast-cancer', testFraction: 0.2 }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-4 } },
+  problem: {
+    dataset: { name: 'breast-cancer', testFraction: 0.2 },
+    model: { kind: 'logistic', intercept: true },
+    regularizer: { kind: 'l1', lambda: 1e-4 },
+  },
   partition: { kind: 'iid' },
   topology: { kind: 'ring', nodes: 4 },
 };
@@ -62,7 +66,11 @@ describe('loadStudy', () => {
     expect(c.config.compression.x).toEqual({ kind: 'topk', ratio: 0.1, scope: 'layer', precision: 'f64' });
     expect(c.config.seed).toBe(1);
     expect(c.config.topology.kind).toBe('ring');
-    expect(s.cells[7].config).toMatchObject({ seed: 2, topology: { kind: 'complete', nodes: 4 }, compression: { x: { kind: 'sign' }, y: { kind: 'sign' } } });
+    expect(s.cells[7].config).toMatchObject({
+      seed: 2,
+      topology: { kind: 'complete', nodes: 4 },
+      compression: { x: { kind: 'sign' }, y: { kind: 'sign' } },
+    });
     expect(s.targets).toEqual({ objective: 0.3 });
   });
 
@@ -88,15 +96,50 @@ describe('loadStudy', () => {
       ['neither base nor baseFile', { name: 'x', axes: {} }, 'PROXMESH_ERR_CONFIG', /exactly one of base/],
       ['both base and baseFile', { name: 'x', base: BASE, baseFile: 'b.yaml' }, 'PROXMESH_ERR_CONFIG', /exactly one of base/],
       ['missing baseFile', { name: 'x', baseFile: '/nonexistent/base.yaml' }, 'PROXMESH_ERR_CONFIG_PARSE', /nonexistent/],
-      ['misspelt axis path', { name: 'x', base: BASE, axes: { 'compression.x.ration': [0.1] } }, 'PROXMESH_ERR_CONFIG', /"compression.x.ration" is not a run-config path; did you mean "compression.x.ratio"/],
+      [
+        'misspelt axis path',
+        { name: 'x', base: BASE, axes: { 'compression.x.ration': [0.1] } },
+        'PROXMESH_ERR_CONFIG',
+        /"compression.x.ration" is not a run-config path; did you mean "compression.x.ratio"/,
+      ],
       ['axis path under a scalar', { name: 'x', base: BASE, axes: { 'seed.value': [1] } }, 'PROXMESH_ERR_CONFIG', /seed.value/],
-      ['zip of a non-axis', { name: 'x', base: BASE, axes: { 'algorithm.eta': [0.1] }, zip: [['algorithm.eta', 'algorithm.gammaX']] }, 'PROXMESH_ERR_CONFIG', /algorithm.gammaX/],
-      ['zip of unequal lengths', { name: 'x', base: BASE, axes: { 'algorithm.eta': [0.1, 0.2], 'algorithm.gammaX': [0.5] }, zip: [['algorithm.eta', 'algorithm.gammaX']] }, 'PROXMESH_ERR_CONFIG', /equal numbers/],
+      [
+        'zip of a non-axis',
+        { name: 'x', base: BASE, axes: { 'algorithm.eta': [0.1] }, zip: [['algorithm.eta', 'algorithm.gammaX']] },
+        'PROXMESH_ERR_CONFIG',
+        /algorithm.gammaX/,
+      ],
+      [
+        'zip of unequal lengths',
+        {
+          name: 'x',
+          base: BASE,
+          axes: { 'algorithm.eta': [0.1, 0.2], 'algorithm.gammaX': [0.5] },
+          zip: [['algorithm.eta', 'algorithm.gammaX']],
+        },
+        'PROXMESH_ERR_CONFIG',
+        /equal numbers/,
+      ],
       ['seeds and a seed axis', { name: 'x', base: BASE, axes: { seed: [1] }, seeds: [2] }, 'PROXMESH_ERR_CONFIG', /seeds/],
       ['duplicate axis value', { name: 'x', base: BASE, axes: { 'algorithm.eta': [0.1, 0.1] } }, 'PROXMESH_ERR_CONFIG', /same/],
-      ['bad cell value', { name: 'x', base: BASE, axes: { 'algorithm.eta': [0.1, -1] } }, 'PROXMESH_ERR_CONFIG', /cell algorithm\.eta=-1-[0-9a-f]{8} \(algorithm\.eta=-1\): config \/algorithm\/eta/],
-      ['ratio on the wrong compressor', { name: 'x', base: BASE, axes: { 'compression.x.ratio': [0.1] } }, 'PROXMESH_ERR_CONFIG', /\/compression\/x/],
-      ['inconsistent cell', { name: 'x', base: BASE, axes: { iterations: [20, 5] } }, 'PROXMESH_ERR_CONFIG_INCONSISTENT', /cell iterations=5-[0-9a-f]{8}.*evalEvery/],
+      [
+        'bad cell value',
+        { name: 'x', base: BASE, axes: { 'algorithm.eta': [0.1, -1] } },
+        'PROXMESH_ERR_CONFIG',
+        /cell algorithm\.eta=-1-[0-9a-f]{8} \(algorithm\.eta=-1\): config \/algorithm\/eta/,
+      ],
+      [
+        'ratio on the wrong compressor',
+        { name: 'x', base: BASE, axes: { 'compression.x.ratio': [0.1] } },
+        'PROXMESH_ERR_CONFIG',
+        /\/compression\/x/,
+      ],
+      [
+        'inconsistent cell',
+        { name: 'x', base: BASE, axes: { iterations: [20, 5] } },
+        'PROXMESH_ERR_CONFIG_INCONSISTENT',
+        /cell iterations=5-[0-9a-f]{8}.*evalEvery/,
+      ],
     ];
     for (const [what, source, code, message] of cases) {
       const err = failure(source);

@@ -35,7 +35,11 @@ describe('sweep progress', () => {
     p.onEvent({ type: 'cell-progress', cell: 'b', iter: 50, iterations: 100 });
     p.onEvent({ type: 'cell-done', cell: 'a', seconds: 10 });
     // 10 s for p = 1 + 0.5 units of R = 4: ETA = 10 · 2.5 / 1.5 ≈ 17 s
-    p.onEvent({ type: 'cell-failed', cell: 'b', failure: { attempts: 2, exitCode: 3, signal: null, message: 'exited with status 3', stderrTail: 'boom' } });
+    p.onEvent({
+      type: 'cell-failed',
+      cell: 'b',
+      failure: { attempts: 2, exitCode: 3, signal: null, message: 'exited with status 3', stderrTail: 'boom' },
+    });
     p.onEvent({ type: 'end', done: 2, failed: 1, seconds: 12 });
     p.stop();
     const lines = out.text().trim().split('\n');

@@ -8,7 +8,9 @@ import type { FinishedCell } from '../../node/sweep/cell-results.ts';
 import { buildIndexRows, writeIndex, type CellOutcome, type IndexCell } from '../../node/sweep/study-index.ts';
 
 const BASE = {
-  iterations: 10, evalEvery: 10, algorithm: { name: 'cdproxsgt', eta: 0.1 },
+  iterations: 10,
+  evalEvery: 10,
+  algorithm: { name: 'cdproxsgt', eta: 0.1 },
   problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' }, regularizer: { kind: 'l1', lambda: 1e-4 } },
   topology: { kind: 'ring', nodes: 4 },
 };
@@ -18,13 +20,31 @@ function cell(id: string, compression: object, seed = 1): IndexCell {
 }
 
 function finished(bitsSent: number): FinishedCell {
-  const row = (iter: number, bits: number): StoredMetricsRow => ({ iter, epoch: 0, objective: 0.5, f: 0.5, r: 0, stationarity: 1, consensus: 0, density: 1, trainAccuracy: null, testAccuracy: null, localLoss: null, bitsSent: bits, bytesSent: bits / 8 });
+  const row = (iter: number, bits: number): StoredMetricsRow => ({
+    iter,
+    epoch: 0,
+    objective: 0.5,
+    f: 0.5,
+    r: 0,
+    stationarity: 1,
+    consensus: 0,
+    density: 1,
+    trainAccuracy: null,
+    testAccuracy: null,
+    localLoss: null,
+    bitsSent: bits,
+    bytesSent: bits / 8,
+  });
   return { rows: [row(0, 0), row(10, bitsSent)], dim: 31, links: 8, phases: 2, initPhases: 0, usesCompression: true };
 }
 
 describe('study index', () => {
   it('uses a measured identity twin when the study has one, else the analytic 8·B(d)·M·(P₀+K·P)', () => {
-    const cells = [cell('id1', { kind: 'identity' }), cell('top1', { kind: 'topk', ratio: 0.1 }), cell('top2', { kind: 'topk', ratio: 0.1 }, 2)];
+    const cells = [
+      cell('id1', { kind: 'identity' }),
+      cell('top1', { kind: 'topk', ratio: 0.1 }),
+      cell('top2', { kind: 'topk', ratio: 0.1 }, 2),
+    ];
     const outcomes = new Map<string, CellOutcome>([
       ['id1', { status: 'done', result: finished(40_000) }],
       ['top1', { status: 'done', result: finished(10_000) }],
@@ -40,18 +60,31 @@ describe('study index', () => {
   it('keeps grid order, lists only cells with an outcome, and writes both files without leftovers', () => {
     const cells = [cell('a', { kind: 'identity' }), cell('b', { kind: 'sign' }), cell('c', { kind: 'sign' }, 3)];
     const outcomes = new Map<string, CellOutcome>([
-      ['c', { status: 'failed', failure: { attempts: 2, exitCode: 1, signal: null, message: 'exited with status 1', stderrTail: 'x, "y"' } }],
+      [
+        'c',
+        { status: 'failed', failure: { attempts: 2, exitCode: 1, signal: null, message: 'exited with status 1', stderrTail: 'x, "y"' } },
+      ],
       ['a', { status: 'done', result: finished(100) }],
     ]);
     const rows = buildIndexRows(cells, outcomes, { objective: 0.6 });
-    expect(rows.map((r) => [r.cell, r.status])).toEqual([['a', 'done'], ['c', 'failed']]);
+    expect(rows.map((r) => [r.cell, r.status])).toEqual([
+      ['a', 'done'],
+      ['c', 'failed'],
+    ]);
     expect(rows[0].derived!.reach).toEqual({ objective: { target: 0.6, iter: 0, bits: 0 } });
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-sweep-index-'));
     writeIndex(dir, rows, ['seed'], { objective: 0.6 });
     expect(readdirSync(dir).sort()).toEqual(['index.csv', 'index.ndjson']);
     const csv = readFileSync(join(dir, 'index.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^cell,dir,status,seed,final\.iter,.*,compressionRatio,objective\.target,objective\.iter,objective\.bits,error$/);
+    expect(csv[0]).toMatch(
+      /^cell,dir,status,seed,final\.iter,.*,compressionRatio,objective\.target,objective\.iter,objective\.bits,error$/,
+    );
     expect(csv[2]).toMatch(/^c,cells\/c,failed,3,.*,exited with status 1$/);
-    expect(readFileSync(join(dir, 'index.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).cell)).toEqual(['a', 'c']);
+    expect(
+      readFileSync(join(dir, 'index.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).cell),
+    ).toEqual(['a', 'c']);
   });
 });

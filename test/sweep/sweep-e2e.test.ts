@@ -30,7 +30,10 @@ function capture(): Writable & { text: () => string } {
 }
 
 function readIndex(dir: string): IndexRow[] {
-  return readFileSync(join(dir, 'index.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as IndexRow);
+  return readFileSync(join(dir, 'index.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as IndexRow);
 }
 
 describe('proxmesh sweep end to end', () => {
@@ -71,7 +74,10 @@ describe('proxmesh sweep end to end', () => {
     }
     // Targets: the first metrics row meeting them (from the cell's own metrics.ndjson).
     for (const r of rows) {
-      const metrics = readFileSync(join(out, r.dir, 'metrics.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const metrics = readFileSync(join(out, r.dir, 'metrics.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const first = metrics.find((m) => m.testAccuracy !== null && m.testAccuracy >= 0.76);
       expect(r.derived!.reach.testAccuracy).toEqual({ target: 0.76, iter: first?.iter ?? null, bits: first?.bitsSent ?? null });
     }

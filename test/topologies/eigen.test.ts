@@ -5,20 +5,22 @@ import { expectClose } from './helpers.ts';
 
 function randomSymmetric(n: number, rng: Rng): Float64Array {
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
-    const v = rng.normal();
-    a[i * n + j] = v;
-    a[j * n + i] = v;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      const v = rng.normal();
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
   return a;
 }
 
 function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const c = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) {
-    const aik = a[i * n + k];
-    for (let j = 0; j < n; j++) c[i * n + j] += aik * b[k * n + j];
-  }
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) {
+      const aik = a[i * n + k];
+      for (let j = 0; j < n; j++) c[i * n + j] += aik * b[k * n + j];
+    }
   return c;
 }
 
@@ -74,13 +76,18 @@ describe('symmetricEigenvalues', () => {
       const lam = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1.5 : rng.normal() * 3));
       const q = randomOrthogonal(n, rng);
       const a = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += q[k * n + i] * lam[k] * q[k * n + j];
-        a[i * n + j] = s;
-      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += q[k * n + i] * lam[k] * q[k * n + j];
+          a[i * n + j] = s;
+        }
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[j * n + i] = a[i * n + j]; // exact symmetry
-      expectClose(symmetricEigenvalues(a, n), [...lam].sort((x, y) => x - y), 1e-12 * n);
+      expectClose(
+        symmetricEigenvalues(a, n),
+        [...lam].sort((x, y) => x - y),
+        1e-12 * n,
+      );
     }
   });
 

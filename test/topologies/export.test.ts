@@ -17,7 +17,12 @@ describe('topologyToJson', () => {
     expect(j.kind).toBe('ring');
     expect(j.n).toBe(4);
     expect(j.edgeCount).toBe(4);
-    expect(j.edges).toEqual([[0, 1], [0, 3], [1, 2], [2, 3]]);
+    expect(j.edges).toEqual([
+      [0, 1],
+      [0, 3],
+      [1, 2],
+      [2, 3],
+    ]);
     expect(j.degrees).toEqual([2, 2, 2, 2]);
     expect(j.mixing).toBe('uniform');
     expect(j.W[0]).toEqual({ ids: [0, 1, 3], weights: [1 / 3, 1 / 3, 1 / 3] });
@@ -85,7 +90,11 @@ describe('runTopologyCommand', () => {
     expect(stdout).toContain(`wrote ${outDot}`);
     const j = JSON.parse(readFileSync(outJson, 'utf8'));
     expect(j.degrees).toEqual(new Array(10).fill(3));
-    expect(readFileSync(outDot, 'utf8').split('\n').filter((l) => l.includes(' -- '))).toHaveLength(15);
+    expect(
+      readFileSync(outDot, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(' -- ')),
+    ).toHaveLength(15);
     // same seed → same file content
     const again = JSON.parse(runTopologyCommand({ ...base, kind: 'regular', nodes: 10, degree: 3, json: true }).stdout);
     expect(again.edges).toEqual(j.edges);
@@ -93,7 +102,11 @@ describe('runTopologyCommand', () => {
 
   it('errors: bad seed (USAGE), unwritable output (IO), bad topology params (TOPOLOGY)', () => {
     expectCode(() => runTopologyCommand({ ...base, seed: -1 }), 'PROXMESH_ERR_USAGE', /seed/);
-    expectCode(() => runTopologyCommand({ ...base, outJson: join(tmpdir(), 'no-such-dir-proxmesh', 'x', 't.json') }), 'PROXMESH_ERR_IO', /cannot write/);
+    expectCode(
+      () => runTopologyCommand({ ...base, outJson: join(tmpdir(), 'no-such-dir-proxmesh', 'x', 't.json') }),
+      'PROXMESH_ERR_IO',
+      /cannot write/,
+    );
     expectCode(() => runTopologyCommand({ ...base, kind: 'ring', p: 0.3 }), 'PROXMESH_ERR_TOPOLOGY', /parameter p does not apply/);
     expectCode(() => runTopologyCommand({ ...base, kind: 'erdos-renyi' }), 'PROXMESH_ERR_TOPOLOGY', /parameter p is required/);
   });

@@ -4,8 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../node/linalg/rng.ts';
 import {
-  complete, edgeListFile, erdosRenyi, exponential, GENERATORS, grid, hypercube, parseEdgeList, path,
-  randomRegular, resolveGridShape, ring, smallWorld, star, torus, TOPOLOGY_KINDS,
+  complete,
+  edgeListFile,
+  erdosRenyi,
+  exponential,
+  GENERATORS,
+  grid,
+  hypercube,
+  parseEdgeList,
+  path,
+  randomRegular,
+  resolveGridShape,
+  ring,
+  smallWorld,
+  star,
+  torus,
+  TOPOLOGY_KINDS,
 } from '../../topologies/generators.ts';
 import { degrees, edgeCount, edgeList, hasEdge, isConnected, validateGraph } from '../../topologies/graph.ts';
 import type { Graph } from '../../topologies/types.ts';
@@ -66,7 +80,13 @@ describe('deterministic generators: exact degree sequences and edge counts', () 
   });
 
   it('grid r×c: degree = number of in-range 4-neighbours, |E| = r(c−1) + c(r−1)', () => {
-    for (const [r, c] of [[3, 4], [2, 2], [1, 5], [4, 1], [5, 5]]) {
+    for (const [r, c] of [
+      [3, 4],
+      [2, 2],
+      [1, 5],
+      [4, 1],
+      [5, 5],
+    ]) {
       const g = valid(grid({ nodes: r * c, rows: r, cols: c }));
       const expected: number[] = [];
       for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) expected.push(+(i > 0) + +(i < r - 1) + +(j > 0) + +(j < c - 1));
@@ -98,15 +118,24 @@ describe('deterministic generators: exact degree sequences and edge counts', () 
       const g = valid(hypercube({ nodes: n }));
       expect(deg(g)).toEqual(new Array(n).fill(q));
       expect(edgeCount(g)).toBe((n * q) / 2);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-        const x = i ^ j;
-        expect(hasEdge(g, i, j)).toBe(x !== 0 && (x & (x - 1)) === 0);
-      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          const x = i ^ j;
+          expect(hasEdge(g, i, j)).toBe(x !== 0 && (x & (x - 1)) === 0);
+        }
     }
   });
 
   it('exponential: i ~ i ± 2^k mod n, coinciding offsets merged', () => {
-    const cases: Array<[number, number]> = [[8, 5], [16, 7], [6, 4], [5, 4], [4, 3], [3, 2], [12, 6]];
+    const cases: Array<[number, number]> = [
+      [8, 5],
+      [16, 7],
+      [6, 4],
+      [5, 4],
+      [4, 3],
+      [3, 2],
+      [12, 6],
+    ];
     for (const [n, d] of cases) {
       const g = valid(exponential({ nodes: n }));
       expect(deg(g)).toEqual(new Array(n).fill(d));
@@ -149,7 +178,8 @@ describe('bad parameters → PROXMESH_ERR_TOPOLOGY naming the parameter', () => 
       if (kind === 'edge-list') continue;
       const gen = GENERATORS[kind];
       const extra = { p: 0.5, degree: 2, k: 2, beta: 0.1 };
-      for (const nodes of [0, -3, 2.5, Number.NaN]) expectCode(() => gen({ nodes, ...extra }, rng()), 'PROXMESH_ERR_TOPOLOGY', /nodes must be an integer ≥ 1/);
+      for (const nodes of [0, -3, 2.5, Number.NaN])
+        expectCode(() => gen({ nodes, ...extra }, rng()), 'PROXMESH_ERR_TOPOLOGY', /nodes must be an integer ≥ 1/);
     }
   });
 
@@ -159,12 +189,17 @@ describe('bad parameters → PROXMESH_ERR_TOPOLOGY naming the parameter', () => 
 
   it('erdos-renyi p missing or outside [0, 1]', () => {
     expectCode(() => erdosRenyi({ nodes: 5 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /parameter p is required/);
-    for (const p of [-0.1, 1.5, Number.NaN]) expectCode(() => erdosRenyi({ nodes: 5, p }, rng()), 'PROXMESH_ERR_TOPOLOGY', /parameter p must be a probability in \[0, 1\]/);
+    for (const p of [-0.1, 1.5, Number.NaN])
+      expectCode(() => erdosRenyi({ nodes: 5, p }, rng()), 'PROXMESH_ERR_TOPOLOGY', /parameter p must be a probability in \[0, 1\]/);
   });
 
   it('erdos-renyi that cannot be connected fails after the bounded attempts, suggesting a larger p', () => {
     expectCode(() => erdosRenyi({ nodes: 5, p: 0 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /disconnected.*increase p/);
-    const e = expectCode(() => erdosRenyi({ nodes: 60, p: 0.01, maxAttempts: 5 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /disconnected in all 5 draws; increase p/);
+    const e = expectCode(
+      () => erdosRenyi({ nodes: 60, p: 0.01, maxAttempts: 5 }, rng()),
+      'PROXMESH_ERR_TOPOLOGY',
+      /disconnected in all 5 draws; increase p/,
+    );
     expect(e.detail).toMatchObject({ param: 'p', attempts: 5 });
   });
 
@@ -180,7 +215,11 @@ describe('bad parameters → PROXMESH_ERR_TOPOLOGY naming the parameter', () => 
   it('small-world: k missing, odd, out of range; beta out of [0, 1]; n < 3', () => {
     expectCode(() => smallWorld({ nodes: 10, beta: 0.1 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /parameter k is required/);
     expectCode(() => smallWorld({ nodes: 10, k: 3, beta: 0.1 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /k must be even/);
-    expectCode(() => smallWorld({ nodes: 10, k: 10, beta: 0.1 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /parameter k must be an integer in \[2, 9\]/);
+    expectCode(
+      () => smallWorld({ nodes: 10, k: 10, beta: 0.1 }, rng()),
+      'PROXMESH_ERR_TOPOLOGY',
+      /parameter k must be an integer in \[2, 9\]/,
+    );
     expectCode(() => smallWorld({ nodes: 10, k: 4 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /parameter beta is required/);
     expectCode(() => smallWorld({ nodes: 10, k: 4, beta: 2 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /parameter beta must be a probability/);
     expectCode(() => smallWorld({ nodes: 2, k: 2, beta: 0 }, rng()), 'PROXMESH_ERR_TOPOLOGY', /nodes must be ≥ 3/);
@@ -201,7 +240,17 @@ describe('random generators', () => {
   });
 
   it('regular: exactly d-regular with nd/2 edges, connected, including the complement path (2d > n−1)', () => {
-    const cases: Array<[number, number]> = [[10, 3], [20, 4], [10, 2], [12, 9], [9, 8], [30, 7], [2, 1], [1, 0], [64, 16]];
+    const cases: Array<[number, number]> = [
+      [10, 3],
+      [20, 4],
+      [10, 2],
+      [12, 9],
+      [9, 8],
+      [30, 7],
+      [2, 1],
+      [1, 0],
+      [64, 16],
+    ];
     for (const [n, d] of cases) {
       const g = valid(randomRegular({ nodes: n, degree: d }, rng()));
       expect(deg(g)).toEqual(new Array(n).fill(d));
@@ -256,13 +305,21 @@ describe('edge-list', () => {
     const g = valid(edgeListFile({ nodes: 3, file }));
     expect(deg(g)).toEqual([1, 2, 1]);
     expect(g.name).toContain(file);
-    expectCode(() => edgeListFile({ nodes: 3, file: join(dir, 'missing.txt') }), 'PROXMESH_ERR_TOPOLOGY', /missing\.txt: cannot open \(ENOENT\)/);
+    expectCode(
+      () => edgeListFile({ nodes: 3, file: join(dir, 'missing.txt') }),
+      'PROXMESH_ERR_TOPOLOGY',
+      /missing\.txt: cannot open \(ENOENT\)/,
+    );
     expectCode(() => edgeListFile({ nodes: 3 }), 'PROXMESH_ERR_TOPOLOGY', /parameter file is required/);
   });
 
   it('rejects self loops, out-of-range ids, duplicates, malformed lines and disconnection, naming the line', () => {
     expectCode(() => parseEdgeList('0 1\n2 2\n1 2\n', { source: 'f.txt' }), 'PROXMESH_ERR_TOPOLOGY', /self loop at node 2 \(f\.txt:2\)/);
-    expectCode(() => parseEdgeList('0 1\n1 5\n', { n: 4, source: 'f.txt' }), 'PROXMESH_ERR_TOPOLOGY', /f\.txt:2: a node id is out of range \[0, 3\]/);
+    expectCode(
+      () => parseEdgeList('0 1\n1 5\n', { n: 4, source: 'f.txt' }),
+      'PROXMESH_ERR_TOPOLOGY',
+      /f\.txt:2: a node id is out of range \[0, 3\]/,
+    );
     expectCode(() => parseEdgeList('0 1\n1 2\n1 0\n', { source: 'f.txt' }), 'PROXMESH_ERR_TOPOLOGY', /duplicate edge \(0, 1\)/);
     expectCode(() => parseEdgeList('0 1\n1 x\n', { source: 'f.txt' }), 'PROXMESH_ERR_TOPOLOGY', /f\.txt:2: expected "i j"/);
     expectCode(() => parseEdgeList('0 1 2\n'), 'PROXMESH_ERR_TOPOLOGY', /expected "i j"/);

@@ -64,14 +64,23 @@ describe('graphFromEdges', () => {
 });
 
 describe('validateGraph', () => {
-  const mk = (n: number, indptr: number[], indices: number[]): Graph => ({ n, indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), name: 'raw' });
+  const mk = (n: number, indptr: number[], indices: number[]): Graph => ({
+    n,
+    indptr: Int32Array.from(indptr),
+    indices: Int32Array.from(indices),
+    name: 'raw',
+  });
 
   it('accepts a valid path 0-1-2', () => {
     expect(() => validateGraph(mk(3, [0, 1, 3, 4], [1, 0, 2, 1]))).not.toThrow();
   });
 
   it('rejects asymmetric, self loop, unsorted/multi-edge, out of range, malformed, disconnected', () => {
-    expectCode(() => validateGraph(mk(3, [0, 1, 3, 3], [1, 0, 2])), 'PROXMESH_ERR_TOPOLOGY', /not symmetric: edge 1 → 2 present but 2 → 1 missing/);
+    expectCode(
+      () => validateGraph(mk(3, [0, 1, 3, 3], [1, 0, 2])),
+      'PROXMESH_ERR_TOPOLOGY',
+      /not symmetric: edge 1 → 2 present but 2 → 1 missing/,
+    );
     expectCode(() => validateGraph(mk(2, [0, 2, 3], [0, 1, 0])), 'PROXMESH_ERR_TOPOLOGY', /self loop at node 0/);
     expectCode(() => validateGraph(mk(3, [0, 2, 3, 4], [2, 1, 0, 0])), 'PROXMESH_ERR_TOPOLOGY', /not strictly ascending/);
     expectCode(() => validateGraph(mk(2, [0, 2, 4], [1, 1, 0, 0])), 'PROXMESH_ERR_TOPOLOGY', /not strictly ascending/);

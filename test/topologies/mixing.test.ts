@@ -3,21 +3,37 @@ import { Rng } from '../../node/linalg/rng.ts';
 import { GENERATORS, TOPOLOGY_KINDS, type TopologyKind } from '../../topologies/generators.ts';
 import { graphFromEdges } from '../../topologies/graph.ts';
 import {
-  averagingRow, buildMixing, lazyMixing, maxDegreeMixing, metropolisMixing, mixingRow, mixingToDense, uniformMixing,
+  averagingRow,
+  buildMixing,
+  lazyMixing,
+  maxDegreeMixing,
+  metropolisMixing,
+  mixingRow,
+  mixingToDense,
+  uniformMixing,
 } from '../../topologies/mixing.ts';
 import { mixingFromDense, validateMixing } from '../../topologies/mixing-check.ts';
 import type { Graph, Mixing } from '../../topologies/types.ts';
 import { expectCode } from './helpers.ts';
 
 const PARAMS: Record<Exclude<TopologyKind, 'edge-list'>, object> = {
-  ring: { nodes: 7 }, path: { nodes: 6 }, star: { nodes: 6 }, complete: { nodes: 5 }, grid: { nodes: 12 },
-  torus: { nodes: 12 }, hypercube: { nodes: 16 }, exponential: { nodes: 10 }, 'erdos-renyi': { nodes: 20, p: 0.3 },
-  regular: { nodes: 14, degree: 3 }, 'small-world': { nodes: 16, k: 4, beta: 0.3 },
+  ring: { nodes: 7 },
+  path: { nodes: 6 },
+  star: { nodes: 6 },
+  complete: { nodes: 5 },
+  grid: { nodes: 12 },
+  torus: { nodes: 12 },
+  hypercube: { nodes: 16 },
+  exponential: { nodes: 10 },
+  'erdos-renyi': { nodes: 20, p: 0.3 },
+  regular: { nodes: 14, degree: 3 },
+  'small-world': { nodes: 16, k: 4, beta: 0.3 },
 };
 
 function graphs(): Graph[] {
   return TOPOLOGY_KINDS.filter((k) => k !== 'edge-list').map((k) =>
-    GENERATORS[k]({ nodes: 1, ...(PARAMS as Record<string, object>)[k] }, Rng.derive(3, -1, 'topology')));
+    GENERATORS[k]({ nodes: 1, ...(PARAMS as Record<string, object>)[k] }, Rng.derive(3, -1, 'topology')),
+  );
 }
 
 /** Checks symmetric, nonnegative, row and column sums 1, zero pattern = graph, by dense recomputation. */
@@ -91,7 +107,11 @@ describe('mixing rules', () => {
     expect(Array.from(new Set(m.weights))).toEqual([0.25]);
     expect(Array.from(new Set(m.selfWeight))).toEqual([0.25]);
     expectDoublyStochastic(m);
-    const e = expectCode(() => uniformMixing(GENERATORS.star({ nodes: 4 }, Rng.fromSeed(0))), 'PROXMESH_ERR_MIXING', /regular graph.*node 0 has degree 3 and node 1 has degree 1; use weights: metropolis/);
+    const e = expectCode(
+      () => uniformMixing(GENERATORS.star({ nodes: 4 }, Rng.fromSeed(0))),
+      'PROXMESH_ERR_MIXING',
+      /regular graph.*node 0 has degree 3 and node 1 has degree 1; use weights: metropolis/,
+    );
     expect(e.detail).toMatchObject({ node: 1 });
     expectCode(() => uniformMixing(GENERATORS.path({ nodes: 3 }, Rng.fromSeed(0))), 'PROXMESH_ERR_MIXING', /metropolis/);
   });
@@ -109,7 +129,11 @@ describe('mixing rules', () => {
     const g = GENERATORS.ring({ nodes: 4 }, Rng.fromSeed(0));
     expect(buildMixing(g, { weights: 'metropolis' }).name).toBe('metropolis');
     expect(buildMixing(g, { weights: 'uniform', lazy: true }).name).toBe('lazy(uniform)');
-    expectCode(() => buildMixing(g, { weights: 'hamilton' }), 'PROXMESH_ERR_TOPOLOGY', /parameter weights must be one of metropolis \| max-degree \| uniform/);
+    expectCode(
+      () => buildMixing(g, { weights: 'hamilton' }),
+      'PROXMESH_ERR_TOPOLOGY',
+      /parameter weights must be one of metropolis \| max-degree \| uniform/,
+    );
     expectCode(() => buildMixing(g, { weights: 'toString' }), 'PROXMESH_ERR_TOPOLOGY', /weights/);
   });
 
@@ -171,17 +195,28 @@ describe('validation (PROXMESH_ERR_MIXING, naming the entry)', () => {
 
   it('asymmetric W', () => {
     const W = good();
-    W[0][1] = 0.3; W[0][3] = 0.2; // row 0 still sums to 1
-    const e = expectCode(() => mixingFromDense(ring4(), W), 'PROXMESH_ERR_MIXING', /not symmetric: W\[0\]\[1\] = 0.3 but W\[1\]\[0\] = 0.25/);
+    W[0][1] = 0.3;
+    W[0][3] = 0.2; // row 0 still sums to 1
+    const e = expectCode(
+      () => mixingFromDense(ring4(), W),
+      'PROXMESH_ERR_MIXING',
+      /not symmetric: W\[0\]\[1\] = 0.3 but W\[1\]\[0\] = 0.25/,
+    );
     expect(e.detail).toMatchObject({ i: 0, j: 1, value: 0.3 });
   });
 
   it('negative entries (diagonal and off-diagonal)', () => {
     const W = good();
-    W[1][1] = -0.5; W[1][0] = 1.25; W[0][1] = 1.25; W[0][0] = -0.5;
+    W[1][1] = -0.5;
+    W[1][0] = 1.25;
+    W[0][1] = 1.25;
+    W[0][0] = -0.5;
     expectCode(() => mixingFromDense(ring4(), W), 'PROXMESH_ERR_MIXING', /W\[0\]\[0\] = -0.5 must be finite and ≥ 0/);
     const V = good();
-    V[0][1] = -0.25; V[1][0] = -0.25; V[0][0] = 1; V[1][1] = 1;
+    V[0][1] = -0.25;
+    V[1][0] = -0.25;
+    V[0][0] = 1;
+    V[1][1] = 1;
     const e = expectCode(() => mixingFromDense(ring4(), V), 'PROXMESH_ERR_MIXING', /W\[0\]\[1\] = -0.25/);
     expect(e.detail).toMatchObject({ i: 0, j: 1, value: -0.25 });
   });
@@ -201,11 +236,21 @@ describe('validation (PROXMESH_ERR_MIXING, naming the entry)', () => {
 
   it('an entry off the graph, or a zero on an edge', () => {
     const W = good();
-    W[0][2] = 0.1; W[2][0] = 0.1; W[0][0] = 0.4; W[2][2] = 0.4;
-    const e = expectCode(() => mixingFromDense(ring4(), W), 'PROXMESH_ERR_MIXING', /W\[0\]\[2\] = 0.1 is nonzero but \(0, 2\) is not an edge/);
+    W[0][2] = 0.1;
+    W[2][0] = 0.1;
+    W[0][0] = 0.4;
+    W[2][2] = 0.4;
+    const e = expectCode(
+      () => mixingFromDense(ring4(), W),
+      'PROXMESH_ERR_MIXING',
+      /W\[0\]\[2\] = 0.1 is nonzero but \(0, 2\) is not an edge/,
+    );
     expect(e.detail).toMatchObject({ i: 0, j: 2, value: 0.1 });
     const Z = good();
-    Z[0][1] = 0; Z[1][0] = 0; Z[0][0] = 0.75; Z[1][1] = 0.75;
+    Z[0][1] = 0;
+    Z[1][0] = 0;
+    Z[0][0] = 0.75;
+    Z[1][1] = 0.75;
     expectCode(() => mixingFromDense(ring4(), Z), 'PROXMESH_ERR_MIXING', /W\[0\]\[1\] = 0 is zero on an edge/);
   });
 

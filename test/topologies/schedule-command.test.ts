@@ -24,7 +24,13 @@ describe('topology command with --schedule', () => {
   });
 
   it('JSON: schedule.rounds[k].rho, rows and productRho (cycle ring → complete: ρ = 0.5393…, 0; product 0)', () => {
-    const { stdout } = runTopologyCommand({ ...base, kind: 'ring', nodes: 5, json: true, schedule: '{"kind":"cycle","then":[{"kind":"complete"}]}' });
+    const { stdout } = runTopologyCommand({
+      ...base,
+      kind: 'ring',
+      nodes: 5,
+      json: true,
+      schedule: '{"kind":"cycle","then":[{"kind":"complete"}]}',
+    });
     const j = JSON.parse(stdout);
     expect(j.schedule.period).toBe(2);
     expect(j.schedule.rounds[0].rho).toBeCloseTo((1 + 2 * Math.cos((2 * Math.PI) / 5)) / 3, 12);
@@ -50,6 +56,8 @@ describe('topology command with --schedule', () => {
   });
 
   it('symmetric one-peer exponential on 6 nodes → PROXMESH_ERR_TOPOLOGY (n must be a power of 2)', () => {
-    expect(codeOf(() => runTopologyCommand({ ...base, kind: 'ring', nodes: 6, schedule: '{"kind":"one-peer-exponential","form":"symmetric"}' }))).toBe('PROXMESH_ERR_TOPOLOGY');
+    expect(
+      codeOf(() => runTopologyCommand({ ...base, kind: 'ring', nodes: 6, schedule: '{"kind":"one-peer-exponential","form":"symmetric"}' })),
+    ).toBe('PROXMESH_ERR_TOPOLOGY');
   });
 });

@@ -43,11 +43,17 @@ function codeOf(fn: () => unknown): string {
 }
 
 const KINDS: Array<[string, Record<string, unknown>]> = [
-  ['cycle ring → complete → star', { kind: 'ring', nodes: 6, schedule: { kind: 'cycle', then: [{ kind: 'complete' }, { kind: 'star', weights: 'max-degree' }] } }],
+  [
+    'cycle ring → complete → star',
+    { kind: 'ring', nodes: 6, schedule: { kind: 'cycle', then: [{ kind: 'complete' }, { kind: 'star', weights: 'max-degree' }] } },
+  ],
   ['cycle lazy', { kind: 'ring', nodes: 5, lazy: true, schedule: { kind: 'cycle', then: [{ kind: 'path' }] } }],
   ['one-peer-exponential n = 8 (directed)', { kind: 'hypercube', nodes: 8, schedule: { kind: 'one-peer-exponential' } }],
   ['one-peer-exponential n = 6 (directed)', { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential' } }],
-  ['one-peer-exponential n = 16 symmetric lazy', { kind: 'hypercube', nodes: 16, lazy: true, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } }],
+  [
+    'one-peer-exponential n = 16 symmetric lazy',
+    { kind: 'hypercube', nodes: 16, lazy: true, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } },
+  ],
   ['random-matching n = 6', { kind: 'complete', nodes: 6, schedule: { kind: 'random-matching', period: 5 } }],
   ['random-matching n = 7 (odd)', { kind: 'complete', nodes: 7, schedule: { kind: 'random-matching', period: 5 } }],
   ['dropout p = 0.5 on a torus', { kind: 'torus', nodes: 9, schedule: { kind: 'dropout', p: 0.5, period: 6 } }],
@@ -60,7 +66,8 @@ describe.each(KINDS)('%s', (_l, topo) => {
     for (const r of s.rounds) {
       const W = roundToDense(r, s.n);
       for (let i = 0; i < s.n; i++) {
-        let row = 0, col = 0;
+        let row = 0,
+          col = 0;
         if (r.sends !== undefined) {
           // directed: i receives from j ⇔ j sends to i
           for (let j = 0; j < s.n; j++) if (j !== i) expect(W[i * s.n + j] > 0).toBe(Array.from(r.sends[j]).includes(i));
@@ -87,7 +94,9 @@ describe.each(KINDS)('%s', (_l, topo) => {
   });
   it('same seed → the same schedule', () => {
     const t = schedule(topo);
-    expect(t.rounds.map((r) => r.rows.map((x) => [Array.from(x.ids), Array.from(x.weights)]))).toEqual(s.rounds.map((r) => r.rows.map((x) => [Array.from(x.ids), Array.from(x.weights)])));
+    expect(t.rounds.map((r) => r.rows.map((x) => [Array.from(x.ids), Array.from(x.weights)]))).toEqual(
+      s.rounds.map((r) => r.rows.map((x) => [Array.from(x.ids), Array.from(x.weights)])),
+    );
   });
 });
 
@@ -139,12 +148,13 @@ describe('kinds: exact structure and spectra', () => {
 
   it('random matching: n even → exactly one peer each; n odd → exactly one idle node (row [1]); rounds differ', () => {
     const even = schedule({ kind: 'complete', nodes: 6, schedule: { kind: 'random-matching', period: 4 } });
-    for (const r of even.rounds) for (const [i, row] of r.rows.entries()) {
-      expect(row.ids.length).toBe(2);
-      expect(Array.from(row.weights)).toEqual([0.5, 0.5]);
-      const j = row.ids[0] === i ? row.ids[1] : row.ids[0];
-      expect(Array.from(r.rows[j].ids)).toContain(i);
-    }
+    for (const r of even.rounds)
+      for (const [i, row] of r.rows.entries()) {
+        expect(row.ids.length).toBe(2);
+        expect(Array.from(row.weights)).toEqual([0.5, 0.5]);
+        const j = row.ids[0] === i ? row.ids[1] : row.ids[0];
+        expect(Array.from(r.rows[j].ids)).toContain(i);
+      }
     const keys = new Set(even.rounds.map((r) => r.rows.map((x) => Array.from(x.ids).join('-')).join('|')));
     expect(keys.size).toBeGreaterThan(1);
     const odd = schedule({ kind: 'complete', nodes: 7, schedule: { kind: 'random-matching', period: 4 } });
@@ -208,7 +218,11 @@ describe('reductions through the simulator (byte-identical metrics.ndjson)', () 
         evalEvery: 5,
         batchSize: 8,
         algorithm,
-        problem: { dataset: { name: 'breast-cancer', testFraction: 0.2 }, model: { kind: 'logistic', intercept: true }, regularizer: { kind: 'l1', lambda: 1e-3 } },
+        problem: {
+          dataset: { name: 'breast-cancer', testFraction: 0.2 },
+          model: { kind: 'logistic', intercept: true },
+          regularizer: { kind: 'l1', lambda: 1e-3 },
+        },
         topology,
       }),
       { outDir: dir },
@@ -230,42 +244,55 @@ describe('reductions through the simulator (byte-identical metrics.ndjson)', () 
         problem: { dataset: { name: 'breast-cancer' }, model: { kind: 'logistic' } },
         topology,
       });
-    expect((await runSimulation(cfg({ kind: 'ring', nodes: 4, schedule: { kind: 'one-peer-exponential' } }), { outDir: null })).summary.topology).toBe(
-      'ring(n=4), schedule one-peer-exponential(2 rounds)',
-    );
+    expect(
+      (await runSimulation(cfg({ kind: 'ring', nodes: 4, schedule: { kind: 'one-peer-exponential' } }), { outDir: null })).summary.topology,
+    ).toBe('ring(n=4), schedule one-peer-exponential(2 rounds)');
     expect((await runSimulation(cfg({ kind: 'ring', nodes: 4 }), { outDir: null })).summary.topology).toBe('ring(n=4)');
   });
   it('deepstorm and dpsgd: a cycle of one graph is the static topology', async () => {
-    for (const algorithm of [{ name: 'deepstorm', eta: 0.05, initBatches: 2 }, { name: 'dpsgd', eta: 0.05 }]) {
-      expect(await run({ kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [] } }, algorithm)).toBe(await run({ kind: 'ring', nodes: 4 }, algorithm));
+    for (const algorithm of [
+      { name: 'deepstorm', eta: 0.05, initBatches: 2 },
+      { name: 'dpsgd', eta: 0.05 },
+    ]) {
+      expect(await run({ kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [] } }, algorithm)).toBe(
+        await run({ kind: 'ring', nodes: 4 }, algorithm),
+      );
     }
   });
 });
 
 describe('tracking invariant mean(y) = mean(g) for every schedule (DProxSGT) and mean(y) = mean(d) (DEEPSTORM)', () => {
   const d = 5;
-  it.each(KINDS.flatMap(([label, topo]) => [
-    [`dproxsgt, ${label}`, topo, 'dproxsgt'],
-    [`deepstorm, ${label}`, topo, 'deepstorm'],
-  ] as const))('%s', async (_l, topo, name) => {
+  it.each(
+    KINDS.flatMap(
+      ([label, topo]) =>
+        [
+          [`dproxsgt, ${label}`, topo, 'dproxsgt'],
+          [`deepstorm, ${label}`, topo, 'deepstorm'],
+        ] as const,
+    ),
+  )('%s', async (_l, topo, name) => {
     const s = schedule(topo);
     const n = s.n;
     const q = makeQuadratics({ n, d, m: 4, seed: 9 });
     const net = new ScheduledMemoryNetwork({ schedule: s, byteLength: () => 8 });
     const layers = [{ name: 'w', offset: 0, length: d, shape: [d] }];
-    const contexts = Array.from({ length: n }, (_, i): NodeContext => ({
-      id: i,
-      n,
-      peers: scheduleRow(s, 0, i),
-      peersAt: (k) => scheduleRow(s, k, i),
-      dim: d,
-      layers,
-      oracle: quadraticOracle(q, i, { noise: 1, seed: 3 }),
-      prox: proxFromSpec({ kind: 'l1', lambda: 0.1 })(layers),
-      compressX: compressorFactory({ kind: 'identity' })(layers, Rng.derive(1, i, 'compress-x')),
-      compressY: compressorFactory({ kind: 'identity' })(layers, Rng.derive(1, i, 'compress-y')),
-      comm: net.communicator(i),
-    }));
+    const contexts = Array.from(
+      { length: n },
+      (_, i): NodeContext => ({
+        id: i,
+        n,
+        peers: scheduleRow(s, 0, i),
+        peersAt: (k) => scheduleRow(s, k, i),
+        dim: d,
+        layers,
+        oracle: quadraticOracle(q, i, { noise: 1, seed: 3 }),
+        prox: proxFromSpec({ kind: 'l1', lambda: 0.1 })(layers),
+        compressX: compressorFactory({ kind: 'identity' })(layers, Rng.derive(1, i, 'compress-x')),
+        compressY: compressorFactory({ kind: 'identity' })(layers, Rng.derive(1, i, 'compress-y')),
+        comm: net.communicator(i),
+      }),
+    );
     const algorithm = algorithmFactory(name)({ ...PARAMS, eta: 0.05 });
     const x0 = Array.from({ length: n }, (_, i) => Float64Array.from({ length: d }, (_, j) => Math.sin(i + 2 * j)));
     const ls = createLockstep({ algorithm, contexts, x0 });
@@ -275,7 +302,8 @@ describe('tracking invariant mean(y) = mean(g) for every schedule (DProxSGT) and
       await ls.step(k);
       const states = ls.states();
       for (let j = 0; j < d; j++) {
-        let my = 0, mg = 0;
+        let my = 0,
+          mg = 0;
         for (const st of states) {
           my += algorithm.tracker(st)![j] / n;
           mg += algorithm.lastGradient(st)![j] / n;
@@ -311,29 +339,52 @@ describe('bad inputs', () => {
     expect(codeOf(() => loadConfig(raw({ kind: 'ring', nodes: 4, schedule: sched })))).toBe('PROXMESH_ERR_CONFIG');
   });
 
-  it.each(['cdproxsgt', 'beer', 'choco', 'allreduce'])('%s with a schedule → PROXMESH_ERR_CONFIG_INCONSISTENT naming /topology/schedule', (algorithm) => {
-    let err: ProxmeshError | null = null;
-    try {
-      loadConfig(raw({ kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [] } }, algorithm));
-    } catch (e) {
-      err = e as ProxmeshError;
-    }
-    expect(err?.code).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
-    expect(err?.message).toContain('/topology/schedule');
-    expect(err?.message).toContain('dproxsgt, proxgtsa, dpsgd, deepstorm');
-  });
+  it.each(['cdproxsgt', 'beer', 'choco', 'allreduce'])(
+    '%s with a schedule → PROXMESH_ERR_CONFIG_INCONSISTENT naming /topology/schedule',
+    (algorithm) => {
+      let err: ProxmeshError | null = null;
+      try {
+        loadConfig(raw({ kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [] } }, algorithm));
+      } catch (e) {
+        err = e as ProxmeshError;
+      }
+      expect(err?.code).toBe('PROXMESH_ERR_CONFIG_INCONSISTENT');
+      expect(err?.message).toContain('/topology/schedule');
+      expect(err?.message).toContain('dproxsgt, proxgtsa, dpsgd, deepstorm');
+    },
+  );
   it.each(['dproxsgt', 'proxgtsa', 'dpsgd', 'deepstorm'])('%s with a schedule loads', (algorithm) => {
     expect(codeOf(() => loadConfig(raw({ kind: 'ring', nodes: 4, schedule: { kind: 'random-matching' } }, algorithm)))).toBe('ok');
   });
 
   it.each([
-    ['symmetric one-peer-exponential on 6 nodes', { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } }, 'power of 2'],
-    ['symmetric one-peer-exponential on 1 node', { kind: 'complete', nodes: 1, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } }, 'power of 2'],
+    [
+      'symmetric one-peer-exponential on 6 nodes',
+      { kind: 'ring', nodes: 6, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } },
+      'power of 2',
+    ],
+    [
+      'symmetric one-peer-exponential on 1 node',
+      { kind: 'complete', nodes: 1, schedule: { kind: 'one-peer-exponential', form: 'symmetric' } },
+      'power of 2',
+    ],
     ['directed one-peer-exponential on 1 node', { kind: 'complete', nodes: 1, schedule: { kind: 'one-peer-exponential' } }, 'nodes ≥ 2'],
-    ['then item with other nodes', { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', nodes: 5 }] } }, 'then[0].nodes'],
+    [
+      'then item with other nodes',
+      { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', nodes: 5 }] } },
+      'then[0].nodes',
+    ],
     ['then item of unknown kind', { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'moebius' }] } }, 'then[0]'],
-    ['then item with a bad parameter', { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', degree: 3 }] } }, 'then[0]'],
-    ['then item with its own schedule', { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', schedule: { kind: 'cycle', then: [] } }] } }, 'then[0]'],
+    [
+      'then item with a bad parameter',
+      { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', degree: 3 }] } },
+      'then[0]',
+    ],
+    [
+      'then item with its own schedule',
+      { kind: 'ring', nodes: 4, schedule: { kind: 'cycle', then: [{ kind: 'ring', schedule: { kind: 'cycle', then: [] } }] } },
+      'then[0]',
+    ],
   ])('build: %s → PROXMESH_ERR_TOPOLOGY', (_l, topo, part) => {
     let err: ProxmeshError | null = null;
     try {

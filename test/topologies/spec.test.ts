@@ -48,7 +48,11 @@ describe('buildTopology', () => {
     expect(buildTopology({ kind: 'grid', nodes: 12 }, topologyRng(1)).graph.name).toBe('grid(3x4)');
     expect(buildTopology({ kind: 'torus', nodes: 12, rows: 2 }, topologyRng(1)).graph.name).toBe('torus(2x6)');
     expect(buildTopology({ kind: 'grid', nodes: 12, cols: 6 }, topologyRng(1)).graph.name).toBe('grid(2x6)');
-    expectCode(() => buildTopology({ kind: 'grid', nodes: 12, rows: 3, cols: 3 }, topologyRng(1)), 'PROXMESH_ERR_TOPOLOGY', /does not equal nodes = 12/);
+    expectCode(
+      () => buildTopology({ kind: 'grid', nodes: 12, rows: 3, cols: 3 }, topologyRng(1)),
+      'PROXMESH_ERR_TOPOLOGY',
+      /does not equal nodes = 12/,
+    );
   });
 
   it('kind-specific parameters reach the generator', () => {
@@ -61,12 +65,32 @@ describe('buildTopology', () => {
   });
 
   it('errors: unknown kind, parameter of another kind, bad weights, uniform on irregular, bad lazy', () => {
-    expectCode(() => buildTopology({ kind: 'moebius' as never, nodes: 4 }, topologyRng(1)), 'PROXMESH_ERR_TOPOLOGY', /unknown kind "moebius"; expected one of ring \| path/);
-    const e = expectCode(() => buildTopology({ kind: 'ring', nodes: 4, p: 0.5 }, topologyRng(1)), 'PROXMESH_ERR_TOPOLOGY', /parameter p does not apply to this kind \(it is used by erdos-renyi\)/);
+    expectCode(
+      () => buildTopology({ kind: 'moebius' as never, nodes: 4 }, topologyRng(1)),
+      'PROXMESH_ERR_TOPOLOGY',
+      /unknown kind "moebius"; expected one of ring \| path/,
+    );
+    const e = expectCode(
+      () => buildTopology({ kind: 'ring', nodes: 4, p: 0.5 }, topologyRng(1)),
+      'PROXMESH_ERR_TOPOLOGY',
+      /parameter p does not apply to this kind \(it is used by erdos-renyi\)/,
+    );
     expect(e.detail).toMatchObject({ param: 'p' });
-    expectCode(() => buildTopology({ kind: 'grid', nodes: 4, beta: 0.5 }, topologyRng(1)), 'PROXMESH_ERR_TOPOLOGY', /parameter beta does not apply/);
-    expectCode(() => buildTopology({ kind: 'ring', nodes: 4, weights: 'hamilton' as never }, topologyRng(1)), 'PROXMESH_ERR_TOPOLOGY', /weights/);
-    expectCode(() => buildTopology({ kind: 'star', nodes: 4, weights: 'uniform' }, topologyRng(1)), 'PROXMESH_ERR_MIXING', /use weights: metropolis/);
+    expectCode(
+      () => buildTopology({ kind: 'grid', nodes: 4, beta: 0.5 }, topologyRng(1)),
+      'PROXMESH_ERR_TOPOLOGY',
+      /parameter beta does not apply/,
+    );
+    expectCode(
+      () => buildTopology({ kind: 'ring', nodes: 4, weights: 'hamilton' as never }, topologyRng(1)),
+      'PROXMESH_ERR_TOPOLOGY',
+      /weights/,
+    );
+    expectCode(
+      () => buildTopology({ kind: 'star', nodes: 4, weights: 'uniform' }, topologyRng(1)),
+      'PROXMESH_ERR_MIXING',
+      /use weights: metropolis/,
+    );
     expectCode(() => buildTopology({ kind: 'ring', nodes: 4, lazy: 'yes' as never }, topologyRng(1)), 'PROXMESH_ERR_TOPOLOGY', /lazy/);
     expectCode(() => buildTopology({ kind: 'hypercube', nodes: 6 }, topologyRng(1)), 'PROXMESH_ERR_TOPOLOGY', /power of 2/);
   });

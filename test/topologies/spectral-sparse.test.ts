@@ -41,12 +41,23 @@ describe('closed-form spectra (W = I − wL with one constant weight w) against 
 
   it('ring n = 1..40 and 101, every rule, lazy and not', () => {
     for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 32, 40, 101]) {
-      for (const w of RULES) for (const lazy of [false, true]) expectSameFigures(mixing('ring', { nodes: n }, w, lazy), 'closed-form', { kind: 'ring', n });
+      for (const w of RULES)
+        for (const lazy of [false, true]) expectSameFigures(mixing('ring', { nodes: n }, w, lazy), 'closed-form', { kind: 'ring', n });
     }
   });
 
   it('torus with sides 1, 2, 3, 4, 5 and 7 (sides of 1 and 2 are degenerate cycles)', () => {
-    for (const [rows, cols] of [[1, 5], [2, 2], [2, 3], [3, 3], [3, 5], [4, 4], [4, 7], [5, 7], [2, 9]]) {
+    for (const [rows, cols] of [
+      [1, 5],
+      [2, 2],
+      [2, 3],
+      [3, 3],
+      [3, 5],
+      [4, 4],
+      [4, 7],
+      [5, 7],
+      [2, 9],
+    ]) {
       for (const w of RULES) {
         expectSameFigures(mixing('torus', { nodes: rows * cols, rows, cols }, w), 'closed-form', { kind: 'torus', rows, cols });
       }
@@ -54,14 +65,21 @@ describe('closed-form spectra (W = I − wL with one constant weight w) against 
   });
 
   it('complete, hypercube (every rule), path (metropolis, max-degree), grid and star (max-degree)', () => {
-    for (const n of [2, 3, 6, 13]) for (const w of RULES) expectSameFigures(mixing('complete', { nodes: n }, w), 'closed-form', { kind: 'complete', n });
-    for (const n of [1, 2, 4, 8, 32, 64]) for (const w of RULES) expectSameFigures(mixing('hypercube', { nodes: n }, w), 'closed-form', { kind: 'hypercube', n });
+    for (const n of [2, 3, 6, 13])
+      for (const w of RULES) expectSameFigures(mixing('complete', { nodes: n }, w), 'closed-form', { kind: 'complete', n });
+    for (const n of [1, 2, 4, 8, 32, 64])
+      for (const w of RULES) expectSameFigures(mixing('hypercube', { nodes: n }, w), 'closed-form', { kind: 'hypercube', n });
     for (const n of [2, 3, 10, 31]) {
       expectSameFigures(mixing('path', { nodes: n }, 'metropolis'), 'closed-form', { kind: 'path', n });
       expectSameFigures(mixing('path', { nodes: n }, 'max-degree', true), 'closed-form', { kind: 'path', n });
       expectSameFigures(mixing('star', { nodes: n }, 'max-degree'), 'closed-form', { kind: 'star', n });
     }
-    for (const [rows, cols] of [[1, 4], [2, 3], [3, 5], [6, 6]]) {
+    for (const [rows, cols] of [
+      [1, 4],
+      [2, 3],
+      [3, 5],
+      [6, 6],
+    ]) {
       expectSameFigures(mixing('grid', { nodes: rows * cols, rows, cols }, 'max-degree'), 'closed-form', { kind: 'grid', rows, cols });
     }
   });

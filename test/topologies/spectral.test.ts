@@ -101,7 +101,11 @@ describe('spectralInfo against closed forms', () => {
     for (const m of [metropolisMixing(g), maxDegreeMixing(g)]) {
       const a = spectralInfo(m);
       const b = spectralInfo(lazyMixing(m));
-      expectClose(Array.from(b.eigenvalues!, (x) => 1 - x), Array.from(a.eigenvalues!, (x) => (1 - x) / 2), 1e-13);
+      expectClose(
+        Array.from(b.eigenvalues!, (x) => 1 - x),
+        Array.from(a.eigenvalues!, (x) => (1 - x) / 2),
+        1e-13,
+      );
       expect(b.lambdaMin).toBeGreaterThanOrEqual(0);
       expect(Math.abs(b.rho - (1 + (a.lambda2 as number)) / 2)).toBeLessThan(1e-13);
     }

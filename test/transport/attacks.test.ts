@@ -14,7 +14,11 @@ import { Forger, RUN, TOKEN, collect, decodeAll, nextEvent, openRawSocket, waitU
 import { WsTap } from './ws-tap.ts';
 
 const DIM = 4;
-const msgOf = (v: number): Message => ({ dim: DIM, indices: null, values: { kind: 'float', precision: 'f64', data: Float64Array.of(v, -v, 0, 1) } });
+const msgOf = (v: number): Message => ({
+  dim: DIM,
+  indices: null,
+  values: { kind: 'float', precision: 'f64', data: Float64Array.of(v, -v, 0, 1) },
+});
 const payloadValue = (payload: Uint8Array) => {
   const m = decodePayload(payload, DIM);
   return m.values.kind === 'float' ? m.values.data[0] : NaN;
@@ -25,10 +29,29 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-function transport(id: number, neighbours: number[], addr: (peer: number) => string | undefined, helloTimeoutMs = 5000, maxPendingConnections?: number): WsTransport {
+function transport(
+  id: number,
+  neighbours: number[],
+  addr: (peer: number) => string | undefined,
+  helloTimeoutMs = 5000,
+  maxPendingConnections?: number,
+): WsTransport {
   const t = new WsTransport({
-    id, run: RUN, token: TOKEN, neighbours, maxFrameBytes: 4096, expectedDim: DIM, heartbeatMs: 50, stallMs: 5000, peerTimeoutMs: 20_000,
-    helloTimeoutMs, maxPendingConnections, backoff: { initialMs: 5, maxMs: 50 }, host: '127.0.0.1', port: 0, peerAddress: addr,
+    id,
+    run: RUN,
+    token: TOKEN,
+    neighbours,
+    maxFrameBytes: 4096,
+    expectedDim: DIM,
+    heartbeatMs: 50,
+    stallMs: 5000,
+    peerTimeoutMs: 20_000,
+    helloTimeoutMs,
+    maxPendingConnections,
+    backoff: { initialMs: 5, maxMs: 50 },
+    host: '127.0.0.1',
+    port: 0,
+    peerAddress: addr,
   });
   cleanup.push(() => t.stop());
   return t;
@@ -107,7 +130,10 @@ describe('peer authentication on real sockets', () => {
       const toNode2 = new WebSocket(t2.url, { perMessageDeflate: false });
       victim.on('error', () => {});
       toNode2.on('error', () => {});
-      cleanup.push(() => { victim.terminate(); toNode2.terminate(); });
+      cleanup.push(() => {
+        victim.terminate();
+        toNode2.terminate();
+      });
       const opened = new Promise<void>((resolve) => toNode2.once('open', () => resolve()));
       victim.on('message', async (data) => {
         const d = dec.decode(new Uint8Array(data as Buffer), { maxBytes: 4096 });

@@ -11,11 +11,26 @@ import { Rng } from '../../node/linalg/rng.ts';
 import { NetworkCommunicator } from '../../node/transport/network-communicator.ts';
 import { REJECT_REASONS, type RejectReason } from '../../node/transport/types.ts';
 import {
-  RUN, TOKEN, Forger, collect, connectedAll, decodeAll, nextEvent, waitUntil, type ClusterOptions, type RawConn, type TestCluster, type TransportHarness,
+  RUN,
+  TOKEN,
+  Forger,
+  collect,
+  connectedAll,
+  decodeAll,
+  nextEvent,
+  waitUntil,
+  type ClusterOptions,
+  type RawConn,
+  type TestCluster,
+  type TransportHarness,
 } from './helpers.ts';
 
 const DIM = 4;
-const msgOf = (v: number): Message => ({ dim: DIM, indices: null, values: { kind: 'float', precision: 'f64', data: Float64Array.of(v, -v, 0, 1) } });
+const msgOf = (v: number): Message => ({
+  dim: DIM,
+  indices: null,
+  values: { kind: 'float', precision: 'f64', data: Float64Array.of(v, -v, 0, 1) },
+});
 const payloadOf = (v: number) => encodePayload(msgOf(v));
 const payloadValue = (payload: Uint8Array) => {
   const m = decodePayload(payload, DIM);
@@ -48,7 +63,13 @@ export function transportCompliance(h: TransportHarness): void {
     });
 
     it('delivers each peer’s frames in order, with exact byte counts', async () => {
-      const c = await create({ n: 3, edges: [[0, 1], [1, 2]] });
+      const c = await create({
+        n: 3,
+        edges: [
+          [0, 1],
+          [1, 2],
+        ],
+      });
       const [t0, t1, t2] = [0, 1, 2].map((i) => c.transports.get(i)!);
       const got = collect(t1);
       await connectedAll(c);
@@ -77,11 +98,19 @@ export function transportCompliance(h: TransportHarness): void {
 
     it('buffers early frames: a ring of communicators returns messages aligned with peers.ids', async () => {
       const n = 4;
-      const edges: Array<[number, number]> = [[0, 1], [1, 2], [2, 3], [0, 3]];
+      const edges: Array<[number, number]> = [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        [0, 3],
+      ];
       const c = await create({ n, edges });
       const comms = [...Array(n).keys()].map((i) => {
         const peers = [i, (i + 1) % n, (i + n - 1) % n].sort((a, b) => a - b);
-        return { peers, comm: new NetworkCommunicator({ transport: c.transports.get(i)!, self: i, peers, dim: DIM, signal: AbortSignal.timeout(8000) }) };
+        return {
+          peers,
+          comm: new NetworkCommunicator({ transport: c.transports.get(i)!, self: i, peers, dim: DIM, signal: AbortSignal.timeout(8000) }),
+        };
       });
       const rounds = 6;
       const phases = ['y', 'x'];
@@ -243,7 +272,14 @@ export function transportCompliance(h: TransportHarness): void {
       flipped[flipped.length - 1] ^= 1; // one payload bit
       await expectReject(link, flipped, 'bad-mac');
       await expectReject(link, f.frame({ seq: 1, from: 1 }, payloadOf(1)), 'unauthenticated'); // reflected: from is the receiver itself
-      await expectReject(link, f.frame({ seq: 1 }, encodePayload({ dim: DIM + 1, indices: null, values: { kind: 'float', precision: 'f32', data: new Float64Array(DIM + 1) } })), 'malformed');
+      await expectReject(
+        link,
+        f.frame(
+          { seq: 1 },
+          encodePayload({ dim: DIM + 1, indices: null, values: { kind: 'float', precision: 'f32', data: new Float64Array(DIM + 1) } }),
+        ),
+        'malformed',
+      );
       t1.setRound(10);
       await expectReject(link, f.frame({ seq: 1, round: 5 }, payloadOf(5)), 'stale');
       await expectReject(link, f.frame({ seq: 1, round: 9 }, payloadOf(9)), 'duplicate');
@@ -258,7 +294,17 @@ export function transportCompliance(h: TransportHarness): void {
 
     it('stops cleanly: no sockets or timers left, stop is idempotent, send after stop rejects', async () => {
       const before = handleCounts();
-      const c = await h.create({ n: 3, edges: [[0, 1], [1, 2], [0, 2]], dim: DIM, heartbeatMs: 20, maxFrameBytes: 4096 });
+      const c = await h.create({
+        n: 3,
+        edges: [
+          [0, 1],
+          [1, 2],
+          [0, 2],
+        ],
+        dim: DIM,
+        heartbeatMs: 20,
+        maxFrameBytes: 4096,
+      });
       await connectedAll(c);
       const t0 = c.transports.get(0)!;
       await t0.send(1, { round: 0, phase: 'x' }, payloadOf(1));
@@ -267,7 +313,9 @@ export function transportCompliance(h: TransportHarness): void {
       await expect(t0.send(1, { round: 1, phase: 'x' }, payloadOf(1))).rejects.toBeInstanceOf(ProxmeshError);
       await waitUntil(() => {
         const after = handleCounts();
-        return after.TCPServerWrap <= before.TCPServerWrap && after.TCPSocketWrap <= before.TCPSocketWrap && after.Timeout <= before.Timeout;
+        return (
+          after.TCPServerWrap <= before.TCPServerWrap && after.TCPSocketWrap <= before.TCPSocketWrap && after.Timeout <= before.Timeout
+        );
       }, 'handles released');
     });
   });

@@ -19,7 +19,10 @@ export interface RawConn {
  * A raw WebSocket to a node's peer port (an outsider: no handshake unless the test performs one).
  * `options` adds TLS material for wss:// (ca, cert, key). Rejects when the node refuses the socket.
  */
-export async function openRawSocket(url: string, options: ClientOptions = {}): Promise<RawConn & { readonly closed: Promise<void>; terminate(): void }> {
+export async function openRawSocket(
+  url: string,
+  options: ClientOptions = {},
+): Promise<RawConn & { readonly closed: Promise<void>; terminate(): void }> {
   const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
   const received: Uint8Array[] = [];
   socket.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
@@ -91,7 +94,10 @@ export async function waitUntil(cond: () => boolean, what: string, ms = 4000): P
 
 /** The next event of a kind matching `pred`, bounded by `ms`. */
 export function nextEvent<E extends TransportEvent>(
-  t: PeerTransport, event: E, pred: (d: TransportEventMap[E]) => boolean = () => true, ms = 4000,
+  t: PeerTransport,
+  event: E,
+  pred: (d: TransportEventMap[E]) => boolean = () => true,
+  ms = 4000,
 ): Promise<TransportEventMap[E]> {
   return new Promise((resolve, reject) => {
     const signal = AbortSignal.timeout(ms);
@@ -162,8 +168,12 @@ export class Forger {
   hello(m: Partial<HelloMessage> & Pick<HelloMessage, 'step'>): Uint8Array {
     const z = (n: number) => new Uint8Array(n);
     return this.enc.encodeHello({
-      run: runTag(this.run), from: this.from, to: this.to,
-      ...(m.step !== 3 ? { nonce: z(16) } : {}), ...(m.step !== 1 ? { proof: z(32) } : {}), ...m,
+      run: runTag(this.run),
+      from: this.from,
+      to: this.to,
+      ...(m.step !== 3 ? { nonce: z(16) } : {}),
+      ...(m.step !== 1 ? { proof: z(32) } : {}),
+      ...m,
     });
   }
 

@@ -10,10 +10,22 @@ async function createMemoryCluster(o: ClusterOptions, net: MemoryTransportNetwor
   const network = new MemoryTransportNetwork(net);
   const transports = new Map<number, BaseTransport>();
   for (const i of o.only ?? [...Array(o.n).keys()]) {
-    transports.set(i, network.createTransport({
-      id: i, run: RUN, token: TOKEN, neighbours: neighboursOf(o, i), maxFrameBytes: o.maxFrameBytes ?? 1 << 20, expectedDim: o.dim,
-      heartbeatMs: o.heartbeatMs, stallMs: o.stallMs, peerTimeoutMs: o.peerTimeoutMs, helloTimeoutMs: o.helloTimeoutMs, backoff: { initialMs: 5, maxMs: 50 },
-    }));
+    transports.set(
+      i,
+      network.createTransport({
+        id: i,
+        run: RUN,
+        token: TOKEN,
+        neighbours: neighboursOf(o, i),
+        maxFrameBytes: o.maxFrameBytes ?? 1 << 20,
+        expectedDim: o.dim,
+        heartbeatMs: o.heartbeatMs,
+        stallMs: o.stallMs,
+        peerTimeoutMs: o.peerTimeoutMs,
+        helloTimeoutMs: o.helloTimeoutMs,
+        backoff: { initialMs: 5, maxMs: 50 },
+      }),
+    );
   }
   await Promise.all([...transports.values()].map((t) => t.start()));
   return {
@@ -45,7 +57,11 @@ describe('memory transport faults', () => {
       const t1 = c.transports.get(1)!;
       const got = collect(t1);
       for (let i = 0; i < 60; i++) {
-        await t0.send(1, { round: i, phase: 'x' }, encodePayload({ dim: 2, indices: null, values: { kind: 'float', precision: 'f64', data: Float64Array.of(i, 0) } }));
+        await t0.send(
+          1,
+          { round: i, phase: 'x' },
+          encodePayload({ dim: 2, indices: null, values: { kind: 'float', precision: 'f64', data: Float64Array.of(i, 0) } }),
+        );
       }
       // 1.6 s alone; the bound is generous because every reconnect replays the handshake and the resends under a shared, loaded CPU
       await waitUntil(() => got.length === 60, '60 frames', 20_000);

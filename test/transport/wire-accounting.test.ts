@@ -18,7 +18,11 @@ import { WsTransport } from '../../node/transport/ws.ts';
 import { RUN, TOKEN, waitUntil } from './helpers.ts';
 
 const DIM = 6;
-const msgOf = (v: number): Message => ({ dim: DIM, indices: null, values: { kind: 'float', precision: 'f32', data: Float64Array.of(v, 1, 2, 3, 4, 5) } });
+const msgOf = (v: number): Message => ({
+  dim: DIM,
+  indices: null,
+  values: { kind: 'float', precision: 'f32', data: Float64Array.of(v, 1, 2, 3, 4, 5) },
+});
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const s of stops.splice(0)) await s();
@@ -32,22 +36,46 @@ describe('wire accounting = the transport’s real frames', () => {
     const ts = new Map<number, WsTransport>();
     for (const [k, id] of ids.entries()) {
       const t = new WsTransport({
-        id, run: RUN, token: TOKEN, neighbours: nb(k), maxFrameBytes: 4096, expectedDim: DIM, heartbeatMs: 60_000, peerTimeoutMs: 120_000,
-        backoff: { initialMs: 5, maxMs: 50 }, host: '127.0.0.1', port: 0, peerAddress: (p) => ts.get(p)?.url,
+        id,
+        run: RUN,
+        token: TOKEN,
+        neighbours: nb(k),
+        maxFrameBytes: 4096,
+        expectedDim: DIM,
+        heartbeatMs: 60_000,
+        peerTimeoutMs: 120_000,
+        backoff: { initialMs: 5, maxMs: 50 },
+        host: '127.0.0.1',
+        port: 0,
+        peerAddress: (p) => ts.get(p)?.url,
       });
       ts.set(id, t);
       stops.push(() => t.stop());
     }
     await Promise.all([...ts.values()].map((t) => t.start()));
-    const comms = ids.map((id, k) => new NetworkCommunicator({ transport: ts.get(id)!, self: id, peers: [id, ...nb(k)].sort((a, b) => a - b), dim: DIM, signal: AbortSignal.timeout(15_000) }));
+    const comms = ids.map(
+      (id, k) =>
+        new NetworkCommunicator({
+          transport: ts.get(id)!,
+          self: id,
+          peers: [id, ...nb(k)].sort((a, b) => a - b),
+          dim: DIM,
+          signal: AbortSignal.timeout(15_000),
+        }),
+    );
     // 2·ACK_EVERY + 3 exchanges: the per-ACK_EVERY acks fire twice on every link, and 3 frames stay unacknowledged
     const schedule: Array<[number, string]> = [[-1, 'y']];
     for (let r = 0; r < ACK_EVERY + 1; r++) schedule.push([r, 'y'], [r, 'x']);
-    await Promise.all(comms.map(async (c, k) => {
-      for (const [round, phase] of schedule) await c.exchange(round, phase, msgOf(ids[k] + round));
-    }));
+    await Promise.all(
+      comms.map(async (c, k) => {
+        for (const [round, phase] of schedule) await c.exchange(round, phase, msgOf(ids[k] + round));
+      }),
+    );
     // quiescence: every ack due has arrived (one when the link came up, one per ACK_EVERY frames)
-    await waitUntil(() => [...ts.values()].every((t) => [...t.stats().peers.values()].every((s) => s.received.ackFrames === acksAfter(s.sent.frames))), 'all acks');
+    await waitUntil(
+      () => [...ts.values()].every((t) => [...t.stats().peers.values()].every((s) => s.received.ackFrames === acksAfter(s.sent.frames))),
+      'all acks',
+    );
     for (const [k, id] of ids.entries()) {
       const st = ts.get(id)!.stats();
       const counted = comms[k].wireCounts();
@@ -59,7 +87,12 @@ describe('wire accounting = the transport’s real frames', () => {
         envelope += s.sent.envelopeBytes;
         control += s.sent.controlBytes;
         const e = edgeWire(id, peer, schedule.length);
-        expect([s.sent.frames, s.sent.envelopeBytes, s.sent.ackBytes, s.sent.handshakeBytes]).toEqual([e.dataFrames, e.envelopeBytes, e.ackBytes, e.handshakeBytes]);
+        expect([s.sent.frames, s.sent.envelopeBytes, s.sent.ackBytes, s.sent.handshakeBytes]).toEqual([
+          e.dataFrames,
+          e.envelopeBytes,
+          e.ackBytes,
+          e.handshakeBytes,
+        ]);
         expect(s.sent.payloadBytes).toBe(schedule.length * encodePayload(msgOf(0)).length);
         expect(s.sent.ackFrames).toBe(3);
       }
@@ -71,8 +104,17 @@ describe('wire accounting = the transport’s real frames', () => {
 
   it('edges.csv: one row per directed edge, kinds adding up to the total', () => {
     const plan = wirePlanOf({ phases: ['y', 'x'], initPhases: ['y'] }, [{ ids: [0, 1, 2] }, { ids: [0, 1] }, { ids: [0, 2] }]);
-    const rows = edgeRows(plan, () => 1 + 2 * 10, (i, j) => 1000 * i + j);
-    expect(rows.map((r) => [r.from, r.to])).toEqual([[0, 1], [0, 2], [1, 0], [2, 0]]);
+    const rows = edgeRows(
+      plan,
+      () => 1 + 2 * 10,
+      (i, j) => 1000 * i + j,
+    );
+    expect(rows.map((r) => [r.from, r.to])).toEqual([
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [2, 0],
+    ]);
     for (const r of rows) {
       expect(r.totalBytes).toBe(r.payloadBytes + r.envelopeBytes + r.ackBytes + r.handshakeBytes);
       expect(r.dataFrames).toBe(21);
@@ -90,7 +132,12 @@ describe('wire accounting = the transport’s real frames', () => {
 describe('edges.csv and the wire figures of a run', () => {
   const dirs = tempDirs();
   afterAll(() => dirs.cleanup());
-  const readEdges = (dir: string) => readText(dir, 'edges.csv').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const readEdges = (dir: string) =>
+    readText(dir, 'edges.csv')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
 
   it('simulator and local cluster write byte-identical edges.csv and wire figures; the edges add up to the last metrics row', async () => {
     // CDProxSGT with top-k and rand-k: payload sizes vary by node and round. (The wire figures of the

@@ -22,10 +22,26 @@ afterAll(() => pki?.cleanup());
 
 const settings = (files: CertFiles, mtls = true): TlsSettings => loadTls({ cert: files.cert, key: files.key, ca: files.ca, mtls })!;
 
-function transport(id: number, neighbours: number[], tls: { settings: TlsSettings; rejections: TlsRejections } | null, addr: (peer: number) => string | undefined, extra: Partial<ConstructorParameters<typeof WsTransport>[0]> = {}): WsTransport {
+function transport(
+  id: number,
+  neighbours: number[],
+  tls: { settings: TlsSettings; rejections: TlsRejections } | null,
+  addr: (peer: number) => string | undefined,
+  extra: Partial<ConstructorParameters<typeof WsTransport>[0]> = {},
+): WsTransport {
   return new WsTransport({
-    id, run: RUN, token: TOKEN, neighbours, maxFrameBytes: 1 << 16, expectedDim: 4, backoff: { initialMs: 5, maxMs: 50 },
-    host: '127.0.0.1', port: 0, peerAddress: addr, tls, ...extra,
+    id,
+    run: RUN,
+    token: TOKEN,
+    neighbours,
+    maxFrameBytes: 1 << 16,
+    expectedDim: 4,
+    backoff: { initialMs: 5, maxMs: 50 },
+    host: '127.0.0.1',
+    port: 0,
+    peerAddress: addr,
+    tls,
+    ...extra,
   });
 }
 
@@ -37,9 +53,17 @@ async function createWssCluster(o: ClusterOptions): Promise<TestCluster> {
   const transports = new Map<number, WsTransport>();
   const urls = new Map<number, string>();
   for (const i of o.only ?? [...Array(o.n).keys()]) {
-    transports.set(i, transport(i, neighboursOf(o, i), { settings: settings(pki!.good), rejections: createTlsRejections(null) }, (peer) => urls.get(peer), {
-      heartbeatMs: o.heartbeatMs, stallMs: o.stallMs, peerTimeoutMs: o.peerTimeoutMs, helloTimeoutMs: o.helloTimeoutMs, maxFrameBytes: o.maxFrameBytes ?? 1 << 20, expectedDim: o.dim,
-    }));
+    transports.set(
+      i,
+      transport(i, neighboursOf(o, i), { settings: settings(pki!.good), rejections: createTlsRejections(null) }, (peer) => urls.get(peer), {
+        heartbeatMs: o.heartbeatMs,
+        stallMs: o.stallMs,
+        peerTimeoutMs: o.peerTimeoutMs,
+        helloTimeoutMs: o.helloTimeoutMs,
+        maxFrameBytes: o.maxFrameBytes ?? 1 << 20,
+        expectedDim: o.dim,
+      }),
+    );
   }
   await Promise.all([...transports.values()].map((t) => t.start()));
   for (const [i, t] of transports) urls.set(i, t.url);
@@ -99,7 +123,9 @@ describe.skipIf(!RUNS)('wss:// refusals on real sockets', () => {
     const urls = new Map<number, string>();
     const dialRejections = createTlsRejections(null);
     const a = await start(transport(0, [1], { settings: settings(pki!.good), rejections: dialRejections }, (p) => urls.get(p)));
-    const b = await start(transport(1, [0], { settings: settings(pki!.rogue, false), rejections: createTlsRejections(null) }, (p) => urls.get(p)));
+    const b = await start(
+      transport(1, [0], { settings: settings(pki!.rogue, false), rejections: createTlsRejections(null) }, (p) => urls.get(p)),
+    );
     urls.set(1, b.url);
     await waitUntil(() => (dialRejections.snapshot()['dial/unknown-ca'] ?? 0) >= 2, 'refused dials', 10_000);
     expect(peersOf(a)).toEqual([]);

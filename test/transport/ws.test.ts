@@ -5,8 +5,17 @@ import { encodePayload } from '../../node/codec/payload.ts';
 import { WsTransport } from '../../node/transport/ws.ts';
 import type { BaseTransport } from '../../node/transport/base-transport.ts';
 import { transportCompliance } from './compliance.ts';
-import { RUN, TOKEN, collect, neighboursOf, openRawSocket, waitUntil, type ClusterOptions, type TestCluster, type TransportHarness } from './helpers.ts';
-
+import {
+  RUN,
+  TOKEN,
+  collect,
+  neighboursOf,
+  openRawSocket,
+  waitUntil,
+  type ClusterOptions,
+  type TestCluster,
+  type TransportHarness,
+} from './helpers.ts';
 
 /**
  * A TCP relay in front of a node, per dialling peer, so a test can stall the path silently:
@@ -20,7 +29,10 @@ class StallableRelay {
   constructor(targetPort: () => number) {
     this.server = createServer((inbound) => {
       const outbound = connect(targetPort(), '127.0.0.1');
-      for (const [a, b] of [[inbound, outbound], [outbound, inbound]] as const) {
+      for (const [a, b] of [
+        [inbound, outbound],
+        [outbound, inbound],
+      ] as const) {
         this.sockets.add(a);
         a.on('data', (chunk) => {
           if (!this.stalled) b.write(chunk); // stalled: bytes vanish, nobody is told
@@ -53,11 +65,26 @@ async function createWsCluster(o: ClusterOptions, extra: { highWaterMark?: numbe
   const relayUrls = new Map<string, string>();
   const pair = (a: number, b: number) => (a < b ? `${a}-${b}` : `${b}-${a}`);
   for (const i of o.only ?? [...Array(o.n).keys()]) {
-    transports.set(i, new WsTransport({
-      id: i, run: RUN, token: TOKEN, neighbours: neighboursOf(o, i), maxFrameBytes: o.maxFrameBytes ?? 1 << 20, expectedDim: o.dim,
-      heartbeatMs: o.heartbeatMs, stallMs: o.stallMs, peerTimeoutMs: o.peerTimeoutMs, helloTimeoutMs: o.helloTimeoutMs, backoff: { initialMs: 5, maxMs: 50 },
-      host: '127.0.0.1', port: 0, peerAddress: (peer) => relayUrls.get(pair(i, peer)), ...extra,
-    }));
+    transports.set(
+      i,
+      new WsTransport({
+        id: i,
+        run: RUN,
+        token: TOKEN,
+        neighbours: neighboursOf(o, i),
+        maxFrameBytes: o.maxFrameBytes ?? 1 << 20,
+        expectedDim: o.dim,
+        heartbeatMs: o.heartbeatMs,
+        stallMs: o.stallMs,
+        peerTimeoutMs: o.peerTimeoutMs,
+        helloTimeoutMs: o.helloTimeoutMs,
+        backoff: { initialMs: 5, maxMs: 50 },
+        host: '127.0.0.1',
+        port: 0,
+        peerAddress: (peer) => relayUrls.get(pair(i, peer)),
+        ...extra,
+      }),
+    );
   }
   // Listen first (ephemeral ports), publish the URLs; dials that start before a URL is known are retried.
   await Promise.all([...transports.values()].map((t) => t.start()));

@@ -11,9 +11,21 @@ const $ = (id) => document.getElementById(id);
 
 const CHARTS = [
   { id: 'objective', title: 'objective φ(x̄) = f(x̄) + r(x̄)', series: [{ key: 'objective', label: 'φ(x̄)' }] },
-  { id: 'stationarity', title: 'stationarity ‖x̄ − prox_ηr(x̄ − η∇f(x̄))‖/η', logY: true, series: [{ key: 'stationarity', label: 'stationarity' }] },
+  {
+    id: 'stationarity',
+    title: 'stationarity ‖x̄ − prox_ηr(x̄ − η∇f(x̄))‖/η',
+    logY: true,
+    series: [{ key: 'stationarity', label: 'stationarity' }],
+  },
   { id: 'consensus', title: 'consensus error (1/n)Σ‖x_i − x̄‖²', logY: true, series: [{ key: 'consensus', label: 'consensus' }] },
-  { id: 'accuracy', title: 'accuracy of x̄', series: [{ key: 'testAccuracy', label: 'test' }, { key: 'trainAccuracy', label: 'train' }] },
+  {
+    id: 'accuracy',
+    title: 'accuracy of x̄',
+    series: [
+      { key: 'testAccuracy', label: 'test' },
+      { key: 'trainAccuracy', label: 'train' },
+    ],
+  },
   { id: 'bits', title: 'payload bits sent (cumulative, all nodes)', yFormat: '.3~s', series: [{ key: 'bitsSent', label: 'bits' }] },
   { id: 'objective-bits', title: 'objective vs bits sent', x: 'bits', logX: true, series: [{ key: 'objective', label: 'φ(x̄)' }] },
 ];
@@ -70,7 +82,9 @@ function renderConfig() {
  * so these promises settle in the order they were made.
  */
 function chartsDrawn(done, nRows) {
-  void Promise.all(done).then(() => { $('charts').dataset.rows = String(nRows); });
+  void Promise.all(done).then(() => {
+    $('charts').dataset.rows = String(nRows);
+  });
 }
 
 /** The text summary and header after the rows changed (the charts take rows through reset/append). */
@@ -89,10 +103,19 @@ function renderNodes() {
 }
 
 function applyState(state) {
-  Object.assign(view, { run: state.run, config: state.config, topology: state.topology, rows: [...state.rows], nodeStats: state.nodeStats ?? [] });
+  Object.assign(view, {
+    run: state.run,
+    config: state.config,
+    topology: state.topology,
+    rows: [...state.rows],
+    nodeStats: state.nodeStats ?? [],
+  });
   renderConfig();
   renderNodes();
-  chartsDrawn(charts.map((ch) => ch.reset(view.rows)), view.rows.length);
+  chartsDrawn(
+    charts.map((ch) => ch.reset(view.rows)),
+    view.rows.length,
+  );
   renderRows();
   document.body.dataset.ready = '1';
 }
@@ -103,8 +126,12 @@ async function reload() {
   reloading = fetch('/api/dashboard/state', { cache: 'no-store' })
     .then((r) => r.json())
     .then(applyState)
-    .catch((err) => { $('conn').textContent = `state fetch failed: ${err.message}`; })
-    .finally(() => { reloading = null; });
+    .catch((err) => {
+      $('conn').textContent = `state fetch failed: ${err.message}`;
+    })
+    .finally(() => {
+      reloading = null;
+    });
   return reloading;
 }
 
@@ -113,7 +140,10 @@ function onRow({ runId, row }) {
   const last = view.rows[view.rows.length - 1];
   if (last && row.iter <= last.iter) return; // already in the snapshot
   view.rows.push(row);
-  chartsDrawn(charts.map((ch) => ch.append(row)), view.rows.length);
+  chartsDrawn(
+    charts.map((ch) => ch.append(row)),
+    view.rows.length,
+  );
   renderRows();
 }
 
@@ -134,9 +164,21 @@ function onNodes({ runId, nodes }) {
 function connect() {
   const es = new EventSource('/api/dashboard/events');
   const conn = $('conn');
-  const parse = (fn) => (ev) => { try { fn(JSON.parse(ev.data)); } catch (err) { console.error(err); } };
-  es.addEventListener('open', () => { conn.textContent = 'live'; conn.dataset.live = '1'; });
-  es.addEventListener('error', () => { conn.textContent = 'reconnecting…'; conn.dataset.live = '0'; });
+  const parse = (fn) => (ev) => {
+    try {
+      fn(JSON.parse(ev.data));
+    } catch (err) {
+      console.error(err);
+    }
+  };
+  es.addEventListener('open', () => {
+    conn.textContent = 'live';
+    conn.dataset.live = '1';
+  });
+  es.addEventListener('error', () => {
+    conn.textContent = 'reconnecting…';
+    conn.dataset.live = '0';
+  });
   es.addEventListener('snapshot', parse(applyState));
   es.addEventListener('row', parse(onRow));
   es.addEventListener('state', parse(onRunState));

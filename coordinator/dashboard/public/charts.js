@@ -67,7 +67,13 @@ export function chartSpec(opts) {
     axis: { format: opts.yFormat ?? '.4~g' },
   };
   const color = multi
-    ? { field: 'series', type: 'nominal', title: null, sort: opts.series.map((s) => s.label), legend: { symbolType: 'stroke', symbolStrokeWidth: 2.5 } }
+    ? {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        sort: opts.series.map((s) => s.label),
+        legend: { symbolType: 'stroke', symbolStrokeWidth: 2.5 },
+      }
     : { value: PALETTE[0] };
   const tooltip = [
     { field: 'series', type: 'nominal' },
@@ -113,7 +119,13 @@ export function createLineChart(container, opts) {
   };
 
   return {
-    reset: (rows) => apply(vega.changeset().remove(vega.truthy).insert(rows.flatMap((r) => rowPoints(r, opts)))),
+    reset: (rows) =>
+      apply(
+        vega
+          .changeset()
+          .remove(vega.truthy)
+          .insert(rows.flatMap((r) => rowPoints(r, opts))),
+      ),
     append: (row) => apply(vega.changeset().insert(rowPoints(row, opts))),
   };
 }

@@ -16,7 +16,10 @@ export function fmtBytes(x) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = x;
   let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${u === 0 ? v : Number(v.toPrecision(3))} ${units[u]}`;
 }
 
@@ -44,4 +47,3 @@ export function htmlEl(tag, attrs = {}, text) {
   if (text !== undefined) el.textContent = text;
   return el;
 }
-

@@ -53,8 +53,13 @@ export function renderTopology(svg, topo, stats) {
     const b = bytes[q];
     const width = b !== null && maxBytes > 0 ? 1 + 6 * (b / maxBytes) : 1.5;
     const line = svgEl('line', {
-      x1: pos[i][0].toFixed(1), y1: pos[i][1].toFixed(1), x2: pos[j][0].toFixed(1), y2: pos[j][1].toFixed(1),
-      'stroke-width': width.toFixed(2), class: 'edge', 'data-edge': `${i}-${j}`,
+      x1: pos[i][0].toFixed(1),
+      y1: pos[i][1].toFixed(1),
+      x2: pos[j][0].toFixed(1),
+      y2: pos[j][1].toFixed(1),
+      'stroke-width': width.toFixed(2),
+      class: 'edge',
+      'data-edge': `${i}-${j}`,
       ...(b !== null ? { 'data-bytes': b } : {}),
     });
     line.appendChild(svgEl('title', {}, `edge ${i}–${j}${b !== null ? `: ${fmtBytes(b)} payload` : ''}`));
@@ -62,7 +67,9 @@ export function renderTopology(svg, topo, stats) {
     if (b !== null && labelled) {
       const mx = (pos[i][0] + pos[j][0]) / 2;
       const my = (pos[i][1] + pos[j][1]) / 2;
-      edges.appendChild(svgEl('text', { x: mx.toFixed(1), y: (my - 3).toFixed(1), class: 'edge-label', 'text-anchor': 'middle' }, fmtBytes(b)));
+      edges.appendChild(
+        svgEl('text', { x: mx.toFixed(1), y: (my - 3).toFixed(1), class: 'edge-label', 'text-anchor': 'middle' }, fmtBytes(b)),
+      );
     }
   });
   svg.appendChild(edges);
@@ -71,10 +78,19 @@ export function renderTopology(svg, topo, stats) {
   for (let i = 0; i < topo.n; i++) {
     const s = statsById.get(i);
     const g = svgEl('g', { class: 'node' });
-    const c = svgEl('circle', { cx: pos[i][0].toFixed(1), cy: pos[i][1].toFixed(1), r: radius, 'data-node': i, ...(s ? { 'data-iter': s.iter } : {}) });
+    const c = svgEl('circle', {
+      cx: pos[i][0].toFixed(1),
+      cy: pos[i][1].toFixed(1),
+      r: radius,
+      'data-node': i,
+      ...(s ? { 'data-iter': s.iter } : {}),
+    });
     c.appendChild(svgEl('title', {}, `node ${i}, degree ${topo.degrees[i] ?? '?'}${s ? `, iteration ${s.iter}` : ''}`));
     g.appendChild(c);
-    if (topo.n <= 64) g.appendChild(svgEl('text', { x: pos[i][0].toFixed(1), y: (pos[i][1] + 4).toFixed(1), class: 'node-label', 'text-anchor': 'middle' }, String(i)));
+    if (topo.n <= 64)
+      g.appendChild(
+        svgEl('text', { x: pos[i][0].toFixed(1), y: (pos[i][1] + 4).toFixed(1), class: 'node-label', 'text-anchor': 'middle' }, String(i)),
+      );
     nodes.appendChild(g);
   }
   svg.appendChild(nodes);

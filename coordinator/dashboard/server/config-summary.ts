@@ -60,7 +60,11 @@ export function summarizeConfig(config: unknown): ConfigSummary {
   const batch = c.batchSize;
   const name = typeof algo.name === 'string' ? algo.name : '?';
   let compressed: boolean | null = null;
-  try { compressed = algorithmUsesCompression(name); } catch { /* unknown algorithm: show the specs */ }
+  try {
+    compressed = algorithmUsesCompression(name);
+  } catch {
+    /* unknown algorithm: show the specs */
+  }
   const compressor = (spec: unknown) => (compressed === false ? `none (${name} sends uncompressed)` : describeSpec(spec));
   return {
     algorithm: name,
@@ -78,7 +82,8 @@ export function summarizeConfig(config: unknown): ConfigSummary {
     iterations: numOrNull(c.iterations),
     evalEvery: numOrNull(c.evalEvery),
     seed: numOrNull(c.seed),
-    dataset: typeof dataset.name === 'string' ? dataset.name : typeof dataset.path === 'string' ? String(dataset.path).split('/').pop()! : '?',
+    dataset:
+      typeof dataset.name === 'string' ? dataset.name : typeof dataset.path === 'string' ? String(dataset.path).split('/').pop()! : '?',
     model: describeSpec(problem.model),
     regularizer: describeSpec(problem.regularizer),
   };

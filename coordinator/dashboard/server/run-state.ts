@@ -53,8 +53,14 @@ export interface DashboardState {
 
 export function publicRun(v: RunView): DashboardRun {
   return {
-    id: v.id, state: v.state, nodes: v.nodes, iterations: v.iterations, lastIteration: v.lastIteration,
-    failure: v.failure, createdAt: v.createdAt, finishedAt: v.finishedAt,
+    id: v.id,
+    state: v.state,
+    nodes: v.nodes,
+    iterations: v.iterations,
+    lastIteration: v.lastIteration,
+    failure: v.failure,
+    createdAt: v.createdAt,
+    finishedAt: v.finishedAt,
   };
 }
 
@@ -93,10 +99,17 @@ function toTopology(raw: unknown, config: unknown): DashboardTopology | null {
   const rows = typeof topo?.rows === 'number' ? topo.rows : null;
   const cols = typeof topo?.cols === 'number' ? topo.cols : null;
   return {
-    name: String(t.name ?? t.kind ?? ''), kind: String(t.kind ?? ''), n: t.n, mixing: String(t.mixing ?? ''),
-    rho: Number(t.rho), spectralGap: Number(t.spectralGap), degrees: t.degrees ?? [],
+    name: String(t.name ?? t.kind ?? ''),
+    kind: String(t.kind ?? ''),
+    n: t.n,
+    mixing: String(t.mixing ?? ''),
+    rho: Number(t.rho),
+    spectralGap: Number(t.spectralGap),
+    degrees: t.degrees ?? [],
     nodes: Array.from({ length: t.n }, (_, id) => ({ id, degree: t.degrees?.[id] ?? 0 })),
-    edges: t.edges.map(([i, j]) => [i, j] as const), rows, cols,
+    edges: t.edges.map(([i, j]) => [i, j] as const),
+    rows,
+    cols,
   };
 }
 

@@ -47,7 +47,9 @@ export function createSseHub(opts: { heartbeatMs: number; onEmpty?: () => void; 
       res.on('close', () => drop(res));
       if (first) {
         opts.onFirst?.();
-        timer = setInterval(() => { for (const c of [...clients]) write(c, `: heartbeat ${Date.now()}\n\n`); }, opts.heartbeatMs);
+        timer = setInterval(() => {
+          for (const c of [...clients]) write(c, `: heartbeat ${Date.now()}\n\n`);
+        }, opts.heartbeatMs);
         timer.unref();
       }
     },

@@ -33,11 +33,37 @@ const wasmApi = (): WasmApi | undefined => (globalThis as unknown as { WebAssemb
 
 interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  sgemm(m: number, n: number, k: number, alpha: number, a: number, sai: number, sap: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
+  sgemm(
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    sai: number,
+    sap: number,
+    b: number,
+    ldb: number,
+    beta: number,
+    c: number,
+    ldc: number,
+  ): void;
   pack_t(src: number, lds: number, nb: number, k: number, dst: number): void;
   maxpool2_relu(x: number, C: number, H: number, W: number, out: number, arg: number): void;
   im2col(x: number, C: number, H: number, W: number, kh: number, kw: number, col: number): void;
-  conv_pool_bwd5(dPool: number, argIdx: number, cout: number, ppc: number, input: number, cin: number, hin: number, w: number, gW: number, gB: number, dIn: number, gate: number): void;
+  conv_pool_bwd5(
+    dPool: number,
+    argIdx: number,
+    cout: number,
+    ppc: number,
+    input: number,
+    cin: number,
+    hin: number,
+    w: number,
+    gW: number,
+    gB: number,
+    dIn: number,
+    gate: number,
+  ): void;
 }
 
 /** The assembled module bytes. */
@@ -72,16 +98,25 @@ export function createWasmF32Kernels(opts: WasmF32Options): F32Kernels {
   const alloc = (bytesWanted: number, what: string): number => {
     const at = (top + 15) & ~15; // 16-byte aligned, so vector loads of a buffer's start are aligned
     if (at + bytesWanted > buffer.byteLength) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `wasm kernels: ${what} of ${bytesWanted} bytes does not fit the ${buffer.byteLength}-byte memory sized at creation`, {
-        bytes: bytesWanted, capacity: buffer.byteLength,
-      });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_INTERNAL',
+        `wasm kernels: ${what} of ${bytesWanted} bytes does not fit the ${buffer.byteLength}-byte memory sized at creation`,
+        {
+          bytes: bytesWanted,
+          capacity: buffer.byteLength,
+        },
+      );
     }
     top = at + bytesWanted;
     return at;
   };
   const ptr = (v: Float32Array | Int32Array, off: number, name: string): number => {
     if (v.buffer !== buffer) {
-      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `wasm kernels: ${name} is not a view of this kernel set's memory (allocate it with f32()/i32())`, { name });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_INTERNAL',
+        `wasm kernels: ${name} is not a view of this kernel set's memory (allocate it with f32()/i32())`,
+        { name },
+      );
     }
     return v.byteOffset + 4 * off;
   };
@@ -96,8 +131,11 @@ export function createWasmF32Kernels(opts: WasmF32Options): F32Kernels {
         scaleC32(m, n, beta, c, cOff, ldc);
         return c;
       }
-      const ap = ptr(a, aOff, 'A'), bp = ptr(b, bOff, 'B'), cp = ptr(c, cOff, 'C');
-      const sai = 4 * (transA ? 1 : lda), sap = 4 * (transA ? lda : 1);
+      const ap = ptr(a, aOff, 'A'),
+        bp = ptr(b, bOff, 'B'),
+        cp = ptr(c, cOff, 'C');
+      const sai = 4 * (transA ? 1 : lda),
+        sap = 4 * (transA ? lda : 1);
       if (!transB) {
         ex.sgemm(m, n, k, alpha, ap, sai, sap, bp, 4 * ldb, beta, cp, 4 * ldc);
         return c;
@@ -105,7 +143,8 @@ export function createWasmF32Kernels(opts: WasmF32Options): F32Kernels {
       // op(B) = Bᵀ, B stored n×k: pack panels of nb columns of op(B) (nb·k ≤ PACK_FLOATS), nb a multiple of 8.
       let nb = Math.floor(PACK_FLOATS / k / 8) * 8;
       if (nb === 0) nb = Math.min(n, Math.floor(PACK_FLOATS / k));
-      if (nb === 0) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `wasm sgemm: k = ${k} exceeds the pack block (${PACK_FLOATS} floats)`, { k });
+      if (nb === 0)
+        throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `wasm sgemm: k = ${k} exceeds the pack block (${PACK_FLOATS} floats)`, { k });
       for (let j0 = 0; j0 < n; j0 += nb) {
         const w = Math.min(nb, n - j0);
         ex.pack_t(bp + 4 * j0 * ldb, 4 * ldb, w, k, packPtr);
@@ -126,12 +165,40 @@ export function createWasmF32Kernels(opts: WasmF32Options): F32Kernels {
     convPoolBackward5(dPool, dOff, argIdx, idxOff, cout, ppc, input, inOff, cin, hin, x, wOff, bOff, g, dIn, dInOff, gate, gateOff) {
       if (cout <= 0 || cin <= 0 || ppc <= 0 || hin < 5) {
         // Degenerate shapes (never LeNet5's): the reference handles them, with the same results.
-        sparseConvPoolBackwardF32(dPool, dOff, argIdx, idxOff, cout, ppc, input, inOff, cin, hin, x, wOff, bOff, g, dIn, dInOff, gate, gateOff);
+        sparseConvPoolBackwardF32(
+          dPool,
+          dOff,
+          argIdx,
+          idxOff,
+          cout,
+          ppc,
+          input,
+          inOff,
+          cin,
+          hin,
+          x,
+          wOff,
+          bOff,
+          g,
+          dIn,
+          dInOff,
+          gate,
+          gateOff,
+        );
         return;
       }
       ex.conv_pool_bwd5(
-        ptr(dPool, dOff, 'dPool'), ptr(argIdx, idxOff, 'argIdx'), cout, ppc, ptr(input, inOff, 'input'), cin, hin,
-        ptr(x, wOff, 'weights'), ptr(g, wOff, 'gW'), ptr(g, bOff, 'gB'), dIn === null ? 0 : ptr(dIn, dInOff, 'dIn'),
+        ptr(dPool, dOff, 'dPool'),
+        ptr(argIdx, idxOff, 'argIdx'),
+        cout,
+        ppc,
+        ptr(input, inOff, 'input'),
+        cin,
+        hin,
+        ptr(x, wOff, 'weights'),
+        ptr(g, wOff, 'gW'),
+        ptr(g, bOff, 'gB'),
+        dIn === null ? 0 : ptr(dIn, dInOff, 'dIn'),
         gate === null ? 0 : ptr(gate, gateOff, 'gate'),
       );
     },

@@ -27,8 +27,12 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
   while (first < lines.length && lines[first].trim() === '') first++;
   if (first === lines.length) throw datasetError(file, null, 'no samples (the file is empty)');
   let header: string[] | null = null;
-  const firstFields = lines[first].trim().split(',').map((s) => s.trim());
-  const isHeader = opts.header === 'auto' || opts.header === undefined ? firstFields.some((f) => f === '' || !Number.isFinite(Number(f))) : opts.header;
+  const firstFields = lines[first]
+    .trim()
+    .split(',')
+    .map((s) => s.trim());
+  const isHeader =
+    opts.header === 'auto' || opts.header === undefined ? firstFields.some((f) => f === '' || !Number.isFinite(Number(f))) : opts.header;
   if (isHeader) {
     header = firstFields;
     first++;
@@ -68,7 +72,11 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
     const hn = Number(header[0]);
     const hf = Number(header[1]);
     if (header.length < 2 || !Number.isInteger(hn) || !Number.isInteger(hf)) {
-      throw datasetError(file, first, "the header line must be 'n_samples,n_features,<class names…>' (or the first line holds a field that is not a number)");
+      throw datasetError(
+        file,
+        first,
+        "the header line must be 'n_samples,n_features,<class names…>' (or the first line holds a field that is not a number)",
+      );
     }
     if (hn !== rows) throw datasetError(file, first, `the header's sample count does not match the file's ${rows} data rows`);
     if (hf !== d) throw datasetError(file, first, `the header's feature count does not match the rows' ${d} features (plus the label)`);

@@ -41,7 +41,11 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   }
   const have = buf.length - header;
   if (have !== total) {
-    throw datasetError(file, null, `idx data ${have < total ? 'truncated' : 'has trailing bytes'}: the declared dimensions need a different byte count after the ${header}-byte header than the file's ${have}`);
+    throw datasetError(
+      file,
+      null,
+      `idx data ${have < total ? 'truncated' : 'has trailing bytes'}: the declared dimensions need a different byte count after the ${header}-byte header than the file's ${have}`,
+    );
   }
   return { dims, data: buf.subarray(header) };
 }
@@ -52,7 +56,8 @@ export function readIdx(path: string, opts: ReadDataOptions = {}): IdxArray {
 
 /** Images (magic 0x803, N×H×W) as a dense N×(H·W) Float32 matrix, normalised. */
 export function idxImagesToDense(arr: IdxArray, file: string, normalize: IdxNormalize): { features: DenseMatrix; sampleShape: number[] } {
-  if (arr.dims.length < 2) throw datasetError(file, null, `expected an image file (magic 0x803, ≥ 2 dimensions), got ${arr.dims.length} dimension`);
+  if (arr.dims.length < 2)
+    throw datasetError(file, null, `expected an image file (magic 0x803, ≥ 2 dimensions), got ${arr.dims.length} dimension`);
   const rows = arr.dims[0];
   const cols = arr.data.length / Math.max(rows, 1);
   if (cols > MAX_FEATURES) throw datasetError(file, null, `images have more than ${MAX_FEATURES} pixels each`);
@@ -66,6 +71,7 @@ export function idxImagesToDense(arr: IdxArray, file: string, normalize: IdxNorm
 
 /** Labels (magic 0x801, N) as Int32 class ids. */
 export function idxLabels(arr: IdxArray, file: string): Int32Array {
-  if (arr.dims.length !== 1) throw datasetError(file, null, `expected a label file (magic 0x801, 1 dimension), got ${arr.dims.length} dimensions`);
+  if (arr.dims.length !== 1)
+    throw datasetError(file, null, `expected a label file (magic 0x801, 1 dimension), got ${arr.dims.length} dimensions`);
   return Int32Array.from(arr.data);
 }

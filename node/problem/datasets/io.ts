@@ -20,11 +20,10 @@ export function datasetError(file: string, line: number | null, what: string): P
 /** Throws PROXMESH_ERR_DATASET naming the path and the known dataset names if `path` does not exist. */
 export function assertExists(path: string): void {
   if (!existsSync(path)) {
-    throw new ProxmeshError(
-      'PROXMESH_ERR_DATASET',
-      `dataset file not found: ${path} (known dataset names: ${DATASET_NAMES.join(', ')})`,
-      { file: path, known: [...DATASET_NAMES] },
-    );
+    throw new ProxmeshError('PROXMESH_ERR_DATASET', `dataset file not found: ${path} (known dataset names: ${DATASET_NAMES.join(', ')})`, {
+      file: path,
+      known: [...DATASET_NAMES],
+    });
   }
 }
 

@@ -51,7 +51,10 @@ export function datasetCacheDir(ctx: PathContext = {}): string {
 /** Folders searched, in order (see the module comment). */
 export function datasetSearchDirs(ctx: PathContext = {}): string[] {
   const env = ctx.env ?? process.env;
-  const extra = (env.PROXMESH_DATASETS_PATH ?? '').split(delimiter).filter((d) => d !== '').map((d) => resolve(d));
+  const extra = (env.PROXMESH_DATASETS_PATH ?? '')
+    .split(delimiter)
+    .filter((d) => d !== '')
+    .map((d) => resolve(d));
   return [...new Set([datasetCacheDir(ctx), REPO_DATA_DIR, ...extra, DEBIAN_DATASETS_DIR])];
 }
 

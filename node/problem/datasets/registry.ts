@@ -78,13 +78,17 @@ function assemble(p: Parts, seed: number, testFraction: number): LoadedData {
   if (!test && testFraction > 0) {
     const split = stratifiedHoldout(train.labels, train.nClasses, testFraction, Rng.derive(seed, -1, 'holdout'));
     if (split.train.length === 0) {
-      throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `problem.dataset.testFraction = ${testFraction} leaves no training samples in ${p.name}`);
+      throw new ProxmeshError(
+        'PROXMESH_ERR_CONFIG_INCONSISTENT',
+        `problem.dataset.testFraction = ${testFraction} leaves no training samples in ${p.name}`,
+      );
     }
     test = subsetDataset(train, split.test, `${p.name}:test`);
     train = subsetDataset(train, split.train);
   }
   if (p.post !== 'none') {
-    if (train.features.kind !== 'dense') throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `problem.dataset.normalize: ${p.name} is sparse; only 'none' applies`);
+    if (train.features.kind !== 'dense')
+      throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `problem.dataset.normalize: ${p.name} is sparse; only 'none' applies`);
     const tf = train.features;
     const apply = (m: DenseMatrix, stats: ReturnType<typeof columnStats> | null): DenseMatrix =>
       typeof p.post === 'object' ? scaleDense(m, p.post.scale) : standardizeDense(m, stats!);
@@ -128,7 +132,10 @@ function csvParts(name: string, trainPath: string, testPath: string | null, post
   const tr = readCsv(trainPath);
   const te = testPath ? readCsv(testPath) : null;
   if (te && te.features.cols !== tr.features.cols) {
-    throw new ProxmeshError('PROXMESH_ERR_DATASET', `${te.file}: ${te.features.cols} features, but the training file ${tr.file} has ${tr.features.cols}`);
+    throw new ProxmeshError(
+      'PROXMESH_ERR_DATASET',
+      `${te.file}: ${te.features.cols} features, but the training file ${tr.file} has ${tr.features.cols}`,
+    );
   }
   const enc = encodeLabels(te ? [tr.labels, te.labels] : [tr.labels]);
   const names = tr.classNames && tr.classNames.length === enc.nClasses ? { classNames: tr.classNames } : {};
@@ -156,7 +163,8 @@ function idxParts(
   const one = (ip: string, lp: string) => {
     const x = idxImagesToDense(readIdx(ip), ip, normalize);
     const y = idxLabels(readIdx(lp), lp);
-    if (y.length !== x.features.rows) throw new ProxmeshError('PROXMESH_ERR_DATASET', `${lp}: ${y.length} labels but ${ip} has ${x.features.rows} images`, { file: lp });
+    if (y.length !== x.features.rows)
+      throw new ProxmeshError('PROXMESH_ERR_DATASET', `${lp}: ${y.length} labels but ${ip} has ${x.features.rows} images`, { file: lp });
     return { ...x, labels: y };
   };
   const tr = one(imgs, labs);
@@ -194,15 +202,7 @@ export const DATASETS: Readonly<Record<DatasetName, Loader>> = {
       FASHION_CLASSES,
     ),
   'mnist-test': (d) =>
-    idxParts(
-      'mnist-test',
-      need('mnist-test', 'images', d),
-      need('mnist-test', 'labels', d),
-      null,
-      null,
-      'mnist',
-      'none',
-    ),
+    idxParts('mnist-test', need('mnist-test', 'images', d), need('mnist-test', 'labels', d), null, null, 'mnist', 'none'),
   w8a: (d) => libsvmParts('w8a', need('w8a', 'data', d), null, 300),
   ijcnn1: (d) => libsvmParts('ijcnn1', need('ijcnn1', 'train', d), need('ijcnn1', 'test', d), 22),
   iris: (d) => csvParts('iris', need('iris', 'data', d), null, 'standardize'),
@@ -215,7 +215,8 @@ function fileParts(spec: FileDatasetSpec): Parts {
   const normalize = spec.normalize ?? 'none';
   const name = spec.path;
   const abs = (p: string) => resolve(p);
-  const bad = (field: string, what: string) => new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `problem.dataset.${field}: ${what}`, { field: `problem.dataset.${field}` });
+  const bad = (field: string, what: string) =>
+    new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `problem.dataset.${field}: ${what}`, { field: `problem.dataset.${field}` });
   if (spec.format !== 'libsvm' && spec.nFeatures !== undefined) throw bad('nFeatures', `applies to format libsvm only, not ${spec.format}`);
   if (spec.format !== 'idx' && (spec.labelsPath !== undefined || spec.testLabelsPath !== undefined)) {
     throw bad(spec.labelsPath !== undefined ? 'labelsPath' : 'testLabelsPath', `applies to format idx only, not ${spec.format}`);
@@ -227,7 +228,8 @@ function fileParts(spec: FileDatasetSpec): Parts {
       assertExists(abs(spec.path));
       return libsvmParts(name, abs(spec.path), testPath, spec.nFeatures);
     case 'csv':
-      if (normalize === 'unit' || normalize === 'mnist') throw bad('normalize', `'${normalize}' applies to idx images only; use 'none' or 'standardize'`);
+      if (normalize === 'unit' || normalize === 'mnist')
+        throw bad('normalize', `'${normalize}' applies to idx images only; use 'none' or 'standardize'`);
       return csvParts(name, abs(spec.path), testPath, normalize === 'standardize' ? 'standardize' : 'none');
     case 'idx': {
       if (spec.labelsPath === undefined) throw bad('labelsPath', 'format idx needs labelsPath (the labels file for path)');
@@ -252,12 +254,16 @@ function fileParts(spec: FileDatasetSpec): Parts {
 export function loadDataset(spec: DatasetSpec, opts: LoadOptions): LoadedData {
   const testFraction = spec.testFraction ?? DEFAULT_TEST_FRACTION;
   if (!(testFraction >= 0 && testFraction < 1)) {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `problem.dataset.testFraction must be in [0, 1), got ${testFraction}`, { field: 'problem.dataset.testFraction' });
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG_INCONSISTENT', `problem.dataset.testFraction must be in [0, 1), got ${testFraction}`, {
+      field: 'problem.dataset.testFraction',
+    });
   }
   if ('name' in spec) {
     const loader = (DATASETS as Record<string, Loader | undefined>)[spec.name];
     if (!loader) {
-      throw new ProxmeshError('PROXMESH_ERR_DATASET', `unknown dataset '${spec.name}' (known dataset names: ${DATASET_NAMES.join(', ')})`, { dataset: spec.name });
+      throw new ProxmeshError('PROXMESH_ERR_DATASET', `unknown dataset '${spec.name}' (known dataset names: ${DATASET_NAMES.join(', ')})`, {
+        dataset: spec.name,
+      });
     }
     return assemble(loader(opts.dirs ?? datasetSearchDirs()), opts.seed, testFraction);
   }

@@ -38,7 +38,12 @@ export function subsetDataset(ds: Dataset, idx: Int32Array, name = ds.name): Dat
  * A seeded stratified holdout: within each class (in index order), a seeded shuffle, then the first
  * round(fraction·count) samples go to the test set. Both index lists are returned ascending.
  */
-export function stratifiedHoldout(labels: Int32Array, nClasses: number, fraction: number, rng: Rng): { train: Int32Array; test: Int32Array } {
+export function stratifiedHoldout(
+  labels: Int32Array,
+  nClasses: number,
+  fraction: number,
+  rng: Rng,
+): { train: Int32Array; test: Int32Array } {
   const byClass: number[][] = Array.from({ length: nClasses }, () => []);
   for (let i = 0; i < labels.length; i++) byClass[labels[i]].push(i);
   const test: number[] = [];

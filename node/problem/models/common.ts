@@ -63,9 +63,13 @@ export class SoftplusSum {
 
 /** Throws PROXMESH_ERR_INTERNAL when the parameter vector or the data width do not fit the model. */
 export function checkShapes(kind: string, dim: number, nFeatures: number, x: Float64Array, data: Dataset): void {
-  if (x.length !== dim) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${kind}: parameter vector has length ${x.length}, model dim is ${dim}`);
+  if (x.length !== dim)
+    throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${kind}: parameter vector has length ${x.length}, model dim is ${dim}`);
   if (data.features.cols !== nFeatures) {
-    throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `${kind}: dataset ${data.name} has ${data.features.cols} features, model expects ${nFeatures}`);
+    throw new ProxmeshError(
+      'PROXMESH_ERR_INTERNAL',
+      `${kind}: dataset ${data.name} has ${data.features.cols} features, model expects ${nFeatures}`,
+    );
   }
 }
 

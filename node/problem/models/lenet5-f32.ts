@@ -57,7 +57,13 @@ export function createLenet5F32(opts: Lenet5F32Options = {}): Model {
   const s = createScratchF32(K, maxChunk);
 
   /** [Σ loss, Σ correct, count]; with wantGrad, g ← Σ of per-sample gradients (f32). */
-  const run = (x: Float64Array, data: Dataset, idx: Int32Array | null, wantGrad: boolean, wantCorrect: boolean): [number, number, number] => {
+  const run = (
+    x: Float64Array,
+    data: Dataset,
+    idx: Int32Array | null,
+    wantGrad: boolean,
+    wantCorrect: boolean,
+  ): [number, number, number] => {
     checkVector(x, 'x');
     const feats = checkDataset(data);
     const total = idx === null ? feats.rows : idx.length;
@@ -76,7 +82,10 @@ export function createLenet5F32(opts: Lenet5F32Options = {}): Model {
         const row = idx === null ? start + n : idx[start + n];
         const y = data.labels[row];
         if (!(y >= 0 && y < nClasses)) {
-          throw new ProxmeshError('PROXMESH_ERR_DATASET', `lenet5: label ${y} of row ${row} is outside 0..${N_CLASSES - 1}`, { row, label: y });
+          throw new ProxmeshError('PROXMESH_ERR_DATASET', `lenet5: label ${y} of row ${row} is outside 0..${N_CLASSES - 1}`, {
+            row,
+            label: y,
+          });
         }
         xin.set(src.subarray(row * rowLen, (row + 1) * rowLen), n * rowLen);
       }

@@ -50,7 +50,9 @@ export function createLenet5(opts: Lenet5Options = {}): Model {
   }
   const convBackward = opts.convBackward ?? 'sparse';
   if (convBackward !== 'sparse' && convBackward !== 'gemm') {
-    throw new ProxmeshError('PROXMESH_ERR_CONFIG', `lenet5: convBackward must be 'sparse' or 'gemm', got ${String(convBackward)}`, { convBackward });
+    throw new ProxmeshError('PROXMESH_ERR_CONFIG', `lenet5: convBackward must be 'sparse' or 'gemm', got ${String(convBackward)}`, {
+      convBackward,
+    });
   }
   const sparse = convBackward === 'sparse';
   let scratch: Lenet5Scratch | null = null;
@@ -64,7 +66,13 @@ export function createLenet5(opts: Lenet5Options = {}): Model {
    * Runs chunks over the selected samples; returns [Σ loss, Σ correct]. With `grad` non-null it
    * receives Σ of per-sample gradients (the caller scales).
    */
-  const run = (x: Float64Array, data: Dataset, idx: Int32Array | null, grad: Float64Array | null, wantCorrect: boolean): [number, number, number] => {
+  const run = (
+    x: Float64Array,
+    data: Dataset,
+    idx: Int32Array | null,
+    grad: Float64Array | null,
+    wantCorrect: boolean,
+  ): [number, number, number] => {
     checkVector(x, 'x');
     const feats = checkDataset(data);
     const total = idx === null ? feats.rows : idx.length;
@@ -85,7 +93,10 @@ export function createLenet5(opts: Lenet5Options = {}): Model {
         const row = idx === null ? start + n : idx[start + n];
         const y = data.labels[row];
         if (!(y >= 0 && y < nClasses)) {
-          throw new ProxmeshError('PROXMESH_ERR_DATASET', `lenet5: label ${y} of row ${row} is outside 0..${N_CLASSES - 1}`, { row, label: y });
+          throw new ProxmeshError('PROXMESH_ERR_DATASET', `lenet5: label ${y} of row ${row} is outside 0..${N_CLASSES - 1}`, {
+            row,
+            label: y,
+          });
         }
         const o = row * rowLen;
         const d = n * rowLen;

@@ -86,19 +86,38 @@ function columnSum(cs: Float64Array, ri: Int32Array, q0: number, q1: number): nu
  * Gathering from x (d doubles, in L1) with four chains in flight is ~2× faster than scattering x_j
  * into z column by column (measured on a9a shards).
  */
-export function rowSums(x: Float64Array, bias: number, ip: Int32Array, ci: Int32Array, idx: Int32Array | null, m: number, z: Float64Array): void {
+export function rowSums(
+  x: Float64Array,
+  bias: number,
+  ip: Int32Array,
+  ci: Int32Array,
+  idx: Int32Array | null,
+  m: number,
+  z: Float64Array,
+): void {
   // b·1 = b exactly (±0 and ±∞ included). Without the multiplication V8 kept the accumulators, which
   // start from the parameter, as boxed numbers and allocated a heap number per addition (measured:
   // ~0.6 KB of garbage per 32-row call; docs/performance.md §11).
   const b = bias * 1;
   let s = 0;
   for (; s + 3 < m; s += 4) {
-    const r0 = idx === null ? s : idx[s], r1 = idx === null ? s + 1 : idx[s + 1];
-    const r2 = idx === null ? s + 2 : idx[s + 2], r3 = idx === null ? s + 3 : idx[s + 3];
-    let k0 = ip[r0], k1 = ip[r1], k2 = ip[r2], k3 = ip[r3];
-    const e0 = ip[r0 + 1], e1 = ip[r1 + 1], e2 = ip[r2 + 1], e3 = ip[r3 + 1];
+    const r0 = idx === null ? s : idx[s],
+      r1 = idx === null ? s + 1 : idx[s + 1];
+    const r2 = idx === null ? s + 2 : idx[s + 2],
+      r3 = idx === null ? s + 3 : idx[s + 3];
+    let k0 = ip[r0],
+      k1 = ip[r1],
+      k2 = ip[r2],
+      k3 = ip[r3];
+    const e0 = ip[r0 + 1],
+      e1 = ip[r1 + 1],
+      e2 = ip[r2 + 1],
+      e3 = ip[r3 + 1];
     const l = Math.min(e0 - k0, e1 - k1, e2 - k2, e3 - k3);
-    let a0 = b, a1 = b, a2 = b, a3 = b;
+    let a0 = b,
+      a1 = b,
+      a2 = b,
+      a3 = b;
     for (let q = 0; q < l; q++) {
       a0 += x[ci[k0 + q]];
       a1 += x[ci[k1 + q]];
@@ -132,7 +151,11 @@ const gbOut = new Float64Array(1);
  * sample order from 0, is left in gbOut[0].
  */
 export function sampleTerms(z: Float64Array, lab: Int32Array, idx: Int32Array | null, m: number, cs: Float64Array): number {
-  let lin = 0, logs = 0, prod = 1, count = 0, gb = 0;
+  let lin = 0,
+    logs = 0,
+    prod = 1,
+    count = 0,
+    gb = 0;
   for (let s = 0; s < m; s++) {
     const y = lab[idx === null ? s : idx[s]] === 1 ? 1 : -1;
     const t = -y * z[s];
@@ -186,10 +209,20 @@ export function cScratch(m: number): Float64Array {
  * `intercept`). Same contract and bits as binaryCsrPass(x, b, …, idx = null, m, grad, d, intercept)
  * on the CSR matrix the CSC was built from.
  */
-export function binaryCscPass(x: Float64Array, b: number, csc: BinaryCsc, lab: Int32Array, grad: Float64Array, d: number, intercept: boolean): number {
+export function binaryCscPass(
+  x: Float64Array,
+  b: number,
+  csc: BinaryCsc,
+  lab: Int32Array,
+  grad: Float64Array,
+  d: number,
+  intercept: boolean,
+): number {
   const m = csc.rows;
-  const z = zScratch(m), cs = cScratch(m);
-  const cp = csc.colPtr, ri = csc.rowIdx;
+  const z = zScratch(m),
+    cs = cScratch(m);
+  const cp = csc.colPtr,
+    ri = csc.rowIdx;
   const cols = Math.min(csc.cols, d);
   rowSums(x, b, csc.indptr, csc.indices, null, m, z);
   const loss = sampleTerms(z, lab, null, m, cs);
@@ -202,13 +235,23 @@ export function binaryCscPass(x: Float64Array, b: number, csc: BinaryCsc, lab: I
   const nc = order.length;
   let i = 0;
   for (; i + 3 < nc; i += 4) {
-    const j0 = order[i], j1 = order[i + 1], j2 = order[i + 2], j3 = order[i + 3];
+    const j0 = order[i],
+      j1 = order[i + 1],
+      j2 = order[i + 2],
+      j3 = order[i + 3];
     if (j0 >= cols || j1 >= cols || j2 >= cols || j3 >= cols) break; // d < csc.cols: the general tail below
-    let q0 = cp[j0], q1 = cp[j1], q2 = cp[j2];
+    let q0 = cp[j0],
+      q1 = cp[j1],
+      q2 = cp[j2];
     const q3 = cp[j3];
-    const e0 = cp[j0 + 1], e1 = cp[j1 + 1], e2 = cp[j2 + 1];
+    const e0 = cp[j0 + 1],
+      e1 = cp[j1 + 1],
+      e2 = cp[j2 + 1];
     const l3 = cp[j3 + 1] - q3;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
     for (let q = 0; q < l3; q++) {
       a0 += cs[ri[q0 + q]];
       a1 += cs[ri[q1 + q]];

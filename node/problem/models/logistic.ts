@@ -27,7 +27,11 @@ function allOnes(values: Float64Array): boolean {
   let ones = onesCache.get(values);
   if (ones === undefined) {
     ones = true;
-    for (let k = 0; k < values.length; k++) if (values[k] !== 1) { ones = false; break; }
+    for (let k = 0; k < values.length; k++)
+      if (values[k] !== 1) {
+        ones = false;
+        break;
+      }
     onesCache.set(values, ones);
   }
   return ones;
@@ -43,11 +47,20 @@ function allOnes(values: Float64Array): boolean {
  * reordered within any sum.
  */
 export function binaryCsrPass(
-  x: Float64Array, b: number, ip: Int32Array, ci: Int32Array, lab: Int32Array, idx: Int32Array | null, m: number,
-  grad: Float64Array | null, d: number, intercept: boolean,
+  x: Float64Array,
+  b: number,
+  ip: Int32Array,
+  ci: Int32Array,
+  lab: Int32Array,
+  idx: Int32Array | null,
+  m: number,
+  grad: Float64Array | null,
+  d: number,
+  intercept: boolean,
 ): number {
   if (grad) grad.fill(0);
-  const z = zScratch(m), cs = cScratch(m);
+  const z = zScratch(m),
+    cs = cScratch(m);
   rowSums(x, b, ip, ci, idx, m, z);
   const loss = sampleTerms(z, lab, idx, m, cs);
   if (grad) {
@@ -98,10 +111,13 @@ export function createLogistic(opts: LogisticOptions): Model {
       const loss = binaryCsrPass(x, b, f.indptr, f.indices, lab, idx, m, grad, d, intercept);
       return loss * inv;
     } else if (f.kind === 'csr') {
-      const ip = f.indptr, ci = f.indices, cv = f.values;
+      const ip = f.indptr,
+        ci = f.indices,
+        cv = f.values;
       for (let s = 0; s < m; s++) {
         const r = idx ? idx[s] : s;
-        const k0 = ip[r], k1 = ip[r + 1];
+        const k0 = ip[r],
+          k1 = ip[r + 1];
         let z = b;
         for (let k = k0; k < k1; k++) z += x[ci[k]] * cv[k];
         const y = lab[r] === 1 ? 1 : -1;

@@ -31,7 +31,8 @@ export function createMlp(opts: MlpOptions): Model {
   const layers: LayerSpec[] = [];
   let dim = 0;
   for (let l = 0; l < nLin; l++) {
-    const inN = sizes[l], outN = sizes[l + 1];
+    const inN = sizes[l],
+      outN = sizes[l + 1];
     offW.push(dim);
     layers.push({ name: `fc${l + 1}.weight`, offset: dim, length: inN * outN, shape: [outN, inN] });
     dim += inN * outN;
@@ -47,9 +48,13 @@ export function createMlp(opts: MlpOptions): Model {
     const f = data.features;
     const out0 = act[0];
     const n0 = sizes[1];
-    const w0 = offW[0], b0 = offB[0];
+    const w0 = offW[0],
+      b0 = offB[0];
     if (f.kind === 'csr') {
-      const k0 = f.indptr[r], k1 = f.indptr[r + 1], ci = f.indices, cv = f.values;
+      const k0 = f.indptr[r],
+        k1 = f.indptr[r + 1],
+        ci = f.indices,
+        cv = f.values;
       for (let o = 0; o < n0; o++) {
         const base = w0 + o * d;
         let s = x[b0 + o];
@@ -68,9 +73,12 @@ export function createMlp(opts: MlpOptions): Model {
     }
     if (nLin > 1) for (let o = 0; o < n0; o++) if (out0[o] < 0) out0[o] = 0;
     for (let l = 1; l < nLin; l++) {
-      const inA = act[l - 1], outA = act[l];
-      const inN = sizes[l], outN = sizes[l + 1];
-      const w = offW[l], b = offB[l];
+      const inA = act[l - 1],
+        outA = act[l];
+      const inN = sizes[l],
+        outN = sizes[l + 1];
+      const w = offW[l],
+        b = offB[l];
       for (let o = 0; o < outN; o++) {
         const base = w + o * inN;
         let s = x[b + o];
@@ -93,9 +101,13 @@ export function createMlp(opts: MlpOptions): Model {
       loss += softmaxXent(z, data.labels[r], grad ? delta[nLin - 1] : null); // delta_L ← p − e_y
       if (!grad) continue;
       for (let l = nLin - 1; l >= 1; l--) {
-        const inN = sizes[l], outN = sizes[l + 1];
-        const w = offW[l], b = offB[l];
-        const dl = delta[l], inA = act[l - 1], dPrev = delta[l - 1];
+        const inN = sizes[l],
+          outN = sizes[l + 1];
+        const w = offW[l],
+          b = offB[l];
+        const dl = delta[l],
+          inA = act[l - 1],
+          dPrev = delta[l - 1];
         dPrev.fill(0);
         for (let o = 0; o < outN; o++) {
           const g = dl[o];
@@ -111,10 +123,14 @@ export function createMlp(opts: MlpOptions): Model {
       }
       const d0 = delta[0];
       const n0 = sizes[1];
-      const w0 = offW[0], b0 = offB[0];
+      const w0 = offW[0],
+        b0 = offB[0];
       for (let o = 0; o < n0; o++) grad[b0 + o] += d0[o];
       if (f.kind === 'csr') {
-        const k0 = f.indptr[r], k1 = f.indptr[r + 1], ci = f.indices, cv = f.values;
+        const k0 = f.indptr[r],
+          k1 = f.indptr[r + 1],
+          ci = f.indices,
+          cv = f.values;
         for (let o = 0; o < n0; o++) {
           const g = d0[o];
           if (g === 0) continue;

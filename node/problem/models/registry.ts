@@ -24,16 +24,22 @@ function inconsistent(field: string, msg: string): ProxmeshError {
 export const F32_MODEL_KINDS: readonly string[] = ['lenet5'];
 
 export function modelFromSpec(spec: ModelSpec, data: Dataset, precision: Precision = 'f64'): Model {
-  const plugin = (MODEL_KINDS as readonly string[]).includes(spec.kind) ? undefined : pluginModelFromSpec(spec as Readonly<Record<string, unknown>>, data, precision);
+  const plugin = (MODEL_KINDS as readonly string[]).includes(spec.kind)
+    ? undefined
+    : pluginModelFromSpec(spec as Readonly<Record<string, unknown>>, data, precision);
   if (plugin !== undefined) return plugin;
   if (precision === 'f32' && !F32_MODEL_KINDS.includes(spec.kind)) {
-    throw inconsistent('problem.precision', `f32 is implemented for ${F32_MODEL_KINDS.join(', ')}; model '${spec.kind}' runs in f64 (remove precision or set it to f64)`);
+    throw inconsistent(
+      'problem.precision',
+      `f32 is implemented for ${F32_MODEL_KINDS.join(', ')}; model '${spec.kind}' runs in f64 (remove precision or set it to f64)`,
+    );
   }
   const d = data.features.cols;
   const C = data.nClasses;
   switch (spec.kind) {
     case 'logistic':
-      if (C !== 2) throw inconsistent('problem.model.kind', `logistic needs a binary dataset, ${data.name} has ${C} classes (use softmax or mlp)`);
+      if (C !== 2)
+        throw inconsistent('problem.model.kind', `logistic needs a binary dataset, ${data.name} has ${C} classes (use softmax or mlp)`);
       return createLogistic({ nFeatures: d, intercept: spec.intercept ?? true });
     case 'softmax':
       if (C < 2) throw inconsistent('problem.model.kind', `softmax needs ≥ 2 classes, ${data.name} has ${C}`);
@@ -48,12 +54,19 @@ export function modelFromSpec(spec: ModelSpec, data: Dataset, precision: Precisi
     }
     case 'lenet5':
       if (data.features.kind !== 'dense' || d !== 784 || C > 10) {
-        throw inconsistent('problem.model.kind', `lenet5 needs dense 1×28×28 images with ≤ 10 classes, ${data.name} has ${data.features.kind} ${d} features and ${C} classes`);
+        throw inconsistent(
+          'problem.model.kind',
+          `lenet5 needs dense 1×28×28 images with ≤ 10 classes, ${data.name} has ${data.features.kind} ${d} features and ${C} classes`,
+        );
       }
       return createLenet5({ precision });
     default:
-      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `problem.model.kind: unknown model '${(spec as { kind: string }).kind}' (known: ${[...MODEL_KINDS, ...registered('model').map((r) => r.name)].join(', ')})`, {
-        field: 'problem.model.kind',
-      });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_CONFIG',
+        `problem.model.kind: unknown model '${(spec as { kind: string }).kind}' (known: ${[...MODEL_KINDS, ...registered('model').map((r) => r.name)].join(', ')})`,
+        {
+          field: 'problem.model.kind',
+        },
+      );
   }
 }

@@ -36,7 +36,10 @@ export function createSoftmax(opts: SoftmaxOptions): Model {
     const f = data.features;
     for (let c = 0; c < C; c++) z[c] = intercept ? x[wLen + c] : 0;
     if (f.kind === 'csr') {
-      const k0 = f.indptr[r], k1 = f.indptr[r + 1], ci = f.indices, cv = f.values;
+      const k0 = f.indptr[r],
+        k1 = f.indptr[r + 1],
+        ci = f.indices,
+        cv = f.values;
       for (let c = 0; c < C; c++) {
         const o = c * d;
         let s = z[c];
@@ -68,7 +71,10 @@ export function createSoftmax(opts: SoftmaxOptions): Model {
       loss += softmaxXent(z, data.labels[r], grad ? z : null);
       if (!grad) continue;
       if (f.kind === 'csr') {
-        const k0 = f.indptr[r], k1 = f.indptr[r + 1], ci = f.indices, cv = f.values;
+        const k0 = f.indptr[r],
+          k1 = f.indptr[r + 1],
+          ci = f.indices,
+          cv = f.values;
         for (let c = 0; c < C; c++) {
           const g = z[c];
           const o = c * d;

@@ -10,7 +10,8 @@ export function inconsistent(field: string, msg: string, detail: Record<string, 
 /** n must be an integer in [1, N]. */
 export function checkNodes(n: number, N: number): void {
   if (!Number.isInteger(n) || n < 1) throw inconsistent('topology.nodes', `need at least 1 node, got ${n}`, { nodes: n });
-  if (n > N) throw inconsistent('topology.nodes', `more nodes than samples: ${n} nodes for ${N} training samples`, { nodes: n, samples: N });
+  if (n > N)
+    throw inconsistent('topology.nodes', `more nodes than samples: ${n} nodes for ${N} training samples`, { nodes: n, samples: N });
 }
 
 /** N split into n near-equal sizes, the first N mod n one longer (10 over 3 → 4, 3, 3). */

@@ -35,8 +35,12 @@ export function partitionFromSpec(spec: PartitionSpec, labels: Int32Array, n: nu
     case 'quantity':
       return partitionQuantity(labels, n, rng, { alpha: spec.alpha ?? 1 });
     default:
-      throw new ProxmeshError('PROXMESH_ERR_CONFIG', `partition.kind: unknown partition '${(spec as { kind: string }).kind}' (known: ${PARTITION_KINDS.join(', ')})`, {
-        field: 'partition.kind',
-      });
+      throw new ProxmeshError(
+        'PROXMESH_ERR_CONFIG',
+        `partition.kind: unknown partition '${(spec as { kind: string }).kind}' (known: ${PARTITION_KINDS.join(', ')})`,
+        {
+          field: 'partition.kind',
+        },
+      );
   }
 }

@@ -17,7 +17,10 @@ export function partitionLabels(labels: Int32Array, n: number, _rng: Rng | undef
   checkNodes(n, N);
   const lists = params.labels;
   if (!Array.isArray(lists) || lists.length !== n) {
-    throw inconsistent('partition.labels', `needs one label list per node: ${lists?.length ?? 0} lists for ${n} nodes`, { lists: lists?.length ?? 0, nodes: n });
+    throw inconsistent('partition.labels', `needs one label list per node: ${lists?.length ?? 0} lists for ${n} nodes`, {
+      lists: lists?.length ?? 0,
+      nodes: n,
+    });
   }
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < N; i++) {
@@ -37,7 +40,11 @@ export function partitionLabels(labels: Int32Array, n: number, _rng: Rng | undef
     const seen = new Set<number>();
     for (const [j, l] of list.entries()) {
       if (!byLabel.has(l)) {
-        throw inconsistent(`partition.labels[${i}][${j}]`, `unknown label ${l}: no training sample has it (labels present: ${present.join(', ')})`, { label: l });
+        throw inconsistent(
+          `partition.labels[${i}][${j}]`,
+          `unknown label ${l}: no training sample has it (labels present: ${present.join(', ')})`,
+          { label: l },
+        );
       }
       if (seen.has(l)) throw inconsistent(`partition.labels[${i}][${j}]`, `label ${l} is listed twice for node ${i}`, { label: l });
       seen.add(l);
@@ -60,7 +67,11 @@ export function partitionLabels(labels: Int32Array, n: number, _rng: Rng | undef
     });
   }
   return parts.map((p, i) => {
-    if (p.length === 0) throw inconsistent(`partition.labels[${i}]`, `node ${i} gets no samples (its labels are shared by more nodes than they have samples)`);
+    if (p.length === 0)
+      throw inconsistent(
+        `partition.labels[${i}]`,
+        `node ${i} gets no samples (its labels are shared by more nodes than they have samples)`,
+      );
     return Int32Array.from(p).sort();
   });
 }

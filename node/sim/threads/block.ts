@@ -46,14 +46,21 @@ export class Block {
 
   constructor(private readonly opts: BlockOptions) {
     const { config, problem, topology, algorithm, shared, thread } = opts;
-    if (algorithm.stepBatch === undefined) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `threaded sim: ${algorithm.name} has no stepBatch`);
+    if (algorithm.stepBatch === undefined)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `threaded sim: ${algorithm.name} has no stepBatch`);
     this.algorithm = algorithm;
     this.lo = shared.bounds[thread];
     this.hi = shared.bounds[thread + 1];
     this.barrier = new Barrier(shared.ctl, shared.threads);
     this.contexts = [];
     for (let i = this.lo; i < this.hi; i++) this.contexts.push(assembleNode(config, problem, topology, i, NO_COMM, algorithm));
-    this.exchange = new SharedExchange(shared, this.lo, this.hi, this.contexts.map((c) => c.peers), this.barrier);
+    this.exchange = new SharedExchange(
+      shared,
+      this.lo,
+      this.hi,
+      this.contexts.map((c) => c.peers),
+      this.barrier,
+    );
   }
 
   /** Builds the block's node states from x⁰ (algorithms that communicate in init are never threaded). */

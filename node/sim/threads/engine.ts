@@ -32,8 +32,17 @@ const ENTRY = threadEntryUrl(import.meta.url, 'sim-thread');
  * thread's node states only) or threads cannot be started here (a source run without the dev loader).
  */
 export function threadsFor(requested: number, n: number, algorithm: NodeAlgorithm, hasSchedule: boolean, checkpointing = false): number {
-  if (!Number.isInteger(requested) || requested < 1) throw new ProxmeshError('PROXMESH_ERR_USAGE', `--threads must be a positive integer, got ${requested}`, { field: 'threads' });
-  if (requested === 1 || ENTRY === null || algorithm.stepBatch === undefined || hasSchedule || checkpointing || (algorithm.initPhases?.length ?? 0) > 0) return 1;
+  if (!Number.isInteger(requested) || requested < 1)
+    throw new ProxmeshError('PROXMESH_ERR_USAGE', `--threads must be a positive integer, got ${requested}`, { field: 'threads' });
+  if (
+    requested === 1 ||
+    ENTRY === null ||
+    algorithm.stepBatch === undefined ||
+    hasSchedule ||
+    checkpointing ||
+    (algorithm.initPhases?.length ?? 0) > 0
+  )
+    return 1;
   return Math.min(requested, n);
 }
 
@@ -59,7 +68,11 @@ export class ThreadedSim {
 
   constructor(private readonly opts: ThreadedSimOptions) {
     const { config, problem, topology, algorithm, rows, threads } = opts;
-    if (ENTRY === null) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', 'threaded sim: worker threads cannot be started from the sources without the dev loader');
+    if (ENTRY === null)
+      throw new ProxmeshError(
+        'PROXMESH_ERR_INTERNAL',
+        'threaded sim: worker threads cannot be started from the sources without the dev loader',
+      );
     this.threads = threads;
     this.shared = createSharedLayout(rows, problem.model.dim, threads);
     let fail!: (err: Error) => void;
@@ -75,17 +88,31 @@ export class ThreadedSim {
             if (m.t === 'ready') {
               isReady = true;
               resolve();
-            }
-            else fail(new ProxmeshError(isErrorCode(m.code) ? (m.code as ErrorCode) : 'PROXMESH_ERR_WORKER_FAILED', `simulator thread ${t}: ${m.message}`, m.detail ?? undefined));
+            } else
+              fail(
+                new ProxmeshError(
+                  isErrorCode(m.code) ? (m.code as ErrorCode) : 'PROXMESH_ERR_WORKER_FAILED',
+                  `simulator thread ${t}: ${m.message}`,
+                  m.detail ?? undefined,
+                ),
+              );
           });
         }),
       );
       this.exited.push(
         new Promise<void>((resolve) => {
-          w.on('error', (err) => fail(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `simulator thread ${t} failed: ${err.message}`, { thread: t })));
+          w.on('error', (err) =>
+            fail(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `simulator thread ${t} failed: ${err.message}`, { thread: t })),
+          );
           w.on('exit', (code) => {
-            if (!isReady) fail(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `simulator thread ${t} exited (code ${code}) before its nodes were ready`, { thread: t }));
-            if (code !== 0) fail(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `simulator thread ${t} exited with code ${code}`, { thread: t }));
+            if (!isReady)
+              fail(
+                new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `simulator thread ${t} exited (code ${code}) before its nodes were ready`, {
+                  thread: t,
+                }),
+              );
+            if (code !== 0)
+              fail(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', `simulator thread ${t} exited with code ${code}`, { thread: t }));
             resolve();
           });
         }),

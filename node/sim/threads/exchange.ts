@@ -42,9 +42,14 @@ export class SharedExchange implements BatchExchange {
 
   exchangeAll(round: number, phase: string, msgs: readonly Message[]): readonly Message[] {
     const { lo, hi, shared, all } = this;
-    if (msgs.length !== hi - lo) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `exchangeAll: ${msgs.length} messages for a block of ${hi - lo} nodes`, { round, phase });
+    if (msgs.length !== hi - lo)
+      throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `exchangeAll: ${msgs.length} messages for a block of ${hi - lo} nodes`, {
+        round,
+        phase,
+      });
     const buf = this.exchanges++ & 1;
-    const mail = shared.mail[buf], mailLen = shared.mailLen[buf];
+    const mail = shared.mail[buf],
+      mailLen = shared.mailLen[buf];
     const cap = shared.slotBytes;
     for (let b = 0; b < msgs.length; b++) {
       const i = lo + b;
@@ -65,7 +70,12 @@ export class SharedExchange implements BatchExchange {
       const s = shared.slot[i];
       if (s >= 0) {
         const size = payloadByteLength(m);
-        if (size > cap) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `threaded sim: node ${i}'s message of ${size} bytes exceeds the ${cap}-byte mailbox slot; run with --threads 1`, { node: i, round, phase });
+        if (size > cap)
+          throw new ProxmeshError(
+            'PROXMESH_ERR_INTERNAL',
+            `threaded sim: node ${i}'s message of ${size} bytes exceeds the ${cap}-byte mailbox slot; run with --threads 1`,
+            { node: i, round, phase },
+          );
         mailLen[s] = encodePayloadInto(m, mail, s * cap) - s * cap;
       }
     }

@@ -82,7 +82,11 @@ export function createSharedLayout(rows: readonly MixingRow[], dim: number, thre
   const slotBytes = slotBytesFor(dim);
   const mailbox = () => new Uint8Array(new SharedArrayBuffer(Math.max(1, slots * slotBytes)));
   return {
-    n, dim, threads, bounds, slotBytes,
+    n,
+    dim,
+    threads,
+    bounds,
+    slotBytes,
     ctl: sharedI32(CTL_LENGTH),
     lossSum: sharedF64(n),
     models: sharedF64(n * dim),

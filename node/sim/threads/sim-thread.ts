@@ -20,7 +20,9 @@ export interface SimThreadData {
 }
 
 /** What a worker thread posts: 'ready' after its block's init, then 'error' or nothing (exit). */
-export type SimThreadReply = { readonly t: 'ready' } | { readonly t: 'error'; readonly code: string; readonly message: string; readonly detail: Record<string, unknown> | null };
+export type SimThreadReply =
+  | { readonly t: 'ready' }
+  | { readonly t: 'error'; readonly code: string; readonly message: string; readonly detail: Record<string, unknown> | null };
 
 async function main(data: SimThreadData): Promise<void> {
   const { config, shared, thread } = data;

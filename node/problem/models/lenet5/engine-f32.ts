@@ -57,7 +57,14 @@ export function forwardF32(K: F32Kernels, w: Float32Array, s: Lenet5ScratchF32, 
 }
 
 /** Σ over the chunk of −log softmax(logits)[y] (f64); with toGrad the logits become softmax − onehot (f32). */
-export function crossEntropyF32(s: Lenet5ScratchF32, labels: Int32Array, labelIdx: Int32Array | null, start: number, b: number, toGrad: boolean): number {
+export function crossEntropyF32(
+  s: Lenet5ScratchF32,
+  labels: Int32Array,
+  labelIdx: Int32Array | null,
+  start: number,
+  b: number,
+  toGrad: boolean,
+): number {
   const L = s.logits;
   const NC = N_CLASSES; // a local: imported bindings in inner loops are not constant-folded
   let sum = 0;
@@ -121,7 +128,26 @@ export function backwardF32(K: F32Kernels, w: Float32Array, s: Lenet5ScratchF32,
   gateByPositive(dp2, 0, p2, 0, b * P2_SIZE);
   for (let n = 0; n < b; n++) {
     // dp1 = ∂/∂p1, gated by [p1 > 0] inside the kernel
-    K.convPoolBackward5(dp2, n * P2_SIZE, idx2, n * P2_SIZE, C2, P2_SIZE / C2, p1, n * P1_SIZE, C1, P1H, w, OFF.w2, OFF.b2, g, dp1, 0, p1, n * P1_SIZE);
+    K.convPoolBackward5(
+      dp2,
+      n * P2_SIZE,
+      idx2,
+      n * P2_SIZE,
+      C2,
+      P2_SIZE / C2,
+      p1,
+      n * P1_SIZE,
+      C1,
+      P1H,
+      w,
+      OFF.w2,
+      OFF.b2,
+      g,
+      dp1,
+      0,
+      p1,
+      n * P1_SIZE,
+    );
     K.convPoolBackward5(dp1, 0, idx1, n * P1_SIZE, C1, P1_SIZE / C1, xin, n * IN_SIZE, IN_C, IN_H, w, OFF.w1, OFF.b1, g, null, 0, null, 0);
   }
 }

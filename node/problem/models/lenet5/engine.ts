@@ -14,7 +14,26 @@ import { col2im, im2col, maxPool2, maxPool2Backward } from '../../../linalg/conv
 import type { Lenet5Scratch } from './scratch.ts';
 import { sparseConvPoolBackward } from './sparse-conv-backward.ts';
 import {
-  C1, C2, F0, F1, F2, H1, H2, IN_C, IN_H, IN_SIZE, K1, K2, KS, N_CLASSES, OFF, P1H, P1_SIZE, P2_SIZE, Z1_SIZE, Z2_SIZE,
+  C1,
+  C2,
+  F0,
+  F1,
+  F2,
+  H1,
+  H2,
+  IN_C,
+  IN_H,
+  IN_SIZE,
+  K1,
+  K2,
+  KS,
+  N_CLASSES,
+  OFF,
+  P1H,
+  P1_SIZE,
+  P2_SIZE,
+  Z1_SIZE,
+  Z2_SIZE,
 } from './layout.ts';
 
 const HW1 = H1 * H1; // 576 output pixels of conv1
@@ -71,7 +90,14 @@ export function forward(x: Float64Array, s: Lenet5Scratch, b: number): void {
  * Σ over the chunk of −log softmax(logits)[y]. When `toGrad` is true the logits are overwritten by
  * ∂(sum loss)/∂logits = softmax − onehot(y).
  */
-export function crossEntropy(s: Lenet5Scratch, labels: Int32Array, labelIdx: Int32Array | null, start: number, b: number, toGrad: boolean): number {
+export function crossEntropy(
+  s: Lenet5Scratch,
+  labels: Int32Array,
+  labelIdx: Int32Array | null,
+  start: number,
+  b: number,
+  toGrad: boolean,
+): number {
   const L = s.logits;
   const NC = N_CLASSES; // a local: imported bindings in inner loops are not constant-folded (measured 4× slower)
   let sum = 0;

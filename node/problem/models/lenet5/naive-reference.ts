@@ -6,7 +6,13 @@
 import { LENET5_DIM, OFF } from './layout.ts';
 
 /** images: n × 784 row-major. Returns the mean loss; grad (length 44,426) ← mean gradient. */
-export function naiveLenet5LossGrad(x: Float64Array, images: ArrayLike<number>, labels: ArrayLike<number>, n: number, grad: Float64Array): number {
+export function naiveLenet5LossGrad(
+  x: Float64Array,
+  images: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  n: number,
+  grad: Float64Array,
+): number {
   grad.fill(0);
   let loss = 0;
   for (let s = 0; s < n; s++) loss += sample(x, images, s * 784, labels[s], grad);
@@ -29,7 +35,18 @@ function conv(x: Float64Array, cin: number, h: number, w: Float64Array, wOff: nu
   return out;
 }
 
-function convBack(x: Float64Array, cin: number, h: number, w: Float64Array, wOff: number, bOff: number, cout: number, dz: Float64Array, g: Float64Array, dx: Float64Array | null): void {
+function convBack(
+  x: Float64Array,
+  cin: number,
+  h: number,
+  w: Float64Array,
+  wOff: number,
+  bOff: number,
+  cout: number,
+  dz: Float64Array,
+  g: Float64Array,
+  dx: Float64Array | null,
+): void {
   const ho = h - 4;
   for (let co = 0; co < cout; co++)
     for (let oy = 0; oy < ho; oy++)
@@ -55,11 +72,15 @@ function pool(a: Float64Array, c: number, h: number): [Float64Array, Int32Array]
   for (let ch = 0; ch < c; ch++)
     for (let y = 0; y < ho; y++)
       for (let x = 0; x < ho; x++) {
-        let best = -Infinity, bi = -1;
+        let best = -Infinity,
+          bi = -1;
         for (let dy = 0; dy < 2; dy++)
           for (let dx = 0; dx < 2; dx++) {
             const i = (ch * h + 2 * y + dy) * h + 2 * x + dx;
-            if (a[i] > best) { best = a[i]; bi = i; }
+            if (a[i] > best) {
+              best = a[i];
+              bi = i;
+            }
           }
         out[(ch * ho + y) * ho + x] = best;
         arg[(ch * ho + y) * ho + x] = bi;

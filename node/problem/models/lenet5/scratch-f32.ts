@@ -29,9 +29,22 @@ export interface Lenet5ScratchF32 {
 function lengths(capacity: number): Record<Exclude<keyof Lenet5ScratchF32, 'capacity'>, number> {
   const b = capacity;
   return {
-    xin: b * IN_SIZE, p1: b * P1_SIZE, idx1: b * P1_SIZE, p2: b * P2_SIZE, idx2: b * P2_SIZE,
-    h1: b * F1, h2: b * F2, logits: b * N_CLASSES, dh1: b * F1, dh2: b * F2, dp2: b * F0,
-    col1: K1 * H1 * H1, z1: Z1_SIZE, col2: K2 * H2 * H2, z2: Z2_SIZE, dp1: P1_SIZE,
+    xin: b * IN_SIZE,
+    p1: b * P1_SIZE,
+    idx1: b * P1_SIZE,
+    p2: b * P2_SIZE,
+    idx2: b * P2_SIZE,
+    h1: b * F1,
+    h2: b * F2,
+    logits: b * N_CLASSES,
+    dh1: b * F1,
+    dh2: b * F2,
+    dp2: b * F0,
+    col1: K1 * H1 * H1,
+    z1: Z1_SIZE,
+    col2: K2 * H2 * H2,
+    z2: Z2_SIZE,
+    dp1: P1_SIZE,
   };
 }
 
@@ -44,8 +57,21 @@ export function createScratchF32(K: F32Kernels, capacity: number): Lenet5Scratch
   const len = lengths(capacity);
   return {
     capacity,
-    xin: K.f32(len.xin), p1: K.f32(len.p1), idx1: K.i32(len.idx1), p2: K.f32(len.p2), idx2: K.i32(len.idx2),
-    h1: K.f32(len.h1), h2: K.f32(len.h2), logits: K.f32(len.logits), dh1: K.f32(len.dh1), dh2: K.f32(len.dh2), dp2: K.f32(len.dp2),
-    col1: K.f32(len.col1), z1: K.f32(len.z1), col2: K.f32(len.col2), z2: K.f32(len.z2), dp1: K.f32(len.dp1),
+    xin: K.f32(len.xin),
+    p1: K.f32(len.p1),
+    idx1: K.i32(len.idx1),
+    p2: K.f32(len.p2),
+    idx2: K.i32(len.idx2),
+    h1: K.f32(len.h1),
+    h2: K.f32(len.h2),
+    logits: K.f32(len.logits),
+    dh1: K.f32(len.dh1),
+    dh2: K.f32(len.dh2),
+    dp2: K.f32(len.dp2),
+    col1: K.f32(len.col1),
+    z1: K.f32(len.z1),
+    col2: K.f32(len.col2),
+    z2: K.f32(len.z2),
+    dp1: K.f32(len.dp1),
   };
 }

@@ -55,4 +55,3 @@ export function createScratch(capacity: number): Lenet5Scratch {
     dp1: new Float64Array(P1_SIZE),
   };
 }
-

@@ -17,10 +17,22 @@ const KS = 5;
  * non-null, ∂input is written (overwritten) there at dInOff.
  */
 export function sparseConvPoolBackward(
-  dPool: Float64Array, dOff: number, argIdx: Int32Array, idxOff: number, cout: number, pooledPerChannel: number,
-  input: Float64Array, inOff: number, cin: number, hin: number,
-  x: Float64Array, wOff: number, bOff: number, g: Float64Array,
-  dIn: Float64Array | null, dInOff: number,
+  dPool: Float64Array,
+  dOff: number,
+  argIdx: Int32Array,
+  idxOff: number,
+  cout: number,
+  pooledPerChannel: number,
+  input: Float64Array,
+  inOff: number,
+  cin: number,
+  hin: number,
+  x: Float64Array,
+  wOff: number,
+  bOff: number,
+  g: Float64Array,
+  dIn: Float64Array | null,
+  dInOff: number,
 ): void {
   const ho = hin - KS + 1;
   const plane = ho * ho;
