@@ -14,6 +14,8 @@ const { vega, vegaLite } = globalThis;
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 const DATA = 'points';
+/** ms between two append renders of one chart: at most ~5 redraws per second per chart. */
+const APPEND_GAP_MS = 200;
 
 /** Shared look, as node/report/charts.ts CHART_CONFIG (system fonts, light grid). */
 const CHART_CONFIG = {
@@ -109,23 +111,44 @@ export function createLineChart(container, opts) {
     box.setAttribute('data-count', String(n));
     empty.hidden = n > 0;
   };
-  // One run at a time, in order: each change waits for the previous one.
+  // One vega run at a time, and changes that arrive while one runs are merged into the next: a fast
+  // run sends a row every few ms, and a re-render per row (SVG, all points, axes laid out again)
+  // would queue without bound and starve the page. So at most one run is in flight and one batch
+  // waits; every change's promise settles once a run that includes it has drawn.
   let queue = view.runAsync().then(settle, (err) => console.error(`chart ${opts.id}:`, err));
-  const apply = (cs) => {
+  /** The batch not yet handed to vega: reset = replace all data by points; else insert points. */
+  let pending = null;
+  const flush = () => {
+    const { reset, points } = pending;
+    pending = null;
+    const cs = reset ? vega.changeset().remove(vega.truthy).insert(points) : vega.changeset().insert(points);
     // resize(): with autosize 'fit-x' vega lays the axes out again only when asked, and new data
     // changes the width of the y tick labels. A failed run is logged and does not block the next change.
-    queue = queue.then(() => view.change(DATA, cs).resize().runAsync()).then(settle, (err) => console.error(`chart ${opts.id}:`, err));
+    return view.change(DATA, cs).resize().runAsync();
+  };
+  const apply = (reset, points) => {
+    if (!pending) {
+      pending = { reset: false, points: [] };
+      // A pause of APPEND_GAP_MS before an append batch leaves the page time for input and other
+      // charts; a reset (a new snapshot) is drawn at once.
+      queue = queue
+        .then(() => (pending?.reset ? undefined : new Promise((r) => setTimeout(r, APPEND_GAP_MS))))
+        .then(flush)
+        .then(settle, (err) => console.error(`chart ${opts.id}:`, err));
+    }
+    if (reset) {
+      pending.reset = true;
+      pending.points = points;
+    } else pending.points.push(...points);
     return queue;
   };
 
   return {
     reset: (rows) =>
       apply(
-        vega
-          .changeset()
-          .remove(vega.truthy)
-          .insert(rows.flatMap((r) => rowPoints(r, opts))),
+        true,
+        rows.flatMap((r) => rowPoints(r, opts)),
       ),
-    append: (row) => apply(vega.changeset().insert(rowPoints(row, opts))),
+    append: (row) => apply(false, rowPoints(row, opts)),
   };
 }
