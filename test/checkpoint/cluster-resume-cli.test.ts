@@ -7,23 +7,11 @@
  * checkpoint, another config, a finished run) gets the sim's coded errors and touches nothing.
  */
 import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-  copyFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../node/cli/main.ts';
+import { runCli as cli, snapshotTree as snapshot } from '../support/cli-io.ts';
 import { nodeStream } from '../../node/resume/node-state.ts';
 import { listCheckpoints } from '../../node/checkpoint/store.ts';
 import { Rng } from '../../node/linalg/rng.ts';
@@ -35,37 +23,6 @@ const EXAMPLE = readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'),
   .replace('iterations: 300', 'iterations: 120')
   .replace('evalEvery: 30', 'evalEvery: 20');
 const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv'];
-
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const err = sink();
-  const code = await main(args, { stdout: sink(), stderr: err });
-  return { code, stderr: err.text };
-}
-
-/** Every file under dir (recursively) → its bytes and mtime, to prove a refusal touched nothing. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(p, readFileSync(p).toString('base64') + statSync(p).mtimeMs);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** `proxmesh run … --json` in a child process; SIGKILLs it as soon as `killWhen()` holds. */
 function spawnRun(

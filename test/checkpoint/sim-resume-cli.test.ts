@@ -7,12 +7,11 @@
  * leaves every file of the folder untouched.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../node/cli/main.ts';
+import { runCli as cli, snapshotTree as snapshot } from '../support/cli-io.ts';
 import { listCheckpoints } from '../../node/checkpoint/store.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { sourceEntry } from '../cluster/helpers.ts';
@@ -21,38 +20,6 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = sourceEntry('node/cli/bin.ts');
 const EXAMPLE = readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'), 'utf8');
 const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv'];
-
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await main(args, { stdout: out, stderr: err });
-  return { code, stderr: err.text };
-}
-
-/** Every file under dir (recursively) → its bytes, to prove a refusal touched nothing. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(p, readFileSync(p).toString('base64') + statSync(p).mtimeMs);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** Runs the CLI in a child process; SIGKILLs it as soon as `killWhen()` holds. */
 function spawnCli(

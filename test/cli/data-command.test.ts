@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../node/cli/main.ts';
+import { runCli } from '../support/cli-io.ts';
 import { CATALOG } from '../../node/problem/datasets/catalog.ts';
 import { DATASET_NAMES } from '../../node/problem/datasets/names.ts';
 import { DEBIAN_DATASETS_DIR, REPO_DATA_DIR, findDataFile } from '../../node/problem/datasets/paths.ts';
@@ -20,28 +19,12 @@ const SHARED = (process.env.PROXMESH_DATASETS_PATH ?? '').split(delimiter).filte
 const local = (rel: string) => findDataFile(rel, SHARED);
 const haveReal = local('german.numer_scale/german.numer_scale') !== null && local('iris/iris.csv') !== null;
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(c, _e, cb) {
-      w.text += String(c);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
 const KEYS = ['PROXMESH_DATASETS', 'PROXMESH_DATASETS_PATH', 'PROXMESH_DATA_MIRROR'] as const;
 let saved: Partial<Record<(typeof KEYS)[number], string | undefined>> = {};
 let srv: FileServer;
 let cache: string;
 
-async function cli(...args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const cli = (...args: string[]) => runCli(args);
 
 /** Every file under the cache (temporary files included). */
 const cached = () =>

@@ -1,18 +1,6 @@
-import { Writable } from 'node:stream';
+import { textSink } from '../support/cli-io.ts';
 import { describe, expect, it } from 'vitest';
 import { createSweepProgress, etaSeconds, formatDuration } from '../../node/sweep/progress.ts';
-
-function sink(): Writable & { text: () => string } {
-  let buf = '';
-  const w = new Writable({
-    write: (c, _e, cb) => {
-      buf += String(c);
-      cb();
-    },
-  }) as Writable & { text: () => string };
-  w.text = () => buf;
-  return w;
-}
 
 describe('sweep progress', () => {
   it('ETA = elapsed · (R − p)/p, null before any progress', () => {
@@ -26,7 +14,7 @@ describe('sweep progress', () => {
 
   it('plain lines: one per finished cell with done/total, running count and ETA (running fractions count)', () => {
     let t = 0;
-    const out = sink();
+    const out = textSink();
     const p = createSweepProgress('lines', out, () => t);
     p.onEvent({ type: 'start', total: 5, toRun: 4, skipped: 1, stale: 0, parallel: 2, dir: '/s' });
     p.onEvent({ type: 'cell-start', cell: 'a', attempt: 1 });
@@ -42,12 +30,12 @@ describe('sweep progress', () => {
     });
     p.onEvent({ type: 'end', done: 2, failed: 1, seconds: 12 });
     p.stop();
-    const lines = out.text().trim().split('\n');
+    const lines = out.text.trim().split('\n');
     expect(lines[0]).toBe('study: 5 cells, 1 already done (skipped), 4 to run, 2 at a time → /s');
     expect(lines[1]).toBe('[2/5] done a (10.0 s) | running 1 | ETA 17s');
     expect(lines[2]).toBe('cell b FAILED twice: exited with status 3. stderr tail:');
     expect(lines[3]).toBe('    boom');
     expect(lines[4]).toBe('study finished in 12s: 2/5 done, 1 failed');
-    expect(out.text().includes('\x1b')).toBe(false); // no terminal control codes (ESC) off a TTY
+    expect(out.text.includes('\x1b')).toBe(false); // no terminal control codes (ESC) off a TTY
   });
 });
