@@ -17,70 +17,16 @@ export interface F32Kernels {
   f32(length: number): Float32Array;
   /** A zeroed Int32Array likewise (argmax positions). */
   i32(length: number): Int32Array;
+  // The signatures are the reference kernels' own (one source): the WASM set must accept the same
+  // positional arguments, and the checker holds it to them.
   /** C ← α·op(A)·op(B) + β·C (gemm-f32.ts semantics; C must not overlap A or B). */
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    aOff: number,
-    lda: number,
-    b: Float32Array,
-    bOff: number,
-    ldb: number,
-    beta: number,
-    c: Float32Array,
-    cOff: number,
-    ldc: number,
-  ): Float32Array;
+  sgemm: typeof sgemmRef;
   /** conv.ts im2col on one CHW sample. */
-  im2col(
-    x: Float32Array,
-    xOff: number,
-    C: number,
-    H: number,
-    W: number,
-    kh: number,
-    kw: number,
-    col: Float32Array,
-    colOff: number,
-  ): Float32Array;
+  im2col: typeof im2colF32;
   /** 2×2 max-pooling with argmax (conv.ts maxPool2), then ReLU on the pooled values. */
-  maxPool2Relu(
-    x: Float32Array,
-    xOff: number,
-    C: number,
-    H: number,
-    W: number,
-    out: Float32Array,
-    outOff: number,
-    argIdx: Int32Array,
-    idxOff: number,
-  ): Float32Array;
+  maxPool2Relu: typeof maxPool2ReluF32;
   /** The pooling-sparse conv backward, 5×5 kernels, optional ReLU gate on dIn (node/linalg/sparse-conv-backward-f32.ts). */
-  convPoolBackward5(
-    dPool: Float32Array,
-    dOff: number,
-    argIdx: Int32Array,
-    idxOff: number,
-    cout: number,
-    pooledPerChannel: number,
-    input: Float32Array,
-    inOff: number,
-    cin: number,
-    hin: number,
-    x: Float32Array,
-    wOff: number,
-    bOff: number,
-    g: Float32Array,
-    dIn: Float32Array | null,
-    dInOff: number,
-    gate: Float32Array | null,
-    gateOff: number,
-  ): void;
+  convPoolBackward5: typeof sparseConvPoolBackwardF32;
 }
 
 /** The TypeScript reference kernels (any typed arrays; no shared memory). */

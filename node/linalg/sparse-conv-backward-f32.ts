@@ -26,8 +26,8 @@ export function sparseConvPoolBackwardF32(
   g: Float32Array,
   dIn: Float32Array | null,
   dInOff: number,
-  gate: Float32Array | null = null,
-  gateOff = 0,
+  gate: Float32Array | null,
+  gateOff: number,
 ): void {
   const ho = hin - KS + 1;
   const plane = ho * ho;
