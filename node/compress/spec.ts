@@ -158,19 +158,21 @@ export const LowRankSpecSchema = Type.Object(
   },
 );
 
-export const LeafCompressorSpecSchema = Type.Union(
-  [
-    IdentitySpecSchema,
-    TopkSpecSchema,
-    RandkSpecSchema,
-    QsgdSpecSchema,
-    SignSpecSchema,
-    NaturalSpecSchema,
-    DitherSpecSchema,
-    LowRankSpecSchema,
-  ],
-  { description: 'A single compressor: identity | topk | randk | qsgd | sign | natural | dither | lowrank.' },
-);
+/** Every single (leaf) compressor's schema, in the order docs/config.md lists them. */
+const LEAF_SPEC_SCHEMAS = [
+  IdentitySpecSchema,
+  TopkSpecSchema,
+  RandkSpecSchema,
+  QsgdSpecSchema,
+  SignSpecSchema,
+  NaturalSpecSchema,
+  DitherSpecSchema,
+  LowRankSpecSchema,
+] as const;
+
+export const LeafCompressorSpecSchema = Type.Union([...LEAF_SPEC_SCHEMAS], {
+  description: 'A single compressor: identity | topk | randk | qsgd | sign | natural | dither | lowrank.',
+});
 
 export const ChainSpecSchema = Type.Object(
   {
@@ -193,24 +195,10 @@ export const EfSpecSchema = Type.Object(
   { additionalProperties: false, description: 'Error-feedback wrapper (EF / EF14).' },
 );
 
-export const CompressorSpecSchema = Type.Union(
-  [
-    IdentitySpecSchema,
-    TopkSpecSchema,
-    RandkSpecSchema,
-    QsgdSpecSchema,
-    SignSpecSchema,
-    NaturalSpecSchema,
-    DitherSpecSchema,
-    LowRankSpecSchema,
-    EfSpecSchema,
-    ChainSpecSchema,
-  ],
-  {
-    default: { kind: 'identity' },
-    description: 'Compressor Q: identity | topk | randk | qsgd | sign | natural | dither | lowrank | ef {inner} | chain {steps}.',
-  },
-);
+export const CompressorSpecSchema = Type.Union([...LEAF_SPEC_SCHEMAS, EfSpecSchema, ChainSpecSchema], {
+  default: { kind: 'identity' },
+  description: 'Compressor Q: identity | topk | randk | qsgd | sign | natural | dither | lowrank | ef {inner} | chain {steps}.',
+});
 
 export type IdentitySpec = Static<typeof IdentitySpecSchema>;
 export type TopkSpec = Static<typeof TopkSpecSchema>;
