@@ -7,19 +7,10 @@
  * (exchangeFrames, node/transport/network-communicator.ts): one encode per exchange, payload bytes counted per peer
  * as the simulator's ScheduledMemoryNetwork counts them, so metrics.ndjson stays byte-identical.
  */
-import type { Communicator } from '../algo/types.ts';
 import type { Message } from '../compress/types.ts';
-import { RoundInbox } from '../transport/round-inbox.ts';
+import type { RoundInbox } from '../transport/round-inbox.ts';
 import type { PeerTransport } from '../transport/types.ts';
-import type { StateRegistrar } from '../checkpoint/state-registry.ts';
-import {
-  exchangeFrames,
-  feedInbox,
-  registerCounters,
-  type CommunicatorStats,
-  type ExchangeParts,
-  type ExchangeTimes,
-} from '../transport/network-communicator.ts';
+import { exchangeFrames, FrameCommunicator } from '../transport/network-communicator.ts';
 import type { MixingRow } from '../../topologies/types.ts';
 
 export interface ScheduledCommunicatorOptions {
@@ -37,35 +28,9 @@ export interface ScheduledCommunicatorOptions {
   readonly signal?: AbortSignal;
 }
 
-export class ScheduledCommunicator implements Communicator {
-  readonly inbox: RoundInbox;
-  readonly times: ExchangeTimes = { encodeSeconds: 0, sendSeconds: 0, waitSeconds: 0 };
-  private readonly unsubscribe: Array<() => void> = [];
-  private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
-
-  private readonly parts: ExchangeParts;
-
+export class ScheduledCommunicator extends FrameCommunicator {
   constructor(private readonly opts: ScheduledCommunicatorOptions) {
-    this.inbox = opts.inbox ?? new RoundInbox();
-    this.parts = {
-      transport: opts.transport,
-      inbox: this.inbox,
-      self: opts.self,
-      dim: opts.dim,
-      signal: opts.signal,
-      counters: this.counters,
-      times: this.times,
-    };
-    this.unsubscribe.push(feedInbox(opts.transport, this.inbox, new Set(opts.neighbours)));
-  }
-
-  stats(): CommunicatorStats {
-    return { ...this.counters };
-  }
-
-  /** The counters reports read, for cluster checkpoints. */
-  registerState(reg: StateRegistrar, prefix: string): void {
-    registerCounters(reg, prefix, this.counters);
+    super(opts, opts.neighbours);
   }
 
   exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
@@ -74,10 +39,5 @@ export class ScheduledCommunicator implements Communicator {
     const others = ids.filter((p) => p !== self);
     const targets = this.opts.sendsAt === undefined ? others : Array.from(this.opts.sendsAt(round));
     return exchangeFrames(this.parts, round, phase, msg, ids, others, targets);
-  }
-
-  close(): void {
-    for (const u of this.unsubscribe) u();
-    this.unsubscribe.length = 0;
   }
 }

@@ -43,21 +43,31 @@ export interface CommunicatorStats {
   exchanges: number;
 }
 
-export class NetworkCommunicator implements Communicator {
+/**
+ * What every frame-exchanging communicator holds (the static one below and the time-varying
+ * ScheduledCommunicator): the round inbox fed from the transport by the accepted peers, the time
+ * split, the payload counters (checkpointed) and the parts an exchange works with.
+ */
+export abstract class FrameCommunicator implements Communicator {
   readonly inbox: RoundInbox;
   /** Where exchange time went, for the worker's step-time split (compute / encode / wait). */
   readonly times: ExchangeTimes = { encodeSeconds: 0, sendSeconds: 0, waitSeconds: 0 };
-  private readonly others: number[];
-  private readonly ids: number[];
+  protected readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
+  protected readonly parts: ExchangeParts;
   private readonly unsubscribe: Array<() => void> = [];
-  private readonly counters: CommunicatorStats = { payloadBytesSent: 0, payloadBytesReceived: 0, exchanges: 0 };
 
-  private readonly parts: ExchangeParts;
-
-  constructor(private readonly opts: NetworkCommunicatorOptions) {
+  /** accepted: the peers whose frames go into the inbox (self excluded). */
+  constructor(
+    opts: {
+      readonly transport: PeerTransport;
+      readonly self: number;
+      readonly dim: number;
+      readonly inbox?: RoundInbox;
+      readonly signal?: AbortSignal;
+    },
+    accepted: Iterable<number>,
+  ) {
     this.inbox = opts.inbox ?? new RoundInbox();
-    this.ids = Array.from(opts.peers);
-    this.others = this.ids.filter((p) => p !== opts.self);
     this.parts = {
       transport: opts.transport,
       inbox: this.inbox,
@@ -67,8 +77,10 @@ export class NetworkCommunicator implements Communicator {
       counters: this.counters,
       times: this.times,
     };
-    this.unsubscribe.push(feedInbox(opts.transport, this.inbox, new Set(this.others)));
+    this.unsubscribe.push(feedInbox(opts.transport, this.inbox, new Set(accepted)));
   }
+
+  abstract exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]>;
 
   stats(): CommunicatorStats {
     return { ...this.counters };
@@ -77,6 +89,25 @@ export class NetworkCommunicator implements Communicator {
   /** The counters reports read (bytesSent), for cluster checkpoints (docs/resume.md "Cluster"). */
   registerState(reg: StateRegistrar, prefix: string): void {
     registerCounters(reg, prefix, this.counters);
+  }
+
+  /** Detaches from the transport's events (the transport itself is stopped by its owner). */
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe.length = 0;
+  }
+}
+
+export class NetworkCommunicator extends FrameCommunicator {
+  private readonly others: number[];
+  private readonly ids: number[];
+
+  constructor(private readonly opts: NetworkCommunicatorOptions) {
+    const ids = Array.from(opts.peers);
+    const others = ids.filter((p) => p !== opts.self);
+    super(opts, others);
+    this.ids = ids;
+    this.others = others;
   }
 
   /**
@@ -91,12 +122,6 @@ export class NetworkCommunicator implements Communicator {
 
   exchange(round: number, phase: string, msg: Message): Promise<readonly Message[]> {
     return exchangeFrames(this.parts, round, phase, msg, this.ids, this.others, this.others);
-  }
-
-  /** Detaches from the transport's events (the transport itself is stopped by its owner). */
-  close(): void {
-    for (const u of this.unsubscribe) u();
-    this.unsubscribe.length = 0;
   }
 }
 
