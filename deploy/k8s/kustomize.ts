@@ -1,7 +1,8 @@
 /**
  * The kustomize layer around the rendered objects: the base, a Component with the ServiceMonitor
  * (only for clusters running prometheus-operator, whose CRD it needs), an example overlay (namespace,
- * node count, image tag) and the example plus the ServiceMonitor.
+ * node count, image tag, and emptyDir checkpoints through components/ephemeral-checkpoints, so it
+ * applies on a cluster without a storage provisioner) and the example plus the ServiceMonitor.
  *
  * The node count lives in two places that must move together: the StatefulSet's replicas and the run
  * config's topology.nodes. The overlay therefore carries both: `replicas:` and its own config.yaml
@@ -12,6 +13,8 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { CONFIG_KEY, NAMES, workerReplicas, type ManifestFile } from './manifests.ts';
 
 export const EXAMPLE_NAMESPACE = 'proxmesh';
+/** The Component that swaps the checkpoint claims for emptyDirs (checkpoints-component.ts). */
+export const EPHEMERAL_CHECKPOINTS_DIR = 'components/ephemeral-checkpoints';
 
 /** "repo[:tag][@digest]" → parts (a ':' inside the registry host is not a tag separator). */
 export function splitImage(image: string): { name: string; tag: string | null; digest: string | null } {
@@ -45,6 +48,9 @@ export function kustomizeFiles(files: readonly ManifestFile[], nodes: number, im
       replicas: [{ name: NAMES.workers, count: workerReplicas(nodes, nodesPerWorker) }],
       configMapGenerator: [{ name: NAMES.config, behavior: 'replace', files: [CONFIG_KEY] }],
       images: [imageEntry],
+      // Checkpoints on emptyDirs: nothing to provision on kind/minikube, lost with the pod. Drop this
+      // line to keep them on the base's PersistentVolumeClaims.
+      components: [`../../${EPHEMERAL_CHECKPOINTS_DIR}`],
     },
     monitoringOverlay: {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',

@@ -2,11 +2,17 @@
  * The proxmesh cluster as typed Kubernetes objects (kubernetes-models): the coordinator (Deployment +
  * Service on 8080), the workers (StatefulSet + headless Service, so worker-<i>.<service> resolves for
  * peer links and the ordinal becomes the node id, DESIGN.md §5), the run config (ConfigMap), the
- * cluster token (Secret) and a prometheus-operator ServiceMonitor. Pure: options in, objects out.
+ * cluster token (Secret), the coordinator's run-folder volume (PersistentVolumeClaim), and a
+ * prometheus-operator ServiceMonitor. Checkpoints (docs/resume.md) go to volumes that outlive a pod:
+ * each worker gets a claim from the StatefulSet's volumeClaimTemplate `checkpoints` and writes there
+ * (PROXMESH_CHECKPOINT_DIR); the coordinator writes its run folders, checkpoints included, to the
+ * claim `coordinator-data` at /data. components/ephemeral-checkpoints swaps both for emptyDirs.
+ * Pure: options in, objects out.
  */
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -26,6 +32,8 @@ export const NAMES = {
   config: 'proxmesh-config',
   token: 'proxmesh-token',
   serviceMonitor: 'proxmesh',
+  /** The coordinator's PersistentVolumeClaim (its run folders, checkpoints included). */
+  coordinatorData: 'coordinator-data',
 } as const;
 
 export const PORTS = { http: 8080, peer: 7070, metrics: 9464 } as const;
@@ -39,6 +47,18 @@ export const TOKEN_KEY = 'token';
 /** What the committed Secret holds; users must replace it (see deploy/k8s/README.md). */
 export const TOKEN_PLACEHOLDER = 'REPLACE-ME-with-a-long-random-token';
 
+/**
+ * The workers' checkpoint volume: a volumeClaimTemplate (one ReadWriteOnce claim per pod,
+ * checkpoints-worker-<i>, kept when the pod or the StatefulSet goes), mounted at `mountPath`, which is
+ * PROXMESH_CHECKPOINT_DIR. No storageClassName: the cluster's default class provisions it.
+ */
+export const WORKER_CHECKPOINTS = { volume: 'checkpoints', mountPath: '/checkpoints', size: '1Gi' } as const;
+/**
+ * The coordinator's run folders (PROXMESH_RUNS_DIR, inside the `data` volume at /data): each run
+ * folder holds the metrics files and <run folder>/checkpoints/coordinator-r<R>.ckpt.
+ */
+export const COORDINATOR_DATA = { volume: 'data', mountPath: '/data', runsDir: '/data/runs', size: '1Gi' } as const;
+
 export interface ManifestOptions {
   /** Topology node count n of the run config; worker replicas = ⌈n / nodesPerWorker⌉. */
   readonly nodes: number;
@@ -50,7 +70,7 @@ export interface ManifestOptions {
   readonly configText: string;
 }
 
-export type KubeObject = Deployment | StatefulSet | Service | ConfigMap | Secret | ServiceMonitor;
+export type KubeObject = Deployment | StatefulSet | Service | ConfigMap | Secret | PersistentVolumeClaim | ServiceMonitor;
 
 /** One object and the file it is written to under base/ (or components/). */
 export interface ManifestFile {
@@ -66,7 +86,10 @@ const POD_SECURITY: IPodSecurityContext = {
   runAsNonRoot: true,
   runAsUser: RUN_AS_USER,
   runAsGroup: RUN_AS_USER,
+  // Volumes that support it (a PersistentVolumeClaim's) are group-owned by the image's user, so it can
+  // write its checkpoints; chown only when the volume's root is not already right (a large volume).
   fsGroup: RUN_AS_USER,
+  fsGroupChangePolicy: 'OnRootMismatch',
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
@@ -78,13 +101,11 @@ const CONTAINER_SECURITY: ISecurityContext = {
   capabilities: { drop: ['ALL'] },
 };
 
-// The root filesystem is read-only: run folders go to /data; /tmp is a small scratch space.
-const SCRATCH_VOLUMES: IVolume[] = [
-  { name: 'data', emptyDir: {} },
-  { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
-];
+// The root filesystem is read-only: run folders go to /data (a PersistentVolumeClaim for the
+// coordinator, an emptyDir for the workers); /tmp is a small scratch space.
+const TMP_VOLUME: IVolume = { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } };
 const SCRATCH_MOUNTS: IVolumeMount[] = [
-  { name: 'data', mountPath: '/data' },
+  { name: COORDINATOR_DATA.volume, mountPath: COORDINATOR_DATA.mountPath },
   { name: 'tmp', mountPath: '/tmp' },
 ];
 
@@ -116,7 +137,8 @@ function coordinatorContainer(image: string): IContainer {
       // (docs/security.md). The browser asks for it (HTTP Basic, any user name, the token as password).
       { name: 'PROXMESH_DASHBOARD_AUTH', value: 'token' },
       { name: 'PROXMESH_CONFIG', value: `${CONFIG_DIR}/${CONFIG_KEY}` },
-      { name: 'PROXMESH_RUNS_DIR', value: '/data/runs' },
+      // Run folders, the coordinator's checkpoints included (<run folder>/checkpoints), on its claim.
+      { name: 'PROXMESH_RUNS_DIR', value: COORDINATOR_DATA.runsDir },
       { name: 'PROXMESH_LOG_LEVEL', value: 'info' },
     ],
     ports: [{ name: 'http', containerPort: PORTS.http, protocol: 'TCP' }],
@@ -151,6 +173,8 @@ function workerContainer(image: string, nodesPerWorker: number): IContainer {
       // Explicit: a worker's /metrics binds loopback by default, but Prometheus and the probes scrape the pod IP.
       { name: 'PROXMESH_METRICS_LISTEN', value: `0.0.0.0:${PORTS.metrics}` },
       ...(nodesPerWorker > 1 ? [{ name: 'PROXMESH_NODES_PER_WORKER', value: String(nodesPerWorker) }] : []),
+      // The nodes' checkpoints (<dir>/checkpoints/node-<id>-r<round>.ckpt) on the pod's own claim.
+      { name: 'PROXMESH_CHECKPOINT_DIR', value: WORKER_CHECKPOINTS.mountPath },
     ],
     ports: [
       { name: 'peer', containerPort: PORTS.peer, protocol: 'TCP' },
@@ -160,7 +184,7 @@ function workerContainer(image: string, nodesPerWorker: number): IContainer {
     livenessProbe: httpProbe('/healthz', 'metrics', 10, 6),
     resources: resources('500m', '256Mi', '1', '1Gi'),
     securityContext: CONTAINER_SECURITY,
-    volumeMounts: SCRATCH_MOUNTS,
+    volumeMounts: [...SCRATCH_MOUNTS, { name: WORKER_CHECKPOINTS.volume, mountPath: WORKER_CHECKPOINTS.mountPath }],
   };
 }
 
@@ -174,10 +198,16 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
     type: 'Opaque',
     stringData: { [TOKEN_KEY]: TOKEN_PLACEHOLDER },
   });
+  const coordinatorData = new PersistentVolumeClaim({
+    metadata: { name: NAMES.coordinatorData, labels: labelsFor('coordinator') },
+    // One pod mounts it (replicas 1, strategy Recreate). No storageClassName: the cluster's default class.
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: COORDINATOR_DATA.size } } },
+  });
   const coordinator = new Deployment({
     metadata: { name: NAMES.coordinator, labels: labelsFor('coordinator') },
     spec: {
-      // One coordinator per cluster: workers hold a control connection to it, so never two at once.
+      // One coordinator per cluster: workers hold a control connection to it, so never two at once
+      // (and its ReadWriteOnce claim cannot follow a rolling update's new pod to another node).
       replicas: 1,
       strategy: { type: 'Recreate' },
       selector: { matchLabels: selectorFor('coordinator') },
@@ -188,7 +218,11 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
           enableServiceLinks: false,
           securityContext: POD_SECURITY,
           containers: [coordinatorContainer(opts.image)],
-          volumes: [{ name: 'config', configMap: { name: NAMES.config } }, ...SCRATCH_VOLUMES],
+          volumes: [
+            { name: 'config', configMap: { name: NAMES.config } },
+            { name: COORDINATOR_DATA.volume, persistentVolumeClaim: { claimName: NAMES.coordinatorData } },
+            TMP_VOLUME,
+          ],
         },
       },
     },
@@ -231,9 +265,17 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
           securityContext: POD_SECURITY,
           terminationGracePeriodSeconds: 15,
           containers: [workerContainer(opts.image, opts.nodesPerWorker ?? 1)],
-          volumes: SCRATCH_VOLUMES,
+          volumes: [{ name: COORDINATOR_DATA.volume, emptyDir: {} }, TMP_VOLUME],
         },
       },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: WORKER_CHECKPOINTS.volume, labels: labelsFor('worker') },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: WORKER_CHECKPOINTS.size } } },
+        },
+      ],
+      // Explicit (the default): the claims outlive their pods, a scale-down and the StatefulSet itself.
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
     },
   });
   const serviceMonitor: ServiceMonitor = {
@@ -252,6 +294,7 @@ export function buildManifests(opts: ManifestOptions): ManifestFile[] {
   return [
     { file: 'base/configmap.yaml', object: configMap },
     { file: 'base/secret.yaml', object: secret },
+    { file: 'base/coordinator-pvc.yaml', object: coordinatorData },
     { file: 'base/coordinator-deployment.yaml', object: coordinator },
     { file: 'base/coordinator-service.yaml', object: coordinatorService },
     { file: 'base/worker-service.yaml', object: workersService },

@@ -2,8 +2,9 @@
  * Renders the Kubernetes manifests from typed objects:
  *   node --import tsx deploy/k8s/render.ts [--nodes N] [--nodes-per-worker B] [--image IMG] [--out DIR]
  * writes DIR/base (kustomize base, one YAML per object), DIR/components/service-monitor,
- * DIR/overlays/example (namespace, node count, image tag, run config) and
- * DIR/overlays/example-monitoring. DIR defaults to this folder; the committed YAML is the render of
+ * DIR/components/tls, DIR/components/ephemeral-checkpoints, DIR/overlays/example (namespace, node
+ * count, image tag, run config, emptyDir checkpoints), DIR/overlays/example-monitoring and
+ * DIR/overlays/example-tls. DIR defaults to this folder; the committed YAML is the render of
  * the defaults (test/deploy/k8s.test.ts fails when it is stale). Nothing is written when a schema
  * or project rule fails.
  */
@@ -13,7 +14,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { ProxmeshError } from '../../node/errors.ts';
-import { EXAMPLE_NAMESPACE, kustomizeFiles } from './kustomize.ts';
+import { ephemeralCheckpointsComponent } from './checkpoints-component.ts';
+import { EPHEMERAL_CHECKPOINTS_DIR, EXAMPLE_NAMESPACE, kustomizeFiles } from './kustomize.ts';
 import { tlsComponent, tlsOverlay } from './tls-component.ts';
 import { buildManifests, CONFIG_KEY, plain, type KubeObject } from './manifests.ts';
 import { checkRules } from './rules.ts';
@@ -51,7 +53,7 @@ export function renderTree(opts: RenderOptions = {}): Map<string, string> {
   const files = buildManifests({ nodes: config.nodes, image, configText: config.text, nodesPerWorker: perWorker });
   const k = kustomizeFiles(files, config.nodes, image, perWorker);
   const objects: Record<string, any>[] = [...files.map((f) => plain(f.object)), plain(k.namespace as unknown as KubeObject)];
-  const problems = [...validateSchemas(objects), ...checkRules(objects)];
+  const problems = [...validateSchemas(objects), ...checkRules(objects, { checkpointStorage: 'persistent' })];
   if (problems.length) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `rendered manifests fail their checks:\n${problems.join('\n')}`);
   const out = new Map<string, string>();
   for (const f of files) out.set(f.file, GENERATED + (f.file.endsWith('secret.yaml') ? SECRET_NOTE : '') + toYaml(plain(f.object)));
@@ -75,6 +77,12 @@ export function renderTree(opts: RenderOptions = {}): Map<string, string> {
     'components/tls/kustomization.yaml',
     `${GENERATED}# TLS on every link (wss://, https://, mutual TLS) from the Secret proxmesh-tls (tls.crt, tls.key, ca.crt).\n` +
       `# Create the Secret first: deploy/k8s/README.md §2b.\n${toYaml(tlsComponent(toYaml))}`,
+  );
+  out.set(
+    `${EPHEMERAL_CHECKPOINTS_DIR}/kustomization.yaml`,
+    `${GENERATED}# Checkpoints and run folders on emptyDirs instead of PersistentVolumeClaims, for clusters without a\n` +
+      `# storage provisioner: they are lost with the pod. Used by the example overlays (README §5).\n` +
+      toYaml(ephemeralCheckpointsComponent(toYaml)),
   );
   out.set(
     'overlays/example-tls/kustomization.yaml',

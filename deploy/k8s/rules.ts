@@ -2,7 +2,11 @@
  * Project rules no schema checks (the API server or the cluster would only fail at run time):
  * images present, probes aimed at declared ports, the StatefulSet's headless Service, replicas equal
  * to the config's topology.nodes, selectors matching pod labels, Secret/ConfigMap references,
- * env ordering for $(VAR), the hardened securityContext, and scrape targets on real ports.
+ * env ordering for $(VAR), the hardened securityContext, scrape targets on real ports, and where
+ * checkpoints go: the worker's PROXMESH_CHECKPOINT_DIR and the coordinator's PROXMESH_RUNS_DIR lie
+ * inside a writable mount of a PersistentVolumeClaim or an emptyDir (which of the two can be required
+ * with `checkpointStorage`), claims are defined, mounted, writable by the pod's fsGroup, and not
+ * handed from pod to pod by a rolling update.
  * Input: plain objects (a render or `kubectl kustomize` output); output: one line per violation.
  */
 import { parse } from 'yaml';
@@ -12,6 +16,36 @@ import { idOf } from './validate.ts';
 type Obj = Record<string, any>;
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+
+export interface RuleOptions {
+  /**
+   * Where the checkpoint directories must be: 'persistent' (PersistentVolumeClaims: the base),
+   * 'ephemeral' (emptyDirs and no claim at all: the example overlays, components/ephemeral-checkpoints);
+   * either when absent.
+   */
+  readonly checkpointStorage?: 'persistent' | 'ephemeral';
+}
+
+/**
+ * The directory each role writes its checkpoints into, by the container's first arg (the proxmesh
+ * subcommand): the worker's nodes write <dir>/checkpoints/node-<id>-r<R>.ckpt, the coordinator
+ * <runs dir>/<run id>/checkpoints/coordinator-r<R>.ckpt.
+ */
+const CHECKPOINT_DIRS: Record<string, { env: string; unset: string }> = {
+  worker: { env: 'PROXMESH_CHECKPOINT_DIR', unset: 'a worker of a run with checkpointEvery > 0 refuses to start' },
+  coordinator: { env: 'PROXMESH_RUNS_DIR', unset: 'run folders and checkpoints would go to ./runs on the read-only root filesystem' },
+};
+
+type Storage = 'claim' | 'emptyDir' | null;
+
+/** The mount holding `path` (the longest mountPath that is `path` or a parent of it). */
+function mountOf(path: string, mounts: readonly Obj[]): Obj | undefined {
+  const inside = (m: Obj) => {
+    const root = String(m.mountPath).replace(/\/+$/, '');
+    return path === root || path.startsWith(`${root}/`);
+  };
+  return mounts.filter(inside).sort((a, b) => String(b.mountPath).length - String(a.mountPath).length)[0];
+}
 
 function podSpecOf(o: Obj): Obj | null {
   return WORKLOADS.has(o.kind) ? (o.spec?.template?.spec ?? null) : null;
@@ -31,13 +65,15 @@ function portMatches(port: unknown, c: Obj): boolean {
 }
 
 /** Every violation of the project rules in a set of objects (one namespace). */
-export function checkRules(objects: readonly Obj[]): string[] {
+export function checkRules(objects: readonly Obj[], opts: RuleOptions = {}): string[] {
   const errs: string[] = [];
   const byKind = (kind: string) => objects.filter((o) => o?.kind === kind);
   const services = byKind('Service');
   const secrets = byKind('Secret');
   const configMaps = byKind('ConfigMap');
+  const claims = byKind('PersistentVolumeClaim');
   const workloads = objects.filter((o) => podSpecOf(o));
+  const claimedNames = new Set<string>();
 
   for (const w of workloads) {
     const id = idOf(w);
@@ -46,6 +82,18 @@ export function checkRules(objects: readonly Obj[]): string[] {
     if (!subset(w.spec?.selector?.matchLabels, podLabels))
       errs.push(`${id}: spec.selector.matchLabels does not select the pod template's labels`);
     const volumes = new Map<string, Obj>((pod.volumes ?? []).map((v: Obj) => [v.name, v]));
+    const templates = new Map<string, Obj>(
+      (w.kind === 'StatefulSet' ? (w.spec?.volumeClaimTemplates ?? []) : []).map((t: Obj) => [t.metadata?.name, t]),
+    );
+    // The StatefulSet controller gives each pod a claim per template, replacing a pod volume of that name.
+    const storageOf = (name: string): Storage =>
+      templates.has(name) || volumes.get(name)?.persistentVolumeClaim ? 'claim' : volumes.get(name)?.emptyDir ? 'emptyDir' : null;
+    for (const name of templates.keys()) {
+      if (volumes.has(name))
+        errs.push(`${id}: volume ${name} is both a pod volume and a volumeClaimTemplate (the claim replaces the pod volume)`);
+      if (opts.checkpointStorage === 'ephemeral')
+        errs.push(`${id}: volumeClaimTemplate ${name} needs a storage provisioner, but checkpoint storage is ephemeral here`);
+    }
     const psc = pod.securityContext ?? {};
     for (const c of containersOf(pod)) {
       const cid = `${id} container ${c.name}`;
@@ -79,12 +127,55 @@ export function checkRules(objects: readonly Obj[]): string[] {
       if (!(sc.capabilities?.drop ?? []).includes('ALL')) errs.push(`${cid}: capabilities do not drop ALL`);
       if ((sc.capabilities?.add ?? []).length) errs.push(`${cid}: adds capabilities`);
       const mounts: Obj[] = c.volumeMounts ?? [];
-      for (const path of ['/data', '/tmp']) {
-        const m = mounts.find((x) => x.mountPath === path);
-        if (!m || !volumes.get(m.name)?.emptyDir)
-          errs.push(`${cid}: ${path} is not a writable emptyDir (the root filesystem is read-only)`);
+      const tmp = mounts.find((x) => x.mountPath === '/tmp');
+      if (!tmp || !volumes.get(tmp.name)?.emptyDir) errs.push(`${cid}: /tmp is not a writable emptyDir (the root filesystem is read-only)`);
+      const data = mounts.find((x) => x.mountPath === '/data');
+      if (!data || data.readOnly === true || storageOf(data.name) === null)
+        errs.push(`${cid}: /data is not a writable emptyDir or PersistentVolumeClaim (the root filesystem is read-only)`);
+      for (const m of mounts) if (!volumes.has(m.name) && !templates.has(m.name)) errs.push(`${cid}: volumeMount ${m.name} has no volume`);
+      // Checkpoints: the role's directory is on a writable volume of the wanted kind.
+      const role = CHECKPOINT_DIRS[String(c.args?.[0])];
+      if (role) {
+        const dir = (c.env ?? []).find((e: Obj) => e.name === role.env)?.value as string | undefined;
+        const m = dir === undefined ? undefined : mountOf(dir, mounts);
+        const storage = m ? storageOf(m.name) : null;
+        if (dir === undefined) errs.push(`${cid}: ${role.env} is not set (${role.unset})`);
+        else if (!m)
+          errs.push(
+            `${cid}: ${role.env} ${dir} is not inside a volumeMount (the root filesystem is read-only, and checkpoints must outlive the container)`,
+          );
+        else if (m.readOnly === true) errs.push(`${cid}: ${role.env} ${dir} is on the read-only mount ${m.mountPath}`);
+        else if (storage === null)
+          errs.push(`${cid}: ${role.env} ${dir} is on volume ${m.name}, which is neither a PersistentVolumeClaim nor an emptyDir`);
+        else if (opts.checkpointStorage === 'persistent' && storage !== 'claim')
+          errs.push(
+            `${cid}: ${role.env} ${dir} is on the emptyDir ${m.name}, which is lost with the pod (expected a PersistentVolumeClaim)`,
+          );
+        else if (opts.checkpointStorage === 'ephemeral' && storage !== 'emptyDir')
+          errs.push(
+            `${cid}: ${role.env} ${dir} is on a PersistentVolumeClaim (volume ${m.name}); expected an emptyDir (components/ephemeral-checkpoints)`,
+          );
       }
-      for (const m of mounts) if (!volumes.has(m.name)) errs.push(`${cid}: volumeMount ${m.name} has no volume`);
+    }
+    // Claims: defined, writable by the image's user (fsGroup), and never wanted by two pods of a rollout.
+    const podClaims = [...volumes.values()].filter((v) => v.persistentVolumeClaim && !templates.has(v.name));
+    if ((templates.size > 0 || podClaims.length > 0) && psc.fsGroup !== RUN_AS_USER)
+      errs.push(
+        `${id}: pod securityContext.fsGroup is not ${RUN_AS_USER}, so uid ${RUN_AS_USER} may not be able to write its PersistentVolumeClaims`,
+      );
+    for (const v of podClaims) {
+      const name = v.persistentVolumeClaim.claimName;
+      claimedNames.add(name);
+      const pvc = claims.find((x) => x.metadata?.name === name);
+      if (!pvc) errs.push(`${id}: volume ${v.name} refers to PersistentVolumeClaim ${name}, which is not defined`);
+      else if (
+        w.kind === 'Deployment' &&
+        (pvc.spec?.accessModes ?? []).some((a: string) => a === 'ReadWriteOnce' || a === 'ReadWriteOncePod') &&
+        w.spec?.strategy?.type !== 'Recreate'
+      )
+        errs.push(
+          `${id}: mounts the ReadWriteOnce PersistentVolumeClaim ${name} but its strategy is not Recreate (a rolling update's new pod waits for the old pod's volume)`,
+        );
     }
     for (const v of volumes.values()) {
       if (v.configMap && !configMaps.some((cm) => cm.metadata?.name === v.configMap.name))
@@ -99,6 +190,12 @@ export function checkRules(objects: readonly Obj[]): string[] {
       if (!containersOf(pod).some((c) => portMatches(port, c)))
         errs.push(`${id}: prometheus.io/port ${ann['prometheus.io/port']} is not a container port`);
     }
+  }
+
+  for (const pvc of claims) {
+    if (!claimedNames.has(pvc.metadata?.name)) errs.push(`${idOf(pvc)}: no pod mounts it`);
+    if (opts.checkpointStorage === 'ephemeral')
+      errs.push(`${idOf(pvc)}: needs a storage provisioner, but checkpoint storage is ephemeral here`);
   }
 
   // Services select pods and target their named ports.

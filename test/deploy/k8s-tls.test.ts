@@ -61,6 +61,8 @@ describe.skipIf(!hasKubectl || !OPENSSL_AVAILABLE)('overlays/example-tls (kubect
     const all = [...objects, secret()];
     expect(validateSchemas(all)).toEqual([]);
     expect(checkRules(all)).toEqual([]);
+    // It builds on overlays/example, so its checkpoints are on emptyDirs too (components/ephemeral-checkpoints).
+    expect(checkRules(all, { checkpointStorage: 'ephemeral' })).toEqual([]);
   });
 
   it('both roles mount the Secret and run mutual TLS from its keys; workers dial wss://; probes use HTTPS', () => {

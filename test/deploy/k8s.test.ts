@@ -2,7 +2,9 @@
  * Kubernetes manifests: the committed YAML is the render of the defaults; every object passes its
  * schema (kubernetes-models validate(), our ServiceMonitor check); the project rules hold — and each
  * rule reports a deliberately broken object; --nodes moves replicas and topology.nodes together;
- * `kubectl kustomize` renders the overlays offline (skipped only when kubectl is absent).
+ * checkpoints live on PersistentVolumeClaims in the base and on emptyDirs in the example overlays
+ * (components/ephemeral-checkpoints); `kubectl kustomize` renders the overlays offline (skipped only
+ * when kubectl is absent).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { NAMES, TOKEN_PLACEHOLDER } from '../../deploy/k8s/manifests.ts';
+import { ephemeralCheckpointsPatches } from '../../deploy/k8s/checkpoints-component.ts';
+import { COORDINATOR_DATA, NAMES, TOKEN_PLACEHOLDER, WORKER_CHECKPOINTS } from '../../deploy/k8s/manifests.ts';
 import { DEFAULT_IMAGE, DEFAULT_NODES, K8S_DIR, main, renderTree } from '../../deploy/k8s/render.ts';
 import { checkRules } from '../../deploy/k8s/rules.ts';
 import { splitImage } from '../../deploy/k8s/kustomize.ts';
@@ -74,6 +77,7 @@ describe('render', () => {
       [
         'ConfigMap/proxmesh-config',
         'Deployment/coordinator',
+        'PersistentVolumeClaim/coordinator-data',
         'Secret/proxmesh-token',
         'Service/coordinator',
         'Service/workers',
@@ -154,7 +158,7 @@ describe('render', () => {
     try {
       expect(main(['--nodes', '5', '--out', out])).toBe(0);
       expect(err).not.toHaveBeenCalled();
-      expect(String(log.mock.lastCall?.[0])).toBe(`wrote 15 files to ${out}\n`);
+      expect(String(log.mock.lastCall?.[0])).toBe(`wrote 17 files to ${out}\n`);
       expect(parse(readFileSync(join(out, 'base/worker-statefulset.yaml'), 'utf8')).spec.replicas).toBe(5);
       expect(parse(parse(readFileSync(join(out, 'base/configmap.yaml'), 'utf8')).data['config.yaml']).topology.nodes).toBe(5);
       for (const args of [['--nodes', '0'], ['--nodes', 'x'], ['--nodes', '-3'], ['--image', ''], ['--image', 'a b'], ['--bogus']]) {
@@ -225,6 +229,226 @@ describe('schemas', () => {
         o.metadata.name = 'Prox_Mesh';
       }),
     ).toEqual(['ServiceMonitor: metadata.name must be a DNS label (got Prox_Mesh)']);
+  });
+});
+
+const LABELS = (component: string) => ({
+  'app.kubernetes.io/name': 'proxmesh',
+  'app.kubernetes.io/part-of': 'proxmesh',
+  'app.kubernetes.io/component': component,
+});
+const CLAIM_SPEC = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
+
+describe('checkpoint volumes', () => {
+  it('each worker pod gets its own claim `checkpoints` at /checkpoints = PROXMESH_CHECKPOINT_DIR', () => {
+    const st = find(objects, 'StatefulSet', NAMES.workers);
+    // No storageClassName: the cluster's default class provisions it.
+    expect(st.spec.volumeClaimTemplates).toEqual([{ metadata: { name: 'checkpoints', labels: LABELS('worker') }, spec: CLAIM_SPEC }]);
+    expect(st.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    const pod = st.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsUser: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' });
+    expect(pod.volumes.map((v: Obj) => v.name)).toEqual(['data', 'tmp']);
+    const c = pod.containers[0];
+    expect(c.volumeMounts).toEqual([
+      { name: 'data', mountPath: '/data' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'checkpoints', mountPath: '/checkpoints' },
+    ]);
+    expect(c.env.at(-1)).toEqual({ name: 'PROXMESH_CHECKPOINT_DIR', value: '/checkpoints' });
+    expect(WORKER_CHECKPOINTS).toEqual({ volume: 'checkpoints', mountPath: '/checkpoints', size: '1Gi' });
+  });
+
+  it('the coordinator writes its run folders (and their checkpoints/) to the claim coordinator-data at /data', () => {
+    expect(find(objects, 'PersistentVolumeClaim', NAMES.coordinatorData)).toEqual({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'coordinator-data', labels: LABELS('coordinator') },
+      spec: CLAIM_SPEC,
+    });
+    const dep = find(objects, 'Deployment', NAMES.coordinator);
+    expect(dep.spec.strategy).toEqual({ type: 'Recreate' });
+    const pod = dep.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' });
+    expect(pod.volumes.find((v: Obj) => v.name === 'data')).toEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'coordinator-data' },
+    });
+    const c = pod.containers[0];
+    expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(c.env).toContainEqual({ name: 'PROXMESH_RUNS_DIR', value: '/data/runs' });
+    expect(COORDINATOR_DATA.runsDir.startsWith(`${COORDINATOR_DATA.mountPath}/`)).toBe(true);
+  });
+
+  it('the base passes the persistent rule and fails the ephemeral one, naming every claim', () => {
+    expect(checkRules(objects, { checkpointStorage: 'persistent' })).toEqual([]);
+    expect(checkRules(objects, { checkpointStorage: 'ephemeral' }).sort()).toEqual(
+      [
+        'Deployment/coordinator container coordinator: PROXMESH_RUNS_DIR /data/runs is on a PersistentVolumeClaim (volume data); expected an emptyDir (components/ephemeral-checkpoints)',
+        'StatefulSet/worker: volumeClaimTemplate checkpoints needs a storage provisioner, but checkpoint storage is ephemeral here',
+        'StatefulSet/worker container worker: PROXMESH_CHECKPOINT_DIR /checkpoints is on a PersistentVolumeClaim (volume checkpoints); expected an emptyDir (components/ephemeral-checkpoints)',
+        'PersistentVolumeClaim/coordinator-data: needs a storage provisioner, but checkpoint storage is ephemeral here',
+      ].sort(),
+    );
+  });
+
+  it('components/ephemeral-checkpoints holds exactly the three patches, and the example overlay uses it', () => {
+    const tree = renderTree();
+    const component = parse(tree.get('components/ephemeral-checkpoints/kustomization.yaml')!);
+    expect(component.kind).toBe('Component');
+    expect(component.patches.map((p: Obj) => ({ target: p.target, patch: parse(p.patch) }))).toEqual(ephemeralCheckpointsPatches());
+    expect(ephemeralCheckpointsPatches().map((p) => p.target)).toEqual([
+      { kind: 'StatefulSet', name: 'worker' },
+      { kind: 'Deployment', name: 'coordinator' },
+      { kind: 'PersistentVolumeClaim', name: 'coordinator-data' },
+    ]);
+    expect(parse(tree.get('overlays/example/kustomization.yaml')!).components).toEqual(['../../components/ephemeral-checkpoints']);
+  });
+
+  const worker = (o: Obj[]) => find(o, 'StatefulSet', NAMES.workers).spec.template.spec.containers[0];
+  const coordinator = (o: Obj[]) => find(o, 'Deployment', NAMES.coordinator).spec.template.spec.containers[0];
+  const setEnv = (c: Obj, name: string, value: string | null) => {
+    c.env = c.env.filter((e: Obj) => e.name !== name);
+    if (value !== null) c.env.push({ name, value });
+  };
+  const W = 'StatefulSet/worker container worker';
+  const C = 'Deployment/coordinator container coordinator';
+  const cases: [string, 'persistent' | undefined, (o: Obj[]) => void, string[]][] = [
+    [
+      'worker without the checkpoints mount',
+      undefined,
+      (o) => {
+        worker(o).volumeMounts = worker(o).volumeMounts.filter((m: Obj) => m.name !== 'checkpoints');
+      },
+      [
+        `${W}: PROXMESH_CHECKPOINT_DIR /checkpoints is not inside a volumeMount (the root filesystem is read-only, and checkpoints must outlive the container)`,
+      ],
+    ],
+    [
+      'PROXMESH_CHECKPOINT_DIR outside the mount',
+      undefined,
+      (o) => setEnv(worker(o), 'PROXMESH_CHECKPOINT_DIR', '/var/lib/proxmesh'),
+      [
+        `${W}: PROXMESH_CHECKPOINT_DIR /var/lib/proxmesh is not inside a volumeMount (the root filesystem is read-only, and checkpoints must outlive the container)`,
+      ],
+    ],
+    [
+      'PROXMESH_CHECKPOINT_DIR beside the mount (a prefix of the name is not a parent)',
+      undefined,
+      (o) => setEnv(worker(o), 'PROXMESH_CHECKPOINT_DIR', '/checkpoints-old'),
+      [
+        `${W}: PROXMESH_CHECKPOINT_DIR /checkpoints-old is not inside a volumeMount (the root filesystem is read-only, and checkpoints must outlive the container)`,
+      ],
+    ],
+    [
+      'PROXMESH_CHECKPOINT_DIR unset',
+      undefined,
+      (o) => setEnv(worker(o), 'PROXMESH_CHECKPOINT_DIR', null),
+      [`${W}: PROXMESH_CHECKPOINT_DIR is not set (a worker of a run with checkpointEvery > 0 refuses to start)`],
+    ],
+    [
+      "PROXMESH_CHECKPOINT_DIR on the worker's emptyDir /data (persistent wanted)",
+      'persistent',
+      (o) => setEnv(worker(o), 'PROXMESH_CHECKPOINT_DIR', '/data/checkpoints'),
+      [
+        `${W}: PROXMESH_CHECKPOINT_DIR /data/checkpoints is on the emptyDir data, which is lost with the pod (expected a PersistentVolumeClaim)`,
+      ],
+    ],
+    [
+      'checkpoints mounted read-only',
+      undefined,
+      (o) => {
+        worker(o).volumeMounts.find((m: Obj) => m.name === 'checkpoints').readOnly = true;
+      },
+      [`${W}: PROXMESH_CHECKPOINT_DIR /checkpoints is on the read-only mount /checkpoints`],
+    ],
+    [
+      'volumeClaimTemplates dropped, the mount left',
+      undefined,
+      (o) => {
+        delete find(o, 'StatefulSet', NAMES.workers).spec.volumeClaimTemplates;
+      },
+      [
+        `${W}: volumeMount checkpoints has no volume`,
+        `${W}: PROXMESH_CHECKPOINT_DIR /checkpoints is on volume checkpoints, which is neither a PersistentVolumeClaim nor an emptyDir`,
+      ],
+    ],
+    [
+      'a pod volume shadowed by the claim template',
+      undefined,
+      (o) => {
+        find(o, 'StatefulSet', NAMES.workers).spec.template.spec.volumes.push({ name: 'checkpoints', emptyDir: {} });
+      },
+      ['StatefulSet/worker: volume checkpoints is both a pod volume and a volumeClaimTemplate (the claim replaces the pod volume)'],
+    ],
+    [
+      'coordinator run folders on the read-only config mount',
+      undefined,
+      (o) => setEnv(coordinator(o), 'PROXMESH_RUNS_DIR', '/etc/proxmesh/runs'),
+      [`${C}: PROXMESH_RUNS_DIR /etc/proxmesh/runs is on the read-only mount /etc/proxmesh`],
+    ],
+    [
+      'coordinator run folders unset',
+      undefined,
+      (o) => setEnv(coordinator(o), 'PROXMESH_RUNS_DIR', null),
+      [`${C}: PROXMESH_RUNS_DIR is not set (run folders and checkpoints would go to ./runs on the read-only root filesystem)`],
+    ],
+    [
+      'coordinator /data on an emptyDir (persistent wanted)',
+      'persistent',
+      (o) => {
+        find(o, 'Deployment', NAMES.coordinator).spec.template.spec.volumes[1] = { name: 'data', emptyDir: {} };
+      },
+      [
+        `${C}: PROXMESH_RUNS_DIR /data/runs is on the emptyDir data, which is lost with the pod (expected a PersistentVolumeClaim)`,
+        'PersistentVolumeClaim/coordinator-data: no pod mounts it',
+      ],
+    ],
+    [
+      'coordinator /data from a ConfigMap',
+      undefined,
+      (o) => {
+        find(o, 'Deployment', NAMES.coordinator).spec.template.spec.volumes[1] = { name: 'data', configMap: { name: NAMES.config } };
+      },
+      [
+        `${C}: /data is not a writable emptyDir or PersistentVolumeClaim (the root filesystem is read-only)`,
+        `${C}: PROXMESH_RUNS_DIR /data/runs is on volume data, which is neither a PersistentVolumeClaim nor an emptyDir`,
+        'PersistentVolumeClaim/coordinator-data: no pod mounts it',
+      ],
+    ],
+    [
+      'claim name wrong',
+      undefined,
+      (o) => {
+        find(o, 'Deployment', NAMES.coordinator).spec.template.spec.volumes[1].persistentVolumeClaim.claimName = 'coordinator-dat';
+      },
+      [
+        'Deployment/coordinator: volume data refers to PersistentVolumeClaim coordinator-dat, which is not defined',
+        'PersistentVolumeClaim/coordinator-data: no pod mounts it',
+      ],
+    ],
+    [
+      'rolling update with a ReadWriteOnce claim',
+      undefined,
+      (o) => {
+        find(o, 'Deployment', NAMES.coordinator).spec.strategy = { type: 'RollingUpdate' };
+      },
+      [
+        "Deployment/coordinator: mounts the ReadWriteOnce PersistentVolumeClaim coordinator-data but its strategy is not Recreate (a rolling update's new pod waits for the old pod's volume)",
+      ],
+    ],
+    [
+      'no fsGroup',
+      undefined,
+      (o) => {
+        delete find(o, 'StatefulSet', NAMES.workers).spec.template.spec.securityContext.fsGroup;
+      },
+      ['StatefulSet/worker: pod securityContext.fsGroup is not 1000, so uid 1000 may not be able to write its PersistentVolumeClaims'],
+    ],
+  ];
+  it.each(cases)('reports a broken object: %s', (_name, storage, breakIt, expected) => {
+    const broken = structuredClone(objects);
+    breakIt(broken);
+    expect(checkRules(broken, { checkpointStorage: storage }).sort()).toEqual([...expected].sort());
   });
 });
 
@@ -449,6 +673,7 @@ describe.skipIf(!hasKubectl)('kubectl kustomize (offline)', () => {
       [plainOut, []],
       [withMonitor, ['ServiceMonitor/proxmesh']],
     ] as const) {
+      // components/ephemeral-checkpoints: no claim at all, so it applies on kind/minikube without a provisioner.
       expect(out.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
         [
           'ConfigMap/proxmesh-config',
@@ -464,8 +689,28 @@ describe.skipIf(!hasKubectl)('kubectl kustomize (offline)', () => {
       for (const o of out) if (o.kind !== 'Namespace') expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('proxmesh');
       expect(validateSchemas(out)).toEqual([]);
       expect(checkRules(out)).toEqual([]);
+      expect(checkRules(out, { checkpointStorage: 'ephemeral' })).toEqual([]);
       expect(find(out, 'StatefulSet', NAMES.workers).spec.replicas).toBe(DEFAULT_NODES);
+      const st = find(out, 'StatefulSet', NAMES.workers);
+      expect(st.spec.volumeClaimTemplates).toBeUndefined();
+      expect(st.spec.template.spec.volumes.find((v: Obj) => v.name === 'checkpoints')).toEqual({ name: 'checkpoints', emptyDir: {} });
+      expect(st.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints' });
+      expect(st.spec.template.spec.containers[0].env).toContainEqual({ name: 'PROXMESH_CHECKPOINT_DIR', value: '/checkpoints' });
+      const dep = find(out, 'Deployment', NAMES.coordinator);
+      expect(dep.spec.template.spec.volumes.find((v: Obj) => v.name === 'data')).toEqual({ name: 'data', emptyDir: {} });
+      expect(checkRules(out, { checkpointStorage: 'persistent' }).sort()).toEqual([
+        'Deployment/coordinator container coordinator: PROXMESH_RUNS_DIR /data/runs is on the emptyDir data, which is lost with the pod (expected a PersistentVolumeClaim)',
+        'StatefulSet/worker container worker: PROXMESH_CHECKPOINT_DIR /checkpoints is on the emptyDir checkpoints, which is lost with the pod (expected a PersistentVolumeClaim)',
+      ]);
     }
+  });
+
+  it('the base on its own keeps the claims (what an overlay without the component applies)', () => {
+    const out = kustomize(join(K8S_DIR, 'base'));
+    expect(validateSchemas(out)).toEqual([]);
+    expect(checkRules(out, { checkpointStorage: 'persistent' })).toEqual([]);
+    expect(find(out, 'PersistentVolumeClaim', NAMES.coordinatorData).spec).toEqual(CLAIM_SPEC);
+    expect(find(out, 'StatefulSet', NAMES.workers).spec.volumeClaimTemplates.map((t: Obj) => t.metadata.name)).toEqual(['checkpoints']);
   });
 
   it('the overlay sets the node count: replicas and topology.nodes both come from it; changing only one is caught', () => {
