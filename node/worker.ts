@@ -47,6 +47,7 @@ import { ScheduledCommunicator } from './cluster/scheduled-communicator.ts';
 import { ensureConfigPlugins } from './plugins/load.ts';
 import { scheduleRow, scheduleSends, unionNeighbours } from '../topologies/schedule.ts';
 import { nodeCheckpoints } from './resume/node-checkpoints.ts';
+import { LossWindow, driveIterations } from './algo/iteration-driver.ts';
 
 export interface WorkerOptions {
   /** ws://host:port/control of the coordinator. */
@@ -407,12 +408,10 @@ async function runLoop(
   checkpointDir: string | null,
 ): Promise<void> {
   const { ctx, algorithm, problem, config, runId, nodeId, comm } = a;
-  const K = config.iterations;
   // init runs on a resume too (it may exchange at round −1 with the peers, who also start again);
   // the checkpoint then overwrites everything it set.
   const state = await algorithm.init(ctx, initialPoint(config, problem.model, nodeId));
-  let lossSum = 0;
-  let lossCount = 0;
+  const losses = new LossWindow(1);
   const ckpt = nodeCheckpoints({
     config,
     nodeId,
@@ -424,10 +423,10 @@ async function runLoop(
       state: state as object,
       comm,
       loop: {
-        getLossSum: () => lossSum,
-        setLossSum: (v: number) => (lossSum = v),
-        getLossCount: () => lossCount,
-        setLossCount: (v: number) => (lossCount = v),
+        getLossSum: () => losses.sums[0],
+        setLossSum: (v: number) => (losses.sums[0] = v),
+        getLossCount: () => losses.count,
+        setLossCount: (v: number) => (losses.count = v),
       },
     },
     onDurable: (round) => send({ t: 'checkpointed', runId, nodeId, round }),
@@ -441,53 +440,52 @@ async function runLoop(
     for (const [peer, st] of ts.peers) peerBytes[String(peer)] = st.sent.payloadBytes;
     let rejectedFrames = 0;
     for (const c of Object.values(ts.rejected)) rejectedFrames += c;
-    const per = (s: number) => (lossCount > 0 ? s / lossCount : 0);
+    const per = (s: number) => (losses.count > 0 ? s / losses.count : 0);
     send({
       t: 'report',
       runId,
       nodeId,
       iter,
       x: Float64Array.from(algorithm.model(state)),
-      lossSum,
-      lossCount,
+      lossSum: losses.sums[0],
+      lossCount: losses.count,
       bytesSent: comm.stats().payloadBytesSent,
       stepSeconds: { compute: per(split.compute), encode: per(split.encode), send: per(split.send), wait: per(split.wait) },
       rejectedFrames,
       peerBytes,
     });
-    lossSum = 0;
-    lossCount = 0;
+    losses.reset();
     split.compute = split.encode = split.send = split.wait = 0;
   };
   // A resumed node restores its state at round R; the coordinator already has the rows up to R.
   const start = ckpt?.restore() ?? 0;
-  if (start === 0) report(0);
-  for (let k = start; k < K; k++) {
-    if (signal.aborted) throw signal.reason;
-    const t0 = performance.now();
-    const enc0 = comm.times.encodeSeconds;
-    const send0 = comm.times.sendSeconds;
-    const wait0 = comm.times.waitSeconds;
-    const stats = await algorithm.step(ctx, state, k);
-    const total = (performance.now() - t0) / 1000;
-    const encode = comm.times.encodeSeconds - enc0;
-    const send = comm.times.sendSeconds - send0;
-    const wait = comm.times.waitSeconds - wait0;
-    // compute = gradient, compression, mixing and prox: the step's time outside the codec and the network
-    const compute = Math.max(0, total - encode - send - wait);
-    if (observed) metrics.observeStep(compute, encode, send + wait);
-    split.compute += compute;
-    split.encode += encode;
-    split.send += send;
-    split.wait += wait;
-    if (observed) metrics.setIteration(k + 1);
-    lossSum += stats.loss;
-    lossCount += 1;
-    const iter = k + 1;
-    if (iter % config.evalEvery === 0 || iter === K) report(iter);
+  await driveIterations(config, start, {
+    step: async (k) => {
+      if (signal.aborted) throw signal.reason;
+      const t0 = performance.now();
+      const enc0 = comm.times.encodeSeconds;
+      const send0 = comm.times.sendSeconds;
+      const wait0 = comm.times.waitSeconds;
+      const stats = await algorithm.step(ctx, state, k);
+      const total = (performance.now() - t0) / 1000;
+      const encode = comm.times.encodeSeconds - enc0;
+      const send = comm.times.sendSeconds - send0;
+      const wait = comm.times.waitSeconds - wait0;
+      // compute = gradient, compression, mixing and prox: the step's time outside the codec and the network
+      const compute = Math.max(0, total - encode - send - wait);
+      if (observed) metrics.observeStep(compute, encode, send + wait);
+      split.compute += compute;
+      split.encode += encode;
+      split.send += send;
+      split.wait += wait;
+      if (observed) metrics.setIteration(k + 1);
+      losses.add(0, stats.loss);
+      losses.stepDone();
+    },
+    evaluate: report,
     // After the report of `iter`, as the simulator does (the coordinator's rows up to iter are then complete).
-    await ckpt?.maybeWrite(iter);
-  }
+    ...(ckpt !== null ? { checkpoint: (iter: number) => ckpt.write(iter) } : {}),
+  });
   await ckpt?.flush();
 }
 

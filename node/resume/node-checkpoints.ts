@@ -27,8 +27,8 @@ export interface NodeCheckpointOptions {
 export interface NodeCheckpoints {
   /** Restores the resume round's state (if any); returns the first step k to run. */
   restore(): number;
-  /** Writes the checkpoint when `iter` (iterations completed) is a checkpoint round. */
-  maybeWrite(iter: number): Promise<void>;
+  /** Writes the checkpoint of round `iter` (iterations completed; the driver picks the rounds, isCheckpointPoint). */
+  write(iter: number): Promise<void>;
   /** Waits for the write in flight (before the node reports done). */
   flush(): Promise<void>;
   /** The coordinator committed `round`: delete this node's files older than the previous committed round. */
@@ -75,11 +75,8 @@ export function nodeCheckpoints(o: NodeCheckpointOptions): NodeCheckpoints | nul
       registry.restore(ckpt.entries);
       return round;
     },
-    async maybeWrite(iter) {
-      if (every > 0 && iter % every === 0 && iter < K) {
-        await writer.write({ kind: 'node', firstNode: o.nodeId, nodeCount: 1, round: iter, configHash: hash }, () => registry.capture());
-      }
-    },
+    write: (iter) =>
+      writer.write({ kind: 'node', firstNode: o.nodeId, nodeCount: 1, round: iter, configHash: hash }, () => registry.capture()),
     flush: () => writer.flush(),
     committed(round) {
       // The coordinator keeps its 2 newest files (rounds previous and round): keep every node file from previous on.

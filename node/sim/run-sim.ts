@@ -29,6 +29,7 @@ import {
   runWirePlan,
   summaryFactsOf,
 } from '../assemble/assemble.ts';
+import { LossWindow, driveIterations } from '../algo/iteration-driver.ts';
 import { createLockstep } from './lockstep.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { ScheduledMemoryNetwork } from './scheduled-network.ts';
@@ -178,9 +179,9 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
           (j) => memNet!.messagesSentOnEdge(j, i),
         );
   const aggCtx = aggregateContextOf(config, problem, plan);
-  // Σ of each node's minibatch losses since the previous row, accumulated in iteration order.
-  const ownLossSum = new Float64Array(n);
-  let lossCount = 0;
+  // Σ of each node's minibatch losses since the previous row (one thread: summed here; threads sum
+  // their blocks' in shared memory and only the step count is kept here).
+  const losses = new LossWindow(n);
   const metrics: MetricsRow[] = [];
   const K = config.iterations;
   // Opt-in `metrics: { paper: true }`: the authors' logged metrics (paper-spec §5.2) in a separate file.
@@ -201,7 +202,12 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
       contexts,
       states: lock.states() as readonly object[],
       network: memNet,
-      coordinator: { lossSum: ownLossSum, getLossCount: () => lossCount, setLossCount: (v) => (lossCount = v), rows: metrics },
+      coordinator: {
+        lossSum: losses.sums,
+        getLossCount: () => losses.count,
+        setLossCount: (v) => (losses.count = v),
+        rows: metrics,
+      },
       ...(aggCtx.clock?.registerState !== undefined ? { clock: aggCtx.clock as Stateful } : {}),
       dir,
       files: ['metrics.ndjson', 'metrics.csv', ...(paperFile !== null ? ['paper-metrics.ndjson'] : [])],
@@ -226,13 +232,13 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
 
   const evaluateAt = async (iter: number): Promise<MetricsRow> => {
     // one thread: the live states and the sums kept below; threads: what every thread published
-    const { models, lossSum } = lock !== null ? { models: lock.models(), lossSum: ownLossSum } : await threaded!.evaluationPoint();
+    const { models, lossSum } = lock !== null ? { models: lock.models(), lossSum: losses.sums } : await threaded!.evaluationPoint();
     const reports: NodeReport[] = models.map((x, i) => ({
       nodeId: i,
       iter,
       x,
       lossSum: lossSum[i],
-      lossCount,
+      lossCount: losses.count,
       bytesSent: net.bytesSentBy(i),
       wire: wireOf(i),
     }));
@@ -243,17 +249,16 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
         `${JSON.stringify(paperMetrics({ iter, xs: models, localLoss: row.localLoss }, { ...problem, batchSize: config.batchSize }))}\n`,
       );
     }
-    ownLossSum.fill(0); // (threads restart their shared sums themselves, block.ts)
-    lossCount = 0;
+    losses.reset(); // (threads restart their shared sums themselves, block.ts)
     metrics.push(row);
     writer?.appendMetrics(row);
     return row;
   };
 
   try {
-    let tEval = performance.now();
     let start = 0;
     if (resume !== null) {
+      const tResume = performance.now();
       if (resume.header.configHash !== hash || resume.header.kind !== 'sim' || resume.header.nodeCount !== n) {
         throw new ProxmeshError(
           'PROXMESH_ERR_CHECKPOINT_CONFIG',
@@ -269,36 +274,37 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
       registry!.restore(resume.entries);
       start = resume.header.round;
       lock!.resumeAt(start);
-      writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tEval) / 1000 });
+      writer?.appendTiming({ phase: 'resume', iter: start, seconds: (performance.now() - tResume) / 1000 });
       opts.onProgress?.({ iter: start, iterations: K, row: null });
-    } else {
-      const row0 = await evaluateAt(0);
-      opts.onProgress?.({ iter: 0, iterations: K, row: row0 });
-      writer?.appendTiming({ phase: 'eval', iter: 0, seconds: (performance.now() - tEval) / 1000 });
     }
+    // timings.ndjson: the iterations between two rows, then the row's evaluation
     let tBlock = performance.now();
     let blockStart = start;
-    for (let k = start; k < K; k++) {
-      if (lock !== null) {
-        const stats = await lock.step(k);
-        for (let i = 0; i < n; i++) ownLossSum[i] += stats[i].loss;
-      } else await threaded!.step(k);
-      lossCount += 1;
-      const iter = k + 1;
-      if (iter % config.evalEvery === 0 || iter === K) {
-        tEval = performance.now();
-        writer?.appendTiming({ phase: 'iterations', from: blockStart, to: iter, seconds: (tEval - tBlock) / 1000 });
-        const row = await evaluateAt(iter);
+    let lastRow: MetricsRow | null = null;
+    await driveIterations(config, start, {
+      step:
+        lock !== null
+          ? async (k) => {
+              const stats = await lock.step(k);
+              for (let i = 0; i < n; i++) losses.add(i, stats[i].loss);
+              losses.stepDone();
+            }
+          : async (k) => {
+              await threaded!.step(k);
+              losses.stepDone();
+            },
+      evaluate: async (iter) => {
+        const tEval = performance.now();
+        if (iter > 0) writer?.appendTiming({ phase: 'iterations', from: blockStart, to: iter, seconds: (tEval - tBlock) / 1000 });
+        lastRow = await evaluateAt(iter);
         tBlock = performance.now();
         writer?.appendTiming({ phase: 'eval', iter, seconds: (tBlock - tEval) / 1000 });
         blockStart = iter;
-        opts.onProgress?.({ iter, iterations: K, row });
-      } else {
-        opts.onProgress?.({ iter, iterations: K, row: null });
-      }
-      // After the row of `iter` (if any), so the checkpoint's metrics bytes include it.
-      if (registry !== null && every > 0 && iter % every === 0 && iter < K) await checkpointAt(iter);
-    }
+        if (iter === 0) opts.onProgress?.({ iter: 0, iterations: K, row: lastRow });
+      },
+      afterIteration: (iter, evaluated) => opts.onProgress?.({ iter, iterations: K, row: evaluated ? lastRow : null }),
+      ...(registry !== null ? { checkpoint: checkpointAt } : {}),
+    });
     // Durable before the run counts as finished (summary.json).
     await checkpoints?.flush();
   } catch (err) {

@@ -18,11 +18,6 @@ const NO_COMM: Communicator = {
   exchange: () => Promise.reject(new ProxmeshError('PROXMESH_ERR_INTERNAL', 'threaded sim: a node exchanged outside stepBatch')),
 };
 
-/** The evaluation points of a run: k = 0, every evalEvery, and K (the rows run-sim.ts writes). */
-export function isEvalPoint(iter: number, evalEvery: number, iterations: number): boolean {
-  return iter === 0 || iter % evalEvery === 0 || iter === iterations;
-}
-
 export interface BlockOptions {
   readonly config: FrozenConfig;
   readonly problem: BuiltProblem;

@@ -10,7 +10,8 @@ import type { FrozenConfig } from '../../config/schema.ts';
 import { ProxmeshError } from '../../errors.ts';
 import { buildAlgorithm, buildRunProblem, buildRunTopology, runNodeCount } from '../../assemble/assemble.ts';
 import { Barrier, ThreadAbort } from './barrier.ts';
-import { Block, isEvalPoint } from './block.ts';
+import { Block } from './block.ts';
+import { driveIterations } from '../../algo/iteration-driver.ts';
 import type { SharedLayout } from './layout.ts';
 
 export interface SimThreadData {
@@ -32,12 +33,8 @@ async function main(data: SimThreadData): Promise<void> {
   const block = new Block({ config, problem, topology, algorithm, shared, thread });
   await block.init();
   parentPort!.postMessage({ t: 'ready' } satisfies SimThreadReply);
-  const K = config.iterations;
-  block.publish();
-  for (let k = 0; k < K; k++) {
-    block.step(k);
-    if (isEvalPoint(k + 1, config.evalEvery, K)) block.publish();
-  }
+  // The shared cadence (publish = this block's part of a row); a threaded run never resumes (threadsFor).
+  await driveIterations(config, 0, { step: (k) => block.step(k), evaluate: () => block.publish() });
 }
 
 const data = workerData as SimThreadData;
