@@ -132,6 +132,17 @@ export interface AsyncWriteResult extends WriteResult {
 export class CheckpointWriter {
   private pending: Promise<void> = Promise.resolve();
   private failed: unknown = null;
+  private inFlight = false;
+
+  /**
+   * A write is on its way to disk. Its steps (open, write, fsync, rename, fsync) each complete in a
+   * callback, so they advance only when the event loop turns: a caller whose loop never yields (the
+   * one-thread simulator's steps resolve as microtasks) must yield while this is true, or the
+   * checkpoint of round R would become durable only at the next write.
+   */
+  get busy(): boolean {
+    return this.inFlight;
+  }
 
   constructor(
     private readonly runDir: string,
@@ -152,6 +163,7 @@ export class CheckpointWriter {
     io(dir, () => mkdirSync(dir, { recursive: true }));
     const file = join(dir, checkpointFileName(this.stream, header.round));
     const tmp = `${file}.tmp`;
+    this.inFlight = true;
     this.pending = (async () => {
       const fh = await open(tmp, 'w');
       try {
@@ -173,12 +185,16 @@ export class CheckpointWriter {
       }
       prune(this.runDir, this.stream, this.keep, tmp);
       this.onWritten?.({ file, bytes: buf.length, blockingMs, durableMs: performance.now() - t0 });
-    })().catch((err: unknown) => {
-      this.failed =
-        err instanceof ProxmeshError
-          ? err
-          : new ProxmeshError('PROXMESH_ERR_IO', `cannot write checkpoint ${file}: ${(err as Error).message}`, { file });
-    });
+    })()
+      .catch((err: unknown) => {
+        this.failed =
+          err instanceof ProxmeshError
+            ? err
+            : new ProxmeshError('PROXMESH_ERR_IO', `cannot write checkpoint ${file}: ${(err as Error).message}`, { file });
+      })
+      .finally(() => {
+        this.inFlight = false;
+      });
   }
 
   /** Waits for the write in flight; rethrows its error. */

@@ -285,6 +285,8 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
       step:
         lock !== null
           ? async (k) => {
+              // let a checkpoint in flight reach the disk (its I/O callbacks need event-loop turns)
+              if (checkpoints?.busy === true) await new Promise<void>((r) => setImmediate(r));
               const stats = await lock.step(k);
               for (let i = 0; i < n; i++) losses.add(i, stats[i].loss);
               losses.stepDone();

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, HEADER_BYTES, type CheckpointHeader } from '../../node/checkpoint/format.ts';
 import { StateRegistry, registerRecord } from '../../node/checkpoint/state-registry.ts';
-import { checkpointDir, listCheckpoints, loadNewestValid, readCheckpoint, writeCheckpoint } from '../../node/checkpoint/store.ts';
+import {
+  CheckpointWriter,
+  checkpointDir,
+  listCheckpoints,
+  loadNewestValid,
+  readCheckpoint,
+  writeCheckpoint,
+} from '../../node/checkpoint/store.ts';
 import { configHash } from '../../node/resume/config-hash.ts';
 import { decodeExactJson, encodeExactJson } from '../../node/checkpoint/exact-json.ts';
 import { loadConfig } from '../../node/config/load.ts';
@@ -140,6 +147,26 @@ describe('checkpoint format', () => {
 
 describe('checkpoint store', () => {
   const write = (dir: string, round: number, keep = 2) => writeCheckpoint(dir, 'sim', header(round), sample(round).reg.capture(), keep);
+
+  it('CheckpointWriter: busy until durable; a loop of microtasks alone never lets the write finish, event-loop turns do', async () => {
+    // Why the one-thread simulator yields with setImmediate while `busy` (run-sim.ts): its steps
+    // resolve as microtasks, and without a turn of the event loop the checkpoint would become durable
+    // only at the next write or at the end of the run (a kill in between lost it).
+    const dir = mkdtempSync(join(tmpdir(), 'proxmesh-ckpt-'));
+    const durable: number[] = [];
+    const w = new CheckpointWriter(dir, 'sim', 2, (r) => durable.push(r.bytes));
+    expect(w.busy).toBe(false);
+    await w.write(header(10), () => sample(10).reg.capture());
+    expect(w.busy).toBe(true);
+    for (let i = 0; i < 10_000; i++) await Promise.resolve();
+    expect(w.busy).toBe(true);
+    expect(listCheckpoints(dir, 'sim')).toEqual([]);
+    while (w.busy) await new Promise<void>((r) => setImmediate(r));
+    expect(durable).toHaveLength(1);
+    expect(listCheckpoints(dir, 'sim').map((c) => c.round)).toEqual([10]);
+    expect(readCheckpoint(listCheckpoints(dir, 'sim')[0].file, HASH).header.round).toBe(10);
+    await w.flush();
+  });
 
   it('writes atomically (no temp file left) and keeps the newest `keep` files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-ckpt-'));
