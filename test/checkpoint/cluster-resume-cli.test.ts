@@ -6,12 +6,11 @@
  * with the coded message, and the folder ends byte-identical to `proxmesh sim`'s. Bad input (no
  * checkpoint, another config, a finished run) gets the sim's coded errors and touches nothing.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as cli, snapshotTree as snapshot } from '../support/cli-io.ts';
+import { runCli as cli, snapshotTree as snapshot, spawnKillable } from '../support/cli-io.ts';
 import { nodeStream } from '../../node/resume/node-state.ts';
 import { listCheckpoints } from '../../node/checkpoint/store.ts';
 import { Rng } from '../../node/linalg/rng.ts';
@@ -25,35 +24,17 @@ const EXAMPLE = readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'),
 const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv'];
 
 /** `proxmesh run … --json` in a child process; SIGKILLs it as soon as `killWhen()` holds. */
-function spawnRun(
+async function spawnRun(
   args: string[],
   killWhen?: () => boolean,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; workerPids: number[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...BIN, 'run', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => (stdout += d));
-    const deadline = setTimeout(() => child.kill('SIGKILL'), 110_000);
-    const poll =
-      killWhen === undefined
-        ? null
-        : setInterval(() => {
-            if (killWhen()) child.kill('SIGKILL');
-          }, 5);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(deadline);
-      if (poll !== null) clearInterval(poll);
-      const started = stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { type: string; workerPids?: number[] })
-        .find((m) => m.type === 'started');
-      resolve({ code, signal, stderr, workerPids: started?.workerPids ?? [] });
-    });
-  });
+  const { code, signal, stdout, stderr } = await spawnKillable([...BIN, 'run', ...args, '--json'], ROOT, killWhen, 110_000);
+  const started = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; workerPids?: number[] })
+    .find((m) => m.type === 'started');
+  return { code, signal, stderr, workerPids: started?.workerPids ?? [] };
 }
 
 function expectSameFiles(a: string, b: string): void {

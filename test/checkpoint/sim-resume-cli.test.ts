@@ -6,12 +6,11 @@
  * Bad input (no checkpoint, another config, a finished run, no folder) gets a coded error and
  * leaves every file of the folder untouched.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli as cli, snapshotTree as snapshot } from '../support/cli-io.ts';
+import { runCli as cli, snapshotTree as snapshot, spawnKillable } from '../support/cli-io.ts';
 import { listCheckpoints } from '../../node/checkpoint/store.ts';
 import { Rng } from '../../node/linalg/rng.ts';
 import { sourceEntry } from '../cluster/helpers.ts';
@@ -22,30 +21,7 @@ const EXAMPLE = readFileSync(join(ROOT, 'examples', 'a9a-cdproxsgt-ring8.yaml'),
 const COMPARED = ['metrics.ndjson', 'metrics.csv', 'summary.json', 'edges.csv'];
 
 /** Runs the CLI in a child process; SIGKILLs it as soon as `killWhen()` holds. */
-function spawnCli(
-  args: string[],
-  killWhen?: () => boolean,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.resume();
-    const deadline = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    const poll =
-      killWhen === undefined
-        ? null
-        : setInterval(() => {
-            if (killWhen()) child.kill('SIGKILL');
-          }, 5);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(deadline);
-      if (poll !== null) clearInterval(poll);
-      resolve({ code, signal, stderr });
-    });
-  });
-}
+const spawnCli = (args: string[], killWhen?: () => boolean) => spawnKillable([...BIN, ...args], ROOT, killWhen, 120_000);
 
 function expectSameFiles(a: string, b: string): void {
   for (const f of COMPARED) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
