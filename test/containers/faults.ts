@@ -4,6 +4,7 @@
  * nft `numgen random` drop rule, bandwidth with a tbf qdisc, partition with a network disconnect.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Cluster } from './cluster.ts';
 
@@ -54,10 +55,24 @@ export async function removePacketLoss(pid: number): Promise<void> {
   await inNetns(pid, ['nft', 'delete', 'table', 'inet', TABLE]);
 }
 
-/** Whether the chaos table is present (to check the fault was removed). */
+/**
+ * Whether the network namespace of `pid` is gone: the worker finished its run and its container
+ * exited between removing a fault and checking the removal (seen in CI). A namespace that no longer
+ * exists holds no rule and no qdisc.
+ */
+export function netnsGone(pid: number): boolean {
+  return !existsSync(`/proc/${pid}/ns/net`);
+}
+
+/** Whether the chaos table is present (to check the fault was removed); false when the namespace is gone. */
 export async function hasPacketLoss(pid: number): Promise<boolean> {
-  const out = await inNetns(pid, ['nft', 'list', 'tables']);
-  return out.includes(TABLE);
+  try {
+    const out = await inNetns(pid, ['nft', 'list', 'tables']);
+    return out.includes(TABLE);
+  } catch (err) {
+    if (netnsGone(pid)) return false;
+    throw err;
+  }
 }
 
 /** Caps egress of `iface` with a token bucket: `rate` e.g. "256kbit". */
