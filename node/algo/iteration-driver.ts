@@ -37,7 +37,7 @@ export function isCheckpointPoint(iter: number, c: CadenceConfig): boolean {
 
 /**
  * Σ_k f_i(x_i^k; ξ_i^k) per node since the previous row, and the number of steps k in it. A row
- * reports the mean sum / count; `take` starts the next window.
+ * reports the mean sum / count; `reset` starts the next window.
  */
 export class LossWindow {
   readonly sums: Float64Array;
@@ -92,7 +92,7 @@ export async function driveIterations(c: CadenceConfig, start: number, hooks: It
     const s = hooks.step(k);
     if (isPromise(s)) await s;
     const iter = k + 1;
-    const evaluated = iter % c.evalEvery === 0 || iter === K;
+    const evaluated = isEvalPoint(iter, c);
     if (evaluated) {
       const r = hooks.evaluate(iter);
       if (isPromise(r)) await r;

@@ -126,7 +126,7 @@ export class NetworkCommunicator extends FrameCommunicator {
 }
 
 /** A communicator's counters as checkpoint scalars (restored in place). */
-export function registerCounters(reg: StateRegistrar, prefix: string, c: CommunicatorStats): void {
+function registerCounters(reg: StateRegistrar, prefix: string, c: CommunicatorStats): void {
   for (const k of ['payloadBytesSent', 'payloadBytesReceived', 'exchanges'] as const) {
     reg.scalar(
       `${prefix}.${k}`,
@@ -143,7 +143,7 @@ export function registerCounters(reg: StateRegistrar, prefix: string, c: Communi
  * them fails (shared by the static and the time-varying communicators). Returns the unsubscribe of
  * the failure listener.
  */
-export function feedInbox(transport: PeerTransport, inbox: RoundInbox, needed: ReadonlySet<number>): () => void {
+function feedInbox(transport: PeerTransport, inbox: RoundInbox, needed: ReadonlySet<number>): () => void {
   transport.onFrame((f) => {
     if (needed.has(f.envelope.from)) inbox.push(f.envelope.from, f.envelope.round, f.envelope.phase, f.payload);
   });
