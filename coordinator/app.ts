@@ -42,6 +42,8 @@ export interface BuildAppOptions {
   readonly controlAuthTimeoutMs?: number;
   /** Awaited once a run's workers are all ready, before they are started (tests, probes). */
   readonly beforeStart?: RunManagerOptions['beforeStart'];
+  /** Heal a checkpointing run when a worker is lost (RunManagerOptions.heal; the standalone coordinator). */
+  readonly heal?: RunManagerOptions['heal'];
   /**
    * Folders a run posted over HTTP may read files from (default: PROXMESH_DATA_ROOTS, else the
    * shipped data/ folder). Runs created in-process (the CLI's local cluster) are not restricted.
@@ -126,7 +128,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<CoordinatorApp> {
       });
     }
   }
-  const runs = new RunManager({ metrics, contexts: opts.contexts, log: app.log, beforeStart: opts.beforeStart });
+  const runs = new RunManager({
+    metrics,
+    contexts: opts.contexts,
+    log: app.log,
+    beforeStart: opts.beforeStart,
+    ...(opts.heal !== undefined ? { heal: opts.heal } : {}),
+  });
   registerErrorHandler(app);
   await app.register(websocket, { options: { maxPayload: opts.maxControlPayload ?? 256 * 1024 * 1024, perMessageDeflate: false } });
   await app.register(healthPlugin, { runs });

@@ -2,6 +2,12 @@
  * The coordinator's run state machine (DESIGN.md §5):
  *   waiting (for n registered workers) → assigned (config + peers sent) → running (start sent)
  *   → done | failed.
+ * With self-healing on (RunManagerOptions.heal, the standalone coordinator) and checkpointEvery > 0,
+ * a worker lost during assigned/running sends the run to `healing` instead of failing it: every
+ * surviving worker is told to roll back (RollbackMsg), the run goes back to its newest committed
+ * checkpoint (node/resume/coordinator-resume.ts; the metrics files are rewritten to its bytes), and
+ * waits again for n registered workers (the lost one restarted by Docker or Kubernetes); then it is
+ * assigned again with resumeRound and attempt + 1 (docs/resume.md "Self-healing").
  * Workers register on the control channel; node ids come from their ordinals where every worker has
  * one (a Kubernetes StatefulSet or the local cluster), otherwise from registration order. Every
  * `evalEvery` iterations all n reports are aggregated with the simulator's own function, so the
@@ -19,7 +25,12 @@ import type { CoordinatorMetrics } from './metrics.ts';
 import type { FrozenConfig } from '../node/config/schema.ts';
 import { clockRegistry, createCoordinatorCheckpoints, type CoordinatorCheckpoints } from './run-checkpoints.ts';
 import type { Stateful } from '../node/checkpoint/state-registry.ts';
-import type { RunContextFactory, RunFailure, RunStore, RunSpec } from './run-types.ts';
+import type { ResumeSpec, RunContextFactory, RunFailure, RunStore, RunSpec } from './run-types.ts';
+import { newestCoordinatorCheckpoint } from '../node/resume/coordinator-resume.ts';
+
+function isTerminal(state: RunState): boolean {
+  return state === 'done' || state === 'failed';
+}
 
 /** Σ over the nodes that reported it of their mean seconds per iteration, by phase of the step. */
 interface StepSplitSum {
@@ -30,7 +41,7 @@ interface StepSplitSum {
   nodes: number;
 }
 
-export type RunState = 'waiting' | 'assigned' | 'running' | 'done' | 'failed';
+export type RunState = 'waiting' | 'assigned' | 'running' | 'healing' | 'done' | 'failed';
 
 /** One control-channel connection (a worker). */
 export interface WorkerConn {
@@ -72,6 +83,10 @@ interface Run {
   resumeRound: number;
   /** The coordinator's checkpoints (config checkpointEvery > 0), else null. */
   checkpoints: CoordinatorCheckpoints | null;
+  /** 0 for the first attempt; k after k heals (AssignMsg attempt: the peer links' run binding). */
+  attempt: number;
+  /** Bounds the wait for every node's worker after a heal (cleared once assigned). */
+  healTimer: NodeJS.Timeout | null;
 }
 
 export interface RunView {
@@ -97,12 +112,31 @@ export interface RunManagerOptions {
   readonly log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
   /** Awaited once all n workers are ready, before `start` is sent (a probe, a test); a rejection fails the run. */
   readonly beforeStart?: (view: RunView) => Promise<void>;
+  /**
+   * Heal a checkpointing run when a worker is lost (the standalone coordinator; the local cluster
+   * restarts its processes itself): at most `maxHeals` times per run, each waiting at most
+   * `timeoutMs` for every node's worker to register again. Absent: a lost worker fails the run.
+   */
+  readonly heal?: HealOptions;
 }
+
+export interface HealOptions {
+  readonly maxHeals: number;
+  readonly timeoutMs: number;
+}
+
+export const DEFAULT_HEAL: HealOptions = { maxHeals: 3, timeoutMs: 300_000 };
 
 export class RunManager extends EventEmitter {
   private readonly workers = new Map<string, WorkerConn>();
   private readonly runs = new Map<string, Run>();
   private active: Run | null = null;
+  /**
+   * Connections told to roll back (a heal) that have not registered again: their messages belong to
+   * the attempt that was rolled back and are dropped (on the ordered control channel, everything of
+   * that attempt comes before the worker's new registration).
+   */
+  private readonly draining = new Set<WorkerConn>();
   /** A createRun is between its checks and its run record (it awaits the data): no second one. */
   private creating = false;
 
@@ -112,7 +146,7 @@ export class RunManager extends EventEmitter {
 
   /** Creates the run; it starts as soon as n workers are registered. One active run at a time. */
   async createRun(spec: RunSpec, runId?: string): Promise<RunView> {
-    if (this.active && (this.active.state === 'waiting' || this.active.state === 'assigned' || this.active.state === 'running')) {
+    if (this.active && !isTerminal(this.active.state)) {
       throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run ${this.active.id} is still ${this.active.state}; wait for it to finish`, {
         run: this.active.id,
       });
@@ -121,12 +155,22 @@ export class RunManager extends EventEmitter {
     const id = runId ?? `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
     if (this.runs.has(id)) throw new ProxmeshError('PROXMESH_ERR_CONFLICT', `run id '${id}' already exists`, { run: id });
     this.creating = true;
-    let built: Awaited<ReturnType<RunContextFactory>>;
+    let run: Run;
     try {
-      built = await this.opts.contexts(spec, id);
+      run = await this.buildRun(spec, id, 0, new Date().toISOString());
     } finally {
       this.creating = false;
     }
+    this.runs.set(id, run);
+    this.active = run;
+    this.setState(run, 'waiting');
+    this.tryAssign();
+    return this.view(run);
+  }
+
+  /** The run record of attempt `attempt` of run `id`: its context and folder (resumed when spec.resume), its checkpoints. */
+  private async buildRun(spec: RunSpec, id: string, attempt: number, createdAt: string): Promise<Run> {
+    const built = await this.opts.contexts(spec, id);
     const { ctx, store, n, iterations, spectralGap } = built;
     const run: Run = {
       id,
@@ -147,13 +191,15 @@ export class RunManager extends EventEmitter {
       failure: null,
       ctx,
       store,
-      createdAt: new Date().toISOString(),
+      createdAt,
       finishedAt: null,
       t0: performance.now(),
       tStart: 0,
       tLastRow: 0,
       resumeRound: spec.resume?.round ?? 0,
       checkpoints: null,
+      attempt,
+      healTimer: null,
     };
     if (spec.resume !== undefined) run.rows.push(...spec.resume.rows);
     // A resumed run's simulated clock goes back to its state at the checkpoint (coord.clock.*).
@@ -176,12 +222,8 @@ export class RunManager extends EventEmitter {
         }
       }
     });
-    this.runs.set(id, run);
-    this.active = run;
-    this.setState(run, 'waiting');
     this.opts.metrics.spectralGap.set({ run: id }, spectralGap);
-    this.tryAssign();
-    return this.view(run);
+    return run;
   }
 
   get(id: string): RunView {
@@ -202,10 +244,12 @@ export class RunManager extends EventEmitter {
 
   /** Resolves when the run is done, rejects with its failure; bounded by the signal. */
   waitForEnd(id: string, signal?: AbortSignal): Promise<RunView> {
-    const run = this.require(id);
+    this.require(id);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const check = () => {
+        // Looked up each time: a heal replaces the run's record (same id, next attempt).
+        const run = this.require(id);
         if (run.state === 'done') {
           cleanup();
           resolve(this.view(run));
@@ -241,23 +285,28 @@ export class RunManager extends EventEmitter {
 
   disconnect(conn: WorkerConn): void {
     this.workers.delete(conn.connId);
+    this.draining.delete(conn);
     this.opts.metrics.workersConnected.set(this.workers.size);
     const run = this.active;
     if (!run) return;
     const node = run.nodes.indexOf(conn);
     if (node >= 0 && (run.state === 'assigned' || run.state === 'running') && !run.doneNodes.has(node)) {
-      this.fail(run, {
+      const failure: RunFailure = {
         code: 'PROXMESH_ERR_WORKER_FAILED',
         message: `node ${node} disconnected from the coordinator at round ${run.lastIter[node] + 1} (last report at iteration ${run.lastIter[node]})`,
         node,
         round: run.lastIter[node] + 1,
-      });
+      };
+      if (this.canHeal(run)) void this.heal(run, failure);
+      else this.fail(run, failure);
     }
   }
 
   handle(conn: WorkerConn, msg: WorkerMsg): void {
+    if (msg.t !== 'register' && this.draining.has(conn)) return; // of an attempt rolled back (heal)
     switch (msg.t) {
       case 'register':
+        this.draining.delete(conn);
         conn.registration = msg;
         this.tryAssign();
         return;
@@ -315,12 +364,85 @@ export class RunManager extends EventEmitter {
   /** Stops everything (SIGTERM): fails the active run if it is still going. */
   shutdown(reason: string): void {
     const run = this.active;
-    if (run && (run.state === 'waiting' || run.state === 'assigned' || run.state === 'running')) {
+    if (run && !isTerminal(run.state)) {
       this.fail(run, { code: 'PROXMESH_ERR_WORKER_FAILED', message: `coordinator shut down: ${reason}`, node: null, round: null });
     }
   }
 
   // ---- internals ----
+
+  private canHeal(run: Run): boolean {
+    const heal = this.opts.heal;
+    return heal !== undefined && ((run.spec.config as FrozenConfig).checkpointEvery ?? 0) > 0 && run.attempt < heal.maxHeals;
+  }
+
+  /**
+   * A worker of the run was lost: roll every surviving worker back, return the run to its newest
+   * committed checkpoint (or to k = 0 when none is committed yet), and wait for n workers again.
+   */
+  private async heal(run: Run, lost: RunFailure): Promise<void> {
+    const heal = this.opts.heal!;
+    this.setState(run, 'healing');
+    this.opts.log?.warn({ run: run.id, attempt: run.attempt + 1, ...lost }, 'worker lost: healing the run');
+    for (const c of new Set(run.nodes)) {
+      if (!this.workers.has(c.connId)) continue;
+      this.draining.add(c);
+      c.registration = null;
+      try {
+        c.send({ t: 'rollback', runId: run.id, reason: lost.message });
+      } catch {
+        /* socket gone: its disconnect is handled on its own */
+      }
+    }
+    try {
+      // The coordinator checkpoint in flight completes first: it may be the round to go back to.
+      await run.checkpoints?.flush().catch(() => {});
+      const config = run.spec.config as FrozenConfig;
+      const { point, refused } = newestCoordinatorCheckpoint(run.store.dir, config);
+      for (const e of refused) this.opts.log?.warn({ run: run.id, code: e.code }, `refused checkpoint: ${e.message}`);
+      const resume: ResumeSpec | undefined =
+        point === null ? undefined : { round: point.round, rows: point.rows, files: point.files, clock: point.clock };
+      const next = await this.buildRun({ config, ...(resume !== undefined ? { resume } : {}) }, run.id, run.attempt + 1, run.createdAt);
+      next.store.appendTiming?.({
+        phase: 'heal',
+        attempt: next.attempt,
+        iter: next.resumeRound,
+        reason: lost.message,
+        refused: refused.map((e) => e.code),
+      });
+      if (this.active !== run || run.state !== 'healing') return; // failed or shut down meanwhile
+      // The record is replaced (same id): the old one's state gauge goes to 0.
+      this.opts.metrics.runState.set({ run: run.id, state: 'healing' }, 0);
+      this.runs.set(run.id, next);
+      this.active = next;
+      next.healTimer = setTimeout(() => {
+        if (next.state !== 'waiting') return;
+        const missing = this.unassignedNodes(next);
+        this.fail(next, {
+          ...lost,
+          message: `${lost.message}; not healed: no worker registered for node${missing.length > 1 ? 's' : ''} ${missing.join(', ')} within ${heal.timeoutMs} ms`,
+        });
+      }, heal.timeoutMs);
+      next.healTimer.unref();
+      this.opts.log?.info({ run: run.id, attempt: next.attempt, round: next.resumeRound }, 'run rolled back: waiting for its workers');
+      this.setState(next, 'waiting');
+      this.tryAssign();
+    } catch (err) {
+      const e = err instanceof Error ? err.message : String(err);
+      this.fail(run, { ...lost, message: `${lost.message}; healing failed: ${e}` });
+    }
+  }
+
+  /** Node ids no registered worker would host now (a run waiting after a heal). */
+  private unassignedNodes(run: Run): number[] {
+    const registered = [...this.workers.values()].filter((w) => w.registration !== null);
+    const covered = new Set<number>();
+    for (const w of registered) {
+      const b = w.registration!.nodes ?? 1;
+      if (w.registration!.ordinal !== null) for (let i = 0; i < b; i++) covered.add(w.registration!.ordinal * b + i);
+    }
+    return Array.from({ length: run.n }, (_, i) => i).filter((i) => !covered.has(i));
+  }
 
   private async start(run: Run): Promise<void> {
     if (this.opts.beforeStart) {
@@ -409,8 +531,11 @@ export class RunManager extends EventEmitter {
         ...(b.ids.length > 1 ? { nodeIds: b.ids } : {}),
         ...(data ? { data } : {}),
         ...(run.resumeRound > 0 ? { resumeRound: run.resumeRound } : {}),
+        ...(run.attempt > 0 ? { attempt: run.attempt } : {}),
       });
     }
+    if (run.healTimer !== null) clearTimeout(run.healTimer);
+    run.healTimer = null;
     run.tAssigned = performance.now();
     this.setState(run, 'assigned');
   }
@@ -553,6 +678,8 @@ export class RunManager extends EventEmitter {
 
   private fail(run: Run, failure: RunFailure): void {
     if (run.state === 'done' || run.state === 'failed') return;
+    if (run.healTimer !== null) clearTimeout(run.healTimer);
+    run.healTimer = null;
     run.failure = failure;
     run.finishedAt = new Date().toISOString();
     run.store.finish({ state: 'failed', rows: run.rows, failure });
@@ -592,7 +719,10 @@ export class RunManager extends EventEmitter {
       last: run.rows[run.rows.length - 1] ?? null,
       failure: run.failure,
       dir: run.store.dir,
-      workers: run.nodes.map((w, node) => ({ node, peerUrl: w.registration!.peerUrl, metricsUrl: w.registration!.metricsUrl })),
+      // A worker rolling back (heal) has no registration until it registers again.
+      workers: run.nodes.flatMap((w, node) =>
+        w.registration === null ? [] : [{ node, peerUrl: w.registration.peerUrl, metricsUrl: w.registration.metricsUrl }],
+      ),
       createdAt: run.createdAt,
       finishedAt: run.finishedAt,
     };

@@ -19,7 +19,7 @@ import type { FrozenConfig } from './config/schema.ts';
 import { maxFrameBytes } from './codec/frame.ts';
 import { ProxmeshError } from './errors.ts';
 import { CLOSE_UNAUTHORIZED, WorkerAuth } from './protocol/control-auth.ts';
-import { createControlCodec, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './protocol/control-protocol.ts';
+import { createControlCodec, linkRunId, type AssignMsg, type CoordinatorMsg, type WorkerMsg } from './protocol/control-protocol.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './cluster/worker-metrics.ts';
 import {
   assembleNode,
@@ -91,6 +91,28 @@ export interface WorkerOptions {
    * local cluster gives the run folder). Absent: a checkpointing run fails with PROXMESH_ERR_CONFIG.
    */
   readonly checkpointDir?: string | null;
+  /**
+   * Stay up between runs (`proxmesh worker` under Docker or Kubernetes): after a run ends, or this
+   * worker's node fails, it registers again and waits for the next run; when the control connection
+   * closes it dials the coordinator again (until connectTimeoutMs). Default false: the process exits
+   * after its run (the local cluster's workers, which it spawns per run).
+   */
+  readonly stayUp?: boolean;
+}
+
+/** One attempt of a run in this process, from its assign to its end. */
+interface Session {
+  readonly runId: string;
+  readonly abort: AbortController;
+  /** The attempt's transports and communicators from the moment they exist (before `actives`). */
+  readonly links: { transport: PeerTransport; comm: NetworkCommunicator | ScheduledCommunicator }[];
+  actives: Active[] | null;
+  /** The assign's set-up, then the nodes' loops: endRun waits for them all. */
+  assigning: Promise<unknown>;
+  readonly loops: Promise<void>[];
+  /** Stops routing peer upgrades to this attempt's transports. */
+  detachPeers: (() => void) | null;
+  ended: boolean;
 }
 
 interface Active {
@@ -167,88 +189,178 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     return 0;
   }
   const send = (msg: WorkerMsg) => {
-    if (control.readyState === WebSocket.OPEN) control.send(codec.encode(msg));
+    if (control?.readyState === WebSocket.OPEN) control.send(codec.encode(msg));
   };
-  let actives: Active[] | null = null;
-  let assigning = false;
-  /** The run's transports and communicators from the moment they exist (before `actives` is set). */
-  const links: { transport: PeerTransport; comm: NetworkCommunicator | ScheduledCommunicator }[] = [];
-  const abort = new AbortController();
-  let tornDown = false;
+  const capacity = opts.nodesPerWorker ?? 1;
+  const register = () => {
+    send({
+      t: 'register',
+      peerUrl: `${wsScheme(tls)}://${advertise}:${peerPort}`,
+      ordinal: opts.ordinal,
+      metricsUrl,
+      ...(capacity !== 1 ? { nodes: capacity } : {}),
+    });
+  };
+  const stayUp = opts.stayUp === true;
+  /** The run (one attempt of it) this process is part of, from its assign to its end. */
+  let session: Session | null = null;
+  let exiting = false;
+  // Control messages that end or begin a run are handled one after the other: an assign that
+  // follows a stop or a rollback waits until the previous attempt's links and loops are gone.
+  let chain: Promise<void> = Promise.resolve();
+  const serially = (fn: () => Promise<void>) => {
+    chain = chain.then(fn).catch((err: unknown) => log(`worker: ${(err as Error)?.message ?? String(err)}`));
+  };
+
+  /** Ends the current attempt: aborts its nodes, closes their links, waits for everything of it to settle. */
+  async function endRun(): Promise<void> {
+    const s = session;
+    if (s === null) return;
+    s.ended = true;
+    // `links`, not `actives`: a stop while the peer links are still being opened must close them too,
+    // or their listeners would keep this process alive.
+    s.abort.abort(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped'));
+    s.detachPeers?.();
+    for (const l of s.links) l.comm.close();
+    await Promise.all(s.links.map((l) => l.transport.stop().catch(() => {})));
+    await Promise.allSettled([s.assigning, ...s.loops]);
+    if (session === s) session = null;
+  }
+
+  /** After a run (or an attempt) ended: a worker that stays up registers again for the next one. */
+  const endRunAndRegister = () =>
+    serially(async () => {
+      await endRun();
+      if (!exiting) {
+        register();
+        log('worker: registered again (idle)');
+      }
+    });
 
   const finished = new Promise<number>((resolve) => {
     // Idempotent: the first cause (stop, SIGTERM, failure, control loss) decides the exit status.
-    const teardown = async (status: number) => {
-      if (tornDown) return;
-      tornDown = true;
-      // `links`, not `actives`: a stop or SIGTERM while the peer links are still being opened must
-      // close them too, or their listeners would keep this process alive.
-      abort.abort(new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped'));
-      for (const l of links) l.comm.close();
-      await Promise.all(links.map((l) => l.transport.stop().catch(() => {})));
-      if (control.readyState === WebSocket.OPEN || control.readyState === WebSocket.CONNECTING) control.close(1000, 'bye');
+    const shutdown = async (status: number) => {
+      if (exiting) return;
+      exiting = true;
+      await endRun();
+      if (control && (control.readyState === WebSocket.OPEN || control.readyState === WebSocket.CONNECTING)) control.close(1000, 'bye');
       await closeHttp(peerServer);
       if (metricsServer && opts.metricsLingerMs && !opts.signal?.aborted) await lingerUnlessAborted(opts.metricsLingerMs, opts.signal);
       if (metricsServer) await closeHttp(metricsServer);
       resolve(status);
     };
-    opts.signal?.addEventListener('abort', () => void teardown(0), { once: true });
-    control.on('close', () => {
-      if (!tornDown) log('worker: control connection to the coordinator closed');
-      void teardown(1);
-    });
-    control.on('message', (data: Buffer) => {
-      let msg: CoordinatorMsg;
-      try {
-        msg = codec.decodeCoordinator(data);
-      } catch (err) {
-        log(`worker: bad control message from coordinator: ${(err as Error).message}`);
-        return;
-      }
+    /** A node failed here: report it; a worker that stays up waits for the coordinator's word, others exit 1. */
+    const onNodeFailure = (runId: string, nodeId: number, err: unknown) => {
+      fail(runId, nodeId, err);
+      if (stayUp) endRunAndRegister();
+      else void shutdown(1);
+    };
+    opts.signal?.addEventListener('abort', () => void shutdown(0), { once: true });
+
+    const attach = (ws: WebSocket) => {
+      ws.on('close', () => {
+        if (exiting || ws !== control) return;
+        log('worker: control connection to the coordinator closed');
+        if (!stayUp) return void shutdown(1);
+        // A worker that stays up outlives its coordinator: it ends the run and dials again (a
+        // restarted coordinator resumes the run from its checkpoint and assigns it again).
+        control = null;
+        serially(async () => {
+          await endRun();
+          let next: WebSocket | null;
+          try {
+            next = await connectControl(opts, log);
+          } catch (err) {
+            log(`worker: ${(err as Error).message}`);
+            return void shutdown(1);
+          }
+          if (next === null || exiting) {
+            next?.close(1000, 'bye');
+            return void shutdown(0);
+          }
+          control = next;
+          attach(next);
+          register();
+          log('worker: registered again (coordinator reconnected)');
+        });
+      });
+      ws.on('message', (data: Buffer) => {
+        let msg: CoordinatorMsg;
+        try {
+          msg = codec.decodeCoordinator(data);
+        } catch (err) {
+          log(`worker: bad control message from coordinator: ${(err as Error).message}`);
+          return;
+        }
+        onMessage(msg);
+      });
+    };
+
+    const onMessage = (msg: CoordinatorMsg) => {
       if (msg.t === 'assign') {
-        // One run per worker process: a second assign (a confused coordinator) is ignored.
-        if (assigning) return log(`worker: ignoring a second assign (run ${msg.runId})`);
-        assigning = true;
-        const tAssign = performance.now();
-        onAssign(msg)
-          .then(({ nodes, configSeconds, dataSeconds }) => {
-            if (tornDown) return;
-            actives = nodes;
-            const startup = {
-              load: tLoaded / 1000,
-              config: configSeconds,
-              data: dataSeconds,
-              connect: (performance.now() - tAssign) / 1000 - configSeconds - dataSeconds,
-            };
-            for (const a of nodes) send({ t: 'ready', runId: a.runId, nodeId: a.nodeId, startup });
-          })
-          .catch((err) => {
-            fail(msg.runId, msg.nodeId, err);
-            void teardown(1);
-          });
+        serially(async () => {
+          // One attempt at a time: an assign while one is going (a confused coordinator) is ignored.
+          if (session !== null || exiting) return log(`worker: ignoring an assign of run ${msg.runId} (a run is going here)`);
+          const s: Session = {
+            runId: msg.runId,
+            abort: new AbortController(),
+            links: [],
+            actives: null,
+            assigning: Promise.resolve(),
+            loops: [],
+            detachPeers: null,
+            ended: false,
+          };
+          session = s;
+          const tAssign = performance.now();
+          s.assigning = onAssign(msg, s).then(
+            ({ nodes, configSeconds, dataSeconds }) => {
+              if (s.ended) return;
+              s.actives = nodes;
+              const startup = {
+                load: tLoaded / 1000,
+                config: configSeconds,
+                data: dataSeconds,
+                connect: (performance.now() - tAssign) / 1000 - configSeconds - dataSeconds,
+              };
+              for (const a of nodes) send({ t: 'ready', runId: a.runId, nodeId: a.nodeId, startup });
+            },
+            (err) => {
+              if (!s.ended) onNodeFailure(msg.runId, msg.nodeId, err);
+            },
+          );
+        });
       } else if (msg.t === 'start') {
-        const nodes = actives;
-        if (!nodes || nodes[0].runId !== msg.runId || nodes[0].started) return;
+        const s = session;
+        const nodes = s?.actives;
+        if (!s || !nodes || s.runId !== msg.runId || nodes[0].started) return;
         // The nodes of a block run concurrently in this process; each reports and finishes on its own.
         for (const a of nodes) {
           a.started = true;
-          runLoop(a, send, metrics, a === nodes[0], abort.signal, opts.checkpointDir ?? null).then(
-            () => send({ t: 'done', runId: a.runId, nodeId: a.nodeId }),
-            (err) => {
-              if (!abort.signal.aborted) {
-                fail(a.runId, a.nodeId, err);
-                void teardown(1);
-              }
-            },
+          s.loops.push(
+            runLoop(a, send, metrics, a === nodes[0], s.abort.signal, opts.checkpointDir ?? null).then(
+              () => {
+                if (!s.ended) send({ t: 'done', runId: a.runId, nodeId: a.nodeId });
+              },
+              (err) => {
+                if (!s.abort.signal.aborted) onNodeFailure(a.runId, a.nodeId, err);
+              },
+            ),
           );
         }
       } else if (msg.t === 'checkpointCommitted') {
-        for (const a of actives ?? []) if (a.runId === msg.runId) a.onCommitted?.(msg.round);
+        for (const a of session?.actives ?? []) if (a.runId === msg.runId) a.onCommitted?.(msg.round);
       } else if (msg.t === 'stop') {
         log(`worker: stop (${msg.reason.split('\n')[0]})`);
-        void teardown(msg.reason === 'done' ? 0 : 1);
+        if (stayUp) endRunAndRegister();
+        else void shutdown(msg.reason === 'done' ? 0 : 1);
+      } else if (msg.t === 'rollback') {
+        // Every worker, staying up or not, rolls back in place: the coordinator assigns the run again.
+        log(`worker: rollback of run ${msg.runId} (${msg.reason.split('\n')[0]})`);
+        endRunAndRegister();
       }
-    });
+    };
+    attach(control!);
   });
 
   function fail(runId: string, nodeId: number, err: unknown): void {
@@ -271,7 +383,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
    * the block exchange through memory; each node with neighbours in other processes gets a
    * WebSocket transport, reached at <process peer URL>/node/<id> on the one peer listener.
    */
-  async function onAssign(msg: AssignMsg): Promise<{ nodes: Active[]; configSeconds: number; dataSeconds: number }> {
+  async function onAssign(msg: AssignMsg, s: Session): Promise<{ nodes: Active[]; configSeconds: number; dataSeconds: number }> {
     const t0 = performance.now();
     const config = assignedConfig(msg.config);
     const configSeconds = (performance.now() - t0) / 1000;
@@ -306,7 +418,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
           ? null
           : new WsTransport({
               id,
-              run: msg.runId,
+              run: linkRunId(msg.runId, msg.attempt),
               token: opts.token,
               neighbours: remote,
               maxFrameBytes: maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)),
@@ -330,7 +442,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
               peers: row.ids,
               dim: problem.model.dim,
               inbox: inboxes.get(id),
-              signal: abort.signal,
+              signal: s.abort.signal,
             })
           : new ScheduledCommunicator({
               transport,
@@ -338,19 +450,19 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
               neighbours,
               dim: problem.model.dim,
               inbox: inboxes.get(id),
-              signal: abort.signal,
+              signal: s.abort.signal,
               rowAt: (k) => scheduleRow(schedule, k, id),
               sendsAt: (k) => scheduleSends(schedule, k, id),
             });
       built.push({ id, remote, transport, comm });
     }
-    if (tornDown) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
-    for (const b of built) links.push({ transport: b.transport, comm: b.comm });
+    if (s.ended) throw new ProxmeshError('PROXMESH_ERR_WORKER_FAILED', 'run stopped before the peer links opened');
+    for (const b of built) s.links.push({ transport: b.transport, comm: b.comm });
     metrics.bind(built[0].transport, msg.runId, block[0]);
-    acceptPeerLinks(peerServer, remotes, maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)));
+    s.detachPeers = acceptPeerLinks(peerServer, remotes, maxFrameBytes(problem.model.dim, Math.max(1, problem.model.layers.length)));
     const connected = built.map((b) => {
       const ws = remotes.get(b.id);
-      return ws ? waitConnected(ws, b.remote, opts.peerTimeoutMs ?? 30_000, abort.signal) : Promise.resolve();
+      return ws ? waitConnected(ws, b.remote, opts.peerTimeoutMs ?? 30_000, s.abort.signal) : Promise.resolve();
     });
     await Promise.all(built.map((b) => b.transport.start()));
     log(
@@ -373,14 +485,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     return { nodes, configSeconds, dataSeconds };
   }
 
-  const capacity = opts.nodesPerWorker ?? 1;
-  send({
-    t: 'register',
-    peerUrl: `${wsScheme(tls)}://${advertise}:${peerPort}`,
-    ordinal: opts.ordinal,
-    metricsUrl,
-    ...(capacity !== 1 ? { nodes: capacity } : {}),
-  });
+  register();
   log(`worker: registered (peer port ${peerPort}${metricsUrl ? `, metrics ${metricsUrl}` : ''})`);
   return finished;
 }

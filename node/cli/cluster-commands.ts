@@ -12,7 +12,9 @@ import { loadConfig } from '../config/load.ts';
 import { loadPluginFile } from '../plugins/load.ts';
 import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import { runLocalCluster } from '../run/local-cluster.ts';
-import { abortOnSignals, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
+import { abortOnSignals, intFromEnv, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
+import { restartPoint } from '../run/coordinator-restart.ts';
+import { DEFAULT_HEAL } from '../../coordinator/run-manager.ts';
 import { tlsFromEnv, type TlsFileOptions } from '../transport/tls-options.ts';
 import type { CliIo } from './io.ts';
 import { createProgress, progressMode } from './progress.ts';
@@ -145,6 +147,11 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   const { app, runs } = await buildApp({
     tls,
     token,
+    // A checkpointing run heals when a worker is lost (its container or pod restarted): docs/resume.md.
+    heal: {
+      maxHeals: intFromEnv(env, 'PROXMESH_MAX_HEALS') ?? DEFAULT_HEAL.maxHeals,
+      timeoutMs: intFromEnv(env, 'PROXMESH_HEAL_TIMEOUT_MS') ?? DEFAULT_HEAL.timeoutMs,
+    },
     contexts: createRunContextFactory({ runsDir }),
     validateConfig: (raw) => loadConfig(raw as object, { plugins: 'loaded-only' }),
     logger: { level: env.PROXMESH_LOG_LEVEL ?? 'info' },
@@ -160,8 +167,22 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
     let runId: string | null = null;
     if (config) {
       runId = env.PROXMESH_RUN_ID || `run-${randomBytes(4).toString('hex')}`;
-      const view = await runs.createRun({ config }, runId);
-      io.stderr.write(`run ${view.id} created: waiting for ${view.nodes} workers; results in ${view.dir}\n`);
+      // The same run id with its folder already there: this coordinator was restarted mid-run.
+      const point = restartPoint(join(runsDir, runId), config);
+      if (point.kind === 'finished') {
+        io.stderr.write(`run ${runId} already finished: results in ${join(runsDir, runId)}\n`);
+        if (opts.exitWhenDone || env.PROXMESH_EXIT_WHEN_DONE === '1') return 0;
+        runId = null;
+      } else {
+        for (const e of point.refused) io.stderr.write(`refused checkpoint: ${e.code}: ${e.message}\n`);
+        if (point.kind === 'fresh' && point.note !== null) io.stderr.write(`coordinator restarted: ${point.note}\n`);
+        const view = await runs.createRun({ config, ...(point.kind === 'resume' ? { resume: point.resume } : {}) }, runId);
+        io.stderr.write(
+          `run ${view.id} created: waiting for ${view.nodes} workers; results in ${view.dir}` +
+            (point.kind === 'resume' ? ` (coordinator restarted: resuming from round ${point.resume.round})` : '') +
+            '\n',
+        );
+      }
     }
     if (runId && (opts.exitWhenDone || env.PROXMESH_EXIT_WHEN_DONE === '1')) {
       try {
@@ -182,11 +203,11 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
   }
 }
 
-/** A standalone coordinator writes its checkpoints, but resuming is `proxmesh run --resume` only (docs/resume.md "Not covered"). */
+/** Checkpoints of a standalone coordinator's run need every worker's own volume (docs/resume.md "Self-healing"). */
 function warnCheckpointsNeedWorkerDir(config: { readonly checkpointEvery?: number }, io: CliIo): void {
   if ((config.checkpointEvery ?? 0) > 0) {
     io.stderr.write(
-      `warning: checkpointEvery = ${config.checkpointEvery}: every worker needs PROXMESH_CHECKPOINT_DIR (a volume), and a standalone coordinator does not resume or heal the run yet; \`proxmesh run\` does (docs/resume.md)\n`,
+      `note: checkpointEvery = ${config.checkpointEvery}: the run heals when a worker is lost if every worker has PROXMESH_CHECKPOINT_DIR on a volume that outlives it (docs/resume.md)\n`,
     );
   }
 }

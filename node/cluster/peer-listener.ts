@@ -5,7 +5,7 @@
  * EADDRINUSE). When the run is assigned, each upgrade to /node/<id> is handed to the WebSocket
  * transport of local node <id>; one process may host a block of nodes behind the same port.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -80,13 +80,14 @@ export function nodePath(id: number): string {
 }
 
 /**
- * Routes peer upgrades on `server` to the transports of this process's nodes (by path). Before this
- * is called (the run is not assigned yet) an upgrade finds no listener and Node closes the socket:
- * the dialling peer retries with backoff.
+ * Routes peer upgrades on `server` to the transports of this process's nodes (by path), until the
+ * returned function detaches them (the run ended; a worker that stays up takes the next run's links
+ * on the same server). With no run attached, an upgrade finds no listener and Node closes the
+ * socket: the dialling peer retries with backoff.
  */
-export function acceptPeerLinks(server: Server, transports: ReadonlyMap<number, WsTransport>, maxPayload: number): void {
+export function acceptPeerLinks(server: Server, transports: ReadonlyMap<number, WsTransport>, maxPayload: number): () => void {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload, clientTracking: false });
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const m = /^\/node\/(\d{1,9})$/.exec(req.url ?? '');
     // A process hosting one node also takes links at its bare URL (the registered peer URL).
     const only = transports.size === 1 && (req.url === '/' || req.url === '') ? [...transports.values()][0] : undefined;
@@ -96,5 +97,9 @@ export function acceptPeerLinks(server: Server, transports: ReadonlyMap<number, 
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => transport.accept(ws));
-  });
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+  };
 }

@@ -6,6 +6,11 @@
  * PROXMESH_METRICS_LINGER_MS, PROXMESH_NODES_PER_WORKER, PROXMESH_TLS_CERT / _KEY / _CA / _MTLS,
  * PROXMESH_CHECKPOINT_DIR: where the nodes' checkpoints go, docs/resume.md);
  * the token comes from PROXMESH_TOKEN only.
+ *
+ * A worker given the coordinator's URL stays up between runs (a container or a pod is not restarted
+ * after each run) and dials its coordinator again when the control connection closes;
+ * PROXMESH_EXIT_AFTER_RUN=1 makes it exit after one run instead. A worker reading the URL from stdin
+ * (the local cluster's, spawned per run) exits after its run.
  */
 import { hostname } from 'node:os';
 import { ProxmeshError } from '../errors.ts';
@@ -48,6 +53,7 @@ export async function workerCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   let coordinatorUrl = opts.coordinator ?? env.PROXMESH_COORDINATOR;
+  const fromStdin = coordinatorUrl === STDIN_COORDINATOR;
   if (!coordinatorUrl)
     throw new ProxmeshError('PROXMESH_ERR_USAGE', 'worker: give --coordinator ws://host:port/control (or PROXMESH_COORDINATOR)');
   // '-': the URL comes as the first line of standard input. The local cluster starts its workers
@@ -92,6 +98,7 @@ export async function workerCommand(
       metricsLingerMs: intFromEnv(env, 'PROXMESH_METRICS_LINGER_MS'),
       tls,
       checkpointDir: env.PROXMESH_CHECKPOINT_DIR || null,
+      stayUp: !fromStdin && env.PROXMESH_EXIT_AFTER_RUN !== '1',
       log: (line) => io.stderr.write(`${line}\n`),
       signal: sig.signal,
     });

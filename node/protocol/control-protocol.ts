@@ -115,6 +115,17 @@ export interface AssignMsg {
    * worker's checkpoint folder; absent: a fresh start at k = 0 (docs/resume.md "Cluster").
    */
   readonly resumeRound?: number;
+  /**
+   * The run's attempt: 0 (absent) for the first, k after the coordinator healed the run k times
+   * (RollbackMsg). Peer links bind `linkRunId(runId, attempt)`, so a hello or frame of an earlier
+   * attempt is another run's to every node of this one (the hello's anti-replay holds per attempt).
+   */
+  readonly attempt?: number;
+}
+
+/** The run id peer links of an attempt bind (node/codec/hello-message.ts runTag). */
+export function linkRunId(runId: string, attempt: number | undefined): string {
+  return attempt ? `${runId}#${attempt}` : runId;
 }
 export interface StartMsg {
   readonly t: 'start';
@@ -138,7 +149,19 @@ export interface CheckpointCommittedMsg {
   readonly round: number;
 }
 
-export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg | CheckpointCommittedMsg;
+/**
+ * A worker of the run was lost and the coordinator heals it (docs/resume.md "Self-healing"): end
+ * this attempt here — stop the nodes, close their peer links — and register again. The coordinator
+ * drops every message of the attempt until that registration, then assigns the run again from its
+ * newest committed round (AssignMsg resumeRound, attempt + 1).
+ */
+export interface RollbackMsg {
+  readonly t: 'rollback';
+  readonly runId: string;
+  readonly reason: string;
+}
+
+export type CoordinatorMsg = AssignMsg | StartMsg | StopMsg | CheckpointCommittedMsg | RollbackMsg;
 
 const packr = () => new Packr({ useRecords: false, mapsAsObjects: true });
 
@@ -322,6 +345,7 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
         ...(o.nodeIds != null ? { nodeIds: nodeIdList(o, 'nodeIds') } : {}),
         ...(o.data != null ? { data: o.data } : {}),
         ...(o.resumeRound != null ? { resumeRound: int(o, 'resumeRound', 1) } : {}),
+        ...(o.attempt != null ? { attempt: int(o, 'attempt', 1) } : {}),
         peers: peers.map((p, i) => {
           if (typeof p !== 'object' || p === null) throw malformed(`control message 'assign': peers[${i}] must be a map`);
           const r = p as Record<string, unknown>;
@@ -335,7 +359,9 @@ export function validateCoordinatorMsg(o: Record<string, unknown>): CoordinatorM
       return { t: 'stop', runId: str(o, 'runId', 128), reason: str(o, 'reason', 65536) };
     case 'checkpointCommitted':
       return { t: 'checkpointCommitted', runId: str(o, 'runId', 128), round: int(o, 'round', 1) };
+    case 'rollback':
+      return { t: 'rollback', runId: str(o, 'runId', 128), reason: str(o, 'reason', 65536) };
     default:
-      throw malformed(`control message has unknown type '${String(o.t)}' (expected assign, start, stop or checkpointCommitted)`);
+      throw malformed(`control message has unknown type '${String(o.t)}' (expected assign, start, stop, checkpointCommitted or rollback)`);
   }
 }

@@ -40,6 +40,8 @@ export interface ClusterOptions {
   readonly startupTimeoutMs?: number;
   /** Extra environment of worker i (e.g. PROXMESH_LISTEN / PROXMESH_ADVERTISE behind a delay proxy). */
   readonly workerEnv?: (i: number) => Record<string, string>;
+  /** Host folders bind-mounted read-write into worker i (a checkpoint volume that outlives a restart). */
+  readonly workerMounts?: (i: number) => { source: string; target: string }[];
 }
 
 export interface RunFailureView {
@@ -168,6 +170,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
             PROXMESH_PEER_TIMEOUT_MS: String(opts.peerTimeoutMs),
             ...(opts.workerEnv?.(i) ?? {}),
           })
+          .withBindMounts((opts.workerMounts?.(i) ?? []).map((m) => ({ ...m, mode: 'rw' as const })))
           .withExposedPorts(9464)
           .withWaitStrategy(Wait.forLogMessage(/worker: registered/))
           .withStartupTimeout(timeout)

@@ -3,11 +3,15 @@
  * the host through the coordinator's mapped port. Every run that is allowed to finish must produce
  * metrics.ndjson byte-identical to runSimulation of the same config — with no fault, with a worker cut
  * off the network for 3 s, with 5 % random packet loss, and with a bandwidth cap — because exchanges are
- * synchronous and reliable (acked, re-sent, de-duplicated). Killing a worker must fail the run with an
- * error naming the node and the round. Wall times and per-edge bytes are printed, never asserted.
+ * synchronous and reliable (acked, re-sent, de-duplicated). Killing a worker of a run without
+ * checkpoints must fail the run with an error naming the node and the round (the other workers stay
+ * up for the next run). Killing a worker of a checkpointing run, then starting its container again
+ * (as a restart policy would), heals the run: it ends byte-identical to the simulator's. Wall times
+ * and per-edge bytes are printed, never asserted.
  * Needs dockerd and root (nsenter into the containers' network namespaces).
  */
-import { rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient, getResults, removeCluster, running, startCluster, waitForRun, type Cluster, type RunView } from './cluster.ts';
@@ -43,6 +47,9 @@ const TEST_TIMEOUT = 240_000;
 
 let image = '';
 let job: PreparedJob;
+/** The heal test's job: long enough for a kill after the first committed checkpoint, checkpoints every 40 rounds. */
+const HEAL_ITERATIONS = 1200;
+let healJob: PreparedJob;
 const names: string[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,6 +60,7 @@ beforeAll(async () => {
   const t0 = performance.now();
   image = await ensureImage();
   job = await prepareJob();
+  healJob = await prepareJob({ iterations: HEAL_ITERATIONS, checkpointEvery: EVAL_EVERY });
   console.log(`[containers] image ${image} ready and reference simulation done in ${secs(t0)}`);
 }, 600_000);
 
@@ -62,9 +70,10 @@ afterAll(async () => {
   const docker = await dockerClient();
   await Promise.all(names.map((n) => removeCluster(docker, n)));
   if (job) rmSync(job.dir, { recursive: true, force: true });
+  if (healJob) rmSync(healJob.dir, { recursive: true, force: true });
 }, 120_000);
 
-async function launch(key: string): Promise<{ c: Cluster; t0: number }> {
+async function launch(key: string, extra: Partial<Parameters<typeof startCluster>[0]> = {}): Promise<{ c: Cluster; t0: number }> {
   const name = `pmx-${key}-${process.pid}`;
   names.push(name);
   const t0 = performance.now();
@@ -76,6 +85,7 @@ async function launch(key: string): Promise<{ c: Cluster; t0: number }> {
     runId: RUN_ID,
     heartbeatMs: HEARTBEAT_MS,
     peerTimeoutMs: PEER_TIMEOUT_MS,
+    ...extra,
   });
   console.log(`[${key}] coordinator + ${NODES} workers up in ${secs(t0)} (${c.baseUrl})`);
   return { c, t0: performance.now() };
@@ -86,6 +96,18 @@ async function midRun(c: Cluster): Promise<RunView> {
   const v = await waitForRun(c, (r) => r.state === 'running' && (r.lastIteration ?? -1) >= EVAL_EVERY, 120_000, 50);
   expect(v.lastIteration!).toBeLessThan(ITERATIONS);
   return v;
+}
+
+/** Each container's log once all match `re` (or at the deadline: the caller's expectation then fails on the logs). */
+async function pollLogs(c: Cluster, containers: Cluster['workers'], re: RegExp, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const logs = await Promise.all(
+      containers.map(async (w) => (await c.docker.getContainer(w.getId()).logs({ stdout: true, stderr: true })).toString('utf8')),
+    );
+    if (logs.every((l) => re.test(l)) || Date.now() > deadline) return logs;
+    await sleep(200);
+  }
 }
 
 /** Waits for the end, checks the results are the simulator's byte for byte, prints time and traffic. */
@@ -210,7 +232,7 @@ describe.skipIf(SKIP)('proxmesh cluster in containers', () => {
   );
 
   it(
-    'a worker killed mid-run fails the run with an error naming the node and the round; no container keeps running',
+    'a worker killed mid-run (no checkpoints) fails the run with an error naming the node and the round; the others stay up, idle',
     async () => {
       const { c, t0 } = await launch('kill');
       try {
@@ -228,25 +250,64 @@ describe.skipIf(SKIP)('proxmesh cluster in containers', () => {
         expect(f.round).not.toBeNull();
         expect(f.round!).toBeGreaterThan(at.lastIteration!);
         expect(f.round!).toBeLessThanOrEqual(ITERATIONS);
-        // The coordinator sends `stop` to the survivors: every worker container exits by itself.
+        // The coordinator sends `stop` to the survivors: they end the run and stay up, registered
+        // again for the next run (a container is not restarted after each run).
         const survivors = c.workers.filter((_, i) => i !== VICTIM);
-        const deadline = Date.now() + 30_000;
-        let up = await running(c, survivors);
-        while (up.some(Boolean) && Date.now() < deadline) {
-          await sleep(200);
-          up = await running(c, survivors);
-        }
-        expect(up).toEqual(survivors.map(() => false));
-        const exitCodes = await Promise.all(survivors.map(async (w) => (await c.docker.getContainer(w.getId()).inspect()).State.ExitCode));
+        const logs = await pollLogs(c, survivors, /registered again \(idle\)/, 30_000);
+        expect(logs.every((l) => /registered again \(idle\)/.test(l))).toBe(true);
+        expect(await running(c, survivors)).toEqual(survivors.map(() => true));
         console.log(
           `[kill] worker-${VICTIM} SIGKILLed at evaluated iteration ${at.lastIteration}; run failed ${(detectMs / 1000).toFixed(2)} s later ` +
-            `(${f.code}: ${f.message}; node ${f.node}, round ${f.round}); survivors exited with codes ${exitCodes.join(',')}; wall ${secs(t0)}`,
+            `(${f.code}: ${f.message}; node ${f.node}, round ${f.round}); the ${survivors.length} other workers stay up, idle; wall ${secs(t0)}`,
         );
       } finally {
         await c.stop();
       }
       const left = await c.docker.listContainers({ filters: { label: [`proxmesh.cluster=${c.name}`] } });
       expect(left).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+  it(
+    'a worker container killed mid-run (docker kill) and started again: the run heals and ends byte-identical to sim',
+    async () => {
+      // Each worker's checkpoint folder is a host folder (its volume): it outlives the container's restart.
+      const volumes = Array.from({ length: NODES }, (_, i) => {
+        const d = join(healJob.dir, `worker-${i}-volume`);
+        mkdirSync(d, { recursive: true });
+        chmodSync(d, 0o777); // the image runs as uid 1000
+        return d;
+      });
+      const { c, t0 } = await launch('heal', {
+        configFile: healJob.configFile,
+        workerEnv: () => ({ PROXMESH_CHECKPOINT_DIR: '/checkpoints' }),
+        workerMounts: (i) => [{ source: volumes[i], target: '/checkpoints' }],
+      });
+      try {
+        // After the first committed checkpoint (round 40 or later), well before the end.
+        const at = await waitForRun(c, (r) => r.state === 'running' && (r.lastIteration ?? -1) >= 3 * EVAL_EVERY, 120_000, 50);
+        expect(at.lastIteration!).toBeLessThan(HEAL_ITERATIONS);
+        const victim = c.docker.getContainer(c.workers[VICTIM].getId());
+        await victim.kill({ signal: 'SIGKILL' });
+        const healing = await waitForRun(c, (r) => r.state === 'healing' || r.state === 'waiting', 30_000, 20);
+        // The orchestrator's part: start the container again (same hostname, so the same ordinal; same volume).
+        await victim.start();
+        const done = await waitForRun(c, (r) => r.state === 'done', 180_000);
+        const results = await getResults(c);
+        expect(done.failure).toBeNull();
+        expect(done.rows).toBe(HEAL_ITERATIONS / EVAL_EVERY + 1);
+        expect(results).toBe(healJob.expected);
+        const survivors = c.workers.filter((_, i) => i !== VICTIM);
+        expect(await running(c, c.workers)).toEqual(c.workers.map(() => true));
+        const logs = await pollLogs(c, survivors, /rollback of run job/, 10_000);
+        expect(logs.every((l) => /rollback of run job/.test(l))).toBe(true);
+        console.log(
+          `[heal] worker-${VICTIM} SIGKILLed at evaluated iteration ${at.lastIteration} (seen as ${healing.state}); started again; ` +
+            `the run healed and ended byte-identical to runSimulation (${done.rows} rows); wall ${secs(t0)}`,
+        );
+      } finally {
+        await c.stop();
+      }
     },
     TEST_TIMEOUT,
   );

@@ -43,10 +43,11 @@ export interface PreparedJob {
   readonly expected: string;
 }
 
-export async function prepareJob(): Promise<PreparedJob> {
+/** `over`: top-level keys that replace JOB's (a longer, checkpointing job for the heal test). */
+export async function prepareJob(over: Record<string, unknown> = {}): Promise<PreparedJob> {
   const dir = mkdtempSync(join(tmpdir(), 'proxmesh-containers-'));
   const configFile = join(dir, 'job.json');
-  writeFileSync(configFile, `${JSON.stringify(JOB, null, 2)}\n`, { mode: 0o644 });
+  writeFileSync(configFile, `${JSON.stringify({ ...JOB, ...over }, null, 2)}\n`, { mode: 0o644 });
   const sim = await runSimulation(loadConfig(configFile), { outDir: join(dir, 'sim') });
   const expected = readFileSync(join(sim.dir!, 'metrics.ndjson'), 'utf8');
   return { dir, configFile, expected };

@@ -1,0 +1,56 @@
+/**
+ * A standalone coordinator that starts with a config and a run id whose folder already exists was
+ * restarted mid-run (a rescheduled pod, a crashed container): it continues the run from its newest
+ * coordinator checkpoint instead of starting it again (docs/resume.md "Self-healing"). The workers,
+ * which stay up and dial their coordinator again, restore their nodes' files of the same round.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrozenConfig } from '../config/schema.ts';
+import { ProxmeshError } from '../errors.ts';
+import type { ResumeSpec } from '../../coordinator/run-types.ts';
+import { configHash } from '../resume/config-hash.ts';
+import { loadConfig } from '../config/load.ts';
+import { newestCoordinatorCheckpoint } from '../resume/coordinator-resume.ts';
+
+export type RestartPoint =
+  /** No folder of this run yet, or nothing to resume from in it: the run starts at k = 0. */
+  | { readonly kind: 'fresh'; readonly note: string | null; readonly refused: readonly ProxmeshError[] }
+  /** The run finished before the restart (summary.json with status done): nothing to run. */
+  | { readonly kind: 'finished' }
+  | { readonly kind: 'resume'; readonly resume: ResumeSpec; readonly refused: readonly ProxmeshError[] };
+
+export function restartPoint(runDir: string, config: FrozenConfig): RestartPoint {
+  const configFile = join(runDir, 'config.json');
+  if (!existsSync(configFile)) return { kind: 'fresh', note: null, refused: [] };
+  const written = configHash(loadConfig(configFile));
+  if (written !== configHash(config)) {
+    throw new ProxmeshError(
+      'PROXMESH_ERR_CHECKPOINT_CONFIG',
+      `run folder ${runDir} holds a run of another config (hashes ${written.slice(0, 12)}… and ${configHash(config).slice(0, 12)}…); give this run another PROXMESH_RUN_ID, or remove the folder to start over`,
+      { field: 'PROXMESH_RUN_ID', dir: runDir },
+    );
+  }
+  const summary = join(runDir, 'summary.json');
+  if (existsSync(summary) && summaryStatus(summary) !== 'failed') return { kind: 'finished' };
+  const { point, refused } = newestCoordinatorCheckpoint(runDir, config);
+  if (point === null) {
+    return {
+      kind: 'fresh',
+      note:
+        (config.checkpointEvery ?? 0) > 0
+          ? `no usable coordinator checkpoint in ${runDir}: the run starts again from iteration 0`
+          : `checkpointEvery = 0: the run in ${runDir} starts again from iteration 0`,
+      refused,
+    };
+  }
+  return { kind: 'resume', resume: { round: point.round, rows: point.rows, files: point.files, clock: point.clock }, refused };
+}
+
+function summaryStatus(file: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown }).status;
+  } catch {
+    return undefined;
+  }
+}
