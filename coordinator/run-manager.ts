@@ -424,7 +424,11 @@ export class RunManager extends EventEmitter {
         });
       }, heal.timeoutMs);
       next.healTimer.unref();
-      this.opts.log?.info({ run: run.id, attempt: next.attempt, round: next.resumeRound }, 'run rolled back: waiting for its workers');
+      // warn: an operator wants to see every heal, and where the run went back to.
+      this.opts.log?.warn(
+        { run: run.id, attempt: next.attempt, round: next.resumeRound },
+        `run rolled back to round ${next.resumeRound} (attempt ${next.attempt}): waiting for its workers`,
+      );
       this.setState(next, 'waiting');
       this.tryAssign();
     } catch (err) {

@@ -31,6 +31,7 @@ import {
   removePacketLoss,
 } from './faults.ts';
 import { ensureImage } from './image.ts';
+import type { StartedTestContainer } from 'testcontainers';
 import { DOCKER_AVAILABLE, skipUnlessCi } from '../support/system.ts';
 
 /** No dockerd: skipped on a developer machine, a failure under CI=true (see test/support/system.ts). */
@@ -99,7 +100,7 @@ async function midRun(c: Cluster): Promise<RunView> {
 }
 
 /** Each container's log once all match `re` (or at the deadline: the caller's expectation then fails on the logs). */
-async function pollLogs(c: Cluster, containers: Cluster['workers'], re: RegExp, timeoutMs: number): Promise<string[]> {
+async function pollLogs(c: Cluster, containers: readonly StartedTestContainer[], re: RegExp, timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const logs = await Promise.all(
@@ -301,8 +302,14 @@ describe.skipIf(SKIP)('proxmesh cluster in containers', () => {
         expect(await running(c, c.workers)).toEqual(c.workers.map(() => true));
         const logs = await pollLogs(c, survivors, /rollback of run job/, 10_000);
         expect(logs.every((l) => /rollback of run job/.test(l))).toBe(true);
+        // The coordinator went back to a committed checkpoint (a multiple of checkpointEvery = 40, after round 0), not to the start.
+        const [coordLog] = await pollLogs(c, [c.coordinator], /run rolled back to round \d+/, 10_000);
+        const round = Number(/run rolled back to round (\d+)/.exec(coordLog)?.[1]);
+        expect(round).toBeGreaterThanOrEqual(EVAL_EVERY);
+        expect(round % EVAL_EVERY).toBe(0);
+        expect(round).toBeLessThanOrEqual(at.lastIteration! + 2 * EVAL_EVERY);
         console.log(
-          `[heal] worker-${VICTIM} SIGKILLed at evaluated iteration ${at.lastIteration} (seen as ${healing.state}); started again; ` +
+          `[heal] worker-${VICTIM} SIGKILLed at evaluated iteration ${at.lastIteration} (seen as ${healing.state}); rolled back to round ${round}; started again; ` +
             `the run healed and ended byte-identical to runSimulation (${done.rows} rows); wall ${secs(t0)}`,
         );
       } finally {
