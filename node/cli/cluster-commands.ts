@@ -13,7 +13,7 @@ import { loadPluginFile } from '../plugins/load.ts';
 import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 import { runLocalCluster } from '../run/local-cluster.ts';
 import { abortOnSignals, intFromEnv, parseListen, tokenFromEnv } from '../cluster/cli-env.ts';
-import { restartPoint } from '../run/coordinator-restart.ts';
+import { restartPoint, unfinishedRunOf } from '../run/coordinator-restart.ts';
 import { DEFAULT_HEAL } from '../../coordinator/run-manager.ts';
 import { tlsFromEnv, type TlsFileOptions } from '../transport/tls-options.ts';
 import type { CliIo } from './io.ts';
@@ -166,7 +166,8 @@ export async function coordinatorCommand(opts: CoordinatorCommandOptions, io: Cl
     );
     let runId: string | null = null;
     if (config) {
-      runId = env.PROXMESH_RUN_ID || `run-${randomBytes(4).toString('hex')}`;
+      // No run id given: a restarted coordinator continues its unfinished run of this config, if any.
+      runId = env.PROXMESH_RUN_ID || unfinishedRunOf(runsDir, config) || `run-${randomBytes(4).toString('hex')}`;
       // The same run id with its folder already there: this coordinator was restarted mid-run.
       const point = restartPoint(join(runsDir, runId), config);
       if (point.kind === 'finished') {

@@ -4,7 +4,7 @@
  * coordinator checkpoint instead of starting it again (docs/resume.md "Self-healing"). The workers,
  * which stay up and dial their coordinator again, restore their nodes' files of the same round.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
@@ -12,6 +12,8 @@ import type { ResumeSpec } from '../../coordinator/run-types.ts';
 import { configHash } from '../resume/config-hash.ts';
 import { loadConfig } from '../config/load.ts';
 import { newestCoordinatorCheckpoint } from '../resume/coordinator-resume.ts';
+import { listCheckpoints } from '../checkpoint/store.ts';
+import { COORDINATOR_STREAM } from '../resume/node-state.ts';
 
 export type RestartPoint =
   /** No folder of this run yet, or nothing to resume from in it: the run starts at k = 0. */
@@ -45,6 +47,34 @@ export function restartPoint(runDir: string, config: FrozenConfig): RestartPoint
     };
   }
   return { kind: 'resume', resume: { round: point.round, rows: point.rows, files: point.files, clock: point.clock }, refused };
+}
+
+/**
+ * Without PROXMESH_RUN_ID a restarted coordinator would make up a new run id, and so a new folder
+ * (a Kubernetes Deployment sets no run id): it takes instead the run folder in `runsDir` that holds
+ * an unfinished run of this very config (same config hash, no summary.json or a failed one) with at
+ * least one coordinator checkpoint, the most recently checkpointed if several. null: none.
+ */
+export function unfinishedRunOf(runsDir: string, config: FrozenConfig): string | null {
+  if (!existsSync(runsDir)) return null;
+  const hash = configHash(config);
+  let best: { id: string; mtime: number } | null = null;
+  for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(runsDir, entry.name);
+    const files = listCheckpoints(dir, COORDINATOR_STREAM);
+    if (files.length === 0 || !existsSync(join(dir, 'config.json'))) continue;
+    const summary = join(dir, 'summary.json');
+    if (existsSync(summary) && summaryStatus(summary) !== 'failed') continue;
+    try {
+      if (configHash(loadConfig(join(dir, 'config.json'))) !== hash) continue;
+    } catch {
+      continue; // not a readable run config: not this run
+    }
+    const mtime = statSync(files[0].file).mtimeMs;
+    if (best === null || mtime > best.mtime) best = { id: entry.name, mtime };
+  }
+  return best?.id ?? null;
 }
 
 function summaryStatus(file: string): unknown {

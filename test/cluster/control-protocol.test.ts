@@ -1,7 +1,7 @@
 /** Control messages: exact round trip of reports (x as raw float64), and field-by-field rejection of bad ones. */
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { createControlCodec, type FailMsg, type ReportMsg } from '../../node/protocol/control-protocol.ts';
+import { createControlCodec, linkRunId, type FailMsg, type ReportMsg } from '../../node/protocol/control-protocol.ts';
 
 const codec = createControlCodec();
 const report: ReportMsg = {
@@ -83,5 +83,26 @@ describe('control protocol', () => {
     const committed = { t: 'checkpointCommitted', runId: 'r', round: 20 } as const;
     expect(codec.decodeCoordinator(codec.encode(committed))).toEqual(committed);
     expect(() => codec.decodeCoordinator(pack({ ...committed, round: 'x' }))).toThrow(/'round'/);
+  });
+  it('rollback and assign.attempt (a healed run) round-trip and are validated; each attempt binds its own link run id', () => {
+    const rollback = { t: 'rollback', runId: 'r', reason: 'node 2 disconnected from the coordinator at round 41' } as const;
+    expect(codec.decodeCoordinator(codec.encode(rollback))).toEqual(rollback);
+    expect(() => codec.decodeCoordinator(pack({ t: 'rollback', runId: 'r' }))).toThrow(/'reason'/);
+    expect(() => codec.decodeCoordinator(pack({ t: 'rollback', reason: 'x' }))).toThrow(/'runId'/);
+    const assign = {
+      t: 'assign',
+      runId: 'r',
+      nodeId: 0,
+      config: {},
+      peers: [{ id: 0, url: 'ws://a:1' }],
+      resumeRound: 30,
+      attempt: 2,
+    } as const;
+    expect(codec.decodeCoordinator(codec.encode(assign))).toEqual(assign);
+    expect(() => codec.decodeCoordinator(pack({ ...assign, attempt: 0 }))).toThrow(/'attempt' must be an integer ≥ 1/);
+    expect(() => codec.decodeCoordinator(pack({ ...assign, attempt: 1.5 }))).toThrow(/'attempt'/);
+    expect(linkRunId('r', undefined)).toBe('r');
+    expect(linkRunId('r', 0)).toBe('r');
+    expect(new Set([linkRunId('r', 1), linkRunId('r', 2), 'r']).size).toBe(3);
   });
 });
