@@ -3,27 +3,50 @@
  * d = 124) and LeNet5 on Fashion-MNIST (Experiment B's CDProxSGT, 5 nodes, b = 8, d = 44,426), in
  * this process with the simulator:
  *   - bytes and ms per checkpoint: a short run with `checkpointEvery` = E writes ⌊(K − 1)/E⌋
- *     checkpoints; ms = capture + encode + SHA-256 + write + fsync + rename + fsync of the folder;
+ *     checkpoints; ms = what the steps wait for (capture + the copy into one buffer), and beside it
+ *     the ms until durable (SHA-256 + write + fsync + rename + fsync of the folder, in the
+ *     checkpoint writer thread);
  *   - ms per iteration: the resumed part's timings.ndjson "iterations" block (evaluation excluded);
- *   - overhead at checkpointEvery = one epoch: ms per checkpoint ÷ (ms per iteration × iterations
- *     per epoch), epoch = training samples ÷ (n · b); the issue's bound is < 2 %;
+ *   - overhead at checkpointEvery = one epoch, estimated: ms per checkpoint ÷ (ms per iteration ×
+ *     iterations per epoch), epoch = training samples ÷ (n · b); the issue's bound is < 2 %;
+ *   - the same overhead measured end to end on a9a (measureOverhead);
  *   - time to resume: find + read + verify the newest checkpoint (prepareSimResume), then the
  *     restore itself ("resume" phase of timings.ndjson); set-up + init (data, model, W) is the same
  *     as a fresh start's and printed beside it.
  * A missing Fashion-MNIST prints MISSING instead of the LeNet5 row, never skips silently.
+ * This file runs from the sources (tsx); it gives worker threads the same loader (as the test runner
+ * does), so the checkpoints go through the writer thread as in a compiled install, and says so.
  *   node --import tsx bench/run.ts checkpoint
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { prepareSimResume } from '../node/resume/sim-resume.ts';
 import { loadConfig } from '../node/config/load.ts';
 import { ProxmeshError } from '../node/errors.ts';
 import { runSimulation } from '../node/sim/run-sim.ts';
+import { checkpointThreadAvailable } from '../node/checkpoint/store.ts';
 import { type BenchOptions, type BenchReport, fixed, int, pct } from './harness.ts';
 
 const root = join(import.meta.dirname, '..');
+
+/** file: URL of tsx's ESM API (test/vitest.config.ts devThreadLoader), for threads started from the sources. */
+function devThreadLoader(): string {
+  const require = createRequire(import.meta.url);
+  const pkgJson = require.resolve('tsx/package.json');
+  const api = (require(pkgJson) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'].import.default;
+  return pathToFileURL(join(dirname(pkgJson), api)).href;
+}
+process.env.PROXMESH_DEV_THREAD_LOADER ??= devThreadLoader();
+
+/** A full GC between the measured runs (V8's gc(), exposed at run time). */
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 export interface Case {
   readonly label: string;
@@ -66,7 +89,7 @@ export async function measure(c: Case): Promise<Record<string, number | string |
   try {
     const K = c.iterations;
     const config = loadConfig({ ...c.raw, iterations: K, evalEvery: K, checkpointEvery: c.every, output: { dir: 'runs' } });
-    const writes: { bytes: number; ms: number }[] = [];
+    const writes: { bytes: number; ms: number; durableMs: number }[] = [];
     const crashAt = K - 1;
     try {
       await runSimulation(config, {
@@ -96,6 +119,7 @@ export async function measure(c: Case): Promise<Record<string, number | string |
       checkpoints: writes.length,
       bytes: writes[writes.length - 1].bytes,
       msPerCkpt,
+      durableMs: writes.reduce((s, w) => s + w.durableMs, 0) / writes.length,
       msPerIter,
       epochIters,
       overhead: msPerCkpt / (msPerIter * epochIters),
@@ -113,22 +137,32 @@ export async function measure(c: Case): Promise<Record<string, number | string |
 
 /**
  * The overhead measured end to end: the same run (10 epochs of a9a, evaluation only at 0 and K)
- * with checkpointEvery = 0 and = one epoch, alternated `reps` times (load hits both alike); the
- * ratio of the medians of the whole runSimulation wall time, checkpoint I/O waits included.
+ * with checkpointEvery = 0 and = one epoch, alternated `reps` times (A B B A …: load and the order
+ * within a pair hit both alike); the
+ * ratio of the medians of the whole runSimulation wall time, checkpoint waits included (the steps
+ * blocked, a full queue, the flush of the last checkpoint before the run ends), and the median of
+ * the pairs' own ratios. The writer thread is started by the first checkpointed run of the process
+ * and kept: its start is in the first pair only.
  */
 export async function measureOverhead(c: Case, reps: number): Promise<Record<string, number | string | null>> {
   const n = (c.raw.topology as { nodes: number }).nodes;
   const epoch = Math.floor(c.samples / (n * (c.raw.batchSize as number)));
   const K = 10 * epoch;
   const times: [number[], number[]] = [[], []];
+  const steps: [number[], number[]] = [[], []];
+  const load0 = loadavg()[0];
   for (let r = 0; r < reps; r++) {
-    for (const [i, every] of [0, epoch].entries()) {
+    // A B, then B A: whichever runs second in a pair pays the first one's garbage, so the order alternates too.
+    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      const every = i === 0 ? 0 : epoch;
       const dir = mkdtempSync(join(tmpdir(), 'proxmesh-bench-ckpt-'));
       try {
         const config = loadConfig({ ...c.raw, iterations: K, evalEvery: K, checkpointEvery: every, output: { dir: 'runs' } });
+        collectGarbage(); // neither run pays for the previous one's garbage
         const t0 = performance.now();
         await runSimulation(config, { outDir: join(dir, 'run') });
         times[i].push(performance.now() - t0);
+        steps[i].push(1000 * phases(join(dir, 'run')).iterations);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -139,16 +173,23 @@ export async function measureOverhead(c: Case, reps: number): Promise<Record<str
     run: c.label,
     iterations: K,
     every: epoch,
+    pairs: reps,
     plainMs: med(times[0]),
     ckptMs: med(times[1]),
     overhead: med(times[1]) / med(times[0]) - 1,
+    pairOverhead: med(times[1].map((t, i) => t / times[0][i] - 1)),
+    stepsMs: med(steps[1]) - med(steps[0]),
+    load: `${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,
   };
 }
 
 export async function run(opts: BenchOptions): Promise<BenchReport> {
   const rows: Record<string, number | string | null>[] = [];
   for (const c of cases(opts.quick)) rows.push(await measure(c));
-  const overhead = [await measureOverhead(cases(opts.quick)[0], opts.quick ? 3 : 7)];
+  const overhead = [await measureOverhead(cases(opts.quick)[0], opts.quick ? 3 : 25)];
+  const how = checkpointThreadAvailable()
+    ? 'SHA-256, write, fsync, rename, fsync(dir) in the checkpoint writer thread, up to 2 checkpoints on their way'
+    : 'NO writer thread could be started here: the I/O ran on the step loop, which yielded once per step while it was in flight';
   return {
     name: 'checkpoint',
     tables: [
@@ -158,7 +199,8 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           { key: 'run', label: 'run' },
           { key: 'checkpoints', label: 'ckpts', fmt: int },
           { key: 'bytes', label: 'bytes/ckpt', fmt: int },
-          { key: 'msPerCkpt', label: 'ms/ckpt', fmt: fixed(1) },
+          { key: 'msPerCkpt', label: 'steps blocked ms/ckpt', fmt: fixed(2) },
+          { key: 'durableMs', label: 'until durable ms', fmt: fixed(1) },
           { key: 'msPerIter', label: 'ms/iter', fmt: fixed(2) },
           { key: 'epochIters', label: 'iters/epoch', fmt: int },
           { key: 'overhead', label: 'overhead @1 epoch', fmt: pct },
@@ -168,8 +210,9 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
         ],
         rows,
         notes: [
-          'ms/ckpt: capture + encode + SHA-256 + write + fsync + rename + fsync(dir), mean over the run; bytes: the whole file (header 128 B).',
-          'overhead @1 epoch = ms/ckpt ÷ (ms/iter × iters/epoch), epoch = samples ÷ (n·b); the issue bounds it at 2 %.',
+          'steps blocked: capture + the copy into one buffer, mean over the run; until durable: from the capture to the fsync of the folder; bytes: the whole file (header 128 B).',
+          `until durable: ${how}.`,
+          'overhead @1 epoch (estimate) = steps blocked ÷ (ms/iter × iters/epoch), epoch = samples ÷ (n·b); the issue bounds it at 2 %.',
           'Time to resume = find+read+verify + restore + the same set-up a fresh run pays (data, model, W, init).',
         ],
       },
@@ -181,11 +224,17 @@ export async function run(opts: BenchOptions): Promise<BenchReport> {
           { key: 'every', label: 'checkpointEvery', fmt: int },
           { key: 'plainMs', label: 'no checkpoints ms', fmt: fixed(0) },
           { key: 'ckptMs', label: 'checkpoints ms', fmt: fixed(0) },
-          { key: 'overhead', label: 'overhead', fmt: pct },
+          { key: 'pairs', label: 'pairs', fmt: int },
+          { key: 'overhead', label: 'overhead (medians)', fmt: pct },
+          { key: 'pairOverhead', label: 'overhead (median pair)', fmt: pct },
+          { key: 'stepsMs', label: 'Δ iterations ms', fmt: fixed(1) },
+          { key: 'load', label: 'load average (1 min)' },
         ],
         rows: overhead,
         notes: [
-          'Whole runSimulation wall time (set-up, 2 evaluations, K iterations); the write/fsync runs beside the steps, at most one in flight.',
+          `Whole runSimulation wall time (set-up, 2 evaluations, K iterations), the two runs alternated; ${how}.`,
+          'The writer thread starts with the first checkpointed run of the process and is kept: its start-up is in the first pair only. A full GC before every run.',
+          'Δ iterations: the medians of the iterations block of timings.ndjson (the steps and whatever the checkpoints cost them), with minus without.',
         ],
       },
     ],

@@ -64,9 +64,20 @@ export function workerBundleOptions(outfile = join(root, 'dist/node/cluster/work
   };
 }
 
-/** Writes the bundle; resolves with esbuild's metafile (what went in). */
+/**
+ * The checkpoint writer thread (node/checkpoint/writer-thread.ts), bundled beside the worker bundle:
+ * the store starts it as `./writer-thread.js` relative to its own module, which inside the bundle is
+ * the bundle's folder (node/checkpoint/store.ts writerThreadEntry).
+ */
+export function writerThreadOptions(outfile = join(root, 'dist/node/cluster/worker-bin.js')) {
+  const { entryPoints: _entry, outfile: _out, banner: _banner, ...common } = workerBundleOptions(outfile);
+  return { ...common, entryPoints: [join(root, 'node/checkpoint/writer-thread.ts')], outfile: join(dirname(outfile), 'writer-thread.js') };
+}
+
+/** Writes the bundle (and the writer thread beside it); resolves with esbuild's metafile of the bundle (what went in). */
 export async function bundleWorker(outfile = join(root, 'dist/node/cluster/worker-bin.js')) {
   const result = await build({ ...workerBundleOptions(outfile), metafile: true });
+  await build(writerThreadOptions(outfile));
   writeFileSync(outfile, ENTRY, { mode: 0o755 });
   rmSync(`${outfile}.map`, { force: true }); // tsc's map of the entry it emitted, which the loader replaced
   return result.metafile;

@@ -61,25 +61,97 @@ const utf8 = new TextEncoder();
 
 /** Header + body as one buffer (the body entries are copied out of the live views now). */
 export function encodeCheckpoint(header: CheckpointHeader, entries: readonly StateEntry[]): Buffer {
-  const names = entries.map((e) => utf8.encode(e.name));
-  let bodyLen = 0;
-  entries.forEach((e, i) => {
-    if (names[i].length > 0xffff) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `checkpoint entry name too long: ${e.name}`);
-    bodyLen += 2 + names[i].length + 1 + 4 + e.data.length * ENTRY_WIDTH[e.kind];
-  });
-  const buf = Buffer.alloc(HEADER_BYTES + bodyLen);
+  return sealCheckpoint(encodeUnsealed(header, entries));
+}
+
+/**
+ * encodeCheckpoint without the body's SHA-256 (bytes 80–112 are 0 until sealCheckpoint): the copy of
+ * the live state, which must happen now, apart from the hash, which may happen later and elsewhere
+ * (the checkpoint writer thread, store.ts).
+ */
+export function encodeUnsealed(header: CheckpointHeader, entries: readonly StateEntry[]): Buffer {
+  const buf = Buffer.alloc(encodedLength(entries));
+  encodeUnsealedInto(buf, header, entries);
+  return buf;
+}
+
+/**
+ * Small entries (an Rng's 6 doubles, a scalar) go through this off-heap scratch: V8 keeps typed
+ * arrays of up to 64 bytes inside its heap, and reading `.buffer` of one moves it out, an
+ * allocation per entry and per checkpoint.
+ */
+const SMALL = 64;
+const scratch = new ArrayBuffer(SMALL);
+const scratchBytes = new Uint8Array(scratch);
+const scratchF64 = new Float64Array(scratch);
+const scratchI32 = new Int32Array(scratch);
+const scratchU32 = new Uint32Array(scratch);
+
+/**
+ * Byte views of the registered vectors, kept: capture hands over the same live arrays at every
+ * checkpoint, and a view made afresh for each (then copied into shared memory) cost several times
+ * the copy itself.
+ */
+const byteViews = new WeakMap<object, Uint8Array>();
+
+function bytesOf(d: Exclude<StateEntry['data'], Uint8Array>): Uint8Array {
+  let v = byteViews.get(d);
+  if (v === undefined) {
+    v = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    byteViews.set(d, v);
+  }
+  return v;
+}
+
+/** UTF-8 names, kept: a run encodes the same few hundred names at every checkpoint. */
+const nameBytes = new Map<string, Uint8Array>();
+
+function encodedName(name: string): Uint8Array {
+  let b = nameBytes.get(name);
+  if (b === undefined) {
+    b = utf8.encode(name);
+    if (b.length > 0xffff) throw new ProxmeshError('PROXMESH_ERR_INTERNAL', `checkpoint entry name too long: ${name}`);
+    if (nameBytes.size >= 1 << 16) nameBytes.clear();
+    nameBytes.set(name, b);
+  }
+  return b;
+}
+
+/** The file's length in bytes for these entries (header included). */
+export function encodedLength(entries: readonly StateEntry[]): number {
+  let len = HEADER_BYTES;
+  for (const e of entries) len += 2 + encodedName(e.name).length + 1 + 4 + e.data.length * ENTRY_WIDTH[e.kind];
+  return len;
+}
+
+/**
+ * encodeUnsealed into target[0 … encodedLength(entries)) (a reused buffer: every byte of that range
+ * is written, the reserved ones and the hash's as 0); returns the length.
+ */
+export function encodeUnsealedInto(target: Buffer, header: CheckpointHeader, entries: readonly StateEntry[]): number {
+  const buf = target;
+  buf.fill(0, 0, HEADER_BYTES);
   let at = HEADER_BYTES;
-  entries.forEach((e, i) => {
-    at = buf.writeUInt16LE(names[i].length, at);
-    buf.set(names[i], at);
-    at += names[i].length;
-    at = buf.writeUInt8(ENTRY_CODE[e.kind], at);
-    at = buf.writeUInt32LE(e.data.length, at);
-    const raw = new Uint8Array(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-    buf.set(raw, at);
-    at += raw.length;
-  });
-  const body = buf.subarray(HEADER_BYTES);
+  for (const e of entries) {
+    const name = encodedName(e.name);
+    buf[at] = name.length & 0xff;
+    buf[at + 1] = name.length >>> 8;
+    buf.set(name, at + 2);
+    at += 2 + name.length;
+    buf[at] = ENTRY_CODE[e.kind];
+    buf.writeUInt32LE(e.data.length, at + 1);
+    at += 5;
+    const d = e.data;
+    const n = d.byteLength;
+    if (d instanceof Uint8Array) buf.set(d, at);
+    else if (n <= SMALL) {
+      // A same-type set copies the bits (NaN payloads too) without touching d.buffer.
+      (d instanceof Float64Array ? scratchF64 : d instanceof Int32Array ? scratchI32 : scratchU32).set(d as never);
+      for (let i = 0; i < n; i++) buf[at + i] = scratchBytes[i];
+    } else buf.set(bytesOf(d), at);
+    at += n;
+  }
+  const bodyLen = at - HEADER_BYTES;
   buf.write(CHECKPOINT_MAGIC, 0, 'latin1');
   buf.writeUInt32LE(CHECKPOINT_VERSION, 8);
   buf.writeUInt32LE(HEADER_BYTES, 12);
@@ -88,8 +160,13 @@ export function encodeCheckpoint(header: CheckpointHeader, entries: readonly Sta
   buf.writeUInt32LE(header.nodeCount, 24);
   buf.writeDoubleLE(header.round, 32);
   buf.writeDoubleLE(bodyLen, 40);
-  Buffer.from(header.configHash, 'hex').copy(buf, 48);
-  createHash('sha256').update(body).digest().copy(buf, 80);
+  buf.write(header.configHash, 48, 32, 'hex');
+  return at;
+}
+
+/** Writes the body's SHA-256 into bytes 80–112 of an encodeUnsealed buffer (exactly the file's bytes); returns it. */
+export function sealCheckpoint(buf: Buffer): Buffer {
+  createHash('sha256').update(buf.subarray(HEADER_BYTES)).digest().copy(buf, 80);
   return buf;
 }
 

@@ -39,7 +39,7 @@ import { configHash } from '../resume/config-hash.ts';
 import type { Checkpoint } from '../checkpoint/format.ts';
 import { registerSimState } from '../resume/sim-state.ts';
 import { StateRegistry, type Stateful } from '../checkpoint/state-registry.ts';
-import { CheckpointWriter, DEFAULT_KEEP } from '../checkpoint/store.ts';
+import { CheckpointWriter, DEFAULT_KEEP, prestartCheckpointThread } from '../checkpoint/store.ts';
 import { ProxmeshError } from '../errors.ts';
 
 export interface SimProgress {
@@ -69,8 +69,9 @@ export interface SimOptions {
    */
   readonly resume?: Checkpoint;
   /**
-   * Called once each checkpoint is durable (bench, tests): `ms` blocked the steps (capture +
-   * encode), `durableMs` until the rename was fsynced (the I/O runs beside the steps).
+   * Called for each checkpoint after it is durable (bench, tests; by the next checkpoint or the end
+   * of the run at the latest): `ms` blocked the steps (capture + the copy into one buffer),
+   * `durableMs` until the rename was fsynced (SHA-256 and the I/O run in the writer thread).
    */
   readonly onCheckpoint?: (c: {
     readonly round: number;
@@ -92,6 +93,8 @@ export interface SimResult {
 
 export async function runSimulation(config: FrozenConfig, opts: SimOptions = {}): Promise<SimResult> {
   const t0 = performance.now();
+  // The checkpoint writer thread loads while the run sets up (node/checkpoint/store.ts).
+  if ((config.checkpointEvery ?? 0) > 0 && opts.outDir !== null) prestartCheckpointThread();
   ensureConfigPlugins(config); // a no-op when loadConfig loaded them in this process
 
   // Problem first: its bounds (nodes ≤ samples, memory budget) fail before W's spectrum is solved.
@@ -285,8 +288,10 @@ async function simulate(config: FrozenConfig, opts: SimOptions, parts: SimParts)
       step:
         lock !== null
           ? async (k) => {
-              // let a checkpoint in flight reach the disk (its I/O callbacks need event-loop turns)
-              if (checkpoints?.busy === true) await new Promise<void>((r) => setImmediate(r));
+              // Without the writer thread (a source run without the dev loader, or while it loads) a
+              // checkpoint's I/O runs on this loop, and its callbacks need event-loop turns to reach the
+              // disk; the thread needs none.
+              if (checkpoints?.needsTurns === true) await new Promise<void>((r) => setImmediate(r));
               const stats = await lock.step(k);
               for (let i = 0; i < n; i++) losses.add(i, stats[i].loss);
               losses.stepDone();

@@ -148,20 +148,23 @@ describe('checkpoint format', () => {
 describe('checkpoint store', () => {
   const write = (dir: string, round: number, keep = 2) => writeCheckpoint(dir, 'sim', header(round), sample(round).reg.capture(), keep);
 
-  it('CheckpointWriter: busy until durable; a loop of microtasks alone never lets the write finish, event-loop turns do', async () => {
-    // Why the one-thread simulator yields with setImmediate while `busy` (run-sim.ts): its steps
-    // resolve as microtasks, and without a turn of the event loop the checkpoint would become durable
-    // only at the next write or at the end of the run (a kill in between lost it).
+  it('CheckpointWriter without the thread: busy until durable; a loop of microtasks alone never lets the write finish, event-loop turns do', async () => {
+    // Why the one-thread simulator yields with setImmediate while `needsTurns` (run-sim.ts) where no
+    // writer thread can be started: its steps resolve as microtasks, and without a turn of the event
+    // loop the checkpoint would become durable only at the next write or at the end of the run (a
+    // kill in between lost it). With the thread it needs no turn at all (writer.test.ts).
     const dir = mkdtempSync(join(tmpdir(), 'proxmesh-ckpt-'));
     const durable: number[] = [];
-    const w = new CheckpointWriter(dir, 'sim', 2, (r) => durable.push(r.bytes));
+    const w = new CheckpointWriter(dir, 'sim', 2, (r) => durable.push(r.bytes), { thread: false });
     expect(w.busy).toBe(false);
     await w.write(header(10), () => sample(10).reg.capture());
     expect(w.busy).toBe(true);
+    expect(w.needsTurns).toBe(true);
     for (let i = 0; i < 10_000; i++) await Promise.resolve();
     expect(w.busy).toBe(true);
     expect(listCheckpoints(dir, 'sim')).toEqual([]);
     while (w.busy) await new Promise<void>((r) => setImmediate(r));
+    expect(w.needsTurns).toBe(false);
     expect(durable).toHaveLength(1);
     expect(listCheckpoints(dir, 'sim').map((c) => c.round)).toEqual([10]);
     expect(readCheckpoint(listCheckpoints(dir, 'sim')[0].file, HASH).header.round).toBe(10);
