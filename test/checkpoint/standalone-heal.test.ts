@@ -79,7 +79,7 @@ function cluster(config: string, runsDir: string, port: number) {
     PROXMESH_RUNS_DIR: runsDir,
     PROXMESH_RUN_ID: RUN_ID,
     PROXMESH_EXIT_WHEN_DONE: '1',
-    PROXMESH_HEAL_TIMEOUT_MS: '60000',
+    PROXMESH_HEAL_TIMEOUT_MS: '120000',
   };
   const startCoordinator = () => start(['coordinator', '--config', config, '--listen', `127.0.0.1:${port}`], coordinatorEnv);
   let coordinator = startCoordinator();
@@ -93,7 +93,7 @@ function cluster(config: string, runsDir: string, port: number) {
       PROXMESH_LISTEN: '127.0.0.1:0',
       PROXMESH_METRICS_LISTEN: 'off',
       PROXMESH_CHECKPOINT_DIR: join(runsDir, `worker-${i}-volume`),
-      PROXMESH_PEER_TIMEOUT_MS: '20000',
+      PROXMESH_PEER_TIMEOUT_MS: '60000',
     });
     workers[i] = w;
     void w.exited.then(() => {
@@ -145,10 +145,10 @@ describe('self-healing standalone coordinator (real processes, real SIGKILL, res
     const atRows = 2 + rng.int(3);
     const runsDir = dirs.make('proxmesh-sheal-');
     const c = cluster(config, runsDir, await freePort());
-    await pollUntil(() => (c.rows() >= atRows ? true : undefined), AbortSignal.timeout(90_000), 2);
+    await pollUntil(() => (c.rows() >= atRows ? true : undefined), AbortSignal.timeout(180_000), 2);
     const survivorPids = c.workers.filter((_, i) => i !== victim).map((w) => w.child.pid!);
     c.workers[victim].child.kill('SIGKILL');
-    const end = await Promise.race([c.coordinator.exited, new Promise<null>((r) => setTimeout(() => r(null), 100_000))]);
+    const end = await Promise.race([c.coordinator.exited, new Promise<null>((r) => setTimeout(() => r(null), 180_000))]);
     expect(end, c.coordinator.stderr).toEqual({ code: 0, signal: null });
     expect(c.restarts).toEqual(Array.from({ length: N }, (_, i) => (i === victim ? 1 : 0)));
     // The survivors are the same processes: rolled back in place, not restarted.
@@ -171,7 +171,7 @@ describe('self-healing standalone coordinator (real processes, real SIGKILL, res
       AbortSignal.timeout(20_000),
     );
     expect(await c.stop()).toEqual(new Array(N).fill(0));
-  }, 150_000);
+  }, 400_000);
 
   it('the coordinator SIGKILLed mid-run and started again resumes from its checkpoint; byte-identical to sim', async () => {
     const rng = Rng.derive(13, 'standalone-heal-coordinator');
@@ -180,14 +180,14 @@ describe('self-healing standalone coordinator (real processes, real SIGKILL, res
     const c = cluster(config, runsDir, await freePort());
     await pollUntil(
       () => (c.rows() >= atRows && existsSync(join(runsDir, RUN_ID, 'checkpoints')) ? true : undefined),
-      AbortSignal.timeout(90_000),
+      AbortSignal.timeout(180_000),
       2,
     );
     const workerPids = c.workers.map((w) => w.child.pid!);
     c.coordinator.child.kill('SIGKILL');
     expect((await c.coordinator.exited).signal).toBe('SIGKILL');
     c.restartCoordinator();
-    const end = await Promise.race([c.coordinator.exited, new Promise<null>((r) => setTimeout(() => r(null), 100_000))]);
+    const end = await Promise.race([c.coordinator.exited, new Promise<null>((r) => setTimeout(() => r(null), 180_000))]);
     expect(end, c.coordinator.stderr).toEqual({ code: 0, signal: null });
     expect(c.coordinator.stderr).toMatch(/coordinator restarted: resuming from round \d+/);
     // No worker was restarted: they dialled the new coordinator from the same processes.
@@ -195,5 +195,5 @@ describe('self-healing standalone coordinator (real processes, real SIGKILL, res
     expect(c.workers.map((w) => w.child.pid)).toEqual(workerPids);
     expectSameFiles(reference, join(runsDir, RUN_ID));
     expect(await c.stop()).toEqual(new Array(N).fill(0));
-  }, 150_000);
+  }, 400_000);
 });

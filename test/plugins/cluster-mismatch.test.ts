@@ -84,11 +84,13 @@ describe('plug-ins on a cluster', () => {
     expect(view.failure!.message).toMatch(/topk-sr\.js: SHA-256 [0-9a-f]{12}… here, but the run was configured with [0-9a-f]{12}…/);
     expect(view.lastIteration ?? null).toBeNull();
     expect(stderr[1]).toMatch(/node 1 failed: PROXMESH_ERR_PLUGIN_MISMATCH/);
-    // Both workers are told to stop and exit.
-    await pollUntil(
-      () => (children.every((c) => c.exitCode !== null || c.signalCode !== null) ? true : undefined),
-      AbortSignal.timeout(30_000),
-    );
+    // Both workers are told to stop: they end the run and stay up, registered again for the next
+    // run (docs/resume.md "Workers stay up between runs"), and exit 0 on SIGTERM.
+    await pollUntil(() => (stderr.every((e) => /registered again \(idle\)/.test(e)) ? true : undefined), AbortSignal.timeout(30_000));
+    expect(children.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);
+    const codes = children.map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code))));
+    for (const c of children) c.kill('SIGTERM');
+    expect(await Promise.all(codes)).toEqual([0, 0]);
   }, 90_000);
 
   it('a config posted over HTTP may name only plug-ins the coordinator loaded', async () => {
