@@ -15,6 +15,7 @@ import { ProxmeshError } from '../errors.ts';
 import { runNodeCount } from '../assemble/assemble.ts';
 import { restoreCoordinator, type CoordinatorSnapshot } from '../resume/coordinator-state.ts';
 import { COORDINATOR_STREAM, nodeStream } from '../resume/node-state.ts';
+import { readCoordinatorCheckpoint } from '../resume/coordinator-resume.ts';
 import { checkResumeFolder } from '../resume/sim-resume.ts';
 import { checkpointDir, checkpointFileName, listCheckpoints, readCheckpoint } from '../checkpoint/store.ts';
 
@@ -49,14 +50,7 @@ export function findCommonRound(
   const refused: ProxmeshError[] = [];
   for (const f of files) {
     try {
-      const ckpt = readCheckpoint(f.file, hash);
-      if (ckpt.header.kind !== 'coordinator' || ckpt.header.round !== f.round) {
-        throw new ProxmeshError(
-          'PROXMESH_ERR_CHECKPOINT_CORRUPT',
-          `checkpoint ${f.file} is unusable: it is a ${ckpt.header.kind} checkpoint of round ${ckpt.header.round}`,
-          { file: f.file },
-        );
-      }
+      const ckpt = readCoordinatorCheckpoint(f, hash);
       for (let i = 0; i < n; i++) {
         const file = join(checkpointDir(nodeDir), checkpointFileName(nodeStream(i), f.round));
         if (!existsSync(file)) {
