@@ -6,7 +6,9 @@
  *     (node/sim/assemble.ts), opens its peer links (the lower id dials the higher) and reports ready.
  *  3. On `start`: runs the algorithm's steps through the network communicator; at k = 0, every
  *     evalEvery iterations and at k = K it reports (x_i, Σ loss, bytes) to the coordinator.
- *  4. Exits 0 after `stop` (done) or SIGTERM; exits 1 when its run fails.
+ *  4. After `stop`, or `rollback` (a healed run), or its node's failure: with stayUp (`proxmesh
+ *     worker` given a URL) it ends the run and registers again; otherwise it exits 0 after `stop`
+ *     (done) or SIGTERM and 1 when its run fails. A `rollback` always ends only the attempt.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
