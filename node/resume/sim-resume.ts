@@ -69,7 +69,8 @@ export function checkResumeFolder(
   return { config, hash };
 }
 
-function failedSummary(file: string): boolean {
+/** A summary.json whose status is 'failed' (a cluster run the coordinator recorded as failed); unreadable: false. */
+export function failedSummary(file: string): boolean {
   try {
     return (JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown }).status === 'failed';
   } catch {

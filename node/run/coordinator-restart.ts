@@ -4,7 +4,7 @@
  * coordinator checkpoint instead of starting it again (docs/resume.md "Self-healing"). The workers,
  * which stay up and dial their coordinator again, restore their nodes' files of the same round.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.ts';
 import { ProxmeshError } from '../errors.ts';
@@ -14,6 +14,7 @@ import { loadConfig } from '../config/load.ts';
 import { newestCoordinatorCheckpoint } from '../resume/coordinator-resume.ts';
 import { listCheckpoints } from '../checkpoint/store.ts';
 import { COORDINATOR_STREAM } from '../resume/node-state.ts';
+import { failedSummary } from '../resume/sim-resume.ts';
 
 export type RestartPoint =
   /** No folder of this run yet, or nothing to resume from in it: the run starts at k = 0. */
@@ -34,7 +35,7 @@ export function restartPoint(runDir: string, config: FrozenConfig): RestartPoint
     );
   }
   const summary = join(runDir, 'summary.json');
-  if (existsSync(summary) && summaryStatus(summary) !== 'failed') return { kind: 'finished' };
+  if (existsSync(summary) && !failedSummary(summary)) return { kind: 'finished' };
   const { point, refused } = newestCoordinatorCheckpoint(runDir, config);
   if (point === null) {
     return {
@@ -65,7 +66,7 @@ export function unfinishedRunOf(runsDir: string, config: FrozenConfig): string |
     const files = listCheckpoints(dir, COORDINATOR_STREAM);
     if (files.length === 0 || !existsSync(join(dir, 'config.json'))) continue;
     const summary = join(dir, 'summary.json');
-    if (existsSync(summary) && summaryStatus(summary) !== 'failed') continue;
+    if (existsSync(summary) && !failedSummary(summary)) continue;
     try {
       if (configHash(loadConfig(join(dir, 'config.json'))) !== hash) continue;
     } catch {
@@ -75,12 +76,4 @@ export function unfinishedRunOf(runsDir: string, config: FrozenConfig): string |
     if (best === null || mtime > best.mtime) best = { id: entry.name, mtime };
   }
   return best?.id ?? null;
-}
-
-function summaryStatus(file: string): unknown {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown }).status;
-  } catch {
-    return undefined;
-  }
 }
