@@ -52,6 +52,10 @@ const report = (nodeId: number, iter: number) =>
     bytesSent: 8 * iter,
   }) as const;
 
+/** Worker `w` (a survivor, or the lost node's restarted worker) registers with ordinal i. */
+const register = (t: Awaited<ReturnType<typeof testApp>>, w: ReturnType<typeof fakeWorker>, i: number, port = 7000 + i) =>
+  t.runs.handle(w, { t: 'register', peerUrl: `ws://127.0.0.1:${port}`, ordinal: i, metricsUrl: null });
+
 const assigns = (w: ReturnType<typeof fakeWorker>) => w.inbox.filter((m): m is AssignMsg => m.t === 'assign');
 
 describe('run manager self-healing', () => {
@@ -69,12 +73,11 @@ describe('run manager self-healing', () => {
     expect(() => t.runs.handle(fakes[1], { t: 'done', runId: 'h', nodeId: 1 })).not.toThrow();
     expect(fakes[0].closed).toBeNull();
     // The survivors register again, then the lost node's new worker: the run is assigned again.
-    for (const i of [0, 1, 3])
-      t.runs.handle(fakes[i], { t: 'register', peerUrl: `ws://127.0.0.1:${7000 + i}`, ordinal: i, metricsUrl: null });
+    for (const i of [0, 1, 3]) register(t, fakes[i], i);
     expect(t.runs.get('h').state).toBe('waiting');
     const back = fakeWorker('fake-2-restarted');
     t.runs.connect(back);
-    t.runs.handle(back, { t: 'register', peerUrl: 'ws://127.0.0.1:7102', ordinal: 2, metricsUrl: null });
+    register(t, back, 2, 7102);
     expect(t.runs.get('h').state).toBe('assigned');
     const again = assigns(back)[0];
     expect(again).toMatchObject({ runId: 'h', nodeId: 2, attempt: 1 });
@@ -95,11 +98,10 @@ describe('run manager self-healing', () => {
     const waiting = await until(t, (v) => v.state === 'waiting');
     expect(waiting.rows).toBe(2);
     expect(waiting.lastIteration).toBe(5);
-    for (const i of [0, 2, 3])
-      t.runs.handle(fakes[i], { t: 'register', peerUrl: `ws://127.0.0.1:${7000 + i}`, ordinal: i, metricsUrl: null });
+    for (const i of [0, 2, 3]) register(t, fakes[i], i);
     const back = fakeWorker('fake-1-restarted');
     t.runs.connect(back);
-    t.runs.handle(back, { t: 'register', peerUrl: 'ws://127.0.0.1:7101', ordinal: 1, metricsUrl: null });
+    register(t, back, 1, 7101);
     expect(assigns(back)[0]).toMatchObject({ nodeId: 1, resumeRound: 5, attempt: 1 });
   });
 
@@ -107,8 +109,7 @@ describe('run manager self-healing', () => {
     const { t, fakes } = await setUp({ maxHeals: 3, timeoutMs: 200 });
     t.runs.disconnect(fakes[3]);
     await until(t, (v) => v.state === 'waiting');
-    for (const i of [0, 1, 2])
-      t.runs.handle(fakes[i], { t: 'register', peerUrl: `ws://127.0.0.1:${7000 + i}`, ordinal: i, metricsUrl: null });
+    for (const i of [0, 1, 2]) register(t, fakes[i], i);
     const failed = await until(t, (v) => v.state === 'failed', 5_000);
     expect(failed.failure).toMatchObject({ code: 'PROXMESH_ERR_WORKER_FAILED', node: 3 });
     expect(failed.failure!.message).toMatch(/node 3 disconnected .*; not healed: no worker registered for node 3 within 200 ms/);
@@ -119,11 +120,10 @@ describe('run manager self-healing', () => {
     const { t, fakes } = await setUp({ maxHeals: 1, timeoutMs: 30_000 });
     t.runs.disconnect(fakes[0]);
     await until(t, (v) => v.state === 'waiting');
-    for (const i of [1, 2, 3])
-      t.runs.handle(fakes[i], { t: 'register', peerUrl: `ws://127.0.0.1:${7000 + i}`, ordinal: i, metricsUrl: null });
+    for (const i of [1, 2, 3]) register(t, fakes[i], i);
     const back = fakeWorker('fake-0-restarted');
     t.runs.connect(back);
-    t.runs.handle(back, { t: 'register', peerUrl: 'ws://127.0.0.1:7100', ordinal: 0, metricsUrl: null });
+    register(t, back, 0, 7100);
     for (const [i, w] of [back, fakes[1], fakes[2], fakes[3]].entries()) t.runs.handle(w, { t: 'ready', runId: 'h', nodeId: i });
     await until(t, (v) => v.state === 'running');
     t.runs.disconnect(fakes[2]);
