@@ -6,6 +6,7 @@
  * real cluster; that test also runs the threaded simulator against the cluster).
  */
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cdproxsgt } from '../../node/algo/cdproxsgt.ts';
@@ -61,6 +62,17 @@ const cases: [string, Record<string, unknown>][] = [
       algorithm: { name: 'beer', eta: 0.05, gammaX: 0.5, gammaY: 0.5 },
       topology: { kind: 'complete', nodes: 6 },
       compression: { x: { kind: 'identity', precision: 'f32' }, y: { kind: 'natural' } },
+    },
+  ],
+  // a plug-in compressor: each thread has its own registries and must load the config's plug-ins
+  // itself (the compiled `proxmesh sim` failed with PROXMESH_ERR_COMPRESSOR in thread 1 before)
+  [
+    'CDProxSGT + the topk-sr plug-in compressor, ring of 6',
+    {
+      plugins: [fileURLToPath(new URL('../../examples/plugins/topk-sr.js', import.meta.url))],
+      algorithm: cdp,
+      topology: { kind: 'ring', nodes: 6 },
+      compression: { x: { kind: 'topk-sr', ratio: 0.3 }, y: { kind: 'topk-sr', ratio: 0.3 } },
     },
   ],
 ];

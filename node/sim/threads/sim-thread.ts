@@ -12,6 +12,7 @@ import { buildAlgorithm, buildRunProblem, buildRunTopology, runNodeCount } from 
 import { Barrier, ThreadAbort } from './barrier.ts';
 import { Block } from './block.ts';
 import { driveIterations } from '../../algo/iteration-driver.ts';
+import { ensureConfigPlugins } from '../../plugins/load.ts';
 import type { SharedLayout } from './layout.ts';
 
 export interface SimThreadData {
@@ -27,6 +28,9 @@ export type SimThreadReply =
 
 async function main(data: SimThreadData): Promise<void> {
   const { config, shared, thread } = data;
+  // A thread has its own module instances, so its own registries: the config's plug-ins (a
+  // compressor, a model, a regularizer) are loaded here too, as runSimulation loads them on the main thread.
+  ensureConfigPlugins(config);
   const problem = buildRunProblem(config, runNodeCount(config));
   const topology = buildRunTopology(config);
   const algorithm = buildAlgorithm(config);
