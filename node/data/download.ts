@@ -57,9 +57,14 @@ export async function downloadTo(url: string, file: string, opts: DownloadOption
       cb(null, chunk);
     },
   });
+  const out = createWriteStream(file);
   try {
-    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, createWriteStream(file));
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), meter, out);
   } catch (e) {
+    // pipeline rejects at the first error, possibly while `out` is still opening the file. Its
+    // open then completes after the caller has removed the file, and creates it again (a refused
+    // download left a stray .part file in about 1 in 6 tries). So return only once `out` is closed.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     if (e instanceof ProxmeshError) throw e;
     throw downloadError(url, `transfer failed (${(e as Error).message})`);
   }

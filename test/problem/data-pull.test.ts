@@ -188,6 +188,28 @@ describe('pull: refused downloads leave nothing behind', () => {
     expect(existsSync(join(cache, 'toy'))).toBe(false);
   });
 
+  it('a body refused mid-stream leaves no file once the file stream settles (40 tries)', async () => {
+    // The refusal can come while the file stream is still opening the temporary file. Its delayed
+    // open used to create the file again after the pull had removed it, in about 1 try in 6, so 40
+    // tries all but always catch a regression. The pause lets any such open complete first.
+    const cache = tempDir();
+    const big: DataFile = {
+      rel: 'toy/toy.csv',
+      sha256: sha(plain),
+      bytes: plain.length,
+      source: { url: at('/big/toy.csv'), form: 'same' },
+    };
+    for (let i = 0; i < 40; i++) {
+      await rejects(
+        pullDataset('toy', entry({ data: big }), { cacheDir: cache, dirs: [cache] }),
+        'PROXMESH_ERR_DATASET_CHECKSUM',
+        /body exceeds 8 bytes/,
+      );
+      await new Promise((r) => setTimeout(r, 5));
+      expect(tree(cache), `try ${i}`).toEqual([]);
+    }
+  });
+
   it('a refused file does not remove the verified files pulled before it', async () => {
     const cache = tempDir();
     const good: DataFile = {
