@@ -34,6 +34,14 @@ const gzFile = (src: DataFile['source']): DataFile => ({
   source: src,
 });
 
+/** The 8-byte plain file `plain`, served from `url`, stored as `rel`. */
+const plainFile = (url: string, rel = 'toy/toy.csv'): DataFile => ({
+  rel,
+  sha256: sha(plain),
+  bytes: plain.length,
+  source: { url, form: 'same' },
+});
+
 async function rejects(p: Promise<unknown>, code: ErrorCode, ...patterns: Array<string | RegExp>): Promise<ProxmeshError> {
   const err = await p.then(
     () => null,
@@ -167,12 +175,7 @@ describe('pull: refused downloads leave nothing behind', () => {
       'PROXMESH_ERR_DATASET_CHECKSUM',
       /not a gzip file/,
     ],
-    [
-      'a body longer than the file',
-      { rel: 'toy/toy.csv', sha256: sha(plain), bytes: plain.length, source: { url: '/big/toy.csv', form: 'same' } },
-      'PROXMESH_ERR_DATASET_CHECKSUM',
-      /body exceeds 8 bytes/,
-    ],
+    ['a body longer than the file', plainFile('/big/toy.csv'), 'PROXMESH_ERR_DATASET_CHECKSUM', /body exceeds 8 bytes/],
     [
       'missing on the server (404)',
       gzFile({ url: '/nope/toy.gz', form: 'same' }),
@@ -193,12 +196,7 @@ describe('pull: refused downloads leave nothing behind', () => {
     // open used to create the file again after the pull had removed it, in about 1 try in 6, so 40
     // tries all but always catch a regression. The pause lets any such open complete first.
     const cache = tempDir();
-    const big: DataFile = {
-      rel: 'toy/toy.csv',
-      sha256: sha(plain),
-      bytes: plain.length,
-      source: { url: at('/big/toy.csv'), form: 'same' },
-    };
+    const big = plainFile(at('/big/toy.csv'));
     for (let i = 0; i < 40; i++) {
       await rejects(
         pullDataset('toy', entry({ data: big }), { cacheDir: cache, dirs: [cache] }),
@@ -212,12 +210,7 @@ describe('pull: refused downloads leave nothing behind', () => {
 
   it('a refused file does not remove the verified files pulled before it', async () => {
     const cache = tempDir();
-    const good: DataFile = {
-      rel: 'toy/plain.csv',
-      sha256: sha(plain),
-      bytes: plain.length,
-      source: { url: at('/plain/toy.csv'), form: 'same' },
-    };
+    const good = plainFile(at('/plain/toy.csv'), 'toy/plain.csv');
     await rejects(
       pullDataset('toy', entry({ a: good, b: gzFile({ url: at('/nope'), form: 'same' }) }), { cacheDir: cache, dirs: [cache] }),
       'PROXMESH_ERR_DATASET_DOWNLOAD',
